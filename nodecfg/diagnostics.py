@@ -1,0 +1,64 @@
+"""Spans, severities and diagnostics: the currency every stage pays in.
+
+A Span is 1-based and inclusive of its start; ``uri`` names the source and,
+for a MIME part, the part (``userdata.mime#part=2``).  Stages never raise on
+bad input: they return values plus a list of Diagnostic.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    uri: str
+    line: int = 1
+    col: int = 1
+    end_line: int = 0
+    end_col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.uri}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    span: Span
+    message: str
+    hint: str = ""
+    related: tuple[Span, ...] = field(default=(), compare=False)
+
+    def format(self) -> str:
+        text = f"{self.span}: {self.code} {self.severity} {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "uri": self.span.uri,
+            "line": self.span.line,
+            "col": self.span.col,
+            "endLine": self.span.end_line,
+            "endCol": self.span.end_col,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def has_errors(diagnostics) -> bool:
+    return any(d.severity >= Severity.ERROR for d in diagnostics)

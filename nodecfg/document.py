@@ -1,0 +1,51 @@
+"""A parsed configuration document: plain data plus where each piece came from.
+
+``data`` holds JSON-like Python values (dict, list, str, int, float, bool,
+None).  ``positions`` maps a JSON pointer (RFC 6901, "" for the root) to the
+Span of the *value*; ``key_positions`` maps the pointer of a mapping entry to
+the Span of its *key*.  Both are filled by the parsers in ``nodecfg.parse``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Span
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(parent: str, token: str | int) -> str:
+    return f"{parent}/{escape_pointer_token(token)}"
+
+
+def split_pointer(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+@dataclass
+class Document:
+    """One YAML/JSON document taken out of a source."""
+
+    uri: str
+    data: Any
+    positions: dict[str, Span] = field(default_factory=dict)
+    key_positions: dict[str, Span] = field(default_factory=dict)
+    index: int = 0  # position of the document within its source
+
+    def span_of(self, pointer: str, *, key: bool = False) -> Span:
+        """Best span for pointer: its key or value, else the nearest ancestor."""
+        table = self.key_positions if key else self.positions
+        probe = pointer
+        while True:
+            if probe in table:
+                return table[probe]
+            if not key and probe in self.key_positions:
+                return self.key_positions[probe]
+            if not probe:
+                return Span(self.uri)
+            probe = probe.rsplit("/", 1)[0]
