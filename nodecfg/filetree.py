@@ -1,0 +1,13 @@
+"""The rendered on-disk tree: rootfs-relative POSIX path -> bytes and mode."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    data: bytes
+    mode: int = 0o644
+
+
+FileTree = dict[str, FileEntry]  # e.g. "etc/kubernetes/kubelet/config.json"
