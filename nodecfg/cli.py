@@ -1,0 +1,63 @@
+"""Command-line entry point: argument parsing and dispatch only.
+
+Subcommand modules are imported only when chosen, so ``nodecfg check`` pays
+for nothing it does not use.  Exit codes: 0 ok, 1 configuration errors,
+2 usage or I/O errors, 3 internal error (no traceback unless --debug).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .commands import COMMANDS
+
+EXIT_OK, EXIT_CONFIG, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nodecfg", description="Offline compiler and linter for EKS nodeadm NodeConfig.")
+    parser.add_argument("--version", action="version", version=f"nodecfg {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, summary) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=summary, description=summary)
+        sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+        if name == command:  # only the chosen command's module is imported
+            _module(module_name).add_arguments(sub)
+    return parser
+
+
+def _module(module_name: str):
+    return importlib.import_module(f"nodecfg.commands.{module_name}")
+
+
+def _chosen_command(argv: list[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _chosen_command(argv)
+    parser = build_parser(command if command in COMMANDS else None)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return _module(COMMANDS[args.command][0]).run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:  # the guard: never a traceback for the user
+        if args.debug:
+            raise
+        print("nodecfg: internal error, please report it with the input that caused it "
+              "(rerun with --debug for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,9 @@
+"""Subcommands: each module exposes ``add_arguments(parser)`` and ``run(args) -> int``."""
+
+COMMANDS = {
+    "check": ("check", "lint NodeConfig sources and user data"),
+    "render": ("render", "print the merged NodeConfig"),
+    "build": ("build", "write the node's file tree to a directory or tarball"),
+    "explain": ("explain", "show where each rendered value comes from"),
+    "max-pods": ("max_pods", "compute maxPods and kubeReserved per instance type"),
+}

@@ -1,0 +1,266 @@
+"""YAML/JSON documents with positions, read the way nodeadm reads them.
+
+nodeadm decodes through sigs.k8s.io/yaml, i.e. go-yaml v2: YAML 1.1 plain
+scalars (``yes``/``on``/``y`` are booleans, ``0644`` is octal), duplicate keys
+silently keep the last value, merge keys (``<<``) are honoured.  ruamel.yaml
+gives us the node tree with marks; scalar resolution is done here, by the
+go-yaml v2 rules, not by ruamel's resolver.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from ..diagnostics import Diagnostic, Severity, Span
+from ..document import Document, join_pointer
+
+CODES = {
+    "NC120": (Severity.ERROR, "YAML syntax error"),
+    "NC121": (Severity.WARNING, "duplicate mapping key: the last value wins"),
+    "NC122": (Severity.WARNING, "YAML 1.1 and YAML 1.2 read this plain scalar differently"),
+    "NC123": (Severity.ERROR, "document nesting or alias expansion over the limit"),
+    "NC124": (Severity.ERROR, "input is not valid UTF-8 text"),
+}
+
+MAX_DEPTH = 100
+MAX_NODES = 100_000
+
+_TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
+_FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
+_NULL = {"", "~", "null", "Null", "NULL"}
+_YAML12_BOOL = {"true", "True", "TRUE", "false", "False", "FALSE"}
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_INT_PREFIX = re.compile(r"^[-+]?0[0-7]+$")
+_SPECIAL_FLOATS = {
+    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
+    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
+    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+}
+_INT64_MIN, _UINT64_MAX = -(1 << 63), (1 << 64) - 1
+
+
+def _parse_go_int(text: str) -> int | None:
+    """strconv.ParseInt(text, 0, 64) then ParseUint: sign, 0x/0o/0b, leading-0 octal."""
+    sign, body = 1, text
+    if body[:1] in "+-":
+        sign, body = (-1 if body[0] == "-" else 1), body[1:]
+    if not body:
+        return None
+    lowered = body.lower()
+    try:
+        if lowered.startswith("0x"):
+            value = int(body[2:], 16)
+        elif lowered.startswith("0o"):
+            value = int(body[2:], 8)
+        elif lowered.startswith("0b"):
+            value = int(body[2:], 2)
+        elif len(body) > 1 and body[0] == "0":
+            value = int(body[1:], 8)
+        else:
+            if not body.isdigit():
+                return None
+            value = int(body, 10)
+    except ValueError:
+        return None
+    value *= sign
+    if _INT64_MIN <= value <= _UINT64_MAX:
+        return value
+    return None
+
+
+def resolve_plain_scalar(text: str) -> Any:
+    """Value of a plain (unquoted) scalar under go-yaml v2 (YAML 1.1) rules."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    if text[:1] in "+-.0123456789":
+        plain = text.replace("_", "")
+        number = _parse_go_int(plain)
+        if number is not None:
+            return number
+        if _FLOAT.match(plain):
+            return float(plain)
+    return text
+
+
+def yaml12_disagreement(text: str) -> str | None:
+    """Why a YAML 1.2 reader would see this plain scalar differently, if it would."""
+    if (text in _TRUE or text in _FALSE) and text not in _YAML12_BOOL:
+        value = "true" if text in _TRUE else "false"
+        return f"'{text}' is the boolean {value} for nodeadm (YAML 1.1) but a string in YAML 1.2"
+    if _INT_PREFIX.match(text.replace("_", "")):
+        number = _parse_go_int(text.replace("_", ""))
+        return f"'{text}' is the octal number {number} for nodeadm (YAML 1.1) but decimal in YAML 1.2"
+    return None
+
+
+def _key_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return json.dumps(value)
+    return str(value)
+
+
+class _Builder:
+    """Turns a ruamel node tree into plain data, recording spans by JSON pointer."""
+
+    def __init__(self, uri: str, line_offset: int):
+        self.uri = uri
+        self.line_offset = line_offset
+        self.positions: dict[str, Span] = {}
+        self.key_positions: dict[str, Span] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.nodes = 0
+
+    def span(self, node) -> Span:
+        start, end = node.start_mark, node.end_mark
+        return Span(self.uri, start.line + 1 + self.line_offset, start.column + 1,
+                    end.line + 1 + self.line_offset, end.column + 1)
+
+    def report(self, code: str, node, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(code, CODES[code][0], self.span(node), message, hint))
+
+    def build(self, node, pointer: str = "", depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _LimitExceeded(node, f"the document expands to more than {MAX_NODES} nodes (alias expansion?)")
+        if depth > MAX_DEPTH:
+            raise _LimitExceeded(node, f"the document nests deeper than {MAX_DEPTH} levels")
+        self.positions[pointer] = self.span(node)
+        kind = type(node).__name__
+        if kind == "ScalarNode":
+            return self.scalar(node)
+        if kind == "SequenceNode":
+            return [self.build(item, join_pointer(pointer, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.mapping(node, pointer, depth)
+
+    def scalar(self, node) -> Any:
+        if node.style is not None:  # quoted or block scalar: always a string
+            return node.value
+        if _explicit_str_tag(node):
+            return node.value
+        disagreement = yaml12_disagreement(node.value)
+        if disagreement:
+            self.report("NC122", node, disagreement, "quote the value to make it a string, or write true/false")
+        return resolve_plain_scalar(node.value)
+
+    def mapping(self, node, pointer: str, depth: int) -> dict:
+        result: dict[str, Any] = {}
+        seen: dict[str, Any] = {}
+        for key_node, value_node in self._merged_pairs(node):
+            key = _key_text(self.scalar(key_node)) if type(key_node).__name__ == "ScalarNode" else str(key_node.value)
+            child = join_pointer(pointer, key)
+            if key in seen and seen[key] is not None:
+                self.report("NC121", key_node, f"key '{key}' is defined again; nodeadm keeps this later value",
+                            f"first defined on line {seen[key].line}")
+            seen[key] = self.span(key_node) if key_node.start_mark is not None else None
+            self.key_positions[child] = self.span(key_node)
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+    def _merged_pairs(self, node):
+        """Mapping pairs with YAML merge keys expanded: explicit keys win over merged ones."""
+        merged, explicit = [], []
+        for key_node, value_node in node.value:
+            if type(key_node).__name__ == "ScalarNode" and key_node.value == "<<" and key_node.style is None:
+                sources = value_node.value if type(value_node).__name__ == "SequenceNode" else [value_node]
+                for source in sources:
+                    if type(source).__name__ == "MappingNode":
+                        merged.extend(self._merged_pairs(source))
+            else:
+                explicit.append((key_node, value_node))
+        explicit_keys = {k.value for k, _ in explicit if type(k).__name__ == "ScalarNode"}
+        inherited = [(k, v) for k, v in merged if k.value not in explicit_keys]
+        return inherited + explicit
+
+
+def _explicit_str_tag(node) -> bool:
+    tag = getattr(node, "ctag", None)
+    return getattr(tag, "handle", None) is not None and str(node.tag).endswith(":str")
+
+
+class _LimitExceeded(Exception):
+    def __init__(self, node, message: str):
+        super().__init__(message)
+        self.node = node
+
+
+def decode_text(data: bytes, uri: str) -> tuple[str | None, list[Diagnostic]]:
+    """Bytes to text (UTF-8, BOM dropped), or a diagnostic naming the bad byte's position."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        message = f"invalid UTF-8 byte 0x{data[error.start]:02x}; NodeConfig documents must be UTF-8 text"
+        return None, [Diagnostic("NC124", Severity.ERROR, Span(uri, line, col), message)]
+    return text.removeprefix("\ufeff"), []
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
+    loader = YAML(typ="rt", pure=True)
+    loader.allow_duplicate_keys = True
+    return loader
+
+
+def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[list[Document], list[Diagnostic]]:
+    """Every non-empty document in text, with spans shifted by line_offset."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    builder = _Builder(uri, line_offset)
+    try:
+        for index, node in enumerate(_yaml().compose_all(text)):
+            if node is None:
+                continue
+            builder = _Builder(uri, line_offset)
+            try:
+                data = builder.build(node)
+            except _LimitExceeded as limit:
+                builder.report("NC123", limit.node, str(limit))
+                diagnostics.extend(builder.diagnostics)
+                continue
+            diagnostics.extend(builder.diagnostics)
+            documents.append(Document(uri, data, builder.positions, builder.key_positions, index))
+    except MarkedYAMLError as error:
+        json_documents = _maybe_json(text, uri)
+        if json_documents is not None:
+            return json_documents, []
+        diagnostics.append(_syntax_error(error, uri, line_offset))
+    except (YAMLError, RecursionError) as error:
+        message = "the document nests too deeply" if isinstance(error, RecursionError) else str(error)
+        diagnostics.append(Diagnostic("NC120", Severity.ERROR, Span(uri, 1 + line_offset, 1), message))
+    return documents, diagnostics
+
+
+def _syntax_error(error, uri: str, line_offset: int) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (error.problem or error.context or "invalid YAML").strip()
+    hint = error.context.strip() if error.context and error.problem else ""
+    return Diagnostic("NC120", Severity.ERROR, Span(uri, line + line_offset, col), f"YAML syntax error: {problem}", hint)
+
+
+def _maybe_json(text: str, uri: str) -> list[Document] | None:
+    """JSON that YAML cannot read (e.g. tab indentation): positions only for the root."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return [Document(uri, data, {"": Span(uri)}, {}, 0)]

@@ -1,0 +1,96 @@
+"""The front half of the pipeline: sources -> documents -> validation -> merge.
+
+Every stage returns values plus diagnostics; this module wires them and maps
+spans that later stages can only express as a JSON pointer
+(``Span("pointer:/spec/...")``) or as a line inside the inline containerd TOML
+back to the line and column of the YAML file that set the value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .diagnostics import Diagnostic, Span
+from .document import Document
+from .merge import MergedConfig, merge_documents
+from .source import Limits, Loaded, SourceSpec, load_sources
+
+POINTER_URI = "pointer:"
+MODES = ("self-managed", "managed-nodegroup", "karpenter")
+
+
+@dataclass
+class Analysis:
+    loaded: Loaded
+    merged: MergedConfig
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[Document]:
+        return self.loaded.documents
+
+
+def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Limits = Limits(),
+            stdin=None) -> Analysis:
+    """Parse, validate and merge; never raises on bad input."""
+    from .schema import validate_nodeconfig
+    from .semantics import check_merged
+
+    loaded = load_sources(sources, limits, stdin=stdin)
+    diagnostics = list(loaded.diagnostics)
+    for document in loaded.documents + loaded.ignored_documents:
+        diagnostics.extend(validate_nodeconfig(document))
+    merged = merge_documents(loaded.documents)
+    diagnostics.extend(merged.diagnostics)
+    analysis = Analysis(loaded, merged)
+    if not loaded.documents:
+        return _finish(analysis, diagnostics + [_no_documents(sources, loaded)])
+    diagnostics.extend(check_merged(merged.data, merged.locate, mode))
+    return _finish(analysis, diagnostics)
+
+
+def _no_documents(sources, loaded: Loaded) -> Diagnostic:
+    from .source import CODES, display_name
+
+    uri = display_name(sources[0], 0) if sources else "<no input>"
+    message = "no NodeConfig document found; nodeadm would fail with 'no config in chain'"
+    return Diagnostic("NC143", CODES["NC143"][0], Span(uri), message)
+
+
+def _finish(analysis: Analysis, diagnostics: list[Diagnostic]) -> Analysis:
+    analysis.diagnostics = sort_diagnostics(localise(diagnostics, analysis))
+    return analysis
+
+
+def localise(diagnostics: list[Diagnostic], analysis: Analysis) -> list[Diagnostic]:
+    """Replace pointer spans by the span of the value that won the merge."""
+    return [_localise_one(d, analysis) for d in diagnostics]
+
+
+def _localise_one(diagnostic: Diagnostic, analysis: Analysis) -> Diagnostic:
+    span = diagnostic.span
+    if not span.uri.startswith(POINTER_URI):
+        return diagnostic
+    pointer = span.uri[len(POINTER_URI):]
+    target = analysis.merged.locate(pointer)
+    if span.line > 0 and pointer == "/spec/containerd/config":
+        target = map_embedded_line(target, span.line, span.col, analysis.loaded.texts)
+    return replace(diagnostic, span=target)
+
+
+def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, str]) -> Span:
+    """Line/col inside a YAML block scalar (``config: |``) -> line/col of the file."""
+    if value_span.end_line <= value_span.line:  # a one-line scalar: point at it
+        return value_span
+    text = texts.get(value_span.uri, "")
+    file_line = value_span.line + line
+    lines = text.splitlines()
+    indent = 0
+    if 0 < file_line <= len(lines):
+        content = lines[file_line - 1]
+        indent = len(content) - len(content.lstrip(" "))
+    return Span(value_span.uri, file_line, indent + col, file_line, indent + col)
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    unique = list(dict.fromkeys(diagnostics))
+    return sorted(unique, key=lambda d: (d.span.uri.split("#")[0], d.span.line, d.span.col, d.span.uri, d.code))

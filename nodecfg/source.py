@@ -1,0 +1,201 @@
+"""Reading sources: files, drop-in directories, stdin, file:// URIs, raw bytes.
+
+A source becomes NodeConfig documents in nodeadm's order: the user data (or
+file) first, its MIME parts in part order, then NodeConfig drop-ins that its
+shell parts write into /etc/eks/nodeadm.d/ (lexical order by file name, as
+nodeadm's run phase reads that directory).  nodeadm decodes one document per
+file or part (go-yaml v2 ``Unmarshal`` reads the first), so later ``---``
+documents are parsed and linted but not merged.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+from .diagnostics import Diagnostic, Severity, Span
+from .document import Document
+from .parse.yaml import decode_text, parse_yaml_documents
+
+CODES = {
+    "NC140": (Severity.ERROR, "source cannot be read"),
+    "NC141": (Severity.ERROR, "source is larger than the input limit"),
+    "NC142": (Severity.WARNING, "nodeadm reads only the first YAML document of a file or MIME part"),
+    "NC143": (Severity.ERROR, "no NodeConfig document in any source"),
+    "NC144": (Severity.WARNING, "drop-in directory has no *.yaml, *.yml or *.json file"),
+}
+
+NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
+
+SourceSpec = Union[str, os.PathLike, bytes]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input bounds; see docs/limits.md."""
+
+    max_source_bytes: int = 1 << 20
+    max_decoded_bytes: int = 4 << 20
+
+
+@dataclass(frozen=True)
+class Script:
+    """A shell-script part, kept for linting and reporting."""
+
+    uri: str
+    text: str
+    line_offset: int
+
+
+@dataclass
+class Loaded:
+    documents: list[Document] = field(default_factory=list)
+    ignored_documents: list[Document] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # uri -> text its spans number lines in
+    scripts: list[Script] = field(default_factory=list)
+    raw_sizes: dict[str, int] = field(default_factory=dict)  # uri -> bytes as given
+
+
+def display_name(spec: SourceSpec, index: int) -> str:
+    if isinstance(spec, bytes):
+        return f"<input {index + 1}>"
+    text = os.fspath(spec)
+    return "<stdin>" if text == "-" else text.removeprefix("file://")
+
+
+def load_sources(specs: list[SourceSpec], limits: Limits = Limits(), stdin=None) -> Loaded:
+    """Read every source in command-line order."""
+    loaded = Loaded()
+    for index, spec in enumerate(specs):
+        name = display_name(spec, index)
+        if isinstance(spec, bytes):
+            _load_bytes(spec, name, loaded, limits)
+        elif name == "<stdin>":
+            _load_bytes(_read_stdin(stdin), name, loaded, limits)
+        elif Path(name).is_dir():
+            _load_directory(Path(name), loaded, limits)
+        else:
+            _load_file(Path(name), loaded, limits)
+    return loaded
+
+
+def _read_stdin(stdin) -> bytes:
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    return stream.read()
+
+
+def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory)
+                       if entry.is_file() and entry.name.lower().endswith(CONFIG_SUFFIXES))
+    except OSError as error:
+        loaded.diagnostics.append(_io_error(str(directory), error))
+        return
+    if not names:
+        message = f"{directory} holds no *.yaml, *.yml or *.json file; nodeadm skips it"
+        loaded.diagnostics.append(Diagnostic("NC144", Severity.WARNING, Span(str(directory)), message))
+    for name in names:
+        _load_file(directory / name, loaded, limits)
+
+
+def _load_file(path: Path, loaded: Loaded, limits: Limits) -> None:
+    uri = str(path)
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(limits.max_source_bytes + 1)
+    except OSError as error:
+        loaded.diagnostics.append(_io_error(uri, error))
+        return
+    _load_bytes(data, uri, loaded, limits)
+
+
+def _io_error(uri: str, error: OSError) -> Diagnostic:
+    reason = error.strerror or str(error)
+    return Diagnostic("NC140", Severity.ERROR, Span(uri, 0, 0), f"cannot read {uri}: {reason}")
+
+
+def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
+    loaded.raw_sizes[uri] = len(data)
+    if len(data) > limits.max_source_bytes:
+        message = (f"{uri} is larger than the {limits.max_source_bytes} byte input limit "
+                   "(raise it with --max-input-bytes)")
+        loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
+        return
+    from .parse.mime import split_userdata
+    from .parse.wrapping import unwrap
+
+    unwrapped = unwrap(data, uri, limits.max_decoded_bytes)
+    loaded.diagnostics.extend(unwrapped.diagnostics)
+    if unwrapped.data is None:
+        return
+    decoded_uri = f"{uri}#{'+'.join(unwrapped.layers)}" if unwrapped.layers else uri
+    result = split_userdata(unwrapped.data, decoded_uri)
+    loaded.diagnostics.extend(result.diagnostics)
+    file_text, _ = decode_text(unwrapped.data, decoded_uri)
+    if not result.is_multipart:
+        _load_documents(unwrapped.data, decoded_uri, 0, loaded, file_text)
+        return
+    dropins = {}
+    for part in result.parts:
+        _load_part(part, loaded, file_text, dropins)
+    for name in sorted(dropins):
+        dropin = dropins[name]
+        loaded.texts[dropin.uri] = file_text or ""
+        _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
+
+
+def _load_part(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:
+    media_type = part.content_type
+    if media_type == NODECONFIG_MEDIA_TYPE:
+        _load_documents(part.body, part.uri, part.line_offset, loaded,
+                        file_text if not part.layers else None)
+    elif media_type == "text/x-shellscript":
+        _load_script(part, loaded, file_text, dropins)
+    elif media_type == "text/cloud-config":
+        text, problems = decode_text(part.body, part.uri)
+        loaded.diagnostics.extend(problems)
+        if text is not None:
+            _, diagnostics = parse_yaml_documents(text, part.uri, part.line_offset)
+            loaded.diagnostics.extend(d for d in diagnostics if d.code == "NC120")
+
+
+def _load_script(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:
+    text, problems = decode_text(part.body, part.uri)
+    loaded.diagnostics.extend(problems)
+    if text is None:
+        return
+    loaded.scripts.append(Script(part.uri, text, part.line_offset))
+    loaded.texts[part.uri] = file_text if (file_text and not part.layers) else text
+    from .parse.shell import extract_nodeadm_dropins
+
+    found, diagnostics = extract_nodeadm_dropins(text, part.uri, part.line_offset)
+    loaded.diagnostics.extend(diagnostics)
+    for dropin in found:
+        dropins[dropin.name] = dropin  # a later write of the same file replaces it
+
+
+def _load_documents(data: bytes, uri: str, line_offset: int, loaded: Loaded, file_text: str | None) -> None:
+    text, problems = decode_text(data, uri)
+    loaded.diagnostics.extend(problems)
+    if text is None:
+        return
+    loaded.texts[uri] = file_text if file_text is not None else text
+    _parse_into(text, uri, line_offset, loaded)
+
+
+def _parse_into(text: str, uri: str, line_offset: int, loaded: Loaded) -> None:
+    documents, diagnostics = parse_yaml_documents(text, uri, line_offset)
+    loaded.diagnostics.extend(diagnostics)
+    if not documents:
+        return
+    loaded.documents.append(documents[0])
+    for extra in documents[1:]:
+        loaded.ignored_documents.append(extra)
+        message = ("nodeadm decodes only the first YAML document of a file or MIME part; "
+                   "this document is ignored")
+        loaded.diagnostics.append(Diagnostic("NC142", Severity.WARNING, extra.span_of(""), message,
+                                             "move it into its own MIME part or drop-in file"))
