@@ -225,8 +225,9 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[lis
     builder = _Builder(uri, line_offset)
     try:
         for index, node in enumerate(_yaml().compose_all(text)):
-            if node is None:
-                continue
+            if node is None or (type(node).__name__ == "ScalarNode" and node.style is None
+                                and resolve_plain_scalar(node.value) is None):
+                continue  # an empty document
             builder = _Builder(uri, line_offset)
             try:
                 data = builder.build(node)
