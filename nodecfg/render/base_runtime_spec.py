@@ -1,0 +1,141 @@
+"""etc/containerd/base-runtime-spec.json (nodeadm base_runtime_spec.go).
+
+Without ``containerd.baseRuntimeSpec`` nodeadm writes its default OCI spec as
+shipped (two-space indent, trailing newline).  With one, it deep-merges it
+over the default (maps merge, anything else replaces) and writes Go's
+``json.MarshalIndent(v, "", "    ")``: keys sorted, four-space indent,
+HTML-sensitive characters escaped, no trailing newline.
+"""
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+from ..document import join_pointer
+from ..tomlmerge import deep_merge
+from . import RenderContext, Rendered
+
+PATH = "etc/containerd/base-runtime-spec.json"
+CODES: dict = {}  # nothing to report: any JSON object merges
+
+_CAPABILITIES = [
+    "CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
+    "CAP_KILL", "CAP_MKNOD", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
+    "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
+]
+_NO_SUID_EXEC_DEV = ["nosuid", "noexec", "nodev"]
+
+
+def _mount(destination: str, options: list[str], source: str, kind: str) -> dict[str, Any]:
+    return {"destination": destination, "options": options, "source": source, "type": kind}
+
+
+def default_spec() -> dict[str, Any]:
+    """nodeadm's default spec; key order is the order of its shipped file."""
+    return {
+        "linux": {
+            "maskedPaths": [
+                "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                "/proc/sched_debug", "/proc/scsi", "/proc/timer_list", "/proc/timer_stats", "/sys/firmware",
+            ],
+            "namespaces": [{"type": kind} for kind in ("ipc", "mount", "network", "pid", "uts")],
+            "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+            "resources": {"devices": [{"access": "rwm", "allow": False}]},
+        },
+        "mounts": [
+            _mount("/dev", ["nosuid", "strictatime", "mode=755", "size=65536k"], "tmpfs", "tmpfs"),
+            _mount("/dev/mqueue", list(_NO_SUID_EXEC_DEV), "mqueue", "mqueue"),
+            _mount("/dev/pts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"],
+                   "devpts", "devpts"),
+            _mount("/proc", list(_NO_SUID_EXEC_DEV), "proc", "proc"),
+            _mount("/sys", [*_NO_SUID_EXEC_DEV, "ro"], "sysfs", "sysfs"),
+        ],
+        "ociVersion": "1.1.0",
+        "process": {
+            "capabilities": {name: list(_CAPABILITIES) for name in ("bounding", "effective", "permitted")},
+            "cwd": "/",
+            "noNewPrivileges": True,
+            "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 65536, "hard": 1048576}],
+            "user": {"gid": 0, "uid": 0},
+        },
+        "root": {"path": "rootfs"},
+    }
+
+
+def render(ctx: RenderContext) -> Rendered:
+    result = Rendered()
+    spec = (ctx.config.get("spec") or {}).get("containerd") or {}
+    user = spec.get("baseRuntimeSpec") if isinstance(spec, dict) else None
+    if isinstance(user, dict) and user:
+        result.add(PATH, go_json_indent(deep_merge(default_spec(), user)).encode())
+        result.origins.update(_origins(user))
+    else:
+        result.add(PATH, (json.dumps(default_spec(), indent=2) + "\n").encode())
+    result.origins.setdefault(f"{PATH}#", "default")
+    return result
+
+
+def _origins(user: dict[str, Any]) -> dict[str, str]:
+    origins = {}
+    for key in user:
+        pointer = join_pointer("", key)
+        origins[f"{PATH}#{pointer}"] = f"config:/spec/containerd/baseRuntimeSpec{pointer}"
+    return origins
+
+
+# --- Go encoding/json ----------------------------------------------------
+
+_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def go_json_indent(value: Any, indent: str = "    ", level: int = 0) -> str:
+    """json.MarshalIndent(v, "", "    ") of a value decoded into interface{}."""
+    inner = indent * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{go_json_string(k)}: {go_json_indent(value[k], indent, level + 1)}" for k in sorted(value)]
+        return "{\n" + ",\n".join(items) + "\n" + indent * level + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        items = [inner + go_json_indent(v, indent, level + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + indent * level + "]"
+    if isinstance(value, str):
+        return go_json_string(value)
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return go_float(float(value))
+
+
+def go_json_string(text: str) -> str:
+    """Go escapes like Python's json plus <, >, & and U+2028/2029."""
+    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
+    quoted = json.dumps(text, ensure_ascii=False)
+    for char, escape in _HTML_ESCAPES.items():
+        quoted = quoted.replace(char, escape)
+    return quoted
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def go_float(value: float) -> str:
+    """Go's float64 JSON form: fixed notation in [1e-6, 1e21), else exponent."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return "null"  # Go refuses these; JSON has no spelling for them
+    if value == 0:
+        return "-0" if math.copysign(1, value) < 0 else "0"
+    shortest = Decimal(repr(value))
+    if 1e-6 <= abs(value) < 1e21:
+        return str(int(value)) if value.is_integer() else format(shortest, "f")
+    mantissa, exponent = f"{shortest:e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    digits = exponent[1:].lstrip("0") or "0"
+    if exponent[0] == "+":
+        digits = digits.rjust(2, "0")  # Go keeps two exponent digits, but trims "e-07" to "e-7"
+    return f"{mantissa}e{exponent[0]}{digits}"

@@ -1,0 +1,354 @@
+"""etc/containerd/config.toml and the SOCI snapshotter files.
+
+Follows nodeadm ``internal/containerd`` (config.go, runtime_config*.go,
+sandbox_image.go): the default config for the containerd major version
+(schema v2 for 1.x, v3 for 2.x), the user's ``containerd.config`` deep-merged
+over it, the whole written in go-toml v2 layout.  Layout note: without a user
+config nodeadm writes its template text as is; nodecfg always writes the
+go-toml layout nodeadm uses after a merge (same data, see docs/containerd.md).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..diagnostics import Diagnostic, Severity, Span
+from ..document import join_pointer
+from ..instance import Instance
+from ..tomlmerge import deep_merge, parse_toml
+from ..tomlwrite import dumps
+from . import RenderContext, Rendered
+from .containerd_migrate import V2_CRI, V3_IMAGES, V3_RUNTIME, migrate_v2_to_v3, v3_spelling
+
+CONFIG_PATH = "etc/containerd/config.toml"
+SOCI_CONFIG_PATH = "etc/soci-snapshotter-grpc/config.toml"
+SOCI_DROPIN_PATH = "etc/systemd/system/containerd.service.d/10-soci-snapshotter.conf"
+CONFIG_POINTER = "/spec/containerd/config"
+
+CODES: dict[str, tuple[Severity, str]] = {
+    "NC501": (Severity.ERROR, "containerd.config is not valid TOML"),
+    "NC502": (Severity.ERROR, "containerd config schema v3 used with containerd 1.x"),
+    "NC503": (Severity.WARNING, "schema v2 containerd.config on containerd 2.x is migrated by nodeadm"),
+    "NC504": (Severity.WARNING, "containerd.config mixes schema v2 and v3 spellings"),
+}
+
+GIB = 1024**3
+MIB = 1024**2
+SOCI_MIN_MILLICORES = 4000
+SOCI_MIN_MEMORY_BYTES = 7 * GIB
+
+RUNC = ("runc", "/usr/sbin/runc")
+NVIDIA = ("nvidia", "/usr/bin/nvidia-container-runtime")
+BASE_RUNTIME_SPEC_FILE = "/etc/containerd/base-runtime-spec.json"
+SOCI_SOCKET = "/run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"
+SOCI_ROOT = "/var/lib/soci-snapshotter-grpc"
+CDI_KUBELET_VERSION = (1, 32, 0)
+
+# nodeadm's whole test for "this is a v3 config": a substring search.
+V3_MARKERS = (V3_IMAGES, V3_RUNTIME)
+
+
+# --- facts taken from the instance and the config -------------------------
+
+def is_containerd_2(version: str) -> bool:
+    """nodeadm extracts the first ``N.N.N`` of the version and tests ``2.``."""
+    match = re.search(r"[0-9]+\.[0-9]+.[0-9]+", version or "")
+    return bool(match) and match.group(0).startswith("2.")
+
+
+def cdi_enabled(kubelet_version: str) -> bool:
+    match = re.search(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)", kubelet_version or "")
+    return bool(match) and tuple(int(g) for g in match.groups()) >= CDI_KUBELET_VERSION
+
+
+def runtime_for(instance: Instance) -> tuple[str, str]:
+    """nodeadm switches to nvidia when /usr/bin/nvidia-container-runtime exists."""
+    return NVIDIA if instance.accelerator == "nvidia" else RUNC
+
+
+def fast_image_pull_enabled(config: dict[str, Any]) -> bool:
+    gates = _get(config, "spec", "featureGates")
+    return isinstance(gates, dict) and gates.get("FastImagePull") is True
+
+
+def use_soci(config: dict[str, Any], instance: Instance) -> bool:
+    """FastImagePull gate on, and at least 4 vCPUs and 7 GiB of memory."""
+    if not fast_image_pull_enabled(config):
+        return False
+    millicores = (instance.vcpus or 0) * 1000
+    memory = (instance.memory_mib or 0) * MIB
+    return millicores >= SOCI_MIN_MILLICORES and memory >= SOCI_MIN_MEMORY_BYTES
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+# --- the default config, as data ------------------------------------------
+
+def _runtime_table(binary: str) -> dict[str, Any]:
+    return {
+        "runtime_type": "io.containerd.runc.v2",
+        "base_runtime_spec": BASE_RUNTIME_SPEC_FILE,
+        "options": {"BinaryName": binary, "SystemdCgroup": True},
+    }
+
+
+def _image_pull_settings(soci: bool) -> dict[str, Any]:
+    settings: dict[str, Any] = {"discard_unpacked_layers": True}
+    if soci:
+        settings.update(snapshotter="soci", disable_snapshot_annotations=False)
+    return settings
+
+
+def _common(version: int) -> dict[str, Any]:
+    return {
+        "version": version,
+        "root": "/var/lib/containerd",
+        "state": "/run/containerd",
+        "grpc": {"address": "/run/containerd/containerd.sock"},
+    }
+
+
+def _soci_proxy_plugin() -> dict[str, Any]:
+    return {"soci": {"type": "snapshot", "address": SOCI_SOCKET, "exports": {"root": SOCI_ROOT}}}
+
+
+REGISTRY = {"config_path": "/etc/containerd/certs.d:/etc/docker/certs.d"}
+CNI = {"bin_dir": "/opt/cni/bin", "conf_dir": "/etc/cni/net.d"}
+
+
+def default_config_v2(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: bool) -> dict[str, Any]:
+    name, binary = runtime
+    containerd = {"default_runtime_name": name, **_image_pull_settings(soci), "runtimes": {name: _runtime_table(binary)}}
+    cri = {
+        "sandbox_image": sandbox,
+        "enable_cdi": cdi,
+        "containerd": containerd,
+        "registry": dict(REGISTRY),
+        "cni": dict(CNI),
+    }
+    config = _common(2) | {"plugins": {V2_CRI: cri}}
+    if soci:
+        config["proxy_plugins"] = _soci_proxy_plugin()
+    return config
+
+
+def default_config_v3(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: bool) -> dict[str, Any]:
+    name, binary = runtime
+    images = {**_image_pull_settings(soci), "pinned_images": {"sandbox": sandbox}, "registry": dict(REGISTRY)}
+    runtime_plugin = {
+        "enable_cdi": cdi,
+        "containerd": {"default_runtime_name": name, "runtimes": {name: _runtime_table(binary)}},
+        "cni": dict(CNI),
+    }
+    config = _common(3) | {"plugins": {V3_IMAGES: images, V3_RUNTIME: runtime_plugin}}
+    if soci:
+        config["proxy_plugins"] = _soci_proxy_plugin()
+    return config
+
+
+# --- the user's config ----------------------------------------------------
+
+def _config_span(text: str, line: int = 1, col: int = 1) -> Span:
+    return Span(f"pointer:{CONFIG_POINTER}", line, col)
+
+
+def _span_of_substring(text: str, needle: str) -> Span:
+    index = text.find(needle)
+    if index < 0:
+        return _config_span(text)
+    before = text[:index]
+    line = before.count("\n") + 1
+    return _config_span(text, line, index - (before.rfind("\n") + 1) + 1)
+
+
+def _span_of_key(text: str, key: str) -> Span:
+    match = re.search(rf"(?m)^\s*{re.escape(key)}\s*=", text)
+    if not match:
+        return _config_span(text)
+    return _span_of_substring(text, match.group(0).strip())
+
+
+def _leaf_paths(data: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if not isinstance(data, dict) or not data:
+        return [prefix]
+    paths: list[tuple[str, ...]] = []
+    for key, value in data.items():
+        paths.extend(_leaf_paths(value, prefix + (key,)))
+    return paths
+
+
+def _dotted(path: tuple[str, ...]) -> str:
+    return ".".join(part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else f'"{part}"' for part in path)
+
+
+def _check_v1(text: str, user: dict[str, Any], version: str) -> list[Diagnostic]:
+    marker = next((m for m in V3_MARKERS if m in text), None)
+    if marker:
+        return [Diagnostic(
+            "NC502", Severity.ERROR, _span_of_substring(text, marker),
+            f"containerd {version} (1.x) does not understand the schema v3 plugin '{marker}'; "
+            "nodeadm refuses this config and stops (\"failed to get config template version\")",
+            hint=f"spell it the v2 way under [plugins.\"{V2_CRI}\"], or set containerdVersion to 2.x",
+        )]
+    if user.get("version") == 3:
+        return [Diagnostic(
+            "NC502", Severity.ERROR, _span_of_key(text, "version"),
+            f"'version = 3' overrides nodeadm's 'version = 2', and containerd {version} (1.x) "
+            "refuses to start with config version 3",
+            hint="remove the version key (nodeadm writes version = 2 for containerd 1.x)",
+        )]
+    return []
+
+
+def _migration_hint(user: dict[str, Any]) -> str:
+    moves = []
+    for path in _leaf_paths(user):
+        target = v3_spelling(path)
+        if target != path:
+            moves.append(f"{_dotted(path)} -> {_dotted(target) if target else '(dropped)'}")
+    if not moves:
+        return "add 'version = 3' style sections (io.containerd.cri.v1.*) to keep nodeadm's v3 template"
+    return "v3 spelling: " + "; ".join(moves)
+
+
+def _check_v2(text: str, user: dict[str, Any], version: str) -> list[Diagnostic]:
+    if not any(m in text for m in V3_MARKERS):
+        return [Diagnostic(
+            "NC503", Severity.WARNING, _config_span(text),
+            f"containerd.config names no io.containerd.cri.v1.* plugin, so on containerd {version} "
+            "nodeadm renders the schema v2 defaults, merges this config and runs "
+            "'containerd config migrate' (which also writes every containerd default)",
+            hint=_migration_hint(user),
+        )]
+    diagnostics = []
+    stale = [p for p in _leaf_paths(_get(user, "plugins", V2_CRI) or {}, ("plugins", V2_CRI))
+             if v3_spelling(p) != p and len(p) > 2]
+    if stale:
+        moves = "; ".join(f"{_dotted(p)} -> {_dotted(v3_spelling(p)) if v3_spelling(p) else '(dropped)'}"
+                          for p in stale)
+        diagnostics.append(Diagnostic(
+            "NC504", Severity.WARNING, _span_of_substring(text, V2_CRI),
+            f"schema v2 keys under '{V2_CRI}' sit next to v3 plugins; nodeadm keeps the v3 template "
+            "and does not migrate them, so containerd 2.x ignores them",
+            hint=f"v3 spelling: {moves}",
+        ))
+    if user.get("version") == 2:
+        diagnostics.append(Diagnostic(
+            "NC504", Severity.WARNING, _span_of_key(text, "version"),
+            "'version = 2' overrides nodeadm's 'version = 3' in a config that uses v3 plugins",
+            hint="remove the version key or set 'version = 3'",
+        ))
+    return diagnostics
+
+
+# --- rendering ------------------------------------------------------------
+
+def render(ctx: RenderContext) -> Rendered:
+    result = Rendered()
+    instance = ctx.instance
+    text = _get(ctx.config, "spec", "containerd", "config")
+    text = text if isinstance(text, str) else ""
+    containerd_2 = is_containerd_2(instance.containerd_version)
+    names_v3 = any(marker in text for marker in V3_MARKERS)
+
+    user, error = parse_toml(text) if text else ({}, None)
+    if error is not None:
+        line, col, message = error
+        result.diagnostics.append(Diagnostic(
+            "NC501", Severity.ERROR, _config_span(text, line, col), f"containerd.config is not valid TOML: {message}"))
+    elif text:
+        check = _check_v2 if containerd_2 else _check_v1
+        result.diagnostics.extend(check(text, user, instance.containerd_version))
+
+    # Where nodeadm stops with an error, render its defaults alone.
+    if error is not None or (names_v3 and not containerd_2):
+        user, text = {}, ""
+    migrate = containerd_2 and bool(text) and not names_v3
+    merged = _merged_config(ctx.config, instance, user, schema_v3=containerd_2 and not migrate)
+    if migrate:
+        merged = migrate_v2_to_v3(merged)
+    result.add(CONFIG_PATH, dumps(merged).encode())
+    soci = use_soci(ctx.config, instance)
+    result.origins.update(_origins(merged, user, containerd_2, runtime_for(instance)[0], soci))
+    if soci:
+        _add_soci_files(result)
+    return result
+
+
+def _merged_config(config: dict, instance: Instance, user: dict, schema_v3: bool) -> dict[str, Any]:
+    builder = default_config_v3 if schema_v3 else default_config_v2
+    defaults = builder(
+        runtime_for(instance), instance.sandbox_image, cdi_enabled(instance.kubelet_version), use_soci(config, instance))
+    return deep_merge(defaults, user) if user else defaults
+
+
+def _origins(merged: dict, user: dict, v3: bool, runtime_name: str, soci: bool) -> dict[str, str]:
+    instance_keys = _instance_origins(v3, runtime_name, soci)
+    user_paths = set(_leaf_paths(user)) if user else set()
+    origins = {}
+    for path in _leaf_paths(merged):
+        pointer = "".join(join_pointer("", part) for part in path)
+        if path in user_paths:
+            origin = f"config:{CONFIG_POINTER}"
+        else:
+            origin = instance_keys.get(path, "default")
+        origins[f"{CONFIG_PATH}#{pointer}"] = origin
+    return origins
+
+
+def _instance_origins(v3: bool, runtime_name: str, soci: bool) -> dict[tuple[str, ...], str]:
+    images = ("plugins", V3_IMAGES) if v3 else ("plugins", V2_CRI, "containerd")
+    runtime = ("plugins", V3_RUNTIME) if v3 else ("plugins", V2_CRI)
+    sandbox = ("plugins", V3_IMAGES, "pinned_images", "sandbox") if v3 else ("plugins", V2_CRI, "sandbox_image")
+    runtimes = runtime + ("containerd", "runtimes", runtime_name)
+    origins = {
+        sandbox: "instance:sandboxImage",
+        runtime + ("enable_cdi",): "instance:kubeletVersion",
+        runtime + ("containerd", "default_runtime_name"): "instance:accelerator",
+        runtimes + ("options", "BinaryName"): "instance:accelerator",
+    }
+    if soci:
+        gate = "config:/spec/featureGates/FastImagePull"
+        origins[images + ("snapshotter",)] = gate
+        origins[images + ("disable_snapshot_annotations",)] = gate
+    return origins
+
+
+# --- SOCI -----------------------------------------------------------------
+
+def soci_snapshotter_config() -> dict[str, Any]:
+    """The soci-snapshotter-grpc settings nodeadm installs with FastImagePull."""
+    return {
+        "debug": False,
+        "content_store": {"type": "containerd"},
+        "cri_keychain": {"enable_keychain": True, "image_service_path": "/run/containerd/containerd.sock"},
+        "pull_modes": {"parallel_pull_unpack": {
+            "enable": True,
+            "concurrent_download_chunk_size": "16mb",
+            "discard_unpacked_layers": True,
+            "max_concurrent_downloads": -1,
+            "max_concurrent_downloads_per_image": 20,
+            "max_concurrent_unpacks": -1,
+            "max_concurrent_unpacks_per_image": 12,
+            "decompress_streams": {"gzip": {"path": "/usr/bin/unpigz", "args": ["-d", "-c"]}},
+        }},
+    }
+
+
+def soci_unit_dropin() -> str:
+    """containerd.service waits for the (Type=notify) soci-snapshotter.service."""
+    unit = "soci-snapshotter.service"
+    return "\n".join(["[Unit]", f"Requires={unit}", f"After={unit}"]) + "\n"
+
+
+def _add_soci_files(result: Rendered) -> None:
+    result.add(SOCI_CONFIG_PATH, dumps(soci_snapshotter_config()).encode())
+    result.add(SOCI_DROPIN_PATH, soci_unit_dropin().encode())
+    result.origins[f"{SOCI_CONFIG_PATH}#"] = "config:/spec/featureGates/FastImagePull"
+    result.origins[f"{SOCI_DROPIN_PATH}#"] = "config:/spec/featureGates/FastImagePull"

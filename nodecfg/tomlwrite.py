@@ -1,0 +1,190 @@
+"""Serialize TOML data the way go-toml v2's ``Marshal`` lays out a Go map.
+
+nodeadm writes every merged containerd config with ``toml.Marshal`` on a
+``map[string]interface{}``; matching its layout byte for byte keeps
+``nodecfg build`` output identical to the file on a node.  The rules:
+
+* keys sorted (byte order); in each table plain key/values first, then
+  sub-tables and arrays of tables;
+* a table header ``[a.b]`` for every table, even one with no keys of its own;
+  one blank line between sibling tables, and one before the first sub-table
+  only when the parent printed key/values;
+* bare keys when made of ``A-Za-z0-9_-``, else 'literal' keys, else "quoted";
+* strings 'literal' unless they hold ``'``, CR, LF or a control character;
+* arrays inline (``[a, b]``), an array whose items are all tables becomes
+  ``[[array.of.tables]]``, tables inside inline arrays become ``{k = v}``;
+* floats in fixed notation, integral ones with ``.0``; datetimes RFC 3339.
+
+Input is what ``tomllib`` (or JSON) produces: dict, list, str, int, float,
+bool, datetime/date/time.  ``None`` values are skipped, as go-toml skips nil.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """Return ``data`` as TOML text in go-toml v2 layout."""
+    out: list[str] = []
+    _write_table(out, [], data, header=False)
+    return "".join(out)
+
+
+def _is_table(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_array_of_tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(_is_table(v) for v in value)
+
+
+def _split_entries(table: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    plain, nested = [], []
+    for key in sorted(table):
+        value = table[key]
+        if value is None:
+            continue
+        if _is_table(value) or _is_array_of_tables(value):
+            nested.append((key, value))
+        else:
+            plain.append((key, value))
+    return plain, nested
+
+
+def _write_table(out: list[str], path: list[str], table: dict[str, Any], header: bool) -> None:
+    if header:
+        out.append(f"[{_dotted(path)}]\n")
+    _write_body(out, path, table)
+
+
+def _write_body(out: list[str], path: list[str], table: dict[str, Any]) -> None:
+    plain, nested = _split_entries(table)
+    for key, value in plain:
+        out.append(f"{encode_key(key)} = {_encode_value(value)}\n")
+    for index, (key, value) in enumerate(nested):
+        if index > 0 or plain:
+            out.append("\n")
+        child = path + [key]
+        if _is_table(value):
+            _write_table(out, child, value, header=True)
+        else:
+            _write_array_of_tables(out, child, value)
+
+
+def _write_array_of_tables(out: list[str], path: list[str], items: list[dict]) -> None:
+    for index, item in enumerate(items):
+        if index > 0:
+            out.append("\n")
+        out.append(f"[[{_dotted(path)}]]\n")
+        _write_body(out, path, item)
+
+
+def _dotted(path: list[str]) -> str:
+    return ".".join(encode_key(part) for part in path)
+
+
+def encode_key(key: str) -> str:
+    """Encode one key segment as go-toml does (bare, 'literal' or "quoted")."""
+    if key == "":
+        return "''"
+    if _BARE_KEY.fullmatch(key):
+        return key
+    if "'" in key or _needs_basic_string(key):
+        return _basic_string(key)
+    return f"'{key}'"
+
+
+def _needs_basic_string(text: str) -> bool:
+    return any(ch in "'\r\n" or _is_control(ch) for ch in text)
+
+
+def _is_control(ch: str) -> bool:
+    code = ord(ch)
+    return (code < 0x20 and ch not in "\t\n\r") or code == 0x7F
+
+
+def encode_string(text: str) -> str:
+    if _needs_basic_string(text):
+        return _basic_string(text)
+    return f"'{text}'"
+
+
+_SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _basic_string(text: str) -> str:
+    parts = ['"']
+    for ch in text:
+        if ch in _SHORT_ESCAPES:
+            parts.append(_SHORT_ESCAPES[ch])
+        elif _is_control(ch):
+            parts.append(f"\\u00{ord(ch):02X}")
+        else:
+            parts.append(ch)
+    parts.append('"')
+    return "".join(parts)
+
+
+def _encode_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_float(value)
+    if isinstance(value, str):
+        return encode_string(value)
+    if isinstance(value, _dt.datetime):
+        return _format_datetime(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, _dt.time):
+        return _format_time(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_encode_value(v) for v in value if v is not None) + "]"
+    if isinstance(value, dict):
+        return _inline_table(value)
+    raise TypeError(f"cannot encode {type(value).__name__} as TOML")
+
+
+def _inline_table(table: dict[str, Any]) -> str:
+    items = [f"{encode_key(k)} = {_encode_value(table[k])}" for k in sorted(table) if table[k] is not None]
+    return "{" + ", ".join(items) + "}"
+
+
+def format_float(value: float) -> str:
+    """Go's AppendFloat: 'f' with one decimal for integral values, else shortest 'f'."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value == math.trunc(value):
+        return f"{value:.1f}"
+    return format(Decimal(repr(value)), "f")
+
+
+def _fraction(microsecond: int) -> str:
+    return f".{microsecond:06d}".rstrip("0") if microsecond else ""
+
+
+def _format_time(value: _dt.time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}{_fraction(value.microsecond)}"
+
+
+def _format_datetime(value: _dt.datetime) -> str:
+    text = f"{value.date().isoformat()}T{_format_time(value.timetz())}"
+    offset = value.utcoffset()
+    if offset is None:
+        return text
+    if offset == _dt.timedelta(0):
+        return text + "Z"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{text}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
