@@ -18,7 +18,7 @@ _INDICATORS = ("- ", "? ", ": ", "---", "...")
 
 
 def _plain_ok(text: str) -> bool:
-    if not text or text != text.strip() or not _PLAIN_SAFE.match(text):
+    if not text or text in ("-", "?", ":") or text != text.strip() or not _PLAIN_SAFE.match(text):
         return False
     if ": " in text or " #" in text or text.endswith(":") or text.startswith(_INDICATORS):
         return False
