@@ -1,0 +1,124 @@
+"""The kubelet command line nodeadm builds (NODEADM_KUBELET_ARGS).
+
+nodeadm collects its own flags in a Go map filled by several writers
+(internal/kubelet/config.go, kubeconfig.go, image-credential-provider.go)
+and prints them in map iteration order, i.e. randomly, as ``--name=value``
+without any quoting; the user's ``kubelet.flags`` follow verbatim, so they
+take precedence (pflag: the last occurrence of a single-value flag wins).
+nodecfg prints nodeadm's flags sorted by name, then the user's in merge order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..instance import Instance
+from ..versions import at_least
+from .kubelet import (CONFIG_PATH, DROPIN_DIR, cidr_family, feature_enabled,
+                      spec_value, user_kubelet_config)
+
+KUBECONFIG_PATH = "/var/lib/kubelet/kubeconfig"
+BOOTSTRAP_KUBECONFIG_PATH = "/var/lib/kubelet/bootstrap-kubeconfig"
+CREDENTIAL_PROVIDER_DIR = "/etc/eks/image-credential-provider"
+CREDENTIAL_PROVIDER_CONFIG = f"{CREDENTIAL_PROVIDER_DIR}/config.json"
+RUNTIME_CGROUP = "/runtime.slice/containerd.service"
+NVIDIA_GPU_LABEL = "nvidia.com/gpu.present=true"
+
+
+@dataclass(frozen=True)
+class KubeletFlag:
+    name: str    # without leading dashes; "" when a user entry is not a flag
+    value: str   # "" for a bare boolean flag
+    text: str    # exactly as it appears on the command line
+    origin: str  # "default", "instance:<key>", "config:/spec/..."
+    from_user: bool = False
+
+
+def outpost_enabled(config: dict[str, Any]) -> bool:
+    return spec_value(config, "cluster", "enableOutpost") is True
+
+
+def node_name(config: dict[str, Any], instance: Instance) -> tuple[str, str]:
+    """(--hostname-override value, its origin): instance ID or private DNS name."""
+    if feature_enabled(config, "InstanceIdNodeName"):
+        return instance.instance_id, "instance:instanceId"
+    return instance.private_dns_name, "instance:privateDnsName"
+
+
+def node_ip(config: dict[str, Any], instance: Instance) -> tuple[str, str]:
+    """(--node-ip value, origin): the address of the cluster CIDR's family."""
+    if cidr_family(spec_value(config, "cluster", "cidr")) == "ipv6":
+        return instance.local_ipv6, "instance:localIpv6"
+    return instance.local_ipv4, "instance:localIpv4"
+
+
+def _nodeadm_flag_values(config: dict[str, Any], instance: Instance) -> dict[str, tuple[str, str]]:
+    flags = {
+        "cloud-provider": ("external", "default"),
+        "config": ("/" + CONFIG_PATH, "default"),
+        "hostname-override": node_name(config, instance),
+        "image-credential-provider-bin-dir": (CREDENTIAL_PROVIDER_DIR, "default"),
+        "image-credential-provider-config": (CREDENTIAL_PROVIDER_CONFIG, "default"),
+        "kubeconfig": (KUBECONFIG_PATH, "default"),
+        "node-ip": node_ip(config, instance),
+        "runtime-cgroups": (RUNTIME_CGROUP, "default"),
+    }
+    if user_kubelet_config(config):
+        flags["config-dir"] = ("/" + DROPIN_DIR, "config:/spec/kubelet/config")
+    if outpost_enabled(config):
+        flags["bootstrap-kubeconfig"] = (BOOTSTRAP_KUBECONFIG_PATH,
+                                         "config:/spec/cluster/enableOutpost")
+    # nodeadm labels GPU nodes itself from 1.35 on (it looks for an NVIDIA PCI device).
+    if at_least(instance.kubelet_version, "v1.35.0") and instance.accelerator == "nvidia":
+        flags["node-labels"] = (NVIDIA_GPU_LABEL, "instance:accelerator")
+    return flags
+
+
+def nodeadm_flags(config: dict[str, Any], instance: Instance) -> list[KubeletFlag]:
+    """nodeadm's own flags, sorted by name."""
+    return [KubeletFlag(name, value, f"--{name}={value}", origin)
+            for name, (value, origin) in sorted(_nodeadm_flag_values(config, instance).items())]
+
+
+def parse_flag(text: str) -> tuple[str, str]:
+    """("name", "value") of a ``--name=value`` / ``-n=value`` / ``--name`` entry."""
+    if not text.startswith("-"):
+        return "", text
+    name, _, value = text.lstrip("-").partition("=")
+    return name, value
+
+
+def user_flags(config: dict[str, Any]) -> list[KubeletFlag]:
+    """The merged kubelet.flags in order; non-string entries are skipped."""
+    entries = spec_value(config, "kubelet", "flags", default=[])
+    if not isinstance(entries, list):
+        return []
+    flags = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, str):
+            name, value = parse_flag(entry)
+            flags.append(KubeletFlag(name, value, entry,
+                                     f"config:/spec/kubelet/flags/{index}", from_user=True))
+    return flags
+
+
+def kubelet_flags(config: dict[str, Any], instance: Instance) -> list[KubeletFlag]:
+    """The full command line in nodecfg's order: sorted nodeadm flags, then the user's."""
+    return nodeadm_flags(config, instance) + user_flags(config)
+
+
+def kubelet_args(config: dict[str, Any], instance: Instance) -> str:
+    return " ".join(flag.text for flag in kubelet_flags(config, instance))
+
+
+def occurrences(flags: list[KubeletFlag]) -> dict[str, list[KubeletFlag]]:
+    """Flag name -> its occurrences in command-line order.
+
+    For a single-value flag the kubelet honours the last one; map-valued flags
+    such as --node-labels merge all occurrences, later keys winning.
+    """
+    found: dict[str, list[KubeletFlag]] = {}
+    for flag in flags:
+        if flag.name:
+            found.setdefault(flag.name, []).append(flag)
+    return dict(sorted(found.items()))

@@ -1,0 +1,401 @@
+"""etc/kubernetes/kubelet/config.json and the config.json.d/40-nodeadm.conf drop-in.
+
+Mirrors nodeadm internal/kubelet/config.go: the generated configuration is a
+Go struct marshalled with ``json.MarshalIndent(v, "", "    ")``, so its keys
+come in struct declaration order (the inline TypeMeta last), empty
+``omitempty`` fields are left out, Go maps are sorted by key, and there is no
+trailing newline.  The drop-in is the user's ``kubelet.config`` merged over
+kind/apiVersion as a Go ``map[string]interface{}``: keys sorted at every
+level and numbers written as float64.
+
+This module also holds the small pieces the other kubelet renderers share:
+spec access, the cluster CIDR rules (internal/api/net.go) and a Go-compatible
+JSON encoder.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+from decimal import Decimal
+from typing import Any, Iterable
+
+from ..diagnostics import Diagnostic, Severity, Span
+from ..instance import Instance
+from ..versions import at_least
+from . import Rendered, RenderContext
+
+CONFIG_PATH = "etc/kubernetes/kubelet/config.json"
+DROPIN_DIR = "etc/kubernetes/kubelet/config.json.d"
+DROPIN_PATH = f"{DROPIN_DIR}/40-nodeadm.conf"
+CA_CERT_PATH = "/etc/kubernetes/pki/ca.crt"
+CONTAINERD_ENDPOINT = "unix:///run/containerd/containerd.sock"
+SOCI_ENDPOINT = "unix:///run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"
+KUBELET_KIND = "KubeletConfiguration"
+KUBELET_API_VERSION = "kubelet.config.k8s.io/v1beta1"
+
+TLS_CIPHER_SUITES = (
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+    "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_RSA_WITH_AES_256_GCM_SHA384",
+)
+
+CODES: dict[str, tuple[Severity, str]] = {
+    "NC401": (Severity.WARNING, "kubelet.config sets maxPods while maxPodsExpression is set: "
+                                "kubeReserved is still computed from the expression"),
+    "NC402": (Severity.WARNING, "maxPodsExpression failed; the standard maxPods value is used"),
+    "NC403": (Severity.ERROR, "cluster.cidr is not a usable CIDR, so clusterDNS cannot be derived"),
+}
+
+GIB_IN_MIB = 1024
+
+
+# --- spec access -----------------------------------------------------------
+
+def spec_value(config: dict[str, Any], *keys: str, default: Any = None) -> Any:
+    """``config["spec"][k1][k2]...`` or ``default`` when any level is missing."""
+    node: Any = config.get("spec") if isinstance(config, dict) else None
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return default
+        node = node[key]
+    return default if node is None else node
+
+
+def spec_string(config: dict[str, Any], *keys: str) -> str:
+    value = spec_value(config, *keys)
+    return value if isinstance(value, str) else ""
+
+
+def user_kubelet_config(config: dict[str, Any]) -> dict[str, Any]:
+    value = spec_value(config, "kubelet", "config")
+    return value if isinstance(value, dict) else {}
+
+
+def feature_enabled(config: dict[str, Any], gate: str) -> bool:
+    """nodeadm's DefaultFalse gates (InstanceIdNodeName, FastImagePull)."""
+    gates = spec_value(config, "featureGates")
+    return isinstance(gates, dict) and gates.get(gate) is True
+
+
+def pointer_token(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def pointer_span(pointer: str) -> Span:
+    """A placeholder span the pipeline swaps for the value's real provenance."""
+    return Span(f"pointer:{pointer}")
+
+
+# --- cluster CIDR (internal/api/net.go) ------------------------------------
+
+def cidr_family(cidr: object) -> str | None:
+    """"ipv4" / "ipv6" as Go's net.ParseCIDR + To4() decide; None if unparseable."""
+    if not isinstance(cidr, str) or cidr.count("/") != 1 or "%" in cidr:
+        return None
+    address_text, prefix_text = cidr.split("/")
+    if not (prefix_text.isascii() and prefix_text.isdigit()):
+        return None
+    try:
+        address = ipaddress.ip_address(address_text)
+    except ValueError:
+        return None
+    if int(prefix_text) > address.max_prefixlen:
+        return None
+    # Go treats an IPv4-mapped IPv6 address as IPv4 (To4() succeeds).
+    if address.version == 4 or address.ipv4_mapped is not None:
+        return "ipv4"
+    return "ipv6"
+
+
+def cluster_dns(cidr: object) -> str | None:
+    """The kube-dns ClusterIP nodeadm derives from the service CIDR, by text."""
+    family = cidr_family(cidr)
+    if family == "ipv4":
+        return cidr[: cidr.rindex(".")] + ".10"
+    if family == "ipv6":
+        return cidr.split("/")[0] + "a"
+    return None
+
+
+# --- instance-derived values -----------------------------------------------
+
+def _vcpus(instance: Instance) -> int:
+    # The pipeline resolves vcpus from the instance table before rendering;
+    # 2 only keeps a renderer called on its own from failing.
+    return instance.vcpus if instance.vcpus is not None else 2
+
+
+def fast_image_pull_active(config: dict[str, Any], instance: Instance) -> bool:
+    """containerd.UseSOCISnapshotter: the gate plus >= 4 vCPU and >= 7 GiB."""
+    if not feature_enabled(config, "FastImagePull"):
+        return False
+    memory = instance.memory_mib
+    return memory is not None and memory >= 7 * GIB_IN_MIB and _vcpus(instance) >= 4
+
+
+def _kube_reserved(max_pods: int, vcpus: int) -> dict[str, str]:
+    from ..maxpods import kube_reserved
+
+    return kube_reserved(max_pods, vcpus)
+
+
+# --- the generated config.json ---------------------------------------------
+
+def _authentication() -> dict[str, Any]:
+    return {
+        "x509": {"clientCAFile": CA_CERT_PATH},
+        "webhook": {"enabled": True, "cacheTTL": "2m0s"},
+        "anonymous": {"enabled": False},
+    }
+
+
+def _authorization() -> dict[str, Any]:
+    return {"mode": "Webhook",
+            "webhook": {"cacheAuthorizedTTL": "5m0s", "cacheUnauthorizedTTL": "30s"}}
+
+
+def _feature_gates(kubelet_version: str) -> dict[str, bool]:
+    gates = {"RotateKubeletServerCertificate": True}
+    if at_least(kubelet_version, "v1.33.0"):
+        gates["DynamicResourceAllocation"] = True
+    if at_least(kubelet_version, "v1.34.0"):
+        gates["MutableCSINodeAllocatableCount"] = True
+    return dict(sorted(gates.items()))
+
+
+def _config_fields(ctx: RenderContext) -> Iterable[tuple[str, Any, str]]:
+    """(key, value, origin) in kubeletConfig's Go field order; None = omitted."""
+    config, instance = ctx.config, ctx.instance
+    version = instance.kubelet_version
+    graceful = at_least(version, "v1.34.0")
+    max_pods = ctx.max_pods.value
+    yield "address", "0.0.0.0", "default"
+    yield "authentication", _authentication(), "default"
+    yield "authorization", _authorization(), "default"
+    yield "cgroupDriver", "systemd", "default"
+    yield "cgroupRoot", "/", "default"
+    dns = cluster_dns(spec_value(config, "cluster", "cidr"))
+    yield "clusterDNS", [dns] if dns else _GoNull, "config:/spec/cluster/cidr"
+    yield "clusterDomain", "cluster.local", "default"
+    yield "containerRuntimeEndpoint", CONTAINERD_ENDPOINT, "default"
+    soci = fast_image_pull_active(config, instance)
+    yield "imageServiceEndpoint", SOCI_ENDPOINT if soci else None, \
+        "config:/spec/featureGates/FastImagePull"
+    yield "evictionHard", {"memory.available": "100Mi", "nodefs.available": "10%",
+                           "nodefs.inodesFree": "5%"}, "default"
+    yield "featureGates", _feature_gates(version), \
+        "instance:kubeletVersion" if at_least(version, "v1.33.0") else "default"
+    yield "hairpinMode", "hairpin-veth", "default"
+    reserved = _kube_reserved(max_pods, _vcpus(instance))
+    yield "kubeReserved", dict(sorted(reserved.items())), "computed:kubeReserved"
+    yield "kubeReservedCgroup", "/runtime", "default"
+    yield "logging", {"verbosity": 2}, "default"
+    yield "maxPods", max_pods, "computed:maxPods"
+    yield "protectKernelDefaults", True, "default"
+    yield "providerID", f"aws:///{instance.availability_zone}/{instance.instance_id}", \
+        "instance:availabilityZone,instanceId"
+    yield "readOnlyPort", 0, "default"
+    yield "serializeImagePulls", False, "default"
+    yield "serverTLSBootstrap", True, "default"
+    yield "shutdownGracePeriod", "2m30s" if graceful else None, "instance:kubeletVersion"
+    yield "shutdownGracePeriodCriticalPods", "30s" if graceful else None, \
+        "instance:kubeletVersion"
+    yield "systemReservedCgroup", "/system", "default"
+    yield "tlsCipherSuites", list(TLS_CIPHER_SUITES), "default"
+    yield "kind", KUBELET_KIND, "default"
+    yield "apiVersion", KUBELET_API_VERSION, "default"
+
+
+class _GoNullType:
+    """A nil slice without omitempty: Go writes ``null``."""
+
+
+_GoNull = _GoNullType()
+
+
+def generate_kubelet_config(ctx: RenderContext) -> tuple[dict[str, Any], dict[str, str]]:
+    """The generated KubeletConfiguration and, per top-level key, its origin."""
+    document: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for key, value, origin in _config_fields(ctx):
+        if value is None:
+            continue
+        document[key] = None if value is _GoNull else value
+        origins[key] = origin
+    return document, origins
+
+
+# --- the drop-in -------------------------------------------------------------
+
+def dropin_document(user_config: dict[str, Any]) -> dict[str, Any]:
+    """kind/apiVersion overlaid by the user's keys, as Go's interface{} map."""
+    merged: dict[str, Any] = {"kind": KUBELET_KIND, "apiVersion": KUBELET_API_VERSION}
+    merged.update(user_config)
+    return as_go_interface(merged)
+
+
+def _dropin_origins(user_config: dict[str, Any]) -> dict[str, str]:
+    origins = {"kind": "default", "apiVersion": "default"}
+    for key in user_config:
+        origins[str(key)] = f"config:/spec/kubelet/config/{pointer_token(str(key))}"
+    return origins
+
+
+# --- diagnostics -----------------------------------------------------------
+
+def _diagnostic(code: str, pointer: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(code, CODES[code][0], pointer_span(pointer), message, hint)
+
+
+def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    cidr = spec_value(ctx.config, "cluster", "cidr")
+    if cidr is not None and cluster_dns(cidr) is None:
+        found.append(_diagnostic(
+            "NC403", "/spec/cluster/cidr",
+            f"cluster.cidr {cidr!r} is not a CIDR; nodeadm cannot derive clusterDNS or the node IP family",
+            "use the cluster's service IPv4 or IPv6 CIDR, e.g. 10.100.0.0/16"))
+    expression = spec_string(ctx.config, "kubelet", "maxPodsExpression")
+    if expression and "maxPods" in user_kubelet_config(ctx.config):
+        found.append(_diagnostic(
+            "NC401", "/spec/kubelet/config/maxPods",
+            f"kubelet.config.maxPods wins at the kubelet, but kubeReserved is still "
+            f"computed for maxPods {ctx.max_pods.value}",
+            "set only one of kubelet.config.maxPods and kubelet.maxPodsExpression"))
+    error = getattr(ctx.max_pods, "expression_error", None)
+    if expression and error:
+        found.append(_diagnostic(
+            "NC402", "/spec/kubelet/maxPodsExpression",
+            f"maxPodsExpression failed ({error}); nodeadm falls back to maxPods "
+            f"{ctx.max_pods.value}",
+            "the expression sees the ints default_enis, ips_per_eni and max_pods"))
+    return found
+
+
+# --- render ----------------------------------------------------------------
+
+def render(ctx: RenderContext) -> Rendered:
+    out = Rendered()
+    document, origins = generate_kubelet_config(ctx)
+    out.add(CONFIG_PATH, encode_go_json(document, indent="    ").encode())
+    out.origins.update({f"{CONFIG_PATH}#/{pointer_token(k)}": v for k, v in origins.items()})
+    user = user_kubelet_config(ctx.config)
+    if user:
+        out.add(DROPIN_PATH, encode_go_json(dropin_document(user), indent="    ").encode())
+        out.origins.update({f"{DROPIN_PATH}#/{pointer_token(k)}": v
+                            for k, v in _dropin_origins(user).items()})
+    out.diagnostics.extend(kubelet_diagnostics(ctx))
+    return out
+
+
+# --- Go encoding/json --------------------------------------------------------
+
+def as_go_interface(value: Any) -> Any:
+    """What json.Unmarshal into interface{} makes of a value: sorted maps, float64s."""
+    if isinstance(value, dict):
+        return {go_key(key): as_go_interface(value[key])
+                for key in sorted(value, key=go_key)}
+    if isinstance(value, (list, tuple)):
+        return [as_go_interface(item) for item in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf
+    return str(value)
+
+
+def go_key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return key if isinstance(key, str) else str(key)
+
+
+def go_string(text: str) -> str:
+    """A JSON string as Go escapes it: HTML-safe, U+2028/9 escaped, bad UTF-16 replaced."""
+    cleaned = "".join("\ufffd" if _is_surrogate(char) else char for char in text) \
+        if any(_is_surrogate(char) for char in text) else text
+    encoded = json.dumps(cleaned, ensure_ascii=False)
+    for raw, escaped in _GO_EXTRA_ESCAPES:
+        encoded = encoded.replace(raw, escaped)
+    return encoded
+
+
+_GO_EXTRA_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+def _is_surrogate(char: str) -> bool:
+    return "\ud800" <= char <= "\udfff"
+
+
+def go_float(number: float) -> str:
+    """strconv's shortest float64 text, in the form encoding/json picks."""
+    if math.isnan(number) or math.isinf(number):
+        return "null"  # Go refuses to marshal these; nodeadm would fail
+    magnitude = abs(number)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        mantissa, exponent = repr(number).split("e")
+        if exponent.startswith("-0"):  # Go cleans e-07 to e-7
+            exponent = "-" + exponent[2:]
+        return f"{mantissa}e{exponent}"
+    # repr gives the shortest round-tripping digits, as Go does; 'f' pads zeros.
+    return format(Decimal(repr(number)).normalize(), "f")
+
+
+def encode_go_json(value: Any, indent: str | None = None) -> str:
+    """Go's json.Marshal (indent None) or json.MarshalIndent(v, "", indent)."""
+    parts: list[str] = []
+    _encode(value, indent, 0, parts)
+    return "".join(parts)
+
+
+def _encode(value: Any, indent: str | None, depth: int, parts: list[str]) -> None:
+    if isinstance(value, dict):
+        _encode_container(list(value.items()), "{", "}", indent, depth, parts)
+    elif isinstance(value, (list, tuple)):
+        _encode_container(list(value), "[", "]", indent, depth, parts)
+    else:
+        parts.append(_scalar(value))
+
+
+def _encode_container(items: list, opener: str, closer: str, indent: str | None,
+                      depth: int, parts: list[str]) -> None:
+    if not items:
+        parts.append(opener + closer)
+        return
+    parts.append(opener)
+    for index, item in enumerate(items):
+        if index:
+            parts.append(",")
+        if indent is not None:
+            parts.append("\n" + indent * (depth + 1))
+        if opener == "{":
+            key, item = item
+            parts.append(go_string(go_key(key)) + (": " if indent is not None else ":"))
+        _encode(item, indent, depth + 1, parts)
+    if indent is not None:
+        parts.append("\n" + indent * depth)
+    parts.append(closer)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return go_float(value)
+    return go_string(str(value))

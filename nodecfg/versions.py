@@ -1,0 +1,52 @@
+"""Kubelet and containerd versions: parsing and comparing.
+
+nodeadm reads the kubelet version with the regex ``v[0-9]+\\.[0-9]+\\.[0-9]+``
+over ``kubelet --version`` output and compares it with Go's
+``golang.org/x/mod/semver``, in which an unparseable version (nodeadm then
+holds the empty string) sorts below every valid one.  nodecfg accepts the
+spellings people write in an instance file (``v1.31.2``, ``1.31``,
+``v1.35.0-eks-5e0fdde``, ``Kubernetes v1.31.2``, containerd's ``2.1.4``) and
+keeps that rule: a version it cannot parse is older than any minimum.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True, order=True)
+class Version:
+    major: int
+    minor: int
+    patch: int = 0
+
+    def __str__(self) -> str:
+        return f"v{self.major}.{self.minor}.{self.patch}"
+
+
+def parse_version(text: object) -> Version | None:
+    """The first ``[v]MAJOR.MINOR[.PATCH]`` in ``text``; None when there is none."""
+    if not isinstance(text, str):
+        return None
+    match = _VERSION.search(text)
+    if match is None:
+        return None
+    major, minor, patch = match.groups()
+    return Version(int(major), int(minor), int(patch or 0))
+
+
+def at_least(text: object, minimum: str) -> bool:
+    """``semver.Compare(text, minimum) >= 0`` with nodeadm's treatment of junk."""
+    version = parse_version(text)
+    floor = parse_version(minimum)
+    if floor is None:
+        raise ValueError(f"minimum version {minimum!r} is not a version")
+    return version is not None and version >= floor
+
+
+def canonical_kubelet_version(text: object) -> str:
+    """The ``vX.Y.Z`` string nodeadm records in status.kubeletVersion ('' if none)."""
+    version = parse_version(text)
+    return str(version) if version is not None else ""
