@@ -94,3 +94,18 @@ def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, st
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     unique = list(dict.fromkeys(diagnostics))
     return sorted(unique, key=lambda d: (d.span.uri.split("#")[0], d.span.line, d.span.col, d.span.uri, d.code))
+
+
+def render_tree(analysis: Analysis, instance, extra_table=None):
+    """Resolve the instance, compute maxPods once, and run every renderer."""
+    from .instance import with_resources
+    from .maxpods import compute_max_pods
+    from .merge import get_pointer
+    from .render import RenderContext, render_all
+
+    instance = with_resources(instance, extra_table)
+    expression = get_pointer(analysis.merged.data, "/spec/kubelet/maxPodsExpression")
+    max_pods = compute_max_pods(instance, expression, extra_table)
+    rendered = render_all(RenderContext(analysis.merged.data, instance, max_pods))
+    rendered.diagnostics = sort_diagnostics(localise(rendered.diagnostics, analysis))
+    return rendered, instance, max_pods

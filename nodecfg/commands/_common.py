@@ -32,3 +32,53 @@ def print_diagnostics(diagnostics, texts, stream=None) -> None:
 def has_usage_error(diagnostics) -> bool:
     """I/O problems with the sources themselves (exit 2), as opposed to bad configuration."""
     return any(d.code == "NC140" for d in diagnostics)
+
+
+def add_instance_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("instance context (what nodeadm learns at boot)")
+    group.add_argument("--instance", action="append", default=[], metavar="FILE",
+                       help="YAML/JSON file of instance context keys; later files override earlier ones")
+    group.add_argument("--instance-type", help="EC2 instance type, e.g. m5.xlarge")
+    group.add_argument("--kubelet-version", help="e.g. v1.34.0")
+    group.add_argument("--containerd-version", help="e.g. 2.1.4 or 1.7.27")
+    group.add_argument("--vcpus", type=int)
+    group.add_argument("--memory-mib", type=int)
+    group.add_argument("--accelerator", choices=("nvidia", "neuron", "none"))
+    group.add_argument("--instance-table", metavar="FILE",
+                       help="extra instance types (jsonl or DescribeInstanceTypes JSON)")
+
+
+FLAG_KEYS = {"instance_type": "instanceType", "kubelet_version": "kubeletVersion",
+             "containerd_version": "containerdVersion", "vcpus": "vcpus", "memory_mib": "memoryMiB",
+             "accelerator": "accelerator"}
+
+
+def instance_from_args(args):
+    """(Instance, extra instance table or None, diagnostics) from --instance files and flags."""
+    from ..instance import instance_from_mapping, load_instance_file, validate_context
+
+    values, diagnostics = {}, []
+    for path in args.instance:
+        loaded, problems = load_instance_file(path)
+        values.update(loaded)
+        diagnostics.extend(problems)
+    flags = {key: getattr(args, attr) for attr, key in FLAG_KEYS.items() if getattr(args, attr) is not None}
+    accepted, problems = validate_context(flags, "<command line>")
+    values.update(accepted)
+    diagnostics.extend(problems)
+    extra_table = None
+    if args.instance_table:
+        from ..instance_table import load_user_table
+
+        extra_table, problems = load_user_table(args.instance_table)
+        diagnostics.extend(problems)
+    return instance_from_mapping(values), extra_table, diagnostics
+
+
+def defaulted_note(instance) -> str:
+    """One line naming the instance facts that were not given, or ''."""
+    relevant = sorted(instance.defaulted - {"localIpv6"})
+    if not relevant:
+        return ""
+    return ("nodecfg: note: instance context defaulted for " + ", ".join(relevant)
+            + f" (instance type {instance.instance_type}); pass --instance FILE to set them")
