@@ -1,0 +1,44 @@
+"""nodecfg explain: where every rendered value comes from, and what the kubelet runs with."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ._common import (add_instance_arguments, add_source_arguments, has_usage_error, instance_from_args,
+                      limits_from, print_diagnostics)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_source_arguments(parser)
+    add_instance_arguments(parser)
+    parser.add_argument("--field", metavar="FIELD-PATH",
+                        help="only values whose file path or key contains this, e.g. maxPods or kubelet/config.json")
+
+
+def run(args) -> int:
+    from ..diagnostics import has_errors
+    from ..explain import explain_rows, format_rows, matches, overridden_by_dropin
+    from ..pipeline import analyse, render_tree
+
+    instance, extra_table, problems = instance_from_args(args)
+    if problems:
+        print_diagnostics(problems, {})
+        return 2
+    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
+    print_diagnostics(analysis.diagnostics, analysis.loaded.texts)
+    if has_usage_error(analysis.diagnostics):
+        return 2
+    if has_errors(analysis.diagnostics):
+        return 1
+    rendered, instance, _ = render_tree(analysis, instance, extra_table)
+    files = {path: entry.data for path, entry in rendered.files.items()}
+    rows = [r for r in explain_rows(files, rendered.origins, analysis.merged, instance.defaulted)
+            if matches(r, args.field)]
+    print(format_rows(rows))
+    changes = [c for c in overridden_by_dropin(files) if not args.field or args.field in c[0]]
+    if changes:
+        print("\nkubelet effective configuration (config.json.d/40-nodeadm.conf merged over config.json):")
+        for key, base, effective in changes:
+            print(f"  {key} = {json.dumps(effective)}   (config.json had {json.dumps(base)})")
+    return 0
