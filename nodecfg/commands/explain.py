@@ -21,6 +21,7 @@ def run(args) -> int:
     from ..explain import explain_rows, format_rows, matches, overridden_by_dropin
     from ..pipeline import analyse, render_tree
 
+    _split_field_argument(args)
     instance, extra_table, problems = instance_from_args(args)
     if problems:
         print_diagnostics(problems, {})
@@ -42,3 +43,13 @@ def run(args) -> int:
         for key, base, effective in changes:
             print(f"  {key} = {json.dumps(effective)}   (config.json had {json.dumps(base)})")
     return 0
+
+
+def _split_field_argument(args) -> None:
+    """Accept the spec's positional form: `nodecfg explain SOURCE... FIELD-PATH`."""
+    import os
+
+    last = args.sources[-1]
+    if args.field is None and len(args.sources) > 1 and last != "-" and not last.startswith("file://") \
+            and not os.path.exists(last):
+        args.field = args.sources.pop()
