@@ -52,9 +52,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC403": (Severity.ERROR, "cluster.cidr is not a usable CIDR, so clusterDNS cannot be derived"),
 }
 
-GIB_IN_MIB = 1024
-
-
 # --- spec access -----------------------------------------------------------
 
 def spec_value(config: dict[str, Any], *keys: str, default: Any = None) -> Any:
@@ -131,12 +128,10 @@ def _vcpus(instance: Instance) -> int:
     return instance.vcpus if instance.vcpus is not None else 2
 
 
-def fast_image_pull_active(config: dict[str, Any], instance: Instance) -> bool:
-    """containerd.UseSOCISnapshotter: the gate plus >= 4 vCPU and >= 7 GiB."""
-    if not feature_enabled(config, "FastImagePull"):
-        return False
-    memory = instance.memory_mib
-    return memory is not None and memory >= 7 * GIB_IN_MIB and _vcpus(instance) >= 4
+def use_soci(config: dict[str, Any], instance: Instance) -> bool:
+    from .containerd import use_soci as containerd_uses_soci
+
+    return containerd_uses_soci(config, instance)
 
 
 def _kube_reserved(max_pods: int, vcpus: int) -> dict[str, str]:
@@ -184,7 +179,7 @@ def _config_fields(ctx: RenderContext) -> Iterable[tuple[str, Any, str]]:
     yield "clusterDNS", [dns] if dns else _GoNull, "config:/spec/cluster/cidr"
     yield "clusterDomain", "cluster.local", "default"
     yield "containerRuntimeEndpoint", CONTAINERD_ENDPOINT, "default"
-    soci = fast_image_pull_active(config, instance)
+    soci = use_soci(config, instance)  # the same rule that turns SOCI on in containerd
     yield "imageServiceEndpoint", SOCI_ENDPOINT if soci else None, \
         "config:/spec/featureGates/FastImagePull"
     yield "evictionHard", {"memory.available": "100Mi", "nodefs.available": "10%",
