@@ -85,10 +85,13 @@ def check_limits(expression: str) -> str | None:
 
 # CEL's own character classes, not Python's Unicode-aware \s, \d, \w
 _SPACE = "[ \t\n\r\f]*"
-_TOKEN = re.compile(_SPACE + r"(?:([0-9]+)(?![A-Za-z0-9_.])|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||[<>=!]=|[-+*/%()<>!?:]))")
+_OTHER_LITERAL = (r"[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+"   # double
+                  r"|(?:0[xX][0-9a-fA-F]+|[0-9]+)[uU]|0[xX][0-9a-fA-F]+")          # uint, hex int
+_TOKEN = re.compile(_SPACE + r"(?:(" + _OTHER_LITERAL + r")(?![A-Za-z0-9_.])|([0-9]+)(?![A-Za-z0-9_.])"
+                    r"|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||[<>=!]=|[-+*/%()<>!?:]))")
 _TRAILING_SPACE = re.compile(_SPACE + r"\Z")
 
-Node = tuple  # ("int", v) | ("bool", v) | ("var", name) | (op, child...)
+Node = tuple  # ("int", v) | ("bool", v) | ("var", name) | ("literal", type, text) | (op, child...)
 
 
 def _tokenize(expression: str) -> list[str]:
@@ -100,6 +103,8 @@ def _tokenize(expression: str) -> list[str]:
         if not match:
             raise _Unsupported
         tokens.append(match.group(match.lastindex))
+        if match.lastindex == 1:
+            tokens[-1] = "#" + tokens[-1]  # a literal only cel-python evaluates
         position = match.end()
     return tokens
 
@@ -171,38 +176,71 @@ class _Parser:
             return ("int", int(token))
         if token in ("true", "false"):
             return ("bool", token == "true")
+        if token.startswith("#"):
+            text = token[1:]
+            literal_type = "uint" if text[-1] in "uU" else "int" if text[:2].lower() == "0x" else "double"
+            return ("literal", literal_type, text)
         if token in VARIABLES:
             return ("var", token)
         raise _Unsupported
 
 
-_INT_OPERATORS = {"+", "-", "*", "/", "%"}
+_ARITHMETIC_OPERATORS = {"+", "-", "*", "/"}
 _ORDERING = {"<", "<=", ">", ">="}
+_NUMERIC = {"int", "uint", "double"}
+
+
+class _TypeMismatch(Exception):
+    """cel-go's checker rejects this at compile time (cel-python has no checker)."""
 
 
 def _type_of(node: Node) -> str:
-    """'int' or 'bool'; anything cel-go would reject goes to cel-python."""
+    """The CEL type of node, by the standard overloads cel-go declares.
+
+    Raises _TypeMismatch where cel-go reports "found no matching overload",
+    e.g. ``0.9 * max_pods``, which cel-python would happily evaluate.
+    """
     kind = node[0]
     if kind in ("int", "var"):
         return "int"
     if kind == "bool":
         return "bool"
+    if kind == "literal":
+        return node[1]
     children = [_type_of(child) for child in node[1:]]
-    if kind == "neg" and children == ["int"]:
-        return "int"
-    if kind == "not" and children == ["bool"]:
-        return "bool"
-    if kind in _INT_OPERATORS and children == ["int", "int"]:
-        return "int"
-    if kind in _ORDERING and children == ["int", "int"]:
-        return "bool"
-    if kind in ("==", "!=") and children[0] == children[1]:
-        return "bool"
-    if kind in ("&&", "||") and children == ["bool", "bool"]:
-        return "bool"
-    if kind == "?:" and children[0] == "bool" and children[1] == children[2]:
-        return children[1]
-    raise _Unsupported
+    result = _overload(kind, children)
+    if result is None:
+        shown = {"?:": "_?_:_", "neg": "-_", "not": "!_"}.get(kind, f"_{kind}_")
+        raise _TypeMismatch(f"found no matching overload for '{shown}' applied to '({', '.join(children)})'")
+    return result
+
+
+def _overload(kind: str, children: list[str]) -> str | None:
+    same = len(set(children)) == 1
+    if kind == "neg":
+        return children[0] if children[0] in ("int", "double") else None
+    if kind == "not":
+        return "bool" if children == ["bool"] else None
+    if kind in _ARITHMETIC_OPERATORS:
+        return children[0] if same and children[0] in _NUMERIC else None
+    if kind == "%":
+        return children[0] if same and children[0] in ("int", "uint") else None
+    if kind in _ORDERING or kind in ("==", "!="):
+        return "bool" if same else None
+    if kind in ("&&", "||"):
+        return "bool" if children == ["bool", "bool"] else None
+    if kind == "?:":
+        return children[1] if children[0] == "bool" and children[1] == children[2] else None
+    return None
+
+
+def _only_int_and_bool(node: Node) -> bool:
+    """True when the fast evaluator can run node (no double/uint/hex literal, no bool ordering)."""
+    if node[0] == "literal":
+        return False
+    if node[0] in _ORDERING and _type_of(node[1]) == "bool":
+        return False
+    return all(_only_int_and_bool(child) for child in node[1:] if isinstance(child, tuple))
 
 
 def _checked(value: int) -> int:
@@ -277,15 +315,28 @@ def _logical(operator: str, left: Node, right: Node, variables: dict[str, int]) 
     return not deciding
 
 
+@dataclass(frozen=True)
+class Analysis:
+    tree: Node | None        # runnable by evaluate_fast, or None
+    type_error: str | None   # cel-go's compile-time verdict, when the subset shows one
+
+
 @lru_cache(maxsize=256)
-def compile_fast(expression: str) -> Node | None:
-    """The subset AST for expression, or None when cel-python must decide."""
+def analyse(expression: str) -> Analysis:
+    """Parse expression with the subset grammar and type-check it like cel-go."""
     try:
         tree = _Parser(_tokenize(expression)).parse()
         _type_of(tree)
-        return tree
+        return Analysis(tree if _only_int_and_bool(tree) else None, None)
+    except _TypeMismatch as mismatch:
+        return Analysis(None, str(mismatch))
     except (_Unsupported, RecursionError):
-        return None
+        return Analysis(None, None)
+
+
+def compile_fast(expression: str) -> Node | None:
+    """The subset AST for expression, or None when cel-python must decide."""
+    return analyse(expression).tree
 
 
 def evaluate_fast(tree: Node, variables: dict[str, int]) -> Any:
@@ -468,7 +519,10 @@ def evaluate(expression: str, default_enis: int, ips_per_eni: int, max_pods: int
     if refusal:
         return Outcome(None, refusal)
     variables = {"default_enis": default_enis, "ips_per_eni": ips_per_eni, "max_pods": max_pods}
-    tree = compile_fast(expression)
+    analysis = analyse(expression)
+    if analysis.type_error:
+        return Outcome(None, f"compile error: {analysis.type_error}")
+    tree = analysis.tree
     if tree is not None:
         try:
             return to_max_pods(evaluate_fast(tree, variables))

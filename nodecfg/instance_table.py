@@ -309,10 +309,25 @@ def _vcpus_from_size(family: str, size: str, extra_table) -> int | None:
 
 
 def _largest_sibling_vcpus(family: str, extra_table) -> int | None:
-    prefix = family + "."
-    sizes = [name[len(prefix):] for name in all_types(extra_table) if name.startswith(prefix)]
-    counts = [4 * int(m.group(1) or m.group(2)) for m in map(_SIZED.fullmatch, sizes) if m]
-    return max(counts, default=None)
+    return _sibling_index(extra_table).get(family)
+
+
+_index_cache: tuple[Any, dict[str, int]] | None = None
+
+
+def _sibling_index(extra_table) -> dict[str, int]:
+    """family -> the most vCPUs any of its Nxlarge / metal-Nxl sizes has (built once per table)."""
+    global _index_cache
+    if _index_cache is not None and _index_cache[0] is extra_table:
+        return _index_cache[1]
+    index: dict[str, int] = {}
+    for name in all_types(extra_table):
+        family, _, size = name.partition(".")
+        sized = _SIZED.fullmatch(size)
+        if sized:
+            index[family] = max(index.get(family, 0), 4 * int(sized.group(1) or sized.group(2)))
+    _index_cache = (extra_table, index)
+    return index
 
 
 def _memory_from_name(family: str, size: str, vcpus: int) -> int:

@@ -1,0 +1,152 @@
+"""maxPods and kubeReserved as nodeadm computes them (internal/kubelet/config.go, eni_max_pods.go)."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nodecfg.instance import Instance
+from nodecfg.instance_table import InstanceTypeInfo, all_types, lookup
+from nodecfg.maxpods import (
+    MaxPods,
+    compute_max_pods,
+    cpu_millicores_to_reserve,
+    kube_reserved,
+    standard_max_pods,
+)
+
+
+@pytest.mark.parametrize("instance_type, expected", [
+    ("m5.large", 29),       # 3 ENIs * (10 - 1) + 2
+    ("t3.micro", 4),        # 2 * (2 - 1) + 2
+    ("t3.medium", 17),      # 3 * (6 - 1) + 2
+    ("m5.4xlarge", 234),    # 8 * (30 - 1) + 2
+    ("c5.18xlarge", 737),   # 15 * (50 - 1) + 2
+    ("r6g.medium", 8),      # 2 * (4 - 1) + 2
+])
+def test_standard_max_pods_from_the_table(instance_type, expected):
+    result = compute_max_pods(Instance(instance_type=instance_type), None)
+    assert (result.value, result.standard, result.source) == (expected, expected, "table")
+    assert result.expression_error is None
+
+
+def test_unknown_type_gets_the_kubelet_default_and_ignores_the_expression():
+    result = compute_max_pods(Instance(instance_type="m5.lrage"), "max_pods * 2")
+    assert result == MaxPods(110, 110, "fallback-unknown-type", None, None, None)
+
+
+def test_empty_expression_means_standard():
+    assert compute_max_pods(Instance(), "").source == "table"
+
+
+def test_expression_value_is_used():
+    result = compute_max_pods(Instance(instance_type="t3.medium"), "max_pods < 15 ? max_pods : 15")
+    assert (result.value, result.standard, result.source) == (15, 17, "expression")
+
+
+def test_failing_expression_falls_back_with_the_reason():
+    result = compute_max_pods(Instance(instance_type="t3.medium"), "max_pods / 0")
+    assert (result.value, result.source) == (17, "table")
+    assert "division by zero" in result.expression_error
+
+
+def test_user_table_supplies_unknown_types():
+    extra = {"zz9.large": InstanceTypeInfo("zz9.large", 4, 11)}
+    assert compute_max_pods(Instance(instance_type="zz9.large"), None, extra).value == 42
+
+
+@pytest.mark.parametrize("vcpus, millicores", [
+    (1, 60),    # 6% of 1000
+    (2, 70),    # 60 + 1% of 1000
+    (3, 75),    # 70 + 0.5% of 1000
+    (4, 80),    # 70 + 0.5% of 2000
+    (8, 90),    # 80 + 0.25% of 4000
+    (96, 310),  # 80 + 0.25% of 92000
+])
+def test_cpu_reservation(vcpus, millicores):
+    assert cpu_millicores_to_reserve(vcpus) == millicores
+
+
+def test_cpu_reservation_truncates_each_range():
+    # 0.25% of 3 * 1000 = 7.5 -> 7 (nodeadm divides per range in integers)
+    assert cpu_millicores_to_reserve(7) == 87
+
+
+def test_kube_reserved_format_and_key_order():
+    reserved = kube_reserved(29, 2)
+    assert reserved == {"cpu": "70m", "ephemeral-storage": "1Gi", "memory": "574Mi"}
+    assert list(reserved) == ["cpu", "ephemeral-storage", "memory"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(all_types()), st.integers(min_value=1, max_value=448))
+def test_kube_reserved_memory_for_every_table_entry(instance_type, vcpus):
+    info = lookup(instance_type)
+    max_pods = compute_max_pods(Instance(instance_type=instance_type), None).value
+    assert max_pods == info.default_enis * (info.ips_per_eni - 1) + 2 == standard_max_pods(info.default_enis, info.ips_per_eni)
+    assert kube_reserved(max_pods, vcpus)["memory"] == f"{11 * max_pods + 255}Mi"
+
+
+def test_kube_reserved_for_the_unknown_type_fallback():
+    assert kube_reserved(110, 2)["memory"] == "1465Mi"
+
+
+# --- the max-pods command ----------------------------------------------------------
+
+def _run_command(capsys, *argv):
+    import argparse
+
+    from nodecfg.commands import max_pods
+
+    parser = argparse.ArgumentParser()
+    max_pods.add_arguments(parser)
+    code = max_pods.run(parser.parse_args(list(argv)))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_command_json_rows_in_the_given_order(capsys):
+    import json
+
+    code, out, _ = _run_command(capsys, "-t", "t3.medium", "-t", "m5.large", "--format", "json", "--vcpus", "2")
+    rows = json.loads(out)
+    assert code == 0
+    assert [row["instanceType"] for row in rows] == ["t3.medium", "m5.large"]
+    assert rows[1] == {
+        "instanceType": "m5.large", "defaultENIs": 3, "ipsPerENI": 10, "standardMaxPods": 29, "maxPods": 29,
+        "source": "table", "expressionValue": None, "expressionError": None, "expressionNote": None,
+        "vcpus": 2, "vcpusSource": "flag",
+        "kubeReserved": {"cpu": "70m", "ephemeral-storage": "1Gi", "memory": "574Mi"},
+    }
+
+
+def test_command_exit_1_when_the_expression_falls_back(capsys):
+    code, out, _ = _run_command(capsys, "-t", "m5.large", "-t", "t3.micro", "-e", "max_pods - 10")
+    assert code == 1
+    assert "t3.micro: expression falls back to the standard value: result -6" in out
+
+
+def test_command_csv_for_all_types_is_sorted(capsys):
+    code, out, _ = _run_command(capsys, "--all", "--format", "csv")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("instanceType,defaultENIs,ipsPerENI")
+    names = [line.split(",")[0] for line in lines[1:]]
+    assert names == sorted(names) and len(names) == len(all_types())
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    ((), "--instance-type TYPE"),
+    (("-t", "m5.lrage"), "did you mean m5.large?"),
+    (("-t", "m5.large", "--vcpus", "0"), "--vcpus must be a positive integer"),
+    (("-t", "m5.large", "--instance-table", "/nonexistent/table.jsonl"), "cannot read instance table"),
+])
+def test_command_usage_errors(capsys, argv, fragment):
+    code, _, err = _run_command(capsys, *argv)
+    assert code == 2 and fragment in err
+
+
+def test_command_user_table_adds_types(capsys, tmp_path):
+    table = tmp_path / "extra.jsonl"
+    table.write_text('{"instanceType":"zz9.large","defaultMaxENIs":4,"ipv4AddressesPerInterface":11}\n')
+    code, out, _ = _run_command(capsys, "-t", "zz9.large", "--instance-table", str(table), "--format", "csv")
+    assert code == 0 and out.splitlines()[1].startswith("zz9.large,4,11,42,42,table")
