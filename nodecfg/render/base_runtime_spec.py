@@ -96,7 +96,8 @@ def go_json_indent(value: Any, indent: str = "    ", level: int = 0) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = [f"{inner}{go_json_string(k)}: {go_json_indent(value[k], indent, level + 1)}" for k in sorted(value)]
+        items = [f"{inner}{go_json_string(str(k))}: {go_json_indent(value[k], indent, level + 1)}"
+                 for k in sorted(value, key=str)]
         return "{\n" + ",\n".join(items) + "\n" + indent * level + "}"
     if isinstance(value, list):
         if not value:

@@ -45,10 +45,11 @@ def _mapping(value: Any) -> dict[str, Any]:
 # --- environment ----------------------------------------------------------
 
 def _render_environment(result: Rendered, environment: dict[str, Any]) -> None:
-    for service in sorted(environment):
-        variables = _mapping(environment[service])
+    for service in sorted(environment, key=str):
+        variables = {str(k): v for k, v in _mapping(environment[service]).items()}
         if not variables:
             continue
+        service = str(service)
         pointer = join_pointer(ENVIRONMENT_POINTER, service)
         if service == "default":
             path, text = SYSTEM_ENVIRONMENT_PATH, environment_file("Manager", "DefaultEnvironment", variables)
