@@ -72,19 +72,25 @@ class MergedConfig:
     data: dict[str, Any]
     provenance: Provenance = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list, repr=False)
 
     def locate(self, pointer: str) -> Span:
-        """Span of the value that won for pointer, or of its nearest set ancestor."""
+        """Span of the value that won for pointer; for a missing value, the key of
+        its nearest ancestor in the last document that has it."""
+        if pointer in self.provenance:
+            return self.provenance[pointer][-1]
+        descendants = [p for p in self.provenance if p.startswith(pointer + "/")]
+        if descendants:
+            return self.provenance[min(descendants)][-1]
         probe = pointer
         while probe:
-            if probe in self.provenance:
-                return self.provenance[probe][-1]
-            descendants = [p for p in self.provenance if p.startswith(probe + "/")]
-            if descendants:
-                return self.provenance[min(descendants)][-1]
             probe = probe.rsplit("/", 1)[0]
-        first = next(iter(self.provenance.values()), None)
-        return Span(first[0].uri) if first else Span("<no input>")
+            for document in reversed(self.documents):
+                if probe in document.key_positions:
+                    return document.key_positions[probe]
+        if self.documents:
+            return self.documents[0].span_of("")
+        return Span("<no input>")
 
 
 def get_pointer(data: Any, pointer: str) -> Any:
@@ -253,4 +259,4 @@ def merge_documents(documents: list[Document]) -> MergedConfig:
     merger = _Merger()
     for doc in documents:
         merger.add(doc)
-    return MergedConfig(_ordered(merger.data), merger.provenance, merger.diagnostics)
+    return MergedConfig(_ordered(merger.data), merger.provenance, merger.diagnostics, list(documents))

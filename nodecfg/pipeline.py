@@ -104,8 +104,30 @@ def render_tree(analysis: Analysis, instance, extra_table=None):
     from .render import RenderContext, render_all
 
     instance = with_resources(instance, extra_table)
+    fragment = _fragment_problem(analysis)
+    if fragment:
+        from .render import Rendered
+
+        return Rendered(diagnostics=[fragment]), instance, None
     expression = get_pointer(analysis.merged.data, "/spec/kubelet/maxPodsExpression")
     max_pods = compute_max_pods(instance, expression, extra_table)
     rendered = render_all(RenderContext(analysis.merged.data, instance, max_pods))
     rendered.diagnostics = sort_diagnostics(localise(rendered.diagnostics, analysis))
     return rendered, instance, max_pods
+
+
+REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
+
+
+def _fragment_problem(analysis: Analysis) -> Diagnostic | None:
+    """A fragment (managed node group / Karpenter user data) lacks what rendering needs."""
+    from .diagnostics import Severity
+    from .merge import get_pointer
+
+    missing = [f for f in REQUIRED_CLUSTER_FIELDS if not get_pointer(analysis.merged.data, f"/spec/cluster/{f}")]
+    if not missing:
+        return None
+    message = (f"cannot build the node's files without spec.cluster {', '.join(missing)}: "
+               "in managed-nodegroup and karpenter modes they are injected at launch")
+    hint = "add the injected cluster NodeConfig (or a stand-in) as another source"
+    return Diagnostic("NC150", Severity.ERROR, analysis.merged.locate("/spec/cluster"), message, hint)
