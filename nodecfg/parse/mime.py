@@ -1,0 +1,644 @@
+"""MIME multipart user data, split the way nodeadm splits it, with line numbers.
+
+nodeadm (internal/configprovider/mime.go) reads the user data with Go's
+``net/mail`` and, when the top-level Content-Type is ``multipart/*``, walks
+the parts with ``mime/multipart``; parts of type ``application/node.eks.aws``
+are NodeConfig documents, each maybe base64 then gzip.  Anything else is one
+NodeConfig.  Python's ``email`` package loses line numbers and is more
+lenient than Go in other places, so this module reimplements the Go readers
+line by line: what Go accepts is accepted (odd spellings get a WARNING),
+what makes Go fail is an ERROR.  No input makes this module raise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..diagnostics import Diagnostic, Severity, Span
+from .wrapping import DEFAULT_LIMIT, UnwrapError, decode_if_base64, decode_quoted_printable, unwrap
+
+NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
+SHELL_MEDIA_TYPE = "text/x-shellscript"
+CLOUD_CONFIG_MEDIA_TYPE = "text/cloud-config"
+MAX_PARTS = 100
+# Go's multipart reader reads lines outside parts through a 4096-byte bufio buffer.
+_GO_LINE_BUFFER = 4096
+
+CODES: dict[str, tuple[Severity, str]] = {
+    "NC101": (Severity.ERROR, "not valid MIME, or a multipart structure problem"),
+    "NC104": (Severity.ERROR, "MIME part headers not followed by a blank line"),
+    "NC105": (Severity.ERROR, "missing, unquoted or mismatched multipart boundary"),
+    "NC106": (Severity.ERROR, "missing closing multipart delimiter"),
+    "NC107": (Severity.WARNING, "duplicate MIME part header"),
+    "NC108": (Severity.WARNING, "part content type not used by nodeadm"),
+    "NC109": (Severity.WARNING, "no NodeConfig part in multipart user data"),
+    "NC110": (Severity.WARNING, "shell script part without #! line"),
+    "NC111": (Severity.WARNING, "cloud-config part is not valid YAML"),
+    "NC112": (Severity.ERROR, "too many MIME parts"),
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    index: int
+    content_type: str
+    params: dict[str, str]
+    headers: list[tuple[str, str, int]]
+    body: bytes
+    uri: str
+    line_offset: int
+    header_line: int
+    layers: tuple[str, ...] = ()
+
+
+@dataclass
+class MimeResult:
+    is_multipart: bool
+    parts: list[Part] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    layers: tuple[str, ...] = ()
+    uri: str = ""
+
+
+def split_userdata(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeResult:
+    """Unwrap base64/gzip user data, then split it into parts (or one pseudo-part)."""
+    unwrapped = unwrap(data, uri, limit)
+    base_uri = f"{uri}#{'+'.join(unwrapped.layers)}" if unwrapped.layers else uri
+    result = MimeResult(False, [], list(unwrapped.diagnostics), unwrapped.layers, base_uri)
+    if unwrapped.ok:
+        _Splitter(unwrapped.data, result, limit).run()
+    return result
+
+
+# --- line reading ---------------------------------------------------------
+
+
+class _Lines:
+    """A cursor over ``\\n``-terminated lines that knows the current line number."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+        self.number = 1
+
+    def at_eof(self) -> bool:
+        return self.pos >= len(self.data)
+
+    def peek(self) -> bytes:
+        end = self.data.find(b"\n", self.pos)
+        return self.data[self.pos:len(self.data) if end < 0 else end + 1]
+
+    def take(self) -> bytes:
+        text = self.peek()
+        self.pos += len(text)
+        self.number += 1
+        return text
+
+    def last_number(self) -> int:
+        """Line number of the last line (for errors at end of input)."""
+        return max(1, self.number - 1) if self.data.endswith(b"\n") else self.number
+
+
+def _content(line: bytes) -> bytes:
+    """A line without its terminator, like bufio.ReadLine."""
+    if line.endswith(b"\r\n"):
+        return line[:-2]
+    return line[:-1] if line.endswith(b"\n") else line
+
+
+# --- header blocks (net/mail and net/textproto) ---------------------------
+
+_TOKEN_BYTES = frozenset(b"!#$%&'*+-.^_`|~0123456789"
+                         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass
+class _Header:
+    name: str
+    key: str  # canonical, as Go's textproto.CanonicalMIMEHeaderKey
+    value: str
+    line: int
+
+
+@dataclass
+class _HeaderBlock:
+    headers: list[_Header]
+    error: str = ""
+    error_line: int = 0
+    at_eof: bool = False  # input ended before the blank line
+
+    def first(self, key: str) -> _Header | None:
+        return next((h for h in self.headers if h.key == key), None)
+
+
+def _canonical_key(name: bytes) -> str:
+    if not name or any(b not in _TOKEN_BYTES for b in name):
+        return name.decode("utf-8", "surrogateescape")
+    words = name.decode("ascii").split("-")
+    return "-".join(w[:1].upper() + w[1:].lower() for w in words)
+
+
+def _valid_value(value: bytes) -> bool:
+    return all(b == 0x09 or (b >= 0x20 and b != 0x7F) for b in value)
+
+
+def _read_header_block(lines: _Lines, strict: bool) -> _HeaderBlock:
+    """Read headers up to the blank line: net/mail rules, or textproto's when ``strict``."""
+    block = _HeaderBlock([])
+    if lines.peek()[:1] in (b" ", b"\t"):
+        return _fail(block, lines.number, "the first header line starts with white space")
+    while True:
+        if lines.at_eof():
+            block.at_eof = True
+            return _fail(block, lines.last_number(), "input ends before the blank line after the headers")
+        number = lines.number
+        first = _content(lines.take())
+        if not first:
+            return block
+        if strict and b":" not in first:
+            return _fail(block, number, f"line has no colon: {_show(first)}")
+        field_bytes = _unfold(first, lines)
+        name, colon, value = field_bytes.partition(b":")
+        if not colon:
+            return _fail(block, number, f"malformed header line: {_show(first)}")
+        if strict and (not name or any(b not in _TOKEN_BYTES for b in name) or not _valid_value(value)):
+            return _fail(block, number, f"malformed header line: {_show(first)}")
+        block.headers.append(_Header(
+            name.decode("utf-8", "surrogateescape"), _canonical_key(name),
+            value.lstrip(b" \t").decode("utf-8", "surrogateescape"), number))
+
+
+def _unfold(first: bytes, lines: _Lines) -> bytes:
+    """Join RFC 5322 continuation lines (those starting with space or tab)."""
+    pieces = [first.strip(b" \t\r\n")]
+    while not lines.at_eof() and lines.peek()[:1] in (b" ", b"\t"):
+        pieces.append(_content(lines.take()).strip(b" \t\r\n"))
+    return b" ".join(pieces)
+
+
+def _fail(block: _HeaderBlock, line: int, message: str) -> _HeaderBlock:
+    block.error, block.error_line = message, line
+    return block
+
+
+def _show(text: bytes, width: int = 60) -> str:
+    shown = text[:width].decode("utf-8", "backslashreplace")
+    return repr(shown + ("..." if len(text) > width else ""))
+
+
+# --- media types (Go's mime.ParseMediaType) -------------------------------
+
+_TSPECIALS = frozenset('()<>@,;:\\"/[]?=')
+
+
+class MediaTypeError(ValueError):
+    pass
+
+
+def _go_space(char: str) -> bool:
+    """unicode.IsSpace: Python's isspace also counts the ASCII separators 0x1c-0x1f."""
+    return char.isspace() and char not in "\x1c\x1d\x1e\x1f"
+
+
+def _trim_left(text: str) -> str:
+    index = 0
+    while index < len(text) and _go_space(text[index]):
+        index += 1
+    return text[index:]
+
+
+def _trim(text: str) -> str:
+    text = _trim_left(text)
+    end = len(text)
+    while end and _go_space(text[end - 1]):
+        end -= 1
+    return text[:end]
+
+
+def _consume_token(text: str) -> tuple[str, str]:
+    index = 0
+    while index < len(text) and 0x20 < ord(text[index]) < 0x7F and text[index] not in _TSPECIALS:
+        index += 1
+    return text[:index], text[index:]
+
+
+def _consume_value(text: str) -> tuple[str, str]:
+    if not text.startswith('"'):
+        return _consume_token(text)
+    value: list[str] = []
+    index = 1
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            return "".join(value), text[index + 1:]
+        if char == "\\" and index + 1 < len(text) and text[index + 1] in _TSPECIALS:
+            value.append(text[index + 1])
+            index += 2
+            continue
+        if char in "\r\n":
+            return "", text
+        value.append(char)
+        index += 1
+    return "", text
+
+
+def _consume_param(text: str) -> tuple[str, str, str]:
+    rest = _trim_left(text)
+    if not rest.startswith(";"):
+        return "", "", text
+    name, rest = _consume_token(_trim_left(rest[1:]))
+    name = name.lower()
+    rest = _trim_left(rest)
+    if not name or not rest.startswith("="):
+        return "", "", text
+    rest = _trim_left(rest[1:])
+    value, after = _consume_value(rest)
+    if value == "" and after == rest:
+        return "", "", text
+    return name, value, after
+
+
+def _check_media_type(media: str) -> None:
+    kind, rest = _consume_token(media)
+    if not kind:
+        raise MediaTypeError("no media type")
+    if not rest:
+        return
+    if not rest.startswith("/"):
+        raise MediaTypeError("expected slash after first token")
+    subtype, rest = _consume_token(rest[1:])
+    if not subtype:
+        raise MediaTypeError("expected token after slash")
+    if rest:
+        raise MediaTypeError("unexpected content after media subtype")
+
+
+def parse_media_type(value: str) -> tuple[str, dict[str, str]]:
+    """Media type (lowercase) and parameters, with Go's rules and error cases.
+
+    RFC 2231 continuations (``name*0=``, ``name*=``) are kept under their
+    literal names instead of being reassembled; no user data in the wild
+    spells its boundary that way.
+    """
+    base = value.split(";", 1)[0]
+    media = _trim(base.lower())
+    _check_media_type(media)
+    params: dict[str, str] = {}
+    rest = value[len(base):]
+    while rest:
+        rest = _trim_left(rest)
+        if not rest:
+            break
+        name, param_value, after = _consume_param(rest)
+        if not name:
+            if _trim(after) == ";":
+                break  # a trailing semicolon is tolerated
+            raise MediaTypeError("invalid media parameter")
+        if params.get(name, param_value) != param_value:
+            raise MediaTypeError("duplicate parameter name")
+        params[name] = param_value
+        rest = after
+    return media, params
+
+
+# --- the splitter ---------------------------------------------------------
+
+
+class _Splitter:
+    def __init__(self, data: bytes, result: MimeResult, limit: int) -> None:
+        self.data = data
+        self.result = result
+        self.limit = limit
+        self.uri = result.uri
+        self.lines = _Lines(data)
+
+    def report(self, code: str, line: int, message: str, hint: str = "",
+               severity: Severity | None = None, col: int = 1) -> None:
+        severity = severity or CODES[code][0]
+        self.result.diagnostics.append(Diagnostic(code, severity, Span(self.uri, line, col), message, hint))
+
+    def run(self) -> None:
+        top = _read_header_block(self.lines, strict=False)
+        usable = not top.error or (top.at_eof and top.headers)
+        content_type = top.first("Content-Type") if usable else None
+        if content_type is None:
+            self.whole_is_nodeconfig(top if usable else None)
+            return
+        try:
+            media, params = parse_media_type(content_type.value)
+        except MediaTypeError as error:
+            self.bad_top_content_type(content_type, str(error))
+            return
+        if not media.startswith("multipart/"):
+            self.whole_is_nodeconfig(top)
+            return
+        self.result.is_multipart = True
+        boundary = params.get("boundary", "")
+        if not boundary:
+            self.report("NC105", content_type.line, "multipart Content-Type has no boundary parameter",
+                        'add boundary="..." naming the delimiter used between the parts')
+            return
+        _Multipart(self, boundary.encode("utf-8", "surrogateescape"), content_type.line).run()
+
+    def whole_is_nodeconfig(self, top: _HeaderBlock | None) -> None:
+        if top is not None and (top.first("Content-Type") or top.first("Mime-Version")):
+            self.report("NC101", top.headers[0].line,
+                        "user data has MIME headers but is not multipart: nodeadm reads all of it, "
+                        "headers included, as one NodeConfig", severity=Severity.WARNING,
+                        hint="use Content-Type: multipart/mixed with a boundary, or drop the headers")
+        self.result.parts.append(Part(1, NODECONFIG_MEDIA_TYPE, {}, [], self.data, self.uri, 0, 1,
+                                      self.result.layers))
+
+    def bad_top_content_type(self, header: _Header, reason: str) -> None:
+        if header.value.strip().lower().startswith("multipart/"):
+            self.report("NC105", header.line,
+                        f"multipart Content-Type cannot be parsed ({reason}): nodeadm then reads the whole "
+                        "user data as one NodeConfig, fails, and ignores it",
+                        'quote the boundary: boundary="..."')
+            return
+        self.report("NC101", header.line, f"Content-Type cannot be parsed ({reason})",
+                    severity=Severity.WARNING)
+        self.whole_is_nodeconfig(None)
+
+
+class _Multipart:
+    """Go's multipart.Reader, line by line."""
+
+    def __init__(self, splitter: _Splitter, boundary: bytes, content_type_line: int) -> None:
+        self.s = splitter
+        self.lines = splitter.lines
+        self.dash = b"--" + boundary
+        self.dash_dash = self.dash + b"--"
+        self.nl = b"\r\n"
+        self.parts_read = 0
+        self.content_type_line = content_type_line
+
+    # Go: isBoundaryDelimiterLine
+    def is_delimiter(self, line: bytes) -> bool:
+        if not line.startswith(self.dash):
+            return False
+        rest = line[len(self.dash):].lstrip(b" \t")
+        if self.parts_read == 0 and rest == b"\n":
+            self.nl = b"\n"
+        return rest == self.nl
+
+    # Go: isFinalBoundary
+    def is_final(self, line: bytes) -> bool:
+        if not line.startswith(self.dash_dash):
+            return False
+        rest = line[len(self.dash_dash):].lstrip(b" \t")
+        return rest == b"" or rest == self.nl
+
+    # Go: matchAfterPrefix, applied where a line starts with "--boundary"
+    def ends_body(self, line: bytes) -> bool:
+        if not line.startswith(self.dash):
+            return False
+        after = line[len(self.dash):]
+        if not after:
+            return True
+        return after[:1] in (b" ", b"\t", b"\r", b"\n") or after[:2] == b"--"
+
+    def run(self) -> None:
+        delimiter_line = self.skip_preamble()
+        while delimiter_line:
+            if self.parts_read > MAX_PARTS:
+                self.s.report("NC112", delimiter_line, f"more than {MAX_PARTS} MIME parts; the rest is not read")
+                return
+            delimiter_line = self.read_part(delimiter_line)
+        self.check_nodeconfig_present()
+
+    def skip_preamble(self) -> int:
+        """Go's first NextPart: skip lines up to the first delimiter; its line number or 0."""
+        while not self.lines.at_eof():
+            number = self.lines.number
+            line = self.lines.take()
+            if len(line) > _GO_LINE_BUFFER and self.parts_read == 0:
+                self.s.report("NC101", number, f"line before the first boundary is longer than "
+                              f"{_GO_LINE_BUFFER} bytes: Go's multipart reader fails on it")
+                return 0
+            if not line.endswith(b"\n"):
+                if not self.is_final(line):
+                    self.report_no_delimiter()
+                return 0
+            if self.is_delimiter(line):
+                self.parts_read += 1
+                return number
+            if self.is_final(line):
+                return 0
+        self.report_no_delimiter()
+        return 0
+
+    def report_no_delimiter(self) -> None:
+        boundary = self.dash[2:].decode("utf-8", "backslashreplace")
+        self.s.report("NC105", self.content_type_line,
+                      f"no line '--{boundary}' opens a part: the boundary does not match the delimiter lines",
+                      "delimiter lines are '--' followed by the boundary parameter exactly")
+
+    def read_part(self, delimiter_line: int) -> int:
+        """Read one part after its delimiter line; return the next delimiter's line or 0."""
+        headers = _read_header_block(self.lines, strict=True)
+        if headers.error:
+            self.s.report("NC104", headers.error_line, f"MIME part headers: {headers.error}",
+                          "a part's headers end with an empty line, then the body follows")
+            return 0
+        body_line = self.lines.number
+        body, end_line, end_text = self.read_body()
+        _PartBuilder(self.s, self.parts_read, delimiter_line, headers, body, body_line).build()
+        if end_text is None:
+            self.s.report("NC106", self.lines.last_number(),
+                          f"input ends inside part {self.parts_read}: the closing delimiter "
+                          f"'{_text(self.dash_dash)}' is missing")
+            return 0
+        return self.after_body(end_line, end_text)
+
+    def read_body(self) -> tuple[bytes, int, bytes | None]:
+        """Body bytes up to the next boundary line, that line's number and text (None at EOF)."""
+        start = self.lines.pos
+        previous: bytes | None = None
+        while not self.lines.at_eof():
+            line = self.lines.peek()
+            if self.ends_body(line) and (previous is None or previous.endswith(self.nl)):
+                end = self.lines.pos - (len(self.nl) if previous is not None else 0)
+                number = self.lines.number
+                self.lines.take()
+                return self.s.data[start:end], number, line
+            previous = self.lines.take()
+        return self.s.data[start:], self.lines.number, None
+
+    def after_body(self, number: int, line: bytes) -> int:
+        if not line.endswith(b"\n"):
+            if self.is_final(line):
+                return 0
+            self.s.report("NC106", number, f"the last boundary line is '{_text(line)}': "
+                          f"the closing delimiter '{_text(self.dash_dash)}' is missing")
+            return 0
+        if self.is_delimiter(line):
+            self.parts_read += 1
+            return number
+        if self.is_final(line):
+            self.check_epilogue()
+            return 0
+        self.s.report("NC101", number, self.bad_boundary_message(line))
+        return 0
+
+    def bad_boundary_message(self, line: bytes) -> str:
+        if self.nl == b"\r\n" and line.endswith(b"\n") and not line.endswith(b"\r\n"):
+            return ("boundary line ends with LF but the first one ended with CRLF: "
+                    "Go's multipart reader stops here")
+        return f"expected a boundary line, got {_show(line)}: Go's multipart reader stops here"
+
+    def check_epilogue(self) -> None:
+        while not self.lines.at_eof():
+            number = self.lines.number
+            if self.lines.take().startswith(self.dash):
+                self.s.report("NC101", number, "text after the closing delimiter looks like another part; "
+                              "nodeadm ignores everything after the closing delimiter",
+                              severity=Severity.WARNING)
+                return
+
+    def check_nodeconfig_present(self) -> None:
+        if any(d.severity >= Severity.ERROR for d in self.s.result.diagnostics):
+            return  # the structure is already broken: "no NodeConfig" would only be noise
+        if not any(p.content_type == NODECONFIG_MEDIA_TYPE for p in self.s.result.parts):
+            self.s.report("NC109", self.content_type_line,
+                          f"multipart user data has no {NODECONFIG_MEDIA_TYPE} part",
+                          "nodeadm finds no NodeConfig here unless a script writes one into /etc/eks/nodeadm.d/")
+
+
+def _text(raw: bytes) -> str:
+    return raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+
+
+class _PartBuilder:
+    """Turns one part's headers and raw body into a Part, decoding as nodeadm/cloud-init would."""
+
+    def __init__(self, splitter: _Splitter, index: int, delimiter_line: int,
+                 headers: _HeaderBlock, raw_body: bytes, body_line: int) -> None:
+        self.s = splitter
+        self.index = index
+        self.delimiter_line = delimiter_line
+        self.headers = headers
+        self.body = raw_body
+        self.body_line = body_line
+        self.layers: list[str] = []
+        self.uri = f"{splitter.uri}#part={index}"
+
+    def build(self) -> None:
+        self.check_duplicates()
+        media, params = self.media_type()
+        encoding = self.header_value("Content-Transfer-Encoding").strip().lower()
+        if encoding == "quoted-printable":
+            self.decode_quoted_printable(media)
+        if media == NODECONFIG_MEDIA_TYPE:
+            self.decode_nodeconfig(encoding)
+        elif encoding == "base64":
+            self.decode_declared_base64()
+        self.check_kind(media)
+        offset = 0 if self.layers else self.body_line - 1
+        headers = [(h.name, h.value, h.line) for h in self.headers.headers]
+        self.s.result.parts.append(Part(self.index, media, params, headers, self.body, self.uri,
+                                        offset, self.delimiter_line, tuple(self.layers)))
+
+    def header_value(self, key: str) -> str:
+        header = self.headers.first(key)
+        return header.value if header else ""
+
+    def check_duplicates(self) -> None:
+        seen: set[str] = set()
+        for header in self.headers.headers:
+            if header.key in seen:
+                self.s.report("NC107", header.line, f"part {self.index} repeats the {header.key} header: "
+                              "nodeadm uses the first one")
+            seen.add(header.key)
+
+    def media_type(self) -> tuple[str, dict[str, str]]:
+        header = self.headers.first("Content-Type")
+        if header is None or not header.value:
+            return "", {}
+        try:
+            return parse_media_type(header.value)
+        except MediaTypeError as error:
+            self.s.report("NC101", header.line, f"part {self.index} Content-Type cannot be parsed ({error}): "
+                          "nodeadm stops reading the user data with an error")
+            return "", {}
+
+    def decode_quoted_printable(self, media: str) -> None:
+        self.body, error = decode_quoted_printable(self.body)
+        self.layers.append("quoted-printable")
+        if error:
+            # nodeadm reads NodeConfig parts in full and fails; other parts it only skips.
+            severity = Severity.ERROR if media == NODECONFIG_MEDIA_TYPE else Severity.WARNING
+            self.s.report("NC101", self.body_line, f"part {self.index} quoted-printable body: {error}",
+                          severity=severity)
+
+    def decode_nodeconfig(self, encoding: str) -> None:
+        unwrapped = unwrap(self.body, self.uri, self.s.limit, Span(self.s.uri, self.body_line, 1))
+        self.s.result.diagnostics.extend(unwrapped.diagnostics)
+        self.body = unwrapped.data
+        self.layers.extend(unwrapped.layers)
+        if encoding == "base64" and unwrapped.ok and "base64" not in unwrapped.layers:
+            self.warn_not_base64("nodeadm then reads the text as it is")
+
+    def decode_declared_base64(self) -> None:
+        try:
+            decoded = decode_if_base64(self.body, self.s.limit)
+        except UnwrapError as error:
+            self.s.report(error.code, self.body_line, f"part {self.index}: {error.message}")
+            self.body = b""
+            return
+        if decoded is None:
+            self.warn_not_base64("cloud-init may not be able to decode it")
+            return
+        self.body = decoded
+        self.layers.append("base64")
+
+    def warn_not_base64(self, consequence: str) -> None:
+        self.s.report("NC101", self.body_line, f"part {self.index} declares Content-Transfer-Encoding: "
+                      f"base64 but its body is not valid base64; {consequence}", severity=Severity.WARNING)
+
+    def check_kind(self, media: str) -> None:
+        if media == NODECONFIG_MEDIA_TYPE:
+            return
+        if media == SHELL_MEDIA_TYPE:
+            if not self.body.startswith(b"#!"):
+                self.s.report("NC110", self.body_line, f"shell script part {self.index} does not start "
+                              "with a #! line", "start the script with #!/bin/bash")
+            return
+        if media == CLOUD_CONFIG_MEDIA_TYPE:
+            self.check_cloud_config()
+            return
+        shown = media or "no Content-Type"
+        self.s.report("NC108", self.delimiter_line, f"part {self.index} has {shown}: nodeadm ignores it "
+                      "and nodecfg does not check it",
+                      f"NodeConfig parts use Content-Type: {NODECONFIG_MEDIA_TYPE}")
+
+    def check_cloud_config(self) -> None:
+        problem = cloud_config_problem(self.body)
+        if problem is None:
+            return
+        line, col, message = problem
+        if self.layers:
+            self.s.report("NC111", self.body_line, f"cloud-config part {self.index}: {message} "
+                          f"(line {line} of the decoded part)")
+        else:
+            self.s.report("NC111", self.body_line + line - 1, f"cloud-config part {self.index}: {message}",
+                          col=col)
+
+
+def cloud_config_problem(body: bytes) -> tuple[int, int, str] | None:
+    """(line, col, message) of the first YAML problem in a cloud-config body, or None."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return body[:error.start].count(b"\n") + 1, 1, "not valid UTF-8"
+    from ruamel.yaml import YAML  # lazily: only user data with a cloud-config part pays for it
+    from ruamel.yaml.error import MarkedYAMLError
+
+    try:
+        YAML(typ="safe", pure=True).load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return line, col, f"not valid YAML: {error.problem or error.context}"
+    except Exception as error:  # noqa: BLE001 - any YAML failure is a finding, never a crash
+        return 1, 1, f"not valid YAML: {type(error).__name__}"
+    return None
