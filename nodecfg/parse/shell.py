@@ -1,0 +1,330 @@
+"""NodeConfig drop-ins written by user-data shell scripts, and AL2 habits in them.
+
+cloud-init runs ``text/x-shellscript`` parts between nodeadm's config and run
+phases; a script that writes ``/etc/eks/nodeadm.d/NAME.yaml`` with a heredoc
+therefore adds a NodeConfig that nodeadm's run phase merges after the user
+data.  This module finds those heredocs and returns their text as drop-ins,
+never a path outside ``/etc/eks/nodeadm.d/``.  The command line that opens a
+heredoc is parsed with a small lark grammar (heredoc.lark), loaded only when
+a script has a ``<<`` in it.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, Severity, Span
+
+DROPIN_DIR = "/etc/eks/nodeadm.d/"
+# nodeadm's file provider reads only these (internal/configprovider/file.go).
+DROPIN_SUFFIXES = (".yaml", ".yml", ".json")
+
+CODES: dict[str, tuple[Severity, str]] = {
+    "NC113": (Severity.WARNING, "heredoc with an unquoted delimiter: runtime expansion not applied"),
+    "NC114": (Severity.WARNING, "heredoc target is not a drop-in nodeadm reads; not extracted"),
+    "NC115": (Severity.WARNING, "heredoc is not terminated"),
+    "NC116": (Severity.WARNING, "write into /etc/eks/nodeadm.d/ that nodecfg cannot follow"),
+    "NC601": (Severity.WARNING, "script runs nodeadm init"),
+    "NC602": (Severity.WARNING, "Amazon Linux 2 bootstrap leftover"),
+}
+
+_AL2_LEFTOVERS = (
+    (re.compile(r"/etc/eks/bootstrap\.sh"),
+     "/etc/eks/bootstrap.sh does not exist on Amazon Linux 2023: nodeadm replaced it",
+     "put the settings into a NodeConfig instead"),
+    (re.compile(r"\bKUBELET_EXTRA_ARGS\b"),
+     "KUBELET_EXTRA_ARGS is an Amazon Linux 2 setting that nodeadm does not read",
+     "use spec.kubelet.flags (or spec.kubelet.config) in a NodeConfig"),
+    (re.compile(r"/etc/kubernetes/kubelet/kubelet-config\.json"),
+     "/etc/kubernetes/kubelet/kubelet-config.json is the Amazon Linux 2 path; nodeadm writes "
+     "/etc/kubernetes/kubelet/config.json and overwrites it at boot",
+     "use spec.kubelet.config in a NodeConfig"),
+)
+_NODEADM_INIT = re.compile(r"\bnodeadm\s+init\b")
+_UNPARSED_HEREDOC = re.compile(r"(?<!<)<<(-?)[ \t]*(\\?)(['\"]?)([^\s'\"<>|;&()]+)")
+_OPAQUE_WRITE = re.compile(r">|\b(?:tee|cp|mv|install|curl|wget|aws|dd)\b")
+_EXPANSION = re.compile(r"[$`]|\\[$`\\\n]")
+_COMMAND_PREFIXES = {"sudo", "then", "do", "else", "!", "command", "exec", "time", "nohup"}
+_STDOUT_REDIRECTS = {">", ">>", ">|", "1>", "1>>", "1>|", "&>", "&>>"}
+
+
+@dataclass(frozen=True)
+class Dropin:
+    path: str
+    name: str
+    text: str
+    uri: str
+    line_offset: int
+
+
+@dataclass(frozen=True)
+class _Heredoc:
+    delimiter: str
+    quoted: bool
+    strip_tabs: bool
+    targets: tuple[str, ...]  # raw target words of the command the heredoc feeds
+
+
+def extract_nodeadm_dropins(script: str, uri: str, line_offset: int = 0
+                            ) -> tuple[list[Dropin], list[Diagnostic]]:
+    """Drop-ins a script writes into /etc/eks/nodeadm.d/ with heredocs, in nodeadm's read order.
+
+    ``line_offset`` is added to a script line number to get the file line;
+    each Dropin's ``line_offset`` does the same for lines of its text.
+    """
+    scanner = _Scanner(script.split("\n"), uri, line_offset)
+    scanner.run()
+    return scanner.dropins(), scanner.diagnostics
+
+
+class _Scanner:
+    def __init__(self, lines: list[str], uri: str, line_offset: int) -> None:
+        self.lines = lines
+        self.uri = uri
+        self.offset = line_offset
+        self.index = 0
+        self.written: dict[str, Dropin] = {}
+        self.diagnostics: list[Diagnostic] = []
+
+    def report(self, code: str, index: int, col: int, message: str, hint: str = "") -> None:
+        span = Span(self.uri, index + 1 + self.offset, col)
+        self.diagnostics.append(Diagnostic(code, CODES[code][0], span, message, hint))
+
+    def dropins(self) -> list[Dropin]:
+        return [self.written[name] for name in sorted(self.written)]
+
+    def run(self) -> None:
+        while self.index < len(self.lines):
+            first = self.index
+            command = self.logical_line()
+            self.check_habits(first, self.index)
+            if "<<" in command and not command.lstrip().startswith("#"):
+                self.follow_heredocs(first, command)
+            elif "nodeadm.d" in command and _OPAQUE_WRITE.search(command):
+                self.report("NC116", first, _mention_column(command),
+                            "this line writes into /etc/eks/nodeadm.d/ without a heredoc; "
+                            "nodecfg cannot see what it writes")
+
+    def logical_line(self) -> str:
+        """The next command line, with backslash-newline continuations joined."""
+        pieces = []
+        while self.index < len(self.lines):
+            line = self.lines[self.index]
+            self.index += 1
+            trailing = len(line) - len(line.rstrip("\\"))
+            if trailing % 2 == 0:
+                pieces.append(line)
+                break
+            pieces.append(line[:-1])
+        return "".join(pieces)
+
+    def check_habits(self, start: int, stop: int) -> None:
+        for index in range(start, stop):
+            line = self.lines[index]
+            if line.lstrip().startswith("#"):
+                continue
+            match = _NODEADM_INIT.search(line)
+            if match:
+                self.report("NC601", index, match.start() + 1,
+                            "the script runs 'nodeadm init'; on EKS AMIs the nodeadm-config and "
+                            "nodeadm-run services already run it around cloud-init",
+                            "write NodeConfig into the user data or /etc/eks/nodeadm.d/ instead")
+            for pattern, message, hint in _AL2_LEFTOVERS:
+                match = pattern.search(line)
+                if match:
+                    self.report("NC602", index, match.start() + 1, message, hint)
+
+    def follow_heredocs(self, command_index: int, command: str) -> None:
+        heredocs = _parse_command(command)
+        if heredocs is None:
+            heredocs = _guess_heredocs(command)
+            if "nodeadm.d" in command:
+                self.report("NC116", command_index, _mention_column(command),
+                            "nodecfg cannot follow this command line, so the heredoc it writes into "
+                            "/etc/eks/nodeadm.d/ is not extracted",
+                            "use the plain form: cat <<'EOF' > /etc/eks/nodeadm.d/NAME.yaml")
+        elif "nodeadm.d" in command and not any(map(_is_dropin_write, heredocs)):
+            self.report("NC116", command_index, _mention_column(command),
+                        "the heredoc on this line does not feed cat or tee writing into "
+                        "/etc/eks/nodeadm.d/, so nodecfg cannot tell what lands there")
+        for heredoc in heredocs:
+            self.read_heredoc(command_index, heredoc)
+
+    def read_heredoc(self, command_index: int, heredoc: _Heredoc) -> None:
+        body_start = self.index
+        body: list[str] = []
+        terminated = False
+        while self.index < len(self.lines):
+            line = self.lines[self.index]
+            self.index += 1
+            if heredoc.strip_tabs:
+                line = line.lstrip("\t")
+            if line == heredoc.delimiter:
+                terminated = True
+                break
+            body.append(line)
+        if not terminated:
+            if body and body[-1] == "":
+                body.pop()  # the script's final newline, not a body line
+            self.report("NC115", command_index, 1,
+                        f"heredoc '{heredoc.delimiter}' is never closed: the shell reads to the end "
+                        "of the script", f"end the heredoc with a line holding only {heredoc.delimiter}")
+        elif not _is_dropin_write(heredoc):
+            self.check_habits(body_start, self.index - 1)
+        for target in heredoc.targets:
+            self.add_dropin(command_index, target, heredoc, body, body_start)
+
+    def add_dropin(self, command_index: int, word: str, heredoc: _Heredoc,
+                   body: list[str], body_start: int) -> None:
+        if "nodeadm.d" not in word:
+            return
+        path = _literal_path(word)
+        problem = _dropin_problem(path)
+        if problem:
+            self.report("NC114", command_index, 1, f"heredoc target {word}: {problem}; not extracted")
+            return
+        name = path[len(DROPIN_DIR):]
+        text = "".join(line + "\n" for line in body)
+        if not heredoc.quoted:
+            self.check_expansion(body, body_start, name)
+        self.written[name] = Dropin(path, name, text, f"{self.uri}#heredoc={name}",
+                                    body_start + self.offset)
+
+    def check_expansion(self, body: list[str], body_start: int, name: str) -> None:
+        for number, line in enumerate(body):
+            match = _EXPANSION.search(line + "\n")
+            if match:
+                self.report("NC113", body_start + number, match.start() + 1,
+                            f"the heredoc writing {name} has an unquoted delimiter, so the shell expands "
+                            "$, ` and \\ in it at boot; nodecfg uses the text literally",
+                            "quote the delimiter (<<'EOF') if the text is meant literally")
+                return
+
+
+def _mention_column(command: str) -> int:
+    """1-based column of the drop-in directory's mention, at the path's start when spelled out."""
+    index = command.find(DROPIN_DIR.rstrip("/"))
+    return (index if index >= 0 else command.find("nodeadm.d")) + 1
+
+
+def _is_dropin_write(heredoc: _Heredoc) -> bool:
+    return any("nodeadm.d" in target for target in heredoc.targets)
+
+
+def _literal_path(word: str) -> str | None:
+    """The path a shell word stands for, or None when it depends on expansion or globbing."""
+    out: list[str] = []
+    index = 0
+    quote = ""
+    while index < len(word):
+        char = word[index]
+        if quote == "'":
+            quote, keep = ("", "") if char == "'" else (quote, char)
+        elif char == "\\" and index + 1 < len(word):
+            index += 1
+            keep = word[index]
+        elif char in "'\"" and quote in ("", char):
+            quote, keep = ("" if quote else char), ""
+        elif char == "$" or (not quote and char in "*?[~{"):
+            return None
+        else:
+            keep = char
+        out.append(keep)
+        index += 1
+    return "".join(out)
+
+
+def _dropin_problem(path: str | None) -> str:
+    if path is None:
+        return "the path depends on shell expansion"
+    if not path.startswith(DROPIN_DIR):
+        return f"not a file directly inside {DROPIN_DIR}"
+    name = path[len(DROPIN_DIR):]
+    if not name or "/" in name or name in (".", "..") or "\0" in name:
+        return f"not a file directly inside {DROPIN_DIR}"
+    if not name.lower().endswith(DROPIN_SUFFIXES):
+        return "nodeadm reads only .yaml, .yml and .json files there"
+    return ""
+
+
+# --- the command line ------------------------------------------------------
+
+
+@functools.cache
+def _parser():
+    from lark import Lark  # lazily: only scripts with a heredoc pay for lark
+
+    grammar = (Path(__file__).with_name("heredoc.lark")).read_text(encoding="utf-8")
+    try:
+        return Lark(grammar, parser="lalr", cache=True)
+    except OSError:  # an unwritable cache directory only costs time
+        return Lark(grammar, parser="lalr")
+
+
+def _parse_command(command: str) -> list[_Heredoc] | None:
+    """Heredocs opened by a command line, in order, or None when the grammar cannot read it."""
+    from lark.exceptions import LarkError
+
+    try:
+        tree = _parser().parse(command)
+    except LarkError:
+        return None
+    heredocs: list[_Heredoc] = []
+    for pipeline in tree.children:
+        commands = pipeline.children
+        for position, node in enumerate(commands):
+            for element in node.children:
+                if element.data == "heredoc":
+                    operator, word = element.children
+                    targets = _targets(commands[position:])
+                    heredocs.append(_make_heredoc(str(word), operator == "<<-", targets))
+    return heredocs
+
+
+def _make_heredoc(word: str, strip_tabs: bool, targets: tuple[str, ...]) -> _Heredoc:
+    quoted = any(char in word for char in "'\"\\")
+    delimiter = re.sub(r"\\(.)|['\"]", lambda m: m.group(1) or "", word)
+    return _Heredoc(delimiter, quoted, strip_tabs, targets)
+
+
+def _targets(commands: list) -> tuple[str, ...]:
+    """Files the heredoc's text lands in: cat's or tee's output, following pipes into tee/cat."""
+    targets: list[str] = []
+    for command in commands:
+        name, args, outputs = _split_command(command)
+        if name not in ("cat", "tee"):
+            break
+        targets.extend(outputs)
+        if name == "tee":
+            targets.extend(arg for arg in args if not arg.startswith("-"))
+        if outputs:
+            break
+    return tuple(target for target in targets if target not in ("/dev/null", "/dev/stdout"))
+
+
+def _split_command(command) -> tuple[str, list[str], list[str]]:
+    words: list[str] = []
+    outputs: list[str] = []
+    for element in command.children:
+        if element.data == "word":
+            words.append(str(element.children[0]))
+        elif element.data == "redirect":
+            operator, target = element.children
+            if str(operator) in _STDOUT_REDIRECTS:
+                outputs.append(str(target))
+    while words and (words[0] in _COMMAND_PREFIXES or re.match(r"\w+=", words[0])
+                     or (words[0].startswith("-") and len(words) > 1)):
+        words.pop(0)
+    name = words[0].rsplit("/", 1)[-1] if words else ""
+    return name, words[1:], outputs
+
+
+def _guess_heredocs(command: str) -> list[_Heredoc]:
+    """Heredoc delimiters on a line the grammar could not read, so their bodies are skipped."""
+    heredocs = []
+    for match in _UNPARSED_HEREDOC.finditer(command):
+        strip, backslash, quote, word = match.groups()
+        heredocs.append(_Heredoc(word.strip("'\""), bool(backslash or quote), strip == "-", ()))
+    return heredocs
