@@ -10,7 +10,6 @@ case-insensitively), while a wrong type makes the kubelet fail to start.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any, Iterable
 
@@ -274,6 +273,8 @@ def _case_insensitive_match(name: str, candidates: list[str]) -> str | None:
 
 
 def _close_match(name: str, candidates: list[str]) -> str | None:
+    import difflib  # only needed once something is wrong
+
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     if close:
         return close[0]

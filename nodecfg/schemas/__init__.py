@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 NODECONFIG = "nodeconfig.v1alpha1.json"
 KUBELET_CONFIG = "kubelet-config.v1beta1.json"
@@ -16,5 +16,15 @@ KUBELET_CONFIG = "kubelet-config.v1beta1.json"
 @cache
 def load_schema(name: str) -> dict:
     """Parsed schema ``name`` (a file name in this package); parsed once per process."""
-    text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
-    return json.loads(text)
+    return json.loads(_read_text(name))
+
+
+def _read_text(name: str) -> str:
+    path = Path(__file__).with_name(name)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    # Installed without a file system path (e.g. zipped): importlib.resources
+    # knows how to read it, at an import cost the common case avoids.
+    from importlib import resources
+
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
