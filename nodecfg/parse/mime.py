@@ -11,6 +11,7 @@ what makes Go fail is an ERROR.  No input makes this module raise.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Severity, Span
@@ -79,13 +80,18 @@ class _Lines:
         self.data = data
         self.pos = 0
         self.number = 1
+        self._peeked_at = -1
+        self._peeked = b""
 
     def at_eof(self) -> bool:
         return self.pos >= len(self.data)
 
     def peek(self) -> bytes:
-        end = self.data.find(b"\n", self.pos)
-        return self.data[self.pos:len(self.data) if end < 0 else end + 1]
+        if self._peeked_at != self.pos:
+            end = self.data.find(b"\n", self.pos)
+            self._peeked = self.data[self.pos:len(self.data) if end < 0 else end + 1]
+            self._peeked_at = self.pos
+        return self._peeked
 
     def take(self) -> bytes:
         text = self.peek()
@@ -107,8 +113,8 @@ def _content(line: bytes) -> bytes:
 
 # --- header blocks (net/mail and net/textproto) ---------------------------
 
-_TOKEN_BYTES = frozenset(b"!#$%&'*+-.^_`|~0123456789"
-                         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_TOKEN_BYTES = (b"!#$%&'*+-.^_`|~0123456789"
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass
@@ -130,15 +136,23 @@ class _HeaderBlock:
         return next((h for h in self.headers if h.key == key), None)
 
 
+def _is_token(name: bytes) -> bool:
+    return bool(name) and not name.translate(None, _TOKEN_BYTES)
+
+
+@functools.lru_cache(maxsize=256)
 def _canonical_key(name: bytes) -> str:
-    if not name or any(b not in _TOKEN_BYTES for b in name):
+    if not _is_token(name):
         return name.decode("utf-8", "surrogateescape")
     words = name.decode("ascii").split("-")
     return "-".join(w[:1].upper() + w[1:].lower() for w in words)
 
 
+_CONTROL_BYTES = bytes(range(0x20)).replace(b"\t", b"") + b"\x7f"
+
+
 def _valid_value(value: bytes) -> bool:
-    return all(b == 0x09 or (b >= 0x20 and b != 0x7F) for b in value)
+    return value.translate(None, _CONTROL_BYTES) == value
 
 
 def _read_header_block(lines: _Lines, strict: bool) -> _HeaderBlock:
@@ -160,7 +174,7 @@ def _read_header_block(lines: _Lines, strict: bool) -> _HeaderBlock:
         name, colon, value = field_bytes.partition(b":")
         if not colon:
             return _fail(block, number, f"malformed header line: {_show(first)}")
-        if strict and (not name or any(b not in _TOKEN_BYTES for b in name) or not _valid_value(value)):
+        if strict and (not _is_token(name) or not _valid_value(value)):
             return _fail(block, number, f"malformed header line: {_show(first)}")
         block.headers.append(_Header(
             name.decode("utf-8", "surrogateescape"), _canonical_key(name),
