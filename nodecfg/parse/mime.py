@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..diagnostics import Diagnostic, Severity, Span
 from .wrapping import DEFAULT_LIMIT, UnwrapError, decode_if_base64, decode_quoted_printable, unwrap
@@ -117,20 +118,19 @@ _TOKEN_BYTES = (b"!#$%&'*+-.^_`|~0123456789"
                 b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
-@dataclass
-class _Header:
+class _Header(NamedTuple):
     name: str
     key: str  # canonical, as Go's textproto.CanonicalMIMEHeaderKey
     value: str
     line: int
 
 
-@dataclass
 class _HeaderBlock:
-    headers: list[_Header]
-    error: str = ""
-    error_line: int = 0
-    at_eof: bool = False  # input ended before the blank line
+    def __init__(self) -> None:
+        self.headers: list[_Header] = []
+        self.error = ""
+        self.error_line = 0
+        self.at_eof = False  # input ended before the blank line
 
     def first(self, key: str) -> _Header | None:
         return next((h for h in self.headers if h.key == key), None)
@@ -157,7 +157,7 @@ def _valid_value(value: bytes) -> bool:
 
 def _read_header_block(lines: _Lines, strict: bool) -> _HeaderBlock:
     """Read headers up to the blank line: net/mail rules, or textproto's when ``strict``."""
-    block = _HeaderBlock([])
+    block = _HeaderBlock()
     if lines.peek()[:1] in (b" ", b"\t"):
         return _fail(block, lines.number, "the first header line starts with white space")
     while True:

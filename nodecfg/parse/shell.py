@@ -14,6 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..diagnostics import Diagnostic, Severity, Span
 
@@ -59,8 +60,7 @@ class Dropin:
     line_offset: int
 
 
-@dataclass(frozen=True)
-class _Heredoc:
+class _Heredoc(NamedTuple):
     delimiter: str
     quoted: bool
     strip_tabs: bool
