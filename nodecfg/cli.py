@@ -38,12 +38,22 @@ def _chosen_command(argv: list[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Like parse_args, but positionals may follow options (`build a.yaml -o out b.yaml`)."""
+    args, extras = parser.parse_known_args(argv)
+    if extras and hasattr(args, "sources") and not any(e.startswith("-") and e != "-" for e in extras):
+        args.sources.extend(extras)
+    elif extras:
+        parser.error("unrecognized arguments: " + " ".join(extras))
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = _chosen_command(argv)
     parser = build_parser(command if command in COMMANDS else None)
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
     if args.command is None:

@@ -134,14 +134,16 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
         return
     decoded_uri = f"{uri}#{'+'.join(unwrapped.layers)}" if unwrapped.layers else uri
     result = split_userdata(unwrapped.data, decoded_uri)
-    loaded.diagnostics.extend(result.diagnostics)
     file_text, _ = decode_text(unwrapped.data, decoded_uri)
     if not result.is_multipart:
+        loaded.diagnostics.extend(result.diagnostics)
         _load_documents(unwrapped.data, decoded_uri, 0, loaded, file_text)
         return
     dropins = {}
     for part in result.parts:
         _load_part(part, loaded, file_text, dropins)
+    # a script that writes a NodeConfig drop-in means the user data does configure the node
+    loaded.diagnostics.extend(d for d in result.diagnostics if not (dropins and d.code == "NC109"))
     for name in sorted(dropins):
         dropin = dropins[name]
         loaded.texts[dropin.uri] = file_text or ""
