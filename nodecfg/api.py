@@ -45,20 +45,22 @@ def compile(sources: Iterable[SourceLike], instance: Instance | Mapping[str, Any
             mode: str = "self-managed", instance_table: Mapping | None = None) -> Compilation:
     """Compile NodeConfig sources (paths or raw bytes) into the node's file tree.
 
-    Files are rendered only when the configuration has no errors; otherwise
-    ``files`` is empty and ``diagnostics`` says why.
+    ``files`` is what nodeadm would write.  It is empty only when nodeadm itself
+    would stop (a document it cannot decode, a missing cluster field, ...); for
+    errors nodeadm does not check (an unknown field, a CA that is not PEM) the
+    files are rendered and ``ok`` is still False.
     """
-    from .pipeline import analyse, render_tree
+    from .pipeline import analyse, blocks_rendering, render_tree
 
     analysis = analyse(list(sources), mode=mode)
     result = Compilation({}, list(analysis.diagnostics), analysis.merged.data, texts=analysis.loaded.texts)
-    if not result.ok:
+    if blocks_rendering(result.diagnostics):
         return result
     rendered, resolved, _ = render_tree(analysis, _instance(instance), dict(instance_table) if instance_table else None)
     result.diagnostics.extend(rendered.diagnostics)
     result.instance = resolved
     result.origins = rendered.origins
-    if result.ok:
+    if not blocks_rendering(rendered.diagnostics):
         result.tree = rendered.files
         result.files = {path: entry.data for path, entry in rendered.files.items()}
     return result

@@ -27,8 +27,23 @@ class Span:
     end_line: int = 0
     end_col: int = 0
 
+    @property
+    def path(self) -> str:
+        return self.uri.split("#", 1)[0]
+
+    @property
+    def fragment(self) -> str:
+        """What inside the file the span is in: 'part=2', 'base64+gzip#part=3', ..."""
+        return self.uri.split("#", 1)[1] if "#" in self.uri else ""
+
+    @property
+    def lines_are_file_lines(self) -> bool:
+        return not any(layer in self.fragment for layer in ("base64", "gzip"))
+
     def __str__(self) -> str:
-        return f"{self.uri}:{self.line}:{self.col}"
+        """path:line:col, clickable, when the line is a line of the file; the full uri otherwise."""
+        where = self.path if self.lines_are_file_lines else self.uri
+        return f"{where}:{self.line}:{self.col}"
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,8 @@ class Diagnostic:
         text = f"{self.span}: {self.code} {self.severity} {self.message}"
         if self.hint:
             text += f" ({self.hint})"
+        if self.span.fragment and self.span.lines_are_file_lines:
+            text += f" [{self.span.fragment}]"
         return text
 
     def as_dict(self) -> dict:

@@ -15,6 +15,11 @@ from .merge import MergedConfig, merge_documents
 from .source import Limits, Loaded, SourceSpec, load_sources
 
 POINTER_URI = "pointer:"
+
+# Errors about things nodeadm itself does not check: it writes the files anyway
+# (and the node fails later, or the value is silently dropped).  They fail
+# `check` and `build`, but `compile()` still renders what nodeadm would write.
+ADVISORY_ERRORS = frozenset({"NC201", "NC203", "NC211", "NC303", "NC304", "NC308", "NC309"})
 MODES = ("self-managed", "managed-nodegroup", "karpenter")
 
 
@@ -94,6 +99,13 @@ def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, st
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     unique = list(dict.fromkeys(diagnostics))
     return sorted(unique, key=lambda d: (d.span.uri.split("#")[0], d.span.line, d.span.col, d.span.uri, d.code))
+
+
+def blocks_rendering(diagnostics: list[Diagnostic]) -> bool:
+    """True when nodeadm would stop before writing files (decode or validation failure)."""
+    from .diagnostics import Severity
+
+    return any(d.severity >= Severity.ERROR and d.code not in ADVISORY_ERRORS for d in diagnostics)
 
 
 def render_tree(analysis: Analysis, instance, extra_table=None):

@@ -90,7 +90,7 @@ def test_build_refuses_to_replace_a_foreign_directory(tmp_path, capsys):
 def test_explain_names_the_source_line_of_a_user_value(capsys):
     assert main(["explain", EXAMPLE, "--instance", INSTANCE, "shutdownGracePeriod"]) == 0
     out = capsys.readouterr().out
-    assert "userdata.mime:25:" in out and '(config.json had "2m30s")' in out
+    assert "userdata.mime:24:28" in out and '(config.json had "2m30s")' in out
 
 
 def test_internal_errors_are_caught_without_traceback(monkeypatch, capsys):
