@@ -6,4 +6,6 @@ COMMANDS = {
     "build": ("build", "write the node's file tree to a directory or tarball"),
     "explain": ("explain", "show where each rendered value comes from"),
     "max-pods": ("max_pods", "compute maxPods and kubeReserved per instance type"),
+    "userdata": ("userdata", "compose MIME multipart user data from NodeConfigs and scripts"),
+    "rule": ("rule", "print the documentation of a rule"),
 }
