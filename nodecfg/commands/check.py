@@ -1,30 +1,109 @@
-"""nodecfg check: parse, validate and merge; print findings; exit 0/1/2."""
+"""nodecfg check: lint sources; print findings; exit 0 clean, 1 errors, 2 usage or I/O.
+
+Everything heavy is imported inside ``run`` and only when needed: a clean
+NodeConfig must cost little more than parsing it (see benchmarks/bench_check.py).
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 
-from ._common import add_source_arguments, has_usage_error, limits_from
+from ._common import add_instance_arguments, has_usage_error, limits_from
+
+FORMATS = ("text", "json", "sarif", "github")
+MODES = ("self-managed", "managed-nodegroup", "karpenter")  # nodecfg.pipeline.MODES, kept import-free
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_source_arguments(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("sources", nargs="*", metavar="SOURCE",
+                        help="NodeConfig file, user data, drop-in directory, file://PATH or - for stdin")
+    parser.add_argument("--mode", choices=MODES, default="self-managed",
+                        help="who completes the configuration: yourself, EKS managed node groups or Karpenter")
+    parser.add_argument("--max-input-bytes", type=int, default=1 << 20, metavar="N",
+                        help="largest accepted source (default 1 MiB)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    parser.add_argument("--list-rules", action="store_true", help="print the catalogue of rules and exit")
+    add_instance_arguments(parser)
 
 
 def run(args) -> int:
-    from ..diagnostics import Severity
-    from ..pipeline import analyse
-    from ..report import format_json, format_text
+    if args.list_rules:
+        print(list_rules())
+        return EXIT_OK
+    if not args.sources:
+        print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
+        return EXIT_USAGE
+    from ..lint.config import ConfigError, load_settings
 
-    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
-    diagnostics = analysis.diagnostics
-    if args.format == "json":
-        print(format_json(diagnostics))
-    elif diagnostics:
-        print(format_text(diagnostics, analysis.loaded.texts))
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"nodecfg: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    instance, extra_table, problems = _instance(args)
+    if problems:
+        from ._common import print_diagnostics
+
+        print_diagnostics(problems, {})
+        from ..diagnostics import has_errors
+
+        if has_errors(problems):
+            return EXIT_USAGE
+    from ..lint.engine import lint
+
+    result = lint(args.sources, mode=args.mode, instance=instance, extra_table=extra_table,
+                  limits=limits_from(args), settings=settings)
+    _print(result, args.format)
+    return exit_code(result.diagnostics, strict=args.strict or settings.strict)
+
+
+def exit_code(diagnostics, *, strict: bool) -> int:
+    from ..diagnostics import Severity
+
     if has_usage_error(diagnostics):
-        return 2
-    threshold = Severity.WARNING if args.strict else Severity.ERROR
-    return 1 if any(d.severity >= threshold for d in diagnostics) else 0
+        return EXIT_USAGE
+    threshold = Severity.WARNING if strict else Severity.ERROR
+    return EXIT_FINDINGS if any(d.severity >= threshold for d in diagnostics) else EXIT_OK
+
+
+def _instance(args):
+    """(Instance or None for the default, extra table, problems); nothing imported without flags."""
+    given = (args.instance, args.instance_type, args.kubelet_version, args.containerd_version,
+             args.vcpus, args.memory_mib, args.accelerator, args.instance_table)
+    if not any(value not in (None, []) for value in given):
+        return None, None, []
+    from ._common import instance_from_args
+
+    return instance_from_args(args)
+
+
+def _print(result, output_format: str) -> None:
+    diagnostics = result.diagnostics
+    if output_format == "text":
+        from ..report import format_text, summary
+
+        if diagnostics:
+            print(format_text(diagnostics, result.texts))
+            print(f"nodecfg: {summary(diagnostics)}", file=sys.stderr)
+        return
+    from ..lint import formats
+
+    if output_format == "json":
+        print(formats.format_json(diagnostics))
+    elif output_format == "sarif":
+        from .. import __version__
+
+        print(formats.format_sarif(diagnostics, __version__))
+    elif diagnostics:
+        print(formats.format_github(diagnostics))
+
+
+def list_rules() -> str:
+    from ..lint.registry import catalogue
+
+    rules = catalogue().values()
+    width = max(len(rule.name) for rule in rules)
+    return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  {rule.summary}"
+                     for rule in rules)

@@ -1,0 +1,88 @@
+"""kubelet.maxPodsExpression evaluated across the whole instance table.
+
+nodeadm evaluates the expression once, for the instance it boots on, and
+falls back to the standard maxPods when it does not compile, fails, or gives
+a value outside 1..2^31-1 (internal/kubelet/config.go).  A launch template
+serves many instance types, so the expression is evaluated here for every
+type in the table (``nodecfg.cel_eval.evaluate_all``) and the failing ones
+are named.
+"""
+from __future__ import annotations
+
+import re
+
+from ...diagnostics import Diagnostic, Severity, Span
+from .common import make, spec_get
+
+CODES: dict[str, tuple[Severity, str]] = {
+    "NC404": (Severity.ERROR, "maxPodsExpression does not compile"),
+    "NC405": (Severity.WARNING, "maxPodsExpression fails or is out of range for some instance types"),
+}
+
+POINTER = "/spec/kubelet/maxPodsExpression"
+SHOWN_TYPES = 8
+_POSITION = re.compile(r"line (\d+), column (\d+)")
+_COMPILE_ERROR = ("compile error", "syntax error")
+
+
+def check(analysis, context) -> list[Diagnostic]:
+    expression = spec_get(analysis, POINTER)
+    if not isinstance(expression, str) or not expression.strip():
+        return []
+    from ...cel_eval import evaluate_all
+
+    results = evaluate_all(expression, _pairs(context))
+    failures = {name: result for name, result in results.items() if isinstance(result, str)}
+    if not failures:
+        return []
+    span = analysis.merged.locate(POINTER)
+    first_error = failures[min(failures)]
+    if len(failures) == len(results) and first_error.startswith(_COMPILE_ERROR):
+        return [make(CODES, "NC404", _column_span(analysis, span, first_error),
+                     f"maxPodsExpression does not compile ({first_error}); nodeadm ignores it on every "
+                     "instance type and uses the standard maxPods",
+                     "the expression sees the ints default_enis, ips_per_eni and max_pods")]
+    return [make(CODES, "NC405", span, _failure_message(failures, len(results)),
+                 "guard it with a conditional, e.g. (expr) > 0 ? (expr) : max_pods")]
+
+
+def _pairs(context) -> dict[str, tuple[int, int]] | None:
+    if not context.extra_table:
+        return None
+    from ...instance_table import packaged_pairs
+
+    pairs = dict(packaged_pairs())
+    pairs.update({name: (info.default_enis, info.ips_per_eni) for name, info in context.extra_table.items()})
+    return pairs
+
+
+def _failure_message(failures: dict[str, str], total: int) -> str:
+    by_error: dict[str, list[str]] = {}
+    for name in sorted(failures):
+        by_error.setdefault(failures[name], []).append(name)
+    parts = []
+    for error, names in sorted(by_error.items(), key=lambda item: (-len(item[1]), item[0])):
+        shown = ", ".join(names[:SHOWN_TYPES]) + (f" and {len(names) - SHOWN_TYPES} more" if len(names) > SHOWN_TYPES else "")
+        parts.append(f"{error} on {shown}")
+    return (f"maxPodsExpression fails on {len(failures)} of {total} instance types, where nodeadm falls back "
+            f"to the standard maxPods: " + "; ".join(parts))
+
+
+def _column_span(analysis, value_span: Span, error: str) -> Span:
+    """The error's line/column inside the expression, as a line/column of the file."""
+    match = _POSITION.search(error)
+    if not match:
+        return value_span
+    line, col = int(match.group(1)), int(match.group(2))
+    text = analysis.loaded.texts.get(value_span.uri, "")
+    lines = text.splitlines()
+    if value_span.end_line > value_span.line:  # block scalar: content starts on the next line
+        from ...pipeline import map_embedded_line
+
+        return map_embedded_line(value_span, line, col, analysis.loaded.texts)
+    if line != 1 or not 0 < value_span.line <= len(lines):
+        return value_span
+    source_line = lines[value_span.line - 1]
+    quoted = value_span.col - 1 < len(source_line) and source_line[value_span.col - 1] in "'\""
+    file_col = value_span.col + col - 1 + (1 if quoted else 0)
+    return Span(value_span.uri, value_span.line, file_col, value_span.line, file_col)

@@ -1,0 +1,118 @@
+"""Settings that EKS managed node groups or Karpenter replace, or that replace theirs.
+
+Facts this relies on (docs/rules/NC701.md and NC702.md explain them):
+
+* managed node groups on an EKS AL2023 AMI: EKS appends its own NodeConfig
+  part *after* the launch template's user data.  It sets the cluster fields,
+  kubelet.config maxPods and clusterDNS, and --node-labels (and taints)
+  flags.  Later documents win in nodeadm's merge, so the user's values for
+  these are replaced;
+* Karpenter (aws/karpenter-provider-aws, pkg/providers/amifamily/bootstrap/
+  nodeadm.go): its generated NodeConfig is the *first* MIME part and the
+  EC2NodeClass user data follows.  It always sets the cluster fields,
+  kubelet.config maxPods, clusterDNS and registerWithTaints (the NodePool's
+  taints plus karpenter.sh/unregistered:NoExecute) and --node-labels.  The
+  user's later values therefore win over Karpenter's, and a kubelet.config
+  list such as registerWithTaints is replaced whole; a kubelet flag wins over
+  the config file.  Karpenter's scheduling still assumes its own values.
+"""
+from __future__ import annotations
+
+from ...diagnostics import Diagnostic, Severity
+from .common import make, spec_get
+
+CODES: dict[str, tuple[Severity, str]] = {
+    "NC701": (Severity.WARNING, "setting is overwritten by the NodeConfig EKS managed node groups append"),
+    "NC702": (Severity.WARNING, "setting overrides what Karpenter generates from the EC2NodeClass and NodePool"),
+}
+
+CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
+
+# kubelet.config field -> (what the managed node group / Karpenter sets, where to set it instead)
+MNG_KUBELET_FIELDS = {
+    "maxPods": "EKS sets maxPods for the node group's instance type",
+    "clusterDNS": "EKS sets clusterDNS from the cluster's service CIDR",
+}
+KARPENTER_KUBELET_FIELDS = {
+    "maxPods": "Karpenter writes the maxPods it schedules with; set spec.kubelet.maxPods in the EC2NodeClass",
+    "clusterDNS": "Karpenter writes clusterDNS; set spec.kubelet.clusterDNS in the EC2NodeClass",
+    "registerWithTaints": "this list replaces Karpenter's whole list, dropping the NodePool taints and "
+                          "karpenter.sh/unregistered:NoExecute; set taints on the NodePool",
+}
+KARPENTER_FLAGS = {
+    "max-pods": "overrides the maxPods Karpenter writes and schedules with; set spec.kubelet.maxPods "
+                "in the EC2NodeClass",
+    "cluster-dns": "overrides the clusterDNS Karpenter writes; set spec.kubelet.clusterDNS in the EC2NodeClass",
+    "register-with-taints": "overrides Karpenter's registerWithTaints, dropping the NodePool taints and "
+                            "karpenter.sh/unregistered:NoExecute; set taints on the NodePool",
+}
+
+
+def check(analysis, context) -> list[Diagnostic]:
+    if context.mode == "managed-nodegroup":
+        return _managed_nodegroup(analysis)
+    if context.mode == "karpenter":
+        return _karpenter(analysis)
+    return []
+
+
+def _set(analysis, pointer: str) -> bool:
+    return spec_get(analysis, pointer) not in (None, "", [], {})
+
+
+def _managed_nodegroup(analysis) -> list[Diagnostic]:
+    found = []
+    for name in CLUSTER_FIELDS:
+        pointer = f"/spec/cluster/{name}"
+        if _set(analysis, pointer):
+            found.append(make(CODES, "NC701", analysis.merged.locate(pointer),
+                              f"spec.cluster.{name} is replaced by the NodeConfig EKS appends for the managed "
+                              "node group", "leave the cluster fields out of a managed node group's user data"))
+    for name, fact in MNG_KUBELET_FIELDS.items():
+        pointer = f"/spec/kubelet/config/{name}"
+        if _set(analysis, pointer):
+            found.append(make(CODES, "NC701", analysis.merged.locate(pointer),
+                              f"kubelet.config.{name} is replaced: {fact} in a NodeConfig merged after yours",
+                              "to choose it, launch with a custom AMI (EKS then injects nothing) "
+                              "or pass the kubelet flag instead"))
+    if _set(analysis, "/spec/kubelet/maxPodsExpression"):
+        found.append(make(CODES, "NC701", analysis.merged.locate("/spec/kubelet/maxPodsExpression"),
+                          "maxPodsExpression does not decide maxPods: the kubelet.config.maxPods EKS appends wins, "
+                          "and the expression only changes kubeReserved", "remove it, or use a custom AMI"))
+    return found
+
+
+def _karpenter(analysis) -> list[Diagnostic]:
+    found = []
+    for name in CLUSTER_FIELDS:
+        pointer = f"/spec/cluster/{name}"
+        if _set(analysis, pointer):
+            found.append(make(CODES, "NC702", analysis.merged.locate(pointer),
+                              f"spec.cluster.{name} overrides the value Karpenter generates (its NodeConfig "
+                              "comes first); a value that differs from the cluster's stops the node joining",
+                              "leave the cluster fields out of EC2NodeClass user data"))
+    for name, fact in KARPENTER_KUBELET_FIELDS.items():
+        pointer = f"/spec/kubelet/config/{name}"
+        if _set(analysis, pointer):
+            found.append(make(CODES, "NC702", analysis.merged.locate(pointer),
+                              f"kubelet.config.{name} overrides Karpenter's: {fact}"))
+    found += _karpenter_flags(analysis)
+    if _set(analysis, "/spec/kubelet/maxPodsExpression"):
+        found.append(make(CODES, "NC702", analysis.merged.locate("/spec/kubelet/maxPodsExpression"),
+                          "maxPodsExpression does not decide maxPods: Karpenter always writes kubelet.config.maxPods, "
+                          "so the expression only changes kubeReserved",
+                          "set spec.kubelet.maxPods in the EC2NodeClass"))
+    return found
+
+
+def _karpenter_flags(analysis) -> list[Diagnostic]:
+    from .kubelet_flags import parse_flag
+
+    found = []
+    flags = spec_get(analysis, "/spec/kubelet/flags")
+    for index, entry in enumerate(flags if isinstance(flags, list) else []):
+        parsed = parse_flag(entry.strip()) if isinstance(entry, str) else None
+        if parsed and parsed[0] in KARPENTER_FLAGS:
+            found.append(make(CODES, "NC702", analysis.merged.locate(f"/spec/kubelet/flags/{index}"),
+                              f"--{parsed[0]} {KARPENTER_FLAGS[parsed[0]]}"))
+    return found
