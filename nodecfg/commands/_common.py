@@ -82,3 +82,16 @@ def defaulted_note(instance) -> str:
         return ""
     return ("nodecfg: note: instance context defaulted for " + ", ".join(relevant)
             + f" (instance type {instance.instance_type}); pass --instance FILE to set them")
+
+
+def analyse_and_report(args):
+    """Run the front half, print its findings; return (analysis, exit code so far, can render)."""
+    from ..diagnostics import has_errors
+    from ..pipeline import analyse, blocks_rendering
+
+    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
+    print_diagnostics(analysis.diagnostics, analysis.loaded.texts)
+    if has_usage_error(analysis.diagnostics):
+        return analysis, 2, False
+    code = 1 if has_errors(analysis.diagnostics) else 0
+    return analysis, code, not blocks_rendering(analysis.diagnostics)

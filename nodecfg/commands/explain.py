@@ -5,8 +5,7 @@ import argparse
 import json
 import sys
 
-from ._common import (add_instance_arguments, add_source_arguments, has_usage_error, instance_from_args,
-                      limits_from, print_diagnostics)
+from ._common import add_instance_arguments, add_source_arguments, analyse_and_report, instance_from_args, print_diagnostics
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,21 +16,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from ..diagnostics import has_errors
     from ..explain import explain_rows, format_rows, matches, overridden_by_dropin
-    from ..pipeline import analyse, render_tree
+    from ..pipeline import render_tree
 
     _split_field_argument(args)
     instance, extra_table, problems = instance_from_args(args)
     if problems:
         print_diagnostics(problems, {})
         return 2
-    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
-    print_diagnostics(analysis.diagnostics, analysis.loaded.texts)
-    if has_usage_error(analysis.diagnostics):
-        return 2
-    if has_errors(analysis.diagnostics):
-        return 1
+    analysis, code, can_render = analyse_and_report(args)
+    if not can_render:
+        return code
     rendered, instance, _ = render_tree(analysis, instance, extra_table)
     files = {path: entry.data for path, entry in rendered.files.items()}
     rows = [r for r in explain_rows(files, rendered.origins, analysis.merged, instance.defaulted)
@@ -42,7 +37,7 @@ def run(args) -> int:
         print("\nkubelet effective configuration (config.json.d/40-nodeadm.conf merged over config.json):")
         for key, base, effective in changes:
             print(f"  {key} = {json.dumps(effective)}   (config.json had {json.dumps(base)})")
-    return 0
+    return code
 
 
 def _split_field_argument(args) -> None:

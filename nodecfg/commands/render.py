@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from ._common import add_source_arguments, has_usage_error, limits_from, print_diagnostics
+from ._common import add_source_arguments, analyse_and_report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,17 +14,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from ..diagnostics import has_errors
-    from ..pipeline import analyse
-
-    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
-    print_diagnostics(analysis.diagnostics, analysis.loaded.texts)
-    if has_usage_error(analysis.diagnostics):
-        return 2
-    if has_errors(analysis.diagnostics):
-        return 1
-    sys.stdout.write(dump_config(analysis.merged.data, args.output_format))
-    return 0
+    """Print the merged config whenever nodeadm could decode it; exit 1 if there were errors."""
+    analysis, code, can_render = analyse_and_report(args)
+    if can_render:
+        sys.stdout.write(dump_config(analysis.merged.data, args.output_format))
+    return code
 
 
 def dump_config(data: dict, output_format: str) -> str:
