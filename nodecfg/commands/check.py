@@ -24,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="largest accepted source (default 1 MiB)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    parser.add_argument("--each", action="store_true",
+                        help="lint every SOURCE on its own instead of merging them (what a pre-commit hook wants)")
     parser.add_argument("--list-rules", action="store_true", help="print the catalogue of rules and exit")
     add_instance_arguments(parser)
 
@@ -53,10 +55,15 @@ def run(args) -> int:
             return EXIT_USAGE
     from ..lint.engine import lint
 
-    result = lint(args.sources, mode=args.mode, instance=instance, extra_table=extra_table,
-                  limits=limits_from(args), settings=settings)
-    _print(result, args.format)
-    return exit_code(result.diagnostics, strict=args.strict or settings.strict)
+    groups = [[source] for source in args.sources] if args.each else [args.sources]
+    diagnostics, texts = [], {}
+    for sources in groups:
+        result = lint(sources, mode=args.mode, instance=instance, extra_table=extra_table,
+                      limits=limits_from(args), settings=settings)
+        diagnostics += result.diagnostics
+        texts.update(result.texts)
+    _print(diagnostics, texts, args.format)
+    return exit_code(diagnostics, strict=args.strict or settings.strict)
 
 
 def exit_code(diagnostics, *, strict: bool) -> int:
@@ -79,13 +86,12 @@ def _instance(args):
     return instance_from_args(args)
 
 
-def _print(result, output_format: str) -> None:
-    diagnostics = result.diagnostics
+def _print(diagnostics, texts: dict[str, str], output_format: str) -> None:
     if output_format == "text":
         from ..report import format_text, summary
 
         if diagnostics:
-            print(format_text(diagnostics, result.texts))
+            print(format_text(diagnostics, texts))
             print(f"nodecfg: {summary(diagnostics)}", file=sys.stderr)
         return
     from ..lint import formats

@@ -185,3 +185,12 @@ def _instance(values):
     from nodecfg.instance import instance_from_mapping
 
     return instance_from_mapping(values)
+
+
+def test_each_lints_sources_apart(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    first = write(tmp_path, nodeconfig("kubelet:\n  flags: [--v=2]\n"), "a.yaml")
+    second = write(tmp_path, nodeconfig("kubelet:\n  flags: [--v=4]\n"), "b.yaml")
+    assert main(["check", "--strict", first, second]) == 1  # merged: --v twice (NC414)
+    capsys.readouterr()
+    assert main(["check", "--strict", "--each", first, second]) == 0
