@@ -1,0 +1,3 @@
+#!/bin/bash
+# This script mentions the default boundary, ==NODECFG==, so nodecfg picks another.
+grep -c '^--==NODECFG==$' /var/lib/cloud/instance/user-data.txt
