@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .diagnostics import Diagnostic, Span
+from .diagnostics import Diagnostic, Severity, Span
 from .document import Document
 from .merge import MergedConfig, merge_documents
 from .source import Limits, Loaded, SourceSpec, load_sources
+
+CODES = {
+    "NC150": (Severity.ERROR, "a fragment lacks the cluster fields rendering needs"),
+}
 
 POINTER_URI = "pointer:"
 
@@ -103,8 +107,6 @@ def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 def blocks_rendering(diagnostics: list[Diagnostic]) -> bool:
     """True when nodeadm would stop before writing files (decode or validation failure)."""
-    from .diagnostics import Severity
-
     return any(d.severity >= Severity.ERROR and d.code not in ADVISORY_ERRORS for d in diagnostics)
 
 
@@ -133,7 +135,6 @@ REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", 
 
 def _fragment_problem(analysis: Analysis) -> Diagnostic | None:
     """A fragment (managed node group / Karpenter user data) lacks what rendering needs."""
-    from .diagnostics import Severity
     from .merge import get_pointer
 
     missing = [f for f in REQUIRED_CLUSTER_FIELDS if not get_pointer(analysis.merged.data, f"/spec/cluster/{f}")]
@@ -142,4 +143,4 @@ def _fragment_problem(analysis: Analysis) -> Diagnostic | None:
     message = (f"cannot build the node's files without spec.cluster {', '.join(missing)}: "
                "in managed-nodegroup and karpenter modes they are injected at launch")
     hint = "add the injected cluster NodeConfig (or a stand-in) as another source"
-    return Diagnostic("NC150", Severity.ERROR, analysis.merged.locate("/spec/cluster"), message, hint)
+    return Diagnostic("NC150", CODES["NC150"][0], analysis.merged.locate("/spec/cluster"), message, hint)

@@ -25,6 +25,8 @@ class RuleInfo:
 
 # (module that holds a CODES dict, stage), in pipeline order.
 CODE_MODULES: tuple[tuple[str, str], ...] = (
+    ("nodecfg.instance", "context"),
+    ("nodecfg.instance_table", "context"),
     ("nodecfg.parse.wrapping", "parse"),
     ("nodecfg.parse.mime", "parse"),
     ("nodecfg.parse.shell", "parse"),
@@ -36,21 +38,12 @@ CODE_MODULES: tuple[tuple[str, str], ...] = (
     ("nodecfg.render.kubelet", "render"),
     ("nodecfg.render.containerd", "render"),
     ("nodecfg.render.system", "render"),
+    ("nodecfg.pipeline", "render"),
     ("nodecfg.lint.rules.kubelet_flags", "lint"),
     ("nodecfg.lint.rules.max_pods_expression", "lint"),
     ("nodecfg.lint.rules.userdata", "lint"),
     ("nodecfg.lint.rules.mode", "lint"),
 )
-
-# Codes emitted by modules that keep them as constants rather than a CODES dict.
-LOOSE_CODES: dict[str, tuple[Severity, str, str]] = {
-    "NC090": (Severity.ERROR, "instance context file cannot be read or parsed", "context"),
-    "NC091": (Severity.ERROR, "unknown key in the instance context", "context"),
-    "NC092": (Severity.ERROR, "instance context value is invalid", "context"),
-    "NC093": (Severity.ERROR, "instance table file cannot be read", "context"),
-    "NC094": (Severity.ERROR, "instance table entry is invalid", "context"),
-    "NC150": (Severity.ERROR, "a fragment lacks the cluster fields rendering needs", "render"),
-}
 
 # A stable, human-readable name per code (used by SARIF and --list-rules).
 NAMES: dict[str, str] = {
@@ -141,8 +134,6 @@ def catalogue() -> dict[str, RuleInfo]:
         codes = getattr(importlib.import_module(module_name), "CODES", {})
         for code, (severity, summary) in codes.items():
             entries[code] = RuleInfo(code, name_of(code), severity, summary, stage)
-    for code, (severity, summary, stage) in LOOSE_CODES.items():
-        entries.setdefault(code, RuleInfo(code, name_of(code), severity, summary, stage))
     return dict(sorted(entries.items()))
 
 
