@@ -10,6 +10,7 @@ documents are parsed and linted but not merged.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,19 +126,26 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
                    "(raise it with --max-input-bytes)")
         loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
         return
-    from .parse.mime import split_userdata
-    from .parse.wrapping import unwrap
+    layers: tuple[str, ...] = ()
+    if _maybe_wrapped(data):
+        from .parse.wrapping import unwrap
 
-    unwrapped = unwrap(data, uri, limits.max_decoded_bytes)
-    loaded.diagnostics.extend(unwrapped.diagnostics)
-    if unwrapped.data is None:
+        unwrapped = unwrap(data, uri, limits.max_decoded_bytes)
+        loaded.diagnostics.extend(unwrapped.diagnostics)
+        if unwrapped.data is None:
+            return
+        data, layers = unwrapped.data, unwrapped.layers
+    decoded_uri = f"{uri}#{'+'.join(layers)}" if layers else uri
+    file_text, _ = decode_text(data, decoded_uri)
+    if not _maybe_mime(data):
+        _load_documents(data, decoded_uri, 0, loaded, file_text)
         return
-    decoded_uri = f"{uri}#{'+'.join(unwrapped.layers)}" if unwrapped.layers else uri
-    result = split_userdata(unwrapped.data, decoded_uri)
-    file_text, _ = decode_text(unwrapped.data, decoded_uri)
+    from .parse.mime import split_userdata
+
+    result = split_userdata(data, decoded_uri)
     if not result.is_multipart:
         loaded.diagnostics.extend(result.diagnostics)
-        _load_documents(unwrapped.data, decoded_uri, 0, loaded, file_text)
+        _load_documents(data, decoded_uri, 0, loaded, file_text)
         return
     dropins = {}
     for part in result.parts:
@@ -148,6 +156,19 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
         dropin = dropins[name]
         loaded.texts[dropin.uri] = file_text or ""
         _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
+
+
+_BASE64_ONLY = re.compile(rb"[A-Za-z0-9+/=\r\n]+")
+
+
+def _maybe_wrapped(data: bytes) -> bool:
+    """Cheap pre-check so plain YAML never pays for the unwrapping module."""
+    return data[:2] == b"\x1f\x8b" or _BASE64_ONLY.fullmatch(data) is not None
+
+
+def _maybe_mime(data: bytes) -> bool:
+    """A multipart message needs a Content-Type header; plain YAML skips the MIME parser."""
+    return b"content-type" in data[:65536].lower()
 
 
 def _load_part(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:
