@@ -4,7 +4,7 @@
 Compares, in one run and interleaved (so machine load hits all alike):
   * python -c pass                      (the floor: interpreter start-up)
   * python -m yamllint FILE             (the target: nodecfg should be no slower)
-  * python -m nodecfg check FILE        (what a pre-commit hook runs)
+  * python -m nodecfg check FILE        (what a pre-commit hook runs: without and with the result cache)
 and prints the median wall time of each and their ratios.  This is a script,
 not a test: timings depend on the machine.  yamllint is needed only here
 (install it with pip); without it the script says so and compares with
@@ -88,32 +88,37 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         target = Path(scratch) / "nodeconfig.yaml"
         target.write_text(TYPICAL_NODECONFIG.format(ca=example_ca()))
+        check_command = [sys.executable, "-m", "nodecfg", "check", str(target)]
+        envs = {"nodecfg check": dict(env, NODECFG_NO_CACHE="1"),
+                "check (cached)": dict(env, NODECFG_CACHE_DIR=str(Path(scratch) / "cache"))}
         commands = {"python -c pass": [sys.executable, "-c", "pass"],
-                    "nodecfg check": [sys.executable, "-m", "nodecfg", "check", str(target)]}
+                    "nodecfg check": check_command, "check (cached)": check_command}
         if importlib.util.find_spec("yamllint") is not None:
             commands["yamllint"] = [sys.executable, "-m", "yamllint", "-d", "relaxed", str(target)]
         else:
             print("yamllint is not installed (pip install yamllint): comparing with python -c pass only")
-        check = subprocess.run(commands["nodecfg check"], capture_output=True, text=True, env=env, cwd=REPO)
+        check = subprocess.run(check_command, capture_output=True, text=True, env=envs["nodecfg check"], cwd=REPO)
         if check.returncode != 0:
             raise SystemExit(f"the typical NodeConfig is not clean:\n{check.stdout}{check.stderr}")
         samples: dict[str, list[float]] = {name: [] for name in commands}
         for name, command in commands.items():  # warm the file system cache
-            time_once(command, env)
+            time_once(command, envs.get(name, env))
         for _ in range(runs):
             for name, command in commands.items():
-                samples[name].append(time_once(command, env))
+                samples[name].append(time_once(command, envs.get(name, env)))
     medians = {name: statistics.median(values) for name, values in samples.items()}
     print(f"{runs} runs each, medians:")
     for name, value in medians.items():
         print(f"  {name:<16} {value * 1000:7.1f} ms")
     base = medians["python -c pass"]
-    print(f"  nodecfg check / python -c pass: {medians['nodecfg check'] / base:5.2f}")
+    print(f"  nodecfg check / python -c pass: {medians['nodecfg check'] / base:5.2f}  (no cache: every run parses)")
+    print(f"  check (cached)/ python -c pass: {medians['check (cached)'] / base:5.2f}  (result cache hit)")
     if "yamllint" in medians:
         print(f"  yamllint      / python -c pass: {medians['yamllint'] / base:5.2f}")
         ratio = medians["nodecfg check"] / medians["yamllint"]
         verdict = "within target" if ratio <= 1.0 else "SLOWER than yamllint"
         print(f"  nodecfg check / yamllint:       {ratio:5.2f}  ({verdict})")
+        print(f"  check (cached)/ yamllint:       {medians['check (cached)'] / medians['yamllint']:5.2f}")
     return 0
 
 

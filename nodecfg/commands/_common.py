@@ -4,10 +4,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..pipeline import MODES
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..pipeline import MODES
+
     parser.add_argument("sources", nargs="+", metavar="SOURCE",
                         help="NodeConfig file, user data, drop-in directory, file://PATH or - for stdin")
     parser.add_argument("--mode", choices=MODES, default="self-managed",
@@ -19,7 +20,8 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
 def limits_from(args):
     from ..source import Limits
 
-    return Limits(max_source_bytes=args.max_input_bytes, max_decoded_bytes=max(4 << 20, 4 * args.max_input_bytes))
+    size = args.max_input_bytes
+    return Limits(max_source_bytes=size, max_decoded_bytes=max(1 << 20, size), max_total_bytes=max(2 << 20, 2 * size))
 
 
 def print_diagnostics(diagnostics, texts, stream=None) -> None:

@@ -37,6 +37,22 @@ def run(args) -> int:
     if not args.sources:
         print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
         return EXIT_USAGE
+    from .. import cache
+
+    key = cache.key_for(args, args.sources, [*args.instance, *([args.instance_table] if args.instance_table else [])])
+    if key is None:
+        return _check(args)
+    replayed = cache.replay(key)
+    if replayed is not None:
+        return replayed
+    with cache.recording() as recorded:
+        code = _check(args)
+    if code in (EXIT_OK, EXIT_FINDINGS):
+        cache.store(key, *recorded(), code)
+    return code
+
+
+def _check(args) -> int:
     from ..lint.config import ConfigError, load_settings
 
     try:
