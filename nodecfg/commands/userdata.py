@@ -13,7 +13,7 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Compose MIME multipart user data: boothooks, scripts, cloud-configs, then one "
-                          "application/node.eks.aws part per NodeConfig document. See docs/userdata.md.")
+                          "application/node.eks.aws part per NodeConfig document. See docs/library.md.")
     parser.add_argument("sources", nargs="*", metavar="NODECONFIG",
                         help="NodeConfig file (each --- document becomes its own part), or - for stdin")
     parser.add_argument("--script", action="append", default=[], metavar="FILE",
