@@ -34,6 +34,7 @@ from .diagnostics import Diagnostic, Severity, Span, has_errors
 
 BOUNDARY = "==NODECFG=="
 EC2_USER_DATA_LIMIT = 16384  # bytes EC2 stores (the API counts them before base64)
+MAX_INPUT_BYTES = 1 << 20  # an input file read beyond this could never fit
 NODECONFIG = "application/node.eks.aws"
 SCRIPT = "text/x-shellscript"
 CLOUD_CONFIG = "text/cloud-config"
@@ -167,10 +168,14 @@ def read_input(item: NodeConfigInput, label: str) -> tuple[bytes, str, Diagnosti
     path = os.fspath(item)
     try:
         with open(path, "rb") as stream:
-            return stream.read(), path, None
+            data = stream.read(MAX_INPUT_BYTES + 1)
     except OSError as error:
         message = f"cannot read {path}: {error.strerror or error}"
         return b"", path, Diagnostic("NC140", Severity.ERROR, Span(path, 0, 0), message)
+    if len(data) > MAX_INPUT_BYTES:
+        message = f"{path} is larger than {MAX_INPUT_BYTES} bytes; user data holds at most {EC2_USER_DATA_LIMIT}"
+        return b"", path, Diagnostic("NC141", Severity.ERROR, Span(path), message)
+    return data, path, None
 
 
 def _line_ending_problems(part: NewPart) -> list[Diagnostic]:

@@ -106,6 +106,13 @@ def test_a_file_with_no_document_is_refused(tmp_path):
     assert codes(result.diagnostics) == [("NC160", str(empty), 1)] and not result.ok
 
 
+def test_an_input_file_over_1_mib_is_refused_without_reading_it_all(tmp_path):
+    huge = tmp_path / "huge.sh"
+    huge.write_bytes(b"#" * (2 << 20))
+    result = compose([COMPLETE], [huge])
+    assert codes(result.diagnostics) == [("NC141", str(huge), 1)] and not result.ok
+
+
 def test_mappings_are_written_as_yaml():
     config = {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig",
               "spec": {"kubelet": {"config": {"maxPods": 17}, "flags": ["--v=4"]}}}
