@@ -43,6 +43,7 @@ CODE_MODULES: tuple[tuple[str, str], ...] = (
     ("nodecfg.lint.rules.max_pods_expression", "lint"),
     ("nodecfg.lint.rules.userdata", "lint"),
     ("nodecfg.lint.rules.mode", "lint"),
+    ("nodecfg.userdata", "compose"),
 )
 
 # A stable, human-readable name per code (used by SARIF and --list-rules).
@@ -123,6 +124,9 @@ NAMES: dict[str, str] = {
     "NC602": "al2-bootstrap-leftover",
     "NC701": "overwritten-by-managed-nodegroup",
     "NC702": "overrides-karpenter",
+    "NC160": "nodeconfig-input-without-document",
+    "NC161": "userdata-merge-impossible",
+    "NC162": "script-crlf-line-endings",
 }
 
 

@@ -21,7 +21,11 @@ from .wrapping import DEFAULT_LIMIT, UnwrapError, decode_if_base64, decode_quote
 NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
 SHELL_MEDIA_TYPE = "text/x-shellscript"
 CLOUD_CONFIG_MEDIA_TYPE = "text/cloud-config"
+BOOTHOOK_MEDIA_TYPE = "text/cloud-boothook"  # run by cloud-init first; nothing of nodeadm's to check
 MAX_PARTS = 100
+# Parameters of one Content-Type; Go has no limit, but parsing a few hundred
+# thousand would take seconds here.  Real headers have one or two.
+MAX_MEDIA_PARAMETERS = 100
 # Go's multipart reader reads lines outside parts through a 4096-byte bufio buffer.
 _GO_LINE_BUFFER = 4096
 
@@ -68,6 +72,13 @@ def split_userdata(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeRes
     result = MimeResult(False, [], list(unwrapped.diagnostics), unwrapped.layers, base_uri)
     if unwrapped.ok:
         _Splitter(unwrapped.data, result, limit).run()
+    return result
+
+
+def split_decoded(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeResult:
+    """Split user data that is already unwrapped (nodeadm unwraps the whole user data only once)."""
+    result = MimeResult(False, [], [], (), uri)
+    _Splitter(data, result, limit).run()
     return result
 
 
@@ -298,10 +309,14 @@ def parse_media_type(value: str) -> tuple[str, dict[str, str]]:
     _check_media_type(media)
     params: dict[str, str] = {}
     rest = value[len(base):]
+    seen = 0
     while rest:
         rest = _trim_left(rest)
         if not rest:
             break
+        seen += 1
+        if seen > MAX_MEDIA_PARAMETERS:
+            raise MediaTypeError(f"more than {MAX_MEDIA_PARAMETERS} media parameters")
         name, param_value, after = _consume_param(rest)
         if not name:
             if _trim(after) == ";":
@@ -610,7 +625,7 @@ class _PartBuilder:
                       f"base64 but its body is not valid base64; {consequence}", severity=Severity.WARNING)
 
     def check_kind(self, media: str) -> None:
-        if media == NODECONFIG_MEDIA_TYPE:
+        if media in (NODECONFIG_MEDIA_TYPE, BOOTHOOK_MEDIA_TYPE):
             return
         if media == SHELL_MEDIA_TYPE:
             if not self.body.startswith(b"#!"):
