@@ -39,7 +39,9 @@ class Limits:
     """Input bounds; see docs/limits.md."""
 
     max_source_bytes: int = 1 << 20
-    max_decoded_bytes: int = 4 << 20
+    max_decoded_bytes: int = 1 << 20
+    max_total_bytes: int = 2 << 20
+    max_directory_files: int = 1000
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def load_sources(specs: list[SourceSpec], limits: Limits = Limits(), stdin=None)
         if isinstance(spec, bytes):
             _load_bytes(spec, name, loaded, limits)
         elif name == "<stdin>":
-            _load_bytes(_read_stdin(stdin), name, loaded, limits)
+            _load_bytes(_read_stdin(stdin, limits), name, loaded, limits)
         elif Path(name).is_dir():
             _load_directory(Path(name), loaded, limits)
         else:
@@ -84,9 +86,23 @@ def load_sources(specs: list[SourceSpec], limits: Limits = Limits(), stdin=None)
     return loaded
 
 
-def _read_stdin(stdin) -> bytes:
-    stream = stdin if stdin is not None else sys.stdin.buffer
-    return stream.read()
+def _read_stdin(stdin, limits: Limits) -> bytes:
+    stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+    if stream is None:  # descriptor 0 was closed: nothing to read
+        return b""
+    return _read_capped(stream, limits.max_source_bytes + 1)
+
+
+def _read_capped(stream, size: int) -> bytes:
+    """Up to ``size`` bytes; pipes and devices return short reads, so read until EOF or ``size``."""
+    chunks, remaining = [], size
+    while remaining > 0:
+        chunk = stream.read(remaining)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
 
 
 def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
@@ -99,6 +115,11 @@ def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
     if not names:
         message = f"{directory} holds no *.yaml, *.yml or *.json file; nodeadm skips it"
         loaded.diagnostics.append(Diagnostic("NC144", Severity.WARNING, Span(str(directory)), message))
+    if len(names) > limits.max_directory_files:
+        message = (f"{directory} holds {len(names)} configuration files, more than the limit of "
+                   f"{limits.max_directory_files}; none of them is read")
+        loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(str(directory)), message))
+        return
     for name in names:
         _load_file(directory / name, loaded, limits)
 
@@ -106,12 +127,23 @@ def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
 def _load_file(path: Path, loaded: Loaded, limits: Limits) -> None:
     uri = str(path)
     try:
-        with open(path, "rb") as stream:
-            data = stream.read(limits.max_source_bytes + 1)
+        data = _read_file(path, limits.max_source_bytes + 1)
     except OSError as error:
         loaded.diagnostics.append(_io_error(uri, error))
         return
     _load_bytes(data, uri, loaded, limits)
+
+
+def _read_file(path: Path, size: int) -> bytes:
+    """At most ``size`` bytes of a file, pipe or device.
+
+    Opened non-blocking, so that a FIFO without a writer does not hang the
+    open (it then reads as empty); the reads themselves block as usual.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    os.set_blocking(descriptor, True)
+    with open(descriptor, "rb", closefd=True) as stream:
+        return _read_capped(stream, size)
 
 
 def _io_error(uri: str, error: OSError) -> Diagnostic:
@@ -120,10 +152,16 @@ def _io_error(uri: str, error: OSError) -> Diagnostic:
 
 
 def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
+    already_read = sum(loaded.raw_sizes.values())
     loaded.raw_sizes[uri] = len(data)
     if len(data) > limits.max_source_bytes:
         message = (f"{uri} is larger than the {limits.max_source_bytes} byte input limit "
                    "(raise it with --max-input-bytes)")
+        loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
+        return
+    if already_read + len(data) > limits.max_total_bytes:
+        message = (f"{uri} is not read: all sources together pass the {limits.max_total_bytes} byte "
+                   "total input limit (raise it with --max-input-bytes)")
         loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
         return
     layers: tuple[str, ...] = ()
@@ -140,9 +178,9 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
     if not _maybe_mime(data):
         _load_documents(data, decoded_uri, 0, loaded, file_text)
         return
-    from .parse.mime import split_userdata
+    from .parse.mime import split_decoded
 
-    result = split_userdata(data, decoded_uri)
+    result = split_decoded(data, decoded_uri, limits.max_decoded_bytes)
     if not result.is_multipart:
         loaded.diagnostics.extend(result.diagnostics)
         _load_documents(data, decoded_uri, 0, loaded, file_text)

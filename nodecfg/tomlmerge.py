@@ -19,6 +19,9 @@ from . import tomlwrite
 TomlError = tuple[int, int, str]  # (line, col, message), 1-based
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+# tomllib reads a dotted table header of any depth without recursing, but
+# merging and writing recurse; containerd configs nest about eight levels.
+MAX_DEPTH = 100
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _AT_END = re.compile(r"\s*\(at end of document\)$")
 
@@ -31,6 +34,8 @@ def parse_toml(text: str) -> tuple[dict[str, Any] | None, TomlError | None]:
         return None, _error_position(text, str(exc))
     except RecursionError:
         return None, (1, 1, "TOML nesting too deep")
+    if _depth_over(data, MAX_DEPTH):
+        return None, (1, 1, f"TOML tables or arrays nest deeper than {MAX_DEPTH} levels")
     overflow = _find_int64_overflow(data)
     if overflow is not None:
         return None, (*_locate(text, overflow), f"integer {overflow} does not fit in 64 bits")
@@ -45,6 +50,19 @@ def _error_position(text: str, message: str) -> TomlError:
         lines = text.split("\n")
         return len(lines), len(lines[-1]) + 1, _AT_END.sub("", message)
     return 1, 1, message
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
 
 
 def _find_int64_overflow(value: Any) -> int | None:

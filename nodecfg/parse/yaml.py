@@ -8,6 +8,7 @@ go-yaml v2 rules, not by ruamel's resolver.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -26,6 +27,15 @@ CODES = {
 
 MAX_DEPTH = 100
 MAX_NODES = 100_000
+# Parser events (scalars, collection starts and ends, documents) in one text.
+# ruamel.yaml's pure-Python parser reads about 25,000 events a second, and it
+# composes a whole document before we see it: this bounds the time spent on
+# a huge or deeply nested text before it is refused.  Real NodeConfigs have
+# a few hundred events.
+MAX_EVENTS = 20_000
+# Lines in one text: the scanner spends ~10 us on each comment or blank line,
+# so a megabyte of "#\n" would take seconds.  Real documents have hundreds.
+MAX_LINES = 50_000
 
 _TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
 _FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
@@ -122,6 +132,7 @@ class _Builder:
         self.key_positions: dict[str, Span] = {}
         self.diagnostics: list[Diagnostic] = []
         self.nodes = 0
+        self._pairs_cache: dict[int, list] = {}
 
     def span(self, node) -> Span:
         start, end = node.start_mark, node.end_mark
@@ -146,6 +157,10 @@ class _Builder:
         return self.mapping(node, pointer, depth)
 
     def scalar(self, node) -> Any:
+        if _has_lone_surrogate(node.value):
+            # go-yaml refuses \uD800-\uDFFF escapes; Python would keep an unencodable character
+            self.report("NC120", node, "YAML syntax error: invalid Unicode escape (a lone surrogate)")
+            node.value = _LONE_SURROGATE.sub("\ufffd", node.value)
         if node.style is not None:  # quoted or block scalar: always a string
             return node.value
         if _explicit_str_tag(node):
@@ -169,20 +184,36 @@ class _Builder:
             result[key] = self.build(value_node, child, depth + 1)
         return result
 
-    def _merged_pairs(self, node):
-        """Mapping pairs with YAML merge keys expanded: explicit keys win over merged ones."""
+    def _merged_pairs(self, node, depth: int = 0):
+        """Mapping pairs with YAML merge keys expanded: explicit keys win over merged ones.
+
+        One pair per key (the last, as a repeated key would end up), computed
+        once per mapping node: a mapping merged many times over (a "merge
+        bomb") costs what it holds, not what it would expand to.
+        """
+        if depth > MAX_DEPTH:
+            raise _LimitExceeded(node, f"merge keys ('<<') chain deeper than {MAX_DEPTH} levels")
+        cached = self._pairs_cache.get(id(node))
+        if cached is not None:
+            return cached
         merged, explicit = [], []
         for key_node, value_node in node.value:
             if type(key_node).__name__ == "ScalarNode" and key_node.value == "<<" and key_node.style is None:
                 sources = value_node.value if type(value_node).__name__ == "SequenceNode" else [value_node]
                 for source in sources:
                     if type(source).__name__ == "MappingNode":
-                        merged.extend(self._merged_pairs(source))
+                        merged.extend(self._merged_pairs(source, depth + 1))
             else:
                 explicit.append((key_node, value_node))
         explicit_keys = {k.value for k, _ in explicit if type(k).__name__ == "ScalarNode"}
-        inherited = [(k, v) for k, v in merged if k.value not in explicit_keys]
-        return inherited + explicit
+        inherited = {_pair_identity(k): (k, v) for k, v in merged if k.value not in explicit_keys}
+        pairs = list(inherited.values()) + explicit
+        self._pairs_cache[id(node)] = pairs
+        return pairs
+
+
+def _pair_identity(key_node) -> Any:
+    return key_node.value if type(key_node).__name__ == "ScalarNode" else id(key_node)
 
 
 def _explicit_str_tag(node) -> bool:
@@ -194,6 +225,42 @@ class _LimitExceeded(Exception):
     def __init__(self, node, message: str):
         super().__init__(message)
         self.node = node
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(text: Any) -> bool:
+    return isinstance(text, str) and not text.isascii() and _LONE_SURROGATE.search(text) is not None
+
+
+class _EventBudget:
+    """Refuses a text while it is parsed: too many events, or collections nested too deep.
+
+    Wraps the parser's ``get_event``, which the composer calls once per event.
+    The depth allowed here is one more than the builder's, which reports the
+    exact limit on the composed tree.
+    """
+
+    def __init__(self, parser) -> None:
+        self._next = parser.get_event
+        self.events = 0
+        self.open_collections = 0
+        parser.get_event = self.get_event
+
+    def get_event(self):
+        event = self._next()
+        self.events += 1
+        if self.events > MAX_EVENTS:
+            raise _LimitExceeded(event, f"the text has more than {MAX_EVENTS} YAML nodes; it is not read further")
+        kind = type(event).__name__
+        if kind in ("MappingStartEvent", "SequenceStartEvent"):
+            self.open_collections += 1
+            if self.open_collections > MAX_DEPTH + 1:
+                raise _LimitExceeded(event, f"the document nests deeper than {MAX_DEPTH} levels")
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            self.open_collections -= 1
+        return event
 
 
 def decode_text(data: bytes, uri: str) -> tuple[str | None, list[Diagnostic]]:
@@ -208,11 +275,41 @@ def decode_text(data: bytes, uri: str) -> tuple[str | None, list[Diagnostic]]:
     return text.removeprefix("\ufeff"), []
 
 
+class _Marked:
+    """Stands in for a node where a limit is hit before any node exists."""
+
+    def __init__(self, mark) -> None:
+        self.start_mark = self.end_mark = mark
+
+
+@functools.lru_cache(maxsize=1)
+def _bounded_scanner_class():
+    from ruamel.yaml.scanner import RoundTripScanner
+
+    class BoundedScanner(RoundTripScanner):
+        """Refuses deep flow nesting ('[[[[...' or '{a: {a: ...') as it is scanned.
+
+        In flow context the scanner reads ahead to the end of every possible
+        simple key, in time quadratic in the nesting depth, before the parser
+        sees a single event of it.
+        """
+
+        def fetch_flow_collection_start(self, TokenClass, to_push) -> None:
+            if self.flow_level > MAX_DEPTH:
+                raise _LimitExceeded(_Marked(self.reader.get_mark()),
+                                     f"the document nests deeper than {MAX_DEPTH} levels")
+            super().fetch_flow_collection_start(TokenClass, to_push)
+
+    return BoundedScanner
+
+
 def _yaml():
     from ruamel.yaml import YAML
 
     loader = YAML(typ="rt", pure=True)
     loader.allow_duplicate_keys = True
+    loader.Scanner = _bounded_scanner_class()
+    _EventBudget(loader.parser)
     return loader
 
 
@@ -222,6 +319,9 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[lis
 
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = []
+    if text.count("\n") >= MAX_LINES:
+        message = f"the text has more than {MAX_LINES} lines; it is not read"
+        return [], [Diagnostic("NC123", Severity.ERROR, Span(uri, MAX_LINES + 1 + line_offset, 1), message)]
     builder = _Builder(uri, line_offset)
     try:
         for index, node in enumerate(_yaml().compose_all(text)):
@@ -237,6 +337,9 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[lis
                 continue
             diagnostics.extend(builder.diagnostics)
             documents.append(Document(uri, data, builder.positions, builder.key_positions, index))
+    except _LimitExceeded as limit:
+        builder.report("NC123", limit.node, str(limit))
+        diagnostics.extend(builder.diagnostics[-1:])
     except MarkedYAMLError as error:
         json_documents = _maybe_json(text, uri)
         if json_documents is not None:
@@ -264,4 +367,25 @@ def _maybe_json(text: str, uri: str) -> list[Document] | None:
         data = json.loads(text)
     except (ValueError, RecursionError):
         return None
+    if _json_problem(data):
+        return None  # reported as the YAML syntax error it also is
     return [Document(uri, data, {"": Span(uri)}, {}, 0)]
+
+
+def _json_problem(data: Any) -> bool:
+    """Whether JSON data breaks the limits YAML input is held to (or holds a lone surrogate)."""
+    stack, nodes = [(data, 0)], 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH or nodes > MAX_NODES:
+            return True
+        if isinstance(value, dict):
+            if any(_has_lone_surrogate(key) for key in value):
+                return True
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif _has_lone_surrogate(value):
+            return True
+    return False

@@ -1,0 +1,57 @@
+"""Replays every input that once crashed nodecfg or made it run for seconds.
+
+Each file is fed to the library as raw bytes (user data); gzip-compressed
+files are decompressed by nodecfg itself, as nodeadm would.  The finding
+each one must produce is what nodeadm does with it (or the limit that now
+refuses it, docs/limits.md).
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from nodecfg.api import compile
+
+CORPUS = Path(__file__).parent
+SECONDS = 3.0
+
+# file -> (the code it must raise, what it used to do)
+EXPECTED = {
+    "base64-twice-mime.b64": ("NC205", "MIME base64-encoded twice was decoded twice; nodeadm decodes once "
+                                       "and then sees a string"),
+    "comment-lines.yaml.gz": ("NC123", "500,000 comment lines: 5 s in the YAML scanner"),
+    "containerd-toml-deep-table.yaml": ("NC501", "a 3,000-deep TOML table header: RecursionError in build"),
+    "deep-flow-nesting.yaml": ("NC123", "10,000 nested '[': 7 s of quadratic scanning before any limit"),
+    "lone-surrogate-escape.yaml": ("NC120", "a \\ud800 escape: UnicodeEncodeError in render"),
+    "many-empty-documents.yaml.gz": ("NC123", "200,000 '---' lines: 9 s"),
+    "merge-key-bomb.yaml": ("NC301", "merge keys that expand 8**13 times: exponential time"),
+    "mime-many-media-parameters.mime.gz": ("NC105", "80,000 Content-Type parameters: quadratic parsing"),
+    "thirty-thousand-keys.yaml.gz": ("NC123", "a mapping of 30,000 keys: composed whole before any limit"),
+}
+
+
+def corpus_files() -> list[str]:
+    return sorted(p.name for p in CORPUS.iterdir() if p.is_file() and not p.name.endswith(".py"))
+
+
+def test_every_corpus_file_has_an_expectation():
+    assert corpus_files() == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_input_is_refused_quickly_with_its_finding(name):
+    data = (CORPUS / name).read_bytes()
+    started = time.monotonic()
+    result = compile([data])
+    elapsed = time.monotonic() - started
+    code, history = EXPECTED[name]
+    assert elapsed < SECONDS, f"{name} ({history}) took {elapsed:.1f} s"
+    assert code in {d.code for d in result.diagnostics}, history
+    assert not result.ok and not result.files
+
+
+def test_merge_key_bomb_keeps_one_value_per_key():
+    result = compile([(CORPUS / "merge-key-bomb.yaml").read_bytes()])
+    assert sorted(result.config["spec"]["kubelet"]["config"]) == sorted(f"k{i}" for i in range(14))
