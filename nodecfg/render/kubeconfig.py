@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +55,23 @@ def to_yaml(document: dict[str, Any]) -> str:
     return "---\n" + "".join(line + "\n" for line in _lines(document, 0))
 
 
+# Scalars written as they are when made only of these (nodeadm pastes them into its template).
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9/][A-Za-z0-9._:/@%+=,~?&\[\]-]*")
+
+
 def _scalar(value: Any) -> str:
-    return f'"{value.text}"' if isinstance(value, Quoted) else str(value)
+    """nodeadm's template text for ordinary values; a JSON string (valid YAML) for anything else.
+
+    nodeadm does not escape, so a value with a quote, a line break or ': '
+    would end the scalar and add keys of its own; such values cannot be real
+    cluster names or endpoints, and here they stay one scalar.
+    """
+    text = value.text if isinstance(value, Quoted) else str(value)
+    if _PLAIN_SAFE.fullmatch(text) and ": " not in text:
+        return f'"{text}"' if isinstance(value, Quoted) else text
+    if isinstance(value, Quoted) and not any(ch in text for ch in '"\\') and text.isprintable():
+        return f'"{text}"'
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _lines(node: Any, indent: int) -> list[str]:

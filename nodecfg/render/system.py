@@ -70,8 +70,18 @@ def _is_safe_service_name(service: str) -> bool:
 
 def environment_file(section: str, directive: str, variables: dict[str, Any]) -> str:
     lines = [f"[{section}]"]
-    lines += [f'{directive}="{name}={escape_systemd_value(_as_text(variables[name]))}"' for name in sorted(variables)]
+    lines += [f'{directive}="{name}={escape_systemd_value(_as_text(variables[name]))}"'
+              for name in sorted(variables) if _fits_in_directive(name)]
     return "\n".join(lines) + "\n"
+
+
+def _fits_in_directive(name: str) -> bool:
+    """A name nodeadm would paste unescaped must not end the quoted directive or its line.
+
+    Such names are errors (NC308) and systemd would ignore them anyway; writing
+    them would let the name add directives or assignments of its own.
+    """
+    return name.isprintable() and '"' not in name and "\\" not in name
 
 
 def _as_text(value: Any) -> str:

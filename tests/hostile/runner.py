@@ -1,0 +1,87 @@
+"""Run nodecfg as a child process with bounded memory and time, and measure it."""
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cases import Case, Invocation
+
+MEMORY_LIMIT_BYTES = 512 << 20
+TIME_LIMIT_SECONDS = 5.0
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Outcome:
+    case: str
+    command: str
+    exit_code: int
+    stderr: str
+    stdout: str
+    seconds: float
+    peak_rss_bytes: int
+    output: Path  # where build was told to write
+    directory: Path
+
+    def describe(self) -> str:
+        return (f"{self.case} / {self.command}: exit {self.exit_code}, {self.seconds:.2f} s, "
+                f"{self.peak_rss_bytes >> 20} MiB\n--- stderr ---\n{self.stderr[-3000:]}")
+
+
+def _limit_memory() -> None:
+    # Address space, not RSS: a runaway allocation fails in the child instead of swapping.
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+
+
+def command_line(command: str, invocation: Invocation, output: Path) -> list[str]:
+    argv = [sys.executable, "-m", "nodecfg", command, *invocation.sources, *invocation.options]
+    if command == "build":
+        argv += invocation.build_options or ["-o", str(output)]
+    return argv
+
+
+def run(case: Case, command: str, workspace: Path) -> Outcome:
+    """Build the case's inputs in a fresh directory under workspace and run one command on them."""
+    directory = Path(tempfile.mkdtemp(prefix=f"{case.name}-{command}-", dir=workspace))
+    invocation = case.make(directory)
+    output = directory / "out.tar.gz"
+    stdout, stderr = directory / ".stdout", directory / ".stderr"
+    environment = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        started = time.monotonic()
+        child = subprocess.Popen(command_line(command, invocation, output), cwd=directory, env=environment,
+                                 stdin=subprocess.PIPE if invocation.stdin is not None else subprocess.DEVNULL,
+                                 stdout=out, stderr=err, preexec_fn=_limit_memory)
+        exit_code, usage = _wait(child, invocation.stdin)
+        seconds = time.monotonic() - started
+    return Outcome(case.name, command, exit_code, stderr.read_text(errors="replace"),
+                   stdout.read_text(errors="replace"), seconds, usage.ru_maxrss * 1024, output, directory)
+
+
+def _wait(child: subprocess.Popen, stdin: bytes | None) -> tuple[int, resource.struct_rusage]:
+    """Exit code and the child's own resource usage; the child is killed after twice the time limit."""
+    if stdin is not None:
+        threading.Thread(target=_feed, args=(child, stdin), daemon=True).start()
+    killer = threading.Timer(2 * TIME_LIMIT_SECONDS, child.kill)
+    killer.start()
+    try:
+        _, status, usage = os.wait4(child.pid, 0)
+    finally:
+        killer.cancel()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, usage
+
+
+def _feed(child: subprocess.Popen, data: bytes) -> None:
+    try:
+        child.stdin.write(data)
+        child.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
