@@ -192,7 +192,7 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
     loaded.diagnostics.extend(d for d in result.diagnostics if not (dropins and d.code == "NC109"))
     for name in sorted(dropins):
         dropin = dropins[name]
-        loaded.texts[dropin.uri] = file_text or ""
+        loaded.texts[dropin.uri] = file_text or _shifted(dropin.text, dropin.line_offset)
         _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
 
 
@@ -230,7 +230,7 @@ def _load_script(part, loaded: Loaded, file_text: str | None, dropins: dict) -> 
     if text is None:
         return
     loaded.scripts.append(Script(part.uri, text, part.line_offset))
-    loaded.texts[part.uri] = file_text if (file_text and not part.layers) else text
+    loaded.texts[part.uri] = file_text if (file_text and not part.layers) else _shifted(text, part.line_offset)
     from .parse.shell import extract_nodeadm_dropins
 
     found, diagnostics = extract_nodeadm_dropins(text, part.uri, part.line_offset)
@@ -244,8 +244,13 @@ def _load_documents(data: bytes, uri: str, line_offset: int, loaded: Loaded, fil
     loaded.diagnostics.extend(problems)
     if text is None:
         return
-    loaded.texts[uri] = file_text if file_text is not None else text
+    loaded.texts[uri] = file_text if file_text is not None else _shifted(text, line_offset)
     _parse_into(text, uri, line_offset, loaded)
+
+
+def _shifted(text: str, line_offset: int) -> str:
+    """A part's text numbered like its spans (lines of the file) when the whole file is not text."""
+    return "\n" * line_offset + text
 
 
 def _parse_into(text: str, uri: str, line_offset: int, loaded: Loaded) -> None:

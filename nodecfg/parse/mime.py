@@ -113,7 +113,8 @@ class _Lines:
 
     def last_number(self) -> int:
         """Line number of the last line (for errors at end of input)."""
-        return max(1, self.number - 1) if self.data.endswith(b"\n") else self.number
+        # At the end every line has been taken, the last one too even without its newline.
+        return max(1, self.number - 1) if self.data.endswith(b"\n") or self.at_eof() else self.number
 
 
 def _content(line: bytes) -> bytes:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from nodecfg.api import compile
+from nodecfg.pipeline import analyse
 
 CORPUS = Path(__file__).parent
 SECONDS = 3.0
@@ -29,6 +30,9 @@ EXPECTED = {
     "merge-key-bomb.yaml": ("NC301", "merge keys that expand 8**13 times: exponential time"),
     "mime-many-media-parameters.mime.gz": ("NC105", "80,000 Content-Type parameters: quadratic parsing"),
     "thirty-thousand-keys.yaml.gz": ("NC123", "a mapping of 30,000 keys: composed whole before any limit"),
+    "mime-headers-cut-at-end.mime": ("NC104", "reported on line 6 of a 5-line input"),
+    "undecodable-file-valid-part.mime": ("NC120", "excerpt text of the part numbered from its own first line "
+                                                  "while its spans count lines of the file"),
 }
 
 
@@ -55,3 +59,12 @@ def test_corpus_input_is_refused_quickly_with_its_finding(name):
 def test_merge_key_bomb_keeps_one_value_per_key():
     result = compile([(CORPUS / "merge-key-bomb.yaml").read_bytes()])
     assert sorted(result.config["spec"]["kubelet"]["config"]) == sorted(f"k{i}" for i in range(14))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_spans_are_lines_of_their_text(name):
+    analysis = analyse([(CORPUS / name).read_bytes()])
+    for diagnostic in analysis.diagnostics:
+        span, text = diagnostic.span, analysis.loaded.texts.get(diagnostic.span.uri)
+        if span.line > 0 and text is not None:
+            assert span.line <= text.count("\n") + 1, diagnostic
