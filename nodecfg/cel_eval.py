@@ -359,13 +359,18 @@ def _celpy_environment():
 
 
 @lru_cache(maxsize=64)
+def _compiled(expression: str):
+    """cel-python program; a budget overrun raises and so is never cached (load is transient)."""
+    environment = _celpy_environment()
+    return _with_budget(lambda: environment.program(environment.compile(expression)))
+
+
 def _celpy_program(expression: str):
     """A runnable program, or the compile error message."""
     import celpy
 
-    environment = _celpy_environment()
     try:
-        return _with_budget(lambda: environment.program(environment.compile(expression))), None
+        return _compiled(expression), None
     except _BudgetExceeded:
         return None, f"compiling took longer than {int(EVAL_BUDGET_SECONDS * 1000)} ms"
     except celpy.CELParseError as error:

@@ -127,3 +127,15 @@ def test_flag_parsing_and_occurrences():
 def test_non_string_flags_are_skipped():
     text = environment(context(kubelet={"flags": ["--v=3", 7, None]}))
     assert text.endswith("--runtime-cgroups=/runtime.slice/containerd.service --v=3")
+
+
+def test_a_flag_with_a_line_break_is_refused_not_written():
+    import nodecfg
+    from pathlib import Path
+
+    base = (Path(__file__).parent.parent / "golden" / "plain-yaml" / "nodeconfig.yaml").read_bytes()
+    injected = b'apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    flags:\n      - "--v=2"\n      - "--node-labels=a\\nEVIL=1"\n'
+    result = nodecfg.compile([base, injected])
+    assert result.files == {}
+    assert [(d.code, d.span.uri, d.span.line, d.span.col) for d in result.diagnostics if d.code == "NC406"] == [
+        ("NC406", "<input 2>", 7, 9)]

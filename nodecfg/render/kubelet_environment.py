@@ -9,6 +9,7 @@ as semver.Compare does for nodeadm).
 """
 from __future__ import annotations
 
+from ..diagnostics import Diagnostic, Severity, Span
 from ..versions import at_least
 from . import Rendered, RenderContext
 from .flags import kubelet_flags
@@ -17,6 +18,15 @@ from .kubelet import user_kubelet_config
 ENVIRONMENT_PATH = "etc/eks/kubelet/environment"
 ARGS_VARIABLE = "NODEADM_KUBELET_ARGS"
 DROPIN_ALPHA_VARIABLE = "KUBELET_CONFIG_DROPIN_DIR_ALPHA"
+
+CODES = {
+    "NC406": (Severity.ERROR, "a kubelet flag contains a line break or control character"),
+}
+
+
+def _breaks_the_file(text: str) -> bool:
+    """A line break would end NODEADM_KUBELET_ARGS and start a new variable in the file."""
+    return any(ord(ch) < 0x20 or ch == "\x7f" for ch in text)
 
 
 def environment_variables(ctx: RenderContext) -> dict[str, str]:
@@ -29,6 +39,16 @@ def environment_variables(ctx: RenderContext) -> dict[str, str]:
 
 def render(ctx: RenderContext) -> Rendered:
     out = Rendered()
+    unsafe = [f for f in kubelet_flags(ctx.config, ctx.instance) if _breaks_the_file(f.text)]
+    if unsafe:  # nodeadm would write them raw; refuse instead of emitting a file they rewrite
+        for flag in unsafe:
+            pointer = flag.origin.removeprefix("config:") if flag.origin.startswith("config:") else "/spec/kubelet/flags"
+            out.diagnostics.append(Diagnostic(
+                "NC406", Severity.ERROR, Span("pointer:" + pointer),
+                f"kubelet flag {flag.text[:40]!r} contains a line break or control character: it would end "
+                f"{ARGS_VARIABLE} in {ENVIRONMENT_PATH} and inject what follows as new lines",
+                "remove the control characters; pass several values with commas, not new lines"))
+        return out
     variables = environment_variables(ctx)
     text = "\n".join(f"{key}={value}" for key, value in variables.items())
     out.add(ENVIRONMENT_PATH, text.encode())
