@@ -79,7 +79,8 @@ def instance_from_args(args):
 
 def defaulted_note(instance) -> str:
     """One line naming the instance facts that were not given, or ''."""
-    relevant = sorted(instance.defaulted - {"localIpv6"})
+    # nodeadm's own defaults (no accelerator, its pause image, no IPv6) need no note
+    relevant = sorted(instance.defaulted - {"localIpv6", "accelerator", "sandboxImage"})
     if not relevant:
         return ""
     return ("nodecfg: note: instance context defaulted for " + ", ".join(relevant)
