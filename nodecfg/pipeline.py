@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from .diagnostics import Diagnostic, Severity, Span
 from .document import Document
 from .merge import MergedConfig, merge_documents
+from .modes import MODES  # noqa: F401  (re-exported for library users)
 from .source import Limits, Loaded, SourceSpec, load_sources
 
 CODES = {
@@ -24,7 +25,6 @@ POINTER_URI = "pointer:"
 # (and the node fails later, or the value is silently dropped).  They fail
 # `check` and `build`, but `compile()` still renders what nodeadm would write.
 ADVISORY_ERRORS = frozenset({"NC201", "NC203", "NC211", "NC303", "NC304", "NC308", "NC309"})
-MODES = ("self-managed", "managed-nodegroup", "karpenter")
 
 
 @dataclass

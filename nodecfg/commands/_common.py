@@ -6,15 +6,19 @@ import sys
 
 
 
-def add_source_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..pipeline import MODES
-
-    parser.add_argument("sources", nargs="+", metavar="SOURCE",
+def add_source_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    parser.add_argument("sources", nargs="+" if required else "*", metavar="SOURCE",
                         help="NodeConfig file, user data, drop-in directory, file://PATH or - for stdin")
-    parser.add_argument("--mode", choices=MODES, default="self-managed",
-                        help="who completes the configuration: yourself, EKS managed node groups or Karpenter")
+    add_mode_argument(parser)
     parser.add_argument("--max-input-bytes", type=int, default=1 << 20, metavar="N",
                         help="largest accepted source (default 1 MiB)")
+
+
+def add_mode_argument(parser: argparse.ArgumentParser) -> None:
+    from ..modes import MODES
+
+    parser.add_argument("--mode", choices=MODES, default="self-managed",
+                        help="who completes the configuration: yourself, EKS managed node groups or Karpenter")
 
 
 def limits_from(args):

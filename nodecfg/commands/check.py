@@ -8,20 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_instance_arguments, has_usage_error, limits_from
+from ._common import add_instance_arguments, add_source_arguments, has_usage_error, limits_from
 
 FORMATS = ("text", "json", "sarif", "github")
-MODES = ("self-managed", "managed-nodegroup", "karpenter")  # nodecfg.pipeline.MODES, kept import-free
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("sources", nargs="*", metavar="SOURCE",
-                        help="NodeConfig file, user data, drop-in directory, file://PATH or - for stdin")
-    parser.add_argument("--mode", choices=MODES, default="self-managed",
-                        help="who completes the configuration: yourself, EKS managed node groups or Karpenter")
-    parser.add_argument("--max-input-bytes", type=int, default=1 << 20, metavar="N",
-                        help="largest accepted source (default 1 MiB)")
+    add_source_arguments(parser, required=False)  # --list-rules needs no source
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
     parser.add_argument("--each", action="store_true",

@@ -5,9 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._common import add_instance_arguments
+from ._common import add_instance_arguments, add_mode_argument
 
-MODES = ("self-managed", "managed-nodegroup", "karpenter")  # nodecfg.pipeline.MODES, kept import-free
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
@@ -27,8 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gzip", action="store_true", help="gzip the user data (mtime 0, no file name)")
     parser.add_argument("--base64", action="store_true", help="base64-encode the result (after --gzip)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    parser.add_argument("--mode", choices=MODES, default="self-managed",
-                        help="who completes the configuration: yourself, EKS managed node groups or Karpenter")
+    add_mode_argument(parser)
     add_instance_arguments(parser)
 
 

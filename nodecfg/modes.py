@@ -1,0 +1,7 @@
+"""Who completes a node's configuration: the user alone, EKS managed node groups, or Karpenter.
+
+With managed node groups and Karpenter the cluster fields are injected at
+launch, so a fragment without them is not an error (see docs/pre-commit.md).
+"""
+
+MODES = ("self-managed", "managed-nodegroup", "karpenter")
