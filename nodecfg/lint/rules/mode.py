@@ -60,48 +60,45 @@ def _set(analysis, pointer: str) -> bool:
     return spec_get(analysis, pointer) not in (None, "", [], {})
 
 
+def _where_set(analysis, code: str, pointer: str, message: str, hint: str = "") -> list[Diagnostic]:
+    """One finding at pointer's span when the merged config sets it, else none."""
+    if not _set(analysis, pointer):
+        return []
+    return [make(CODES, code, analysis.merged.locate(pointer), message, hint)]
+
+
 def _managed_nodegroup(analysis) -> list[Diagnostic]:
     found = []
     for name in CLUSTER_FIELDS:
-        pointer = f"/spec/cluster/{name}"
-        if _set(analysis, pointer):
-            found.append(make(CODES, "NC701", analysis.merged.locate(pointer),
-                              f"spec.cluster.{name} is replaced by the NodeConfig EKS appends for the managed "
-                              "node group", "leave the cluster fields out of a managed node group's user data"))
+        found += _where_set(analysis, "NC701", f"/spec/cluster/{name}",
+                            f"spec.cluster.{name} is replaced by the NodeConfig EKS appends for the managed "
+                            "node group", "leave the cluster fields out of a managed node group's user data")
     for name, fact in MNG_KUBELET_FIELDS.items():
-        pointer = f"/spec/kubelet/config/{name}"
-        if _set(analysis, pointer):
-            found.append(make(CODES, "NC701", analysis.merged.locate(pointer),
-                              f"kubelet.config.{name} is replaced: {fact} in a NodeConfig merged after yours",
-                              "to choose it, launch with a custom AMI (EKS then injects nothing) "
-                              "or pass the kubelet flag instead"))
-    if _set(analysis, "/spec/kubelet/maxPodsExpression"):
-        found.append(make(CODES, "NC701", analysis.merged.locate("/spec/kubelet/maxPodsExpression"),
-                          "maxPodsExpression does not decide maxPods: the kubelet.config.maxPods EKS appends wins, "
-                          "and the expression only changes kubeReserved", "remove it, or use a custom AMI"))
+        found += _where_set(analysis, "NC701", f"/spec/kubelet/config/{name}",
+                            f"kubelet.config.{name} is replaced: {fact} in a NodeConfig merged after yours",
+                            "to choose it, launch with a custom AMI (EKS then injects nothing) "
+                            "or pass the kubelet flag instead")
+    found += _where_set(analysis, "NC701", "/spec/kubelet/maxPodsExpression",
+                        "maxPodsExpression does not decide maxPods: the kubelet.config.maxPods EKS appends wins, "
+                        "and the expression only changes kubeReserved", "remove it, or use a custom AMI")
     return found
 
 
 def _karpenter(analysis) -> list[Diagnostic]:
     found = []
     for name in CLUSTER_FIELDS:
-        pointer = f"/spec/cluster/{name}"
-        if _set(analysis, pointer):
-            found.append(make(CODES, "NC702", analysis.merged.locate(pointer),
-                              f"spec.cluster.{name} overrides the value Karpenter generates (its NodeConfig "
-                              "comes first); a value that differs from the cluster's stops the node joining",
-                              "leave the cluster fields out of EC2NodeClass user data"))
+        found += _where_set(analysis, "NC702", f"/spec/cluster/{name}",
+                            f"spec.cluster.{name} overrides the value Karpenter generates (its NodeConfig "
+                            "comes first); a value that differs from the cluster's stops the node joining",
+                            "leave the cluster fields out of EC2NodeClass user data")
     for name, fact in KARPENTER_KUBELET_FIELDS.items():
-        pointer = f"/spec/kubelet/config/{name}"
-        if _set(analysis, pointer):
-            found.append(make(CODES, "NC702", analysis.merged.locate(pointer),
-                              f"kubelet.config.{name} overrides Karpenter's: {fact}"))
+        found += _where_set(analysis, "NC702", f"/spec/kubelet/config/{name}",
+                            f"kubelet.config.{name} overrides Karpenter's: {fact}")
     found += _karpenter_flags(analysis)
-    if _set(analysis, "/spec/kubelet/maxPodsExpression"):
-        found.append(make(CODES, "NC702", analysis.merged.locate("/spec/kubelet/maxPodsExpression"),
-                          "maxPodsExpression does not decide maxPods: Karpenter always writes kubelet.config.maxPods, "
-                          "so the expression only changes kubeReserved",
-                          "set spec.kubelet.maxPods in the EC2NodeClass"))
+    found += _where_set(analysis, "NC702", "/spec/kubelet/maxPodsExpression",
+                        "maxPodsExpression does not decide maxPods: Karpenter always writes kubelet.config.maxPods, "
+                        "so the expression only changes kubeReserved",
+                        "set spec.kubelet.maxPods in the EC2NodeClass")
     return found
 
 
