@@ -466,6 +466,9 @@ class _Multipart:
     def read_part(self, delimiter_line: int) -> int:
         """Read one part after its delimiter line; return the next delimiter's line or 0."""
         headers = _read_header_block(self.lines, strict=True)
+        if headers.at_eof:
+            self.headers_reach_eof(headers)
+            return 0
         if headers.error:
             self.s.report("NC104", headers.error_line, f"MIME part headers: {headers.error}",
                           "a part's headers end with an empty line, then the body follows")
@@ -479,6 +482,25 @@ class _Multipart:
                           f"'{_text(self.dash_dash)}' is missing")
             return 0
         return self.after_body(end_line, end_text)
+
+    def headers_reach_eof(self, headers: _HeaderBlock) -> None:
+        """The input ends after a delimiter line, before a blank line.
+
+        textproto's ReadMIMEHeader then returns io.EOF itself, and NextPart
+        hands it on unwrapped (Go src/mime/multipart/multipart.go, newPart),
+        so nodeadm (internal/configprovider/mime.go, ParseMultipart) and
+        Karpenter (pkg/providers/amifamily/bootstrap/mime/mime.go, NewArchive)
+        stop as at a closing delimiter.  A bare ``--BOUNDARY`` line at the end,
+        as in Karpenter's examples, is therefore a clean end; header lines
+        after it are a part that is silently not read.
+        """
+        if not headers.headers:
+            return
+        self.s.report("NC104", headers.headers[0].line,
+                      f"part {self.parts_read} has headers but the input ends before the blank line and "
+                      "body: Go's multipart reader stops here and nodeadm ignores the part",
+                      "end the part's headers with an empty line and give it a body, or remove them",
+                      severity=Severity.WARNING)
 
     def read_body(self) -> tuple[bytes, int, bytes | None]:
         """Body bytes up to the next boundary line, that line's number and text (None at EOF)."""
