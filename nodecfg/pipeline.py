@@ -44,15 +44,21 @@ def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Li
     from .schema import validate_nodeconfig
     from .semantics import check_merged
 
+    from .modes import FRAGMENT_MODES
+
     loaded = load_sources(sources, limits, stdin=stdin)
     diagnostics = list(loaded.diagnostics)
+    # User data without a NodeConfig part is complete where one is added at launch.
+    scripts_only = any(d.code == "NC109" for d in diagnostics) and mode in FRAGMENT_MODES
+    if scripts_only:
+        diagnostics = [d for d in diagnostics if d.code != "NC109"]
     for document in loaded.documents + loaded.ignored_documents:
         diagnostics.extend(validate_nodeconfig(document))
     merged = merge_documents(loaded.documents)
     diagnostics.extend(merged.diagnostics)
     analysis = Analysis(loaded, merged)
     if not loaded.documents:
-        return _finish(analysis, diagnostics + [_no_documents(sources, loaded)])
+        return _finish(analysis, diagnostics + ([] if scripts_only else [_no_documents(sources, loaded)]))
     diagnostics.extend(check_merged(merged.data, merged.locate, mode))
     return _finish(analysis, diagnostics)
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Severity, Span
 from .document import join_pointer
+from .parse.mime import discarded_user_data
 
 Locate = Callable[[str], Span]
 
@@ -37,6 +38,10 @@ CODES: dict[str, tuple[Severity, str]] = {
 
 # nodeadm's order of checks; the field names as users write them.
 _REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
+# No cluster field at all: most likely user data that EKS or Karpenter complete at launch.
+FRAGMENT_HINT = ("for a managed node group's or Karpenter's user data, where the cluster fields are added at "
+                 "launch, lint with --mode managed-nodegroup|karpenter; otherwise set the spec.cluster fields "
+                 "(see the EKS DescribeCluster API)")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Go's base64.StdEncoding: padded, standard alphabet; it skips CR and LF.
 _STD_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
@@ -68,6 +73,7 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
 
 
 def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:
+    fragment = all(cluster.get(name) in (None, "") for name in _REQUIRED_CLUSTER_FIELDS)
     for name in _REQUIRED_CLUSTER_FIELDS:
         value = cluster.get(name)
         # nodeadm tests the CA for nil: an explicit empty string decodes to a
@@ -78,7 +84,7 @@ def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnosti
                 "NC301", locate(f"{CLUSTER}/{name}"),
                 f"spec.cluster.{name} is missing after merging all sources; "
                 "nodeadm init stops with an error",
-                f"set spec.cluster.{name} (see the EKS DescribeCluster API)",
+                FRAGMENT_HINT if fragment else f"set spec.cluster.{name} (see the EKS DescribeCluster API)",
             )
 
 
@@ -91,7 +97,7 @@ def _certificate_authority(value: Any, locate: Locate) -> Iterator[Diagnostic]:
         yield _diagnostic(
             "NC302", span,
             "spec.cluster.certificateAuthority is not valid base64 (standard alphabet, "
-            "with = padding); nodeadm cannot decode the document",
+            "with = padding); nodeadm cannot decode the document" + discarded_user_data(span.uri),
             _base64_hint(value),
         )
         return

@@ -37,7 +37,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC107": (Severity.WARNING, "duplicate MIME part header"),
     "NC108": (Severity.WARNING, "part content type not used by nodeadm"),
     "NC109": (Severity.WARNING, "no NodeConfig part in multipart user data"),
-    "NC110": (Severity.WARNING, "shell script part without #! line"),
+    "NC110": (Severity.ERROR, "shell script part without #! line: cloud-init cannot execute it"),
     "NC111": (Severity.WARNING, "cloud-config part is not valid YAML"),
     "NC112": (Severity.ERROR, "too many MIME parts"),
 }
@@ -548,7 +548,7 @@ class _Multipart:
                 return
 
     def check_nodeconfig_present(self) -> None:
-        if any(d.severity >= Severity.ERROR for d in self.s.result.diagnostics):
+        if any(d.severity >= Severity.ERROR and d.code != "NC110" for d in self.s.result.diagnostics):
             return  # the structure is already broken: "no NodeConfig" would only be noise
         if not any(p.content_type == NODECONFIG_MEDIA_TYPE for p in self.s.result.parts):
             self.s.report("NC109", self.content_type_line,
@@ -651,9 +651,7 @@ class _PartBuilder:
         if media in (NODECONFIG_MEDIA_TYPE, BOOTHOOK_MEDIA_TYPE):
             return
         if media == SHELL_MEDIA_TYPE:
-            if not self.body.startswith(b"#!"):
-                self.s.report("NC110", self.body_line, f"shell script part {self.index} does not start "
-                              "with a #! line", "start the script with #!/bin/bash")
+            self.check_shebang()
             return
         if media == CLOUD_CONFIG_MEDIA_TYPE:
             self.check_cloud_config()
@@ -662,6 +660,19 @@ class _PartBuilder:
         self.s.report("NC108", self.delimiter_line, f"part {self.index} has {shown}: nodeadm ignores it "
                       "and nodecfg does not check it",
                       f"NodeConfig parts use Content-Type: {NODECONFIG_MEDIA_TYPE}")
+
+    def check_shebang(self) -> None:
+        """cloud-init writes the part to its scripts directory and runs it with subp([path])
+        (cloudinit/handlers/shell_script.py, subp.runparts): an exec, which the kernel
+        refuses with ENOEXEC ("Exec format error") unless the file starts with #!."""
+        if self.body.startswith(b"#!"):
+            return
+        stripped = self.body.lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf")
+        hint = ("remove what comes before #!: it must be the very first bytes of the part"
+                if stripped.startswith(b"#!") else "start the script with #!/bin/bash")
+        self.s.report("NC110", self.body_line, f"shell script part {self.index} does not start with a #! line: "
+                      "cloud-init executes the part directly, which fails with 'Exec format error', "
+                      "and the script never runs", hint)
 
     def check_cloud_config(self) -> None:
         problem = cloud_config_problem(self.body)
@@ -694,3 +705,20 @@ def cloud_config_problem(body: bytes) -> tuple[int, int, str] | None:
     except Exception as error:  # noqa: BLE001 - any YAML failure is a finding, never a crash
         return 1, 1, f"not valid YAML: {type(error).__name__}"
     return None
+
+
+def discarded_user_data(uri: str) -> str:
+    """The consequence to add to a finding that makes nodeadm fail to decode the part at ``uri``.
+
+    ParseMultipart (nodeadm internal/configprovider/mime.go) returns at the
+    first NodeConfig part that DecodeNodeConfig rejects, so none of the
+    user data's parts is kept.  The error wraps ErrNodeConfigDecodingFailure
+    (internal/api/bridge/decode.go), which the provider chain (chain.go)
+    tolerates for user data by skipping that source: only drop-ins from
+    /etc/eks/nodeadm.d/ (nodeadm-run.service's second --config-source) are
+    left.  A drop-in written by a script is a file source, not a part.
+    """
+    if "#part=" not in uri or "#heredoc=" in uri:
+        return ""
+    return ("; one undecodable NodeConfig part makes nodeadm discard the whole user data, every part of it, "
+            "and keep only drop-ins from /etc/eks/nodeadm.d/")

@@ -1,0 +1,111 @@
+"""Patterns seen in public AL2023 user data, each rewritten as a small input of our own.
+
+The real samples are linted by test_corpus.py (opt-in, from fetched checkouts);
+these tests pin the behaviour each pattern needs, with (code, line, col, severity).
+"""
+from __future__ import annotations
+
+from nodecfg.diagnostics import Severity
+from nodecfg.lint.engine import lint
+
+HEAD = 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="==B=="\n\n'
+
+
+def mime(*parts: str, end: str = "--==B==--\n") -> bytes:
+    body = "".join(f"--==B==\n{part}\n" for part in parts)
+    return (HEAD + body + end).encode()
+
+
+def found(*sources: bytes, mode: str = "self-managed", codes: tuple[str, ...] = ()) -> list[tuple]:
+    result = lint(list(sources), mode=mode)
+    return [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics
+            if not codes or d.code in codes]
+
+
+SHELL = 'Content-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\nset -e\nsysctl -w vm.max_map_count=262144\n'
+MOUNT_CONFIG = ("Content-Type: application/node.eks.aws\n\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n"
+                "spec:\n  instance:\n    localStorage:\n      strategy: RAID0\n")
+
+
+# --- item 2: a final '--BOUNDARY' line and then the end of the input -----------------
+
+def test_nodeclass_userdata_ending_in_an_open_delimiter_is_clean():
+    data = mime(MOUNT_CONFIG, SHELL, end="--==B==\n")
+    assert found(data, mode="karpenter") == []
+
+
+def test_open_delimiter_after_a_lone_script_is_clean_in_a_fragment_mode():
+    assert found(mime(SHELL, end="--==B==\n"), mode="managed-nodegroup") == []
+
+
+def test_a_blank_line_after_the_last_delimiter_is_still_an_error():
+    # 1-3 head, 4 delimiter, 5-6 headers, 7-9 script, 10 separator, 11 delimiter, 12 blank
+    assert found(mime(SHELL, end="--==B==\n\n"), mode="karpenter", codes=("NC106",)) == [
+        ("NC106", 12, 1, Severity.ERROR)]
+
+
+# --- item 3: user data with only shell scripts --------------------------------------
+
+def test_script_only_userdata_is_complete_in_both_fragment_modes():
+    data = mime(SHELL)
+    for mode in ("managed-nodegroup", "karpenter"):
+        assert found(data, mode=mode) == []
+
+
+def test_script_only_userdata_still_fails_self_managed():
+    assert found(mime(SHELL)) == [("NC143", 1, 1, Severity.ERROR), ("NC109", 2, 1, Severity.WARNING)]
+
+
+def test_script_problems_are_still_reported_in_a_fragment_mode():
+    no_shebang = 'Content-Type: text/x-shellscript\n\necho "tuning"\n'
+    assert found(mime(no_shebang), mode="karpenter") == [("NC110", 7, 1, Severity.ERROR)]
+
+
+# --- item 5: a fragment linted without --mode -------------------------------------
+
+def test_fragment_without_mode_names_the_modes_in_the_hint():
+    text = b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    flags: [--v=2]\n"
+    result = lint([text])
+    nc301 = [d for d in result.diagnostics if d.code == "NC301"]
+    assert [(d.span.line, d.span.col, d.severity) for d in nc301] == [(3, 1, Severity.ERROR)] * 4
+    assert all("--mode managed-nodegroup|karpenter" in d.hint for d in nc301)
+
+
+def test_a_self_managed_config_missing_one_field_gets_the_plain_hint():
+    text = (b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: c\n"
+            b"    apiServerEndpoint: https://x.example.com\n    certificateAuthority: ''\n")
+    nc301 = [d for d in lint([text]).diagnostics if d.code == "NC301"]
+    assert [(d.span.line, d.span.col) for d in nc301] == [(4, 3), (4, 3)]
+    assert not any("--mode" in d.hint for d in nc301)
+
+
+# --- item 13: one undecodable NodeConfig part discards the whole user data -----------
+
+def test_wrong_kind_in_one_part_says_the_whole_userdata_is_discarded():
+    bad = MOUNT_CONFIG.replace("kind: NodeConfig", "kind: NodeConfiguration")
+    result = lint([mime(SHELL, bad)], mode="karpenter")
+    nc204 = [d for d in result.diagnostics if d.code == "NC204"]
+    # 4 delimiter, 5-10 script part, 11 delimiter, 12-13 headers, 14 apiVersion, 15 kind
+    assert [(d.span.line, d.span.col, d.severity) for d in nc204] == [(15, 7, Severity.ERROR)]
+    assert "discard the whole user data" in nc204[0].message
+
+
+def test_wrong_type_in_a_part_says_the_whole_userdata_is_discarded():
+    bad = MOUNT_CONFIG.replace("      strategy: RAID0\n", "      strategy: RAID0\n  kubelet:\n    config: [1]\n")
+    nc202 = [d for d in lint([mime(bad)], mode="karpenter").diagnostics if d.code == "NC202"]
+    assert [(d.span.line, d.span.col, d.severity) for d in nc202] == [(14, 13, Severity.ERROR)]
+    assert "discard the whole user data" in nc202[0].message
+
+
+def test_ca_not_base64_in_a_part_says_the_whole_userdata_is_discarded():
+    bad = MOUNT_CONFIG.replace("spec:\n", "spec:\n  cluster:\n    certificateAuthority: not*base64\n")
+    nc302 = [d for d in lint([mime(bad)], mode="karpenter").diagnostics if d.code == "NC302"]
+    assert [(d.span.line, d.span.col, d.severity) for d in nc302] == [(11, 27, Severity.ERROR)]
+    assert "discard the whole user data" in nc302[0].message
+
+
+def test_a_plain_nodeconfig_file_does_not_claim_parts_are_discarded():
+    text = b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfiguration\nspec: {}\n"
+    nc204 = [d for d in lint([text], mode="karpenter").diagnostics if d.code == "NC204"]
+    assert [(d.span.line, d.span.col) for d in nc204] == [(2, 7)]
+    assert "user data" not in nc204[0].message
