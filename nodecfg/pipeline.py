@@ -24,7 +24,7 @@ POINTER_URI = "pointer:"
 # Errors about things nodeadm itself does not check: it writes the files anyway
 # (and the node fails later, or the value is silently dropped).  They fail
 # `check` and `build`, but `compile()` still renders what nodeadm would write.
-ADVISORY_ERRORS = frozenset({"NC201", "NC203", "NC211", "NC303", "NC304", "NC308", "NC309"})
+ADVISORY_ERRORS = frozenset({"NC121", "NC201", "NC203", "NC211", "NC303", "NC304", "NC308", "NC309"})
 
 
 @dataclass

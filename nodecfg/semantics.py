@@ -34,6 +34,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC307": (Severity.ERROR, "enableOutpost is true but cluster id is missing"),
     "NC308": (Severity.ERROR, "environment variable name is invalid"),
     "NC309": (Severity.ERROR, "nameserver is not an IP address"),
+    "NC311": (Severity.WARNING, "clusterDNS address is outside the service CIDR"),
 }
 
 # nodeadm's order of checks; the field names as users write them.
@@ -66,6 +67,8 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
     found += _api_server_endpoint(cluster.get("apiServerEndpoint"), locate)
     found += _service_cidr(cluster.get("cidr"), locate)
     found += _outpost(cluster, locate)
+    kubelet_config = _mapping(_mapping(_mapping(spec.get("kubelet")).get("config")))
+    found += _cluster_dns_outside_cidr(kubelet_config.get("clusterDNS"), cluster.get("cidr"), locate)
     instance = _mapping(spec.get("instance"))
     found += _environment(_mapping(instance.get("environment")), locate)
     found += _nameservers(_mapping(instance.get("network")).get("nameservers"), locate)
@@ -223,6 +226,33 @@ def _nodeadm_cluster_dns(value: str, network: ipaddress.IPv4Network | ipaddress.
     if network.version == 4:
         return value[: value.rindex(".")] + ".10"
     return value.split("/")[0] + "a"
+
+
+def _cluster_dns_outside_cidr(servers: Any, cidr: Any, locate: Locate) -> Iterator[Diagnostic]:
+    """kubelet.config.clusterDNS entries that no Service address can be.
+
+    kube-dns (CoreDNS) is a ClusterIP Service, so its address lies in the
+    service CIDR; the kubelet writes clusterDNS into every pod's
+    resolv.conf.  Link-local addresses are exempt: NodeLocal DNSCache
+    listens on one (169.254.20.10 by default, or an fe80::/10 address).
+    """
+    network = _parse_go_cidr(cidr) if isinstance(cidr, str) else None
+    if network is None or not isinstance(servers, list):
+        return
+    for index, server in enumerate(servers):
+        try:
+            address = ipaddress.ip_address(server) if isinstance(server, str) else None
+        except ValueError:
+            continue
+        if address is None or address.is_link_local or address in network:
+            continue
+        yield _diagnostic(
+            "NC311", locate(join_pointer("/spec/kubelet/config/clusterDNS", index)),
+            f"clusterDNS '{server}' is outside the service CIDR {cidr}: kube-dns has a Service address "
+            "inside it, so pods are given a DNS server that is not the cluster's",
+            f"use the kube-dns Service address ({_nodeadm_cluster_dns(cidr, network)} by EKS convention), "
+            "or a link-local NodeLocal DNSCache address such as 169.254.20.10",
+        )
 
 
 def _outpost(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:

@@ -129,6 +129,8 @@ NAMES: dict[str, str] = {
     "NC160": "nodeconfig-input-without-document",
     "NC161": "userdata-merge-impossible",
     "NC162": "script-crlf-line-endings",
+    "NC311": "cluster-dns-outside-service-cidr",
+    "NC603": "al2023-bootstrap-sh-stub",
 }
 
 

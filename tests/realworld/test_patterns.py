@@ -109,3 +109,58 @@ def test_a_plain_nodeconfig_file_does_not_claim_parts_are_discarded():
     nc204 = [d for d in lint([text], mode="karpenter").diagnostics if d.code == "NC204"]
     assert [(d.span.line, d.span.col) for d in nc204] == [(2, 7)]
     assert "user data" not in nc204[0].message
+
+
+# --- item 7: clusterDNS outside the service CIDR -------------------------------------
+
+def _with_dns(cidr: str, servers: str) -> bytes:
+    from lint.lint_helpers import nodeconfig
+
+    return nodeconfig(f"kubelet:\n  config:\n    clusterDNS: {servers}\n").replace(
+        "cidr: 10.100.0.0/16", f"cidr: {cidr}").encode()
+
+
+def test_cluster_dns_from_another_cluster_is_reported_at_its_entry():
+    # lint_helpers.CLUSTER_HEADER is 9 lines; clusterDNS is on line 12
+    assert found(_with_dns("172.20.0.0/16", "[172.20.0.10, 10.100.0.10]"), codes=("NC311",)) == [
+        ("NC311", 12, 7, Severity.WARNING)]
+
+
+def test_node_local_dns_cache_addresses_are_exempt():
+    assert found(_with_dns("172.20.0.0/16", "[169.254.20.10]"), codes=("NC311",)) == []
+    assert found(_with_dns("fd00:10:96::/112", "['fe80::a']"), codes=("NC311",)) == []
+
+
+def test_ipv6_cluster_dns_is_checked_against_an_ipv6_cidr():
+    assert found(_with_dns("fd00:10:96::/112", "['fd00:10:96::a']"), codes=("NC311",)) == []
+    assert found(_with_dns("fd00:10:96::/112", "['fd00:10:97::a']"), codes=("NC311",)) == [
+        ("NC311", 12, 7, Severity.WARNING)]
+    assert found(_with_dns("fd00:10:96::/112", "[10.100.0.10]"), codes=("NC311",)) == [
+        ("NC311", 12, 7, Severity.WARNING)]
+
+
+# --- item 10: /etc/eks/bootstrap.sh on AL2023 ----------------------------------------
+
+def test_bootstrap_sh_in_a_script_part_is_an_error_at_the_call():
+    script = ("Content-Type: text/x-shellscript\n\n#!/bin/bash\nset -ex\n"
+              "# the AL2 way, kept from an old template:\n"
+              "/etc/eks/bootstrap.sh demo --kubelet-extra-args '--max-pods=58'\n")
+    # 4-10 first part, 11 delimiter, 12-13 headers, 14 #!, 15 set -ex, 16 comment (not reported), 17 the call
+    assert found(mime(SHELL, script), mode="managed-nodegroup") == [("NC603", 17, 1, Severity.ERROR)]
+
+
+def test_bootstrap_sh_behind_a_file_test_is_still_an_error():
+    script = "Content-Type: text/x-shellscript\n\n#!/bin/bash\nif [ -f /etc/eks/bootstrap.sh ]; then\n  echo al2\nfi\n"
+    assert found(mime(script), mode="karpenter") == [("NC603", 8, 9, Severity.ERROR)]
+
+
+# --- item 11: duplicate keys ---------------------------------------------------------
+
+def test_a_duplicate_key_is_an_error_but_nodeadm_still_renders():
+    from lint.lint_helpers import nodeconfig
+
+    from nodecfg.api import compile as compile_config
+
+    text = nodeconfig("kubelet:\n  config:\n    maxPods: 58\n    maxPods: 110\n").encode()
+    assert found(text, codes=("NC121",)) == [("NC121", 13, 7, Severity.ERROR)]
+    assert compile_config([text]).files  # nodeadm accepts the document: the later value wins
