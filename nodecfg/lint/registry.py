@@ -44,6 +44,7 @@ CODE_MODULES: tuple[tuple[str, str], ...] = (
     ("nodecfg.lint.rules.max_pods_expression", "lint"),
     ("nodecfg.lint.rules.userdata", "lint"),
     ("nodecfg.lint.rules.mode", "lint"),
+    ("nodecfg.lint.rules.containerd", "lint"),
     ("nodecfg.userdata", "compose"),
 )
 
@@ -131,6 +132,7 @@ NAMES: dict[str, str] = {
     "NC162": "script-crlf-line-endings",
     "NC311": "cluster-dns-outside-service-cidr",
     "NC603": "al2023-bootstrap-sh-stub",
+    "NC505": "containerd-plugin-nothing-reads",
 }
 
 

@@ -164,3 +164,30 @@ def test_a_duplicate_key_is_an_error_but_nodeadm_still_renders():
     text = nodeconfig("kubelet:\n  config:\n    maxPods: 58\n    maxPods: 110\n").encode()
     assert found(text, codes=("NC121",)) == [("NC121", 13, 7, Severity.ERROR)]
     assert compile_config([text]).files  # nodeadm accepts the document: the later value wins
+
+
+# --- item 9: containerd sections nothing reads ------------------------------------------
+
+def _containerd(toml: str) -> bytes:
+    body = "".join(f"      {line}\n" for line in toml.splitlines())
+    return ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  containerd:\n    config: |\n"
+            + body).encode()
+
+
+def test_soci_as_a_plugin_section_is_reported_and_no_cri_section_is_suggested():
+    data = _containerd('[plugins."io.containerd.snapshotter.v1.soci"]\nroot_path = "/var/lib/soci"\n')
+    result = lint([data], mode="karpenter")
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics if d.code == "NC505"] == [
+        ("NC505", 6, 17, Severity.WARNING)]
+    assert not any("io.containerd.cri.v1" in d.hint for d in result.diagnostics)
+
+
+def test_builtin_snapshotter_and_proxy_plugin_sections_are_fine():
+    data = _containerd('[plugins."io.containerd.snapshotter.v1.overlayfs"]\nsync_remove = true\n'
+                       '[proxy_plugins.stargz]\ntype = "snapshot"\naddress = "/run/stargz.sock"\n')
+    assert found(data, mode="karpenter", codes=("NC505",)) == []
+
+
+def test_unknown_snapshotter_name_is_reported():
+    data = _containerd("version = 3\n[plugins.'io.containerd.snapshotter.v1.overlayfss']\nsync_remove = true\n")
+    assert found(data, mode="karpenter", codes=("NC505",)) == [("NC505", 7, 17, Severity.WARNING)]
