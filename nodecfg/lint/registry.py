@@ -42,6 +42,7 @@ CODE_MODULES: tuple[tuple[str, str], ...] = (
     ("nodecfg.pipeline", "render"),
     ("nodecfg.lint.rules.kubelet_flags", "lint"),
     ("nodecfg.lint.rules.max_pods_expression", "lint"),
+    ("nodecfg.maxpods", "lint"),
     ("nodecfg.lint.rules.userdata", "lint"),
     ("nodecfg.lint.rules.mode", "lint"),
     ("nodecfg.lint.rules.containerd", "lint"),
@@ -133,6 +134,7 @@ NAMES: dict[str, str] = {
     "NC311": "cluster-dns-outside-service-cidr",
     "NC603": "al2023-bootstrap-sh-stub",
     "NC505": "containerd-plugin-nothing-reads",
+    "NC312": "max-pods-expression-beyond-limits",
 }
 
 

@@ -191,3 +191,39 @@ def test_builtin_snapshotter_and_proxy_plugin_sections_are_fine():
 def test_unknown_snapshotter_name_is_reported():
     data = _containerd("version = 3\n[plugins.'io.containerd.snapshotter.v1.overlayfss']\nsync_remove = true\n")
     assert found(data, mode="karpenter", codes=("NC505",)) == [("NC505", 7, 17, Severity.WARNING)]
+
+
+# --- item 12: an expression beyond nodecfg's own limits is unknown, not a fallback -----------
+
+NESTED_MAPS = "[1, 2].map(a, [1, 2].map(b, [1, 2].map(c, a * b * c))).size()"
+
+
+def test_expression_beyond_the_limits_is_an_error_that_claims_no_fallback():
+    from lint.lint_helpers import nodeconfig
+
+    text = nodeconfig(f'kubelet:\n  maxPodsExpression: "{NESTED_MAPS}"\n').encode()
+    result = lint([text])
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC312", 11, 24, Severity.ERROR)]
+    message = result.diagnostics[0].message
+    assert "cannot be evaluated offline within the limits" in message and "maxPods is unknown" in message
+    assert "falls back" not in message
+
+
+def test_build_refuses_an_expression_beyond_the_limits():
+    from lint.lint_helpers import nodeconfig
+
+    from nodecfg.api import compile as compile_config
+
+    text = nodeconfig(f'kubelet:\n  maxPodsExpression: "{NESTED_MAPS}"\n').encode()
+    result = compile_config([text])
+    assert [(d.code, d.span.line, d.severity) for d in result.diagnostics if d.code.startswith("NC4")
+            or d.code == "NC312"] == [("NC312", 11, Severity.ERROR)]
+    assert not result.ok
+
+
+def test_an_expression_that_fails_on_the_node_still_falls_back():
+    from lint.lint_helpers import nodeconfig
+
+    text = nodeconfig("kubelet:\n  maxPodsExpression: max_pods / (default_enis - default_enis)\n").encode()
+    assert found(text, codes=("NC312", "NC405", "NC404")) == [("NC405", 11, 24, Severity.WARNING)]
