@@ -12,3 +12,10 @@ only shell scripts is complete there.
 MODES = ("self-managed", "managed-nodegroup", "karpenter")
 # Modes in which a NodeConfig part is added to the user data at launch.
 FRAGMENT_MODES = ("managed-nodegroup", "karpenter")
+
+
+def check_mode(mode: object) -> str:
+    """mode itself, or ValueError naming the modes (the library's boundary check)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    return mode  # type: ignore[return-value]

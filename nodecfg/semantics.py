@@ -38,7 +38,7 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 # nodeadm's order of checks; the field names as users write them.
-_REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
+REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
 # No cluster field at all: most likely user data that EKS or Karpenter complete at launch.
 FRAGMENT_HINT = ("for a managed node group's or Karpenter's user data, where the cluster fields are added at "
                  "launch, lint with --mode managed-nodegroup|karpenter; otherwise set the spec.cluster fields "
@@ -76,8 +76,8 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
 
 
 def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:
-    fragment = all(cluster.get(name) in (None, "") for name in _REQUIRED_CLUSTER_FIELDS)
-    for name in _REQUIRED_CLUSTER_FIELDS:
+    fragment = all(cluster.get(name) in (None, "") for name in REQUIRED_CLUSTER_FIELDS)
+    for name in REQUIRED_CLUSTER_FIELDS:
         value = cluster.get(name)
         # nodeadm tests the CA for nil: an explicit empty string decodes to a
         # non-nil empty byte slice and passes (NC303 reports it instead).

@@ -8,10 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_instance_arguments, add_source_arguments, has_usage_error, limits_from
+from ._common import EXIT_OK, EXIT_USAGE, add_instance_arguments, add_source_arguments
 
 FORMATS = ("text", "json", "sarif", "github")
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +32,7 @@ def run(args) -> int:
         return EXIT_USAGE
     from .. import cache
 
-    key = cache.key_for(args, args.sources, [*args.instance, *([args.instance_table] if args.instance_table else [])])
+    key = None if args.no_cache else cache.key_for(args, args.sources, _context_files(args))
     if key is None:
         return _check(args)
     replayed = cache.replay(key)
@@ -41,59 +40,37 @@ def run(args) -> int:
         return replayed
     with cache.recording() as recorded:
         code = _check(args)
-    if code in (EXIT_OK, EXIT_FINDINGS):
+    if code != EXIT_USAGE:
         cache.store(key, *recorded(), code)
     return code
 
 
-def _check(args) -> int:
-    from ..lint.config import ConfigError, load_settings
+def _context_files(args) -> list[str]:
+    """Files besides the sources that change the result: instance context and the settings file."""
+    from ..lint.config import ConfigError, find_settings_file
 
+    files = [*args.instance, *([args.instance_table] if args.instance_table else [])]
     try:
-        settings = load_settings()
-    except ConfigError as error:
-        print(f"nodecfg: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    instance, extra_table, problems = _instance(args)
-    if problems:
-        from ._common import print_diagnostics
+        settings_file = args.config or find_settings_file()
+    except ConfigError:
+        settings_file = None  # the real run reports it
+    return files + ([str(settings_file)] if settings_file else [])
 
-        print_diagnostics(problems, {})
-        from ..diagnostics import has_errors
 
-        if has_errors(problems):
-            return EXIT_USAGE
-    from ..lint.engine import lint
+def _check(args) -> int:
+    from ._common import exit_code, run_pipeline
 
     groups = [[source] for source in args.sources] if args.each else [args.sources]
-    diagnostics, texts = [], {}
+    results = []
     for sources in groups:
-        result = lint(sources, mode=args.mode, instance=instance, extra_table=extra_table,
-                      limits=limits_from(args), settings=settings)
-        diagnostics += result.diagnostics
-        texts.update(result.texts)
+        result = run_pipeline(args, sources, render=False)
+        if isinstance(result, int):
+            return result
+        results.append(result)
+    diagnostics = [d for result in results for d in result.diagnostics]
+    texts = {uri: text for result in results for uri, text in result.texts.items()}
     _print(diagnostics, texts, args.format)
-    return exit_code(diagnostics, strict=args.strict or settings.strict)
-
-
-def exit_code(diagnostics, *, strict: bool) -> int:
-    from ..diagnostics import Severity
-
-    if has_usage_error(diagnostics):
-        return EXIT_USAGE
-    threshold = Severity.WARNING if strict else Severity.ERROR
-    return EXIT_FINDINGS if any(d.severity >= threshold for d in diagnostics) else EXIT_OK
-
-
-def _instance(args):
-    """(Instance or None for the default, extra table, problems); nothing imported without flags."""
-    given = (args.instance, args.instance_type, args.kubelet_version, args.containerd_version,
-             args.vcpus, args.memory_mib, args.accelerator, args.instance_table)
-    if not any(value not in (None, []) for value in given):
-        return None, None, []
-    from ._common import instance_from_args
-
-    return instance_from_args(args)
+    return max(exit_code(result) for result in results)
 
 
 def _print(diagnostics, texts: dict[str, str], output_format: str) -> None:
