@@ -172,8 +172,9 @@ def summary(outcomes: list[Outcome]) -> dict[str, int]:
         "verdict clean": sum(1 for o in outcomes if not o.sample.expect),
         "verdict with true problems": sum(1 for o in outcomes if o.sample.expect),
         "agree with the verdict": sum(1 for o in outcomes if o.agrees),
-        "false errors": sum(len(o.false_errors) for o in outcomes),
-        "missed problems": sum(len(o.missed) for o in outcomes),
+        "samples with a false error": sum(1 for o in outcomes if o.false_errors),
+        "false error codes": sum(len(o.false_errors) for o in outcomes),
+        "samples with a missed problem": sum(1 for o in outcomes if o.missed),
         "unreadable": sum(1 for o in outcomes if o.problem),
     }
 
