@@ -227,3 +227,27 @@ def test_an_expression_that_fails_on_the_node_still_falls_back():
 
     text = nodeconfig("kubelet:\n  maxPodsExpression: max_pods / (default_enis - default_enis)\n").encode()
     assert found(text, codes=("NC312", "NC405", "NC404")) == [("NC405", 11, 24, Severity.WARNING)]
+
+
+# --- item 8: what cloud-init execs must start with #! ----------------------------------
+
+def test_a_blank_line_before_the_shebang_is_reported_with_its_own_hint():
+    script = "Content-Type: text/x-shellscript\n\n\n#!/bin/bash\necho hi\n"
+    result = lint([mime(script)], mode="karpenter")
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC110", 7, 1, Severity.ERROR)]
+    assert "very first bytes" in result.diagnostics[0].hint
+
+
+# --- item 2: a warning form of a blocking code does not stop rendering -----------------
+
+def test_headers_cut_by_the_end_warn_and_the_node_files_are_still_rendered():
+    from lint.lint_helpers import CLUSTER_HEADER
+
+    from nodecfg.api import compile as compile_config
+
+    config = "Content-Type: application/node.eks.aws\n\n" + CLUSTER_HEADER
+    data = mime(config, end="--==B==\nContent-Type: text/x-shellscript\n")
+    result = compile_config([data])
+    assert [(d.code, d.severity) for d in result.diagnostics] == [("NC104", Severity.WARNING)]
+    assert result.files
