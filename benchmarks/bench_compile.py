@@ -4,7 +4,7 @@ Prints milliseconds per tree for
   compile      nodecfg.compile(sources, instance) end to end (parse, validate, merge, render)
   render-only  pipeline.render_tree on one analysed config (what a generator looping over types pays)
 and, as the named baseline measured in the same run, a plain ruamel.yaml load of the same input file.
-Target: compile under 5 ms per tree.
+Target: compile at most 2 ms per tree.
 
     python benchmarks/bench_compile.py [--types 500] [--source examples/nodeconfig.yaml]
 """
