@@ -130,5 +130,5 @@ def list_rules() -> str:
 
     rules = catalogue().values()
     width = max(len(rule.name) for rule in rules)
-    return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  {rule.summary}"
-                     for rule in rules)
+    return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  "
+                     f"{'blocking' if rule.blocking else '':<8}  {rule.summary}" for rule in rules)
