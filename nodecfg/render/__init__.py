@@ -19,7 +19,8 @@ from ..instance import Instance
 # of them needs that renderer only for its files, never for `nodecfg check`.
 # tests/test_render_checks.py holds every renderer to its declaration.
 RENDERERS: dict[str, tuple[str, ...]] = {
-    "kubelet": ("/spec/kubelet/maxPodsExpression", "/spec/cluster/cidr"),  # config.json (+ drop-in)
+    "kubelet": ("/spec/kubelet/maxPodsExpression", "/spec/kubelet/config/maxPods",  # config.json (+ drop-in)
+                "/spec/cluster/cidr"),
     "kubeconfig": (),                                  # var/lib/kubelet/kubeconfig, pki/ca.crt
     "kubelet_environment": ("/spec/kubelet/flags",),   # etc/eks/kubelet/environment
     "credential_provider": (),                         # etc/eks/image-credential-provider/config.json
