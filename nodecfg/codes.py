@@ -204,6 +204,12 @@ def without_superseded(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.code not in redundant] if redundant else diagnostics
 
 
+def is_usage_error(diagnostic: Diagnostic) -> bool:
+    """The input could not be read at all: exit code 2."""
+    code = CATALOGUE.get(diagnostic.code)
+    return code is not None and code.usage
+
+
 def is_blocking(diagnostic: Diagnostic) -> bool:
     """A blocking code blocks only as an error: NC101 and NC104 also have warning forms."""
     code = CATALOGUE.get(diagnostic.code)

@@ -28,7 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Mapping
 
-from .codes import CATALOGUE, is_blocking, without_superseded
+from .codes import is_blocking, is_usage_error, without_superseded
 from .diagnostics import Diagnostic, Severity, Span
 from .document import Document
 from .merge import MergedConfig, get_pointer, merge_documents
@@ -90,6 +90,7 @@ class Result:
     instance: Any = None           # the resolved Instance, when the render stage ran
     max_pods: Any = None
     renderable: bool = True        # False: a fragment without the cluster fields
+    fragment_problem: Diagnostic | None = None  # the NC150 that says so, when a tree was asked for
     strict: bool = False           # settings.strict: warnings count as errors
 
     @property
@@ -99,12 +100,12 @@ class Result:
     @property
     def has_errors(self) -> bool:
         threshold = Severity.WARNING if self.strict else Severity.ERROR
-        return any(d.severity >= threshold for d in self.diagnostics if d.code != "NC150")
+        return any(d.severity >= threshold for d in self.diagnostics if d is not self.fragment_problem)
 
     @property
     def usage_error(self) -> bool:
         """The sources or the instance context could not be read (exit 2)."""
-        return any(CATALOGUE[d.code].usage for d in self.diagnostics if d.code in CATALOGUE)
+        return any(is_usage_error(d) for d in self.diagnostics)
 
     @property
     def verdict(self) -> Verdict:
@@ -179,7 +180,8 @@ def _render_stage(result: Result, instance: Any, extra_table: Mapping | None, wa
         if only is None and not _stops(rendered.diagnostics):
             result.tree, result.origins = rendered.files, rendered.origins
     if want_tree and missing:
-        found.append(_fragment_problem(analysis, missing, result.mode))
+        result.fragment_problem = _fragment_problem(analysis, missing, result.mode)
+        found.append(result.fragment_problem)
     return found
 
 
