@@ -257,10 +257,11 @@ def _parser():
     from lark import Lark  # lazily: only scripts with a heredoc pay for lark
 
     grammar = (Path(__file__).with_name("heredoc.lark")).read_text(encoding="utf-8")
-    try:
-        return Lark(grammar, parser="lalr", cache=True)
-    except OSError:  # an unwritable cache directory only costs time
-        return Lark(grammar, parser="lalr")
+    # No cache=True: lark's cache is a pickle at a predictable name in the shared
+    # temporary directory, which any local user could plant.  Building the LALR
+    # tables takes about 35 ms (2 ms from the cache), once per process and only
+    # for scripts with a heredoc; see docs/limits.md.
+    return Lark(grammar, parser="lalr")
 
 
 def _parse_command(command: str) -> list[_Heredoc] | None:

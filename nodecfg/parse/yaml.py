@@ -23,6 +23,9 @@ CODES = {
     "NC122": (Severity.WARNING, "YAML 1.1 and YAML 1.2 read this plain scalar differently"),
     "NC123": (Severity.ERROR, "document nesting or alias expansion over the limit"),
     "NC124": (Severity.ERROR, "input is not valid UTF-8 text"),
+    "NC145": (Severity.ERROR, "NaN or infinity: nodeadm cannot convert the document to JSON"),
+    "NC146": (Severity.ERROR, "JSON number outside the range of a float64"),
+    "NC147": (Severity.ERROR, "mapping key is a sequence or mapping"),
 }
 
 MAX_DEPTH = 100
@@ -97,7 +100,10 @@ def resolve_plain_scalar(text: str) -> Any:
         if number is not None:
             return number
         if _FLOAT.match(plain):
-            return float(plain)
+            number = float(plain)
+            # strconv.ParseFloat fails with ErrRange beyond float64, and go-yaml
+            # then keeps the scalar as a string (yaml.v2 resolve.go)
+            return number if math.isfinite(number) else text
     return text
 
 
@@ -168,13 +174,25 @@ class _Builder:
         disagreement = yaml12_disagreement(node.value)
         if disagreement:
             self.report("NC122", node, disagreement, "quote the value to make it a string, or write true/false")
-        return resolve_plain_scalar(node.value)
+        value = resolve_plain_scalar(node.value)
+        if isinstance(value, float) and not math.isfinite(value):
+            self.report("NC145", node, f"'{node.value}' is {value!r}: nodeadm decodes YAML by converting it to JSON "
+                        "(sigs.k8s.io/yaml YAMLToJSON), and Go's encoding/json refuses NaN and infinities, "
+                        "so nodeadm cannot decode this document", "quote the value or use a finite number")
+        return value
 
     def mapping(self, node, pointer: str, depth: int) -> dict:
         result: dict[str, Any] = {}
         seen: dict[str, Any] = {}
         for key_node, value_node in self._merged_pairs(node):
-            key = _key_text(self.scalar(key_node)) if type(key_node).__name__ == "ScalarNode" else str(key_node.value)
+            if type(key_node).__name__ != "ScalarNode":
+                # go-yaml v2 refuses these ("invalid map key"); the key is never
+                # expanded, so aliases inside it cost nothing (decode.go, mapping)
+                self.report("NC147", key_node, "a sequence or mapping is used as a mapping key; go-yaml "
+                            "(which nodeadm decodes with) fails with 'invalid map key'",
+                            "use a plain string key")
+                continue
+            key = _key_text(self.scalar(key_node))
             child = join_pointer(pointer, key)
             if key in seen and seen[key] is not None:
                 self.report("NC121", key_node, f"key '{key}' is defined again; nodeadm keeps this later value",
@@ -206,7 +224,8 @@ class _Builder:
             else:
                 explicit.append((key_node, value_node))
         explicit_keys = {k.value for k, _ in explicit if type(k).__name__ == "ScalarNode"}
-        inherited = {_pair_identity(k): (k, v) for k, v in merged if k.value not in explicit_keys}
+        inherited = {_pair_identity(k): (k, v) for k, v in merged
+                     if type(k).__name__ != "ScalarNode" or k.value not in explicit_keys}
         pairs = list(inherited.values()) + explicit
         self._pairs_cache[id(node)] = pairs
         return pairs
@@ -343,7 +362,7 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[lis
     except MarkedYAMLError as error:
         json_documents = _maybe_json(text, uri)
         if json_documents is not None:
-            return json_documents, []
+            return json_documents
         diagnostics.append(_syntax_error(error, uri, line_offset))
     except (YAMLError, RecursionError) as error:
         message = "the document nests too deeply" if isinstance(error, RecursionError) else str(error)
@@ -359,17 +378,45 @@ def _syntax_error(error, uri: str, line_offset: int) -> Diagnostic:
     return Diagnostic("NC120", Severity.ERROR, Span(uri, line + line_offset, col), f"YAML syntax error: {problem}", hint)
 
 
-def _maybe_json(text: str, uri: str) -> list[Document] | None:
-    """JSON that YAML cannot read (e.g. tab indentation): positions only for the root."""
+def _maybe_json(text: str, uri: str) -> tuple[list[Document], list[Diagnostic]] | None:
+    """JSON that YAML cannot read (e.g. tab indentation): positions only for the root.
+
+    nodeadm decodes such a text with Go's encoding/json: NaN and Infinity are
+    not JSON, and inline documents (baseRuntimeSpec, kubelet.config) are
+    unmarshalled into float64 values, which fails for a number beyond its range.
+    """
     if not text.lstrip().startswith("{"):
         return None
+    huge: list[str] = []
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_int=functools.partial(_json_number, huge, int),
+                          parse_float=functools.partial(_json_number, huge, float))
     except (ValueError, RecursionError):
         return None
     if _json_problem(data):
         return None  # reported as the YAML syntax error it also is
-    return [Document(uri, data, {"": Span(uri)}, {}, 0)]
+    diagnostics = []
+    if huge:
+        shown = huge[0] if len(huge[0]) <= 40 else huge[0][:20] + "..." + huge[0][-8:]
+        diagnostics.append(Diagnostic("NC146", CODES["NC146"][0], Span(uri), f"the number {shown} is beyond the "
+                                      "range of a float64: Go's encoding/json cannot unmarshal it, so nodeadm fails",
+                                      "use a smaller number, or a string"))
+    return [Document(uri, data, {"": Span(uri)}, {}, 0)], diagnostics
+
+
+_FLOAT64_MAX = 1.7976931348623157e308
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_number(huge: list[str], kind: type, text: str) -> int | float:
+    value = kind(text)
+    if abs(value) > _FLOAT64_MAX or not math.isfinite(value):
+        huge.append(text)
+        return kind(0)  # the document is refused (NC146); keep later stages' arithmetic finite
+    return value
 
 
 def _json_problem(data: Any) -> bool:
