@@ -159,12 +159,17 @@ def read_input(item: NodeConfigInput, label: str) -> tuple[bytes, str, Diagnosti
     """(bytes, name, problem): a path is read, str and bytes are the content, a mapping is dumped."""
     if isinstance(item, bytes):
         return item, label, None
-    if isinstance(item, str):
-        return item.encode("utf-8"), label, None
-    if isinstance(item, Mapping):
-        from .yamlout import dump_yaml
+    try:
+        if isinstance(item, str):
+            return item.encode("utf-8"), label, None
+        if isinstance(item, Mapping):
+            from .yamlout import dump_yaml
 
-        return dump_yaml(dict(item)).encode("utf-8"), label, None
+            return dump_yaml(dict(item)).encode("utf-8"), label, None
+    except (UnicodeEncodeError, ValueError) as error:  # a lone surrogate: no UTF-8 text holds it
+        reason = error.reason if isinstance(error, UnicodeEncodeError) else str(error)
+        return b"", label, Diagnostic("NC124", Severity.ERROR, Span(label),
+                                      f"{label} cannot be written as UTF-8 text: {reason}")
     path = os.fspath(item)
     try:
         with open(path, "rb") as stream:
