@@ -27,6 +27,7 @@ import base64 as base64_codec
 import gzip as gzip_codec
 import itertools
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Union
 
@@ -248,11 +249,25 @@ def _is_content(line: bytes) -> bool:
 
 
 def choose_boundary(bodies: Iterable[bytes]) -> str:
-    """``==NODECFG==`` unless a body contains it; then ``==NODECFG-N==`` with the smallest free N."""
-    bodies = list(bodies)
-    candidates = itertools.chain([BOUNDARY], (f"==NODECFG-{n}==" for n in itertools.count(1)))
-    # an occurrence rules out one candidate at most, so this ends
-    return next(c for c in candidates if not any(c.encode() in body for body in bodies))
+    """``==NODECFG==`` unless a body contains it; then ``==NODECFG-N==`` with the smallest free N.
+
+    One pass over the bodies collects every candidate they contain (matches
+    may overlap: ``==NODECFG-1===NODECFG-2==`` holds both), instead of
+    searching them again for each candidate.
+    """
+    used: set[int] = set()
+    for body in bodies:
+        for match in _CANDIDATE.finditer(body):
+            digits = match.group(1)
+            used.add(0 if digits is None else int(digits))
+    if 0 not in used:
+        return BOUNDARY
+    number = next(n for n in itertools.count(1) if n not in used)
+    return f"==NODECFG-{number}=="
+
+
+# a lookahead, so that overlapping occurrences are all found
+_CANDIDATE = re.compile(rb"(?===NODECFG(?:-([1-9][0-9]*))?==)")
 
 
 def write_multipart(parts: list[NewPart]) -> bytes:

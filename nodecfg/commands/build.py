@@ -24,8 +24,8 @@ def run(args) -> int:
     from ..pipeline import analyse, render_tree
 
     instance, extra_table, problems = instance_from_args(args)
-    if problems:
-        print_diagnostics(problems, {})
+    print_diagnostics(problems, {})
+    if has_errors(problems):  # warnings (a skipped instance-table entry) do not stop it, as in check
         return 2
     analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
     if has_usage_error(analysis.diagnostics):

@@ -17,12 +17,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from ..explain import explain_rows, format_rows, matches, overridden_by_dropin
+    from ..diagnostics import has_errors
     from ..pipeline import render_tree
 
     _split_field_argument(args)
     instance, extra_table, problems = instance_from_args(args)
-    if problems:
-        print_diagnostics(problems, {})
+    print_diagnostics(problems, {})
+    if has_errors(problems):  # warnings (a skipped instance-table entry) do not stop it, as in check
         return 2
     analysis, code, can_render = analyse_and_report(args)
     if not can_render:

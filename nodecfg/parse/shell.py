@@ -29,7 +29,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC116": (Severity.WARNING, "write into /etc/eks/nodeadm.d/ that nodecfg cannot follow"),
     "NC601": (Severity.WARNING, "script runs nodeadm init"),
     "NC602": (Severity.WARNING, "Amazon Linux 2 bootstrap leftover"),
+    "NC148": (Severity.ERROR, "script opens more heredocs than nodecfg reads"),
 }
+# Heredocs followed in one script.  Each costs a command-line parse and often a
+# YAML document; real user data has a handful (docs/limits.md).
+MAX_HEREDOCS = 100
 
 _AL2_LEFTOVERS = (
     (re.compile(r"/etc/eks/bootstrap\.sh"),
@@ -87,6 +91,7 @@ class _Scanner:
         self.index = 0
         self.written: dict[str, Dropin] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.heredocs = 0
 
     def report(self, code: str, index: int, col: int, message: str, hint: str = "") -> None:
         span = Span(self.uri, index + 1 + self.offset, col)
@@ -150,6 +155,14 @@ class _Scanner:
                         "the heredoc on this line does not feed cat or tee writing into "
                         "/etc/eks/nodeadm.d/, so nodecfg cannot tell what lands there")
         for heredoc in heredocs:
+            self.heredocs += 1
+            if self.heredocs > MAX_HEREDOCS:
+                self.report("NC148", command_index, 1,
+                            f"the script opens more than {MAX_HEREDOCS} heredocs; nodecfg does not read "
+                            "it further, so drop-ins written after this line are not checked",
+                            "write fewer, larger drop-ins, or split the script")
+                self.index = len(self.lines)
+                return
             self.read_heredoc(command_index, heredoc)
 
     def read_heredoc(self, command_index: int, heredoc: _Heredoc) -> None:

@@ -261,16 +261,21 @@ class _EventBudget:
     exact limit on the composed tree.
     """
 
-    def __init__(self, parser) -> None:
+    def __init__(self, parser, allowance: "EventAllowance | None" = None) -> None:
         self._next = parser.get_event
         self.events = 0
         self.open_collections = 0
+        self.limit = MAX_EVENTS if allowance is None else min(MAX_EVENTS, max(allowance.left, 0))
+        self.shared = allowance is not None and self.limit < MAX_EVENTS
         parser.get_event = self.get_event
 
     def get_event(self):
         event = self._next()
         self.events += 1
-        if self.events > MAX_EVENTS:
+        if self.events > self.limit:
+            if self.shared:
+                raise _LimitExceeded(event, f"the sources hold more than {EventAllowance.DEFAULT} YAML nodes in "
+                                     "all; this text is not read further")
             raise _LimitExceeded(event, f"the text has more than {MAX_EVENTS} YAML nodes; it is not read further")
         kind = type(event).__name__
         if kind in ("MappingStartEvent", "SequenceStartEvent"):
@@ -322,18 +327,45 @@ def _bounded_scanner_class():
     return BoundedScanner
 
 
-def _yaml():
+class EventAllowance:
+    """Parser events left for all the texts of one input (MIME parts, drop-ins, heredocs).
+
+    Each text may use MAX_EVENTS; together they may use ``DEFAULT``, so a
+    hundred parts of the largest size cost what two or three do.
+    """
+
+    DEFAULT = 50_000
+
+    def __init__(self, total: int = DEFAULT) -> None:
+        self.left = total
+
+
+def _yaml(allowance: EventAllowance | None = None):
     from ruamel.yaml import YAML
 
     loader = YAML(typ="rt", pure=True)
     loader.allow_duplicate_keys = True
     loader.Scanner = _bounded_scanner_class()
-    _EventBudget(loader.parser)
-    return loader
+    budget = _EventBudget(loader.parser, allowance)
+    return loader, budget
 
 
-def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[list[Document], list[Diagnostic]]:
-    """Every non-empty document in text, with spans shifted by line_offset."""
+def parse_yaml_documents(text: str, uri: str, line_offset: int = 0, allowance: EventAllowance | None = None
+                         ) -> tuple[list[Document], list[Diagnostic]]:
+    """Every non-empty document in text, with spans shifted by line_offset.
+
+    ``allowance``, when given, is shared by the texts of one input and charged
+    with this text's parser events.
+    """
+    loader, budget = _yaml(allowance)
+    try:
+        return _parse(loader, text, uri, line_offset)
+    finally:
+        if allowance is not None:
+            allowance.left -= budget.events
+
+
+def _parse(loader, text: str, uri: str, line_offset: int) -> tuple[list[Document], list[Diagnostic]]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     documents: list[Document] = []
@@ -343,7 +375,7 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[lis
         return [], [Diagnostic("NC123", Severity.ERROR, Span(uri, MAX_LINES + 1 + line_offset, 1), message)]
     builder = _Builder(uri, line_offset)
     try:
-        for index, node in enumerate(_yaml().compose_all(text)):
+        for index, node in enumerate(loader.compose_all(text)):
             if node is None or (type(node).__name__ == "ScalarNode" and node.style is None
                                 and resolve_plain_scalar(node.value) is None):
                 continue  # an empty document
