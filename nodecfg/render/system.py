@@ -66,8 +66,13 @@ def _render_environment(result: Rendered, environment: dict[str, Any]) -> None:
         result.diagnostics.extend(_quote_warnings(variables, pointer))
 
 
+# systemd's UNIT_NAME_MAX is 256 with the terminating NUL (src/basic/unit-name.h)
+_UNIT_NAME_MAX = 255
+
+
 def _is_safe_service_name(service: str) -> bool:
-    return bool(_SERVICE_NAME.fullmatch(service)) and service not in (".", "..")
+    return (bool(_SERVICE_NAME.fullmatch(service)) and service not in (".", "..")
+            and len(service) + len(".service") <= _UNIT_NAME_MAX)
 
 
 def environment_file(section: str, directive: str, variables: dict[str, Any]) -> str:
