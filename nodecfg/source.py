@@ -218,12 +218,7 @@ def _load_part(part, loaded: Loaded, file_text: str | None, dropins: dict) -> No
                         file_text if not part.layers else None)
     elif media_type == "text/x-shellscript":
         _load_script(part, loaded, file_text, dropins)
-    elif media_type == "text/cloud-config":
-        text, problems = decode_text(part.body, part.uri)
-        loaded.diagnostics.extend(problems)
-        if text is not None:
-            _, diagnostics = parse_yaml_documents(text, part.uri, part.line_offset, loaded.yaml_events)
-            loaded.diagnostics.extend(d for d in diagnostics if d.code == "NC120")
+    # text/cloud-config: parse.mime checks its YAML (NC111) with the same bounded reader
 
 
 def _load_script(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:
