@@ -112,7 +112,7 @@ def _lines(text: str) -> list[str]:
 
 
 def headline(diagnostic: Diagnostic) -> str:
-    return printable(_cut(f"{diagnostic.span}: {diagnostic.code} {diagnostic.severity} {diagnostic.message}"))
+    return _cut(printable(f"{diagnostic.span}: {diagnostic.code} {diagnostic.severity} {diagnostic.message}"))
 
 
 def format_one(diagnostic: Diagnostic, texts: dict[str, str]) -> str:
@@ -121,7 +121,7 @@ def format_one(diagnostic: Diagnostic, texts: dict[str, str]) -> str:
     if shown:
         block.append(shown)
     if diagnostic.hint:
-        block.append(f"  hint: {printable(_cut(diagnostic.hint))}")
+        block.append(f"  hint: {_cut(printable(diagnostic.hint))}")
     return "\n".join(block)
 
 

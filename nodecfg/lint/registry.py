@@ -129,6 +129,12 @@ NAMES: dict[str, str] = {
     "NC160": "nodeconfig-input-without-document",
     "NC161": "userdata-merge-impossible",
     "NC162": "script-crlf-line-endings",
+    "NC145": "nan-or-infinity",
+    "NC146": "json-number-out-of-range",
+    "NC147": "complex-mapping-key",
+    "NC148": "too-many-heredocs",
+    "NC320": "domain-not-dns-name",
+    "NC540": "resolved-value-breaks-line",
 }
 
 
