@@ -313,7 +313,7 @@ def _resolved_dns_address(entry: str) -> ipaddress.IPv4Address | ipaddress.IPv6A
         address = ipaddress.ip_address(text)
     except ValueError:
         return None
-    if match.group("v4") and address.version != 4:
+    if (match.group("v4") and address.version != 4) or (match.group("v6") and address.version != 6):
         return None
     return address
 

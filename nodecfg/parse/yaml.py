@@ -371,15 +371,35 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0, allowance: E
 
 
 def _json_number_problems(text: str, uri: str) -> list[Diagnostic]:
-    """NC146 for a JSON text that YAML read too: nodeadm decodes a text starting with '{' as JSON.
+    """NaN (NC145) and out-of-range numbers (NC146) in a text starting with '{' that YAML read too.
 
     apimachinery's decoder takes such a text for JSON (yaml.IsJSONBuffer), so
-    its numbers reach Go's encoding/json, whatever YAML would make of them.
+    its numbers reach Go's encoding/json, whatever YAML would make of them:
+    NaN and Infinity are syntax errors there, and inline documents are
+    unmarshalled into float64 values.
     """
-    found = _maybe_json(text, uri)
-    if found is None:
+    constants: list[str] = []
+    huge: list[str] = []
+    try:
+        json.loads(text, parse_constant=lambda name: constants.append(name),
+                   parse_int=functools.partial(_json_number, huge, int),
+                   parse_float=functools.partial(_json_number, huge, float))
+    except (ValueError, RecursionError):
         return []
-    return [d for d in found[1] if d.code == "NC146"]
+    diagnostics = []
+    if constants:
+        diagnostics.append(Diagnostic("NC145", CODES["NC145"][0], Span(uri), f"{constants[0]} is not JSON: nodeadm "
+                                      "decodes a text starting with '{' with Go's encoding/json, which refuses it",
+                                      "use a finite number, or a string"))
+    if huge:
+        diagnostics.append(_huge_number(uri, huge[0]))
+    return diagnostics
+
+
+def _huge_number(uri: str, text: str) -> Diagnostic:
+    shown = text if len(text) <= 40 else text[:20] + "..." + text[-8:]
+    return Diagnostic("NC146", CODES["NC146"][0], Span(uri), f"the number {shown} is beyond the range of a float64: "
+                      "Go's encoding/json cannot unmarshal it, so nodeadm fails", "use a smaller number, or a string")
 
 
 def _parse(loader, text: str, uri: str, line_offset: int) -> tuple[list[Document], list[Diagnostic]]:
@@ -444,12 +464,7 @@ def _maybe_json(text: str, uri: str) -> tuple[list[Document], list[Diagnostic]] 
         return None
     if _json_problem(data):
         return None  # reported as the YAML syntax error it also is
-    diagnostics = []
-    if huge:
-        shown = huge[0] if len(huge[0]) <= 40 else huge[0][:20] + "..." + huge[0][-8:]
-        diagnostics.append(Diagnostic("NC146", CODES["NC146"][0], Span(uri), f"the number {shown} is beyond the "
-                                      "range of a float64: Go's encoding/json cannot unmarshal it, so nodeadm fails",
-                                      "use a smaller number, or a string"))
+    diagnostics = [_huge_number(uri, huge[0])] if huge else []
     return [Document(uri, data, {"": Span(uri)}, {}, 0)], diagnostics
 
 
