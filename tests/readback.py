@@ -116,11 +116,11 @@ def _environment_file(kind: str) -> Callable[[bytes], dict[str, str]]:
 
 
 def resolved_conf(data: bytes) -> dict[str, list[str]]:
-    """{'DNS': [...], 'Domains': [...]}; each entry one visible-ASCII or letter word."""
-    entries = {key: value.split(" ") for key, value in systemd_ini(data, "resolved")["Resolve"]}
+    """{'DNS': [...], 'Domains': [...]}: the entries systemd-resolved splits each line into."""
+    entries = {key: value.split() for key, value in systemd_ini(data, "resolved")["Resolve"]}
     for key, words in entries.items():
-        if any(not word or not word.isprintable() for word in words):
-            raise Unreadable(f"{key}: an empty or unprintable entry in {words!r}")
+        if any(not word.isprintable() for word in words):
+            raise Unreadable(f"{key}: an unprintable entry in {words!r}")
     return entries
 
 

@@ -575,3 +575,13 @@ def test_tar_members_are_reproducible_after_the_format_switch():
     assert first == tar_bytes(tree, gzip=True, mtime=7)
     with tarfile.open(fileobj=io.BytesIO(first)) as archive:
         assert [m.name for m in archive.getmembers()][-1] == "etc/" + "x" * 150 + "/f"
+
+
+def test_a_redefined_anchor_prints_no_warning(tmp_path, capfd):
+    # ruamel warns on stderr with the raw input; go-yaml lets the later anchor win
+    source = tmp_path / "n.yaml"
+    source.write_text(CLUSTER + "  kubelet:\n    config: {a: &x 1, b: &x '\\e[2J', maxPods: *x}\n")
+    main(["check", str(source)])
+    assert "Warning" not in capfd.readouterr().err
+    documents, _ = parse_yaml_documents("a: &x 1\nb: &x 2\nc: *x\n", "a.yaml")
+    assert documents[0].data == {"a": 1, "b": 2, "c": 2}

@@ -113,7 +113,6 @@ def test_resolved_conf_reads_back():
     "[Resolve]\n[Resolve]\n",                            # section twice
     "[Network]\nDNS=10.0.0.2\n",                         # another section
     "[Resolve]\nDNS=10.0.0.2",                           # no final newline
-    "[Resolve]\nDNS=10.0.0.2  10.0.0.3\n",               # an empty entry
 ])
 def test_strict_resolved_parser_refuses(text):
     with pytest.raises(Unreadable):

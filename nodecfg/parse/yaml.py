@@ -12,6 +12,7 @@ import functools
 import json
 import math
 import re
+import warnings
 from typing import Any
 
 from ..diagnostics import Diagnostic, Severity, Span
@@ -361,7 +362,11 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0, allowance: E
     """
     loader, budget = _yaml(allowance)
     try:
-        documents, diagnostics = _parse(loader, text, uri, line_offset)
+        with warnings.catch_warnings():
+            # ruamel warns about a redefined anchor on stderr, with the raw input in the
+            # message; go-yaml silently lets the later definition win, and so do we
+            warnings.simplefilter("ignore")
+            documents, diagnostics = _parse(loader, text, uri, line_offset)
     finally:
         if allowance is not None:
             allowance.left -= budget.events
