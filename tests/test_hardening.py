@@ -585,3 +585,41 @@ def test_a_redefined_anchor_prints_no_warning(tmp_path, capfd):
     assert "Warning" not in capfd.readouterr().err
     documents, _ = parse_yaml_documents("a: &x 1\nb: &x 2\nc: *x\n", "a.yaml")
     assert documents[0].data == {"a": 1, "b": 2, "c": 2}
+
+
+# --- 7. the linear provenance bookkeeping gives what the scan gave --------------------------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+_json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["", "x"])),
+                            lambda inner: st.one_of(st.lists(inner, max_size=2),
+                                                    st.dictionaries(st.sampled_from("abc"), inner, max_size=3)),
+                            max_leaves=8)
+_inline = st.dictionaries(st.sampled_from("abc"), _json_values, max_size=3)
+_env = st.dictionaries(st.sampled_from(["kubelet", "default"]),
+                       st.one_of(st.none(), st.dictionaries(st.sampled_from(["A", "B"]), st.sampled_from(["1", ""]),
+                                                            max_size=2)), max_size=2)
+_specs = st.fixed_dictionaries({}, optional={
+    "kubelet": st.fixed_dictionaries({}, optional={"config": _inline}),
+    "containerd": st.fixed_dictionaries({}, optional={"baseRuntimeSpec": _inline}),
+    "instance": st.fixed_dictionaries({}, optional={"environment": _env}),
+})
+
+
+def _scanning_forget(setters, pointer, replaced):
+    for stale in [p for p in setters if p.startswith(pointer + "/")]:
+        del setters[stale]
+
+
+@given(st.lists(_specs, min_size=1, max_size=4))
+def test_linear_forget_keeps_the_provenance_of_the_scan(specs):
+    from unittest import mock
+
+    from nodecfg import merge
+    from nodecfg.document import Document
+
+    documents = [Document(f"d{i}", {"spec": spec}, {}, {}) for i, spec in enumerate(specs)]
+    linear = merge.merge_documents(documents)
+    with mock.patch.object(merge, "_forget", _scanning_forget):
+        scanned = merge.merge_documents(documents)
+    assert linear.data == scanned.data and linear.provenance == scanned.provenance
