@@ -333,11 +333,11 @@ def _bounded_scanner_class():
 class EventAllowance:
     """Parser events left for all the texts of one input (MIME parts, drop-ins, heredocs).
 
-    Each text may use MAX_EVENTS; together they may use ``DEFAULT``, so a
-    hundred parts of the largest size cost what two or three do.
+    Together they may use what one text may (MAX_EVENTS), so a hundred parts
+    of the largest size cost what one does.
     """
 
-    DEFAULT = 30_000
+    DEFAULT = MAX_EVENTS
 
     def __init__(self, total: int = DEFAULT) -> None:
         self.left = total
