@@ -105,6 +105,13 @@ NC142 = Code('NC142', 'extra-yaml-document-ignored', WARNING, 'parse',
 NC143 = Code('NC143', 'no-nodeconfig', ERROR, 'parse', 'no NodeConfig document in any source', blocking=True)
 NC144 = Code('NC144', 'empty-dropin-directory', WARNING, 'parse',
              'drop-in directory has no *.yaml, *.yml or *.json file')
+NC145 = Code('NC145', 'nan-or-infinity', ERROR, 'parse',
+             'NaN or infinity: nodeadm cannot convert the document to JSON', blocking=True)
+NC146 = Code('NC146', 'json-number-out-of-range', ERROR, 'parse',
+             'JSON number outside the range of a float64', blocking=True)
+NC147 = Code('NC147', 'complex-mapping-key', ERROR, 'parse', 'mapping key is a sequence or mapping', blocking=True)
+NC148 = Code('NC148', 'too-many-heredocs', ERROR, 'parse', 'script opens more heredocs than nodecfg reads',
+             blocking=True)
 NC150 = Code('NC150', 'fragment-cannot-render', ERROR, 'render',
              'a fragment lacks the cluster fields rendering needs', blocking=True)
 NC160 = Code('NC160', 'nodeconfig-input-without-document', ERROR, 'compose',
@@ -138,6 +145,7 @@ NC311 = Code('NC311', 'cluster-dns-outside-service-cidr', WARNING, 'semantics',
              'clusterDNS address is outside the service CIDR')
 NC312 = Code('NC312', 'max-pods-expression-beyond-limits', ERROR, 'lint',
              "maxPodsExpression cannot be evaluated offline within nodecfg's limits", blocking=True)
+NC320 = Code('NC320', 'domain-not-dns-name', ERROR, 'semantics', 'search domain is not a DNS name')
 NC401 = Code('NC401', 'max-pods-beside-expression', WARNING, 'render',
              'kubelet.config sets maxPods while maxPodsExpression is set: kubeReserved is still computed from the expression')
 NC402 = Code('NC402', 'max-pods-expression-fallback', WARNING, 'render',
@@ -176,6 +184,9 @@ NC530 = Code('NC530', 'invalid-environment-service', ERROR, 'render',
              'environment service name cannot form a unit drop-in path', blocking=True)
 NC531 = Code('NC531', 'environment-value-trailing-quote', WARNING, 'render',
              "environment value ending in a double quote is cut by nodeadm's escaping")
+NC540 = Code('NC540', 'resolved-value-breaks-line', ERROR, 'render',
+             'nameserver or domain holds a line break or control character; resolved.conf not written',
+             blocking=True)
 NC601 = Code('NC601', 'script-runs-nodeadm-init', WARNING, 'parse', 'script runs nodeadm init')
 NC602 = Code('NC602', 'al2-bootstrap-leftover', WARNING, 'parse', 'Amazon Linux 2 bootstrap leftover')
 NC603 = Code('NC603', 'al2023-bootstrap-sh-stub', ERROR, 'parse',

@@ -35,10 +35,18 @@ def _flag_values(environment: bytes) -> dict[str, list[str]]:
     for line in environment.decode().splitlines():
         if not line.startswith("NODEADM_KUBELET_ARGS="):
             continue
-        for argument in shlex.split(line.split("=", 1)[1]):
+        for argument in _words(line.split("=", 1)[1]):
             name, _, value = argument.partition("=")
             values.setdefault(name, []).append(value)
     return values
+
+
+def _words(arguments: str) -> list[str]:
+    """The command line's words; a line with an unbalanced quote (a finding of its own) splits at blanks."""
+    try:
+        return shlex.split(arguments)
+    except ValueError:
+        return arguments.split()
 
 
 def _parse(path: str, data: bytes) -> Any:
@@ -123,7 +131,8 @@ def format_rows(rows: list[Row]) -> str:
         if row.path != current:
             current = row.path
             lines.append(("" if not lines else "\n") + row.path)
-        shown = json.dumps(row.value) if not isinstance(row.value, str) else row.value
+        # default=str: TOML dates and times have no JSON form
+        shown = json.dumps(row.value, default=str) if not isinstance(row.value, str) else row.value
         if len(shown) > 60:
             shown = shown[:57] + "..."
         lines.append(f"  {row.key or '(file)'} = {shown}\n      <- {row.origin}")

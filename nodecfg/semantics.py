@@ -35,6 +35,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC308": (Severity.ERROR, "environment variable name is invalid"),
     "NC309": (Severity.ERROR, "nameserver is not an IP address"),
     "NC311": (Severity.WARNING, "clusterDNS address is outside the service CIDR"),
+    "NC320": (Severity.ERROR, "search domain is not a DNS name"),
 }
 
 # nodeadm's order of checks; the field names as users write them.
@@ -72,6 +73,7 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
     instance = _mapping(spec.get("instance"))
     found += _environment(_mapping(instance.get("environment")), locate)
     found += _nameservers(_mapping(instance.get("network")).get("nameservers"), locate)
+    found += _domains(_mapping(instance.get("network")).get("domains"), locate)
     return found
 
 
@@ -289,29 +291,82 @@ def _nameservers(nameservers: Any, locate: Locate) -> Iterator[Diagnostic]:
             continue
         yield _diagnostic(
             "NC309", locate(join_pointer(base, index)),
-            f"nameserver '{server}' is not an IP address; systemd-resolved ignores it",
-            "use an IPv4 or IPv6 address, optionally with :port, %interface or #server-name",
+            f"nameserver {_shown(server)} is not an address systemd-resolved's DNS= accepts; it ignores it",
+            "use an IPv4 or IPv6 address, optionally with :port ([ADDR]:port for IPv6), %interface "
+            "or #server-name",
         )
 
 
+def _domains(domains: Any, locate: Locate) -> Iterator[Diagnostic]:
+    if not isinstance(domains, list):
+        return
+    base = "/spec/instance/network/domains"
+    for index, domain in enumerate(domains):
+        if isinstance(domain, str) and _is_search_domain(domain):
+            continue
+        yield _diagnostic(
+            "NC320", locate(join_pointer(base, index)),
+            f"domain {_shown(domain)} is not a DNS name; systemd-resolved's Domains= ignores it",
+            "use a domain name such as corp.example, or ~corp.example for a routing-only domain",
+        )
+
+
+def _shown(value: Any) -> str:
+    """A value for a message: repr escapes line breaks and control characters; long values are cut."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + "..." + text[-12:]
+
+
+# systemd-resolved's DNS= entry (in_addr_port_ifindex_name_from_string_auto in
+# src/shared/socket-netlink.c): ADDRESS[:PORT][%IFACE][#SERVER-NAME], IPv6 in
+# brackets when a port follows.
+_DNS_ENTRY = re.compile(
+    r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\](?::(?P<v6port>[0-9]+))?|(?P<v6bare>[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)"
+    r"|(?P<v4>[0-9.]+)(?::(?P<v4port>[0-9]+))?)"
+    r"(?:%(?P<iface>[^%#]+))?(?:#(?P<name>.+))?")
+# ifname_valid_full with IFNAME_VALID_ALTERNATIVE (src/basic/network-util.c): visible
+# ASCII without ':', '/' and '%', at most 127 bytes; or a numeric interface index.
+_IFNAME = re.compile(r"[!-$&-.0-9;-~]{1,127}")
+_LABEL = re.compile(r"(?:[^\W]|-)+")
+
+
 def _resolved_dns_address(entry: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address in a resolved.conf DNS= entry: ADDR[:PORT][%IFACE][#NAME]."""
-    text = entry.partition("#")[0]
-    if text.startswith("["):
-        inner, bracket, rest = text[1:].partition("]")
-        if not bracket or (rest and not re.fullmatch(r":[0-9]+(%\S+)?|%\S+", rest)):
-            return None
-        text = inner
-    else:
-        text = text.partition("%")[0]
-        if text.count(":") == 1:
-            text, _, port = text.partition(":")
-            if not port.isdigit():
-                return None
+    """The address in a whole resolved.conf DNS= entry, or None when the entry is not one."""
+    match = _DNS_ENTRY.fullmatch(entry)
+    if match is None:
+        return None
+    port = match.group("v6port") or match.group("v4port")
+    if port is not None and not 1 <= int(port) <= 65535:
+        return None
+    iface = match.group("iface")
+    if iface is not None and not (_IFNAME.fullmatch(iface) and iface not in (".", "..")):
+        return None
+    name = match.group("name")
+    if name is not None and not _is_dns_name(name):
+        return None
+    text = match.group("v6") or match.group("v6bare") or match.group("v4")
     try:
-        return ipaddress.ip_address(text.partition("%")[0])
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
+    if (match.group("v4") and address.version != 4) or (match.group("v6") and address.version != 6):
+        return None
+    return address
+
+
+def _is_dns_name(name: str) -> bool:
+    """Labels of letters, digits, '-' and '_', 1-63 characters each, 253 in all, optional final dot."""
+    body = name[:-1] if name.endswith(".") else name
+    if not body or len(body) > 253:
+        return False
+    return all(0 < len(label) <= 63 and _LABEL.fullmatch(label) for label in body.split("."))
+
+
+def _is_search_domain(domain: str) -> bool:
+    """A Domains= entry: a DNS name, '~' before it for a routing-only domain, or '~.'."""
+    if domain == "~.":
+        return True
+    return _is_dns_name(domain.removeprefix("~"))
 
 
 def _mapping(value: Any) -> dict:

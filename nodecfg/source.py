@@ -18,7 +18,7 @@ from typing import Union
 
 from .diagnostics import Diagnostic, Severity, Span
 from .document import Document
-from .parse.yaml import decode_text, parse_yaml_documents
+from .parse.yaml import EventAllowance, decode_text, parse_yaml_documents
 
 CODES = {
     "NC140": (Severity.ERROR, "source cannot be read"),
@@ -61,6 +61,8 @@ class Loaded:
     texts: dict[str, str] = field(default_factory=dict)  # uri -> text its spans number lines in
     scripts: list[Script] = field(default_factory=list)
     raw_sizes: dict[str, int] = field(default_factory=dict)  # uri -> bytes as given
+    # YAML parser events left for all texts together (docs/limits.md)
+    yaml_events: EventAllowance = field(default_factory=EventAllowance, repr=False, compare=False)
 
 
 def display_name(spec: SourceSpec, index: int) -> str:
@@ -216,12 +218,7 @@ def _load_part(part, loaded: Loaded, file_text: str | None, dropins: dict) -> No
                         file_text if not part.layers else None)
     elif media_type == "text/x-shellscript":
         _load_script(part, loaded, file_text, dropins)
-    elif media_type == "text/cloud-config":
-        text, problems = decode_text(part.body, part.uri)
-        loaded.diagnostics.extend(problems)
-        if text is not None:
-            _, diagnostics = parse_yaml_documents(text, part.uri, part.line_offset)
-            loaded.diagnostics.extend(d for d in diagnostics if d.code == "NC120")
+    # text/cloud-config: parse.mime checks its YAML (NC111) with the same bounded reader
 
 
 def _load_script(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:
@@ -254,7 +251,7 @@ def _shifted(text: str, line_offset: int) -> str:
 
 
 def _parse_into(text: str, uri: str, line_offset: int, loaded: Loaded) -> None:
-    documents, diagnostics = parse_yaml_documents(text, uri, line_offset)
+    documents, diagnostics = parse_yaml_documents(text, uri, line_offset, loaded.yaml_events)
     loaded.diagnostics.extend(diagnostics)
     if not documents:
         return

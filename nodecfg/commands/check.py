@@ -114,7 +114,11 @@ def _print(diagnostics, texts: dict[str, str], output_format: str) -> None:
             print(f"nodecfg: {summary(diagnostics)}", file=sys.stderr)
         return
     from ..lint import formats
+    from ..report import limit
 
+    diagnostics, notes = limit(diagnostics)  # bounded output, whatever the input
+    for note in notes:
+        print(note, file=sys.stderr)
     if output_format == "json":
         print(formats.format_json(diagnostics))
     elif output_format == "sarif":

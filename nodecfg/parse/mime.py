@@ -693,17 +693,13 @@ def cloud_config_problem(body: bytes) -> tuple[int, int, str] | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         return body[:error.start].count(b"\n") + 1, 1, "not valid UTF-8"
-    from ruamel.yaml import YAML  # lazily: only user data with a cloud-config part pays for it
-    from ruamel.yaml.error import MarkedYAMLError
+    from .yaml import parse_yaml_documents  # the one bounded YAML reader
 
-    try:
-        YAML(typ="safe", pure=True).load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return line, col, f"not valid YAML: {error.problem or error.context}"
-    except Exception as error:  # noqa: BLE001 - any YAML failure is a finding, never a crash
-        return 1, 1, f"not valid YAML: {type(error).__name__}"
+    _, diagnostics = parse_yaml_documents(text, "<cloud-config>")
+    for diagnostic in diagnostics:
+        if diagnostic.code in ("NC120", "NC123"):
+            message = diagnostic.message.removeprefix("YAML syntax error: ")
+            return diagnostic.span.line, diagnostic.span.col, f"not valid YAML: {message}"
     return None
 
 
