@@ -13,7 +13,7 @@ from .diagnostics import Diagnostic, Severity, Span
 from .document import Document
 from .merge import MergedConfig, merge_documents
 from .modes import MODES  # noqa: F401  (re-exported for library users)
-from .source import Limits, Loaded, SourceSpec, load_sources
+from .source import Limits, Loaded, LoadOptions, SourceSpec, load_sources
 
 CODES = {
     "NC150": (Severity.ERROR, "a fragment lacks the cluster fields rendering needs"),
@@ -32,6 +32,7 @@ class Analysis:
     loaded: Loaded
     merged: MergedConfig
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    mode: str = "self-managed"  # as given, or as the inputs imply (an EC2NodeClass: karpenter)
 
     @property
     def documents(self) -> list[Document]:
@@ -39,22 +40,34 @@ class Analysis:
 
 
 def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Limits = Limits(),
-            stdin=None) -> Analysis:
+            stdin=None, options: LoadOptions | None = None) -> Analysis:
     """Parse, validate and merge; never raises on bad input."""
     from .schema import validate_nodeconfig
     from .semantics import check_merged
 
-    loaded = load_sources(sources, limits, stdin=stdin)
+    options = replace(options or LoadOptions(), mode=mode)
+    loaded = load_sources(sources, limits, stdin=stdin, options=options)
+    mode = implied_mode(loaded, mode)
     diagnostics = list(loaded.diagnostics)
     for document in loaded.documents + loaded.ignored_documents:
         diagnostics.extend(validate_nodeconfig(document))
     merged = merge_documents(loaded.documents)
     diagnostics.extend(merged.diagnostics)
-    analysis = Analysis(loaded, merged)
+    if options.cluster is not None:
+        from .simulate import discarded_values
+
+        diagnostics.extend(discarded_values(merged))
+    analysis = Analysis(loaded, merged, mode=mode)
     if not loaded.documents:
         return _finish(analysis, diagnostics + [_no_documents(sources, loaded)])
     diagnostics.extend(check_merged(merged.data, merged.locate, mode))
     return _finish(analysis, diagnostics)
+
+
+def implied_mode(loaded: Loaded, mode: str) -> str:
+    """The mode the inputs imply (an EC2NodeClass is Karpenter's), else the one given."""
+    implied = [m for m in dict.fromkeys(loaded.modes) if m != "self-managed"]
+    return implied[0] if len(implied) == 1 else mode
 
 
 def _no_documents(sources, loaded: Loaded) -> Diagnostic:

@@ -12,6 +12,53 @@ def add_source_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
     add_mode_argument(parser)
     parser.add_argument("--max-input-bytes", type=int, default=1 << 20, metavar="N",
                         help="largest accepted source (default 1 MiB)")
+    add_container_arguments(parser)
+
+
+CONTAINER_HELP = """\
+A SOURCE is recognised by its content: a NodeConfig (YAML/JSON), MIME or plain
+user data (maybe base64 and/or gzip), or user data where it lives: a Karpenter
+EC2NodeClass manifest (karpenter.k8s.aws/v1 or v1beta1, multi-document or Helm
+output; the mode becomes karpenter), a CloudFormation template with an
+AWS::EC2::LaunchTemplate (Fn::Base64, Fn::Sub, Fn::Join), `aws ec2
+describe-launch-template-versions` or `get-launch-template-data` output, or
+`terraform show -json` plan or state output (aws_launch_template.user_data).
+Findings point into the containing file."""
+
+
+def add_container_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("user data inside manifests and templates")
+    group.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a CloudFormation parameter or pseudo parameter for Fn::Sub (AWS::Region=...)")
+    group.add_argument("--cluster", metavar="FILE",
+                       help="cluster facts (name, endpoint, certificateAuthority, serviceCidr[, clusterDNS, "
+                            "capacityType, nodeGroup]) or saved `aws eks describe-cluster` JSON: append the "
+                            "NodeConfig Karpenter or EKS adds to the user data")
+
+
+def load_options_from(args):
+    """(LoadOptions, problems) from --param and --cluster."""
+    from ..source import LoadOptions
+
+    problems = []
+    params = []
+    for item in getattr(args, "param", None) or []:
+        name, sign, value = item.partition("=")
+        if not sign or not name:
+            from ..diagnostics import Diagnostic, Severity, Span
+
+            problems.append(Diagnostic("NC721", Severity.ERROR, Span("<command line>", 0, 0),
+                                       f"--param {item!r} is not NAME=VALUE"))
+            continue
+        params.append((name, value))
+    cluster = None
+    if getattr(args, "cluster", None):
+        from ..simulate import load_cluster_facts
+
+        cluster, more = load_cluster_facts(args.cluster)
+        problems += more
+    instance_type = getattr(args, "instance_type", None) or ""
+    return LoadOptions(params=tuple(params), cluster=cluster, instance_type=instance_type), problems
 
 
 def add_mode_argument(parser: argparse.ArgumentParser) -> None:
@@ -96,7 +143,11 @@ def analyse_and_report(args):
     from ..diagnostics import has_errors
     from ..pipeline import analyse, blocks_rendering
 
-    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
+    options, problems = load_options_from(args)
+    if problems:
+        print_diagnostics(problems, {})
+        return None, 2, False
+    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args), options=options)
     print_diagnostics(analysis.diagnostics, analysis.loaded.texts)
     if has_usage_error(analysis.diagnostics):
         return analysis, 2, False

@@ -27,7 +27,13 @@ def run(args) -> int:
     if problems:
         print_diagnostics(problems, {})
         return 2
-    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
+    from ._common import load_options_from
+
+    options, problems = load_options_from(args)
+    if problems:
+        print_diagnostics(problems, {})
+        return 2
+    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args), options=options)
     if has_usage_error(analysis.diagnostics):
         print_diagnostics(analysis.diagnostics, analysis.loaded.texts)
         return 2

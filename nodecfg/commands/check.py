@@ -21,19 +21,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--each", action="store_true",
                         help="lint every SOURCE on its own instead of merging them (what a pre-commit hook wants)")
     parser.add_argument("--list-rules", action="store_true", help="print the catalogue of rules and exit")
+    parser.add_argument("--dropins", action="append", default=[], metavar="DIR",
+                        help="a nodeadm drop-in directory: its files are merged with the SOURCEs, as nodeadm "
+                             "merges /etc/eks/nodeadm.d (a directory named nodeadm.d is read this way too)")
     add_instance_arguments(parser)
+    from ..discover import DIRECTORY_HELP
+    from ._common import CONTAINER_HELP
+
+    parser.epilog = f"{CONTAINER_HELP}\n\n{DIRECTORY_HELP}"
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def run(args) -> int:
     if args.list_rules:
         print(list_rules())
         return EXIT_OK
-    if not args.sources:
+    if not args.sources and not args.dropins:
         print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
         return EXIT_USAGE
     from .. import cache
+    from ..discover import plan_groups
 
-    key = cache.key_for(args, args.sources, [*args.instance, *([args.instance_table] if args.instance_table else [])])
+    args.groups = plan_groups(args.sources, args.dropins, each=args.each)
+    inputs = [s for group, _ in args.groups for s in group]
+    key = cache.key_for(args, inputs, [*args.instance, *([args.instance_table] if args.instance_table else []),
+                                       *([args.cluster] if args.cluster else [])])
     if key is None:
         return _check(args)
     replayed = cache.replay(key)
@@ -63,13 +75,19 @@ def _check(args) -> int:
 
         if has_errors(problems):
             return EXIT_USAGE
-    from ..lint.engine import lint
+    from dataclasses import replace
 
-    groups = [[source] for source in args.sources] if args.each else [args.sources]
+    from ..lint.engine import lint
+    from ._common import load_options_from, print_diagnostics
+
+    options, problems = load_options_from(args)
+    if problems:
+        print_diagnostics(problems, {})
+        return EXIT_USAGE
     diagnostics, texts = [], {}
-    for sources in groups:
+    for sources, unit in args.groups:
         result = lint(sources, mode=args.mode, instance=instance, extra_table=extra_table,
-                      limits=limits_from(args), settings=settings)
+                      limits=limits_from(args), settings=settings, options=replace(options, unit=unit))
         diagnostics += result.diagnostics
         texts.update(result.texts)
     _print(diagnostics, texts, args.format)

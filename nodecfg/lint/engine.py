@@ -59,15 +59,20 @@ class LintResult:
 
 
 def lint(sources: list, *, mode: str = "self-managed", instance=None, extra_table=None,
-         limits: Limits = Limits(), settings=None, stdin=None) -> LintResult:
+         limits: Limits = Limits(), settings=None, stdin=None, options=None) -> LintResult:
     """Every finding for sources, suppressed and re-levelled as configured."""
     context = LintContext(list(sources), mode, instance, extra_table)
-    analysis = analyse(context.sources, mode=mode, limits=limits, stdin=stdin)
+    analysis = analyse(context.sources, mode=mode, limits=limits, stdin=stdin, options=options)
+    context.mode = analysis.mode
     found = list(analysis.diagnostics)
     if analysis.documents:
         found += run_rules(analysis, context)
         if not any(d.severity >= Severity.ERROR for d in found) and _worth_rendering(analysis):
             found = _drop_superseded(found + render_findings(analysis, context))
+    if options is not None and options.cluster is not None:
+        from ..simulate import without_generated_mode_findings
+
+        found = without_generated_mode_findings(found)
     found = sort_diagnostics(localise(found, analysis))
     return LintResult(analysis, _filtered(found, analysis, settings))
 
