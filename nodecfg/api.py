@@ -44,21 +44,33 @@ def _instance(instance: Instance | Mapping[str, Any] | None) -> Instance:
 
 
 def compile(sources: Iterable[SourceLike], instance: Instance | Mapping[str, Any] | None = None, *,
-            mode: str = "self-managed", instance_table: Mapping | None = None) -> Compilation:
+            mode: str = "self-managed", instance_table: Mapping | None = None,
+            cluster: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None) -> Compilation:
     """Compile NodeConfig sources (paths or raw bytes) into the node's file tree.
 
     ``files`` is what nodeadm would write.  It is empty only when nodeadm itself
     would stop (a document it cannot decode, a missing cluster field, ...); for
     errors nodeadm does not check (an unknown field, a CA that is not PEM) the
-    files are rendered and ``ok`` is still False.
+    files are rendered and ``ok`` is still False.  ``cluster`` (the keys of
+    ``--cluster``) appends the NodeConfig Karpenter or EKS adds to user data
+    read from an EC2NodeClass or launch template; ``params`` are Fn::Sub values.
     """
     from .pipeline import analyse, blocks_rendering, render_tree
+    from .source import LoadOptions
 
-    analysis = analyse(list(sources), mode=mode)
+    facts = None
+    if cluster is not None:
+        from .simulate import ClusterFacts, facts_from_mapping
+
+        facts = ClusterFacts(**facts_from_mapping(dict(cluster)))
+    resolved_instance = _instance(instance)
+    options = LoadOptions(params=tuple((params or {}).items()), cluster=facts,
+                          instance_type=resolved_instance.instance_type)
+    analysis = analyse(list(sources), mode=mode, options=options)
     result = Compilation({}, list(analysis.diagnostics), analysis.merged.data, texts=analysis.loaded.texts)
     if blocks_rendering(result.diagnostics):
         return result
-    rendered, resolved, _ = render_tree(analysis, _instance(instance), dict(instance_table) if instance_table else None)
+    rendered, resolved, _ = render_tree(analysis, resolved_instance, dict(instance_table) if instance_table else None)
     result.diagnostics.extend(rendered.diagnostics)
     result.instance = resolved
     result.origins = rendered.origins

@@ -102,12 +102,12 @@ def load_cluster_facts(path: str, overrides: dict[str, str] | None = None
         errors = [p for p in problems if p.severity >= Severity.ERROR]
         if errors or not documents or not isinstance(documents[0].data, dict):
             return None, errors or [_unreadable(path, "it is not a YAML or JSON mapping")]
-        values = _facts_from_mapping(documents[0].data)
+        values = facts_from_mapping(documents[0].data)
     values.update({k: v for k, v in (overrides or {}).items() if v})
     return ClusterFacts(**values), []
 
 
-def _facts_from_mapping(data: dict) -> dict[str, str]:
+def facts_from_mapping(data: dict) -> dict[str, str]:
     cluster = data.get("cluster") if isinstance(data.get("cluster"), dict) else None
     if cluster is not None and ("kubernetesNetworkConfig" in cluster or "certificateAuthority" in cluster):
         network = cluster.get("kubernetesNetworkConfig") or {}
