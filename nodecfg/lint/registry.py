@@ -33,6 +33,8 @@ CODE_MODULES: tuple[tuple[str, str], ...] = (
     ("nodecfg.parse.yaml", "parse"),
     ("nodecfg.merge", "merge"),
     ("nodecfg.source", "parse"),
+    ("nodecfg.parse.containers", "parse"),
+    ("nodecfg.simulate", "merge"),
     ("nodecfg.schema", "schema"),
     ("nodecfg.semantics", "semantics"),
     ("nodecfg.render.kubelet", "render"),
@@ -129,6 +131,16 @@ NAMES: dict[str, str] = {
     "NC160": "nodeconfig-input-without-document",
     "NC161": "userdata-merge-impossible",
     "NC162": "script-crlf-line-endings",
+    "NC170": "unknown-input-kind",
+    "NC171": "manifest-document-skipped",
+    "NC172": "container-without-user-data",
+    "NC173": "fn-sub-unresolved",
+    "NC174": "user-data-not-readable",
+    "NC175": "launch-template-user-data-not-base64",
+    "NC176": "several-user-data-in-file",
+    "NC720": "discarded-by-generated-part",
+    "NC721": "cluster-facts-unreadable",
+    "NC722": "karpenter-nodeconfig-not-generated",
 }
 
 
