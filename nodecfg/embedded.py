@@ -23,6 +23,7 @@ def load_container(container, data: bytes, uri: str, loaded, limits, options) ->
     file_text, _ = decode_text(data, uri)
     file_text = file_text or ""
     loaded.texts[uri] = file_text
+    loaded.containers.append(container.kind)
     loaded.diagnostics.extend(container.diagnostics)
     sizes = []
     units = container.units

@@ -59,7 +59,9 @@ def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Li
         diagnostics.extend(discarded_values(merged))
     analysis = Analysis(loaded, merged, mode=mode)
     if not loaded.documents:
-        return _finish(analysis, diagnostics + [_no_documents(sources, loaded)])
+        # a container file already said what it holds (NC170, NC172)
+        missing = [] if loaded.containers else [_no_documents(sources, loaded)]
+        return _finish(analysis, diagnostics + missing)
     diagnostics.extend(check_merged(merged.data, merged.locate, mode))
     return _finish(analysis, diagnostics)
 

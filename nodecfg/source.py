@@ -62,6 +62,7 @@ class Loaded:
     scripts: list[Script] = field(default_factory=list)
     raw_sizes: dict[str, int] = field(default_factory=dict)  # uri -> bytes as given
     modes: list[str] = field(default_factory=list)  # modes the inputs imply (an EC2NodeClass: karpenter)
+    containers: list[str] = field(default_factory=list)  # kinds of the container files read
 
 
 @dataclass(frozen=True)

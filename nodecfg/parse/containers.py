@@ -475,7 +475,11 @@ def _referenced_by(resources: dict, resource_type: str) -> set[str]:
     found: set[str] = set()
     for resource in resources.values():
         if isinstance(resource, dict) and resource.get("Type") == resource_type:
-            _collect_refs(_get(resource, "Properties", "LaunchTemplate"), found)
+            reference = _get(resource, "Properties", "LaunchTemplate")
+            _collect_refs(reference, found)
+            # a short-form `!Ref LT` reads as the plain string "LT" (the tag is not kept)
+            if isinstance(reference, dict):
+                found.update(v for v in reference.values() if isinstance(v, str) and v in resources)
     return found
 
 
@@ -577,19 +581,23 @@ class _Intrinsics:
         match = re.compile(r"!\w+").match(self.text, start)
         return _SHORT_TAGS.get(match.group(0)) if match else None
 
-    def _function(self, value: Any, pointer: str) -> tuple[str | None, Any, str]:
-        """(function name, its argument, the argument's pointer) of an intrinsic, long or short form."""
-        tag = self._tag(pointer)
+    def _function(self, value: Any, pointer: str, tagged: bool = True) -> tuple[str | None, Any, str, bool]:
+        """(function, its argument, the argument's pointer, whether that may carry a tag) of an intrinsic.
+
+        A short form (``!Sub text``) tags the node itself, so its argument is
+        the same node: its tag must not be read a second time.
+        """
+        tag = self._tag(pointer) if tagged else None
         if tag is not None:
-            return tag, value, pointer
+            return tag, value, pointer, False
         if isinstance(value, dict) and len(value) == 1:
             (name, argument), = value.items()
             if name == "Ref" or name.startswith("Fn::"):
-                return name, argument, join_pointer(pointer, name)
-        return None, value, pointer
+                return name, argument, join_pointer(pointer, name), True
+        return None, value, pointer, True
 
     def user_data(self, value: Any, pointer: str, unit_uri: str, mode: str) -> Unit | None:
-        name, argument, inner = self._function(value, pointer)
+        name, argument, inner, tagged = self._function(value, pointer)
         span = self.document.span_of(pointer)
         if name != "Fn::Base64":
             if isinstance(value, str) and _is_base64(value):
@@ -598,14 +606,14 @@ class _Intrinsics:
                 "NC175", Severity.ERROR, span,
                 "UserData must be base64: write it as Fn::Base64 (or !Base64) over the text"))
             return None
-        result = self.string(argument, inner)
+        result = self.string(argument, inner, tagged)
         if result is None:
             return None
         text, offsets = result
         return Unit(unit_uri, text.encode(), TextMap(text, offsets, self.text), span, mode, "cloudformation")
 
-    def string(self, value: Any, pointer: str) -> tuple[str, list[int]] | None:
-        name, argument, inner = self._function(value, pointer)
+    def string(self, value: Any, pointer: str, tagged: bool = True) -> tuple[str, list[int]] | None:
+        name, argument, inner, _ = self._function(value, pointer, tagged)
         if name is None and isinstance(value, str):
             return value, value_offsets(self.text, self.document.span_of(pointer), value)
         if name == "Fn::Sub":
