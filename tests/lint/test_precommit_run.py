@@ -35,7 +35,7 @@ Content-Type: multipart/mixed; boundary="B"
 --B
 Content-Type: application/node.eks.aws
 
-{BASE}  cidr: 10.100.0.0/16
+{BASE}    cidr: 10.100.0.0/16
 
 --B--
 """
@@ -104,7 +104,7 @@ repos:
 
     # the drop-in alone lacks the cluster fields, but it is linted merged with its base: still a pass;
     # the broken parts are reported at their lines
-    (fixture / "node.mime").write_text(NODE_MIME.replace("  cidr: 10.100.0.0/16", "  cidr: 10.100.0.0/33"))
+    (fixture / "node.mime").write_text(NODE_MIME.replace("cidr: 10.100.0.0/16", "cidr: 10.100.0.0/33"))
     (fixture / "karpenter" / "ec2nodeclass.yaml").write_text(NODECLASS.replace("shutdownGracePeriod", "flagz"))
     (fixture / "nodes" / "nodeadm.d" / "20-bad.yaml").write_text(DROPIN.replace("cidr", "cidrr"))
     _git(fixture, "add", "-A")
