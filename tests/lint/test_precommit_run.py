@@ -105,12 +105,12 @@ repos:
     # the drop-in alone lacks the cluster fields, but it is linted merged with its base: still a pass;
     # the broken parts are reported at their lines
     (fixture / "node.mime").write_text(NODE_MIME.replace("cidr: 10.100.0.0/16", "cidr: 10.100.0.0/33"))
-    (fixture / "karpenter" / "ec2nodeclass.yaml").write_text(NODECLASS.replace("shutdownGracePeriod", "flagz"))
+    (fixture / "karpenter" / "ec2nodeclass.yaml").write_text(NODECLASS.replace("kubelet:", "kubelett:"))
     (fixture / "nodes" / "nodeadm.d" / "20-bad.yaml").write_text(DROPIN.replace("cidr", "cidrr"))
     _git(fixture, "add", "-A")
     failed = _pre_commit(fixture, home)
     output = failed.stdout + failed.stderr
     assert failed.returncode == 1, output
     assert "node.mime:14:" in output and "NC305" in output
-    assert "karpenter/ec2nodeclass.yaml:10:" in output and "NC210" in output
+    assert "karpenter/ec2nodeclass.yaml:9:7: NC201" in output
     assert "nodes/nodeadm.d/20-bad.yaml:5:5: NC201" in output
