@@ -7,6 +7,7 @@ import json
 import pytest
 
 from nodecfg.cli import main
+from nodecfg.instance import DEFAULT_INSTANCE
 from nodecfg.lint.engine import lint
 from nodecfg.parse.containers import karpenter_part_kind
 from nodecfg.pipeline import analyse, render_tree
@@ -48,7 +49,7 @@ def test_user_max_pods_loses_to_the_ec2nodeclass_and_explain_names_the_origin(tm
     assert analysis.merged.data["spec"]["kubelet"]["config"]["maxPods"] == 42
     assert analysis.merged.locate("/spec/kubelet/config/maxPods").uri == "karpenter-generated"
     assert ("NC720", 14, 20, "warning") in found(analysis.diagnostics)
-    rendered, _, _ = render_tree(analysis, None.__class__ and __import__("nodecfg.instance").instance.DEFAULT_INSTANCE)
+    rendered, _, _ = render_tree(analysis, DEFAULT_INSTANCE)
     dropin = json.loads(rendered.files["etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf"].data)
     assert dropin["maxPods"] == 42
     cluster = tmp_path / "cluster.json"
@@ -213,3 +214,19 @@ def test_check_dir_lints_each_file_and_dropins_merge(tmp_path, capsys):
     assert sorted({(d["uri"], d["code"]) for d in out}) == [(str(tmp_path / "a.yaml"), "NC201"), (str(tmp_path / "a.yaml"), "NC301")]
     assert main(["check", "--dropins", str(sub)]) == 0
     assert main(["check", str(sub / "10.yaml")]) == 1  # alone, it lacks the cluster fields
+
+
+def test_check_help_names_the_recognised_kinds(capsys):
+    assert main(["check", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for kind in ("EC2NodeClass", "AWS::EC2::LaunchTemplate", "describe-launch-template-versions",
+                 "get-launch-template-data", "terraform show -json", "--dropins", "nodeadm.d"):
+        assert kind in out, kind
+
+
+def test_nodepools_are_noted_as_read_for_the_simulation(tmp_path):
+    path = tmp_path / "nc.yaml"
+    path.write_text(NODECLASS + "---\napiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: p}\n"
+                    "spec: {template: {spec: {nodeClassRef: {name: web}}}}\n")
+    notes = [(d.code, d.span.line, d.span.col) for d in analyse([str(path)]).diagnostics if d.code == "NC171"]
+    assert notes == [("NC171", 18, 7)]

@@ -323,7 +323,11 @@ class _Reader:
                 self._nodeclass(document, str(name), nodepools, container)
                 continue
             if kind == "NodePool":
-                continue  # read for the simulated part
+                container.diagnostics.append(Diagnostic(
+                    "NC171", Severity.INFO, document.span_of("/kind"),
+                    f"NodePool '{name}' is not user data: its labels, taints and startup taints are read "
+                    "for the NodeConfig Karpenter appends (with --cluster)"))
+                continue
             label = f"{kind} '{name}'" if kind else "a document without kind"
             container.diagnostics.append(Diagnostic(
                 "NC171", Severity.INFO, document.span_of("/kind" if kind else ""),
