@@ -15,7 +15,10 @@ project):
   ``kubelet.flags`` is ``--node-labels="k=v,..."`` (keys sorted, Go ``%q``
   quoting; ``bootstrap.go`` ``nodeLabelArg``) when there are labels.  The YAML
   comes from sigs.k8s.io/yaml (keys sorted) after a ``# Karpenter Generated
-  NodeConfig`` line.
+  NodeConfig`` line; the empty ObjectMeta is written as ``metadata: {}``
+  (kubernetes/apimachinery ``ObjectMeta.CreationTimestamp`` is ``omitzero``),
+  and ``containerd: {}`` and ``instance: {localStorage: {}}`` are the empty
+  structs of the nodeadm API version Karpenter's go.mod pins.
 * ``pkg/providers/amifamily/resolver.go``: ``maxPods`` is written into the
   kubelet config when the EC2NodeClass sets no integer (the instance type's
   pod capacity; nodecfg uses the ENI-limited count of its instance table,
@@ -162,7 +165,7 @@ def karpenter_nodeconfig(nodeclass: dict, facts: ClusterFacts, pod_capacity: int
         kubelet["clusterDNS"] = [dns_ip(facts)]
     kubelet["registerWithTaints"] = _taints(template)
     config: dict[str, Any] = {
-        "apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig",
+        "apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig", "metadata": {},
         "spec": {"cluster": {k: v for k, v in cluster.items() if v}, "containerd": {},
                  "instance": {"localStorage": {"strategy": "RAID0"}
                               if spec.get("instanceStorePolicy") == "RAID0" else {}},
