@@ -171,6 +171,14 @@ def test_unknown_kind_is_one_finding(tmp_path):
     assert [(d.code, d.span.line, d.span.col) for d in result.diagnostics if d.severity >= 2] == [("NC170", 1, 1)]
 
 
+def test_unknown_kind_in_json_is_one_finding(tmp_path):
+    path = tmp_path / "role.json"
+    path.write_text(json.dumps({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                                "metadata": {"name": "r"}, "rules": []}, indent=2))
+    result = lint([str(path)])
+    assert [(d.code, d.span.line, d.span.col) for d in result.diagnostics if d.severity >= 2] == [("NC170", 1, 1)]
+
+
 def test_a_nodeconfig_kind_typo_is_still_a_schema_finding(tmp_path):
     path = tmp_path / "n.yaml"
     path.write_text("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfg\nspec: {}\n")

@@ -63,7 +63,8 @@ NODEPOOL_GROUP = "karpenter.sh"
 
 # A cheap look at the bytes, so that a plain NodeConfig never pays for this module.
 _HINT = re.compile(rb"EC2NodeClass|AWS::EC2::LaunchTemplate|\"?LaunchTemplate(Versions|Data)\"?\s*:"
-                   rb"|\"(format|terraform)_version\"|^kind:\s*[\"']?(?!NodeConfig)\w", re.MULTILINE)
+                   rb"|\"(format|terraform)_version\"|^kind:\s*[\"']?(?!NodeConfig)\w"
+                   rb"|\"kind\"\s*:\s*\"(?!NodeConfig\")", re.MULTILINE)
 
 
 def maybe_container(data: bytes) -> bool:
@@ -464,10 +465,7 @@ class _Reader:
 def _is_base64(value: str) -> bool:
     from .wrapping import decode_if_base64
 
-    try:
-        return decode_if_base64(value.encode(), 1 << 30) is not None
-    except Exception:  # noqa: BLE001 - size errors are reported when the unit is loaded
-        return True
+    return decode_if_base64(value.encode(), len(value)) is not None  # decoded data is never longer
 
 
 def _has_launch_template(resources: dict) -> bool:
@@ -713,10 +711,7 @@ def recognised(data: bytes, uri: str) -> bool:
 
     if is_gzip(data) or b"content-type" in data[:65536].lower():
         return True
-    try:
-        if decode_if_base64(data) is not None:
-            return True
-    except Exception:  # noqa: BLE001 - over the size limit: let the real run say so
+    if decode_if_base64(data, len(data)) is not None:
         return True
     if maybe_container(data):
         container = extract(data, uri)
