@@ -238,3 +238,38 @@ def test_nodepools_are_noted_as_read_for_the_simulation(tmp_path):
                     "spec: {template: {spec: {nodeClassRef: {name: web}}}}\n")
     notes = [(d.code, d.span.line, d.span.col) for d in analyse([str(path)]).diagnostics if d.code == "NC171"]
     assert notes == [("NC171", 18, 7)]
+
+
+def test_cloudformation_user_data_without_fn_base64_is_an_error(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("Resources:\n  LT:\n    Type: AWS::EC2::LaunchTemplate\n    Properties:\n"
+                    "      LaunchTemplateData:\n        UserData: |\n          kind: NodeConfig\n")
+    assert found(lint([str(path)]).diagnostics) == [("NC175", 6, 19, "error")]
+
+
+def test_nodeclass_without_user_data_is_noted_once(tmp_path):
+    path = tmp_path / "nc.yaml"
+    path.write_text("apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata: {name: bare}\n"
+                    "spec:\n  role: R\n")
+    assert found(lint([str(path)]).diagnostics) == [("NC172", 5, 3, "warning")]
+
+
+def test_terraform_user_data_known_only_after_apply(tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"child_modules": [{"resources": [
+            {"address": "module.n.aws_launch_template.x", "mode": "managed", "type": "aws_launch_template",
+             "name": "x", "values": {}}]}]}},
+        "resource_changes": [{"address": "module.n.aws_launch_template.x",
+                              "change": {"after_unknown": {"user_data": True}}}]}, indent=1))
+    (finding,) = lint([str(path)]).diagnostics
+    assert (finding.code, str(finding.severity)) == ("NC174", "warning")
+    assert "known only after apply" in finding.message
+
+
+def test_a_malformed_param_is_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "n.yaml"
+    path.write_text("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n")
+    assert main(["check", str(path), "--param", "novalue"]) == 2
+    assert "NC721" in capsys.readouterr().err
