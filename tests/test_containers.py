@@ -273,3 +273,14 @@ def test_a_malformed_param_is_a_usage_error(tmp_path, capsys):
     path.write_text("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n")
     assert main(["check", str(path), "--param", "novalue"]) == 2
     assert "NC721" in capsys.readouterr().err
+
+
+def test_json_nodeclass_positions_through_escapes(tmp_path):
+    user_data = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  tab\u00e9: 1\n"
+    text = json.dumps({"apiVersion": "karpenter.k8s.aws/v1", "kind": "EC2NodeClass",
+                       "metadata": {"name": "j"}, "spec": {"userData": user_data}}, indent=2)
+    path = tmp_path / "nc.json"
+    path.write_text(text)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "userData" in l)
+    column = text.splitlines()[line - 1].index("tab\\u00e9") + 1  # json.dumps escapes the e-acute
+    assert ("NC201", line, column, "error") in found(lint([str(path)]).diagnostics)
