@@ -244,8 +244,13 @@ def _maybe_mime(data: bytes) -> bool:
 
 def load_script_source(data: bytes, uri: str, loaded: Loaded, file_text: str | None) -> None:
     """A whole source that is one shell script (Karpenter wraps it as a text/x-shellscript part)."""
-    from .parse.mime import SHELL_MEDIA_TYPE, Part
+    from .parse.mime import CODES as MIME_CODES, SHELL_MEDIA_TYPE, Part
 
+    if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"#!"):
+        loaded.diagnostics.append(Diagnostic(
+            "NC110", MIME_CODES["NC110"][0], Span(uri, 1, 1),
+            "the script Karpenter wraps as a text/x-shellscript part does not start with a #! line",
+            "start the script with #!/bin/bash"))
     dropins: dict = {}
     _load_script(Part(1, SHELL_MEDIA_TYPE, {}, [], data, uri, 0, 0), loaded, file_text, dropins)
     for name in sorted(dropins):

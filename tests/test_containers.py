@@ -284,3 +284,10 @@ def test_json_nodeclass_positions_through_escapes(tmp_path):
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "userData" in l)
     column = text.splitlines()[line - 1].index("tab\\u00e9") + 1  # json.dumps escapes the e-acute
     assert ("NC201", line, column, "error") in found(lint([str(path)]).diagnostics)
+
+
+def test_karpenter_script_without_shebang(tmp_path):
+    path = tmp_path / "nc.yaml"
+    path.write_text("apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata: {name: s}\nspec:\n"
+                    "  userData: |\n    echo one two\n    echo three\n")
+    assert found(lint([str(path)]).diagnostics) == [("NC110", 6, 5, "warning")]
