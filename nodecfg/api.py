@@ -118,8 +118,10 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
         from .simulate import ClusterFacts, facts_from_mapping
 
         facts = ClusterFacts(**facts_from_mapping(dict(cluster)))
-    options = LoadOptions(params=tuple((params or {}).items()), cluster=facts,
-                          instance_type=resolved.instance_type if resolved is not None else "")
+    # the instance type matters only to the simulated part (its pod capacity); keeping it out of the
+    # options otherwise lets a generator's loop over instance types reuse one parse
+    instance_type = resolved.instance_type if resolved is not None and facts is not None else ""
+    options = LoadOptions(params=tuple((params or {}).items()), cluster=facts, instance_type=instance_type)
     result = run(list(sources), resolved, mode=mode, settings=settings_of(settings),
                  extra_table=instance_table, context_problems=problems, options=options)
     config = copy.deepcopy(result.analysis.merged.data)  # the caller's to change: the analysis is shared

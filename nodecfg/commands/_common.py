@@ -59,8 +59,7 @@ def load_options_from(args):
 
         cluster, more = load_cluster_facts(args.cluster)
         problems += more
-    instance_type = getattr(args, "instance_type", None) or ""
-    return LoadOptions(params=tuple(params), cluster=cluster, instance_type=instance_type), problems
+    return LoadOptions(params=tuple(params), cluster=cluster), problems
 
 
 def add_mode_argument(parser: argparse.ArgumentParser) -> None:
@@ -177,6 +176,8 @@ def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = 
         print_diagnostics(unreadable, {})
         return EXIT_USAGE
     instance, extra_table, problems = instance_from_args(args)
+    if options.cluster is not None and instance is not None:  # --instance FILE may name the type
+        options = replace(options, instance_type=instance.instance_type)
     return run(args.sources if sources is None else sources, instance, mode=args.mode, settings=settings,
                limits=limits_from(args), extra_table=extra_table, context_problems=problems, render=render,
                options=replace(options, unit=unit))
