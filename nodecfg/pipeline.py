@@ -43,7 +43,7 @@ POINTER_URI = "pointer:"
 
 Mode = Literal["self-managed", "managed-nodegroup", "karpenter"]
 
-LINT_RULE_MODULES = ("kubelet_flags", "max_pods_expression", "userdata", "mode")
+LINT_RULE_MODULES = ("kubelet_flags", "max_pods_expression", "userdata", "mode", "containerd")
 
 # Stand-ins for the cluster fields EKS or Karpenter inject at launch, so that a
 # fragment can still go through the renderers' checks (never into a tree).
@@ -256,12 +256,17 @@ def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple
 
 
 def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, options: LoadOptions) -> Analysis:
+    from .modes import FRAGMENT_MODES
     from .schema import validate_nodeconfig
     from .semantics import check_merged
 
     loaded = load_sources(sources, limits, stdin=stdin, options=options)
     mode = implied_mode(loaded, mode)
     diagnostics = list(loaded.diagnostics)
+    # User data without a NodeConfig part is complete where one is added at launch.
+    scripts_only = any(d.code == "NC109" for d in diagnostics) and mode in FRAGMENT_MODES
+    if scripts_only:
+        diagnostics = [d for d in diagnostics if d.code != "NC109"]
     for document in loaded.documents + loaded.ignored_documents:
         diagnostics.extend(validate_nodeconfig(document))
     merged = merge_documents(loaded.documents)
@@ -272,7 +277,8 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
         diagnostics.extend(discarded_values(merged))
     analysis = Analysis(loaded, merged, mode=mode)
     if not loaded.documents:
-        if not loaded.containers:  # a container file already said what it holds (NC170, NC172)
+        # a container file already said what it holds (NC170, NC172)
+        if not scripts_only and not loaded.containers:
             diagnostics.append(_no_documents(sources, loaded))
     else:
         diagnostics.extend(check_merged(merged.data, merged.locate, mode))

@@ -290,4 +290,4 @@ def test_karpenter_script_without_shebang(tmp_path):
     path = tmp_path / "nc.yaml"
     path.write_text("apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata: {name: s}\nspec:\n"
                     "  userData: |\n    echo one two\n    echo three\n")
-    assert found(lint([str(path)]).diagnostics) == [("NC110", 6, 5, "warning")]
+    assert found(lint([str(path)]).diagnostics) == [("NC110", 6, 5, "error")]
