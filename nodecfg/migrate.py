@@ -29,6 +29,7 @@ revision before AL2 support was removed) and nodeadm
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -73,6 +74,7 @@ AL2_FILES = (
     ("/etc/docker/daemon.json", "nothing: AL2023 has no Docker; containerd reads spec.containerd.config"),
     ("/etc/systemd/system/kubelet.service.d/", "spec.kubelet.flags or spec.kubelet.config"),
 )
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")  # Terraform fills these in, quoted or not
 DOCKER_ONLY = {"DOCKER_CONFIG_JSON", "ENABLE_DOCKER_BRIDGE"}
 
 
@@ -134,7 +136,8 @@ def migrate(source: Source, *, uri: str | None = None, mode: str = "self-managed
     data, name = _read(source, uri)
     split = split_userdata(data, name)
     migration = Migration(b"", {})
-    migration.diagnostics += split.diagnostics
+    # AL2 user data has no NodeConfig part: that is what migration adds
+    migration.diagnostics += [d for d in split.diagnostics if d.code != "NC109"]
     if has_errors(split.diagnostics):
         return migration
     translator = _Translator(migration, mode)
@@ -316,7 +319,7 @@ class _Translator:
         lines = [rewritten.get(i, line) for i, line in enumerate(script.lines) if i not in removed or i in rewritten]
         if not _has_commands(lines, script, removed):
             if removed:
-                self.migration.rows.append(Row(Span(uri), "script", "", "not carried: nothing but the shebang, "
+                self.migration.rows.append(Row(Span(uri), "script part", "", "not carried: nothing but the shebang, "
                                                "set, logging and comments is left once bootstrap.sh is removed"))
                 return None
         return "\n".join(lines)
@@ -368,7 +371,8 @@ class _Translator:
             return
         settings = self.settings
         for setting in settings.values():
-            for kept in setting.unresolved:
+            placeholders = [p for p in _PLACEHOLDER.findall(setting.value) if p not in setting.unresolved]
+            for kept in setting.unresolved + placeholders:
                 self.report("NC805", setting.span, f"{setting.given}: {kept} is kept as written; it is "
                             "not set in the script (a template placeholder is filled in before boot)",
                             "make sure the template renders it")
@@ -481,7 +485,7 @@ class _Translator:
         from .migrate_flags import config_field, convert, merge_into, nest
 
         for name, value, raw in split_kubelet_args(extra.value):
-            given = f"{extra.given} {raw.split('=')[0] if raw.startswith('--') else raw}"
+            given = f"{extra.given} --{name}" if name else f"{extra.given} {raw}"
             setting = _Setting(raw, extra.span, given)
             if name is None:
                 flags.append(raw)
@@ -506,7 +510,7 @@ class _Translator:
                 else:
                     merge_into(config, nest(field_name, converted))
                 self.row(setting, f"spec.kubelet.config.{field_name}")
-                if isinstance(converted, dict) and name not in self.map_flags:
+                if isinstance(converted, dict) and field_name != "featureGates" and name not in self.map_flags:
                     self.map_flags.append(name)
                     self.migration.differences.append(
                         f"--{name}: on AL2 the flag replaced the kubelet's whole {field_name} map; in "

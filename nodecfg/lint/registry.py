@@ -45,6 +45,7 @@ CODE_MODULES: tuple[tuple[str, str], ...] = (
     ("nodecfg.lint.rules.userdata", "lint"),
     ("nodecfg.lint.rules.mode", "lint"),
     ("nodecfg.userdata", "compose"),
+    ("nodecfg.migrate", "migrate"),
 )
 
 # A stable, human-readable name per code (used by SARIF and --list-rules).
@@ -129,6 +130,15 @@ NAMES: dict[str, str] = {
     "NC160": "nodeconfig-input-without-document",
     "NC161": "userdata-merge-impossible",
     "NC162": "script-crlf-line-endings",
+    "NC800": "migrate-no-bootstrap-call",
+    "NC801": "migrate-no-nodeadm-equivalent",
+    "NC802": "migrate-unknown-bootstrap-argument",
+    "NC803": "migrate-edits-file-nodeadm-owns",
+    "NC804": "migrate-cluster-field-missing",
+    "NC805": "migrate-value-kept-verbatim",
+    "NC806": "migrate-kubelet-flag-kept",
+    "NC807": "migrate-bootstrap-line-shared",
+    "NC808": "migrate-docker-setting",
 }
 
 
