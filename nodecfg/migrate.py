@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import types
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -373,9 +375,9 @@ class _Translator:
         for setting in settings.values():
             placeholders = [p for p in _PLACEHOLDER.findall(setting.value) if p not in setting.unresolved]
             for kept in setting.unresolved + placeholders:
-                self.report("NC805", setting.span, f"{setting.given}: {kept} is kept as written; it is "
-                            "not set in the script (a template placeholder is filled in before boot)",
-                            "make sure the template renders it")
+                self.report("NC805", setting.span, f"{setting.given}: {kept} is kept as written, since the "
+                            "script does not set it; a template placeholder is filled in before boot, a shell "
+                            "expansion is not expanded in a NodeConfig", "replace shell expansions by their value")
         self._cluster(settings)
         self._kubelet(settings)
         self._runtime(settings)
@@ -547,6 +549,10 @@ class _Translator:
             if text is not None:
                 self._set("containerd.config", text)
                 self.row(config_file, "spec.containerd.config (the file the script writes)")
+                if "SANDBOX_IMAGE" in text:
+                    self.report("NC801", config_file.span, "the containerd config names SANDBOX_IMAGE, which "
+                                "bootstrap.sh replaced by the pause image; nodeadm does not",
+                                "remove that line: nodeadm sets the sandbox image")
                 self.migration.differences.append(
                     "containerd config: bootstrap.sh copied --containerd-config-file over the AMI's config "
                     "whole; nodeadm merges spec.containerd.config into the config it writes, so nodeadm's "
@@ -600,8 +606,9 @@ class _Translator:
                            "spec.kubelet.maxPodsExpression; both compute kubeReserved memory from that number, "
                            "not from a --max-pods flag")
         if "CONTAINERD_CONFIG_FILE" not in settings:
-            differences.append("containerd config: AL2 wrote a schema version 2 config; nodeadm writes version 2 "
-                               "on containerd 1.x and version 3 on containerd 2.x, and adds base_runtime_spec")
+            differences.append("containerd config: the AL2 AMI's config imported /etc/containerd/config.d/*.toml; "
+                               "nodeadm's template has no imports, so files there are not read; containerd "
+                               "settings go into spec.containerd.config, which nodeadm merges into its config")
         if extra and "--reserved-cpus" in extra.value:
             differences.append("--reserved-cpus: bootstrap.sh then left out systemReservedCgroup and "
                                "kubeReservedCgroup; nodeadm always sets them to /system and /runtime")
@@ -662,3 +669,13 @@ def _has_commands(lines: list[str], script, removed: set[int]) -> bool:
 
 def format_findings(migration: Migration) -> str:
     return "".join(d.format() + "\n" for d in migration.diagnostics)
+
+
+class _CallableModule(types.ModuleType):
+    """Importing nodecfg.migrate binds the module as ``nodecfg.migrate``; calling it still migrates."""
+
+    def __call__(self, *args, **kwargs) -> Migration:
+        return migrate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

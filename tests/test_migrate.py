@@ -83,3 +83,16 @@ def test_command_writes_userdata_and_exits_zero(tmp_path, capsys):
 
 def test_command_missing_file_is_usage_error(tmp_path):
     assert main(["migrate", str(tmp_path / "nope.sh")]) == 2
+
+
+def test_the_example_in_docs_is_what_migrate_writes():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "migrate.md").read_text()
+    example = page[page.index("For this AL2 script"):]
+    script = re.search(r"```bash\n(.*?)```", example, re.S).group(1)
+    shown = re.search(r"```yaml\n(.*?)```", example, re.S).group(1)
+    migration = migrate(script.encode())
+    assert migration.scripts == []
+    assert shown.encode() in migration.userdata
