@@ -85,7 +85,7 @@ def compile_side(sources: list, instance, *, mode: str = "self-managed", extra_t
     if blocks_rendering(analysis.diagnostics):
         side.rendered = False
         return side
-    rendered, resolved, _ = render_tree(analysis, instance, extra_table)
+    rendered, resolved, max_pods = render_tree(analysis, instance, extra_table)
     side.diagnostics += rendered.diagnostics
     if blocks_rendering(rendered.diagnostics):
         side.rendered = False
@@ -93,8 +93,29 @@ def compile_side(sources: list, instance, *, mode: str = "self-managed", extra_t
     side.files = {path: entry.data for path, entry in rendered.files.items()}
     side.modes = {path: entry.mode for path, entry in rendered.files.items()}
     side.origins = dict(rendered.origins)
-    side.describe = lambda origin: describe_origin(origin, analysis.merged, resolved.defaulted)
+    computed = _computed_notes(max_pods, resolved, analysis.merged)
+    side.describe = lambda origin: computed.get(origin) or describe_origin(origin, analysis.merged,
+                                                                           resolved.defaulted)
     return side
+
+
+def _computed_notes(max_pods, instance, merged) -> dict[str, str]:
+    """How nodeadm reached maxPods and kubeReserved on this side (nodecfg/maxpods.py)."""
+    if max_pods is None:
+        return {}
+    if max_pods.source == "fallback-unknown-type":
+        how = f"110: {instance.instance_type} is not in the instance table"
+    elif max_pods.source == "expression" and not max_pods.expression_error:
+        how = (f"{merged.locate('/spec/kubelet/maxPodsExpression')} (spec.kubelet.maxPodsExpression) "
+               f"for {instance.instance_type}")
+    else:
+        how = (f"{instance.instance_type}: {max_pods.default_enis} ENIs * ({max_pods.ips_per_eni} IPv4 "
+               "addresses per ENI - 1) + 2")
+        if max_pods.expression_error:
+            how += " (maxPodsExpression failed, so the standard value)"
+    return {"computed:maxPods": f"computed: maxPods from {how}",
+            "computed:kubeReserved": f"computed: kubeReserved from maxPods {max_pods.value} and "
+                                     f"{instance.vcpus} vCPUs"}
 
 
 def diff_sides(old: Side, new: Side) -> TreeDiff:

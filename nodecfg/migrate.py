@@ -68,7 +68,6 @@ ENVIRONMENT_ONLY = ("PAUSE_CONTAINER_IMAGE",)
 VARIABLES = frozenset(OPTIONS.values()) | set(ENVIRONMENT_ONLY)
 LOCAL_DISKS = {"mount": "Mount", "raid0": "RAID0", "raid10": "RAID10"}
 CONTAINERD_ENDPOINT = "unix:///run/containerd/containerd.sock"  # nodeadm internal/containerd
-KUBELET_DEFAULT_MAX_PODS = 110  # the kubelet's default, what AL2 left with --use-max-pods false
 AL2_FILES = (
     ("/etc/kubernetes/kubelet/kubelet-config.json", "spec.kubelet.config (nodeadm writes "
      "/etc/kubernetes/kubelet/config.json and its config.json.d drop-in)"),
@@ -451,6 +450,7 @@ class _Translator:
         return chosen.value if chosen else None
 
     def _kubelet(self, settings: dict[str, _Setting]) -> None:
+        from .maxpods import KUBELET_DEFAULT_MAX_PODS  # what AL2 left with --use-max-pods false
         from .migrate_flags import merge_into
 
         config: dict[str, Any] = {}

@@ -73,15 +73,23 @@ def _split(args) -> tuple[list[str], list[str]] | None:
     _options(parser)
     parser.add_argument("sources", nargs="*")
     try:
-        old_sources = parser.parse_intermixed_args(old_part, namespace=args).sources
-        new_sources = parser.parse_intermixed_args(new_part, namespace=args).sources if new_part is not None \
-            else old_sources
+        old_sources = _positionals(parser, old_part, args)
+        new_sources = old_sources if new_part is None else _positionals(parser, new_part, args)
     except SystemExit:
         return None
     if not old_sources or not new_sources:
         print("nodecfg diff: give OLD... -- NEW... sources (or sources and --against)", file=sys.stderr)
         return None
     return old_sources, new_sources
+
+
+def _positionals(parser: argparse.ArgumentParser, words: list[str], args) -> list[str]:
+    """The sources among words; the options among them are set on args."""
+    parsed = parser.parse_intermixed_args(words, namespace=args)
+    sources = getattr(parsed, "sources", [])
+    if hasattr(args, "sources"):
+        del args.sources
+    return sources
 
 
 def _contexts(args):
