@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--each", action="store_true",
                         help="lint every SOURCE on its own instead of merging them (what a pre-commit hook wants)")
     parser.add_argument("--list-rules", action="store_true", help="print the catalogue of rules and exit")
+    parser.add_argument("--fix", action="store_true", help="apply the safe fixes to the SOURCE files, then lint")
+    parser.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
     add_instance_arguments(parser)
 
 
@@ -31,6 +34,12 @@ def run(args) -> int:
     if not args.sources:
         print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
         return EXIT_USAGE
+    if args.fix or args.diff:
+        from ..fix import lint_options, run_fix
+
+        code = run_fix(args, lint_options(args))
+        if code >= 0:
+            return code
     from .. import cache
 
     key = cache.key_for(args, args.sources, [*args.instance, *([args.instance_table] if args.instance_table else [])])
@@ -121,5 +130,8 @@ def list_rules() -> str:
 
     rules = catalogue().values()
     width = max(len(rule.name) for rule in rules)
-    return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  {rule.summary}"
-                     for rule in rules)
+    from ..fix import FIXABLE
+
+    marks = {code: "[fix]" if kind == "safe" else "[unsafe fix]" for code, (kind, _) in FIXABLE.items()}
+    return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {marks.get(rule.code, ''):<12}  "
+                     f"{rule.name:<{width}}  {rule.summary}" for rule in rules)
