@@ -21,7 +21,7 @@ import gzip as gzip_codec
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 SAFE, UNSAFE = "safe", "unsafe"
@@ -50,6 +50,7 @@ class Edit:
     end: int
     text: str
     code: str
+    finding: int = 0  # which finding of its round it fixes (one fix may be several edits)
 
 
 @dataclass
@@ -110,12 +111,13 @@ def fix_bytes(data: bytes, *, unsafe: bool = False, lint_options: dict | None = 
             break
         text = apply_edits(text, edits)
         current = rewrap(text, layers, current)
-        applied += [edit.code for edit in edits]
+        applied += [code for _, code in sorted({(edit.finding, edit.code) for edit in edits})]
     return FixResult(data, current, applied)
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
-    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+    # from the end, so offsets stay valid; at one offset a removal goes before an insertion
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
         text = text[:edit.start] + edit.text + text[edit.end:]
     return text
 
@@ -135,15 +137,16 @@ def _plan(result, text: str, kinds: tuple[str, ...]) -> list[Edit]:
     planner = _Planner(result, lines)
     edits: list[Edit] = []
     taken: list[tuple[int, int]] = []
-    for diagnostic in result.diagnostics:
+    for number, diagnostic in enumerate(result.diagnostics):
         kind = FIXABLE.get(diagnostic.code, (None,))[0]
         if kind not in kinds or not _same_text(diagnostic.span):
             continue
-        for edit in planner.edits_for(diagnostic):
-            if any(edit.start < end and start < max(edit.end, edit.start + 1) for start, end in taken):
-                break  # overlapping fixes wait for the next round
-            edits.append(edit)
-            taken.append((edit.start, max(edit.end, edit.start + 1)))
+        planned = [replace(edit, finding=number) for edit in planner.edits_for(diagnostic)]
+        if any(edit.start < end and start < max(edit.end, edit.start + 1)
+               for edit in planned for start, end in taken):
+            continue  # a fix overlapping another waits for the next round; a fix is applied whole
+        edits += planned
+        taken += [(edit.start, max(edit.end, edit.start + 1)) for edit in planned]
     return edits
 
 
@@ -286,8 +289,10 @@ class _Planner:
         if converted is None or (isinstance(config, dict) and top.lower() in map(str.lower, config)) or \
                 sum(1 for flag in flags if (_parse_flag(flag) or ("",))[0] == name) != 1:
             return []
+        comment = re.search(r"\s#.*$", self.lines.line(diagnostic.span.line))
         return self._remove_item(document, flags_pointer, int(index), len(flags), diagnostic.code) + \
-            self._add_config(document, field_name, converted, diagnostic.code)
+            self._add_config(document, field_name, converted, diagnostic.code,
+                             comment.group(0) if comment and not isinstance(converted, (dict, list)) else "")
 
     def _remove_item(self, document, flags_pointer: str, index: int, count: int, code: str) -> list[Edit]:
         span = document.positions[f"{flags_pointer}/{index}"]
@@ -301,7 +306,7 @@ class _Planner:
         start = self.lines.offset(span.line, 1)
         return [Edit(start, self.lines.offset(span.line + 1, 1), "", code)]
 
-    def _add_config(self, document, field_name: str, value: Any, code: str) -> list[Edit]:
+    def _add_config(self, document, field_name: str, value: Any, code: str, comment: str) -> list[Edit]:
         from .migrate_flags import nest
         from .yamlout import dump_yaml
 
@@ -325,7 +330,9 @@ class _Planner:
             indent = min(s.col for s in siblings) - 1
             at = self.lines.offset(kubelet_key.line + 1, 1)
             body = dump_yaml({"config": nest(field_name, value)})
-        text = "".join(" " * indent + line + newline for line in body.splitlines())
+        body_lines = body.splitlines()
+        body_lines[-1] += comment  # the flag's own comment goes with it
+        text = "".join(" " * indent + line + newline for line in body_lines)
         return [Edit(at, at, text, code)]
 
     def fix_nc503(self, diagnostic) -> list[Edit]:
@@ -333,8 +340,11 @@ class _Planner:
 
         document = self._document(diagnostic.span)
         span = document.positions["/spec/containerd/config"]
-        if span != diagnostic.span or span.end_line <= span.line:
-            return []
+        first = self.lines.line(span.line + 1)
+        indent = len(first) - len(first.lstrip(" "))
+        if span.end_line <= span.line or not self.lines.line(span.line).rstrip().endswith(("|", "|-", "|+")) \
+                or indent == 0:
+            return []  # only a literal block scalar is rewritten line by line
         edits, header, header_line, keys = [], None, 0, []
 
         def flush() -> None:
@@ -351,7 +361,10 @@ class _Planner:
             edits.append(self._replace_line(header_line, _toml_header(new_header)))
 
         for line_number in range(span.line + 1, span.end_line + 1):
-            content = self.lines.line(line_number).strip()
+            raw = self.lines.line(line_number)
+            if raw.strip() and len(raw) - len(raw.lstrip(" ")) < indent:
+                break  # the block scalar ended
+            content = raw.strip()
             if content.startswith("[") and not content.startswith("[["):
                 flush()
                 header, header_line, keys = _toml_path(content.strip("[]")), line_number, []
