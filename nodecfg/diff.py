@@ -75,27 +75,22 @@ class TreeDiff:
 
 
 def compile_side(sources: list, instance, *, mode: str = "self-managed", extra_table=None, limits=None) -> Side:
-    """Render one side as `nodecfg build` would, keeping explain's origins (nodecfg/explain.py)."""
+    """Render one side as `nodecfg build` would (nodecfg/pipeline.py run), keeping explain's origins."""
     from .explain import describe_origin
-    from .pipeline import analyse, blocks_rendering, render_tree
+    from .pipeline import run
     from .source import Limits
 
-    analysis = analyse(sources, mode=mode, limits=limits or Limits())
-    side = Side({}, {}, {}, list(analysis.diagnostics), analysis.loaded.texts)
-    if blocks_rendering(analysis.diagnostics):
+    result = run(list(sources), instance, mode=mode, limits=limits or Limits(), extra_table=extra_table)
+    side = Side({}, {}, {}, list(result.diagnostics), result.texts)
+    if result.tree is None:
         side.rendered = False
         return side
-    rendered, resolved, max_pods = render_tree(analysis, instance, extra_table)
-    side.diagnostics += rendered.diagnostics
-    if blocks_rendering(rendered.diagnostics):
-        side.rendered = False
-        return side
-    side.files = {path: entry.data for path, entry in rendered.files.items()}
-    side.modes = {path: entry.mode for path, entry in rendered.files.items()}
-    side.origins = dict(rendered.origins)
-    computed = _computed_notes(max_pods, resolved, analysis.merged)
-    side.describe = lambda origin: computed.get(origin) or describe_origin(origin, analysis.merged,
-                                                                           resolved.defaulted)
+    side.files = {path: entry.data for path, entry in result.tree.items()}
+    side.modes = {path: entry.mode for path, entry in result.tree.items()}
+    side.origins = dict(result.origins)
+    merged, resolved = result.analysis.merged, result.instance
+    computed = _computed_notes(result.max_pods, resolved, merged)
+    side.describe = lambda origin: computed.get(origin) or describe_origin(origin, merged, resolved.defaulted)
     return side
 
 

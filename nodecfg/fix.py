@@ -24,21 +24,26 @@ import sys
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .codes import CATALOGUE
+
 SAFE, UNSAFE = "safe", "unsafe"
 
-# code -> (applicability, what the fix does)
-FIXABLE: dict[str, tuple[str, str]] = {
-    "NC104": (SAFE, "inserts the blank line that ends a MIME part's headers"),
-    "NC105": (SAFE, "quotes a multipart boundary that needs quoting"),
-    "NC122": (SAFE, "writes the value as nodeadm reads it (true/false, a decimal number), or quotes it "
-                    "where a string is expected"),
-    "NC201": (SAFE, "renames the field to the one known field it is a typo or mis-casing of"),
-    "NC204": (SAFE, "corrects a misspelt apiVersion or kind (v1alpha -> v1alpha1)"),
-    "NC210": (SAFE, "renames the KubeletConfiguration field to the one known field it is a typo or mis-casing of"),
-    "NC415": (UNSAFE, "moves the flag into kubelet.config (a flag overrode the config; a config map is merged)"),
-    "NC503": (UNSAFE, "rewrites the schema v2 containerd keys to their v3 spelling (nodeadm then uses its v3 "
-                      "template instead of running 'containerd config migrate')"),
+# what each fix does; which codes are fixable, and how safely, is the catalogue's `fix` attribute
+_WHAT: dict[str, str] = {
+    "NC104": "inserts the blank line that ends a MIME part's headers",
+    "NC105": "quotes a multipart boundary that needs quoting",
+    "NC122": "writes the value as nodeadm reads it (true/false, a decimal number), or quotes it "
+             "where a string is expected",
+    "NC201": "renames the field to the one known field it is a typo or mis-casing of",
+    "NC204": "corrects a misspelt apiVersion or kind (v1alpha -> v1alpha1)",
+    "NC210": "renames the KubeletConfiguration field to the one known field it is a typo or mis-casing of",
+    "NC415": "moves the flag into kubelet.config (a flag overrode the config; a config map is merged)",
+    "NC503": "rewrites the schema v2 containerd keys to their v3 spelling (nodeadm then uses its v3 "
+             "template instead of running 'containerd config migrate')",
 }
+# code -> (applicability, what the fix does)
+FIXABLE: dict[str, tuple[str, str]] = {code: (entry.fix, _WHAT[code]) for code, entry in CATALOGUE.items()
+                                       if entry.fix}
 __doc__ += "".join(f"\n* {code} ({kind}): {text}" for code, (kind, text) in FIXABLE.items()) + "\n"
 MAX_ROUNDS = 10
 _DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?")
@@ -443,18 +448,14 @@ def _resolve(schema: dict, node: dict) -> dict:
 
 
 def lint_options(args) -> dict:
-    """The lint keywords `nodecfg check` would use for these arguments."""
-    from .commands._common import instance_from_args, limits_from
-    from .lint.config import load_settings
+    """The lint keywords `nodecfg check` would use for these arguments (nodecfg/commands/_common.py)."""
+    from .commands._common import instance_from_args, limits_from, settings_from
+    from .lint.config import ConfigError
 
-    given = (args.instance, args.instance_type, args.kubelet_version, args.containerd_version,
-             args.vcpus, args.memory_mib, args.accelerator, args.instance_table)
-    instance, extra_table = None, None
-    if any(value not in (None, []) for value in given):
-        instance, extra_table, _ = instance_from_args(args)  # check reports their problems
+    instance, extra_table, _ = instance_from_args(args)  # check itself reports problems with them
     try:
-        settings = load_settings()
-    except Exception:  # check reports a broken configuration
+        settings = settings_from(args)
+    except ConfigError:  # check reports a broken configuration
         settings = None
     return {"mode": args.mode, "instance": instance, "extra_table": extra_table,
             "limits": limits_from(args), "settings": settings}

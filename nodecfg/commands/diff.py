@@ -112,6 +112,10 @@ def _contexts(args):
         print_diagnostics(problems, {})
         if has_errors(problems):
             return None
+    if old is None:
+        from ..instance import DEFAULT_INSTANCE
+
+        old = DEFAULT_INSTANCE
     return (old, old.with_values(against)), extra_table
 
 

@@ -15,12 +15,14 @@ JSON encoder.
 from __future__ import annotations
 
 import ipaddress
-import json
 import math
+import re
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic, Severity, Span
+from ..document import escape_pointer_token
 from ..instance import Instance
 from ..versions import at_least
 from . import Rendered, RenderContext
@@ -78,10 +80,6 @@ def feature_enabled(config: dict[str, Any], gate: str) -> bool:
     """nodeadm's DefaultFalse gates (InstanceIdNodeName, FastImagePull)."""
     gates = spec_value(config, "featureGates")
     return isinstance(gates, dict) and gates.get(gate) is True
-
-
-def pointer_token(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def pointer_span(pointer: str) -> Span:
@@ -238,7 +236,7 @@ def dropin_document(user_config: dict[str, Any]) -> dict[str, Any]:
 def _dropin_origins(user_config: dict[str, Any]) -> dict[str, str]:
     origins = {"kind": "default", "apiVersion": "default"}
     for key in user_config:
-        origins[str(key)] = f"config:/spec/kubelet/config/{pointer_token(str(key))}"
+        origins[str(key)] = f"config:/spec/kubelet/config/{escape_pointer_token(str(key))}"
     return origins
 
 
@@ -279,11 +277,11 @@ def render(ctx: RenderContext) -> Rendered:
     out = Rendered()
     document, origins = generate_kubelet_config(ctx)
     out.add(CONFIG_PATH, encode_go_json(document, indent="    ").encode())
-    out.origins.update({f"{CONFIG_PATH}#/{pointer_token(k)}": v for k, v in origins.items()})
+    out.origins.update({f"{CONFIG_PATH}#/{escape_pointer_token(k)}": v for k, v in origins.items()})
     user = user_kubelet_config(ctx.config)
     if user:
         out.add(DROPIN_PATH, encode_go_json(dropin_document(user), indent="    ").encode())
-        out.origins.update({f"{DROPIN_PATH}#/{pointer_token(k)}": v
+        out.origins.update({f"{DROPIN_PATH}#/{escape_pointer_token(k)}": v
                             for k, v in _dropin_origins(user).items()})
     out.diagnostics.extend(kubelet_diagnostics(ctx))
     return out
@@ -316,16 +314,26 @@ def go_key(key: Any) -> str:
 
 def go_string(text: str) -> str:
     """A JSON string as Go escapes it: HTML-safe, U+2028/9 escaped, bad UTF-16 replaced."""
-    cleaned = "".join("\ufffd" if _is_surrogate(char) else char for char in text) \
-        if any(_is_surrogate(char) for char in text) else text
-    encoded = json.dumps(cleaned, ensure_ascii=False)
-    for raw, escaped in _GO_EXTRA_ESCAPES:
-        encoded = encoded.replace(raw, escaped)
+    cleaned = text if text.isascii() or _is_valid_utf8(text) else \
+        "".join("\ufffd" if _is_surrogate(char) else char for char in text)
+    encoded = encode_basestring(cleaned)  # json.dumps(cleaned, ensure_ascii=False), without its set-up
+    if _GO_EXTRA.search(encoded):
+        for raw, escaped in _GO_EXTRA_ESCAPES:
+            encoded = encoded.replace(raw, escaped)
     return encoded
 
 
 _GO_EXTRA_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_GO_EXTRA = re.compile("[<>&\u2028\u2029]")
+
+
+def _is_valid_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def _is_surrogate(char: str) -> bool:
