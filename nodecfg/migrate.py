@@ -274,7 +274,7 @@ class _Translator:
                 self._remove(logical, commands, consumed, removed, rewritten, span_of)
             elif logical.text.strip() and not logical.text.lstrip().startswith("#"):
                 self._edits(logical, span_of)
-        self._drop_consumed_assignments(script, removed, span_of=None)
+        self._drop_consumed_assignments(script, removed)
         return self._rebuild(script, removed, rewritten, uri)
 
     @staticmethod
@@ -305,10 +305,8 @@ class _Translator:
         indent = logical.text[:len(logical.text) - len(logical.text.lstrip())]
         rewritten[logical.first] = indent + kept
 
-    def _drop_consumed_assignments(self, script, removed, span_of) -> None:
+    def _drop_consumed_assignments(self, script, removed) -> None:
         """`export KUBELET_EXTRA_ARGS=...` lines that only fed bootstrap.sh are removed with it."""
-        import re
-
         if not self.found:
             return
         pattern = re.compile(r"^\s*(?:export\s+)?(" + "|".join(sorted(VARIABLES)) + r")=")
@@ -318,7 +316,7 @@ class _Translator:
 
     def _rebuild(self, script, removed: set[int], rewritten: dict[int, str], uri: str) -> str | None:
         lines = [rewritten.get(i, line) for i, line in enumerate(script.lines) if i not in removed or i in rewritten]
-        if not _has_commands(lines, script, removed):
+        if not _has_commands(lines):
             if removed:
                 self.migration.rows.append(Row(Span(uri), "script part", "", "not carried: nothing but the shebang, "
                                                "set, logging and comments is left once bootstrap.sh is removed"))
@@ -659,10 +657,8 @@ def _derived_dns(cidr: str | None) -> str | None:
     return cidr.split("/")[0] + "a"
 
 
-def _has_commands(lines: list[str], script, removed: set[int]) -> bool:
+def _has_commands(lines: list[str]) -> bool:
     """Whether the script does anything once the shebang, set, exec logging and comments are set aside."""
-    import re
-
     trivial = re.compile(r"^\s*(?:$|#|set\s+[-+]|exec\s*[0-9]*[>&]|(?:export\s+)?[A-Za-z_]\w*=[^$`;&|]*$)")
     return any(not trivial.match(line) for line in lines)
 

@@ -74,7 +74,8 @@ def test_script_with_other_commands_is_kept_without_the_call():
 
 def test_command_writes_userdata_and_exits_zero(tmp_path, capsys):
     source = tmp_path / "al2.sh"
-    source.write_text(HEAD + "/etc/eks/bootstrap.sh demo" + CLUSTER.replace("Q0E=", "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==") + "\n")
+    cluster = CLUSTER.replace("Q0E=", "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==")
+    source.write_text(HEAD + "/etc/eks/bootstrap.sh demo" + cluster + "\n")
     out = tmp_path / "al2023.mime"
     assert main(["migrate", str(source), "-o", str(out), "--no-check"]) == 0
     assert b"application/node.eks.aws" in out.read_bytes()
