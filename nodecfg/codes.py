@@ -72,7 +72,8 @@ NC106 = Code('NC106', 'mime-missing-closing-delimiter', ERROR, 'parse',
 NC107 = Code('NC107', 'mime-duplicate-header', WARNING, 'parse', 'duplicate MIME part header')
 NC108 = Code('NC108', 'mime-unused-content-type', WARNING, 'parse', 'part content type not used by nodeadm')
 NC109 = Code('NC109', 'mime-no-nodeconfig-part', WARNING, 'parse', 'no NodeConfig part in multipart user data')
-NC110 = Code('NC110', 'shell-part-without-shebang', WARNING, 'parse', 'shell script part without #! line')
+NC110 = Code('NC110', 'shell-part-without-shebang', ERROR, 'parse',
+             'shell script part without #! line: cloud-init cannot execute it')
 NC111 = Code('NC111', 'cloud-config-invalid-yaml', WARNING, 'parse', 'cloud-config part is not valid YAML')
 NC112 = Code('NC112', 'mime-too-many-parts', ERROR, 'parse', 'too many MIME parts', blocking=True)
 NC113 = Code('NC113', 'heredoc-unquoted-delimiter', WARNING, 'parse',
@@ -84,7 +85,8 @@ NC116 = Code('NC116', 'dropin-write-not-followed', WARNING, 'parse',
              'write into /etc/eks/nodeadm.d/ that nodecfg cannot follow')
 NC117 = Code('NC117', 'userdata-over-ec2-limit', ERROR, 'lint', "user data is larger than EC2's 16 KiB limit")
 NC120 = Code('NC120', 'yaml-syntax', ERROR, 'parse', 'YAML syntax error', blocking=True)
-NC121 = Code('NC121', 'yaml-duplicate-key', WARNING, 'parse', 'duplicate mapping key: the last value wins')
+NC121 = Code('NC121', 'yaml-duplicate-key', ERROR, 'parse',
+             'duplicate mapping key: the last value wins, the earlier one is lost')
 NC122 = Code('NC122', 'yaml-1-1-ambiguous-scalar', WARNING, 'parse',
              'YAML 1.1 and YAML 1.2 read this plain scalar differently', fix='safe')
 NC123 = Code('NC123', 'yaml-nesting-limit', ERROR, 'parse',
@@ -134,6 +136,10 @@ NC307 = Code('NC307', 'outpost-without-id', ERROR, 'semantics',
              'enableOutpost is true but cluster id is missing', blocking=True)
 NC308 = Code('NC308', 'invalid-environment-name', ERROR, 'semantics', 'environment variable name is invalid')
 NC309 = Code('NC309', 'nameserver-not-ip', ERROR, 'semantics', 'nameserver is not an IP address')
+NC311 = Code('NC311', 'cluster-dns-outside-service-cidr', WARNING, 'semantics',
+             'clusterDNS address is outside the service CIDR')
+NC312 = Code('NC312', 'max-pods-expression-beyond-limits', ERROR, 'lint',
+             "maxPodsExpression cannot be evaluated offline within nodecfg's limits", blocking=True)
 NC401 = Code('NC401', 'max-pods-beside-expression', WARNING, 'render',
              'kubelet.config sets maxPods while maxPodsExpression is set: kubeReserved is still computed from the expression')
 NC402 = Code('NC402', 'max-pods-expression-fallback', WARNING, 'render',
@@ -167,16 +173,20 @@ NC503 = Code('NC503', 'containerd-v2-on-2x', WARNING, 'render',
              'schema v2 containerd.config on containerd 2.x is migrated by nodeadm', fix='unsafe')
 NC504 = Code('NC504', 'containerd-mixed-v2-v3', WARNING, 'render',
              'containerd.config mixes schema v2 and v3 spellings')
+NC505 = Code('NC505', 'containerd-plugin-nothing-reads', WARNING, 'lint',
+             'containerd.config configures a plugin that containerd does not have')
 NC530 = Code('NC530', 'invalid-environment-service', ERROR, 'render',
              'environment service name cannot form a unit drop-in path', blocking=True)
 NC531 = Code('NC531', 'environment-value-trailing-quote', WARNING, 'render',
              "environment value ending in a double quote is cut by nodeadm's escaping")
 NC601 = Code('NC601', 'script-runs-nodeadm-init', WARNING, 'parse', 'script runs nodeadm init')
 NC602 = Code('NC602', 'al2-bootstrap-leftover', WARNING, 'parse', 'Amazon Linux 2 bootstrap leftover')
+NC603 = Code('NC603', 'al2023-bootstrap-sh-stub', ERROR, 'parse',
+             'script calls /etc/eks/bootstrap.sh, which on AL2023 only fails')
 NC701 = Code('NC701', 'overwritten-by-managed-nodegroup', WARNING, 'lint',
              'setting is overwritten by the NodeConfig EKS managed node groups append')
 NC702 = Code('NC702', 'overrides-karpenter', WARNING, 'lint',
-             'setting overrides what Karpenter generates from the EC2NodeClass and NodePool')
+             'setting is discarded by the NodeConfig Karpenter appends, or overrides it')
 
 NC800 = Code('NC800', 'migrate-no-bootstrap-call', ERROR, 'migrate',
              'no /etc/eks/bootstrap.sh call to migrate')
@@ -217,5 +227,6 @@ def without_superseded(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def is_blocking(diagnostic: Diagnostic) -> bool:
+    """A blocking code blocks only as an error: NC101 and NC104 also have warning forms."""
     code = CATALOGUE.get(diagnostic.code)
-    return code is not None and code.blocking
+    return code is not None and code.blocking and diagnostic.severity >= ERROR

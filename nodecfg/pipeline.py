@@ -43,7 +43,7 @@ POINTER_URI = "pointer:"
 
 Mode = Literal["self-managed", "managed-nodegroup", "karpenter"]
 
-LINT_RULE_MODULES = ("kubelet_flags", "max_pods_expression", "userdata", "mode")
+LINT_RULE_MODULES = ("kubelet_flags", "max_pods_expression", "userdata", "mode", "containerd")
 
 # Stand-ins for the cluster fields EKS or Karpenter inject at launch, so that a
 # fragment can still go through the renderers' checks (never into a tree).
@@ -246,18 +246,24 @@ def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple
 
 
 def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin) -> Analysis:
+    from .modes import FRAGMENT_MODES
     from .schema import validate_nodeconfig
     from .semantics import check_merged
 
     loaded = load_sources(sources, limits, stdin=stdin)
     diagnostics = list(loaded.diagnostics)
+    # User data without a NodeConfig part is complete where one is added at launch.
+    scripts_only = any(d.code == "NC109" for d in diagnostics) and mode in FRAGMENT_MODES
+    if scripts_only:
+        diagnostics = [d for d in diagnostics if d.code != "NC109"]
     for document in loaded.documents + loaded.ignored_documents:
         diagnostics.extend(validate_nodeconfig(document))
     merged = merge_documents(loaded.documents)
     diagnostics.extend(merged.diagnostics)
     analysis = Analysis(loaded, merged)
     if not loaded.documents:
-        diagnostics.append(_no_documents(sources, loaded))
+        if not scripts_only:
+            diagnostics.append(_no_documents(sources, loaded))
     else:
         diagnostics.extend(check_merged(merged.data, merged.locate, mode))
     analysis.diagnostics = sort_diagnostics(localise(diagnostics, analysis))

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Severity, Span
 from .document import join_pointer
+from .parse.mime import discarded_user_data
 
 Locate = Callable[[str], Span]
 
@@ -33,10 +34,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC307": (Severity.ERROR, "enableOutpost is true but cluster id is missing"),
     "NC308": (Severity.ERROR, "environment variable name is invalid"),
     "NC309": (Severity.ERROR, "nameserver is not an IP address"),
+    "NC311": (Severity.WARNING, "clusterDNS address is outside the service CIDR"),
 }
 
 # nodeadm's order of checks; the field names as users write them.
 REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
+# No cluster field at all: most likely user data that EKS or Karpenter complete at launch.
+FRAGMENT_HINT = ("for a managed node group's or Karpenter's user data, where the cluster fields are added at "
+                 "launch, lint with --mode managed-nodegroup|karpenter; otherwise set the spec.cluster fields "
+                 "(see the EKS DescribeCluster API)")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Go's base64.StdEncoding: padded, standard alphabet; it skips CR and LF.
 _STD_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
@@ -61,6 +67,8 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
     found += _api_server_endpoint(cluster.get("apiServerEndpoint"), locate)
     found += _service_cidr(cluster.get("cidr"), locate)
     found += _outpost(cluster, locate)
+    kubelet_config = _mapping(_mapping(_mapping(spec.get("kubelet")).get("config")))
+    found += _cluster_dns_outside_cidr(kubelet_config.get("clusterDNS"), cluster.get("cidr"), locate)
     instance = _mapping(spec.get("instance"))
     found += _environment(_mapping(instance.get("environment")), locate)
     found += _nameservers(_mapping(instance.get("network")).get("nameservers"), locate)
@@ -68,6 +76,7 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
 
 
 def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:
+    fragment = all(cluster.get(name) in (None, "") for name in REQUIRED_CLUSTER_FIELDS)
     for name in REQUIRED_CLUSTER_FIELDS:
         value = cluster.get(name)
         # nodeadm tests the CA for nil: an explicit empty string decodes to a
@@ -78,7 +87,7 @@ def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnosti
                 "NC301", locate(f"{CLUSTER}/{name}"),
                 f"spec.cluster.{name} is missing after merging all sources; "
                 "nodeadm init stops with an error",
-                f"set spec.cluster.{name} (see the EKS DescribeCluster API)",
+                FRAGMENT_HINT if fragment else f"set spec.cluster.{name} (see the EKS DescribeCluster API)",
             )
 
 
@@ -91,7 +100,7 @@ def _certificate_authority(value: Any, locate: Locate) -> Iterator[Diagnostic]:
         yield _diagnostic(
             "NC302", span,
             "spec.cluster.certificateAuthority is not valid base64 (standard alphabet, "
-            "with = padding); nodeadm cannot decode the document",
+            "with = padding); nodeadm cannot decode the document" + discarded_user_data(span.uri),
             _base64_hint(value),
         )
         return
@@ -217,6 +226,33 @@ def _nodeadm_cluster_dns(value: str, network: ipaddress.IPv4Network | ipaddress.
     if network.version == 4:
         return value[: value.rindex(".")] + ".10"
     return value.split("/")[0] + "a"
+
+
+def _cluster_dns_outside_cidr(servers: Any, cidr: Any, locate: Locate) -> Iterator[Diagnostic]:
+    """kubelet.config.clusterDNS entries that no Service address can be.
+
+    kube-dns (CoreDNS) is a ClusterIP Service, so its address lies in the
+    service CIDR; the kubelet writes clusterDNS into every pod's
+    resolv.conf.  Link-local addresses are exempt: NodeLocal DNSCache
+    listens on one (169.254.20.10 by default, or an fe80::/10 address).
+    """
+    network = _parse_go_cidr(cidr) if isinstance(cidr, str) else None
+    if network is None or not isinstance(servers, list):
+        return
+    for index, server in enumerate(servers):
+        try:
+            address = ipaddress.ip_address(server) if isinstance(server, str) else None
+        except ValueError:
+            continue
+        if address is None or address.is_link_local or address in network:
+            continue
+        yield _diagnostic(
+            "NC311", locate(join_pointer("/spec/kubelet/config/clusterDNS", index)),
+            f"clusterDNS '{server}' is outside the service CIDR {cidr}: kube-dns has a Service address "
+            "inside it, so pods are given a DNS server that is not the cluster's",
+            f"use the kube-dns Service address ({_nodeadm_cluster_dns(cidr, network)} by EKS convention), "
+            "or a link-local NodeLocal DNSCache address such as 169.254.20.10",
+        )
 
 
 def _outpost(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:

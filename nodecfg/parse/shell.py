@@ -29,12 +29,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC116": (Severity.WARNING, "write into /etc/eks/nodeadm.d/ that nodecfg cannot follow"),
     "NC601": (Severity.WARNING, "script runs nodeadm init"),
     "NC602": (Severity.WARNING, "Amazon Linux 2 bootstrap leftover"),
+    "NC603": (Severity.ERROR, "script calls /etc/eks/bootstrap.sh, which on AL2023 only fails"),
 }
 
+# amazon-eks-ami templates/al2023/runtime/rootfs/etc/eks/bootstrap.sh: on AL2023
+# the file exists, prints that bootstrap.sh has been removed, and exits 1.
+_BOOTSTRAP_SH = re.compile(r"/etc/eks/bootstrap\.sh")
+
 _AL2_LEFTOVERS = (
-    (re.compile(r"/etc/eks/bootstrap\.sh"),
-     "/etc/eks/bootstrap.sh does not exist on Amazon Linux 2023: nodeadm replaced it",
-     "put the settings into a NodeConfig instead"),
     (re.compile(r"\bKUBELET_EXTRA_ARGS\b"),
      "KUBELET_EXTRA_ARGS is an Amazon Linux 2 setting that nodeadm does not read",
      "use spec.kubelet.flags (or spec.kubelet.config) in a NodeConfig"),
@@ -131,6 +133,13 @@ class _Scanner:
                             "the script runs 'nodeadm init'; on EKS AMIs the nodeadm-config and "
                             "nodeadm-run services already run it around cloud-init",
                             "write NodeConfig into the user data or /etc/eks/nodeadm.d/ instead")
+            match = _BOOTSTRAP_SH.search(line)
+            if match:
+                self.report("NC603", index, match.start() + 1,
+                            "/etc/eks/bootstrap.sh on AL2023 is a stub: it prints 'bootstrap.sh has been removed "
+                            "from AL2023-based EKS AMIs' and exits 1, so this command fails and none of the "
+                            "settings passed to it apply",
+                            "put the settings into a NodeConfig part (cluster, kubelet.config, kubelet.flags)")
             for pattern, message, hint in _AL2_LEFTOVERS:
                 match = pattern.search(line)
                 if match:

@@ -19,7 +19,7 @@ from ..document import Document, join_pointer
 
 CODES = {
     "NC120": (Severity.ERROR, "YAML syntax error"),
-    "NC121": (Severity.WARNING, "duplicate mapping key: the last value wins"),
+    "NC121": (Severity.ERROR, "duplicate mapping key: the last value wins, the earlier one is lost"),
     "NC122": (Severity.WARNING, "YAML 1.1 and YAML 1.2 read this plain scalar differently"),
     "NC123": (Severity.ERROR, "document nesting or alias expansion over the limit"),
     "NC124": (Severity.ERROR, "input is not valid UTF-8 text"),

@@ -77,7 +77,7 @@ def _mime(parts: list[tuple[str, bytes]], boundary: str = "BOUNDARY", closing: b
 
 
 NODECONFIG_PART = "Content-Type: application/node.eks.aws"
-CEL_FALLBACK = ("NC402", "NC405")  # build's and check's names for "the expression fails, nodeadm falls back"
+CEL_FALLBACK = ("NC402", "NC405", "NC312")  # fails (nodeadm falls back) or is beyond nodecfg's limits
 
 
 @functools.lru_cache(maxsize=None)
