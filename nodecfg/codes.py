@@ -12,7 +12,7 @@ it, a one-line summary, and two attributes that steer the pipeline:
 Emitting a finding is ``NC406.at(span, message, hint)``.  Codes are grouped by
 stage: NC09x instance context, NC1xx parse and MIME, NC2xx schema, NC3xx
 cluster semantics, NC4xx kubelet, NC5xx containerd and systemd, NC6xx user-data
-scripts, NC7xx modes.  This module imports nothing heavy: ``nodecfg check``
+scripts, NC7xx modes, NC8xx migration from AL2.  This module imports nothing heavy: ``nodecfg check``
 reads it at start-up.
 """
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Code:
     blocking: bool = False
     usage: bool = False
     supersedes: tuple[str, ...] = ()  # codes this one makes redundant when both are found
+    fix: str = ""  # "safe" or "unsafe": `nodecfg check --fix` can fix it (nodecfg/fix.py)
 
     def at(self, span: Span, message: str, hint: str = "", *, severity: Severity | None = None,
            related: tuple[Span, ...] = ()) -> Diagnostic:
@@ -63,9 +64,9 @@ NC101 = Code('NC101', 'mime-invalid', ERROR, 'parse',
 NC102 = Code('NC102', 'gzip-corrupt', ERROR, 'parse', 'corrupt or truncated gzip data', blocking=True)
 NC103 = Code('NC103', 'decoded-size-limit', ERROR, 'parse', 'decoded size exceeds limit', blocking=True)
 NC104 = Code('NC104', 'mime-headers-without-blank-line', ERROR, 'parse',
-             'MIME part headers not followed by a blank line', blocking=True)
+             'MIME part headers not followed by a blank line', blocking=True, fix='safe')
 NC105 = Code('NC105', 'mime-boundary-problem', ERROR, 'parse',
-             'missing, unquoted or mismatched multipart boundary', blocking=True)
+             'missing, unquoted or mismatched multipart boundary', blocking=True, fix='safe')
 NC106 = Code('NC106', 'mime-missing-closing-delimiter', ERROR, 'parse',
              'missing closing multipart delimiter', blocking=True)
 NC107 = Code('NC107', 'mime-duplicate-header', WARNING, 'parse', 'duplicate MIME part header')
@@ -87,7 +88,7 @@ NC120 = Code('NC120', 'yaml-syntax', ERROR, 'parse', 'YAML syntax error', blocki
 NC121 = Code('NC121', 'yaml-duplicate-key', ERROR, 'parse',
              'duplicate mapping key: the last value wins, the earlier one is lost')
 NC122 = Code('NC122', 'yaml-1-1-ambiguous-scalar', WARNING, 'parse',
-             'YAML 1.1 and YAML 1.2 read this plain scalar differently')
+             'YAML 1.1 and YAML 1.2 read this plain scalar differently', fix='safe')
 NC123 = Code('NC123', 'yaml-nesting-limit', ERROR, 'parse',
              'document nesting or alias expansion over the limit', blocking=True)
 NC124 = Code('NC124', 'invalid-utf8', ERROR, 'parse', 'input is not valid UTF-8 text', blocking=True)
@@ -129,14 +130,15 @@ NC174 = Code('NC174', 'user-data-not-readable', WARNING, 'parse', 'user data is 
 NC175 = Code('NC175', 'launch-template-user-data-not-base64', ERROR, 'parse',
              'launch template UserData is not base64', blocking=True)
 NC176 = Code('NC176', 'several-user-data-in-file', INFO, 'parse', 'file holds several user data; one is read')
-NC201 = Code('NC201', 'unknown-field', ERROR, 'schema', 'unknown NodeConfig field (nodeadm silently drops it)')
+NC201 = Code('NC201', 'unknown-field', ERROR, 'schema', 'unknown NodeConfig field (nodeadm silently drops it)',
+             fix='safe')
 NC202 = Code('NC202', 'wrong-type', ERROR, 'schema', 'NodeConfig value has the wrong type', blocking=True)
 NC203 = Code('NC203', 'invalid-enum-value', ERROR, 'schema', 'value is not one of the allowed values')
 NC204 = Code('NC204', 'wrong-apiversion-or-kind', ERROR, 'schema',
-             'wrong or missing apiVersion or kind', blocking=True)
+             'wrong or missing apiVersion or kind', blocking=True, fix='safe')
 NC205 = Code('NC205', 'document-not-a-mapping', ERROR, 'schema', 'document is not a mapping', blocking=True)
 NC210 = Code('NC210', 'unknown-kubelet-config-field', WARNING, 'schema',
-             'unknown KubeletConfiguration field (the kubelet ignores it)')
+             'unknown KubeletConfiguration field (the kubelet ignores it)', fix='safe')
 NC211 = Code('NC211', 'invalid-kubelet-config-value', ERROR, 'schema',
              'KubeletConfiguration value has the wrong type or value')
 NC301 = Code('NC301', 'missing-cluster-field', ERROR, 'semantics',
@@ -175,7 +177,8 @@ NC413 = Code('NC413', 'flag-owned-by-nodeadm', WARNING, 'lint',
              "kubelet flag is set by nodeadm; the user's copy overrides it")
 NC414 = Code('NC414', 'duplicate-kubelet-flag', WARNING, 'lint',
              'single-value kubelet flag given more than once: the last one wins')
-NC415 = Code('NC415', 'flag-has-config-field', WARNING, 'lint', 'kubelet flag has a kubelet.config field')
+NC415 = Code('NC415', 'flag-has-config-field', WARNING, 'lint', 'kubelet flag has a kubelet.config field',
+             fix='unsafe')
 NC416 = Code('NC416', 'restricted-node-label', ERROR, 'lint',
              '--node-labels sets a kubernetes.io/k8s.io label the kubelet may not set')
 NC417 = Code('NC417', 'malformed-node-label', ERROR, 'lint', '--node-labels entry is not a valid label')
@@ -185,7 +188,7 @@ NC501 = Code('NC501', 'containerd-config-invalid-toml', ERROR, 'render',
 NC502 = Code('NC502', 'containerd-v3-on-1x', ERROR, 'render',
              'containerd config schema v3 used with containerd 1.x', blocking=True)
 NC503 = Code('NC503', 'containerd-v2-on-2x', WARNING, 'render',
-             'schema v2 containerd.config on containerd 2.x is migrated by nodeadm')
+             'schema v2 containerd.config on containerd 2.x is migrated by nodeadm', fix='unsafe')
 NC504 = Code('NC504', 'containerd-mixed-v2-v3', WARNING, 'render',
              'containerd.config mixes schema v2 and v3 spellings')
 NC505 = Code('NC505', 'containerd-plugin-nothing-reads', WARNING, 'lint',
@@ -211,6 +214,25 @@ NC721 = Code('NC721', 'cluster-facts-unreadable', ERROR, 'merge', 'cluster facts
              blocking=True, usage=True)
 NC722 = Code('NC722', 'karpenter-nodeconfig-not-generated', WARNING, 'merge',
              'Karpenter cannot generate its NodeConfig from these facts')
+
+NC800 = Code('NC800', 'migrate-no-bootstrap-call', ERROR, 'migrate',
+             'no /etc/eks/bootstrap.sh call to migrate')
+NC801 = Code('NC801', 'migrate-no-nodeadm-equivalent', WARNING, 'migrate',
+             'bootstrap.sh setting with no nodeadm equivalent: not migrated')
+NC802 = Code('NC802', 'migrate-unknown-bootstrap-argument', WARNING, 'migrate',
+             'bootstrap.sh argument it does not know')
+NC803 = Code('NC803', 'migrate-edits-file-nodeadm-owns', WARNING, 'migrate',
+             'script edits a file that nodeadm owns on AL2023; kept as is')
+NC804 = Code('NC804', 'migrate-cluster-field-missing', WARNING, 'migrate',
+             'a cluster field bootstrap.sh looked up is not in the NodeConfig')
+NC805 = Code('NC805', 'migrate-value-kept-verbatim', INFO, 'migrate',
+             'value kept verbatim: it depends on text the script does not set')
+NC806 = Code('NC806', 'migrate-kubelet-flag-kept', WARNING, 'migrate',
+             'kubelet argument kept as a flag: its value does not convert to kubelet.config')
+NC807 = Code('NC807', 'migrate-bootstrap-line-shared', WARNING, 'migrate',
+             'bootstrap.sh call shares its line with other commands, or is called twice')
+NC808 = Code('NC808', 'migrate-docker-setting', WARNING, 'migrate',
+             'Docker setting: AL2023 runs containerd only')
 
 
 CATALOGUE: dict[str, Code] = {code.id: code for code in sorted(

@@ -23,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dropins", action="append", default=[], metavar="DIR",
                         help="a nodeadm drop-in directory: its files are merged with the SOURCEs, as nodeadm "
                              "merges /etc/eks/nodeadm.d (a directory named nodeadm.d is read this way too)")
+    parser.add_argument("--fix", action="store_true", help="apply the safe fixes to the SOURCE files, then lint")
+    parser.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
     add_instance_arguments(parser)
     from ..discover import DIRECTORY_HELP
     from ._common import CONTAINER_HELP
@@ -38,6 +41,12 @@ def run(args) -> int:
     if not args.sources and not args.dropins:
         print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
         return EXIT_USAGE
+    if args.fix or args.diff:
+        from ..fix import lint_options, run_fix
+
+        code = run_fix(args, lint_options(args))
+        if code >= 0:
+            return code
     from .. import cache
     from ..discover import plan_groups
 
@@ -147,5 +156,7 @@ def list_rules() -> str:
 
     rules = catalogue().values()
     width = max(len(rule.name) for rule in rules)
+    marks = {"safe": "[fix]", "unsafe": "[unsafe fix]"}
     return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  "
-                     f"{'blocking' if rule.blocking else '':<8}  {rule.summary}" for rule in rules)
+                     f"{'blocking' if rule.blocking else '':<8}  {marks.get(rule.fix, ''):<12}  {rule.summary}"
+                     for rule in rules)
