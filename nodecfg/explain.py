@@ -9,7 +9,6 @@ config.json.d drop-in over config.json.
 from __future__ import annotations
 
 import json
-import shlex
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -43,13 +42,15 @@ def _pointer_value(document: Any, pointer: str) -> Any:
 
 
 def _flag_values(environment: bytes) -> dict[str, list[str]]:
+    """``--name`` -> the values the kubelet gets, in order (nodecfg.kubelet_argv)."""
+    from .kubelet_argv import kubelet_argv
+
     values: dict[str, list[str]] = {}
     for line in environment.decode().splitlines():
         if not line.startswith("NODEADM_KUBELET_ARGS="):
             continue
-        for argument in shlex.split(line.split("=", 1)[1]):
-            name, _, value = argument.partition("=")
-            values.setdefault(name, []).append(value)
+        for arg in kubelet_argv([line.split("=", 1)[1]]).flags():
+            values.setdefault(f"--{arg.name}", []).append(arg.value or "")
     return values
 
 
