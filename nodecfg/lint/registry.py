@@ -115,6 +115,7 @@ NAMES: dict[str, str] = {
     "NC416": "restricted-node-label",
     "NC417": "malformed-node-label",
     "NC418": "malformed-taint",
+    "NC420": "kubelet-flag-unclosed-quote",
     "NC501": "containerd-config-invalid-toml",
     "NC502": "containerd-v3-on-1x",
     "NC503": "containerd-v2-on-2x",
