@@ -15,7 +15,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..pipeline import Analysis, analyse, localise, sort_diagnostics
 from ..source import Limits
 
-RULE_MODULES = ("kubelet_flags", "max_pods_expression", "userdata", "mode")
+RULE_MODULES = ("kubelet_flags", "feature_gates", "max_pods_expression", "userdata", "mode")
 
 # Values a renderer checks; without any of them rendering finds nothing new.
 RENDER_CHECKED_POINTERS = ("/spec/containerd/config", "/spec/kubelet/maxPodsExpression",

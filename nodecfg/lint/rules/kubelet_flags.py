@@ -127,7 +127,7 @@ def parse_flag(text: str) -> tuple[str, str | None] | None:
     return args[0].name, args[0].value
 
 
-class _Items:
+class FlagItems:
     """The flag list as kubelet_argv sees it: nodeadm's own flags first, then the user's strings."""
 
     def __init__(self, analysis, context, flags: list):
@@ -158,7 +158,7 @@ class _Items:
 
 def check_flags(analysis, context, flags: list) -> list[Diagnostic]:
     """Every flag rule, run on the argv the kubelet really gets (see nodecfg.kubelet_argv)."""
-    items = _Items(analysis, context, flags)
+    items = FlagItems(analysis, context, flags)
     argv = items.argv
     found: list[Diagnostic] = []
     if argv.unclosed_quote and items.is_user(argv.unclosed_quote):
@@ -178,7 +178,7 @@ def check_flags(analysis, context, flags: list) -> list[Diagnostic]:
     return found
 
 
-def _unclosed_quote(items: _Items, karpenter: bool) -> Diagnostic:
+def _unclosed_quote(items: FlagItems, karpenter: bool) -> Diagnostic:
     """A quote left open swallows every later item; nothing follows the last one, except with Karpenter.
 
     Karpenter appends its generated NodeConfig, with its own --node-labels
@@ -211,7 +211,7 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _empty_items(items: _Items) -> list[Diagnostic]:
+def _empty_items(items: FlagItems) -> list[Diagnostic]:
     """Items that give the kubelet no argument at all (empty or blank)."""
     used = {o[0] for word in items.argv.words for o in (word.start, *word.origins)}
     found = []
@@ -224,7 +224,7 @@ def _empty_items(items: _Items) -> list[Diagnostic]:
     return found
 
 
-def _several_flags_in_one_item(items: _Items) -> list[Diagnostic]:
+def _several_flags_in_one_item(items: FlagItems) -> list[Diagnostic]:
     by_item: dict[int, list] = {}
     for arg in items.argv.flags():
         if items.is_user(arg.start):
@@ -239,7 +239,7 @@ def _several_flags_in_one_item(items: _Items) -> list[Diagnostic]:
     return found
 
 
-def _not_a_flag(items: _Items, arg) -> Diagnostic:
+def _not_a_flag(items: FlagItems, arg) -> Diagnostic:
     word = arg.words[0]
     span = items.span(word.start)
     split = "" if word.start[1] <= 0 else " (systemd split the item at the blank before it)"
@@ -261,7 +261,7 @@ def _not_a_flag(items: _Items, arg) -> Diagnostic:
                 "parser rejects it and the kubelet exits", "write it as --name=value")
 
 
-def _flag_findings(analysis, context, items: _Items, arg, seen: dict) -> list[Diagnostic]:
+def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list[Diagnostic]:
     name, span = arg.name, items.item_span(arg.start)
     found = []
     removed = REMOVED_FLAGS.get(name)
@@ -306,7 +306,7 @@ def _config_field(analysis, name: str, field_name: str, span) -> Diagnostic:
     return make(CODES, "NC415", span, message, f"set kubelet.config.{field_name} instead")
 
 
-def _labels(items: _Items) -> list[Diagnostic]:
+def _labels(items: FlagItems) -> list[Diagnostic]:
     """--node-labels as the kubelet reads it: every occurrence fills one map, later keys win.
 
     component-base cli/flag ConfigurationMap.Set: split on ',', skip empty
@@ -347,7 +347,7 @@ def _labels(items: _Items) -> list[Diagnostic]:
     return found
 
 
-def _flag_taints(items: _Items, arg) -> list[Diagnostic]:
+def _flag_taints(items: FlagItems, arg) -> list[Diagnostic]:
     from .. import k8s_names
 
     found, seen, offset = [], set(), 0
