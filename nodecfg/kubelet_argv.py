@@ -42,6 +42,7 @@ any argv word can point at the column of the YAML that wrote it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # systemd src/basic/string-util.h
@@ -63,6 +64,10 @@ BOOLEAN_FLAGS = frozenset({
 })
 
 Origin = tuple[int, int]  # (index of the flag list item, offset of the character in it)
+
+_SPECIAL_IN_FILE = re.compile(r"[\\'\"\n\r]")
+_SPECIAL_IN_SPLIT = re.compile(r"[\\'\"]")
+_RUN = re.compile(r"[^ \t\n\r]+")
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,10 @@ def read_environment_value(raw: Traced) -> tuple[Traced, Origin | None, list[Ori
     ends the assignment early (what follows would be read as other lines),
     and the origins of the backslashes the reader dropped.
     """
+    if not _SPECIAL_IN_FILE.search(raw.text):  # nothing but blank trimming applies
+        start = len(raw.text) - len(raw.text.lstrip(WHITESPACE))
+        end = len(raw.text.rstrip(WHITESPACE))
+        return Traced(raw.text[start:end], raw.origins[start:end]), None, []
     out: list[str] = []
     origins: list[Origin] = []
     removed: list[Origin] = []
@@ -221,6 +230,11 @@ def split_words(value: Traced) -> tuple[list[Word], Origin | None]:
     """
     words: list[Word] = []
     text, origins = value.text, value.origins
+    if not _SPECIAL_IN_SPLIT.search(text):  # no quotes or backslashes: words are the blank-free runs
+        for match in _RUN.finditer(text):
+            start, end = match.span()
+            words.append(Word(match.group(), origins[start:end], origins[start]))
+        return words, None
     position, length = 0, len(text)
     unclosed: Origin | None = None
     while True:
@@ -332,9 +346,10 @@ def normalized(name: str) -> str:
 
 def _valid_name(name: str) -> bool:
     """pflag: '---x' and '--=x' are bad syntax; a name of other characters is no kubelet flag."""
-    if not name or name.startswith("-"):
-        return False
-    return all(char.isalnum() or char in "-_." for char in name)
+    return _FLAG_NAME.fullmatch(name) is not None
+
+
+_FLAG_NAME = re.compile(r"[^\W][\w.-]*|\.[\w.-]*")
 
 
 # Flags that take a value (a bare one at the end is pflag's "flag needs an

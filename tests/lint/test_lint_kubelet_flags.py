@@ -232,3 +232,9 @@ def test_double_quoted_yaml_escapes_keep_columns_right():
 def test_flags_from_a_plain_scalar():
     text = nodeconfig("kubelet:\n  flags:\n    - --node-labels=ok=1,k8s.io/x=y\n")
     assert findings(text, codes=FLAG_CODES) == {("NC416", 12, 9 + 19)}
+
+
+def test_a_line_break_in_a_flag_is_reported_by_check_at_its_column():
+    text = nodeconfig('kubelet:\n  flags:\n    - "--node-labels=a=b\\nEVIL=1"\n')
+    # the escape \\n is character 17 of the value, written at column 9 + 1 + 17
+    assert findings(text, codes=("NC406",)) == {("NC406", 12, 27)}
