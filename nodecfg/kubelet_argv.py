@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 
 # systemd src/basic/string-util.h
 WHITESPACE = " \t\n\r"
@@ -129,15 +130,12 @@ def kubelet_argv(items: list[str]) -> Argv:
 
 def _join(items: list[str]) -> Traced:
     """strings.Join(flags, " "): a joining space belongs to the item after it."""
-    text: list[str] = []
     origins: list[Origin] = []
     for index, item in enumerate(items):
         if index:
-            text.append(" ")
             origins.append((index, -1))
-        text.extend(item)
-        origins.extend((index, offset) for offset in range(len(item)))
-    return Traced("".join(text), tuple(origins))
+        origins.extend(zip(repeat(index), range(len(item))))
+    return Traced(" ".join(items), tuple(origins))
 
 
 def read_environment_value(raw: Traced) -> tuple[Traced, Origin | None, list[Origin]]:

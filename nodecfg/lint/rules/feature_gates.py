@@ -42,7 +42,7 @@ def check(analysis, context) -> list[Diagnostic]:
                 span = _key_span(analysis, f"{CONFIG_GATES}/{_token(str(name))}")
                 found += _gate(table, minor, version, str(name), value, span, "kubelet.config.featureGates")
     flags = spec_get(analysis, "/spec/kubelet/flags")
-    if isinstance(flags, list):
+    if isinstance(flags, list) and any(isinstance(e, str) and "feature" in e for e in flags):
         found += _flag_gates(analysis, context, flags, table, minor, version)
     return found
 
