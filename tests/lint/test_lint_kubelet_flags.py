@@ -238,3 +238,8 @@ def test_a_line_break_in_a_flag_is_reported_by_check_at_its_column():
     text = nodeconfig('kubelet:\n  flags:\n    - "--node-labels=a=b\\nEVIL=1"\n')
     # the escape \\n is character 17 of the value, written at column 9 + 1 + 17
     assert findings(text, codes=("NC406",)) == {("NC406", 12, 27)}
+
+
+@pytest.mark.parametrize("entry", ["--help", "-h", "--version"])
+def test_flags_that_make_the_kubelet_exit_at_once(entry):
+    assert severities(entry) == {("NC410", 12, 9, "error")}

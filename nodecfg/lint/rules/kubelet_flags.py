@@ -279,6 +279,11 @@ def _not_a_flag(items: FlagItems, arg) -> Diagnostic:
 def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list[Diagnostic]:
     name, span = arg.name, items.item_span(arg.start)
     found = []
+    if name in ("help", "version") and arg.value in (None, "true"):
+        # cmd/kubelet/app/server.go: --help prints the usage and returns; verflag prints the version and exits 0
+        found.append(make(CODES, "NC410", span, f"--{name} makes the kubelet print its {name} and exit with "
+                          "status 0, so it never runs (kubelet.service restarts it only on failure)",
+                          "remove it"))
     removed = REMOVED_FLAGS.get(name)
     if removed:
         found.append(_removed(name, removed, span, context))
