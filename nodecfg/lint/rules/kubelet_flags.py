@@ -160,7 +160,7 @@ def check_flags(analysis, context, flags: list) -> list[Diagnostic]:
     """Every flag rule, run on the argv the kubelet really gets (see nodecfg.kubelet_argv)."""
     items = FlagItems(analysis, context, flags)
     argv = items.argv
-    found: list[Diagnostic] = _control_characters(items)
+    found: list[Diagnostic] = []  # a line break or control character is NC406, the renderer's
     if argv.unclosed_quote and items.is_user(argv.unclosed_quote):
         found.append(_unclosed_quote(items, context.mode == "karpenter"))
     found += _empty_items(items)
@@ -205,21 +205,6 @@ def _unclosed_quote(items: FlagItems, karpenter: bool) -> Diagnostic:
                 f"this {quote} is never closed; systemd ends the argument at the end of the value, so the kubelet "
                 f"gets {_short(last.text)!r}, and a flag added after this one would be swallowed into it",
                 "close the quote in the same list item", severity=Severity.WARNING)
-
-
-def _control_characters(items: FlagItems) -> list[Diagnostic]:
-    """NC406 as the renderer reports it (render/kubelet_environment.py), at the character, without rendering."""
-    from ...render.kubelet_environment import ARGS_VARIABLE, CODES as ENVIRONMENT_CODES, ENVIRONMENT_PATH, _breaks_the_file
-
-    found = []
-    for position, entry in enumerate(items.entries):
-        if _breaks_the_file(entry):
-            offset = next(i for i, char in enumerate(entry) if _breaks_the_file(char))
-            found.append(make(ENVIRONMENT_CODES, "NC406", items.span((items.own + position, offset)),
-                              f"kubelet flag {entry[:40]!r} contains a line break or control character: it would end "
-                              f"{ARGS_VARIABLE} in /{ENVIRONMENT_PATH}, and what follows would be read as new lines",
-                              "remove the control characters; pass several values with commas, not new lines"))
-    return found
 
 
 def _short(text: str, limit: int = 80) -> str:
