@@ -11,6 +11,7 @@ What the kubelet makes of that line is nodecfg.kubelet_argv.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..instance import Instance
@@ -88,22 +89,27 @@ def user_flags(config: dict[str, Any], own: list[KubeletFlag] = ()) -> list[Kube
     from it (nodecfg.kubelet_argv, after nodeadm's own flags ``own``); an
     item that starts no flag has the name "".
     """
-    from ..kubelet_argv import kubelet_argv
-
     entries = spec_value(config, "kubelet", "flags", default=[])
     if not isinstance(entries, list):
         return []
     strings = [(index, entry) for index, entry in enumerate(entries) if isinstance(entry, str)]
-    argv = kubelet_argv([flag.text for flag in own] + [entry for _, entry in strings])
-    first: dict[int, Any] = {}
-    for arg in argv.flags():
-        first.setdefault(arg.start[0] - len(own), arg)
+    first = _first_flags(tuple(flag.text for flag in own), tuple(entry for _, entry in strings))
     flags = []
     for position, (index, entry) in enumerate(strings):
-        arg = first.get(position)
-        name, value = (arg.name, arg.value or "") if arg else ("", entry)
+        name, value = first.get(position, ("", entry))
         flags.append(KubeletFlag(name, value, entry, f"config:/spec/kubelet/flags/{index}", from_user=True))
     return flags
+
+
+@lru_cache(maxsize=8)
+def _first_flags(own: tuple[str, ...], entries: tuple[str, ...]) -> dict[int, tuple[str, str]]:
+    """User item position -> (name, value) of the first flag the kubelet gets from it (one argv per line)."""
+    from ..kubelet_argv import kubelet_argv
+
+    first: dict[int, tuple[str, str]] = {}
+    for arg in kubelet_argv([*own, *entries]).flags():
+        first.setdefault(arg.start[0] - len(own), (arg.name, arg.value or ""))
+    return first
 
 
 def kubelet_flags(config: dict[str, Any], instance: Instance) -> list[KubeletFlag]:
