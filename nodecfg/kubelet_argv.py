@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import repeat
 
 # systemd src/basic/string-util.h
@@ -122,7 +123,13 @@ class Argv:
 
 def kubelet_argv(items: list[str]) -> Argv:
     """The kubelet's argv for the flag list nodeadm writes (its own first, then the user's)."""
-    joined = _join(items)
+    return _argv(tuple(items))
+
+
+@lru_cache(maxsize=8)
+def _argv(items: tuple[str, ...]) -> Argv:
+    """One computation per flag list: the linter, the renderer and explain ask for the same one."""
+    joined = _join(list(items))
     value, truncated, removed = read_environment_value(joined)
     words, unclosed = split_words(value)
     return Argv(joined.text, tuple(words), tuple(parse_args(words)), unclosed, truncated, tuple(removed))
