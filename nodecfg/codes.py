@@ -71,7 +71,8 @@ NC106 = Code('NC106', 'mime-missing-closing-delimiter', ERROR, 'parse',
 NC107 = Code('NC107', 'mime-duplicate-header', WARNING, 'parse', 'duplicate MIME part header')
 NC108 = Code('NC108', 'mime-unused-content-type', WARNING, 'parse', 'part content type not used by nodeadm')
 NC109 = Code('NC109', 'mime-no-nodeconfig-part', WARNING, 'parse', 'no NodeConfig part in multipart user data')
-NC110 = Code('NC110', 'shell-part-without-shebang', WARNING, 'parse', 'shell script part without #! line')
+NC110 = Code('NC110', 'shell-part-without-shebang', ERROR, 'parse',
+             'shell script part without #! line: cloud-init cannot execute it')
 NC111 = Code('NC111', 'cloud-config-invalid-yaml', WARNING, 'parse', 'cloud-config part is not valid YAML')
 NC112 = Code('NC112', 'mime-too-many-parts', ERROR, 'parse', 'too many MIME parts', blocking=True)
 NC113 = Code('NC113', 'heredoc-unquoted-delimiter', WARNING, 'parse',
@@ -83,7 +84,8 @@ NC116 = Code('NC116', 'dropin-write-not-followed', WARNING, 'parse',
              'write into /etc/eks/nodeadm.d/ that nodecfg cannot follow')
 NC117 = Code('NC117', 'userdata-over-ec2-limit', ERROR, 'lint', "user data is larger than EC2's 16 KiB limit")
 NC120 = Code('NC120', 'yaml-syntax', ERROR, 'parse', 'YAML syntax error', blocking=True)
-NC121 = Code('NC121', 'yaml-duplicate-key', WARNING, 'parse', 'duplicate mapping key: the last value wins')
+NC121 = Code('NC121', 'yaml-duplicate-key', ERROR, 'parse',
+             'duplicate mapping key: the last value wins, the earlier one is lost')
 NC122 = Code('NC122', 'yaml-1-1-ambiguous-scalar', WARNING, 'parse',
              'YAML 1.1 and YAML 1.2 read this plain scalar differently')
 NC123 = Code('NC123', 'yaml-nesting-limit', ERROR, 'parse',
@@ -103,6 +105,13 @@ NC142 = Code('NC142', 'extra-yaml-document-ignored', WARNING, 'parse',
 NC143 = Code('NC143', 'no-nodeconfig', ERROR, 'parse', 'no NodeConfig document in any source', blocking=True)
 NC144 = Code('NC144', 'empty-dropin-directory', WARNING, 'parse',
              'drop-in directory has no *.yaml, *.yml or *.json file')
+NC145 = Code('NC145', 'nan-or-infinity', ERROR, 'parse',
+             'NaN or infinity: nodeadm cannot convert the document to JSON', blocking=True)
+NC146 = Code('NC146', 'json-number-out-of-range', ERROR, 'parse',
+             'JSON number outside the range of a float64', blocking=True)
+NC147 = Code('NC147', 'complex-mapping-key', ERROR, 'parse', 'mapping key is a sequence or mapping', blocking=True)
+NC148 = Code('NC148', 'too-many-heredocs', ERROR, 'parse', 'script opens more heredocs than nodecfg reads',
+             blocking=True)
 NC150 = Code('NC150', 'fragment-cannot-render', ERROR, 'render',
              'a fragment lacks the cluster fields rendering needs', blocking=True)
 NC160 = Code('NC160', 'nodeconfig-input-without-document', ERROR, 'compose',
@@ -110,6 +119,16 @@ NC160 = Code('NC160', 'nodeconfig-input-without-document', ERROR, 'compose',
 NC161 = Code('NC161', 'userdata-merge-impossible', ERROR, 'compose',
              'the user data to merge into cannot be extended', blocking=True)
 NC162 = Code('NC162', 'script-crlf-line-endings', WARNING, 'compose', 'a script part has CRLF line endings')
+NC170 = Code('NC170', 'unknown-input-kind', ERROR, 'parse', 'input is of a kind nodecfg does not read',
+             blocking=True)
+NC171 = Code('NC171', 'manifest-document-skipped', INFO, 'parse',
+             'document of another kind in a manifest file: skipped')
+NC172 = Code('NC172', 'container-without-user-data', WARNING, 'parse', 'container has no user data')
+NC173 = Code('NC173', 'fn-sub-unresolved', WARNING, 'parse', 'Fn::Sub reference left unresolved')
+NC174 = Code('NC174', 'user-data-not-readable', WARNING, 'parse', 'user data is not a literal nodecfg can read')
+NC175 = Code('NC175', 'launch-template-user-data-not-base64', ERROR, 'parse',
+             'launch template UserData is not base64', blocking=True)
+NC176 = Code('NC176', 'several-user-data-in-file', INFO, 'parse', 'file holds several user data; one is read')
 NC201 = Code('NC201', 'unknown-field', ERROR, 'schema', 'unknown NodeConfig field (nodeadm silently drops it)')
 NC202 = Code('NC202', 'wrong-type', ERROR, 'schema', 'NodeConfig value has the wrong type', blocking=True)
 NC203 = Code('NC203', 'invalid-enum-value', ERROR, 'schema', 'value is not one of the allowed values')
@@ -132,6 +151,11 @@ NC307 = Code('NC307', 'outpost-without-id', ERROR, 'semantics',
              'enableOutpost is true but cluster id is missing', blocking=True)
 NC308 = Code('NC308', 'invalid-environment-name', ERROR, 'semantics', 'environment variable name is invalid')
 NC309 = Code('NC309', 'nameserver-not-ip', ERROR, 'semantics', 'nameserver is not an IP address')
+NC311 = Code('NC311', 'cluster-dns-outside-service-cidr', WARNING, 'semantics',
+             'clusterDNS address is outside the service CIDR')
+NC312 = Code('NC312', 'max-pods-expression-beyond-limits', ERROR, 'lint',
+             "maxPodsExpression cannot be evaluated offline within nodecfg's limits", blocking=True)
+NC320 = Code('NC320', 'domain-not-dns-name', ERROR, 'semantics', 'search domain is not a DNS name')
 NC401 = Code('NC401', 'max-pods-beside-expression', WARNING, 'render',
              'kubelet.config sets maxPods while maxPodsExpression is set: kubeReserved is still computed from the expression')
 NC402 = Code('NC402', 'max-pods-expression-fallback', WARNING, 'render',
@@ -171,16 +195,29 @@ NC503 = Code('NC503', 'containerd-v2-on-2x', WARNING, 'render',
              'schema v2 containerd.config on containerd 2.x is migrated by nodeadm')
 NC504 = Code('NC504', 'containerd-mixed-v2-v3', WARNING, 'render',
              'containerd.config mixes schema v2 and v3 spellings')
+NC505 = Code('NC505', 'containerd-plugin-nothing-reads', WARNING, 'lint',
+             'containerd.config configures a plugin that containerd does not have')
 NC530 = Code('NC530', 'invalid-environment-service', ERROR, 'render',
              'environment service name cannot form a unit drop-in path', blocking=True)
 NC531 = Code('NC531', 'environment-value-trailing-quote', WARNING, 'render',
              "environment value ending in a double quote is cut by nodeadm's escaping")
+NC540 = Code('NC540', 'resolved-value-breaks-line', ERROR, 'render',
+             'nameserver or domain holds a line break or control character; resolved.conf not written',
+             blocking=True)
 NC601 = Code('NC601', 'script-runs-nodeadm-init', WARNING, 'parse', 'script runs nodeadm init')
 NC602 = Code('NC602', 'al2-bootstrap-leftover', WARNING, 'parse', 'Amazon Linux 2 bootstrap leftover')
+NC603 = Code('NC603', 'al2023-bootstrap-sh-stub', ERROR, 'parse',
+             'script calls /etc/eks/bootstrap.sh, which on AL2023 only fails')
 NC701 = Code('NC701', 'overwritten-by-managed-nodegroup', WARNING, 'lint',
              'setting is overwritten by the NodeConfig EKS managed node groups append')
 NC702 = Code('NC702', 'overrides-karpenter', WARNING, 'lint',
-             'setting overrides what Karpenter generates from the EC2NodeClass and NodePool')
+             'setting is discarded by the NodeConfig Karpenter appends, or overrides it')
+NC720 = Code('NC720', 'discarded-by-generated-part', WARNING, 'merge',
+             'value is discarded: the NodeConfig Karpenter or EKS appends sets it')
+NC721 = Code('NC721', 'cluster-facts-unreadable', ERROR, 'merge', 'cluster facts cannot be read',
+             blocking=True, usage=True)
+NC722 = Code('NC722', 'karpenter-nodeconfig-not-generated', WARNING, 'merge',
+             'Karpenter cannot generate its NodeConfig from these facts')
 
 
 CATALOGUE: dict[str, Code] = {code.id: code for code in sorted(
@@ -201,6 +238,13 @@ def without_superseded(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.code not in redundant] if redundant else diagnostics
 
 
-def is_blocking(diagnostic: Diagnostic) -> bool:
+def is_usage_error(diagnostic: Diagnostic) -> bool:
+    """The input could not be read at all: exit code 2."""
     code = CATALOGUE.get(diagnostic.code)
-    return code is not None and code.blocking
+    return code is not None and code.usage
+
+
+def is_blocking(diagnostic: Diagnostic) -> bool:
+    """A blocking code blocks only as an error: NC101 and NC104 also have warning forms."""
+    code = CATALOGUE.get(diagnostic.code)
+    return code is not None and code.blocking and diagnostic.severity >= ERROR

@@ -124,7 +124,8 @@ def format_rows(rows: list[Row]) -> str:
         if row.path != current:
             current = row.path
             lines.append(("" if not lines else "\n") + row.path)
-        shown = json.dumps(row.value) if not isinstance(row.value, str) else row.value
+        # default=str: TOML dates and times have no JSON form
+        shown = json.dumps(row.value, default=str) if not isinstance(row.value, str) else row.value
         if len(shown) > 60:
             shown = shown[:57] + "..."
         lines.append(f"  {row.key or '(file)'} = {shown}\n      <- {row.origin}")

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from .diagnostics import Diagnostic, Severity, Span
 from .document import MISSING, Document, get_pointer, join_pointer, split_pointer
+from .parse.mime import discarded_user_data
 from .schemas import KUBELET_CONFIG, NODECONFIG, load_schema
 from .schemas import subset
 from .schemas.subset import Violation, json_type_of
@@ -87,7 +88,7 @@ def _nodeconfig_diagnostic(doc: Document, violation: Violation) -> Diagnostic:
 def _type_meta_problem(doc: Document, violation: Violation) -> Diagnostic:
     field = violation.pointer[1:]
     wanted = API_VERSION if field == "apiVersion" else KIND
-    refusal = "nodeadm refuses to decode the document"
+    refusal = "nodeadm refuses to decode the document" + discarded_user_data(doc.uri)
     if violation.kind == subset.REQUIRED:
         return _diagnostic(
             "NC204", doc.span_of(""), f"{field} is missing; {refusal}",
@@ -198,6 +199,7 @@ def _wrong_type(doc: Document, violation: Violation, code: str, consequence: str
     message = (
         f"{_dotted(doc.data, violation.pointer)}: expected {wanted}, "
         f"got {_describe(violation.value)}; {consequence}"
+        f"{discarded_user_data(doc.uri) if code == 'NC202' else ''}"
     )
     hint = ""
     if violation.kind == subset.TYPE:

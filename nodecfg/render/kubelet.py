@@ -246,6 +246,12 @@ def _diagnostic(code: str, pointer: str, message: str, hint: str = "") -> Diagno
     return Diagnostic(code, CODES[code][0], pointer_span(pointer), message, hint)
 
 
+def _beyond_limits(error: str) -> bool:
+    from ..cel_eval import LimitRefusal
+
+    return isinstance(error, LimitRefusal)
+
+
 def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     cidr = spec_value(ctx.config, "cluster", "cidr")
@@ -262,7 +268,11 @@ def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
             f"computed for maxPods {ctx.max_pods.value}",
             "set only one of kubelet.config.maxPods and kubelet.maxPodsExpression"))
     error = getattr(ctx.max_pods, "expression_error", None)
-    if expression and error:
+    if expression and error and _beyond_limits(error):
+        from ..maxpods import beyond_limits
+
+        found.append(beyond_limits(pointer_span("/spec/kubelet/maxPodsExpression"), error))
+    elif expression and error:
         found.append(_diagnostic(
             "NC402", "/spec/kubelet/maxPodsExpression",
             f"maxPodsExpression failed ({error}); nodeadm falls back to maxPods "
