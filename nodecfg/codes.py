@@ -171,7 +171,7 @@ NC406 = Code('NC406', 'kubelet-flag-control-character', ERROR, 'render',
              'a kubelet flag contains a line break or control character', blocking=True)
 NC410 = Code('NC410', 'malformed-kubelet-flag', ERROR, 'lint', 'kubelet flag is not --name or --name=value')
 NC411 = Code('NC411', 'kubelet-flag-with-whitespace', WARNING, 'lint',
-             'kubelet flag contains whitespace: it is split into separate arguments')
+             'one kubelet.flags item holds several flags: systemd splits it at the blanks')
 NC412 = Code('NC412', 'removed-kubelet-flag', ERROR, 'lint', 'kubelet flag was removed from the kubelet')
 NC413 = Code('NC413', 'flag-owned-by-nodeadm', WARNING, 'lint',
              "kubelet flag is set by nodeadm; the user's copy overrides it")
@@ -183,6 +183,13 @@ NC416 = Code('NC416', 'restricted-node-label', ERROR, 'lint',
              '--node-labels sets a kubernetes.io/k8s.io label the kubelet may not set')
 NC417 = Code('NC417', 'malformed-node-label', ERROR, 'lint', '--node-labels entry is not a valid label')
 NC418 = Code('NC418', 'malformed-taint', ERROR, 'lint', 'taint is malformed')
+NC420 = Code('NC420', 'kubelet-flag-unclosed-quote', ERROR, 'lint',
+             'a quote in kubelet.flags is never closed: systemd joins what follows into one argument')
+NC421 = Code('NC421', 'unknown-feature-gate', ERROR, 'lint', 'feature gate the kubelet does not know')
+NC422 = Code('NC422', 'removed-feature-gate', ERROR, 'lint', 'feature gate removed from this kubelet version')
+NC423 = Code('NC423', 'locked-feature-gate', ERROR, 'lint',
+             'feature gate locked to its default is set to the other value')
+NC424 = Code('NC424', 'malformed-feature-gates-flag', ERROR, 'lint', '--feature-gates entry is not name=true|false')
 NC501 = Code('NC501', 'containerd-config-invalid-toml', ERROR, 'render',
              'containerd.config is not valid TOML', blocking=True)
 NC502 = Code('NC502', 'containerd-v3-on-1x', ERROR, 'render',

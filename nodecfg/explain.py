@@ -9,7 +9,6 @@ config.json.d drop-in over config.json.
 from __future__ import annotations
 
 import json
-import shlex
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -31,22 +30,16 @@ class Row:
 
 
 def _flag_values(environment: bytes) -> dict[str, list[str]]:
+    """``--name`` -> the values the kubelet gets, in order (nodecfg.kubelet_argv)."""
+    from .kubelet_argv import kubelet_argv
+
     values: dict[str, list[str]] = {}
     for line in environment.decode().splitlines():
         if not line.startswith("NODEADM_KUBELET_ARGS="):
             continue
-        for argument in _words(line.split("=", 1)[1]):
-            name, _, value = argument.partition("=")
-            values.setdefault(name, []).append(value)
+        for arg in kubelet_argv([line.split("=", 1)[1]]).flags():
+            values.setdefault(f"--{arg.name}", []).append(arg.value or "")
     return values
-
-
-def _words(arguments: str) -> list[str]:
-    """The command line's words; a line with an unbalanced quote (a finding of its own) splits at blanks."""
-    try:
-        return shlex.split(arguments)
-    except ValueError:
-        return arguments.split()
 
 
 def _parse(path: str, data: bytes) -> Any:

@@ -43,7 +43,7 @@ POINTER_URI = "pointer:"
 
 Mode = Literal["self-managed", "managed-nodegroup", "karpenter"]
 
-LINT_RULE_MODULES = ("kubelet_flags", "max_pods_expression", "userdata", "mode", "containerd")
+LINT_RULE_MODULES = ("kubelet_flags", "feature_gates", "max_pods_expression", "userdata", "mode", "containerd")
 
 # Stand-ins for the cluster fields EKS or Karpenter inject at launch, so that a
 # fragment can still go through the renderers' checks (never into a tree).

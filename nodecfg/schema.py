@@ -111,6 +111,9 @@ def _not_in_enum(doc: Document, violation: Violation) -> Diagnostic:
         span = doc.span_of(violation.pointer, key=True)
         message = (f"unknown feature gate '{text}' {_where(doc.data, violation.pointer)}; "
                    "nodeadm ignores it")
+        if _is_kubelet_gate(text):
+            hint = (f"'{text}' is a kubelet feature gate; spec.featureGates holds only nodeadm's own, so set it "
+                    "under spec.kubelet.config.featureGates")
     else:
         span = doc.span_of(violation.pointer)
         message = f"{where} is '{text}', not one of {', '.join(options)}"
@@ -119,6 +122,14 @@ def _not_in_enum(doc: Document, violation: Violation) -> Diagnostic:
             severity = Severity.WARNING
             message += "; it works because nodeadm lower-cases the strategy"
     return _diagnostic("NC203", span, message, hint, severity)
+
+
+def _is_kubelet_gate(name: str) -> bool:
+    """A name in the kubelet's feature-gate table (nodecfg.feature_gates), in any version."""
+    from .feature_gates import load_table
+
+    table = load_table()
+    return table is not None and table.known(name)
 
 
 def _is_strategy(pointer: str) -> bool:
