@@ -1,0 +1,111 @@
+"""nodecfg against the real nodeadm, on generated NodeConfigs (see docs/conformance.md).
+
+Runs only when $NODECFG_ORACLE names a built harness.  Each example is
+compiled by nodecfg and run through ``nodeadm init --skip run``; the two trees
+must be equal byte for byte (the kubelet environment file up to nodeadm's own
+map order), and when nodeadm refuses the config nodecfg must refuse it too,
+with a finding for the same reason (``reasons.REASONS``).
+
+``HYPOTHESIS_PROFILE=differential`` runs 2,000 examples.  With
+``NODECFG_DIFFERENTIAL_SHARD=i/n`` a process runs its n-th share of them with
+its own seed, so n processes together run the whole profile in parallel.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+
+from .oracle import compare_trees, nodeadm_output, run_nodeadm, skip_reason
+from .reasons import expected_codes
+from .strategies import Example, examples, mime
+
+REASON = skip_reason()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
+
+
+def _shard() -> tuple[int, int]:
+    value = os.environ.get("NODECFG_DIFFERENTIAL_SHARD", "0/1")
+    index, count = (int(part) for part in value.split("/"))
+    return index, count
+
+
+def write_sources(example: Example, workdir: Path) -> tuple[Path, list[str], list, dict]:
+    """(nodeadm's first source, its further --config-source URLs, nodecfg's sources, instance)."""
+    texts = example.yaml_texts
+    instance = dict(example.instance)
+    source_dir = workdir / "src"
+    source_dir.mkdir()
+    extra: list[str] = []
+    if example.layout == "mime":
+        first = source_dir / "userdata.mime"
+        first.write_bytes(mime(texts))
+        return first, extra, [str(first)], instance
+    if example.layout == "dir":
+        first = source_dir / "dropins"
+        first.mkdir()
+        for index, text in enumerate(texts):
+            (first / f"{index:02d}-part.yaml").write_text(text)
+        return first, extra, [str(first)], instance
+    first = source_dir / "config.yaml"
+    first.write_text(texts[0])
+    sources: list = [str(first)]
+    if example.layout == "file+dir":
+        dropins = source_dir / "dropins"
+        dropins.mkdir()
+        for index, text in enumerate(texts[1:]):
+            (dropins / f"{index:02d}-part.yaml").write_text(text)
+        extra.append(f"file://{dropins}")
+        sources.append(str(dropins))
+    elif example.layout == "file+imds":
+        user_data = mime(texts[1:])
+        instance["userData"] = user_data.decode()
+        extra.append("imds://user-data")
+        sources.append(user_data)
+    return first, extra, sources, instance
+
+
+def check_example(example: Example) -> None:
+    import nodecfg.api
+    from nodecfg.diagnostics import Severity
+    from nodecfg.instance_table import parse_table_text
+    from nodecfg.pipeline import blocks_rendering
+
+    with tempfile.TemporaryDirectory(prefix="nodecfg-diff-") as scratch:
+        workdir = Path(scratch)
+        first, extra, sources, instance = write_sources(example, workdir)
+        table_text = example.instance_table_text()
+        table = parse_table_text(table_text)[0] if table_text else None
+        ours = nodecfg.api.compile(sources, instance=example.nodecfg_instance(), mode="self-managed",
+                                   instance_table=table)
+        theirs = run_nodeadm(first, instance, workdir, extra)
+    findings = "\n".join(str(d) for d in ours.diagnostics)
+    sources_text = "\n---8<---\n".join(example.yaml_texts)
+    context = f"layout {example.layout}, instance {example.instance}\n{sources_text}"
+    if theirs.exit_code != 0:
+        errors = {d.code for d in ours.diagnostics if d.severity is Severity.ERROR}
+        output = nodeadm_output(theirs.log)
+        wanted = expected_codes(output)
+        assert wanted is not None, f"nodeadm failed for a reason reasons.py does not know:\n{output}\n{context}"
+        assert blocks_rendering(ours.diagnostics) and errors & wanted, (
+            f"nodeadm refused ({output.strip()[-400:]}); nodecfg should with one of {sorted(wanted)}, "
+            f"found:\n{findings}\n{context}")
+        return
+    assert not blocks_rendering(ours.diagnostics), f"nodecfg refused what nodeadm accepts:\n{findings}\n{context}"
+    merged_flags = (((ours.config or {}).get("spec") or {}).get("kubelet") or {}).get("flags") or []
+    problems = compare_trees(theirs.files, ours.files, [f for f in merged_flags if isinstance(f, str)])
+    assert not problems, "\n".join(problems) + "\n" + context
+
+
+_INDEX, _COUNT = _shard()
+
+
+@seed(1000 + _INDEX)
+@settings(max_examples=max(1, settings.default.max_examples // _COUNT), deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(examples())
+def test_nodecfg_writes_what_nodeadm_writes(example: Example) -> None:
+    check_example(example)
