@@ -130,10 +130,12 @@ def v3_spelling(path: tuple[str, ...]) -> tuple[str, ...] | None:
 class GoMap(dict):
     """A Go map field: entries print sorted; ``element()`` is a new entry's zero value."""
 
-    def __init__(self, entries: dict[str, Any] | None = None, element: Any = None, replace: bool = False):
+    def __init__(self, entries: dict[str, Any] | None = None, element: Any = None, replace: bool = False,
+                 nil: bool = False):
         super().__init__(entries or {})
         self.element = element  # None: values are interface{} (kept as written)
         self.replace = replace  # mergo (top level) replaces a whole entry
+        self.nil = nil          # a nil map by default: go-toml leaves it out while empty
 
 
 def _runtime(**values: Any) -> dict[str, Any]:
@@ -155,7 +157,7 @@ def _runc_options() -> GoMap:
 
 
 def _new_runtime() -> dict[str, Any]:
-    return _runtime(options=GoMap())
+    return _runtime(options=GoMap(nil=True))
 
 
 def _images_plugin() -> dict[str, Any]:
@@ -164,7 +166,8 @@ def _images_plugin() -> dict[str, Any]:
         "max_concurrent_downloads": 3, "image_pull_progress_timeout": "5m0s", "image_pull_with_sync_fs": False,
         "stats_collect_period": 10,
         "pinned_images": GoMap({"sandbox": "registry.k8s.io/pause:3.10"}, element=""),
-        "registry": {"config_path": ""},
+        "registry": {"config_path": "", "mirrors": GoMap(element=lambda: {"endpoint": []}, nil=True),
+                     "configs": GoMap(nil=True), "auths": GoMap(nil=True), "headers": GoMap(element=[], nil=True)},
         "image_decryption": {"key_model": "node"},
     }
 
@@ -259,9 +262,9 @@ def _server_config() -> dict[str, Any]:
         "oom_score": 0,
         "cgroup": {"path": ""},
         "proxy_plugins": GoMap(element=lambda: {"type": "", "address": "", "platform": "",
-                                                "exports": GoMap(element=""), "capabilities": []},
-                               replace=True),
-        "timeouts": GoMap(element="", replace=True),
+                                                "exports": GoMap(element="", nil=True), "capabilities": []},
+                               replace=True, nil=True),
+        "timeouts": GoMap(element="", replace=True, nil=True),
         "imports": [],
         "stream_processors": GoMap({name: _stream_processor(media) for name, media in (
             ("io.containerd.ocicrypt.decoder.v1.tar", "tar"),
@@ -287,6 +290,7 @@ def _decode(target: Any, value: Any) -> Any:
     if isinstance(target, GoMap):
         if not isinstance(value, dict):
             return target
+        target.nil = False  # decoding a table makes the map
         for key, item in value.items():
             if target.element is None:
                 old = target.get(key)
@@ -361,18 +365,24 @@ def migrated_config(file: dict[str, Any]) -> dict[str, Any]:
                 plugins[plugin_id] = _raw(section)
     config["plugins"] = plugins
     config["version"] = 3
-    for key in ("proxy_plugins", "timeouts"):  # nil maps: go-toml leaves them out
-        if not config[key]:
-            del config[key]
+    # LoadPlugins (cmd/containerd/server/server.go) adds each proxy plugin's
+    # address to its exports map, which the printed config shares.
+    for proxy in config["proxy_plugins"].values():
+        if not proxy["exports"].nil:
+            proxy["exports"]["address"] = proxy["address"]
     return _go_order(config)
 
 
+def _printed(value: Any) -> bool:
+    return not (isinstance(value, GoMap) and value.nil and not value)
+
+
 def _go_order(value: Any) -> Any:
-    """Struct fields keep their order; maps are sorted, as go-toml prints them."""
+    """Struct fields keep their order, maps are sorted and nil maps left out, as go-toml prints them."""
     if isinstance(value, GoMap):
-        return {key: _go_order(value[key]) for key in sorted(value)}
+        return {key: _go_order(value[key]) for key in sorted(value) if _printed(value[key])}
     if isinstance(value, dict):
-        return {key: _go_order(item) for key, item in value.items()}
+        return {key: _go_order(item) for key, item in value.items() if _printed(item)}
     if isinstance(value, list):
         return [_go_order(item) for item in value]
     return value
