@@ -53,6 +53,7 @@ class Example:
     layout: str                              # file | mime | dir | file+dir | file+imds
     instance: dict[str, Any]                 # the harness's INSTANCE_JSON
     eni_figures: tuple[int, int] | None = None  # unknown type: what EC2 answers
+    broken_mime: str = ""                    # see mime()
     yaml_texts: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -75,12 +76,19 @@ class Example:
                            "ipv4AddressesPerInterface": ips}) + "\n"
 
 
-def mime(parts: list[str], boundary: str = "//") -> bytes:
-    """MIME multipart user data with one application/node.eks.aws part per text."""
-    out = ["MIME-Version: 1.0", f'Content-Type: multipart/mixed; boundary="{boundary}"', ""]
+def mime(parts: list[str], boundary: str = "//", broken: str = "") -> bytes:
+    """MIME multipart user data with one application/node.eks.aws part per text.
+
+    ``broken``: "no-close" leaves out the closing delimiter, "boundary" makes
+    the header name a boundary the parts do not use.
+    """
+    header = "other" if broken == "boundary" else boundary
+    out = ["MIME-Version: 1.0", f'Content-Type: multipart/mixed; boundary="{header}"', ""]
     for text in parts:
         out += [f"--{boundary}", "Content-Type: application/node.eks.aws", "", text.rstrip("\n")]
-    out += [f"--{boundary}--", ""]
+    if broken != "no-close":
+        out += [f"--{boundary}--"]
+    out += [""]
     return "\n".join(out).encode()
 
 
@@ -317,4 +325,6 @@ def examples(draw) -> Example:
     docs = _split(spec, owners, count)
     if draw(st.integers(0, 7)) == 0:
         _break(docs, draw(st.sampled_from(BREAKAGES)), draw(st.integers(0, 2)))
-    return Example(docs, layout, instance, eni)
+    broken_mime = draw(st.sampled_from(["", "", "", "", "", "", "no-close", "boundary"])) \
+        if layout in ("mime", "file+imds") else ""
+    return Example(docs, layout, instance, eni, broken_mime)

@@ -8,16 +8,18 @@ with a finding for the same reason (``reasons.REASONS``).
 
 ``HYPOTHESIS_PROFILE=differential`` runs 2,000 examples.  With
 ``NODECFG_DIFFERENTIAL_SHARD=i/n`` a process runs its n-th share of them with
-its own seed, so n processes together run the whole profile in parallel.
+its own seed, so n processes together run the whole profile in parallel;
+``NODECFG_DIFFERENTIAL_LOG=FILE`` appends a line per example.
 """
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from .oracle import compare_trees, nodeadm_output, run_nodeadm, skip_reason
 from .reasons import expected_codes
@@ -42,7 +44,7 @@ def write_sources(example: Example, workdir: Path) -> tuple[Path, list[str], lis
     extra: list[str] = []
     if example.layout == "mime":
         first = source_dir / "userdata.mime"
-        first.write_bytes(mime(texts))
+        first.write_bytes(mime(texts, broken=example.broken_mime))
         return first, extra, [str(first)], instance
     if example.layout == "dir":
         first = source_dir / "dropins"
@@ -61,14 +63,33 @@ def write_sources(example: Example, workdir: Path) -> tuple[Path, list[str], lis
         extra.append(f"file://{dropins}")
         sources.append(str(dropins))
     elif example.layout == "file+imds":
-        user_data = mime(texts[1:])
+        user_data = mime(texts[1:], broken=example.broken_mime)
         instance["userData"] = user_data.decode()
         extra.append("imds://user-data")
         sources.append(user_data)
     return first, extra, sources, instance
 
 
+def _log_progress(example: Example, outcome: str, started: float) -> None:
+    """One line per example to $NODECFG_DIFFERENTIAL_LOG, so a long run can be followed."""
+    path = os.environ.get("NODECFG_DIFFERENTIAL_LOG")
+    if path:
+        with open(path, "a") as handle:
+            handle.write(f"{time.time():.1f} {time.time() - started:.1f}s {outcome} {example.layout} "
+                         f"{example.instance['kubeletVersion']} {example.instance['containerdVersion']}\n")
+
+
 def check_example(example: Example) -> None:
+    started = time.time()
+    try:
+        _check_example(example)
+    except BaseException as error:
+        _log_progress(example, f"FAIL {error!s:.6000}\n", started)
+        raise
+    _log_progress(example, "ok", started)
+
+
+def _check_example(example: Example) -> None:
     import nodecfg.api
     from nodecfg.diagnostics import Severity
     from nodecfg.instance_table import parse_table_text
@@ -103,9 +124,15 @@ def check_example(example: Example) -> None:
 _INDEX, _COUNT = _shard()
 
 
+# NODECFG_DIFFERENTIAL_NO_SHRINK=1 reports the first failing example as generated
+# (shrinking one costs dozens of nodeadm runs).
+_PHASES = [Phase.explicit, Phase.generate] if os.environ.get("NODECFG_DIFFERENTIAL_NO_SHRINK") \
+    else list(Phase)
+
+
 @seed(1000 + _INDEX)
 @settings(max_examples=max(1, settings.default.max_examples // _COUNT), deadline=None, database=None,
-          suppress_health_check=list(HealthCheck))
+          suppress_health_check=list(HealthCheck), phases=_PHASES)
 @given(examples())
 def test_nodecfg_writes_what_nodeadm_writes(example: Example) -> None:
     check_example(example)
