@@ -13,6 +13,7 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ORACLE_ENV = "NODECFG_ORACLE"
 ENVIRONMENT_FILE = "etc/eks/kubelet/environment"
@@ -22,6 +23,14 @@ CACHE_ARGS = ("--config-cache", "/run/eks/nodeadm/config.json")
 # returns at boot to /etc/hosts (internal/kubelet/config.go, withOutpostSetup):
 # a fact of the network, not of the config, which nodecfg does not write.
 NOT_COMPARED = frozenset({"etc/hosts"})
+
+
+def outpost_hosts(endpoint: str) -> str:
+    """An /etc/hosts in which the outpost's API server host resolves (the harness has no DNS)."""
+    host = urlsplit(endpoint).hostname or "localhost"
+    return ("127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+            "::1         localhost6 localhost6.localdomain6\n\n"
+            f"10.0.0.1\t{host}\n")
 
 
 def oracle_dir() -> Path | None:
