@@ -132,3 +132,13 @@ def test_a_failing_max_pods_expression_is_only_a_warning_as_nodeadm_only_logs_it
     result = nodecfg.api.compile([text.encode()], instance=INSTANCE)
     assert [(d.code, d.severity) for d in result.diagnostics] == [("NC402", Severity.WARNING)]
     assert b'"maxPods":29' in result.files["etc/kubernetes/kubelet/config.json"].replace(b" ", b"")
+
+
+def test_the_docs_name_the_nodeadm_commit_nodecfg_matches():
+    from pathlib import Path
+
+    from nodecfg.reference import CONTAINERD_MIGRATE_VERSION, NODEADM_COMMIT
+
+    docs = Path(__file__).parents[2] / "docs"
+    assert NODEADM_COMMIT in (docs / "conformance.md").read_text()
+    assert f"containerd **{CONTAINERD_MIGRATE_VERSION}**" in (docs / "containerd.md").read_text()
