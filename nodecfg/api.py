@@ -1,32 +1,50 @@
 """The library surface: compile, lint, max_pods and compose_userdata, for launch-template generators.
 
+All four go through ``nodecfg.pipeline.run``, so they give the same verdict as
+``nodecfg check`` and ``nodecfg build`` on the same input.
+
     >>> import nodecfg
     >>> result = nodecfg.compile(["examples/nodeconfig.yaml"], instance={"instanceType": "m5.xlarge"})
-    >>> sorted(result.files)[:1]
-    ['etc/containerd/base-runtime-spec.json']
+    >>> result.ok, sorted(result.files)[:1]
+    (True, ['etc/containerd/base-runtime-spec.json'])
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
 
-from .diagnostics import Diagnostic, has_errors
+from .diagnostics import Diagnostic
 from .filetree import FileTree
-from .instance import Instance, instance_from_mapping
+from .instance import Instance
+
+if TYPE_CHECKING:
+    from .lint.config import Settings
+    from .pipeline import Mode, Verdict
 
 SourceLike = Union[str, os.PathLike, bytes]
 PartInput = Union[str, bytes, os.PathLike]  # content as str/bytes, or a path to read
 NodeConfigInput = Union[str, bytes, os.PathLike, Mapping[str, Any]]
+InstanceLike = Union[Instance, Mapping[str, Any], None]
+SettingsLike = Union["Settings", str, os.PathLike, None]
 
 
 @dataclass
 class Compilation:
-    """What nodeadm would write, and what nodecfg found on the way."""
+    """What nodeadm would write, and what nodecfg found on the way.
+
+    ``ok`` is True exactly when ``nodecfg check`` passes.  ``files`` is what
+    nodeadm would write; it is empty when nodeadm itself would stop (a
+    document it cannot decode, a missing cluster field, ...) and when
+    ``verdict`` is ``CANNOT_RENDER`` (a fragment without the cluster fields).
+    For errors nodeadm does not check (an unknown field, a CA that is not PEM)
+    the files are still rendered and ``ok`` is False.
+    """
 
     files: dict[str, bytes]
     diagnostics: list[Diagnostic]
     config: dict[str, Any]  # the merged NodeConfig
+    verdict: "Verdict"
     tree: FileTree = field(default_factory=dict)  # files with their modes
     instance: Instance | None = None  # the resolved instance context
     origins: dict[str, str] = field(default_factory=dict)
@@ -34,104 +52,122 @@ class Compilation:
 
     @property
     def ok(self) -> bool:
-        return not has_errors(self.diagnostics)
+        from .pipeline import Verdict
+
+        return self.verdict is not Verdict.HAS_ERRORS
 
 
-def _instance(instance: Instance | Mapping[str, Any] | None) -> Instance:
+def instance_context(instance: InstanceLike, keywords: Mapping[str, Any] | None = None, *,
+                     uri: str = "<instance>") -> tuple[Instance | None, list[Diagnostic]]:
+    """(Instance or None for the documented default, findings about the given values).
+
+    ``instance`` is an Instance or a mapping with the keys of the instance
+    context (``instanceType``, ``kubeletVersion``, ...); ``keywords`` are the
+    same keys in snake case (``instance_type=...``).  Bad keys and values come
+    back as NC091/NC092 findings, as ``--instance`` reports them.
+    """
+    from .instance import CONTEXT_KEYS, instance_from_mapping, validate_context
+
+    by_attribute = {attribute: key for key, attribute in CONTEXT_KEYS.items()}
+    keywords = dict(keywords or {})
+    unknown = sorted(set(keywords) - set(by_attribute))
+    if unknown:
+        raise TypeError(f"unexpected instance context keyword arguments: {', '.join(unknown)}")
+    given = {by_attribute[k]: v for k, v in keywords.items()}
     if isinstance(instance, Instance):
-        return instance
-    return instance_from_mapping(dict(instance or {}))
+        accepted, problems = validate_context(given, uri)
+        return instance.with_values(accepted), problems
+    if instance is not None and not isinstance(instance, Mapping):
+        raise TypeError(f"instance must be an Instance or a mapping, not {type(instance).__name__}")
+    values = {**dict(instance or {}), **given}
+    if not values:
+        return None, []
+    accepted, problems = validate_context(values, uri)
+    return instance_from_mapping(accepted), problems
 
 
-def compile(sources: Iterable[SourceLike], instance: Instance | Mapping[str, Any] | None = None, *,
-            mode: str = "self-managed", instance_table: Mapping | None = None) -> Compilation:
+def settings_of(settings: SettingsLike) -> "Settings | None":
+    """Settings given as a Settings, a path to a settings file, or None (found as the CLI finds them)."""
+    from .lint.config import Settings, load_settings
+
+    if isinstance(settings, Settings):
+        return settings
+    return load_settings(config=settings) if settings is not None else load_settings()
+
+
+def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mode: "Mode" = "self-managed",
+            instance_table: Mapping | None = None, settings: SettingsLike = None) -> Compilation:
     """Compile NodeConfig sources (paths or raw bytes) into the node's file tree.
 
-    ``files`` is what nodeadm would write.  It is empty only when nodeadm itself
-    would stop (a document it cannot decode, a missing cluster field, ...); for
-    errors nodeadm does not check (an unknown field, a CA that is not PEM) the
-    files are rendered and ``ok`` is still False.
+    ``settings`` is a ``nodecfg.lint.config.Settings``, a path to a
+    pyproject.toml or nodecfg TOML file, or None to use the ``[tool.nodecfg]``
+    table found from the working directory, as ``nodecfg check`` does.
+    Raises ValueError for an unknown mode and ConfigError for bad settings.
     """
-    from .pipeline import analyse, blocks_rendering, render_tree
+    from .pipeline import run
 
-    analysis = analyse(list(sources), mode=mode)
-    result = Compilation({}, list(analysis.diagnostics), analysis.merged.data, texts=analysis.loaded.texts)
-    if blocks_rendering(result.diagnostics):
-        return result
-    rendered, resolved, _ = render_tree(analysis, _instance(instance), dict(instance_table) if instance_table else None)
-    result.diagnostics.extend(rendered.diagnostics)
-    result.instance = resolved
-    result.origins = rendered.origins
-    if not blocks_rendering(rendered.diagnostics):
-        result.tree = rendered.files
-        result.files = {path: entry.data for path, entry in rendered.files.items()}
-    return result
+    resolved, problems = instance_context(instance)
+    result = run(list(sources), resolved, mode=mode, settings=settings_of(settings),
+                 extra_table=instance_table, context_problems=problems)
+    return Compilation(result.files, result.diagnostics, result.analysis.merged.data, result.verdict,
+                       tree=result.tree or {}, instance=result.instance, origins=result.origins,
+                       texts=result.texts)
 
 
-def lint(sources: Iterable[SourceLike], *, mode: str = "self-managed",
-         instance: Instance | Mapping[str, Any] | None = None, instance_table: Mapping | None = None,
-         **context: Any) -> list[Diagnostic]:
-    """Findings for the sources, as `nodecfg check` prints them.
+def lint(sources: Iterable[SourceLike], *, mode: "Mode" = "self-managed", instance: InstanceLike = None,
+         instance_table: Mapping | None = None, settings: SettingsLike = None, **context: Any) -> list[Diagnostic]:
+    """Findings for the sources, exactly as `nodecfg check` prints them.
 
     The instance context matters to the render-stage checks (containerd
     config schema, maxPodsExpression): give it as ``instance=`` (an Instance
-    or a mapping with the keys of docs/instance context) and/or as keywords
+    or a mapping with the keys of the instance context) and/or as keywords
     in snake case, e.g. ``kubelet_version="v1.30.0", instance_type="m5.large"``.
     Invalid context values come back as NC09x findings, like ``--instance``.
     """
-    from .lint.engine import lint as run_lint
+    from .pipeline import run
 
-    resolved, problems = _lint_instance(instance, context)
-    if problems:
-        return problems
-    table = dict(instance_table) if instance_table else None
-    return run_lint(list(sources), mode=mode, instance=resolved, extra_table=table).diagnostics
-
-
-def _lint_instance(instance: Instance | Mapping[str, Any] | None, keywords: dict[str, Any]
-                   ) -> tuple[Instance | None, list[Diagnostic]]:
-    """The Instance for lint (None: the documented default) and problems with the given values."""
-    from .instance import CONTEXT_KEYS, validate_context
-
-    by_attribute = {attribute: key for key, attribute in CONTEXT_KEYS.items()}
-    unknown = sorted(set(keywords) - set(by_attribute))
-    if unknown:
-        raise TypeError(f"lint() got unexpected keyword arguments: {', '.join(unknown)}")
-    if isinstance(instance, Instance):
-        return instance.with_values({by_attribute[k]: v for k, v in keywords.items()}), []
-    values = {**dict(instance or {}), **{by_attribute[k]: v for k, v in keywords.items()}}
-    if not values:
-        return None, []
-    accepted, problems = validate_context(values, "<instance>")
-    return (None, problems) if problems else (instance_from_mapping(accepted), [])
+    resolved, problems = instance_context(instance, context)
+    return run(list(sources), resolved, mode=mode, settings=settings_of(settings), extra_table=instance_table,
+               context_problems=problems, render=False).diagnostics
 
 
 def max_pods(instance_type: str, expression: str | None = None) -> int:
     """maxPods nodeadm computes for instance_type (110 for unknown types)."""
+    from .instance import instance_from_mapping
     from .maxpods import compute_max_pods
 
+    if not isinstance(instance_type, str) or not instance_type:
+        raise ValueError(f"instance_type must be a non-empty string, not {instance_type!r}")
     return compute_max_pods(instance_from_mapping({"instanceType": instance_type}), expression).value
 
 
 def compose_userdata(nodeconfigs: Iterable[NodeConfigInput], scripts: Iterable[PartInput] = (),
                      cloud_configs: Iterable[PartInput] = (), base64: bool = False, gzip: bool = False, *,
                      boothooks: Iterable[PartInput] = (), merge_into: PartInput | None = None,
-                     mode: str = "self-managed", instance: Instance | Mapping[str, Any] | None = None) -> bytes:
+                     mode: "Mode" = "self-managed", instance: InstanceLike = None,
+                     settings: SettingsLike = None) -> bytes:
     """MIME multipart user data for EC2, checked like `nodecfg userdata` checks it.
 
     Each input is ``bytes`` or ``str`` (the content itself), an ``os.PathLike``
     such as ``pathlib.Path`` (a file to read), or for ``nodeconfigs`` also a
     mapping (written as YAML).  Every ``---`` document of a NodeConfig input
     becomes its own part.  Raises ``UserDataError`` (a ValueError carrying
-    ``.diagnostics``) when the result would be refused: an error finding in
-    any part, or more than 16384 bytes after gzip.  ``nodecfg.userdata.compose``
-    returns the findings instead of raising.
+    ``.diagnostics``) exactly when `nodecfg check` of the result would fail,
+    or when EC2 would refuse it (more than 16384 bytes after gzip).
+    ``nodecfg.userdata.compose`` returns the findings instead of raising.
     """
+    from .modes import check_mode
     from .userdata import UserDataError, compose
 
-    resolved = None if instance is None else _instance(instance)
+    check_mode(mode)
+    resolved, problems = instance_context(instance)
+    if problems:
+        raise UserDataError(problems)
     composition = compose(nodeconfigs, scripts, cloud_configs, boothooks=boothooks, merge_into=merge_into,
-                          base64=base64, gzip=gzip, mode=mode, instance=resolved)
+                          base64=base64, gzip=gzip, mode=mode, instance=resolved, settings=settings_of(settings))
     if not composition.ok:
         raise UserDataError(composition.diagnostics)
     return composition.data
+
+
+__all__ = ["Compilation", "compile", "lint", "max_pods", "compose_userdata", "instance_context"]

@@ -5,7 +5,7 @@ importing the YAML stack.  The key is a SHA-256 of everything that can change
 the output: nodecfg's own code (file names, sizes and mtimes), the working
 directory, every command-line option, the bytes of every source (directories:
 their config files' names and bytes), the instance files and table, and the
-nearest pyproject.toml.  A hit replays the recorded stdout, stderr and exit
+settings file in use (``--config`` or the pyproject.toml with ``[tool.nodecfg]``).  A hit replays the recorded stdout, stderr and exit
 code without importing the pipeline.  Sources that cannot be keyed (stdin) and
 usage or I/O failures are never cached.
 
@@ -65,14 +65,6 @@ def _add_source(digest, source: str, limit: int) -> bool:
     return True
 
 
-def _nearest_pyproject() -> str | None:
-    directory = Path.cwd()
-    for candidate in (directory, *directory.parents):
-        if (candidate / "pyproject.toml").is_file():
-            return str(candidate / "pyproject.toml")
-    return None
-
-
 def key_for(args, sources: list[str], extra_files: list[str]) -> str | None:
     """The cache key for this invocation, or None when it must not be cached."""
     digest = hashlib.sha256()
@@ -84,8 +76,7 @@ def key_for(args, sources: list[str], extra_files: list[str]) -> str | None:
         for source in sources:
             if not _add_source(digest, source, limit):
                 return None
-        pyproject = _nearest_pyproject()
-        for path in [*extra_files, *([pyproject] if pyproject else [])]:
+        for path in extra_files:
             _add_file(digest, path, limit)
     except OSError:
         return None

@@ -13,15 +13,17 @@ every real expression is integer arithmetic, so a small exact evaluator
 fully understand goes to cel-python.  A property test checks both agree.
 
 Limits (docs/max-pods.md): expression length, bracket nesting depth,
-number of comprehension macros, and a wall-clock budget per cel-python
-evaluation.  Nothing here raises for bad input.
+number of comprehension macros, and a budget of Python function calls per
+cel-python compile and evaluation.  The budget is counted, not timed: the same
+expression gets the same answer on a loaded CI machine and a laptop, and no
+timer or signal of a host program is touched (the count uses the calling
+thread's trace hook, restored afterwards).  Nothing here raises for bad input.
 """
 from __future__ import annotations
 
 import math
 import re
-import signal
-import threading
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
@@ -31,7 +33,7 @@ from .maxpods import standard_max_pods
 MAX_EXPRESSION_CHARS = 4096
 MAX_NESTING_DEPTH = 32
 MAX_COMPREHENSIONS = 2
-EVAL_BUDGET_SECONDS = 0.25
+EVAL_STEP_BUDGET = 200_000  # Python calls per cel-python compile or evaluation
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_PODS_LIMIT = 2**31 - 1
 VARIABLES = ("default_enis", "ips_per_eni", "max_pods")
@@ -53,7 +55,7 @@ class _Unsupported(Exception):
 
 
 class _BudgetExceeded(BaseException):
-    """Raised from a timer signal; BaseException so cel-python cannot swallow it."""
+    """Raised by the step counter; BaseException so cel-python cannot swallow it."""
 
 
 # --- limits checked before anything is parsed --------------------------------
@@ -360,7 +362,7 @@ def _celpy_environment():
 
 @lru_cache(maxsize=64)
 def _compiled(expression: str):
-    """cel-python program; a budget overrun raises and so is never cached (load is transient)."""
+    """cel-python program (a budget overrun raises, so it is not cached)."""
     environment = _celpy_environment()
     return _with_budget(lambda: environment.program(environment.compile(expression)))
 
@@ -372,7 +374,7 @@ def _celpy_program(expression: str):
     try:
         return _compiled(expression), None
     except _BudgetExceeded:
-        return None, f"compiling took longer than {int(EVAL_BUDGET_SECONDS * 1000)} ms"
+        return None, f"compiling needs more than {EVAL_STEP_BUDGET:,} steps"
     except celpy.CELParseError as error:
         return None, f"syntax error at line {error.line or 1}, column {error.column or 1}"
     except Exception as error:  # noqa: BLE001 - lark can fail in many ways, RecursionError too
@@ -380,21 +382,22 @@ def _celpy_program(expression: str):
 
 
 def _with_budget(function: Callable[[], Any]) -> Any:
-    """Run function, interrupting it after EVAL_BUDGET_SECONDS where timers allow."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        return function()
+    """Run function, stopping it once it has made EVAL_STEP_BUDGET Python calls."""
+    remaining = EVAL_STEP_BUDGET
+    previous = sys.gettrace()
 
-    def interrupt(signum, frame):
-        raise _BudgetExceeded
+    def count(frame, event, arg):
+        nonlocal remaining
+        remaining -= 1
+        if remaining < 0:
+            raise _BudgetExceeded
+        return None  # no line events: only calls are counted
 
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, EVAL_BUDGET_SECONDS)
+    sys.settrace(count)
     try:
         return function()
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        sys.settrace(previous)
 
 
 def evaluate_celpy(expression: str, variables: dict[str, int]) -> tuple[Any, str | None]:
@@ -409,7 +412,7 @@ def evaluate_celpy(expression: str, variables: dict[str, int]) -> tuple[Any, str
     try:
         result = _with_budget(lambda: program.evaluate(activation))
     except _BudgetExceeded:
-        return None, f"evaluation took longer than {int(EVAL_BUDGET_SECONDS * 1000)} ms"
+        return None, f"evaluation needs more than {EVAL_STEP_BUDGET:,} steps"
     except celpy.CELEvalError as error:
         return None, f"evaluation error: {_first_arg(error)}"
     except (RecursionError, MemoryError):

@@ -27,6 +27,45 @@ def split_pointer(pointer: str) -> list[str]:
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
 
 
+MISSING: Any = object()
+_TYPED_KEYS = {"true": True, "false": False, "null": None}
+
+
+def get_pointer(data: Any, pointer: str, default: Any = None) -> Any:
+    """The value at a JSON pointer (RFC 6901 escapes, list indices), or default.
+
+    The one walker of the project.  Keys YAML read as something other than a
+    string (``1:``, ``true:``) are found by the text the pointer names them by.
+    """
+    node = data
+    for token in split_pointer(pointer):
+        if isinstance(node, dict):
+            if token in node:
+                node = node[token]
+                continue
+            typed = _typed_key(token)
+            if typed is MISSING or typed not in node:
+                return default
+            node = node[typed]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return default
+    return node
+
+
+def _typed_key(token: str) -> Any:
+    if token in _TYPED_KEYS:
+        return _TYPED_KEYS[token]
+    try:
+        return int(token)
+    except ValueError:
+        try:
+            return float(token)
+        except ValueError:
+            return MISSING
+
+
 @dataclass
 class Document:
     """One YAML/JSON document taken out of a source."""

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from .document import get_pointer
 from .merge import MergedConfig
 
 KUBELET_CONFIG = "etc/kubernetes/kubelet/config.json"
@@ -27,19 +28,6 @@ class Row:
     key: str  # JSON pointer in the file, or a flag name
     value: Any
     origin: str  # readable: "examples/x.yaml:12:7 (spec.kubelet.config.maxPods)", "default", ...
-
-
-def _pointer_value(document: Any, pointer: str) -> Any:
-    node = document
-    for token in [t for t in pointer.split("/")[1:]]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        elif isinstance(node, dict) and token in node:
-            node = node[token]
-        else:
-            return None
-    return node
 
 
 def _flag_values(environment: bytes) -> dict[str, list[str]]:
@@ -95,7 +83,7 @@ def explain_rows(files: dict[str, bytes], origins: dict[str, str], merged: Merge
         else:
             if path not in parsed:
                 parsed[path] = _parse(path, files[path])
-            value = _pointer_value(parsed[path], key) if key else "(whole file)"
+            value = get_pointer(parsed[path], key) if key else "(whole file)"
         rows.append(Row(path, key, value, describe_origin(origin, merged, defaulted)))
     return rows
 

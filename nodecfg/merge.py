@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .diagnostics import Diagnostic, Severity, Span
-from .document import Document, join_pointer
+from .document import Document, get_pointer, join_pointer, split_pointer  # noqa: F401  (get_pointer re-exported)
 
 CODES = {
     "NC130": (Severity.WARNING, "an empty value in a later document does not override the earlier value"),
@@ -93,18 +93,8 @@ class MergedConfig:
         return Span("<no input>")
 
 
-def get_pointer(data: Any, pointer: str) -> Any:
-    """Value at a '/'-separated path of plain keys, or None."""
-    node = data
-    for token in pointer.split("/")[1:]:
-        if not isinstance(node, dict) or token not in node:
-            return None
-        node = node[token]
-    return node
-
-
 def _set_pointer(data: dict, pointer: str, value: Any) -> None:
-    tokens = pointer.split("/")[1:]
+    tokens = split_pointer(pointer)
     node = data
     for token in tokens[:-1]:
         node = node.setdefault(token, {})

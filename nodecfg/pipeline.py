@@ -1,18 +1,37 @@
-"""The front half of the pipeline: sources -> documents -> validation -> merge.
+"""The one run of the pipeline every entry point uses.
 
-Every stage returns values plus diagnostics; this module wires them and maps
-spans that later stages can only express as a JSON pointer
+    sources -> parse -> validate -> merge -> semantics -> lint rules
+            -> render (instance context, maxPods) -> suppress / settings -> Result
+
+``run`` never raises on bad input.  Its ``Result`` holds every diagnostic of
+every stage, the rendered tree when rendering was possible, and one verdict:
+
+- ``OK``: no error finding; the tree (when asked for) is complete;
+- ``HAS_ERRORS``: at least one error finding, after ``[tool.nodecfg]``;
+- ``CANNOT_RENDER``: no error finding, but a fragment (managed node group or
+  Karpenter user data) lacks the cluster fields the tree needs.
+
+``check`` fails exactly when the verdict is ``HAS_ERRORS``; ``build`` writes
+only when it is ``OK`` (for ``CANNOT_RENDER`` it reports NC150); the library's
+``Compilation.ok`` is ``verdict is not HAS_ERRORS``.  Commands only present a
+Result.
+
+Spans that later stages can only express as a JSON pointer
 (``Span("pointer:/spec/...")``) or as a line inside the inline containerd TOML
-back to the line and column of the YAML file that set the value.
+are mapped back to the line and column of the YAML that set the value.
 """
 from __future__ import annotations
 
+import enum
+import importlib
 from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Mapping
 
+from .codes import CATALOGUE, is_blocking, without_superseded
 from .diagnostics import Diagnostic, Severity, Span
 from .document import Document
-from .merge import MergedConfig, merge_documents
-from .modes import MODES  # noqa: F401  (re-exported for library users)
+from .merge import MergedConfig, get_pointer, merge_documents
+from .modes import MODES, check_mode
 from .source import Limits, Loaded, SourceSpec, load_sources
 
 CODES = {
@@ -21,10 +40,26 @@ CODES = {
 
 POINTER_URI = "pointer:"
 
-# Errors about things nodeadm itself does not check: it writes the files anyway
-# (and the node fails later, or the value is silently dropped).  They fail
-# `check` and `build`, but `compile()` still renders what nodeadm would write.
-ADVISORY_ERRORS = frozenset({"NC201", "NC203", "NC211", "NC303", "NC304", "NC308", "NC309"})
+Mode = Literal["self-managed", "managed-nodegroup", "karpenter"]
+
+LINT_RULE_MODULES = ("kubelet_flags", "max_pods_expression", "userdata", "mode")
+
+# Stand-ins for the cluster fields EKS or Karpenter inject at launch, so that a
+# fragment can still go through the renderers' checks (never into a tree).
+STAND_IN_CLUSTER = {
+    "name": "injected-at-launch",
+    "apiServerEndpoint": "https://injected-at-launch.example",
+    "certificateAuthority": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==",
+    "cidr": "10.100.0.0/16",
+}
+
+__all__ = ["MODES", "Mode", "Verdict", "Result", "Analysis", "run", "analyse"]
+
+
+class Verdict(str, enum.Enum):
+    OK = "ok"
+    HAS_ERRORS = "has-errors"
+    CANNOT_RENDER = "cannot-render"
 
 
 @dataclass
@@ -37,10 +72,133 @@ class Analysis:
     def documents(self) -> list[Document]:
         return self.loaded.documents
 
+    @property
+    def texts(self) -> dict[str, str]:
+        return self.loaded.texts
+
+
+@dataclass
+class Result:
+    """Everything one run found and made; see the module docstring for the verdict."""
+
+    analysis: Analysis
+    diagnostics: list[Diagnostic]
+    mode: str = "self-managed"
+    tree: Any = None               # FileTree when rendering was asked for and possible, else None
+    origins: dict[str, str] = field(default_factory=dict)
+    instance: Any = None           # the resolved Instance, when the render stage ran
+    max_pods: Any = None
+    renderable: bool = True        # False: a fragment without the cluster fields
+    strict: bool = False           # settings.strict: warnings count as errors
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return self.analysis.loaded.texts
+
+    @property
+    def has_errors(self) -> bool:
+        threshold = Severity.WARNING if self.strict else Severity.ERROR
+        return any(d.severity >= threshold for d in self.diagnostics if d.code != "NC150")
+
+    @property
+    def usage_error(self) -> bool:
+        """The sources or the instance context could not be read (exit 2)."""
+        return any(CATALOGUE[d.code].usage for d in self.diagnostics if d.code in CATALOGUE)
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.has_errors:
+            return Verdict.HAS_ERRORS
+        return Verdict.OK if self.renderable else Verdict.CANNOT_RENDER
+
+    @property
+    def ok(self) -> bool:
+        """No error finding: what `nodecfg check` passes."""
+        return self.verdict is not Verdict.HAS_ERRORS
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        return {path: entry.data for path, entry in (self.tree or {}).items()}
+
+
+def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-managed", settings: Any = None,
+        limits: Limits = Limits(), extra_table: Mapping | None = None, context_problems: list[Diagnostic] = (),
+        render: bool = True, stdin: Any = None) -> Result:
+    """The whole pipeline for sources; ``render=False`` skips renderers no finding can come from.
+
+    ``instance`` is an Instance (None: the documented default instance);
+    ``context_problems`` are findings about how the context was given
+    (``--instance`` files, flags), reported with the rest.  ``settings`` are
+    the ``[tool.nodecfg]`` Settings (None: every rule at its default level).
+    """
+    from .lint.suppress import unknown_codes
+
+    check_mode(mode)
+    sources = list(sources)
+    analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin)
+    found = [*context_problems, *analysis.diagnostics]
+    result = Result(analysis, [], mode, strict=bool(settings and settings.strict))
+    if analysis.documents and not _stops(found):
+        found += run_rules(analysis, sources, mode, instance, extra_table)
+        found += _render_stage(result, instance, extra_table, render)
+    found = sort_diagnostics(without_superseded(localise(found, analysis) + unknown_codes(analysis.loaded.texts)))
+    result.diagnostics = apply_settings(found, analysis.loaded.texts, settings)
+    return result
+
+
+def _stops(diagnostics: list[Diagnostic]) -> bool:
+    return any(is_blocking(d) for d in diagnostics)
+
+
+def run_rules(analysis: Analysis, sources: list, mode: str, instance: Any, extra_table: Mapping | None
+              ) -> list[Diagnostic]:
+    from .lint.rules import LintContext
+
+    context = LintContext(sources, mode, instance, dict(extra_table) if extra_table else None)
+    found: list[Diagnostic] = []
+    for name in LINT_RULE_MODULES:
+        module = importlib.import_module(f"nodecfg.lint.rules.{name}")
+        found.extend(module.check(analysis, context))
+    return found
+
+
+def _render_stage(result: Result, instance: Any, extra_table: Mapping | None, want_tree: bool) -> list[Diagnostic]:
+    """Render (all renderers for a tree, else those checking a value that is set); the findings."""
+    from .render import renderers_checking
+
+    analysis = result.analysis
+    missing = missing_cluster_fields(analysis.merged.data)
+    result.renderable = not missing
+    target = analysis if not missing else _with_stand_in_cluster(analysis)
+    only = None if want_tree and not missing else renderers_checking(target.merged.data)
+    found: list[Diagnostic] = []
+    if only is None or only:
+        rendered, result.instance, result.max_pods = render_tree(target, instance, extra_table, only=only)
+        found += rendered.diagnostics
+        if only is None and not _stops(rendered.diagnostics):
+            result.tree, result.origins = rendered.files, rendered.origins
+    if want_tree and missing:
+        found.append(_fragment_problem(analysis, missing, result.mode))
+    return found
+
+
+def render_tree(analysis: Analysis, instance: Any, extra_table: Mapping | None = None, only=None):
+    """Resolve the instance, compute maxPods once, run the renderers: (Rendered, instance, maxPods)."""
+    from .instance import DEFAULT_INSTANCE, with_resources
+    from .maxpods import compute_max_pods
+    from .render import RenderContext, render_all
+
+    table = dict(extra_table) if extra_table else None
+    instance = with_resources(instance if instance is not None else DEFAULT_INSTANCE, table)
+    expression = get_pointer(analysis.merged.data, "/spec/kubelet/maxPodsExpression")
+    max_pods = compute_max_pods(instance, expression, table)
+    rendered = render_all(RenderContext(analysis.merged.data, instance, max_pods), only=only)
+    return rendered, instance, max_pods
+
 
 def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Limits = Limits(),
             stdin=None) -> Analysis:
-    """Parse, validate and merge; never raises on bad input."""
+    """Parse, validate and merge (the front half); never raises on bad input."""
     from .schema import validate_nodeconfig
     from .semantics import check_merged
 
@@ -52,9 +210,11 @@ def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Li
     diagnostics.extend(merged.diagnostics)
     analysis = Analysis(loaded, merged)
     if not loaded.documents:
-        return _finish(analysis, diagnostics + [_no_documents(sources, loaded)])
-    diagnostics.extend(check_merged(merged.data, merged.locate, mode))
-    return _finish(analysis, diagnostics)
+        diagnostics.append(_no_documents(sources, loaded))
+    else:
+        diagnostics.extend(check_merged(merged.data, merged.locate, mode))
+    analysis.diagnostics = sort_diagnostics(localise(diagnostics, analysis))
+    return analysis
 
 
 def _no_documents(sources, loaded: Loaded) -> Diagnostic:
@@ -65,9 +225,14 @@ def _no_documents(sources, loaded: Loaded) -> Diagnostic:
     return Diagnostic("NC143", CODES["NC143"][0], Span(uri), message)
 
 
-def _finish(analysis: Analysis, diagnostics: list[Diagnostic]) -> Analysis:
-    analysis.diagnostics = sort_diagnostics(localise(diagnostics, analysis))
-    return analysis
+def apply_settings(found: list[Diagnostic], texts: dict[str, str], settings: Any) -> list[Diagnostic]:
+    """``# nodecfg: disable=`` comments, then ``[tool.nodecfg]``; blocking errors always stay."""
+    from .lint.suppress import suppressed
+
+    kept = [d for d in found if is_blocking(d) or not suppressed(d, texts)]
+    if settings is None:
+        return kept
+    return settings.apply(kept, keep=is_blocking)
 
 
 def localise(diagnostics: list[Diagnostic], analysis: Analysis) -> list[Diagnostic]:
@@ -105,42 +270,25 @@ def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(unique, key=lambda d: (d.span.uri.split("#")[0], d.span.line, d.span.col, d.span.uri, d.code))
 
 
-def blocks_rendering(diagnostics: list[Diagnostic]) -> bool:
-    """True when nodeadm would stop before writing files (decode or validation failure)."""
-    return any(d.severity >= Severity.ERROR and d.code not in ADVISORY_ERRORS for d in diagnostics)
+def missing_cluster_fields(config: dict) -> list[str]:
+    """The spec.cluster fields nodeadm's validation requires that the merged config lacks."""
+    from .semantics import REQUIRED_CLUSTER_FIELDS
+
+    return [name for name in REQUIRED_CLUSTER_FIELDS if not get_pointer(config, f"/spec/cluster/{name}")]
 
 
-def render_tree(analysis: Analysis, instance, extra_table=None):
-    """Resolve the instance, compute maxPods once, and run every renderer."""
-    from .instance import with_resources
-    from .maxpods import compute_max_pods
-    from .merge import get_pointer
-    from .render import RenderContext, render_all
-
-    instance = with_resources(instance, extra_table)
-    fragment = _fragment_problem(analysis)
-    if fragment:
-        from .render import Rendered
-
-        return Rendered(diagnostics=[fragment]), instance, None
-    expression = get_pointer(analysis.merged.data, "/spec/kubelet/maxPodsExpression")
-    max_pods = compute_max_pods(instance, expression, extra_table)
-    rendered = render_all(RenderContext(analysis.merged.data, instance, max_pods))
-    rendered.diagnostics = sort_diagnostics(localise(rendered.diagnostics, analysis))
-    return rendered, instance, max_pods
+def _with_stand_in_cluster(analysis: Analysis) -> Analysis:
+    data = dict(analysis.merged.data)
+    spec = dict(data.get("spec") or {})
+    cluster = dict(STAND_IN_CLUSTER)
+    cluster.update({k: v for k, v in (spec.get("cluster") or {}).items() if v not in (None, "")})
+    spec["cluster"] = cluster
+    data["spec"] = spec
+    return replace(analysis, merged=replace(analysis.merged, data=data))
 
 
-REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
-
-
-def _fragment_problem(analysis: Analysis) -> Diagnostic | None:
-    """A fragment (managed node group / Karpenter user data) lacks what rendering needs."""
-    from .merge import get_pointer
-
-    missing = [f for f in REQUIRED_CLUSTER_FIELDS if not get_pointer(analysis.merged.data, f"/spec/cluster/{f}")]
-    if not missing:
-        return None
+def _fragment_problem(analysis: Analysis, missing: list[str], mode: str) -> Diagnostic:
     message = (f"cannot build the node's files without spec.cluster {', '.join(missing)}: "
-               "in managed-nodegroup and karpenter modes they are injected at launch")
-    hint = "add the injected cluster NodeConfig (or a stand-in) as another source"
+               f"in {mode} mode they are added at launch")
+    hint = "add the cluster's NodeConfig (or a stand-in) as another source"
     return Diagnostic("NC150", CODES["NC150"][0], analysis.merged.locate("/spec/cluster"), message, hint)

@@ -14,7 +14,7 @@ import re
 from typing import Any, Iterable
 
 from .diagnostics import Diagnostic, Severity, Span
-from .document import Document, split_pointer
+from .document import MISSING, Document, get_pointer, join_pointer, split_pointer
 from .schemas import KUBELET_CONFIG, NODECONFIG, load_schema
 from .schemas import subset
 from .schemas.subset import Violation, json_type_of
@@ -53,7 +53,7 @@ def validate_nodeconfig(doc: Document) -> list[Diagnostic]:
         _nodeconfig_diagnostic(doc, violation)
         for violation in subset.iter_violations(load_schema(NODECONFIG), doc.data)
     ]
-    if _value_at(doc.data, KUBELET_CONFIG_POINTER) is not _MISSING:
+    if get_pointer(doc.data, KUBELET_CONFIG_POINTER, MISSING) is not MISSING:
         found.extend(validate_kubelet_config(doc))
     return _in_source_order(found)
 
@@ -62,8 +62,8 @@ def validate_kubelet_config(
     doc: Document, base_pointer: str = KUBELET_CONFIG_POINTER
 ) -> list[Diagnostic]:
     """Problems of the KubeletConfiguration found at ``base_pointer`` in ``doc``."""
-    config = _value_at(doc.data, base_pointer)
-    if config is _MISSING:
+    config = get_pointer(doc.data, base_pointer, MISSING)
+    if config is MISSING:
         return []
     violations = subset.iter_violations(load_schema(KUBELET_CONFIG), config, base_pointer)
     return _in_source_order(_kubelet_diagnostic(doc, v, base_pointer) for v in violations)
@@ -283,17 +283,7 @@ def _close_match(name: str, candidates: list[str]) -> str | None:
     return by_lower[close[0]] if close else None
 
 
-_MISSING = object()
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-
-
-def _value_at(data: Any, pointer: str) -> Any:
-    node = data
-    for token in split_pointer(pointer):
-        node = _child(node, token)
-        if node is _MISSING:
-            break
-    return node
 
 
 def _dotted(data: Any, pointer: str) -> str:
@@ -305,7 +295,7 @@ def _dotted(data: Any, pointer: str) -> str:
             node = node[int(token)] if int(token) < len(node) else None
             continue
         text += _path_step(token, first=not text)
-        node = _child(node, token)
+        node = get_pointer(node, join_pointer("", token), MISSING)
     return text
 
 
@@ -313,15 +303,6 @@ def _path_step(token: str, first: bool) -> str:
     if _IDENTIFIER.match(token):
         return token if first else f".{token}"
     return f'["{token}"]'
-
-
-def _child(node: Any, token: str) -> Any:
-    """The entry of ``node`` named ``token`` (keys that are not strings included)."""
-    if not isinstance(node, dict):
-        return _MISSING
-    if token in node:
-        return node[token]
-    return next((v for k, v in node.items() if str(k) == token), _MISSING)
 
 
 def _where(data: Any, pointer: str) -> str:

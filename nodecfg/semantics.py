@@ -36,7 +36,7 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 # nodeadm's order of checks; the field names as users write them.
-_REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
+REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Go's base64.StdEncoding: padded, standard alphabet; it skips CR and LF.
 _STD_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
@@ -68,7 +68,7 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
 
 
 def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:
-    for name in _REQUIRED_CLUSTER_FIELDS:
+    for name in REQUIRED_CLUSTER_FIELDS:
         value = cluster.get(name)
         # nodeadm tests the CA for nil: an explicit empty string decodes to a
         # non-nil empty byte slice and passes (NC303 reports it instead).

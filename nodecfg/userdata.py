@@ -76,10 +76,12 @@ class Composition:
     mime: bytes  # the MIME document before gzip and base64
     diagnostics: list[Diagnostic] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict, repr=False)  # uri -> text, for excerpts
+    strict: bool = False  # settings.strict: warnings refuse it too, as they fail `nodecfg check`
 
     @property
     def ok(self) -> bool:
-        return not has_errors(self.diagnostics)
+        threshold = Severity.WARNING if self.strict else Severity.ERROR
+        return not any(d.severity >= threshold for d in self.diagnostics)
 
 
 class UserDataError(ValueError):
@@ -95,7 +97,7 @@ def compose(nodeconfigs: Iterable[NodeConfigInput] = (), scripts: Iterable[PartI
             cloud_configs: Iterable[PartInput] = (), *, boothooks: Iterable[PartInput] = (),
             merge_into: PartInput | None = None, base64: bool = False, gzip: bool = False,
             mode: str = "self-managed", instance: Any = None, extra_table: dict | None = None,
-            check: bool = True) -> Composition:
+            check: bool = True, settings: Any = None) -> Composition:
     """Compose user data; never raises on bad input (see ``Composition.diagnostics``)."""
     parts, texts, diagnostics = collect_parts(nodeconfigs, scripts, cloud_configs, boothooks)
     if merge_into is None:
@@ -107,9 +109,9 @@ def compose(nodeconfigs: Iterable[NodeConfigInput] = (), scripts: Iterable[PartI
     if has_errors(diagnostics):
         return Composition(data, layout.mime, _sorted(diagnostics), texts)
     if check:
-        diagnostics += check_userdata(layout, texts, mode, instance, extra_table)
+        diagnostics += check_userdata(layout, texts, mode, instance, extra_table, settings)
     diagnostics += _size_problems(encode(layout.mime, gzip=gzip))
-    return Composition(data, layout.mime, _sorted(diagnostics), texts)
+    return Composition(data, layout.mime, _sorted(diagnostics), texts, strict=bool(settings and settings.strict))
 
 
 @dataclass(frozen=True)
@@ -387,12 +389,12 @@ def _closing_delimiter(data: bytes, boundary: bytes) -> tuple[int, bytes] | None
 
 
 def check_userdata(layout: Layout, texts: dict[str, str], mode: str, instance: Any,
-                   extra_table: dict | None) -> list[Diagnostic]:
+                   extra_table: dict | None, settings: Any = None) -> list[Diagnostic]:
     """What ``nodecfg check`` finds in the composed user data, located in the inputs."""
-    from .lint.engine import lint
     from .parse.mime import split_userdata
+    from .pipeline import run
 
-    result = lint([layout.mime], mode=mode, instance=instance, extra_table=extra_table)
+    result = run([layout.mime], instance, mode=mode, extra_table=extra_table, settings=settings, render=False)
     placed = {p.index: p for p in split_userdata(layout.mime, "").parts}
     owners = {layout.first_index + i: part for i, part in enumerate(layout.added)}
     texts.setdefault(USERDATA_URI, layout.mime.decode("utf-8", "replace"))

@@ -1,9 +1,10 @@
-"""Options shared by the commands that read NodeConfig sources."""
+"""Options shared by the commands that read NodeConfig sources, and the one way they run the pipeline."""
 from __future__ import annotations
 
 import argparse
 import sys
 
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def add_source_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -12,6 +13,7 @@ def add_source_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
     add_mode_argument(parser)
     parser.add_argument("--max-input-bytes", type=int, default=1 << 20, metavar="N",
                         help="largest accepted source (default 1 MiB)")
+    add_settings_arguments(parser)
 
 
 def add_mode_argument(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +21,28 @@ def add_mode_argument(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--mode", choices=MODES, default="self-managed",
                         help="who completes the configuration: yourself, EKS managed node groups or Karpenter")
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("rule selection (as in ruff; see docs/configuration.md)")
+    group.add_argument("--select", action="append", metavar="CODES",
+                       help="report only these codes, prefixes or rule names (replaces [tool.nodecfg] select)")
+    group.add_argument("--extend-select", action="append", default=[], metavar="CODES",
+                       help="add these to the selection")
+    group.add_argument("--ignore", action="append", default=[], metavar="CODES",
+                       help="never report these (added to [tool.nodecfg] ignore)")
+    group.add_argument("--config", metavar="FILE",
+                       help="read settings from FILE instead of the nearest pyproject.toml with [tool.nodecfg]")
+    group.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+
+
+def settings_from(args):
+    """The Settings for this invocation (raises ConfigError): the file, then the command line."""
+    from ..lint.config import load_settings
+
+    settings = load_settings(config=getattr(args, "config", None))
+    return settings.with_overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore,
+                                   strict=getattr(args, "strict", False))
 
 
 def limits_from(args):
@@ -33,11 +57,6 @@ def print_diagnostics(diagnostics, texts, stream=None) -> None:
 
     if diagnostics:
         print(format_text(diagnostics, texts), file=stream or sys.stderr)
-
-
-def has_usage_error(diagnostics) -> bool:
-    """I/O problems with the sources themselves (exit 2), as opposed to bad configuration."""
-    return any(d.code == "NC140" for d in diagnostics)
 
 
 def add_instance_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,8 +78,18 @@ FLAG_KEYS = {"instance_type": "instanceType", "kubelet_version": "kubeletVersion
              "accelerator": "accelerator"}
 
 
+def context_given(args) -> bool:
+    return bool(getattr(args, "instance", None) or getattr(args, "instance_table", None)
+                or any(getattr(args, attr, None) is not None for attr in FLAG_KEYS))
+
+
 def instance_from_args(args):
-    """(Instance, extra instance table or None, diagnostics) from --instance files and flags."""
+    """(Instance or None for the default, extra instance table or None, findings) from --instance files and flags.
+
+    Nothing is imported when no context is given (``nodecfg check`` start-up).
+    """
+    if not context_given(args):
+        return None, None, []
     from ..instance import instance_from_mapping, load_instance_file, validate_context
 
     values, diagnostics = {}, []
@@ -81,6 +110,30 @@ def instance_from_args(args):
     return instance_from_mapping(values), extra_table, diagnostics
 
 
+def run_pipeline(args, sources=None, *, render: bool = True):
+    """The pipeline for this command line: a Result, or an exit code for a usage error already printed."""
+    from ..lint.config import ConfigError
+    from ..pipeline import run
+
+    try:
+        settings = settings_from(args)
+    except ConfigError as error:
+        print(f"nodecfg: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    instance, extra_table, problems = instance_from_args(args)
+    return run(args.sources if sources is None else sources, instance, mode=args.mode, settings=settings,
+               limits=limits_from(args), extra_table=extra_table, context_problems=problems, render=render)
+
+
+def exit_code(result) -> int:
+    """0 for a configuration `check` passes, 1 when it has errors, 2 when the input could not be read."""
+    from ..pipeline import Verdict
+
+    if result.usage_error:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if result.verdict is Verdict.HAS_ERRORS else EXIT_OK
+
+
 def defaulted_note(instance) -> str:
     """One line naming the instance facts that were not given, or ''."""
     # nodeadm's own defaults (no accelerator, its pause image, no IPv6) need no note
@@ -89,16 +142,3 @@ def defaulted_note(instance) -> str:
         return ""
     return ("nodecfg: note: instance context defaulted for " + ", ".join(relevant)
             + f" (instance type {instance.instance_type}); pass --instance FILE to set them")
-
-
-def analyse_and_report(args):
-    """Run the front half, print its findings; return (analysis, exit code so far, can render)."""
-    from ..diagnostics import has_errors
-    from ..pipeline import analyse, blocks_rendering
-
-    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
-    print_diagnostics(analysis.diagnostics, analysis.loaded.texts)
-    if has_usage_error(analysis.diagnostics):
-        return analysis, 2, False
-    code = 1 if has_errors(analysis.diagnostics) else 0
-    return analysis, code, not blocks_rendering(analysis.diagnostics)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import (add_instance_arguments, add_source_arguments, defaulted_note, has_usage_error,
-                      instance_from_args, limits_from, print_diagnostics)
+from ._common import EXIT_FINDINGS, EXIT_USAGE, add_instance_arguments, add_source_arguments, defaulted_note, \
+    print_diagnostics
 
 ROOTFS_TOP_LEVEL = {"etc", "run", "var"}
 
@@ -20,33 +20,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from ..diagnostics import has_errors
-    from ..pipeline import analyse, render_tree
+    from ..pipeline import Verdict
+    from ._common import run_pipeline
 
-    instance, extra_table, problems = instance_from_args(args)
-    if problems:
-        print_diagnostics(problems, {})
-        return 2
-    analysis = analyse(args.sources, mode=args.mode, limits=limits_from(args))
-    if has_usage_error(analysis.diagnostics):
-        print_diagnostics(analysis.diagnostics, analysis.loaded.texts)
-        return 2
-    diagnostics = list(analysis.diagnostics)
-    if not has_errors(diagnostics):
-        rendered, instance, _ = render_tree(analysis, instance, extra_table)
-        diagnostics += rendered.diagnostics
-    print_diagnostics(diagnostics, analysis.loaded.texts)
-    if has_errors(diagnostics):
-        print("nodecfg: nothing written: the configuration has errors", file=sys.stderr)
-        return 1
+    result = run_pipeline(args)
+    if isinstance(result, int):
+        return result
+    print_diagnostics(result.diagnostics, result.texts)
+    if result.usage_error:
+        return EXIT_USAGE
+    if result.verdict is not Verdict.OK or result.tree is None:
+        print("nodecfg: nothing written: " + ("the configuration has errors" if result.has_errors
+                                               else "the node's files cannot be built from these sources alone"),
+              file=sys.stderr)
+        return EXIT_FINDINGS
     refusal = _refuse_to_replace(args.output, args.force)
     if refusal:
         print(f"nodecfg: {refusal}", file=sys.stderr)
-        return 2
-    note = defaulted_note(instance)
+        return EXIT_USAGE
+    note = defaulted_note(result.instance)
     if note:
         print(note, file=sys.stderr)
-    return _write(rendered.files, args.output)
+    return _write(result.tree, args.output)
 
 
 def _write(files, output: str) -> int:

@@ -8,10 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_instance_arguments, add_source_arguments, has_usage_error, limits_from
+from ._common import EXIT_OK, EXIT_USAGE, add_instance_arguments, add_source_arguments
 
 FORMATS = ("text", "json", "sarif", "github")
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +32,7 @@ def run(args) -> int:
         return EXIT_USAGE
     from .. import cache
 
-    key = cache.key_for(args, args.sources, [*args.instance, *([args.instance_table] if args.instance_table else [])])
+    key = None if args.no_cache else cache.key_for(args, args.sources, _context_files(args))
     if key is None:
         return _check(args)
     replayed = cache.replay(key)
@@ -41,59 +40,69 @@ def run(args) -> int:
         return replayed
     with cache.recording() as recorded:
         code = _check(args)
-    if code in (EXIT_OK, EXIT_FINDINGS):
+    if code != EXIT_USAGE:
         cache.store(key, *recorded(), code)
     return code
 
 
-def _check(args) -> int:
-    from ..lint.config import ConfigError, load_settings
+def _context_files(args) -> list[str]:
+    """Files besides the sources that change the result: instance context and the settings file."""
+    from ..lint.config import ConfigError, find_settings_file
 
+    files = [*args.instance, *([args.instance_table] if args.instance_table else [])]
     try:
-        settings = load_settings()
-    except ConfigError as error:
-        print(f"nodecfg: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    instance, extra_table, problems = _instance(args)
-    if problems:
-        from ._common import print_diagnostics
+        settings_file = args.config or find_settings_file()
+    except ConfigError:
+        settings_file = None  # the real run reports it
+    return files + ([str(settings_file)] if settings_file else [])
 
-        print_diagnostics(problems, {})
-        from ..diagnostics import has_errors
 
-        if has_errors(problems):
-            return EXIT_USAGE
-    from ..lint.engine import lint
+# --each over this many sources or more runs in a pool of forked processes (both cores of a
+# CI machine or laptop); fewer are faster alone, forking costs a few milliseconds each.
+PARALLEL_THRESHOLD = 12
 
+
+def _check(args) -> int:
     groups = [[source] for source in args.sources] if args.each else [args.sources]
-    diagnostics, texts = [], {}
-    for sources in groups:
-        result = lint(sources, mode=args.mode, instance=instance, extra_table=extra_table,
-                      limits=limits_from(args), settings=settings)
-        diagnostics += result.diagnostics
-        texts.update(result.texts)
+    outcomes = _in_pool(args, groups) if len(groups) >= PARALLEL_THRESHOLD else None
+    if outcomes is None:
+        outcomes = [_check_group(args, sources) for sources in groups]
+    for outcome in outcomes:
+        if isinstance(outcome, int):  # a usage error, already printed
+            return outcome
+    diagnostics = [d for found, _, _ in outcomes for d in found]
+    texts = {uri: text for _, found_texts, _ in outcomes for uri, text in found_texts.items()}
     _print(diagnostics, texts, args.format)
-    return exit_code(diagnostics, strict=args.strict or settings.strict)
+    return max(code for _, _, code in outcomes)
 
 
-def exit_code(diagnostics, *, strict: bool) -> int:
-    from ..diagnostics import Severity
+def _check_group(args, sources):
+    """(findings, the texts they point into, exit code) for one group, or a usage exit code."""
+    from ._common import exit_code, run_pipeline
 
-    if has_usage_error(diagnostics):
-        return EXIT_USAGE
-    threshold = Severity.WARNING if strict else Severity.ERROR
-    return EXIT_FINDINGS if any(d.severity >= threshold for d in diagnostics) else EXIT_OK
+    result = run_pipeline(args, sources, render=False)
+    if isinstance(result, int):
+        return result
+    pointed_at = {d.span.uri for d in result.diagnostics}
+    return result.diagnostics, {u: t for u, t in result.texts.items() if u in pointed_at}, exit_code(result)
 
 
-def _instance(args):
-    """(Instance or None for the default, extra table, problems); nothing imported without flags."""
-    given = (args.instance, args.instance_type, args.kubelet_version, args.containerd_version,
-             args.vcpus, args.memory_mib, args.accelerator, args.instance_table)
-    if not any(value not in (None, []) for value in given):
-        return None, None, []
-    from ._common import instance_from_args
+def _in_pool(args, groups):
+    """_check_group for every group in forked workers, in order; None where forking is not available."""
+    import functools
+    import multiprocessing
+    import os
 
-    return instance_from_args(args)
+    if "fork" not in multiprocessing.get_all_start_methods() or "-" in args.sources:
+        return None
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2:
+        return None
+    from .. import pipeline  # noqa: F401  (imported once here, shared by the forked workers)
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        chunk = max(1, len(groups) // (workers * 4))
+        return pool.map(functools.partial(_check_group, args), groups, chunksize=chunk)
 
 
 def _print(diagnostics, texts: dict[str, str], output_format: str) -> None:
@@ -121,5 +130,5 @@ def list_rules() -> str:
 
     rules = catalogue().values()
     width = max(len(rule.name) for rule in rules)
-    return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  {rule.summary}"
-                     for rule in rules)
+    return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  "
+                     f"{'blocking' if rule.blocking else '':<8}  {rule.summary}" for rule in rules)

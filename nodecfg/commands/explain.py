@@ -5,7 +5,8 @@ import argparse
 import json
 import sys
 
-from ._common import add_instance_arguments, add_source_arguments, analyse_and_report, instance_from_args, print_diagnostics
+from ._common import EXIT_FINDINGS, add_instance_arguments, add_source_arguments, exit_code, print_diagnostics, \
+    run_pipeline
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,19 +18,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from ..explain import explain_rows, format_rows, matches, overridden_by_dropin
-    from ..pipeline import render_tree
 
     _split_field_argument(args)
-    instance, extra_table, problems = instance_from_args(args)
-    if problems:
-        print_diagnostics(problems, {})
-        return 2
-    analysis, code, can_render = analyse_and_report(args)
-    if not can_render:
-        return code
-    rendered, instance, _ = render_tree(analysis, instance, extra_table)
-    files = {path: entry.data for path, entry in rendered.files.items()}
-    rows = [r for r in explain_rows(files, rendered.origins, analysis.merged, instance.defaulted)
+    result = run_pipeline(args)
+    if isinstance(result, int):
+        return result
+    print_diagnostics(result.diagnostics, result.texts)
+    code = exit_code(result)
+    if result.tree is None:
+        return code or EXIT_FINDINGS
+    files = result.files
+    rows = [r for r in explain_rows(files, result.origins, result.analysis.merged, result.instance.defaulted)
             if matches(r, args.field)]
     print(format_rows(rows))
     changes = [c for c in overridden_by_dropin(files) if not args.field or args.field in c[0]]

@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from ._common import add_source_arguments, analyse_and_report
+from ._common import add_source_arguments, exit_code, print_diagnostics, run_pipeline
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,10 +15,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     """Print the merged config whenever nodeadm could decode it; exit 1 if there were errors."""
-    analysis, code, can_render = analyse_and_report(args)
-    if can_render:
-        sys.stdout.write(dump_config(analysis.merged.data, args.output_format))
-    return code
+    from ..codes import is_blocking
+
+    result = run_pipeline(args, render=False)
+    if isinstance(result, int):
+        return result
+    print_diagnostics(result.diagnostics, result.texts)
+    if result.analysis.documents and not any(is_blocking(d) for d in result.diagnostics):
+        sys.stdout.write(dump_config(result.analysis.merged.data, args.output_format))
+    return exit_code(result)
 
 
 def dump_config(data: dict, output_format: str) -> str:

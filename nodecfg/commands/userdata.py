@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._common import add_instance_arguments, add_mode_argument
+from ._common import add_instance_arguments, add_mode_argument, add_settings_arguments
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -27,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base64", action="store_true", help="base64-encode the result (after --gzip)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     add_mode_argument(parser)
+    add_settings_arguments(parser)
     add_instance_arguments(parser)
 
 
@@ -37,16 +38,23 @@ def run(args) -> int:
     if [*args.sources, *args.script, *args.cloud_config, *args.boothook, args.merge_into].count("-") > 1:
         print("nodecfg userdata: standard input (-) can be read only once", file=sys.stderr)
         return EXIT_USAGE
+    from ..codes import CATALOGUE
     from ..diagnostics import has_errors
-    from ._common import instance_from_args, print_diagnostics
+    from ..lint.config import ConfigError
+    from ._common import instance_from_args, print_diagnostics, settings_from
 
+    try:
+        settings = settings_from(args)
+    except ConfigError as error:
+        print(f"nodecfg: {error}", file=sys.stderr)
+        return EXIT_USAGE
     instance, extra_table, problems = instance_from_args(args)
     if has_errors(problems):
         print_diagnostics(problems, {})
         return EXIT_USAGE
-    composition = _compose(args, instance, extra_table)
+    composition = _compose(args, instance, extra_table, settings)
     print_diagnostics(composition.diagnostics, composition.texts)
-    if any(d.code == "NC140" for d in composition.diagnostics):
+    if any(d.code in CATALOGUE and CATALOGUE[d.code].usage for d in composition.diagnostics):
         return EXIT_USAGE
     if not composition.ok:
         print("nodecfg: no user data written: it would be refused", file=sys.stderr)
@@ -54,7 +62,7 @@ def run(args) -> int:
     return _write(composition.data, args.output)
 
 
-def _compose(args, instance, extra_table):
+def _compose(args, instance, extra_table, settings):
     from ..userdata import compose
 
     stdin: list[bytes] = []  # read at most once, on first use
@@ -70,7 +78,7 @@ def _compose(args, instance, extra_table):
                    [source(s) for s in args.cloud_config], boothooks=[source(s) for s in args.boothook],
                    merge_into=source(args.merge_into) if args.merge_into else None,
                    base64=args.base64, gzip=args.gzip, mode=args.mode, instance=instance,
-                   extra_table=extra_table)
+                   extra_table=extra_table, settings=settings)
 
 
 def _write(data: bytes, output: str | None) -> int:

@@ -13,17 +13,23 @@ from ..diagnostics import Diagnostic
 from ..filetree import FileEntry, FileTree
 from ..instance import Instance
 
-# Order matters only for the order of diagnostics; files never collide.
-RENDERER_MODULES = (
-    "kubelet",              # etc/kubernetes/kubelet/config.json (+ config.json.d drop-in)
-    "kubeconfig",           # var/lib/kubelet/kubeconfig, etc/kubernetes/pki/ca.crt
-    "kubelet_environment",  # etc/eks/kubelet/environment
-    "credential_provider",  # etc/eks/image-credential-provider/config.json
-    "containerd",           # etc/containerd/config.toml (+ SOCI files)
-    "base_runtime_spec",    # etc/containerd/base-runtime-spec.json
-    "system",               # systemd environment drop-ins, resolved.conf.d
-    "cached_config",        # run/eks/nodeadm/config.json
-)
+# Every renderer, in order (order matters only for the order of diagnostics;
+# files never collide), with the pointers of the values it checks: a renderer
+# reports findings only about those values, so a configuration that sets none
+# of them needs that renderer only for its files, never for `nodecfg check`.
+# tests/test_render_checks.py holds every renderer to its declaration.
+RENDERERS: dict[str, tuple[str, ...]] = {
+    "kubelet": ("/spec/kubelet/maxPodsExpression", "/spec/kubelet/config/maxPods",  # config.json (+ drop-in)
+                "/spec/cluster/cidr"),
+    "kubeconfig": (),                                  # var/lib/kubelet/kubeconfig, pki/ca.crt
+    "kubelet_environment": ("/spec/kubelet/flags",),   # etc/eks/kubelet/environment
+    "credential_provider": (),                         # etc/eks/image-credential-provider/config.json
+    "containerd": ("/spec/containerd/config",),        # etc/containerd/config.toml (+ SOCI files)
+    "base_runtime_spec": (),                           # etc/containerd/base-runtime-spec.json
+    "system": ("/spec/instance/environment", "/spec/instance/network"),  # systemd drop-ins, resolved.conf.d
+    "cached_config": (),                               # run/eks/nodeadm/config.json
+}
+RENDERER_MODULES = tuple(RENDERERS)
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,18 @@ class Rendered:
         self.origins.update(other.origins)
 
 
-def render_all(ctx: RenderContext) -> Rendered:
+def renderers_checking(config: dict[str, Any]) -> tuple[str, ...]:
+    """The renderers that check a value config sets (see RENDERERS)."""
+    from ..merge import get_pointer
+
+    return tuple(name for name, pointers in RENDERERS.items()
+                 if any(get_pointer(config, pointer) not in (None, "", {}, []) for pointer in pointers))
+
+
+def render_all(ctx: RenderContext, only: tuple[str, ...] | None = None) -> Rendered:
+    """Run the renderers (all, or only those named) and join their results."""
     result = Rendered()
-    for name in RENDERER_MODULES:
+    for name in RENDERER_MODULES if only is None else only:
         module = importlib.import_module(f"{__name__}.{name}")
         result.extend(module.render(ctx))
     result.files = dict(sorted(result.files.items()))

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic, Severity, Span
+from ..document import escape_pointer_token
 from ..instance import Instance
 from ..versions import at_least
 from . import Rendered, RenderContext
@@ -78,10 +79,6 @@ def feature_enabled(config: dict[str, Any], gate: str) -> bool:
     """nodeadm's DefaultFalse gates (InstanceIdNodeName, FastImagePull)."""
     gates = spec_value(config, "featureGates")
     return isinstance(gates, dict) and gates.get(gate) is True
-
-
-def pointer_token(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def pointer_span(pointer: str) -> Span:
@@ -238,7 +235,7 @@ def dropin_document(user_config: dict[str, Any]) -> dict[str, Any]:
 def _dropin_origins(user_config: dict[str, Any]) -> dict[str, str]:
     origins = {"kind": "default", "apiVersion": "default"}
     for key in user_config:
-        origins[str(key)] = f"config:/spec/kubelet/config/{pointer_token(str(key))}"
+        origins[str(key)] = f"config:/spec/kubelet/config/{escape_pointer_token(str(key))}"
     return origins
 
 
@@ -279,11 +276,11 @@ def render(ctx: RenderContext) -> Rendered:
     out = Rendered()
     document, origins = generate_kubelet_config(ctx)
     out.add(CONFIG_PATH, encode_go_json(document, indent="    ").encode())
-    out.origins.update({f"{CONFIG_PATH}#/{pointer_token(k)}": v for k, v in origins.items()})
+    out.origins.update({f"{CONFIG_PATH}#/{escape_pointer_token(k)}": v for k, v in origins.items()})
     user = user_kubelet_config(ctx.config)
     if user:
         out.add(DROPIN_PATH, encode_go_json(dropin_document(user), indent="    ").encode())
-        out.origins.update({f"{DROPIN_PATH}#/{pointer_token(k)}": v
+        out.origins.update({f"{DROPIN_PATH}#/{escape_pointer_token(k)}": v
                             for k, v in _dropin_origins(user).items()})
     out.diagnostics.extend(kubelet_diagnostics(ctx))
     return out
