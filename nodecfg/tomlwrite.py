@@ -15,6 +15,11 @@ nodeadm writes every merged containerd config with ``toml.Marshal`` on a
   ``[[array.of.tables]]``, tables inside inline arrays become ``{k = v}``;
 * floats in fixed notation, integral ones with ``.0``; datetimes RFC 3339.
 
+``dumps(..., sort_keys=False, indent_tables=True)`` is the same encoder on a
+Go struct, as containerd's ``config migrate`` uses it: fields in the order
+given (the caller sorts what are Go maps) and each table's header and keys
+indented two spaces per level.
+
 Input is what ``tomllib`` (or JSON) produces: dict, list, str, int, float,
 bool, datetime/date/time.  ``None`` values are skipped, as go-toml skips nil.
 """
@@ -29,10 +34,10 @@ from typing import Any
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def dumps(data: dict[str, Any]) -> str:
+def dumps(data: dict[str, Any], sort_keys: bool = True, indent_tables: bool = False) -> str:
     """Return ``data`` as TOML text in go-toml v2 layout."""
     out: list[str] = []
-    _write_table(out, [], data, header=False)
+    _Writer(out, sort_keys, indent_tables).table([], data, header=False)
     return "".join(out)
 
 
@@ -44,45 +49,50 @@ def _is_array_of_tables(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(_is_table(v) for v in value)
 
 
-def _split_entries(table: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
-    plain, nested = [], []
-    for key in sorted(table):
-        value = table[key]
-        if value is None:
-            continue
-        if _is_table(value) or _is_array_of_tables(value):
-            nested.append((key, value))
-        else:
-            plain.append((key, value))
-    return plain, nested
+class _Writer:
+    def __init__(self, out: list[str], sort_keys: bool, indent_tables: bool):
+        self.out, self.sort_keys, self.indent_tables = out, sort_keys, indent_tables
 
+    def _indent(self, depth: int) -> str:
+        return "  " * depth if self.indent_tables and depth > 0 else ""
 
-def _write_table(out: list[str], path: list[str], table: dict[str, Any], header: bool) -> None:
-    if header:
-        out.append(f"[{_dotted(path)}]\n")
-    _write_body(out, path, table)
+    def split(self, table: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+        plain, nested = [], []
+        for key in sorted(table) if self.sort_keys else table:
+            value = table[key]
+            if value is None:
+                continue
+            if _is_table(value) or _is_array_of_tables(value):
+                nested.append((key, value))
+            else:
+                plain.append((key, value))
+        return plain, nested
 
+    def table(self, path: list[str], table: dict[str, Any], header: bool) -> None:
+        if header:
+            self.out.append(f"{self._indent(len(path) - 1)}[{_dotted(path)}]\n")
+        self.body(path, table)
 
-def _write_body(out: list[str], path: list[str], table: dict[str, Any]) -> None:
-    plain, nested = _split_entries(table)
-    for key, value in plain:
-        out.append(f"{encode_key(key)} = {_encode_value(value)}\n")
-    for index, (key, value) in enumerate(nested):
-        if index > 0 or plain:
-            out.append("\n")
-        child = path + [key]
-        if _is_table(value):
-            _write_table(out, child, value, header=True)
-        else:
-            _write_array_of_tables(out, child, value)
+    def body(self, path: list[str], table: dict[str, Any]) -> None:
+        plain, nested = self.split(table)
+        indent = self._indent(len(path))
+        for key, value in plain:
+            self.out.append(f"{indent}{encode_key(key)} = {_encode_value(value, self.sort_keys)}\n")
+        for index, (key, value) in enumerate(nested):
+            if index > 0 or plain:
+                self.out.append("\n")
+            child = path + [key]
+            if _is_table(value):
+                self.table(child, value, header=True)
+            else:
+                self.array_of_tables(child, value)
 
-
-def _write_array_of_tables(out: list[str], path: list[str], items: list[dict]) -> None:
-    for index, item in enumerate(items):
-        if index > 0:
-            out.append("\n")
-        out.append(f"[[{_dotted(path)}]]\n")
-        _write_body(out, path, item)
+    def array_of_tables(self, path: list[str], items: list[dict]) -> None:
+        for index, item in enumerate(items):
+            if index > 0:
+                self.out.append("\n")
+            self.out.append(f"{self._indent(len(path) - 1)}[[{_dotted(path)}]]\n")
+            self.body(path, item)
 
 
 def _dotted(path: list[str]) -> str:
@@ -131,7 +141,7 @@ def _basic_string(text: str) -> str:
     return "".join(parts)
 
 
-def _encode_value(value: Any) -> str:
+def _encode_value(value: Any, sort_keys: bool = True) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -147,14 +157,15 @@ def _encode_value(value: Any) -> str:
     if isinstance(value, _dt.time):
         return _format_time(value)
     if isinstance(value, list):
-        return "[" + ", ".join(_encode_value(v) for v in value if v is not None) + "]"
+        return "[" + ", ".join(_encode_value(v, sort_keys) for v in value if v is not None) + "]"
     if isinstance(value, dict):
-        return _inline_table(value)
+        return _inline_table(value, sort_keys)
     raise TypeError(f"cannot encode {type(value).__name__} as TOML")
 
 
-def _inline_table(table: dict[str, Any]) -> str:
-    items = [f"{encode_key(k)} = {_encode_value(table[k])}" for k in sorted(table) if table[k] is not None]
+def _inline_table(table: dict[str, Any], sort_keys: bool = True) -> str:
+    keys = sorted(table) if sort_keys else table
+    items = [f"{encode_key(k)} = {_encode_value(table[k], sort_keys)}" for k in keys if table[k] is not None]
     return "{" + ", ".join(items) + "}"
 
 

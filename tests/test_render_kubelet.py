@@ -357,8 +357,7 @@ def test_cached_config_is_compact_internal_node_config():
     config = node_config(kubelet={"flags": ["--v=4"], "config": {"maxPods": 30}})
     rendered = cached_config.render(context(config, kubeletVersion="v1.31.4-eks-1a2b3c"))
     expected = (
-        '{"kind":"NodeConfig","apiVersion":"node.eks.aws/__internal",'
-        '"metadata":{"creationTimestamp":null},'
+        '{"metadata":{},'
         '"spec":{"cluster":{"name":"blue",'
         '"apiServerEndpoint":"https://ABCD.gr7.eu-west-1.eks.amazonaws.com",'
         '"certificateAuthority":"aGVsbG8gY2E=","cidr":"172.20.0.0/16"},'

@@ -4,8 +4,10 @@
 saves the merged and enriched *internal* NodeConfig with the apimachinery
 JSON serializer in compact mode: one line plus a newline, Go struct field
 order, ``omitempty`` fields dropped when empty (nested structs always stay,
-so an unset section is ``{}``), maps sorted, ``creationTimestamp: null`` in
-the metadata, apiVersion ``node.eks.aws/__internal``.  The status carries what
+so an unset section is ``{}``), maps sorted.  nodeadm encodes the internal object
+(``internal/api/bridge/encode.go``), whose TypeMeta is empty, so no kind or
+apiVersion is written; the apimachinery it vendors tags creationTimestamp
+``omitempty,omitzero``, so the metadata is ``{}``.  The status carries what
 nodeadm learnt at boot: instance details (no privateDnsName when
 InstanceIdNodeName is on, since nodeadm then never looks it up), the default
 sandbox image and the kubelet version.
@@ -21,7 +23,6 @@ from .kubeconfig import decode_certificate_authority
 from .kubelet import encode_go_json, feature_enabled, go_key, spec_value
 
 CACHE_PATH = "run/eks/nodeadm/config.json"
-INTERNAL_API_VERSION = "node.eks.aws/__internal"
 
 
 def _omit_empty(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -148,9 +149,7 @@ def cached_status(ctx: RenderContext) -> dict[str, Any]:
 
 def cached_document(ctx: RenderContext) -> dict[str, Any]:
     return {
-        "kind": "NodeConfig",
-        "apiVersion": INTERNAL_API_VERSION,
-        "metadata": {"creationTimestamp": None},
+        "metadata": {},
         "spec": cached_spec(ctx.config),
         "status": cached_status(ctx),
     }

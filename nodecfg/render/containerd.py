@@ -3,9 +3,11 @@
 Follows nodeadm ``internal/containerd`` (config.go, runtime_config*.go,
 sandbox_image.go): the default config for the containerd major version
 (schema v2 for 1.x, v3 for 2.x), the user's ``containerd.config`` deep-merged
-over it, the whole written in go-toml v2 layout.  Layout note: without a user
-config nodeadm writes its template text as is; nodecfg always writes the
-go-toml layout nodeadm uses after a merge (same data, see docs/containerd.md).
+over it.  Without a user config nodeadm writes its template's text as is
+(``template_text``); with one it writes the merge in go-toml v2 layout
+(``tomlwrite``), and on containerd 2.x with a schema v2 config the output of
+``containerd config migrate`` (``containerd_migrate``).  The text matches the
+nodeadm commit named in nodecfg/reference.py.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ..instance import Instance
 from ..tomlmerge import deep_merge, parse_toml
 from ..tomlwrite import dumps
 from . import RenderContext, Rendered
-from .containerd_migrate import V2_CRI, V3_IMAGES, V3_RUNTIME, migrate_v2_to_v3, v3_spelling
+from .containerd_migrate import V2_CRI, V3_IMAGES, V3_RUNTIME, migrate_v2_to_v3, migrated_text, v3_spelling
 
 CONFIG_PATH = "etc/containerd/config.toml"
 SOCI_CONFIG_PATH = "etc/soci-snapshotter-grpc/config.toml"
@@ -152,6 +154,68 @@ def default_config_v3(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: b
     return config
 
 
+# --- the default config, as the text nodeadm's templates print ---------------
+#
+# nodeadm fills config.template.toml (schema v2) or config2.template.toml
+# (schema v3) with text/template and, when no user config is given, writes
+# the result unchanged: sections in the template's order, double-quoted
+# strings, and the template's own spelling of each header.
+
+def _basic(text: str) -> str:
+    # text/template inserts values between the template's quotes unescaped.
+    return f'"{text}"'
+
+
+def _template_sections(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: bool,
+                       schema_v3: bool) -> list[tuple[str, list[str]]]:
+    name, binary = runtime
+    pull = ["discard_unpacked_layers = true"]
+    if soci:
+        pull += [f"snapshotter = {_basic('soci')}", "disable_snapshot_annotations = false"]
+    runtime_keys = [f"runtime_type = {_basic('io.containerd.runc.v2')}",
+                    f"base_runtime_spec = {_basic(BASE_RUNTIME_SPEC_FILE)}"]
+    options = [f"BinaryName = {_basic(binary)}", "SystemdCgroup = true"]
+    registry = [f"config_path = {_basic(REGISTRY['config_path'])}"]
+    cni = [f"bin_dir = {_basic(CNI['bin_dir'])}", f"conf_dir = {_basic(CNI['conf_dir'])}"]
+    common = [("", [f"version = {3 if schema_v3 else 2}", f"root = {_basic('/var/lib/containerd')}",
+                    f"state = {_basic('/run/containerd')}"]),
+              ("[grpc]", [f"address = {_basic('/run/containerd/containerd.sock')}"])]
+    if not schema_v3:
+        cri = f'plugins."{V2_CRI}"'
+        return common + [
+            (f"[{cri}.containerd]", [f"default_runtime_name = {_basic(name)}"] + pull),
+            (f"[{cri}]", [f"sandbox_image = {_basic(sandbox)}", f"enable_cdi = {str(cdi).lower()}"]),
+            (f"[{cri}.registry]", registry),
+            (f"[{cri}.containerd.runtimes.{name}]", runtime_keys),
+            (f"[{cri}.containerd.runtimes.{name}.options]", options),
+            (f"[{cri}.cni]", cni),
+        ]
+    images, runtime_plugin = f"plugins.'{V3_IMAGES}'", f"plugins.'{V3_RUNTIME}'"
+    return common + [
+        (f"[{images}]", pull),
+        (f"[{images}.pinned_images]", [f"sandbox = {_basic(sandbox)}"]),
+        (f'[plugins."{V3_IMAGES}".registry]', registry),
+        (f"[{runtime_plugin}]", [f"enable_cdi = {str(cdi).lower()}"]),
+        (f"[{runtime_plugin}.containerd]", [f"default_runtime_name = {_basic(name)}"]),
+        (f"[{runtime_plugin}.containerd.runtimes.{name}]", runtime_keys),
+        (f"[{runtime_plugin}.containerd.runtimes.{name}.options]", options),
+        (f"[{runtime_plugin}.cni]", cni),
+    ]
+
+
+def template_text(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: bool, schema_v3: bool) -> str:
+    """The text nodeadm's template prints (no user containerd.config)."""
+    blocks = ["\n".join(([header] if header else []) + lines)
+              for header, lines in _template_sections(runtime, sandbox, cdi, soci, schema_v3)]
+    text = "\n\n".join(blocks) + "\n\n"
+    if soci:
+        # The template's closing ``{{- end}}`` eats the newline after the last line.
+        proxy = [f"[proxy_plugins.soci]\ntype = {_basic('snapshot')}\naddress = {_basic(SOCI_SOCKET)}",
+                 f"[proxy_plugins.soci.exports]\nroot = {_basic(SOCI_ROOT)}"]
+        text += "\n" + "\n\n".join(proxy)
+    return text
+
+
 # --- the user's config ----------------------------------------------------
 
 def _config_span(text: str, line: int = 1, col: int = 1) -> Span:
@@ -272,11 +336,17 @@ def render(ctx: RenderContext) -> Rendered:
     if error is not None or (names_v3 and not containerd_2):
         user, text = {}, ""
     migrate = containerd_2 and bool(text) and not names_v3
+    soci = use_soci(ctx.config, instance)
     merged = _merged_config(ctx.config, instance, user, schema_v3=containerd_2 and not migrate)
     if migrate:
+        body = migrated_text(merged)
         merged = migrate_v2_to_v3(merged)
-    result.add(CONFIG_PATH, dumps(merged).encode())
-    soci = use_soci(ctx.config, instance)
+    elif user:
+        body = dumps(merged)
+    else:
+        body = template_text(runtime_for(instance), instance.sandbox_image,
+                             cdi_enabled(instance.kubelet_version), soci, schema_v3=containerd_2)
+    result.add(CONFIG_PATH, body.encode())
     result.origins.update(_origins(merged, user, containerd_2, runtime_for(instance)[0], soci))
     if soci:
         _add_soci_files(result)
@@ -324,23 +394,36 @@ def _instance_origins(v3: bool, runtime_name: str, soci: bool) -> dict[tuple[str
 
 # --- SOCI -----------------------------------------------------------------
 
-def soci_snapshotter_config() -> dict[str, Any]:
-    """The soci-snapshotter-grpc settings nodeadm installs with FastImagePull."""
-    return {
-        "debug": False,
-        "content_store": {"type": "containerd"},
-        "cri_keychain": {"enable_keychain": True, "image_service_path": "/run/containerd/containerd.sock"},
-        "pull_modes": {"parallel_pull_unpack": {
-            "enable": True,
-            "concurrent_download_chunk_size": "16mb",
-            "discard_unpacked_layers": True,
-            "max_concurrent_downloads": -1,
-            "max_concurrent_downloads_per_image": 20,
-            "max_concurrent_unpacks": -1,
-            "max_concurrent_unpacks_per_image": 12,
-            "decompress_streams": {"gzip": {"path": "/usr/bin/unpigz", "args": ["-d", "-c"]}},
-        }},
-    }
+def soci_snapshotter_text() -> str:
+    """soci-snapshotter-grpc's settings, as the file nodeadm embeds and copies.
+
+    nodeadm writes ``snapshotter/soci-snapshotter.config.toml`` unchanged, so
+    the quoting is that file's own: one value double-quoted, the rest literal.
+    """
+    lines = [
+        "debug = false",
+        "",
+        "[content_store]",
+        "type = 'containerd'",
+        "",
+        "[cri_keychain]",
+        "enable_keychain = true",
+        "image_service_path = '/run/containerd/containerd.sock'",
+        "",
+        "[pull_modes.parallel_pull_unpack]",
+        "enable = true",
+        'concurrent_download_chunk_size = "16mb"',
+        "discard_unpacked_layers = true",
+        "max_concurrent_downloads = -1",
+        "max_concurrent_downloads_per_image = 20",
+        "max_concurrent_unpacks = -1",
+        "max_concurrent_unpacks_per_image = 12",
+        "",
+        '[pull_modes.parallel_pull_unpack.decompress_streams."gzip"]',
+        "path = '/usr/bin/unpigz'",
+        "args = ['-d', '-c']",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def soci_unit_dropin() -> str:
@@ -350,7 +433,7 @@ def soci_unit_dropin() -> str:
 
 
 def _add_soci_files(result: Rendered) -> None:
-    result.add(SOCI_CONFIG_PATH, dumps(soci_snapshotter_config()).encode())
+    result.add(SOCI_CONFIG_PATH, soci_snapshotter_text().encode())
     result.add(SOCI_DROPIN_PATH, soci_unit_dropin().encode())
     result.origins[f"{SOCI_CONFIG_PATH}#"] = "config:/spec/featureGates/FastImagePull"
     result.origins[f"{SOCI_DROPIN_PATH}#"] = "config:/spec/featureGates/FastImagePull"

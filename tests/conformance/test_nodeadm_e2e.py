@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import tomllib
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,7 +24,7 @@ if not NODEADM_SRC:
 
 import nodecfg.api  # noqa: E402
 from nodecfg.diagnostics import Severity  # noqa: E402
-from nodecfg.pipeline import blocks_rendering  # noqa: E402
+from nodecfg.codes import is_blocking  # noqa: E402
 
 from .cases import (  # noqa: E402
     ABSENT, BYTES, CASES, CONTAINS, JSON, KNOWN_DIFFERENCES, NOT_CONTAINS, Case, CaseFile, Check,
@@ -33,8 +32,6 @@ from .cases import (  # noqa: E402
 )
 
 E2E_DIR = Path(NODEADM_SRC) / "test" / "e2e"
-TOML_DATA = "toml-data"  # a files-equal TOML check, compared again as parsed data
-TOML_SUBSET = "toml-subset"  # for a check with a limitation: nodecfg's values all in nodeadm's file
 
 
 # --- parameters ---------------------------------------------------------------
@@ -50,24 +47,14 @@ def _step_params() -> list:
             for case in CASES for index, step in enumerate(case.steps)]
 
 
-def _check_variants(check: Check) -> list[tuple[str, Check]]:
-    if check.limitation:
-        return [(TOML_SUBSET, check)]
-    variants = [(check.kind, check)]
-    if check.kind == BYTES and check.node_path.endswith(".toml"):
-        variants.append((TOML_DATA, check))
-    return variants
-
-
 def _check_params() -> list:
     params = []
     for case in CASES:
         for index, step in enumerate(case.steps):
             for check in step.checks:
-                for kind, variant in _check_variants(check):
-                    label = check.pattern or check.expected
-                    test_id = f"{case.name}/{step.label}/{kind}:{check.node_path}:{label}".rstrip(":")
-                    params.append(_with_known_difference(test_id, (case, index, kind, variant)))
+                label = check.pattern or check.expected
+                test_id = f"{case.name}/{step.label}/{check.kind}:{check.node_path}:{label}".rstrip(":")
+                params.append(_with_known_difference(test_id, (case, index, check.kind, check)))
     return params
 
 
@@ -152,20 +139,6 @@ def _selected(data: Any, select: str) -> Any:
     return data[select] if select else data
 
 
-def _missing_or_different(actual: Any, expected: Any, path: str = "") -> list[str]:
-    """Leaves of actual that expected lacks or holds with another value."""
-    if isinstance(actual, dict) and isinstance(expected, dict):
-        problems = []
-        for key, value in actual.items():
-            where = f"{path}.{key}" if path else str(key)
-            if key not in expected:
-                problems.append(f"{where}: nodeadm's file has no such key")
-            else:
-                problems.extend(_missing_or_different(value, expected[key], where))
-        return problems
-    return [] if actual == expected else [f"{path}: nodecfg {actual!r}, nodeadm {expected!r}"]
-
-
 def _assert_same_data(actual: Any, expected: Any, name: str) -> None:
     if actual != expected:
         as_text = lambda value: json.dumps(value, indent=2, sort_keys=True) + "\n"  # noqa: E731
@@ -190,11 +163,6 @@ def _run_check(result: Any, kind: str, check: Check, case_dir: Path) -> None:
     expected = (case_dir / check.expected).read_bytes()
     if kind == BYTES:
         _assert_same_bytes(actual, expected, check.expected)
-    elif kind == TOML_DATA:
-        _assert_same_data(tomllib.loads(actual.decode()), tomllib.loads(expected.decode()), check.expected)
-    elif kind == TOML_SUBSET:
-        problems = _missing_or_different(tomllib.loads(actual.decode()), tomllib.loads(expected.decode()))
-        assert not problems, f"{check.limitation}; yet these differ:\n" + "\n".join(problems)
     elif kind == JSON:
         _assert_same_data(_selected(json.loads(actual), check.select), json.loads(expected), check.expected)
     else:
@@ -211,7 +179,7 @@ def test_step_outcome(compile_step, case: Case, index: int) -> None:
     findings = "\n".join(str(diagnostic) for diagnostic in result.diagnostics)
     if not step.refused_with:
         # nodecfg may still report problems nodeadm does not check (e.g. a CA that is not PEM)
-        assert not blocks_rendering(result.diagnostics) and result.files, (
+        assert not any(is_blocking(d) for d in result.diagnostics) and result.files, (
             f"nodecfg refused a config nodeadm accepts:\n{findings}")
         return
     errors = {diagnostic.code for diagnostic in result.diagnostics if diagnostic.severity is Severity.ERROR}
@@ -222,7 +190,7 @@ def test_step_outcome(compile_step, case: Case, index: int) -> None:
 @pytest.mark.parametrize("case, index, kind, check", _check_params())
 def test_rendered_file(compile_step, case: Case, index: int, kind: str, check: Check) -> None:
     result = compile_step(case, index)
-    assert not blocks_rendering(result.diagnostics), "\n".join(str(d) for d in result.diagnostics)
+    assert not any(is_blocking(d) for d in result.diagnostics), "\n".join(str(d) for d in result.diagnostics)
     _run_check(result, kind, check, _case_dir(case))
 
 

@@ -1,0 +1,145 @@
+"""Cases the differential suite found, kept as tests that need no nodeadm.
+
+Each failure-parity case pairs nodeadm's error (as the real nodeadm printed
+it for such a config) with the finding nodecfg reports for the same config.
+The comparator's own rules are tested here too, since the suite's verdict
+rests on them.
+"""
+from __future__ import annotations
+
+import pytest
+
+import nodecfg.api
+from nodecfg.diagnostics import Severity
+from nodecfg.codes import is_blocking
+
+from .oracle import compare_trees
+from .reasons import REASONS, expected_codes
+from .strategies import CA, mime
+
+INSTANCE = {"instanceType": "m5.large", "kubeletVersion": "v1.33.0", "containerdVersion": "1.7.27",
+            "vcpus": 2, "memoryMiB": 8192}
+
+
+def document(cluster=None, spec=None, kind="NodeConfig", api_version="node.eks.aws/v1alpha1") -> str:
+    values = {"name": "c", "apiServerEndpoint": "https://example.com", "certificateAuthority": CA,
+              "cidr": "10.100.0.0/16"}
+    values.update(cluster or {})
+    lines = [f"apiVersion: {api_version}", f"kind: {kind}", "spec:", "  cluster:"]
+    lines += [f"    {key}: {value}" for key, value in values.items() if value is not None]
+    lines += [f"  {line}" for line in (spec or [])]
+    return "\n".join(lines) + "\n"
+
+
+# (nodeadm's message for the config, the config, nodecfg's code)
+FAILURES = [
+    ('Command failed {"error": "CIDR is missing in cluster configuration"}',
+     document({"cidr": None}), "NC301"),
+    ('Command failed {"error": "Name is missing in cluster configuration"}',
+     document({"name": None}), "NC301"),
+    ('Command failed {"error": "cluster ID must be provided for outposts"}',
+     document({"enableOutpost": "true"}), "NC307"),
+    ('Command failed {"error": "config provider at index 0 failed: failed to decode node config, no kind '
+     '\\"NodeConfiguration\\" is registered for version \\"node.eks.aws/v1alpha1\\" in scheme '
+     '\\"nodeadm/internal/api/bridge/decode.go:20\\""}',
+     document(kind="NodeConfiguration"), "NC204"),
+    ('Command failed {"error": "config provider at index 0 failed: failed to decode node config, json: cannot '
+     'unmarshal string into Go struct field KubeletOptions.spec.kubelet.flags of type []string"}',
+     document(spec=["kubelet:", "  flags: --v=2"]), "NC202"),
+    ('Command failed {"error": "config provider at index 0 failed: failed to decode node config, json: cannot '
+     'unmarshal object into Go struct field ContainerdOptions.spec.containerd.config of type string"}',
+     document(spec=["containerd:", "  config:", "    version: 2"]), "NC202"),
+    ('Command failed {"error": "not-a-cidr is not a valid IP Address. error: invalid CIDR address: not-a-cidr"}',
+     document({"cidr": "not-a-cidr"}), "NC305"),
+    ('Command failed {"error": "config provider at index 0 failed: failed to decode node config, yaml: line 9: '
+     'did not find expected \',\' or \']\'"}',
+     document(spec=["key: [unclosed"]), "NC120"),
+    ("error containerd/config.go:137 Invalid containerd config passed, containerd 1.* doesn't support "
+     "containerd configuration V3 properties",
+     document(spec=["containerd:", "  config: |", "    [plugins.'io.containerd.cri.v1.images']",
+                    "    discard_unpacked_layers = false"]), "NC502"),
+    ('Command failed {"error": "toml: expected \']\' to close table name"}',
+     document(spec=["containerd:", "  config: |", "    [grpc", "    address = 1"]), "NC501"),
+]
+MIME_FAILURES = [
+    ('Command failed {"error": "config provider at index 0 failed: unexpected EOF"}', "no-close", "NC106"),
+    ('Command failed {"error": "config provider at index 0 failed: multipart: NextPart: EOF"}', "boundary", "NC105"),
+]
+
+
+def _errors(source) -> set[str]:
+    result = nodecfg.api.compile([source], instance=INSTANCE)
+    assert any(is_blocking(d) for d in result.diagnostics) and not result.files
+    return {d.code for d in result.diagnostics if d.severity is Severity.ERROR}
+
+
+@pytest.mark.parametrize("message, text, code", FAILURES, ids=[f[2] + ":" + f[0][28:70] for f in FAILURES])
+def test_nodecfg_refuses_for_the_reason_nodeadm_gives(message, text, code):
+    assert expected_codes(message) is not None and code in expected_codes(message)
+    assert code in _errors(text.encode())
+
+
+@pytest.mark.parametrize("message, broken, code", MIME_FAILURES)
+def test_broken_mime_is_refused_like_nodeadm(message, broken, code):
+    assert code in expected_codes(message)
+    assert code in _errors(mime([document()], broken=broken))
+
+
+def test_every_listed_reason_has_a_regression_case():
+    messages = [m for m, _, _ in FAILURES] + [m for m, _, _ in MIME_FAILURES]
+    for label, pattern, _codes in REASONS:
+        assert any(expected_codes(m) is _codes for m in messages), label
+
+
+def test_unknown_reason_is_not_matched():
+    assert expected_codes('Command failed {"error": "something new"}') is None
+
+
+# --- the comparator ---------------------------------------------------------------
+
+ENV = "etc/eks/kubelet/environment"
+
+
+def test_environment_lines_and_nodeadm_flags_in_any_order_user_flags_last():
+    nodeadm = b"NODEADM_KUBELET_ARGS=--b=2 --a=1 --v=4\nKUBELET_CONFIG_DROPIN_DIR_ALPHA=on\n"
+    ours = b"KUBELET_CONFIG_DROPIN_DIR_ALPHA=on\nNODEADM_KUBELET_ARGS=--a=1 --b=2 --v=4\n"
+    assert compare_trees({ENV: nodeadm}, {ENV: ours}, ["--v=4"]) == []
+
+
+def test_user_flags_out_of_order_are_a_difference():
+    nodeadm = b"NODEADM_KUBELET_ARGS=--a=1 --v=4 --v=2"
+    ours = b"NODEADM_KUBELET_ARGS=--a=1 --v=2 --v=4"
+    assert compare_trees({ENV: nodeadm}, {ENV: ours}, ["--v=4", "--v=2"]) != []
+
+
+def test_a_missing_final_newline_is_a_difference():
+    assert compare_trees({ENV: b"A=1\n"}, {ENV: b"A=1"}, []) != []
+
+
+def test_json_is_compared_byte_for_byte():
+    assert compare_trees({"a.json": b'{"a":1}\n'}, {"a.json": b'{"a": 1}\n'}, []) != []
+
+
+def test_outpost_hosts_file_is_not_compared_and_missing_files_are():
+    assert compare_trees({"etc/hosts": b"x"}, {}, []) == []
+    assert compare_trees({"etc/a": b"x"}, {}, []) == ["only nodeadm wrote etc/a"]
+    assert compare_trees({}, {"etc/a": b"x"}, []) == ["only nodecfg wrote etc/a"]
+
+
+@pytest.mark.parametrize("expression", ["max_pods +", "1 / 0", "'x'", "9223372036854775807 + 1", "unknown_var"])
+def test_a_failing_max_pods_expression_does_not_stop_rendering_as_nodeadm_only_logs_it(expression):
+    text = document(spec=["kubelet:", f'  maxPodsExpression: "{expression}"'])
+    result = nodecfg.api.compile([text.encode()], instance=INSTANCE)
+    assert not any(is_blocking(d) for d in result.diagnostics)
+    assert {d.code for d in result.diagnostics} & {"NC402", "NC404", "NC405"}
+    assert b'"maxPods":29' in result.files["etc/kubernetes/kubelet/config.json"].replace(b" ", b"")
+
+
+def test_the_docs_name_the_nodeadm_commit_nodecfg_matches():
+    from pathlib import Path
+
+    from nodecfg.reference import CONTAINERD_MIGRATE_VERSION, NODEADM_COMMIT
+
+    docs = Path(__file__).parents[2] / "docs"
+    assert NODEADM_COMMIT in (docs / "conformance.md").read_text()
+    assert f"containerd **{CONTAINERD_MIGRATE_VERSION}**" in (docs / "containerd.md").read_text()
