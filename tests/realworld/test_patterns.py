@@ -121,9 +121,10 @@ def _with_dns(cidr: str, servers: str) -> bytes:
 
 
 def test_cluster_dns_from_another_cluster_is_reported_at_its_entry():
-    # lint_helpers.CLUSTER_HEADER is 9 lines; clusterDNS is on line 12
+    # lint_helpers.CLUSTER_HEADER is 9 lines; clusterDNS is on line 12, "      clusterDNS: [" is 19
+    # characters, so the second entry starts at column 20 + len("172.20.0.10, ") = 33
     assert found(_with_dns("172.20.0.0/16", "[172.20.0.10, 10.100.0.10]"), codes=("NC311",)) == [
-        ("NC311", 12, 7, Severity.WARNING)]
+        ("NC311", 12, 33, Severity.WARNING)]
 
 
 def test_node_local_dns_cache_addresses_are_exempt():
@@ -134,7 +135,7 @@ def test_node_local_dns_cache_addresses_are_exempt():
 def test_ipv6_cluster_dns_is_checked_against_an_ipv6_cidr():
     assert found(_with_dns("fd00:10:96::/112", "['fd00:10:96::a']"), codes=("NC311",)) == []
     assert found(_with_dns("fd00:10:96::/112", "['fd00:10:97::a']"), codes=("NC311",)) == [
-        ("NC311", 12, 7, Severity.WARNING)]
+        ("NC311", 12, 20, Severity.WARNING)]
     assert found(_with_dns("fd00:10:96::/112", "[10.100.0.10]"), codes=("NC311",)) == [
         ("NC311", 12, 7, Severity.WARNING)]
 
