@@ -137,7 +137,7 @@ def test_ipv6_cluster_dns_is_checked_against_an_ipv6_cidr():
     assert found(_with_dns("fd00:10:96::/112", "['fd00:10:97::a']"), codes=("NC311",)) == [
         ("NC311", 12, 20, Severity.WARNING)]
     assert found(_with_dns("fd00:10:96::/112", "[10.100.0.10]"), codes=("NC311",)) == [
-        ("NC311", 12, 7, Severity.WARNING)]
+        ("NC311", 12, 20, Severity.WARNING)]
 
 
 # --- item 10: /etc/eks/bootstrap.sh on AL2023 ----------------------------------------
