@@ -14,6 +14,7 @@ _LAZY = {
     "lint": ("nodecfg.api", "lint"),
     "max_pods": ("nodecfg.api", "max_pods"),
     "compose_userdata": ("nodecfg.api", "compose_userdata"),
+    "migrate": ("nodecfg.migrate", "migrate"),
     "UserDataError": ("nodecfg.userdata", "UserDataError"),
     "Compilation": ("nodecfg.api", "Compilation"),
     "Diagnostic": ("nodecfg.diagnostics", "Diagnostic"),

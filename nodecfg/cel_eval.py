@@ -46,6 +46,16 @@ class Outcome:
     note: str | None = None  # e.g. a double result nodeadm truncates
 
 
+class LimitRefusal(str):
+    """An error message that is nodecfg's own limit, not an error nodeadm would meet.
+
+    nodeadm (internal/kubelet/eni_max_pods.go, evaluateCustomMaxPodsExpression)
+    runs cel-go with no cost limit, so an expression nodecfg refuses to
+    evaluate here is evaluated on the node: its maxPods is unknown offline,
+    not the standard value.
+    """
+
+
 class CelError(Exception):
     """A CEL evaluation error (division by zero, overflow, ...)."""
 
@@ -67,7 +77,7 @@ _OPENERS, _CLOSERS = "([{", ")]}"
 def check_limits(expression: str) -> str | None:
     """A reason to refuse the expression unevaluated, or None."""
     if len(expression) > MAX_EXPRESSION_CHARS:
-        return f"expression is {len(expression)} characters long; the limit is {MAX_EXPRESSION_CHARS}"
+        return LimitRefusal(f"expression is {len(expression)} characters long; the limit is {MAX_EXPRESSION_CHARS}")
     depth = deepest = 0
     for char in expression:
         if char in _OPENERS:
@@ -76,10 +86,10 @@ def check_limits(expression: str) -> str | None:
         elif char in _CLOSERS:
             depth -= 1
     if deepest > MAX_NESTING_DEPTH:
-        return f"expression nests brackets {deepest} deep; the limit is {MAX_NESTING_DEPTH}"
+        return LimitRefusal(f"expression nests brackets {deepest} deep; the limit is {MAX_NESTING_DEPTH}")
     macros = len(_COMPREHENSION.findall(expression))
     if macros > MAX_COMPREHENSIONS:
-        return f"expression uses {macros} comprehension macros; the limit is {MAX_COMPREHENSIONS}"
+        return LimitRefusal(f"expression uses {macros} comprehension macros; the limit is {MAX_COMPREHENSIONS}")
     return None
 
 
@@ -374,10 +384,12 @@ def _celpy_program(expression: str):
     try:
         return _compiled(expression), None
     except _BudgetExceeded:
-        return None, f"compiling needs more than {EVAL_STEP_BUDGET:,} steps"
+        return None, LimitRefusal(f"compiling needs more than {EVAL_STEP_BUDGET:,} steps")
     except celpy.CELParseError as error:
         return None, f"syntax error at line {error.line or 1}, column {error.column or 1}"
-    except Exception as error:  # noqa: BLE001 - lark can fail in many ways, RecursionError too
+    except (RecursionError, MemoryError):
+        return None, LimitRefusal("compiling needs more stack or memory than nodecfg allows")
+    except Exception as error:  # noqa: BLE001 - lark can fail in many ways
         return None, f"syntax error: {type(error).__name__}"
 
 
@@ -412,11 +424,11 @@ def evaluate_celpy(expression: str, variables: dict[str, int]) -> tuple[Any, str
     try:
         result = _with_budget(lambda: program.evaluate(activation))
     except _BudgetExceeded:
-        return None, f"evaluation needs more than {EVAL_STEP_BUDGET:,} steps"
+        return None, LimitRefusal(f"evaluation needs more than {EVAL_STEP_BUDGET:,} steps")
     except celpy.CELEvalError as error:
         return None, f"evaluation error: {_first_arg(error)}"
     except (RecursionError, MemoryError):
-        return None, "evaluation error: expression too complex"
+        return None, LimitRefusal("evaluation needs more stack or memory than nodecfg allows")
     except Exception as error:  # noqa: BLE001 - cel-python raises plain Python errors too
         return None, f"evaluation error: {type(error).__name__}: {error}"
     if isinstance(result, celpy.CELEvalError):
@@ -558,6 +570,6 @@ def evaluate_all(expression: str, pairs: dict[str, tuple[int, int]] | None = Non
         pair = pairs[name]
         if pair not in by_pair:
             outcome = evaluate(expression, pair[0], pair[1], standard_max_pods(*pair))
-            by_pair[pair] = outcome.value if outcome.value is not None else str(outcome.error)
+            by_pair[pair] = outcome.value if outcome.value is not None else outcome.error  # type: ignore
         results[name] = by_pair[pair]
     return results

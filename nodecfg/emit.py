@@ -6,14 +6,18 @@ leaves nothing half-written at the output path.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip as gzip_module
 import io
 import os
+import re
 import secrets
 import shutil
+import signal
 import tarfile
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +37,29 @@ OutputFormat = Literal["directory", "tar", "tar.gz"]
 _USTAR_NAME_MAX = 100
 _USTAR_PREFIX_MAX = 155
 _NAME_MAX = 255
+_PATH_MAX = 4095
 
 
 class EmitError(Exception):
     """The output could not be written; the message is one sentence for the user."""
+
+    exit_code = 2
+
+
+class EmitInterrupted(EmitError):
+    """SIGTERM or SIGINT arrived while writing; everything was cleaned up or restored."""
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.exit_code = 128 + signum
+
+
+class _Signalled(BaseException):
+    """Raised by the signal handler, so that every ``except BaseException`` cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 @dataclass(frozen=True)
@@ -89,8 +112,8 @@ def _check_path(path: str) -> None:
             raise ValueError(f"file tree path has an empty, '.' or '..' component: {path!r}")
         if len(component) > _NAME_MAX:
             raise ValueError(f"file tree path component longer than {_NAME_MAX}: {path!r}")
-    if not _fits_ustar(path + "/"):  # the directory form is the longer one
-        raise ValueError(f"file tree path too long for a USTAR header: {path!r}")
+    if len(path) > _PATH_MAX:
+        raise ValueError(f"file tree path longer than {_PATH_MAX}: {path!r}")
 
 
 def _fits_ustar(name: str) -> bool:
@@ -156,11 +179,15 @@ def _tar_info(entry: _Entry, mtime: int) -> tarfile.TarInfo:
 
 def _plain_tar(entries: list[_Entry], mtime: int) -> bytes:
     buffer = io.BytesIO()
-    # USTAR, not PAX: every path is short visible ASCII (checked above), so no
-    # extended headers are ever needed, and every tar reader understands it.
+    # USTAR headers, which every tar reader understands; a path too long for
+    # one (a long service name) gets a PAX extended header instead.  Chosen per
+    # entry: tarfile's PAX format would also move 100-255 character paths that
+    # USTAR splits into prefix and name to extended headers, changing the bytes.
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
         for entry in entries:
             data = None if entry.file is None else io.BytesIO(entry.file.data)
+            name = entry.path + ("/" if entry.file is None else "")
+            archive.format = tarfile.USTAR_FORMAT if _fits_ustar(name) else tarfile.PAX_FORMAT
             archive.addfile(_tar_info(entry, mtime), data)
     return buffer.getvalue()
 
@@ -216,12 +243,96 @@ def write_output(
     target = Path(os.fspath(out))
     kind = output_format(target)
     try:
-        if kind == "directory":
-            _write_directory(entries, target, mtime)
-        else:
-            _write_archive(_encode(entries, gzip=kind == "tar.gz", mtime=mtime), target)
+        with _signals_raise():
+            _clean_leftovers(target)
+            if kind == "directory":
+                _write_directory(entries, target, mtime)
+            else:
+                _write_archive(_encode(entries, gzip=kind == "tar.gz", mtime=mtime), target)
+    except _Signalled as signalled:
+        name = signal.Signals(signalled.signum).name
+        raise EmitInterrupted(f"cannot write {target}: interrupted by {name}; the output is either the new one "
+                              "or the previous one (or absent), never half-written.", signalled.signum) from None
     except OSError as error:
         raise EmitError(_describe(error, target)) from error
+
+
+_HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextlib.contextmanager
+def _signals_raise():
+    """SIGTERM and SIGINT raise _Signalled while writing, so the cleanup below runs.
+
+    Only the main thread can set handlers; elsewhere the caller's handling stays.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise _Signalled(signum)
+
+    previous = {signum: signal.signal(signum, handler) for signum in _HANDLED_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGTERM and SIGINT back (they are delivered at the end) around renames that must finish together."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, _HANDLED_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED_SIGNALS)
+
+
+# Temporary siblings carry the writing process's id: .NAME.PID.RANDOM.tmp|new|old
+_LEFTOVER = r"\.{name}\.([0-9]+)\.[A-Za-z0-9_]+\.(tmp|new|old)"
+
+
+def _clean_leftovers(target: Path) -> None:
+    """Remove temporary siblings of target that a killed nodecfg left (SIGKILL, power loss).
+
+    Only names of nodecfg's own pattern whose process is gone are touched.  An
+    ``.old`` holder is the previous tree parked between two renames: when
+    target is missing it is put back first, so no output is ever lost.
+    """
+    pattern = re.compile(_LEFTOVER.format(name=re.escape(target.name)))
+    try:
+        names = sorted(os.listdir(target.parent))
+    except OSError:
+        return
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        leftover = target.parent / name
+        if match.group(2) == "old" and (leftover / "previous").is_dir() and not os.path.lexists(target):
+            os.rename(leftover / "previous", target)
+        if match.group(2) == "tmp":
+            _remove_quietly(leftover)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # an earlier write of this process that did not clean up
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _describe(error: OSError, target: Path) -> str:
@@ -262,9 +373,11 @@ def _write_archive(data: bytes, target: Path) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, target)
+        with _signals_deferred():
+            os.replace(temporary, target)
     except BaseException:
-        _remove_quietly(temporary)
+        with _signals_deferred():
+            _remove_quietly(temporary)
         raise
     _fsync_directory(parent)
 
@@ -276,7 +389,7 @@ def _create_sibling_file(target: Path) -> tuple[int, Path]:
     Only the archive's contents are reproducible; its own permissions are the user's.
     """
     for _ in range(100):
-        candidate = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        candidate = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
         try:
             return os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), candidate
         except FileExistsError:
@@ -292,9 +405,11 @@ def _write_directory(entries: list[_Entry], target: Path, mtime: int) -> None:
     staging = _private_directory(target, ".new")
     try:
         _populate(staging, entries, mtime)
-        _move_into_place(staging, target)
+        with _signals_deferred():
+            _move_into_place(staging, target)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        with _signals_deferred():
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     _fsync_directory(parent)
 
@@ -362,7 +477,7 @@ def _restore(previous: Path, target: Path) -> None:
 
 def _private_directory(target: Path, suffix: str) -> Path:
     """A fresh sibling of `target` (same filesystem, so renames stay atomic)."""
-    created = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent))
+    created = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=suffix, dir=target.parent))
     os.chmod(created, 0o700)  # mkdtemp's mode is masked by umask; we need to write in it
     return created
 

@@ -9,7 +9,6 @@ config.json.d drop-in over config.json.
 from __future__ import annotations
 
 import json
-import shlex
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -31,13 +30,15 @@ class Row:
 
 
 def _flag_values(environment: bytes) -> dict[str, list[str]]:
+    """``--name`` -> the values the kubelet gets, in order (nodecfg.kubelet_argv)."""
+    from .kubelet_argv import kubelet_argv
+
     values: dict[str, list[str]] = {}
     for line in environment.decode().splitlines():
         if not line.startswith("NODEADM_KUBELET_ARGS="):
             continue
-        for argument in shlex.split(line.split("=", 1)[1]):
-            name, _, value = argument.partition("=")
-            values.setdefault(name, []).append(value)
+        for arg in kubelet_argv([line.split("=", 1)[1]]).flags():
+            values.setdefault(f"--{arg.name}", []).append(arg.value or "")
     return values
 
 
@@ -123,7 +124,8 @@ def format_rows(rows: list[Row]) -> str:
         if row.path != current:
             current = row.path
             lines.append(("" if not lines else "\n") + row.path)
-        shown = json.dumps(row.value) if not isinstance(row.value, str) else row.value
+        # default=str: TOML dates and times have no JSON form
+        shown = json.dumps(row.value, default=str) if not isinstance(row.value, str) else row.value
         if len(shown) > 60:
             shown = shown[:57] + "..."
         lines.append(f"  {row.key or '(file)'} = {shown}\n      <- {row.origin}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .diagnostics import Diagnostic, Severity, Span
+from .document import join_pointer
 
 # key in the instance file -> attribute name
 CONTEXT_KEYS: dict[str, str] = {
@@ -152,50 +153,27 @@ def load_instance_file(path: str) -> tuple[dict[str, Any], list[Diagnostic]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         return {}, [_unreadable(path, f"instance file is not UTF-8 (byte {error.start})")]
-    data, positions, problem = _parse_yaml(text, path)
-    if problem:
-        return {}, [problem]
-    if data is None:
-        return {}, []
-    return validate_context(data, path, positions)
+    from .diagnostics import has_errors
+    from .parse.yaml import parse_yaml_documents  # the one bounded YAML reader
+
+    documents, problems = parse_yaml_documents(text, path)
+    if has_errors(problems):
+        return {}, [_unreadable(path, "instance file is not valid YAML: " + d.message.removeprefix("YAML syntax error: "),
+                                d.span.line, d.span.col) for d in problems if d.severity >= Severity.ERROR][:1]
+    if not documents:
+        return {}, problems
+    document = documents[0]
+    positions = {}
+    if isinstance(document.data, dict):
+        for key in document.data:
+            pointer = join_pointer("", key)
+            positions[key] = (document.key_positions.get(pointer, Span(path)), document.span_of(pointer))
+    accepted, diagnostics = validate_context(document.data, path, positions)
+    return accepted, problems + diagnostics
 
 
 def _unreadable(path: str, message: str, line: int = 1, col: int = 1) -> Diagnostic:
     return Diagnostic(CODE_INSTANCE_UNREADABLE, Severity.ERROR, Span(path, line, col), message)
-
-
-def _parse_yaml(text: str, path: str):
-    """(data, {key: (key span, value span)}, problem) for a one-document YAML/JSON mapping."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    try:
-        data = YAML(typ="rt").load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, {}, _unreadable(path, f"instance file is not valid YAML: {error.problem or error}", line, col)
-    except (YAMLError, RecursionError, ValueError) as error:
-        return None, {}, _unreadable(path, f"instance file is not valid YAML: {type(error).__name__}")
-    positions = {}
-    if isinstance(data, dict) and hasattr(data, "lc"):
-        for key in data:
-            key_line, key_col = data.lc.key(key)
-            value_line, value_col = data.lc.value(key)
-            positions[str(key)] = (Span(path, key_line + 1, key_col + 1), Span(path, value_line + 1, value_col + 1))
-        data = {str(key): _plain(value) for key, value in data.items()}
-    return data, positions, None
-
-
-def _plain(value: Any) -> Any:
-    """ruamel's scalar subclasses -> plain Python values."""
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 def with_resources(instance: Instance, extra_table=None) -> Instance:

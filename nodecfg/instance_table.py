@@ -105,6 +105,32 @@ def _valid_name(value: Any) -> bool:
     return isinstance(value, str) and _TYPE_NAME.fullmatch(value) is not None
 
 
+# Figures beyond any EC2 instance type (the largest have 64 network cards of a
+# few ENIs, 50 IPv4 addresses per ENI, 896 vCPUs and 32 TiB): an entry with
+# such a figure is a mistake, and would make maxPods absurd (docs/limits.md).
+RANGES = {
+    "enis": (1, 1024),
+    "ips": (1, 1024),
+    "vcpus": (1, 4096),
+    "memory": (1, 1 << 26),  # MiB: 64 TiB
+}
+
+
+def _range_problem(name: str, figures: dict[str, Any]) -> str:
+    for key, value in figures.items():
+        if value is None:
+            continue
+        low, high = RANGES[key]
+        if not low <= value <= high:
+            return f"{name}: {key} {value} is outside {low}..{high}"
+    return ""
+
+
+def _object(value: Any) -> dict:
+    """value when it is a JSON object, else {} (a wrong shape is reported by what is then missing)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _from_describe_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
     """One DescribeInstanceTypes entry -> info, or an error message."""
     if not isinstance(item, dict) or not _valid_name(item.get("InstanceType")):
@@ -114,8 +140,11 @@ def _from_describe_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
     if not isinstance(network, dict):
         return None, f"{name}: NetworkInfo is not an object"
     default_index = network.get("DefaultNetworkCardIndex") or 0
+    cards = network.get("NetworkCards") or []
+    if not isinstance(cards, list):
+        return None, f"{name}: NetworkCards is not a list"
     enis = None
-    for card in network.get("NetworkCards") or []:
+    for card in cards:
         if isinstance(card, dict) and (card.get("NetworkCardIndex") or 0) == default_index:
             enis = card.get("MaximumNetworkInterfaces")
             break
@@ -126,10 +155,17 @@ def _from_describe_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
     ips = network.get("Ipv4AddressesPerInterface") or 0
     if not _is_int(ips):
         return None, f"{name}: Ipv4AddressesPerInterface is not an integer"
-    vcpus = (item.get("VCpuInfo") or {}).get("DefaultVCpus")
-    memory = (item.get("MemoryInfo") or {}).get("SizeInMiB")
-    return InstanceTypeInfo(name, enis, ips, vcpus if _is_int(vcpus) else None,
-                            memory if _is_int(memory) else None), ""
+    vcpus = _object(item.get("VCpuInfo")).get("DefaultVCpus")
+    memory = _object(item.get("MemoryInfo")).get("SizeInMiB")
+    return _checked(name, enis, ips, vcpus, memory)
+
+
+def _checked(name: str, enis: int, ips: int, vcpus: Any, memory: Any) -> tuple[InstanceTypeInfo | None, str]:
+    vcpus, memory = (vcpus if _is_int(vcpus) else None), (memory if _is_int(memory) else None)
+    problem = _range_problem(name, {"enis": enis, "ips": ips, "vcpus": vcpus, "memory": memory})
+    if problem:
+        return None, problem
+    return InstanceTypeInfo(name, enis, ips, vcpus, memory), ""
 
 
 def _from_jsonl_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
@@ -139,9 +175,7 @@ def _from_jsonl_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
     enis, ips = item.get("defaultMaxENIs"), item.get("ipv4AddressesPerInterface")
     if not (_is_int(enis) and _is_int(ips)):
         return None, f"{name}: defaultMaxENIs and ipv4AddressesPerInterface must be integers"
-    vcpus, memory = item.get("vcpus"), item.get("memoryMiB")
-    return InstanceTypeInfo(name, enis, ips, vcpus if _is_int(vcpus) else None,
-                            memory if _is_int(memory) else None), ""
+    return _checked(name, enis, ips, item.get("vcpus"), item.get("memoryMiB"))
 
 
 def _entry_diagnostic(uri: str, line: int, message: str) -> Diagnostic:

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .diagnostics import Diagnostic, Severity, Span
 from .instance import Instance
 from .instance_table import InstanceTypeInfo, lookup
+
+CODES: dict[str, tuple[Severity, str]] = {
+    "NC312": (Severity.ERROR, "maxPodsExpression cannot be evaluated offline within nodecfg's limits"),
+}
 
 KUBELET_DEFAULT_MAX_PODS = 110
 EPHEMERAL_STORAGE_RESERVED = "1Gi"
@@ -84,3 +89,17 @@ def kube_reserved(max_pods: int, vcpus: int) -> dict[str, str]:
         "ephemeral-storage": EPHEMERAL_STORAGE_RESERVED,
         "memory": f"{memory_mebibytes_to_reserve(max_pods)}Mi",
     }
+
+
+def beyond_limits(span: Span, reason: str) -> Diagnostic:
+    """NC312: an expression nodecfg refused for its own limits (cel_eval.LimitRefusal).
+
+    nodeadm has no such limit (eni_max_pods.go runs cel-go unbounded), so
+    the node evaluates the expression: its maxPods is unknown, not the
+    standard fallback.
+    """
+    return Diagnostic("NC312", CODES["NC312"][0], span,
+                      f"maxPodsExpression cannot be evaluated offline within the limits ({reason}); "
+                      "the node's maxPods is unknown: nodeadm sets no cost or time limit and evaluates it on the node",
+                      "simplify the expression (plain arithmetic on default_enis, ips_per_eni and max_pods), "
+                      "or set spec.kubelet.config.maxPods")

@@ -79,6 +79,9 @@ class MergedConfig:
         its nearest ancestor in the last document that has it."""
         if pointer in self.provenance:
             return self.provenance[pointer][-1]
+        inside = self._inside_winner(pointer)
+        if inside is not None:
+            return inside
         descendants = [p for p in self.provenance if p.startswith(pointer + "/")]
         if descendants:
             return self.provenance[min(descendants)][-1]
@@ -91,6 +94,21 @@ class MergedConfig:
         if self.documents:
             return self.documents[0].span_of("")
         return Span("<no input>")
+
+
+    def _inside_winner(self, pointer: str) -> Span | None:
+        """The span of pointer inside the value that won for its nearest recorded ancestor
+        (an entry of a list that was merged as a whole), when that document has it."""
+        probe = pointer
+        while "/" in probe:
+            probe = probe.rsplit("/", 1)[0]
+            if probe in self.provenance:
+                winner = self.provenance[probe][-1]
+                for document in reversed(self.documents):
+                    if document.positions.get(probe) == winner:
+                        return document.positions.get(pointer)
+                return None
+        return None
 
 
 def _set_pointer(data: dict, pointer: str, value: Any) -> None:
@@ -113,14 +131,27 @@ def merge_json(dst: Any, src: Any, pointer: str, setters: Provenance, span_of: C
             child = join_pointer(pointer, key)
             merged[key] = merge_json(merged.get(key), value, child, setters, span_of)
         return merged
-    _forget(setters, pointer)
+    _forget(setters, pointer, dst)
     _record_leaves(src, pointer, setters, span_of)
     return copy.deepcopy(src)
 
 
-def _forget(setters: Provenance, pointer: str) -> None:
-    for stale in [p for p in setters if p.startswith(pointer + "/")]:
-        del setters[stale]
+def _forget(setters: Provenance, pointer: str, replaced: Any) -> None:
+    """Drop the provenance of everything below pointer, whose value was ``replaced``.
+
+    Setters below a pointer are only ever recorded for paths of the value held
+    there, so walking that value finds them all in time proportional to its
+    size, not to the number of setters (a scan made merging large maps quadratic).
+    """
+    stack = [(pointer, replaced)]
+    while stack:
+        parent, value = stack.pop()
+        if not isinstance(value, dict):
+            continue
+        for key, child in value.items():
+            path = join_pointer(parent, key)
+            setters.pop(path, None)
+            stack.append((path, child))
 
 
 def _record_leaves(value: Any, pointer: str, setters: Provenance, span_of: Callable[[str], Span]) -> None:
@@ -219,8 +250,8 @@ class _Merger:
         for service, env in value.items():
             service_pointer = join_pointer(pointer, service)
             if env is None:  # a null map replaces (clears) the service's variables
+                _forget(self.provenance, service_pointer, merged.get(service))
                 merged[service] = {}
-                _forget(self.provenance, service_pointer)
                 continue
             if not isinstance(env, dict):
                 continue

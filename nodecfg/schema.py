@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from .diagnostics import Diagnostic, Severity, Span
 from .document import MISSING, Document, get_pointer, join_pointer, split_pointer
+from .parse.mime import discarded_user_data
 from .schemas import KUBELET_CONFIG, NODECONFIG, load_schema
 from .schemas import subset
 from .schemas.subset import Violation, json_type_of
@@ -87,7 +88,7 @@ def _nodeconfig_diagnostic(doc: Document, violation: Violation) -> Diagnostic:
 def _type_meta_problem(doc: Document, violation: Violation) -> Diagnostic:
     field = violation.pointer[1:]
     wanted = API_VERSION if field == "apiVersion" else KIND
-    refusal = "nodeadm refuses to decode the document"
+    refusal = "nodeadm refuses to decode the document" + discarded_user_data(doc.uri)
     if violation.kind == subset.REQUIRED:
         return _diagnostic(
             "NC204", doc.span_of(""), f"{field} is missing; {refusal}",
@@ -110,6 +111,9 @@ def _not_in_enum(doc: Document, violation: Violation) -> Diagnostic:
         span = doc.span_of(violation.pointer, key=True)
         message = (f"unknown feature gate '{text}' {_where(doc.data, violation.pointer)}; "
                    "nodeadm ignores it")
+        if _is_kubelet_gate(text):
+            hint = (f"'{text}' is a kubelet feature gate; spec.featureGates holds only nodeadm's own, so set it "
+                    "under spec.kubelet.config.featureGates")
     else:
         span = doc.span_of(violation.pointer)
         message = f"{where} is '{text}', not one of {', '.join(options)}"
@@ -118,6 +122,14 @@ def _not_in_enum(doc: Document, violation: Violation) -> Diagnostic:
             severity = Severity.WARNING
             message += "; it works because nodeadm lower-cases the strategy"
     return _diagnostic("NC203", span, message, hint, severity)
+
+
+def _is_kubelet_gate(name: str) -> bool:
+    """A name in the kubelet's feature-gate table (nodecfg.feature_gates), in any version."""
+    from .feature_gates import load_table
+
+    table = load_table()
+    return table is not None and table.known(name)
 
 
 def _is_strategy(pointer: str) -> bool:
@@ -187,6 +199,7 @@ def _wrong_type(doc: Document, violation: Violation, code: str, consequence: str
     message = (
         f"{_dotted(doc.data, violation.pointer)}: expected {wanted}, "
         f"got {_describe(violation.value)}; {consequence}"
+        f"{discarded_user_data(doc.uri) if code == 'NC202' else ''}"
     )
     hint = ""
     if violation.kind == subset.TYPE:

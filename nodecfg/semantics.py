@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Severity, Span
 from .document import join_pointer
+from .parse.mime import discarded_user_data
 
 Locate = Callable[[str], Span]
 
@@ -33,10 +34,16 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC307": (Severity.ERROR, "enableOutpost is true but cluster id is missing"),
     "NC308": (Severity.ERROR, "environment variable name is invalid"),
     "NC309": (Severity.ERROR, "nameserver is not an IP address"),
+    "NC311": (Severity.WARNING, "clusterDNS address is outside the service CIDR"),
+    "NC320": (Severity.ERROR, "search domain is not a DNS name"),
 }
 
 # nodeadm's order of checks; the field names as users write them.
 REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
+# No cluster field at all: most likely user data that EKS or Karpenter complete at launch.
+FRAGMENT_HINT = ("for a managed node group's or Karpenter's user data, where the cluster fields are added at "
+                 "launch, lint with --mode managed-nodegroup|karpenter; otherwise set the spec.cluster fields "
+                 "(see the EKS DescribeCluster API)")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Go's base64.StdEncoding: padded, standard alphabet; it skips CR and LF.
 _STD_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
@@ -61,13 +68,17 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
     found += _api_server_endpoint(cluster.get("apiServerEndpoint"), locate)
     found += _service_cidr(cluster.get("cidr"), locate)
     found += _outpost(cluster, locate)
+    kubelet_config = _mapping(_mapping(_mapping(spec.get("kubelet")).get("config")))
+    found += _cluster_dns_outside_cidr(kubelet_config.get("clusterDNS"), cluster.get("cidr"), locate)
     instance = _mapping(spec.get("instance"))
     found += _environment(_mapping(instance.get("environment")), locate)
     found += _nameservers(_mapping(instance.get("network")).get("nameservers"), locate)
+    found += _domains(_mapping(instance.get("network")).get("domains"), locate)
     return found
 
 
 def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:
+    fragment = all(cluster.get(name) in (None, "") for name in REQUIRED_CLUSTER_FIELDS)
     for name in REQUIRED_CLUSTER_FIELDS:
         value = cluster.get(name)
         # nodeadm tests the CA for nil: an explicit empty string decodes to a
@@ -78,7 +89,7 @@ def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnosti
                 "NC301", locate(f"{CLUSTER}/{name}"),
                 f"spec.cluster.{name} is missing after merging all sources; "
                 "nodeadm init stops with an error",
-                f"set spec.cluster.{name} (see the EKS DescribeCluster API)",
+                FRAGMENT_HINT if fragment else f"set spec.cluster.{name} (see the EKS DescribeCluster API)",
             )
 
 
@@ -91,7 +102,7 @@ def _certificate_authority(value: Any, locate: Locate) -> Iterator[Diagnostic]:
         yield _diagnostic(
             "NC302", span,
             "spec.cluster.certificateAuthority is not valid base64 (standard alphabet, "
-            "with = padding); nodeadm cannot decode the document",
+            "with = padding); nodeadm cannot decode the document" + discarded_user_data(span.uri),
             _base64_hint(value),
         )
         return
@@ -219,6 +230,33 @@ def _nodeadm_cluster_dns(value: str, network: ipaddress.IPv4Network | ipaddress.
     return value.split("/")[0] + "a"
 
 
+def _cluster_dns_outside_cidr(servers: Any, cidr: Any, locate: Locate) -> Iterator[Diagnostic]:
+    """kubelet.config.clusterDNS entries that no Service address can be.
+
+    kube-dns (CoreDNS) is a ClusterIP Service, so its address lies in the
+    service CIDR; the kubelet writes clusterDNS into every pod's
+    resolv.conf.  Link-local addresses are exempt: NodeLocal DNSCache
+    listens on one (169.254.20.10 by default, or an fe80::/10 address).
+    """
+    network = _parse_go_cidr(cidr) if isinstance(cidr, str) else None
+    if network is None or not isinstance(servers, list):
+        return
+    for index, server in enumerate(servers):
+        try:
+            address = ipaddress.ip_address(server) if isinstance(server, str) else None
+        except ValueError:
+            continue
+        if address is None or address.is_link_local or address in network:
+            continue
+        yield _diagnostic(
+            "NC311", locate(join_pointer("/spec/kubelet/config/clusterDNS", index)),
+            f"clusterDNS '{server}' is outside the service CIDR {cidr}: kube-dns has a Service address "
+            "inside it, so pods are given a DNS server that is not the cluster's",
+            f"use the kube-dns Service address ({_nodeadm_cluster_dns(cidr, network)} by EKS convention), "
+            "or a link-local NodeLocal DNSCache address such as 169.254.20.10",
+        )
+
+
 def _outpost(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:
     if cluster.get("enableOutpost") is True and not cluster.get("id"):
         yield _diagnostic(
@@ -253,29 +291,82 @@ def _nameservers(nameservers: Any, locate: Locate) -> Iterator[Diagnostic]:
             continue
         yield _diagnostic(
             "NC309", locate(join_pointer(base, index)),
-            f"nameserver '{server}' is not an IP address; systemd-resolved ignores it",
-            "use an IPv4 or IPv6 address, optionally with :port, %interface or #server-name",
+            f"nameserver {_shown(server)} is not an address systemd-resolved's DNS= accepts; it ignores it",
+            "use an IPv4 or IPv6 address, optionally with :port ([ADDR]:port for IPv6), %interface "
+            "or #server-name",
         )
 
 
+def _domains(domains: Any, locate: Locate) -> Iterator[Diagnostic]:
+    if not isinstance(domains, list):
+        return
+    base = "/spec/instance/network/domains"
+    for index, domain in enumerate(domains):
+        if isinstance(domain, str) and _is_search_domain(domain):
+            continue
+        yield _diagnostic(
+            "NC320", locate(join_pointer(base, index)),
+            f"domain {_shown(domain)} is not a DNS name; systemd-resolved's Domains= ignores it",
+            "use a domain name such as corp.example, or ~corp.example for a routing-only domain",
+        )
+
+
+def _shown(value: Any) -> str:
+    """A value for a message: repr escapes line breaks and control characters; long values are cut."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + "..." + text[-12:]
+
+
+# systemd-resolved's DNS= entry (in_addr_port_ifindex_name_from_string_auto in
+# src/shared/socket-netlink.c): ADDRESS[:PORT][%IFACE][#SERVER-NAME], IPv6 in
+# brackets when a port follows.
+_DNS_ENTRY = re.compile(
+    r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\](?::(?P<v6port>[0-9]+))?|(?P<v6bare>[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)"
+    r"|(?P<v4>[0-9.]+)(?::(?P<v4port>[0-9]+))?)"
+    r"(?:%(?P<iface>[^%#]+))?(?:#(?P<name>.+))?")
+# ifname_valid_full with IFNAME_VALID_ALTERNATIVE (src/basic/network-util.c): visible
+# ASCII without ':', '/' and '%', at most 127 bytes; or a numeric interface index.
+_IFNAME = re.compile(r"[!-$&-.0-9;-~]{1,127}")
+_LABEL = re.compile(r"(?:[^\W]|-)+")
+
+
 def _resolved_dns_address(entry: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address in a resolved.conf DNS= entry: ADDR[:PORT][%IFACE][#NAME]."""
-    text = entry.partition("#")[0]
-    if text.startswith("["):
-        inner, bracket, rest = text[1:].partition("]")
-        if not bracket or (rest and not re.fullmatch(r":[0-9]+(%\S+)?|%\S+", rest)):
-            return None
-        text = inner
-    else:
-        text = text.partition("%")[0]
-        if text.count(":") == 1:
-            text, _, port = text.partition(":")
-            if not port.isdigit():
-                return None
+    """The address in a whole resolved.conf DNS= entry, or None when the entry is not one."""
+    match = _DNS_ENTRY.fullmatch(entry)
+    if match is None:
+        return None
+    port = match.group("v6port") or match.group("v4port")
+    if port is not None and not 1 <= int(port) <= 65535:
+        return None
+    iface = match.group("iface")
+    if iface is not None and not (_IFNAME.fullmatch(iface) and iface not in (".", "..")):
+        return None
+    name = match.group("name")
+    if name is not None and not _is_dns_name(name):
+        return None
+    text = match.group("v6") or match.group("v6bare") or match.group("v4")
     try:
-        return ipaddress.ip_address(text.partition("%")[0])
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
+    if (match.group("v4") and address.version != 4) or (match.group("v6") and address.version != 6):
+        return None
+    return address
+
+
+def _is_dns_name(name: str) -> bool:
+    """Labels of letters, digits, '-' and '_', 1-63 characters each, 253 in all, optional final dot."""
+    body = name[:-1] if name.endswith(".") else name
+    if not body or len(body) > 253:
+        return False
+    return all(0 < len(label) <= 63 and _LABEL.fullmatch(label) for label in body.split("."))
+
+
+def _is_search_domain(domain: str) -> bool:
+    """A Domains= entry: a DNS name, '~' before it for a routing-only domain, or '~.'."""
+    if domain == "~.":
+        return True
+    return _is_dns_name(domain.removeprefix("~"))
 
 
 def _mapping(value: Any) -> dict:

@@ -27,6 +27,7 @@ import base64 as base64_codec
 import gzip as gzip_codec
 import itertools
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Union
 
@@ -161,12 +162,17 @@ def read_input(item: NodeConfigInput, label: str) -> tuple[bytes, str, Diagnosti
     """(bytes, name, problem): a path is read, str and bytes are the content, a mapping is dumped."""
     if isinstance(item, bytes):
         return item, label, None
-    if isinstance(item, str):
-        return item.encode("utf-8"), label, None
-    if isinstance(item, Mapping):
-        from .yamlout import dump_yaml
+    try:
+        if isinstance(item, str):
+            return item.encode("utf-8"), label, None
+        if isinstance(item, Mapping):
+            from .yamlout import dump_yaml
 
-        return dump_yaml(dict(item)).encode("utf-8"), label, None
+            return dump_yaml(dict(item)).encode("utf-8"), label, None
+    except (UnicodeEncodeError, ValueError) as error:  # a lone surrogate: no UTF-8 text holds it
+        reason = error.reason if isinstance(error, UnicodeEncodeError) else str(error)
+        return b"", label, Diagnostic("NC124", Severity.ERROR, Span(label),
+                                      f"{label} cannot be written as UTF-8 text: {reason}")
     path = os.fspath(item)
     try:
         with open(path, "rb") as stream:
@@ -245,11 +251,25 @@ def _is_content(line: bytes) -> bool:
 
 
 def choose_boundary(bodies: Iterable[bytes]) -> str:
-    """``==NODECFG==`` unless a body contains it; then ``==NODECFG-N==`` with the smallest free N."""
-    bodies = list(bodies)
-    candidates = itertools.chain([BOUNDARY], (f"==NODECFG-{n}==" for n in itertools.count(1)))
-    # an occurrence rules out one candidate at most, so this ends
-    return next(c for c in candidates if not any(c.encode() in body for body in bodies))
+    """``==NODECFG==`` unless a body contains it; then ``==NODECFG-N==`` with the smallest free N.
+
+    One pass over the bodies collects every candidate they contain (matches
+    may overlap: ``==NODECFG-1===NODECFG-2==`` holds both), instead of
+    searching them again for each candidate.
+    """
+    used: set[int] = set()
+    for body in bodies:
+        for match in _CANDIDATE.finditer(body):
+            digits = match.group(1)
+            used.add(0 if digits is None else int(digits))
+    if 0 not in used:
+        return BOUNDARY
+    number = next(n for n in itertools.count(1) if n not in used)
+    return f"==NODECFG-{number}=="
+
+
+# a lookahead, so that overlapping occurrences are all found
+_CANDIDATE = re.compile(rb"(?===NODECFG(?:-([1-9][0-9]*))?==)")
 
 
 def write_multipart(parts: list[NewPart]) -> bytes:

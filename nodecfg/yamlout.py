@@ -6,18 +6,21 @@ become literal blocks.  Key order is preserved.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
+import unicodedata
 from typing import Any
 
 from .parse.yaml import resolve_plain_scalar
 
-_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./@$+=()^-][^\n\r\t]*$")
+# '@' and '`' are reserved indicators: no plain scalar starts with them
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./$+=()^-][^\n\r\t]*$")
 _INDICATORS = ("- ", "? ", ": ", "---", "...")
 
 
 def _plain_ok(text: str) -> bool:
+    if any(_escaped(ch) for ch in text):
+        return False
     if not text or text in ("-", "?", ":") or text != text.strip() or not _PLAIN_SAFE.match(text):
         return False
     if ": " in text or " #" in text or text.endswith(":") or text.startswith(_INDICATORS):
@@ -30,7 +33,43 @@ def _plain_ok(text: str) -> bool:
 def _block_ok(text: str) -> bool:
     lines = text.split("\n")
     return ("\n" in text.rstrip("\n") and "\r" not in text and not text.startswith((" ", "\n"))
-            and all(ch == "\t" or ch >= " " for ch in text.replace("\n", "")) and lines[0] != "")
+            and not any(_escaped(ch) for ch in text.replace("\n", "").replace("\t", "")) and lines[0] != "")
+
+
+# Characters a YAML stream may not hold raw, or that a reader takes for a line
+# break (NEL, U+2028, U+2029) or drops (BOM): written as escapes, in double quotes.
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_SHORT_ESCAPES = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v",
+                  "\f": "\\f", "\r": "\\r", "\x1b": "\\e", '"': '\\"', "\\": "\\\\"}
+
+
+def _escaped(ch: str) -> bool:
+    if " " <= ch <= "~":
+        return False
+    return ch.isascii() or unicodedata.category(ch) in _ESCAPED_CATEGORIES
+
+
+def double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar that every YAML reader (go-yaml included) reads back as text.
+
+    Raises ValueError for a lone surrogate, which no YAML (or UTF-8) text can hold.
+    """
+    parts = ['"']
+    for ch in text:
+        if ch in _SHORT_ESCAPES:
+            parts.append(_SHORT_ESCAPES[ch])
+        elif not _escaped(ch):
+            parts.append(ch)
+        elif 0xD800 <= ord(ch) <= 0xDFFF:
+            raise ValueError(f"a lone surrogate (U+{ord(ch):04X}) cannot be written as YAML")
+        elif ord(ch) < 0x100:
+            parts.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            parts.append(f"\\u{ord(ch):04x}")
+        else:
+            parts.append(f"\\U{ord(ch):08x}")
+    parts.append('"')
+    return "".join(parts)
 
 
 def scalar(value: Any) -> str:
@@ -47,7 +86,7 @@ def scalar(value: Any) -> str:
             return ".inf" if value > 0 else "-.inf"
         return repr(value)
     text = str(value)
-    return text if _plain_ok(text) else json.dumps(text, ensure_ascii=False)
+    return text if _plain_ok(text) else double_quoted(text)
 
 
 def _block(text: str, indent: int) -> str:

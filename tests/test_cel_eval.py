@@ -224,3 +224,10 @@ def test_fast_evaluator_agrees_with_cel_python(typed_expression, enis, ips, max_
     if fast_error is None:
         assert isinstance(fast, bool) == (type(reference).__name__ == "BoolType"), expression
         assert int(fast) == int(reference), expression
+
+
+def test_limit_refusals_are_marked_as_nodecfgs_own():
+    from nodecfg.cel_eval import LimitRefusal
+
+    assert isinstance(evaluate("(" * 33 + "1" + ")" * 33, 3, 6, 17).error, LimitRefusal)
+    assert not isinstance(evaluate("1 / 0", 3, 6, 17).error, LimitRefusal)

@@ -47,7 +47,7 @@ def python_blocks(page: Path) -> list[tuple[str, str, int]]:
     return blocks
 
 
-PAGES = ("library.md",)
+PAGES = ("library.md", "migrate.md")
 
 
 @pytest.mark.parametrize("page", PAGES)

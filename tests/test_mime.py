@@ -335,3 +335,47 @@ def test_mutated_mime_never_raises_and_identity_bodies_sit_on_their_file_lines(d
         if result.is_multipart and not part.layers:
             for number, line in enumerate(part.body.split(b"\n")):
                 assert file_lines[part.line_offset + number].startswith(line)
+
+
+# Go's NextPart returns io.EOF when the header reader meets the end of the input
+# right after a delimiter line (mime/multipart/multipart.go newPart), so nodeadm and
+# Karpenter stop there as at '--BOUNDARY--'.
+def test_last_line_is_an_open_delimiter_and_ends_cleanly():
+    text = mime(f"Content-Type: application/node.eks.aws\n\n{NODECONFIG}",
+                f"Content-Type: text/x-shellscript\n\n{SCRIPT}", end="--BOUNDARY\n")
+    result = split_userdata(text.encode(), "u")
+    assert result.diagnostics == []
+    assert [p.content_type for p in result.parts] == ["application/node.eks.aws", "text/x-shellscript"]
+    assert result.parts[1].body == SCRIPT.encode()
+
+
+def test_open_delimiter_with_crlf_lines_ends_cleanly():
+    text = mime(f"Content-Type: application/node.eks.aws\n\n{NODECONFIG}",
+                end="--BOUNDARY\n").replace("\n", "\r\n")
+    result = split_userdata(text.encode(), "u")
+    assert result.diagnostics == [] and result.parts[0].body == NODECONFIG.replace("\n", "\r\n").encode()
+
+
+def test_headers_after_the_last_delimiter_are_a_part_go_never_reads():
+    text = mime(f"Content-Type: application/node.eks.aws\n\n{NODECONFIG}",
+                end="--BOUNDARY\nContent-Type: text/x-shellscript\n")
+    result = split_userdata(text.encode(), "u")
+    # 4 delimiter, 5-6 headers, 7-11 NodeConfig, 12 blank, 13 delimiter, 14 the unread part's header
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC104", 14, 1, Severity.WARNING)]
+    assert [p.content_type for p in result.parts] == ["application/node.eks.aws"]
+
+
+def test_blank_line_after_the_last_delimiter_opens_a_body_that_never_ends():
+    # The empty header block is complete, the body then hits the end: io.ErrUnexpectedEOF.
+    text = mime(f"Content-Type: text/x-shellscript\n\n{SCRIPT}", end="--BOUNDARY\n\n")
+    result = split_userdata(text.encode(), "u")
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC108", 10, 1, Severity.WARNING), ("NC106", 11, 1, Severity.ERROR)]
+
+
+def test_delimiter_without_line_break_at_the_very_end_is_still_an_error():
+    text = mime(f"Content-Type: text/x-shellscript\n\n{SCRIPT}", end="--BOUNDARY")
+    result = split_userdata(text.encode(), "u")
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC106", 10, 1, Severity.ERROR)]

@@ -10,7 +10,7 @@ import types
 
 from nodecfg.instance import instance_from_mapping
 from nodecfg.render import RenderContext, kubelet_environment
-from nodecfg.render.flags import kubelet_flags, occurrences, parse_flag
+from nodecfg.render.flags import kubelet_flags, occurrences
 
 ENVIRONMENT = "etc/eks/kubelet/environment"
 
@@ -112,11 +112,15 @@ def test_nvidia_label_only_from_135():
     assert "node-labels" not in environment(context(kubeletVersion="v1.35.0", accelerator="neuron"))
 
 
-def test_flag_parsing_and_occurrences():
-    assert parse_flag("--node-labels=a=b,c=d") == ("node-labels", "a=b,c=d")
-    assert parse_flag("-v=3") == ("v", "3")
-    assert parse_flag("--fail-swap-on") == ("fail-swap-on", "")
-    assert parse_flag("stray") == ("", "stray")
+def test_flag_names_are_what_the_kubelet_gets():
+    entries = ["--node-labels=a=b,c=d", "-v=3", "--fail-swap-on", "stray", '--node-labels "q=1"', "--max_pods=9"]
+    flags = kubelet_flags(context(kubelet={"flags": entries}).config, context().instance)
+    assert [(f.name, f.value, f.text) for f in flags if f.from_user] == [
+        ("node-labels", "a=b,c=d", entries[0]), ("v", "3", entries[1]), ("fail-swap-on", "", entries[2]),
+        ("", "stray", entries[3]), ("node-labels", "q=1", entries[4]), ("max-pods", "9", entries[5])]
+
+
+def test_flag_occurrences():
     flags = kubelet_flags(context(kubelet={"flags": ["--node-labels=x=1", "--node-labels=y=2"]}).config,
                           context().instance)
     labels = occurrences(flags)["node-labels"]

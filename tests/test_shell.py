@@ -151,7 +151,7 @@ def test_nodeadm_init_is_nc601_and_comments_are_skipped():
     assert codes(extract_nodeadm_dropins(text, "u", 0)[1]) == [("NC601", 3, 8)]
 
 
-def test_al2_leftovers_are_nc602_with_columns():
+def test_al2_leftovers_are_nc602_and_bootstrap_sh_is_nc603_with_columns():
     text = script("""
         #!/bin/bash
         /etc/eks/bootstrap.sh my-cluster --kubelet-extra-args '--max-pods=20'
@@ -162,7 +162,7 @@ def test_al2_leftovers_are_nc602_with_columns():
         EOF
         """)
     assert codes(extract_nodeadm_dropins(text, "u", 0)[1]) == [
-        ("NC602", 2, 1), ("NC602", 3, 8), ("NC602", 4, 20), ("NC602", 6, 1)]
+        ("NC603", 2, 1), ("NC602", 3, 8), ("NC602", 4, 20), ("NC602", 6, 1)]
 
 
 def test_dropin_bodies_are_not_checked_as_commands():
@@ -178,7 +178,7 @@ def test_lark_is_loaded_only_for_scripts_with_a_heredoc():
 
 
 def test_codes_are_catalogued():
-    assert {"NC113", "NC114", "NC115", "NC116", "NC601", "NC602"} == set(CODES)
+    assert {"NC113", "NC114", "NC115", "NC116", "NC148", "NC601", "NC602", "NC603"} == set(CODES)
 
 
 _PIECES = st.sampled_from([

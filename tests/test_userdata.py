@@ -175,7 +175,7 @@ def test_missing_cluster_fields_are_fine_in_managed_modes_only():
 def test_script_findings_point_at_the_script():
     result = compose([COMPLETE], ["echo no shebang\r\n"])
     assert codes(result.diagnostics) == [("NC110", "<script 1>", 1), ("NC162", "<script 1>", 1)]
-    assert result.ok  # warnings only
+    assert not result.ok  # NC110: cloud-init cannot execute a script without #!
 
 
 def test_boothooks_are_not_reported_as_a_type_nodeadm_ignores():
@@ -251,7 +251,7 @@ def test_merge_into_refuses_a_part_that_contains_the_existing_delimiter():
 def test_merge_into_refuses_broken_user_data():
     broken = b'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/x-shellscript\n\nx\n'
     result = compose([COMPLETE], merge_into=broken)
-    assert [d.code for d in result.diagnostics] == ["NC106"] and not result.ok
+    assert [d.code for d in result.diagnostics] == ["NC106", "NC110"] and not result.ok
 
 
 def test_findings_in_existing_parts_name_the_merged_file(tmp_path):

@@ -8,4 +8,6 @@ COMMANDS = {
     "max-pods": ("max_pods", "compute maxPods and kubeReserved per instance type"),
     "userdata": ("userdata", "compose MIME multipart user data from NodeConfigs and scripts"),
     "rule": ("rule", "print the documentation of a rule"),
+    "migrate": ("migrate", "migrate AL2 user data (bootstrap.sh) to AL2023 user data with a NodeConfig"),
+    "diff": ("diff", "compare the node files two configurations render"),
 }

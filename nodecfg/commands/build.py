@@ -51,7 +51,7 @@ def _write(files, output: str) -> int:
         write_output(files, output)
     except EmitError as error:
         print(f"nodecfg: {error}", file=sys.stderr)
-        return 2
+        return error.exit_code  # 2, or 128 + the signal that interrupted the write
     return 0
 
 

@@ -132,6 +132,8 @@ def _escape_property(text: str) -> str:
 
 
 def format_github(diagnostics: list[Diagnostic]) -> str:
+    from ..report import printable  # a workflow log is a terminal too: no raw ESC or BEL
+
     lines = []
     for diagnostic in diagnostics:
         region = _region(diagnostic)
@@ -142,5 +144,5 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
             f"title={_escape_property(diagnostic.code)}",
         ])
         command = GITHUB_COMMANDS[diagnostic.severity]
-        lines.append(f"::{command} {properties}::{_escape_data(_message(diagnostic))}")
+        lines.append(f"::{command} {properties}::{_escape_data(printable(_message(diagnostic), keep_newlines=True))}")
     return "\n".join(lines)

@@ -37,7 +37,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC107": (Severity.WARNING, "duplicate MIME part header"),
     "NC108": (Severity.WARNING, "part content type not used by nodeadm"),
     "NC109": (Severity.WARNING, "no NodeConfig part in multipart user data"),
-    "NC110": (Severity.WARNING, "shell script part without #! line"),
+    "NC110": (Severity.ERROR, "shell script part without #! line: cloud-init cannot execute it"),
     "NC111": (Severity.WARNING, "cloud-config part is not valid YAML"),
     "NC112": (Severity.ERROR, "too many MIME parts"),
 }
@@ -466,6 +466,9 @@ class _Multipart:
     def read_part(self, delimiter_line: int) -> int:
         """Read one part after its delimiter line; return the next delimiter's line or 0."""
         headers = _read_header_block(self.lines, strict=True)
+        if headers.at_eof:
+            self.headers_reach_eof(headers)
+            return 0
         if headers.error:
             self.s.report("NC104", headers.error_line, f"MIME part headers: {headers.error}",
                           "a part's headers end with an empty line, then the body follows")
@@ -479,6 +482,25 @@ class _Multipart:
                           f"'{_text(self.dash_dash)}' is missing")
             return 0
         return self.after_body(end_line, end_text)
+
+    def headers_reach_eof(self, headers: _HeaderBlock) -> None:
+        """The input ends after a delimiter line, before a blank line.
+
+        textproto's ReadMIMEHeader then returns io.EOF itself, and NextPart
+        hands it on unwrapped (Go src/mime/multipart/multipart.go, newPart),
+        so nodeadm (internal/configprovider/mime.go, ParseMultipart) and
+        Karpenter (pkg/providers/amifamily/bootstrap/mime/mime.go, NewArchive)
+        stop as at a closing delimiter.  A bare ``--BOUNDARY`` line at the end,
+        as in Karpenter's examples, is therefore a clean end; header lines
+        after it are a part that is silently not read.
+        """
+        if not headers.headers:
+            return
+        self.s.report("NC104", headers.headers[0].line,
+                      f"part {self.parts_read} has headers but the input ends before the blank line and "
+                      "body: Go's multipart reader stops here and nodeadm ignores the part",
+                      "end the part's headers with an empty line and give it a body, or remove them",
+                      severity=Severity.WARNING)
 
     def read_body(self) -> tuple[bytes, int, bytes | None]:
         """Body bytes up to the next boundary line, that line's number and text (None at EOF)."""
@@ -526,7 +548,7 @@ class _Multipart:
                 return
 
     def check_nodeconfig_present(self) -> None:
-        if any(d.severity >= Severity.ERROR for d in self.s.result.diagnostics):
+        if any(d.severity >= Severity.ERROR and d.code != "NC110" for d in self.s.result.diagnostics):
             return  # the structure is already broken: "no NodeConfig" would only be noise
         if not any(p.content_type == NODECONFIG_MEDIA_TYPE for p in self.s.result.parts):
             self.s.report("NC109", self.content_type_line,
@@ -629,9 +651,7 @@ class _PartBuilder:
         if media in (NODECONFIG_MEDIA_TYPE, BOOTHOOK_MEDIA_TYPE):
             return
         if media == SHELL_MEDIA_TYPE:
-            if not self.body.startswith(b"#!"):
-                self.s.report("NC110", self.body_line, f"shell script part {self.index} does not start "
-                              "with a #! line", "start the script with #!/bin/bash")
+            self.check_shebang()
             return
         if media == CLOUD_CONFIG_MEDIA_TYPE:
             self.check_cloud_config()
@@ -640,6 +660,19 @@ class _PartBuilder:
         self.s.report("NC108", self.delimiter_line, f"part {self.index} has {shown}: nodeadm ignores it "
                       "and nodecfg does not check it",
                       f"NodeConfig parts use Content-Type: {NODECONFIG_MEDIA_TYPE}")
+
+    def check_shebang(self) -> None:
+        """cloud-init writes the part to its scripts directory and runs it with subp([path])
+        (cloudinit/handlers/shell_script.py, subp.runparts): an exec, which the kernel
+        refuses with ENOEXEC ("Exec format error") unless the file starts with #!."""
+        if self.body.startswith(b"#!"):
+            return
+        stripped = self.body.lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf")
+        hint = ("remove what comes before #!: it must be the very first bytes of the part"
+                if stripped.startswith(b"#!") else "start the script with #!/bin/bash")
+        self.s.report("NC110", self.body_line, f"shell script part {self.index} does not start with a #! line: "
+                      "cloud-init executes the part directly, which fails with 'Exec format error', "
+                      "and the script never runs", hint)
 
     def check_cloud_config(self) -> None:
         problem = cloud_config_problem(self.body)
@@ -660,15 +693,28 @@ def cloud_config_problem(body: bytes) -> tuple[int, int, str] | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         return body[:error.start].count(b"\n") + 1, 1, "not valid UTF-8"
-    from ruamel.yaml import YAML  # lazily: only user data with a cloud-config part pays for it
-    from ruamel.yaml.error import MarkedYAMLError
+    from .yaml import parse_yaml_documents  # the one bounded YAML reader
 
-    try:
-        YAML(typ="safe", pure=True).load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return line, col, f"not valid YAML: {error.problem or error.context}"
-    except Exception as error:  # noqa: BLE001 - any YAML failure is a finding, never a crash
-        return 1, 1, f"not valid YAML: {type(error).__name__}"
+    _, diagnostics = parse_yaml_documents(text, "<cloud-config>")
+    for diagnostic in diagnostics:
+        if diagnostic.code in ("NC120", "NC123"):
+            message = diagnostic.message.removeprefix("YAML syntax error: ")
+            return diagnostic.span.line, diagnostic.span.col, f"not valid YAML: {message}"
     return None
+
+
+def discarded_user_data(uri: str) -> str:
+    """The consequence to add to a finding that makes nodeadm fail to decode the part at ``uri``.
+
+    ParseMultipart (nodeadm internal/configprovider/mime.go) returns at the
+    first NodeConfig part that DecodeNodeConfig rejects, so none of the
+    user data's parts is kept.  The error wraps ErrNodeConfigDecodingFailure
+    (internal/api/bridge/decode.go), which the provider chain (chain.go)
+    tolerates for user data by skipping that source: only drop-ins from
+    /etc/eks/nodeadm.d/ (nodeadm-run.service's second --config-source) are
+    left.  A drop-in written by a script is a file source, not a part.
+    """
+    if "#part=" not in uri or "#heredoc=" in uri:
+        return ""
+    return ("; one undecodable NodeConfig part makes nodeadm discard the whole user data, every part of it, "
+            "and keep only drop-ins from /etc/eks/nodeadm.d/")

@@ -29,12 +29,18 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC116": (Severity.WARNING, "write into /etc/eks/nodeadm.d/ that nodecfg cannot follow"),
     "NC601": (Severity.WARNING, "script runs nodeadm init"),
     "NC602": (Severity.WARNING, "Amazon Linux 2 bootstrap leftover"),
+    "NC603": (Severity.ERROR, "script calls /etc/eks/bootstrap.sh, which on AL2023 only fails"),
+    "NC148": (Severity.ERROR, "script opens more heredocs than nodecfg reads"),
 }
+# Heredocs followed in one script.  Each costs a command-line parse and often a
+# YAML document; real user data has a handful (docs/limits.md).
+MAX_HEREDOCS = 100
+
+# amazon-eks-ami templates/al2023/runtime/rootfs/etc/eks/bootstrap.sh: on AL2023
+# the file exists, prints that bootstrap.sh has been removed, and exits 1.
+_BOOTSTRAP_SH = re.compile(r"/etc/eks/bootstrap\.sh")
 
 _AL2_LEFTOVERS = (
-    (re.compile(r"/etc/eks/bootstrap\.sh"),
-     "/etc/eks/bootstrap.sh does not exist on Amazon Linux 2023: nodeadm replaced it",
-     "put the settings into a NodeConfig instead"),
     (re.compile(r"\bKUBELET_EXTRA_ARGS\b"),
      "KUBELET_EXTRA_ARGS is an Amazon Linux 2 setting that nodeadm does not read",
      "use spec.kubelet.flags (or spec.kubelet.config) in a NodeConfig"),
@@ -87,6 +93,7 @@ class _Scanner:
         self.index = 0
         self.written: dict[str, Dropin] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.heredocs = 0
 
     def report(self, code: str, index: int, col: int, message: str, hint: str = "") -> None:
         span = Span(self.uri, index + 1 + self.offset, col)
@@ -131,6 +138,13 @@ class _Scanner:
                             "the script runs 'nodeadm init'; on EKS AMIs the nodeadm-config and "
                             "nodeadm-run services already run it around cloud-init",
                             "write NodeConfig into the user data or /etc/eks/nodeadm.d/ instead")
+            match = _BOOTSTRAP_SH.search(line)
+            if match:
+                self.report("NC603", index, match.start() + 1,
+                            "/etc/eks/bootstrap.sh on AL2023 is a stub: it prints 'bootstrap.sh has been removed "
+                            "from AL2023-based EKS AMIs' and exits 1, so this command fails and none of the "
+                            "settings passed to it apply",
+                            "put the settings into a NodeConfig part (cluster, kubelet.config, kubelet.flags)")
             for pattern, message, hint in _AL2_LEFTOVERS:
                 match = pattern.search(line)
                 if match:
@@ -150,6 +164,14 @@ class _Scanner:
                         "the heredoc on this line does not feed cat or tee writing into "
                         "/etc/eks/nodeadm.d/, so nodecfg cannot tell what lands there")
         for heredoc in heredocs:
+            self.heredocs += 1
+            if self.heredocs > MAX_HEREDOCS:
+                self.report("NC148", command_index, 1,
+                            f"the script opens more than {MAX_HEREDOCS} heredocs; nodecfg does not read "
+                            "it further, so drop-ins written after this line are not checked",
+                            "write fewer, larger drop-ins, or split the script")
+                self.index = len(self.lines)
+                return
             self.read_heredoc(command_index, heredoc)
 
     def read_heredoc(self, command_index: int, heredoc: _Heredoc) -> None:
@@ -257,10 +279,11 @@ def _parser():
     from lark import Lark  # lazily: only scripts with a heredoc pay for lark
 
     grammar = (Path(__file__).with_name("heredoc.lark")).read_text(encoding="utf-8")
-    try:
-        return Lark(grammar, parser="lalr", cache=True)
-    except OSError:  # an unwritable cache directory only costs time
-        return Lark(grammar, parser="lalr")
+    # No cache=True: lark's cache is a pickle at a predictable name in the shared
+    # temporary directory, which any local user could plant.  Building the LALR
+    # tables takes about 35 ms (2 ms from the cache), once per process and only
+    # for scripts with a heredoc; see docs/limits.md.
+    return Lark(grammar, parser="lalr")
 
 
 def _parse_command(command: str) -> list[_Heredoc] | None:

@@ -12,6 +12,7 @@ import functools
 import json
 import math
 import re
+import warnings
 from typing import Any
 
 from ..diagnostics import Diagnostic, Severity, Span
@@ -19,10 +20,13 @@ from ..document import Document, join_pointer
 
 CODES = {
     "NC120": (Severity.ERROR, "YAML syntax error"),
-    "NC121": (Severity.WARNING, "duplicate mapping key: the last value wins"),
+    "NC121": (Severity.ERROR, "duplicate mapping key: the last value wins, the earlier one is lost"),
     "NC122": (Severity.WARNING, "YAML 1.1 and YAML 1.2 read this plain scalar differently"),
     "NC123": (Severity.ERROR, "document nesting or alias expansion over the limit"),
     "NC124": (Severity.ERROR, "input is not valid UTF-8 text"),
+    "NC145": (Severity.ERROR, "NaN or infinity: nodeadm cannot convert the document to JSON"),
+    "NC146": (Severity.ERROR, "JSON number outside the range of a float64"),
+    "NC147": (Severity.ERROR, "mapping key is a sequence or mapping"),
 }
 
 MAX_DEPTH = 100
@@ -97,7 +101,10 @@ def resolve_plain_scalar(text: str) -> Any:
         if number is not None:
             return number
         if _FLOAT.match(plain):
-            return float(plain)
+            number = float(plain)
+            # strconv.ParseFloat fails with ErrRange beyond float64, and go-yaml
+            # then keeps the scalar as a string (yaml.v2 resolve.go)
+            return number if math.isfinite(number) else text
     return text
 
 
@@ -168,13 +175,25 @@ class _Builder:
         disagreement = yaml12_disagreement(node.value)
         if disagreement:
             self.report("NC122", node, disagreement, "quote the value to make it a string, or write true/false")
-        return resolve_plain_scalar(node.value)
+        value = resolve_plain_scalar(node.value)
+        if isinstance(value, float) and not math.isfinite(value):
+            self.report("NC145", node, f"'{node.value}' is {value!r}: nodeadm decodes YAML by converting it to JSON "
+                        "(sigs.k8s.io/yaml YAMLToJSON), and Go's encoding/json refuses NaN and infinities, "
+                        "so nodeadm cannot decode this document", "quote the value or use a finite number")
+        return value
 
     def mapping(self, node, pointer: str, depth: int) -> dict:
         result: dict[str, Any] = {}
         seen: dict[str, Any] = {}
         for key_node, value_node in self._merged_pairs(node):
-            key = _key_text(self.scalar(key_node)) if type(key_node).__name__ == "ScalarNode" else str(key_node.value)
+            if type(key_node).__name__ != "ScalarNode":
+                # go-yaml v2 refuses these ("invalid map key"); the key is never
+                # expanded, so aliases inside it cost nothing (decode.go, mapping)
+                self.report("NC147", key_node, "a sequence or mapping is used as a mapping key; go-yaml "
+                            "(which nodeadm decodes with) fails with 'invalid map key'",
+                            "use a plain string key")
+                continue
+            key = _key_text(self.scalar(key_node))
             child = join_pointer(pointer, key)
             if key in seen and seen[key] is not None:
                 self.report("NC121", key_node, f"key '{key}' is defined again; nodeadm keeps this later value",
@@ -206,7 +225,8 @@ class _Builder:
             else:
                 explicit.append((key_node, value_node))
         explicit_keys = {k.value for k, _ in explicit if type(k).__name__ == "ScalarNode"}
-        inherited = {_pair_identity(k): (k, v) for k, v in merged if k.value not in explicit_keys}
+        inherited = {_pair_identity(k): (k, v) for k, v in merged
+                     if type(k).__name__ != "ScalarNode" or k.value not in explicit_keys}
         pairs = list(inherited.values()) + explicit
         self._pairs_cache[id(node)] = pairs
         return pairs
@@ -242,16 +262,21 @@ class _EventBudget:
     exact limit on the composed tree.
     """
 
-    def __init__(self, parser) -> None:
+    def __init__(self, parser, allowance: "EventAllowance | None" = None) -> None:
         self._next = parser.get_event
         self.events = 0
         self.open_collections = 0
+        self.limit = MAX_EVENTS if allowance is None else min(MAX_EVENTS, max(allowance.left, 0))
+        self.shared = allowance is not None and self.limit < MAX_EVENTS
         parser.get_event = self.get_event
 
     def get_event(self):
         event = self._next()
         self.events += 1
-        if self.events > MAX_EVENTS:
+        if self.events > self.limit:
+            if self.shared:
+                raise _LimitExceeded(event, f"the sources hold more than {EventAllowance.DEFAULT} YAML nodes in "
+                                     "all; this text is not read further")
             raise _LimitExceeded(event, f"the text has more than {MAX_EVENTS} YAML nodes; it is not read further")
         kind = type(event).__name__
         if kind in ("MappingStartEvent", "SequenceStartEvent"):
@@ -284,9 +309,11 @@ class _Marked:
 
 @functools.lru_cache(maxsize=1)
 def _bounded_scanner_class():
-    from ruamel.yaml.scanner import RoundTripScanner
+    from ruamel.yaml.scanner import Scanner
 
-    class BoundedScanner(RoundTripScanner):
+    # The plain scanner, not the round-trip one: comments are never used, and
+    # gathering them is about a third of the scanning time.
+    class BoundedScanner(Scanner):
         """Refuses deep flow nesting ('[[[[...' or '{a: {a: ...') as it is scanned.
 
         In flow context the scanner reads ahead to the end of every possible
@@ -303,18 +330,84 @@ def _bounded_scanner_class():
     return BoundedScanner
 
 
-def _yaml():
+class EventAllowance:
+    """Parser events left for all the texts of one input (MIME parts, drop-ins, heredocs).
+
+    Together they may use what one text may (MAX_EVENTS), so a hundred parts
+    of the largest size cost what one does.
+    """
+
+    DEFAULT = MAX_EVENTS
+
+    def __init__(self, total: int = DEFAULT) -> None:
+        self.left = total
+
+
+def _yaml(allowance: EventAllowance | None = None):
     from ruamel.yaml import YAML
 
-    loader = YAML(typ="rt", pure=True)
+    loader = YAML(typ="safe", pure=True)
     loader.allow_duplicate_keys = True
     loader.Scanner = _bounded_scanner_class()
-    _EventBudget(loader.parser)
-    return loader
+    budget = _EventBudget(loader.parser, allowance)
+    return loader, budget
 
 
-def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[list[Document], list[Diagnostic]]:
-    """Every non-empty document in text, with spans shifted by line_offset."""
+def parse_yaml_documents(text: str, uri: str, line_offset: int = 0, allowance: EventAllowance | None = None
+                         ) -> tuple[list[Document], list[Diagnostic]]:
+    """Every non-empty document in text, with spans shifted by line_offset.
+
+    ``allowance``, when given, is shared by the texts of one input and charged
+    with this text's parser events.
+    """
+    loader, budget = _yaml(allowance)
+    try:
+        with warnings.catch_warnings():
+            # ruamel warns about a redefined anchor on stderr, with the raw input in the
+            # message; go-yaml silently lets the later definition win, and so do we
+            warnings.simplefilter("ignore")
+            documents, diagnostics = _parse(loader, text, uri, line_offset)
+    finally:
+        if allowance is not None:
+            allowance.left -= budget.events
+    if len(documents) == 1 and text.lstrip().startswith("{") and not any(d.code == "NC146" for d in diagnostics):
+        diagnostics += _json_number_problems(text, uri)
+    return documents, diagnostics
+
+
+def _json_number_problems(text: str, uri: str) -> list[Diagnostic]:
+    """NaN (NC145) and out-of-range numbers (NC146) in a text starting with '{' that YAML read too.
+
+    apimachinery's decoder takes such a text for JSON (yaml.IsJSONBuffer), so
+    its numbers reach Go's encoding/json, whatever YAML would make of them:
+    NaN and Infinity are syntax errors there, and inline documents are
+    unmarshalled into float64 values.
+    """
+    constants: list[str] = []
+    huge: list[str] = []
+    try:
+        json.loads(text, parse_constant=lambda name: constants.append(name),
+                   parse_int=functools.partial(_json_number, huge, int),
+                   parse_float=functools.partial(_json_number, huge, float))
+    except (ValueError, RecursionError):
+        return []
+    diagnostics = []
+    if constants:
+        diagnostics.append(Diagnostic("NC145", CODES["NC145"][0], Span(uri), f"{constants[0]} is not JSON: nodeadm "
+                                      "decodes a text starting with '{' with Go's encoding/json, which refuses it",
+                                      "use a finite number, or a string"))
+    if huge:
+        diagnostics.append(_huge_number(uri, huge[0]))
+    return diagnostics
+
+
+def _huge_number(uri: str, text: str) -> Diagnostic:
+    shown = text if len(text) <= 40 else text[:20] + "..." + text[-8:]
+    return Diagnostic("NC146", CODES["NC146"][0], Span(uri), f"the number {shown} is beyond the range of a float64: "
+                      "Go's encoding/json cannot unmarshal it, so nodeadm fails", "use a smaller number, or a string")
+
+
+def _parse(loader, text: str, uri: str, line_offset: int) -> tuple[list[Document], list[Diagnostic]]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     documents: list[Document] = []
@@ -324,7 +417,7 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[lis
         return [], [Diagnostic("NC123", Severity.ERROR, Span(uri, MAX_LINES + 1 + line_offset, 1), message)]
     builder = _Builder(uri, line_offset)
     try:
-        for index, node in enumerate(_yaml().compose_all(text)):
+        for index, node in enumerate(loader.compose_all(text)):
             if node is None or (type(node).__name__ == "ScalarNode" and node.style is None
                                 and resolve_plain_scalar(node.value) is None):
                 continue  # an empty document
@@ -343,7 +436,7 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0) -> tuple[lis
     except MarkedYAMLError as error:
         json_documents = _maybe_json(text, uri)
         if json_documents is not None:
-            return json_documents, []
+            return json_documents
         diagnostics.append(_syntax_error(error, uri, line_offset))
     except (YAMLError, RecursionError) as error:
         message = "the document nests too deeply" if isinstance(error, RecursionError) else str(error)
@@ -359,17 +452,40 @@ def _syntax_error(error, uri: str, line_offset: int) -> Diagnostic:
     return Diagnostic("NC120", Severity.ERROR, Span(uri, line + line_offset, col), f"YAML syntax error: {problem}", hint)
 
 
-def _maybe_json(text: str, uri: str) -> list[Document] | None:
-    """JSON that YAML cannot read (e.g. tab indentation): positions only for the root."""
+def _maybe_json(text: str, uri: str) -> tuple[list[Document], list[Diagnostic]] | None:
+    """JSON that YAML cannot read (e.g. tab indentation): positions only for the root.
+
+    nodeadm decodes such a text with Go's encoding/json: NaN and Infinity are
+    not JSON, and inline documents (baseRuntimeSpec, kubelet.config) are
+    unmarshalled into float64 values, which fails for a number beyond its range.
+    """
     if not text.lstrip().startswith("{"):
         return None
+    huge: list[str] = []
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_int=functools.partial(_json_number, huge, int),
+                          parse_float=functools.partial(_json_number, huge, float))
     except (ValueError, RecursionError):
         return None
     if _json_problem(data):
         return None  # reported as the YAML syntax error it also is
-    return [Document(uri, data, {"": Span(uri)}, {}, 0)]
+    diagnostics = [_huge_number(uri, huge[0])] if huge else []
+    return [Document(uri, data, {"": Span(uri)}, {}, 0)], diagnostics
+
+
+_FLOAT64_MAX = 1.7976931348623157e308
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_number(huge: list[str], kind: type, text: str) -> int | float:
+    value = kind(text)
+    if abs(value) > _FLOAT64_MAX or not math.isfinite(value):
+        huge.append(text)
+        return kind(0)  # the document is refused (NC146); keep later stages' arithmetic finite
+    return value
 
 
 def _json_problem(data: Any) -> bool:

@@ -276,6 +276,8 @@ def _migration_hint(user: dict[str, Any]) -> str:
         target = v3_spelling(path)
         if target != path:
             moves.append(f"{_dotted(path)} -> {_dotted(target) if target else '(dropped)'}")
+    if not moves and _get(user, "plugins", V2_CRI) is None:
+        return ""  # no CRI settings here: a v3 CRI section would only be noise (NC505 checks the rest)
     if not moves:
         return "add 'version = 3' style sections (io.containerd.cri.v1.*) to keep nodeadm's v3 template"
     return "v3 spelling: " + "; ".join(moves)

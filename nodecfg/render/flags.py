@@ -6,10 +6,12 @@ and prints them in map iteration order, i.e. randomly, as ``--name=value``
 without any quoting; the user's ``kubelet.flags`` follow verbatim, so they
 take precedence (pflag: the last occurrence of a single-value flag wins).
 nodecfg prints nodeadm's flags sorted by name, then the user's in merge order.
+What the kubelet makes of that line is nodecfg.kubelet_argv.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..instance import Instance
@@ -80,31 +82,40 @@ def nodeadm_flags(config: dict[str, Any], instance: Instance) -> list[KubeletFla
             for name, (value, origin) in sorted(_nodeadm_flag_values(config, instance).items())]
 
 
-def parse_flag(text: str) -> tuple[str, str]:
-    """("name", "value") of a ``--name=value`` / ``-n=value`` / ``--name`` entry."""
-    if not text.startswith("-"):
-        return "", text
-    name, _, value = text.lstrip("-").partition("=")
-    return name, value
+def user_flags(config: dict[str, Any], own: list[KubeletFlag] = ()) -> list[KubeletFlag]:
+    """The merged kubelet.flags in order; non-string entries are skipped.
 
-
-def user_flags(config: dict[str, Any]) -> list[KubeletFlag]:
-    """The merged kubelet.flags in order; non-string entries are skipped."""
+    Each item's name and value are those of the first flag the kubelet gets
+    from it (nodecfg.kubelet_argv, after nodeadm's own flags ``own``); an
+    item that starts no flag has the name "".
+    """
     entries = spec_value(config, "kubelet", "flags", default=[])
     if not isinstance(entries, list):
         return []
+    strings = [(index, entry) for index, entry in enumerate(entries) if isinstance(entry, str)]
+    first = _first_flags(tuple(flag.text for flag in own), tuple(entry for _, entry in strings))
     flags = []
-    for index, entry in enumerate(entries):
-        if isinstance(entry, str):
-            name, value = parse_flag(entry)
-            flags.append(KubeletFlag(name, value, entry,
-                                     f"config:/spec/kubelet/flags/{index}", from_user=True))
+    for position, (index, entry) in enumerate(strings):
+        name, value = first.get(position, ("", entry))
+        flags.append(KubeletFlag(name, value, entry, f"config:/spec/kubelet/flags/{index}", from_user=True))
     return flags
+
+
+@lru_cache(maxsize=8)
+def _first_flags(own: tuple[str, ...], entries: tuple[str, ...]) -> dict[int, tuple[str, str]]:
+    """User item position -> (name, value) of the first flag the kubelet gets from it (one argv per line)."""
+    from ..kubelet_argv import kubelet_argv
+
+    first: dict[int, tuple[str, str]] = {}
+    for arg in kubelet_argv([*own, *entries]).flags():
+        first.setdefault(arg.start[0] - len(own), (arg.name, arg.value or ""))
+    return first
 
 
 def kubelet_flags(config: dict[str, Any], instance: Instance) -> list[KubeletFlag]:
     """The full command line in nodecfg's order: sorted nodeadm flags, then the user's."""
-    return nodeadm_flags(config, instance) + user_flags(config)
+    own = nodeadm_flags(config, instance)
+    return own + user_flags(config, own)
 
 
 def kubelet_args(config: dict[str, Any], instance: Instance) -> str:

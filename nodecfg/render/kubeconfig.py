@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..yamlout import double_quoted
 from . import Rendered, RenderContext
 from .flags import BOOTSTRAP_KUBECONFIG_PATH, KUBECONFIG_PATH, outpost_enabled
 from .kubelet import CA_CERT_PATH, spec_string
@@ -71,7 +71,7 @@ def _scalar(value: Any) -> str:
         return f'"{text}"' if isinstance(value, Quoted) else text
     if isinstance(value, Quoted) and not any(ch in text for ch in '"\\') and text.isprintable():
         return f'"{text}"'
-    return json.dumps(text, ensure_ascii=False)
+    return double_quoted(text)  # escapes DEL, C1 and NEL too, which a YAML reader would reject or fold
 
 
 def _lines(node: Any, indent: int) -> list[str]:

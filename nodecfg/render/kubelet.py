@@ -15,9 +15,10 @@ JSON encoder.
 from __future__ import annotations
 
 import ipaddress
-import json
 import math
+import re
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic, Severity, Span
@@ -245,6 +246,12 @@ def _diagnostic(code: str, pointer: str, message: str, hint: str = "") -> Diagno
     return Diagnostic(code, CODES[code][0], pointer_span(pointer), message, hint)
 
 
+def _beyond_limits(error: str) -> bool:
+    from ..cel_eval import LimitRefusal
+
+    return isinstance(error, LimitRefusal)
+
+
 def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     cidr = spec_value(ctx.config, "cluster", "cidr")
@@ -261,7 +268,11 @@ def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
             f"computed for maxPods {ctx.max_pods.value}",
             "set only one of kubelet.config.maxPods and kubelet.maxPodsExpression"))
     error = getattr(ctx.max_pods, "expression_error", None)
-    if expression and error:
+    if expression and error and _beyond_limits(error):
+        from ..maxpods import beyond_limits
+
+        found.append(beyond_limits(pointer_span("/spec/kubelet/maxPodsExpression"), error))
+    elif expression and error:
         found.append(_diagnostic(
             "NC402", "/spec/kubelet/maxPodsExpression",
             f"maxPodsExpression failed ({error}); nodeadm falls back to maxPods "
@@ -313,16 +324,26 @@ def go_key(key: Any) -> str:
 
 def go_string(text: str) -> str:
     """A JSON string as Go escapes it: HTML-safe, U+2028/9 escaped, bad UTF-16 replaced."""
-    cleaned = "".join("\ufffd" if _is_surrogate(char) else char for char in text) \
-        if any(_is_surrogate(char) for char in text) else text
-    encoded = json.dumps(cleaned, ensure_ascii=False)
-    for raw, escaped in _GO_EXTRA_ESCAPES:
-        encoded = encoded.replace(raw, escaped)
+    cleaned = text if text.isascii() or _is_valid_utf8(text) else \
+        "".join("\ufffd" if _is_surrogate(char) else char for char in text)
+    encoded = encode_basestring(cleaned)  # json.dumps(cleaned, ensure_ascii=False), without its set-up
+    if _GO_EXTRA.search(encoded):
+        for raw, escaped in _GO_EXTRA_ESCAPES:
+            encoded = encoded.replace(raw, escaped)
     return encoded
 
 
 _GO_EXTRA_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_GO_EXTRA = re.compile("[<>&\u2028\u2029]")
+
+
+def _is_valid_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def _is_surrogate(char: str) -> bool:

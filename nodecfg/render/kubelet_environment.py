@@ -14,6 +14,7 @@ from ..versions import at_least
 from . import Rendered, RenderContext
 from .flags import kubelet_flags
 from .kubelet import user_kubelet_config
+from .lines import line_breaker
 
 ENVIRONMENT_PATH = "etc/eks/kubelet/environment"
 ARGS_VARIABLE = "NODEADM_KUBELET_ARGS"
@@ -26,7 +27,7 @@ CODES = {
 
 def _breaks_the_file(text: str) -> bool:
     """A line break would end NODEADM_KUBELET_ARGS and start a new variable in the file."""
-    return any(ord(ch) < 0x20 or ch == "\x7f" for ch in text)
+    return line_breaker(text) is not None
 
 
 def environment_variables(ctx: RenderContext) -> dict[str, str]:

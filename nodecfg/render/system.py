@@ -15,6 +15,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, Severity, Span
 from ..document import join_pointer
 from . import RenderContext, Rendered
+from .lines import describe, line_breaker
 
 SYSTEM_ENVIRONMENT_PATH = "etc/systemd/system.conf.d/environment.conf"
 SERVICE_DROPIN_PATH = "etc/systemd/system/{service}.service.d/environment.conf"
@@ -24,6 +25,7 @@ ENVIRONMENT_POINTER = "/spec/instance/environment"
 CODES: dict[str, tuple[Severity, str]] = {
     "NC530": (Severity.ERROR, "environment service name cannot form a unit drop-in path"),
     "NC531": (Severity.WARNING, "environment value ending in a double quote is cut by nodeadm's escaping"),
+    "NC540": (Severity.ERROR, "nameserver or domain holds a line break or control character; resolved.conf not written"),
 }
 
 # A unit name nodeadm can join into a path without leaving etc/systemd/system.
@@ -64,8 +66,13 @@ def _render_environment(result: Rendered, environment: dict[str, Any]) -> None:
         result.diagnostics.extend(_quote_warnings(variables, pointer))
 
 
+# systemd's UNIT_NAME_MAX is 256 with the terminating NUL (src/basic/unit-name.h)
+_UNIT_NAME_MAX = 255
+
+
 def _is_safe_service_name(service: str) -> bool:
-    return bool(_SERVICE_NAME.fullmatch(service)) and service not in (".", "..")
+    return (bool(_SERVICE_NAME.fullmatch(service)) and service not in (".", "..")
+            and len(service) + len(".service") <= _UNIT_NAME_MAX)
 
 
 def environment_file(section: str, directive: str, variables: dict[str, Any]) -> str:
@@ -157,6 +164,17 @@ def _render_resolved(result: Rendered, network: dict[str, Any]) -> None:
     nameservers = _strings(network.get("nameservers"))
     domains = _strings(network.get("domains"))
     if not nameservers and not domains:
+        return
+    unsafe = [(field, index, char) for field, values in (("nameservers", nameservers), ("domains", domains))
+              for index, value in enumerate(values) for char in [line_breaker(value)] if char]
+    if unsafe:
+        # nodeadm's template would paste them raw and the file would gain lines
+        for field, index, char in unsafe:
+            result.diagnostics.append(Diagnostic(
+                "NC540", Severity.ERROR, Span(f"pointer:/spec/instance/network/{field}/{index}"),
+                f"network.{field}[{index}] holds {describe(char)}: written into {RESOLVED_PATH} it would end "
+                "the line and add directives of its own; the file is not written",
+                "remove the line break or control character"))
         return
     result.add(RESOLVED_PATH, resolved_conf(nameservers, domains).encode())
     result.origins[f"{RESOLVED_PATH}#"] = "config:/spec/instance/network"

@@ -77,7 +77,7 @@ def _mime(parts: list[tuple[str, bytes]], boundary: str = "BOUNDARY", closing: b
 
 
 NODECONFIG_PART = "Content-Type: application/node.eks.aws"
-CEL_FALLBACK = ("NC402", "NC405")  # build's and check's names for "the expression fails, nodeadm falls back"
+CEL_FALLBACK = ("NC402", "NC405", "NC312")  # fails (nodeadm falls back) or is beyond nodecfg's limits
 
 
 @functools.lru_cache(maxsize=None)
@@ -515,3 +515,121 @@ def comment_lines(directory):
 def heredoc_escape(directory):
     script = b"#!/bin/bash\ncat > /etc/eks/nodeadm.d/../../../tmp/x.yaml <<'EOF'\nkind: NodeConfig\nEOF\n"
     return _mime([("Content-Type: text/x-shellscript", script)])
+
+
+# --- composite inputs (issue 15): each class the first suite missed ----------------------------
+
+def _alias_ladder(rungs: int, name: str = "a") -> list[str]:
+    """Anchors that each hold the previous one twice: rung n stands for 2**n nodes."""
+    lines = [f"{name}0: &{name}0 [x, x]"]
+    lines += [f"{name}{i}: &{name}{i} [*{name}{i - 1}, *{name}{i - 1}]" for i in range(1, rungs)]
+    return lines
+
+
+@case("a complex (sequence) key", reports=("NC147",))
+def complex_key(directory):
+    return _valid_with("  kubelet:\n    config:\n      ? [a, b]\n      : 1\n")
+
+
+@case("aliases inside a complex key (exponential if the key were turned into text)", reports=("NC147", "NC123"))
+def aliases_in_complex_key(directory):
+    return (HEADER + "\n".join(_alias_ladder(30)) + "\n? [*a29, *a29]\n: 1\nspec: {}\n").encode()
+
+
+@case("a merge key pulling in a mapping that has a complex key", reports=("NC147",))
+def merge_into_complex_key(directory):
+    return (HEADER + "base: &b {? [1, 2] : x, y: 1}\n" + CLUSTER_ONLY.split("\n", 2)[2]
+            + "  kubelet:\n    config:\n      <<: *b\n      z: 1\n").encode()
+
+
+@case("6,000 findings on one long line", reports=("NC122",))
+def many_findings_one_line(directory):
+    return (HEADER + "spec: {kubelet: {flags: [" + ",".join(["yes"] * 6_000) + "]}}\n").encode()
+
+
+@case("a MIME file of 40 parts with long lines full of findings", reports=("NC122", "NC141", "NC123"))
+def many_findings_mime(directory):
+    body = (HEADER + "spec: {featureGates: {x: [" + ",".join(["on"] * 2_000) + "]}}\n").encode()
+    return _mime([(NODECONFIG_PART, body)] * 40)
+
+
+@case("six parts, each a large baseRuntimeSpec map", reports=("NC123", "NC117"))
+def many_parts_large_maps(directory):
+    keys = "".join(f"      key{i}: {{v: {i}}}\n" for i in range(1_200))
+    body = (CLUSTER_ONLY + "  containerd:\n    baseRuntimeSpec:\n" + keys).encode()
+    return _mime([(NODECONFIG_PART, body)] * 6)
+
+
+@case("a script with 5,000 heredoc drop-ins", reports=("NC148",))
+def many_heredocs(directory):
+    script = "#!/bin/bash\n" + "".join(
+        f"cat <<'EOF' > /etc/eks/nodeadm.d/d{i}.yaml\n{HEADER}spec: {{}}\nEOF\n" for i in range(5_000))
+    return Invocation([str(_write(directory, "userdata", _mime([(NODECONFIG_PART, VALID.encode()),
+                                                             ("Content-Type: text/x-shellscript",
+                                                              script.encode())])))],
+                      options=["--max-input-bytes", "2000000"])
+
+
+@case("a cloud-config part that is a merge-key bomb", reports=("NC111", "NC123"))
+def cloud_config_merge_bomb(directory):
+    lines = ["a0: &a0 {k0: 1}"] + [f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], k{i}: 1}}" for i in range(1, 60)]
+    cloud = ("#cloud-config\n" + "\n".join(lines) + "\n" + "\n".join(_alias_ladder(40, "b")) + "\n").encode()
+    return _mime([("Content-Type: text/cloud-config", cloud), (NODECONFIG_PART, b"kind: [\n")])
+
+
+@case("a nameserver and a domain that inject lines into resolved.conf", reports=("NC309", "NC320"))
+def resolved_line_injection(directory):
+    return _valid_with('  instance:\n    network:\n      nameservers: ["10.0.0.2#dns.example\\nDNSStubListener=no"]\n'
+                       '      domains: ["corp.example\\nDNS=192.0.2.66"]\n')
+
+
+@case("NaN in baseRuntimeSpec", reports=("NC145",))
+def nan_in_base_runtime_spec(directory):
+    return _valid_with("  containerd:\n    baseRuntimeSpec:\n      process: {oomScoreAdj: .nan}\n")
+
+
+@case("a JSON number beyond float64 in baseRuntimeSpec (read by the JSON path)", reports=("NC146",))
+def huge_json_number(directory):
+    return ('{\t"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig", "spec": {"containerd": '
+            '{"baseRuntimeSpec": {"a": 1' + "0" * 400 + '}}}}').encode()
+
+
+def _with_instance(directory, text: str) -> Invocation:
+    source = _write(directory, "nodeconfig.yaml", VALID.encode())
+    return Invocation([str(source)], options=["--instance", str(_write(directory, "instance.yaml", text.encode()))])
+
+
+@case("an --instance file with a nested sequence key", commands=("check", "build"), exits={2})
+def instance_sequence_key(directory):
+    return _with_instance(directory, "? [[a]]\n: 1\n")
+
+
+@case("an --instance file of a megabyte of comment lines", commands=("check", "build"), exits={2})
+def instance_comment_lines(directory):
+    return _with_instance(directory, "#\n" * 500_000)
+
+
+@case("an --instance file of deep flow nesting", commands=("check", "build"), exits={2})
+def instance_flow_nesting(directory):
+    return _with_instance(directory, "[" * 3_000 + "]" * 3_000)
+
+
+@case("--instance-table entries of the wrong shapes and absurd figures", commands=("check", "build"),
+      exits={0, 1}, reports=("NC094",))
+def instance_table_shapes(directory):
+    entries = [
+        {"InstanceType": "x1.large", "VCpuInfo": [2], "NetworkInfo": {"NetworkCards": [
+            {"MaximumNetworkInterfaces": 3}], "Ipv4AddressesPerInterface": 10}},
+        {"InstanceType": "x2.large", "NetworkInfo": {"NetworkCards": 4, "Ipv4AddressesPerInterface": 10}},
+        {"InstanceType": "x3.large", "MemoryInfo": "lots", "NetworkInfo": {"NetworkCards": [
+            {"MaximumNetworkInterfaces": 3}], "Ipv4AddressesPerInterface": 10}},
+        {"InstanceType": "x4.large", "NetworkInfo": {"NetworkCards": [
+            {"MaximumNetworkInterfaces": 3}], "Ipv4AddressesPerInterface": -8}},
+        {"InstanceType": "x5.large", "NetworkInfo": {"NetworkCards": [
+            {"MaximumNetworkInterfaces": 10 ** 40}], "Ipv4AddressesPerInterface": 10}},
+    ]
+    import json
+
+    source = _write(directory, "nodeconfig.yaml", VALID.encode())
+    table = _write(directory, "table.json", json.dumps({"InstanceTypes": entries}).encode())
+    return Invocation([str(source)], options=["--instance-table", str(table), "--instance-type", "x4.large"])

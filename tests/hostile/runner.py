@@ -15,6 +15,7 @@ from .cases import Case, Invocation
 
 MEMORY_LIMIT_BYTES = 512 << 20
 TIME_LIMIT_SECONDS = 5.0
+OUTPUT_LIMIT_BYTES = 5_000_000  # stdout and stderr together
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,9 +31,12 @@ class Outcome:
     output: Path  # where build was told to write
     directory: Path
 
+    output_bytes: int = 0
+
     def describe(self) -> str:
         return (f"{self.case} / {self.command}: exit {self.exit_code}, {self.seconds:.2f} s, "
-                f"{self.peak_rss_bytes >> 20} MiB\n--- stderr ---\n{self.stderr[-3000:]}")
+                f"{self.peak_rss_bytes >> 20} MiB, {self.output_bytes} bytes printed"
+                f"\n--- stderr ---\n{self.stderr[-3000:]}")
 
 
 def _limit_memory() -> None:
@@ -61,8 +65,15 @@ def run(case: Case, command: str, workspace: Path) -> Outcome:
                                  stdout=out, stderr=err, preexec_fn=_limit_memory)
         exit_code, usage = _wait(child, invocation.stdin)
         seconds = time.monotonic() - started
-    return Outcome(case.name, command, exit_code, stderr.read_text(errors="replace"),
-                   stdout.read_text(errors="replace"), seconds, usage.ru_maxrss * 1024, output, directory)
+    printed = stdout.stat().st_size + stderr.stat().st_size
+    return Outcome(case.name, command, exit_code, _head(stderr), _head(stdout), seconds, usage.ru_maxrss * 1024, output,
+                   directory, printed)
+
+
+def _head(path: Path) -> str:
+    """The start of what the child printed: enough to judge it, bounded if it printed gigabytes."""
+    with open(path, "rb") as stream:
+        return stream.read(OUTPUT_LIMIT_BYTES + 1).decode(errors="replace")
 
 
 def _wait(child: subprocess.Popen, stdin: bytes | None) -> tuple[int, resource.struct_rusage]:

@@ -2,7 +2,7 @@
 
 Each run must end with the case's exit code (1 or 2 unless the case says
 otherwise), print no traceback, finish well under 5 s and stay under
-512 MiB; a failed build leaves nothing at its output path.  The runs are
+512 MiB and print under 5 MB; a failed build leaves nothing at its output path.  The runs are
 made once, concurrently, and each test checks one of them.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from .cases import ALL_COMMANDS, CASES
-from .runner import MEMORY_LIMIT_BYTES, TIME_LIMIT_SECONDS, Outcome, run
+from .runner import MEMORY_LIMIT_BYTES, OUTPUT_LIMIT_BYTES, TIME_LIMIT_SECONDS, Outcome, run
 
 RUNS = [(case, command) for case in CASES for command in case.commands]
 STRICT_CASES = [case for case in CASES if case.exits == {1, 2} and case.commands == ALL_COMMANDS]
@@ -40,6 +40,7 @@ def test_hostile_input_fails_safely(outcomes, case, command):
     assert "internal error" not in outcome.stderr, outcome.describe()
     assert outcome.seconds < TIME_LIMIT_SECONDS, outcome.describe()
     assert outcome.peak_rss_bytes < MEMORY_LIMIT_BYTES, outcome.describe()
+    assert outcome.output_bytes < OUTPUT_LIMIT_BYTES, outcome.describe()
     if case.reports:
         assert any(code in outcome.stdout + outcome.stderr for code in case.reports), outcome.describe()
     if command == "build" and outcome.exit_code != 0:

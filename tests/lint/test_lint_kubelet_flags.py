@@ -6,7 +6,7 @@ import pytest
 from lint_helpers import findings, nodeconfig
 from nodecfg.instance import instance_from_mapping
 
-FLAG_CODES = ("NC410", "NC411", "NC412", "NC413", "NC414", "NC415", "NC416", "NC417", "NC418")
+FLAG_CODES = ("NC410", "NC411", "NC412", "NC413", "NC414", "NC415", "NC416", "NC417", "NC418", "NC420")
 
 
 def flags(*entries: str) -> str:
@@ -19,13 +19,27 @@ def flag_findings(*entries: str, **options) -> set[tuple[str, int, int]]:
     return findings(flags(*entries), codes=FLAG_CODES, **options)
 
 
+def col(offset: int) -> int:
+    """Column of character ``offset`` of a flags item written by flags(): quoted, starting at column 9."""
+    return 10 + offset
+
+
 def test_a_plain_set_of_flags_is_clean():
     assert flag_findings("--node-labels=team=a,tier=web", "--v=2", "--logging-format=json") == set()
 
 
-@pytest.mark.parametrize("entry", ["node-ip=10.0.0.1", "-node-ip=1", "--", "", "--=x", "---x"])
+@pytest.mark.parametrize("entry", ["node-ip=10.0.0.1", "-node-ip=1", "--=x", "---x", "-x=1", "--bad!=1"])
 def test_malformed_flag(entry):
     assert flag_findings(entry) == {("NC410", 12, 9)}
+
+
+@pytest.mark.parametrize("entry", ["", "   ", "--"])
+def test_items_that_give_the_kubelet_nothing_are_warnings(entry):
+    from lint_helpers import diagnostics
+
+    found = [(d.code, d.span.line, d.span.col, str(d.severity)) for d in diagnostics(flags(entry))
+             if d.code in FLAG_CODES]
+    assert found == [("NC410", 12, 9, "warning")]
 
 
 def test_single_letter_shorthand_is_a_flag():
@@ -77,7 +91,8 @@ def test_register_with_taints_flag_is_also_a_config_field():
 @pytest.mark.parametrize("label", ["node-role.kubernetes.io/worker=true", "k8s.io/x=y",
                                    "team.kubernetes.io/owner=a", "kubernetes.io/role=web"])
 def test_restricted_node_labels(label):
-    assert flag_findings(f"--node-labels=ok=1,{label}") == {("NC416", 12, 9)}
+    # the label starts after '--node-labels=ok=1,' (19 characters)
+    assert flag_findings(f"--node-labels=ok=1,{label}") == {("NC416", 12, col(19))}
 
 
 @pytest.mark.parametrize("label", ["node.kubernetes.io/lifecycle=spot", "kubelet.kubernetes.io/x=y",
@@ -87,15 +102,34 @@ def test_node_labels_the_kubelet_may_set(label):
     assert flag_findings(f"--node-labels={label}") == set()
 
 
-@pytest.mark.parametrize("labels", ["team", "bad_key!=x", "team=-x-", "a/=b", "UPPER.Example/x=y"])
+@pytest.mark.parametrize("labels", ["bad_key!=x", "team=-x-", "a/=b", "UPPER.Example/x=y", "ok=1, ,b=2"])
 def test_malformed_node_labels(labels):
-    assert flag_findings(f"--node-labels={labels}") == {("NC417", 12, 9)}
+    where = labels.index(" ,") if " ," in labels else 0
+    assert flag_findings(f'--node-labels="{labels}"') == {("NC417", 12, col(15 + where))}
+
+
+@pytest.mark.parametrize("labels", ["team", "a=b,,c=d", "a=b,", " a = b , c=d "])
+def test_node_labels_the_kubelet_reads_as_valid(labels):
+    # ConfigurationMap.Set: no '=' is an empty value; empty pieces are skipped; blanks are trimmed
+    assert flag_findings(f'--node-labels="{labels}"') == set()
+
+
+def test_a_later_node_label_replaces_an_earlier_bad_one():
+    assert flag_findings("--node-labels=a=-bad-", "--node-labels=a=good") == set()
 
 
 @pytest.mark.parametrize("taints", ["dedicated=gpu", "x:Bad", "a=b=c:NoSchedule", "a:b:NoSchedule",
-                                    "k:NoSchedule-", "k:NoSchedule,k:NoSchedule", "bad key:NoExecute"])
+                                    "k:NoSchedule-", "k:NoSchedule,k:NoSchedule"])
 def test_malformed_taints_in_the_flag(taints):
-    assert findings(flags(f"--register-with-taints={taints}"), codes=("NC418",)) == {("NC418", 12, 9)}
+    where = taints.index(",") + 1 if "," in taints else 0
+    prefix = len("--register-with-taints=")
+    assert findings(flags(f"--register-with-taints={taints}"), codes=("NC418",)) == {("NC418", 12, col(prefix + where))}
+
+
+def test_a_blank_inside_a_taint_splits_the_flag():
+    # '--register-with-taints=bad' and 'key:NoExecute' reach the kubelet as two words
+    assert flag_findings("--register-with-taints=bad key:NoExecute") == {
+        ("NC415", 12, 9), ("NC418", 12, col(23)), ("NC410", 12, col(27))}
 
 
 @pytest.mark.parametrize("taints", ["dedicated=gpu:NoSchedule", "spot:PreferNoSchedule,k=v:NoExecute",
@@ -120,3 +154,91 @@ def test_register_with_taints_config_items():
         """)
     # line 15: the bad key's value; 17: the item without an effect; 19: the bad value
     assert findings(text, codes=FLAG_CODES) == {("NC418", 15, 16), ("NC418", 17, 11), ("NC418", 19, 18)}
+
+
+def severities(*entries: str, **options) -> set[tuple[str, int, int, str]]:
+    from lint_helpers import diagnostics
+
+    return {(d.code, d.span.line, d.span.col, str(d.severity))
+            for d in diagnostics(flags(*entries), **options) if d.code in FLAG_CODES}
+
+
+# --- the kubelet's real argv: nodeadm's join, systemd's split, pflag --------------------------
+
+@pytest.mark.parametrize("entries", [
+    # Karpenter writes fmt.Sprintf("--node-labels=%q", ...) for every node it launches
+    ('--node-labels="karpenter.k8s.aws/ec2nodeclass=default,karpenter.sh/nodepool=general"',),
+    ("--node-labels='team=a,tier=web'",),
+    ('--node-labels "team=a"',),                 # one item: the kubelet gets --node-labels and team=a
+    ("--node-labels", "team=a"),                 # two items: the same argv
+    ('--register-with-taints="dedicated=gpu:NoSchedule"',),
+    ('--node-labels=team="a"',),                 # quotes inside a word are removed too
+])
+def test_quoted_and_separated_values_are_what_the_kubelet_expects(entries):
+    assert severities(*entries) - {("NC415", 12, 9, "warning")} == set()
+
+
+def test_a_blank_inside_a_quoted_label_value_is_an_invalid_label():
+    # the value of key 'team' is 'a b' once the quotes are removed
+    assert severities('--node-labels="team=a b"') == {("NC417", 12, col(15), "error")}
+
+
+def test_a_blank_inside_an_unquoted_label_list_starts_a_stray_argument():
+    # "tier=web" starts at offset 22, after "--node-labels=team=a," and the blank
+    assert severities("--node-labels=team=a, tier=web") == {("NC410", 12, col(22), "error")}
+
+
+def test_an_unclosed_quote_swallows_the_later_flags():
+    found = severities('--node-labels="team=a', "--v=2")
+    # the quote is at offset 14; the label value becomes 'a --v=2'
+    assert found == {("NC420", 12, col(14), "error"), ("NC417", 12, col(15), "error")}
+
+
+def test_an_unclosed_quote_in_the_last_item_is_a_warning():
+    assert severities("--v=2", '--node-labels="team=a') == {("NC420", 13, col(14), "warning")}
+
+
+def test_an_unclosed_quote_in_the_last_item_swallows_karpenters_labels():
+    assert severities("--v=2", '--node-labels="team=a', mode="karpenter") >= {("NC420", 13, col(14), "error")}
+
+
+def test_a_bare_value_flag_at_the_end_needs_a_value():
+    assert severities("--node-labels") == {("NC410", 12, 9, "error")}
+
+
+def test_a_boolean_flag_does_not_take_the_next_word():
+    # pflag: --fail-swap-on alone is true, so 'false' is a stray argument
+    assert severities("--fail-swap-on false") == {("NC415", 12, 9, "warning"), ("NC410", 12, col(15), "error")}
+
+
+def test_two_flags_in_one_item_are_a_warning_not_an_error():
+    assert severities("--v=2 --logging-format=json") == {("NC411", 12, 9, "warning")}
+
+
+def test_duplicate_detection_sees_flags_split_out_of_one_item():
+    assert severities("--v=2", "--logging-format=json --v=4") >= {("NC414", 13, 9, "warning")}
+
+
+def test_underscores_are_the_same_flag_to_the_kubelet():
+    assert severities("--max_pods=30") == {("NC415", 12, 9, "warning")}
+
+
+def test_double_quoted_yaml_escapes_keep_columns_right():
+    text = nodeconfig('kubelet:\n  flags:\n    - "--node-labels=\\"ok=1,bad=-x-\\""\n')
+    # the YAML item: "--node-labels=\"ok=1,bad=-x-\"" ; 'bad' starts after the two escaped characters
+    assert findings(text, codes=FLAG_CODES) == {("NC417", 12, 9 + 1 + 14 + 2 + 5)}
+
+
+def test_flags_from_a_plain_scalar():
+    text = nodeconfig("kubelet:\n  flags:\n    - --node-labels=ok=1,k8s.io/x=y\n")
+    assert findings(text, codes=FLAG_CODES) == {("NC416", 12, 9 + 19)}
+
+
+def test_a_line_break_in_a_flag_is_reported_once_by_check():
+    text = nodeconfig('kubelet:\n  flags:\n    - "--node-labels=a=b\\nEVIL=1"\n')
+    assert findings(text, codes=("NC406", "NC410", "NC417")) == {("NC406", 12, 9)}
+
+
+@pytest.mark.parametrize("entry", ["--help", "-h", "--version"])
+def test_flags_that_make_the_kubelet_exit_at_once(entry):
+    assert severities(entry) == {("NC410", 12, 9, "error")}

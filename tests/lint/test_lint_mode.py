@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from lint_helpers import findings, nodeconfig
 
+from nodecfg.diagnostics import Severity
+from nodecfg.lint.engine import lint
+from nodecfg.merge import get_pointer
+
 FRAGMENT = """\
 apiVersion: node.eks.aws/v1alpha1
 kind: NodeConfig
@@ -39,3 +43,50 @@ def test_karpenter_overrides():
     text = text.replace("shutdownGracePeriod: 30s", "registerWithTaints: [{key: a, effect: NoSchedule}]")
     found = findings(text, mode="karpenter", codes=("NC702",))
     assert found == {("NC702", 6, 27), ("NC702", 9, 9), ("NC702", 10, 9), ("NC702", 11, 24)}
+
+
+# Karpenter since v1.0: pkg/providers/amifamily/bootstrap/nodeadm.go, Nodeadm.Script(), line 49:
+#     mimeArchive := mime.Archive(append(customEntries, mime.Entry{ContentType: mime.ContentTypeNodeConfig, ...}))
+# The EC2NodeClass user data (customEntries) comes first and Karpenter's NodeConfig last.
+KARPENTER_APPENDED = """\
+--//
+Content-Type: application/node.eks.aws
+
+apiVersion: node.eks.aws/v1alpha1
+kind: NodeConfig
+spec:
+  cluster:
+    name: from-karpenter
+    apiServerEndpoint: https://karpenter.example.com
+    certificateAuthority: {ca}
+    cidr: 10.100.0.0/16
+  kubelet:
+    config:
+      maxPods: 58
+      registerWithTaints: [{{key: karpenter.sh/unregistered, effect: NoExecute}}]
+"""
+
+
+def test_karpenters_nodeconfig_comes_after_the_nodeclass_parts_and_wins():
+    from lint_helpers import CA
+
+    user = ("MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"//\"\n\n--//\n"
+            "Content-Type: application/node.eks.aws\n\n"
+            "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n"
+            "      maxPods: 110\n")
+    node = user + "\n" + KARPENTER_APPENDED.format(ca=CA) + "--//--\n"
+    result = lint([node.encode()])
+    assert get_pointer(result.analysis.merged.data, "/spec/kubelet/config/maxPods") == 58
+    assert get_pointer(result.analysis.merged.data, "/spec/cluster/name") == "from-karpenter"
+
+
+def test_nc702_says_config_values_are_discarded_and_flags_override():
+    text = FRAGMENT.replace("shutdownGracePeriod: 30s", "maxPods: 110") + "      - --max-pods=20\n"
+    result = lint([text.encode()], mode="karpenter")
+    nc702 = sorted((d.span.line, d.span.col, d.severity, d.message) for d in result.diagnostics
+                   if d.code == "NC702")
+    assert [(line, col, severity) for line, col, severity, _ in nc702] == [
+        (6, 16, Severity.WARNING), (9, 9, Severity.WARNING)]
+    config_message, flag_message = nc702[0][3], nc702[1][3]
+    assert "is discarded" in config_message and "appends after" in config_message
+    assert "overrides" in flag_message and "discarded" not in flag_message

@@ -2,22 +2,25 @@
 kubelet.config; --node-labels the kubelet refuses; malformed taints (flags and
 kubelet.config.registerWithTaints).
 
+Every rule runs on the argv the kubelet really gets, modelled once in
+nodecfg.kubelet_argv (nodeadm's join, systemd's EnvironmentFile reader and
+its split of $NODEADM_KUBELET_ARGS, pflag), and reports at the line and
+column of the YAML that wrote the offending characters.
+
 Facts:
-* nodeadm appends the user's flags after its own in NODEADM_KUBELET_ARGS,
-  unquoted and space separated (internal/kubelet/environment.go), and the
-  kubelet parses them with pflag: the last occurrence of a single-value flag
-  wins, map and list flags accumulate, a flag given on the command line
-  overrides the same setting in the config file;
+* the kubelet parses its argv with pflag: the last occurrence of a
+  single-value flag wins, map and list flags accumulate, a flag given on the
+  command line overrides the same setting in the config file;
 * removed flags make the kubelet exit with "unknown flag" (releases below).
 """
 from __future__ import annotations
 
 from ...diagnostics import Diagnostic, Severity
-from .common import make, span_inside, spec_get
+from .common import make, offset_span, span_inside, spec_get
 
 CODES: dict[str, tuple[Severity, str]] = {
     "NC410": (Severity.ERROR, "kubelet flag is not --name or --name=value"),
-    "NC411": (Severity.WARNING, "kubelet flag contains whitespace: it is split into separate arguments"),
+    "NC411": (Severity.WARNING, "one kubelet.flags item holds several flags: systemd splits it at the blanks"),
     "NC412": (Severity.ERROR, "kubelet flag was removed from the kubelet"),
     "NC413": (Severity.WARNING, "kubelet flag is set by nodeadm; the user's copy overrides it"),
     "NC414": (Severity.WARNING, "single-value kubelet flag given more than once: the last one wins"),
@@ -25,6 +28,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "NC416": (Severity.ERROR, "--node-labels sets a kubernetes.io/k8s.io label the kubelet may not set"),
     "NC417": (Severity.ERROR, "--node-labels entry is not a valid label"),
     "NC418": (Severity.ERROR, "taint is malformed"),
+    "NC420": (Severity.ERROR, "a quote in kubelet.flags is never closed: systemd joins what follows into one argument"),
 }
 
 FLAGS = "/spec/kubelet/flags"
@@ -111,44 +115,160 @@ def check(analysis, context) -> list[Diagnostic]:
 
 
 def parse_flag(text: str) -> tuple[str, str | None] | None:
-    """(name, value or None for a bare flag) of '--name[=value]' or '-n[=value]'; None if not a flag."""
-    if text.startswith("--"):
-        name, equals, value = text[2:].partition("=")
-    elif text.startswith("-") and len(text) >= 2 and text[1] != "=":
-        name, equals, value = text[1:].partition("=")
-        if len(name) != 1:  # pflag reads '-abc' as the shorthands a, b, c
-            return None
-    else:
+    """(name, value or None) of one list item read as the kubelet reads it alone; None if not a flag.
+
+    A thin view of nodecfg.kubelet_argv for callers that look at one item.
+    """
+    from ...kubelet_argv import kubelet_argv
+
+    args = kubelet_argv([text]).args
+    if not args or args[0].kind != "flag":
         return None
-    if not name or name.startswith("-") or not all(c.isalnum() or c in "-_." for c in name):
-        return None
-    return name, (value if equals else None)
+    return args[0].name, args[0].value
+
+
+class FlagItems:
+    """The flag list as kubelet_argv sees it: nodeadm's own flags first, then the user's strings."""
+
+    def __init__(self, analysis, context, flags: list):
+        from ...kubelet_argv import kubelet_argv
+        from ...render.flags import nodeadm_flags
+
+        own = [flag.text for flag in nodeadm_flags(analysis.merged.data, context.resolved_instance())]
+        self.analysis = analysis
+        self.own = len(own)
+        self.indexes = [index for index, entry in enumerate(flags) if isinstance(entry, str)]
+        self.entries = [flags[index] for index in self.indexes]
+        self.argv = kubelet_argv(own + self.entries)
+
+    def is_user(self, origin) -> bool:
+        return origin[0] >= self.own
+
+    def index(self, origin) -> int:
+        """Position in spec.kubelet.flags of an argv character's item."""
+        return self.indexes[origin[0] - self.own]
+
+    def span(self, origin):
+        """The YAML line and column that wrote an argv character."""
+        return offset_span(self.analysis, f"{FLAGS}/{self.index(origin)}", max(origin[1], 0))
+
+    def item_span(self, origin):
+        return self.analysis.merged.locate(f"{FLAGS}/{self.index(origin)}")
 
 
 def check_flags(analysis, context, flags: list) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
+    """Every flag rule, run on the argv the kubelet really gets (see nodecfg.kubelet_argv)."""
+    items = FlagItems(analysis, context, flags)
+    argv = items.argv
+    found: list[Diagnostic] = []  # a line break or control character is NC406, the renderer's
+    if argv.unclosed_quote and items.is_user(argv.unclosed_quote):
+        found.append(_unclosed_quote(items, context.mode == "karpenter"))
+    found += _empty_items(items)
+    found += _several_flags_in_one_item(items)
     seen: dict[str, int] = {}
-    for index, entry in enumerate(flags):
-        span = analysis.merged.locate(f"{FLAGS}/{index}")
-        if not isinstance(entry, str):
-            continue  # the schema reports non-string flags
-        parsed = parse_flag(entry.strip())
-        if parsed is None:
-            found.append(make(CODES, "NC410", span, f"{entry!r} is not a kubelet flag (--name or --name=value); "
-                              "the kubelet refuses to start", "write it as --name=value"))
+    for arg in argv.args:
+        if not items.is_user(arg.start):
             continue
-        if entry != entry.strip() or any(c.isspace() for c in entry.strip()):
-            found.append(make(CODES, "NC411", span, f"{entry!r} contains whitespace: nodeadm writes the flags "
-                              "unquoted, so systemd splits it into separate arguments",
-                              "give each flag its own list item and no spaces inside values"))
-        name, value = parsed
-        found += _flag_findings(analysis, context, name, value, span, seen)
-        seen.setdefault(name, index)
+        if arg.kind != "flag":
+            found.append(_not_a_flag(items, arg))
+            continue
+        found += _flag_findings(analysis, context, items, arg, seen)
+        seen.setdefault(arg.name, items.index(arg.start))
+    found += _labels(items)
     return found
 
 
-def _flag_findings(analysis, context, name: str, value: str | None, span, seen: dict) -> list[Diagnostic]:
+def _unclosed_quote(items: FlagItems, karpenter: bool) -> Diagnostic:
+    """A quote left open swallows every later item; nothing follows the last one, except with Karpenter.
+
+    Karpenter appends its generated NodeConfig, with its own --node-labels
+    flag, after the user's parts (karpenter-provider-aws
+    pkg/providers/amifamily/bootstrap/nodeadm.go, Script), and nodeadm appends
+    later documents' flags after earlier ones.
+    """
+    origin = items.argv.unclosed_quote
+    last = items.argv.words[-1]  # an open quote runs to the end, so it is in the last word
+    swallowed = sorted({o[0] for o in last.origins if o[0] > origin[0]})
+    quote = items.entries[origin[0] - items.own][origin[1]]
+    if karpenter and not swallowed:
+        return make(CODES, "NC420", items.span(origin),
+                    f"this {quote} is never closed: Karpenter appends its own --node-labels flag after the user's "
+                    "flags, and systemd's split keeps it inside this argument, so the kubelet never gets Karpenter's "
+                    "labels", "close the quote in the same list item")
+    if swallowed:
+        later = ", ".join(str(items.item_span((item, 0))) for item in swallowed)
+        return make(CODES, "NC420", items.span(origin),
+                    f"this {quote} is never closed: systemd's split keeps everything after it, including the "
+                    f"flags at {later}, in one kubelet argument, {_short(last.text)!r}",
+                    "close the quote in the same list item")
+    return make(CODES, "NC420", items.span(origin),
+                f"this {quote} is never closed; systemd ends the argument at the end of the value, so the kubelet "
+                f"gets {_short(last.text)!r}, and a flag added after this one would be swallowed into it",
+                "close the quote in the same list item", severity=Severity.WARNING)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _empty_items(items: FlagItems) -> list[Diagnostic]:
+    """Items that give the kubelet no argument at all (empty or blank)."""
+    used = {o[0] for word in items.argv.words for o in (word.start, *word.origins)}
     found = []
+    for position, entry in enumerate(items.entries):
+        item = items.own + position
+        if item not in used and not entry.strip():
+            found.append(make(CODES, "NC410", items.item_span((item, 0)),
+                              f"{entry!r} is empty: systemd's split drops it and the kubelet gets nothing from it",
+                              "remove the item", severity=Severity.WARNING))
+    return found
+
+
+def _several_flags_in_one_item(items: FlagItems) -> list[Diagnostic]:
+    by_item: dict[int, list] = {}
+    for arg in items.argv.flags():
+        if items.is_user(arg.start):
+            by_item.setdefault(arg.start[0], []).append(arg)
+    found = []
+    for item, args in sorted(by_item.items()):
+        if len(args) > 1:
+            names = ", ".join(f"--{arg.name}" for arg in args)
+            found.append(make(CODES, "NC411", items.item_span((item, 0)),
+                              f"this item holds {len(args)} kubelet flags ({names}): systemd splits it at the "
+                              "blanks and the kubelet gets each one", "give each flag its own list item"))
+    return found
+
+
+def _not_a_flag(items: FlagItems, arg) -> Diagnostic:
+    word = arg.words[0]
+    span = items.span(word.start)
+    split = "" if word.start[1] <= 0 else " (systemd split the item at the blank before it)"
+    if arg.kind == "positional":
+        return make(CODES, "NC410", span, f"{_short(word.text)!r} reaches the kubelet as an argument that is "
+                    f"not a flag{split}; the kubelet exits with 'unknown command'",
+                    "write it as --name=value; a value with blanks needs quotes around it")
+    if arg.kind == "after-dashdash":
+        return make(CODES, "NC410", span, f"{_short(word.text)!r} follows '--', which ends the kubelet's flags, so it "
+                    "is an argument that is not a flag; the kubelet exits with 'unknown command'",
+                    "remove the '--'")
+    if arg.kind == "dashdash":
+        return make(CODES, "NC410", span, "'--' ends the kubelet's flags: every later flag becomes an argument "
+                    "that is not a flag", "remove it", severity=Severity.WARNING)
+    if arg.kind == "needs-value":
+        return make(CODES, "NC410", span, f"--{arg.name} has no value and nothing follows it; the kubelet exits "
+                    "with 'flag needs an argument'", f"write --{arg.name}=value")
+    return make(CODES, "NC410", span, f"{_short(word.text)!r} is not a kubelet flag{split}; the kubelet's flag "
+                "parser rejects it and the kubelet exits", "write it as --name=value")
+
+
+def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list[Diagnostic]:
+    name, span = arg.name, items.item_span(arg.start)
+    found = []
+    if name in ("help", "version") and arg.value in (None, "true"):
+        # cmd/kubelet/app/server.go: --help prints the usage and returns; verflag prints the version and exits 0
+        found.append(make(CODES, "NC410", span, f"--{name} makes the kubelet print its {name} and exit with "
+                          "status 0, so it never runs (kubelet.service restarts it only on failure)",
+                          "remove it"))
     removed = REMOVED_FLAGS.get(name)
     if removed:
         found.append(_removed(name, removed, span, context))
@@ -162,10 +282,8 @@ def _flag_findings(analysis, context, name: str, value: str | None, span, seen: 
     field_name = CONFIG_FIELDS.get(name)
     if field_name:
         found.append(_config_field(analysis, name, field_name, span))
-    if name == "node-labels" and value:
-        found += _labels(value, span)
-    if name == "register-with-taints" and value:
-        found += _flag_taints(value, span)
+    if name == "register-with-taints" and arg.value:
+        found += _flag_taints(items, arg)
     return found
 
 
@@ -193,33 +311,52 @@ def _config_field(analysis, name: str, field_name: str, span) -> Diagnostic:
     return make(CODES, "NC415", span, message, f"set kubelet.config.{field_name} instead")
 
 
-def _labels(value: str, span) -> list[Diagnostic]:
+def _labels(items: FlagItems) -> list[Diagnostic]:
+    """--node-labels as the kubelet reads it: every occurrence fills one map, later keys win.
+
+    component-base cli/flag ConfigurationMap.Set: split on ',', skip empty
+    pieces, split each at the first '=', trim blanks around key and value; a
+    piece without '=' is a label with an empty value.  The kubelet then
+    validates the final map (cmd/kubelet/app/options ValidateKubeletFlags).
+    """
     from .. import k8s_names
 
-    found = []
-    for pair in value.split(","):
-        key, equals, label_value = pair.partition("=")
-        key = key.strip()
-        if not equals:
-            found.append(make(CODES, "NC417", span, f"--node-labels entry {pair!r} is not key=value; "
-                              "the kubelet refuses to start", "write key=value pairs separated by ','"))
+    labels: dict[str, tuple[str, object]] = {}
+    for arg in items.argv.flags():
+        if arg.name != "node-labels" or not arg.value:
             continue
-        problem = k8s_names.qualified_name_problem(key) or k8s_names.label_value_problem(label_value)
+        offset = 0
+        for piece in arg.value.split(","):
+            if piece:
+                key, _, value = piece.partition("=")
+                lead = len(piece) - len(piece.lstrip())
+                where = arg.value_origins[offset + min(lead, len(piece) - 1)]
+                labels[key.strip()] = (value.strip(), where)
+            offset += len(piece) + 1
+    found = []
+    for key, (value, origin) in labels.items():
+        if not items.is_user(origin):
+            continue
+        span = items.span(origin)
+        problem = k8s_names.qualified_name_problem(key) if key else "the key is empty"
+        problem = problem or k8s_names.label_value_problem(value)
         if problem:
-            found.append(make(CODES, "NC417", span, f"--node-labels {key!r}: {problem}; the kubelet refuses to start"))
+            found.append(make(CODES, "NC417", span, f"--node-labels {key!r}: {problem}; the kubelet exits with "
+                              "'invalid node labels'", "write key=value pairs separated by ','"))
         elif k8s_names.is_restricted_label(key):
             found.append(make(CODES, "NC416", span, f"--node-labels {key!r} is in the kubernetes.io/k8s.io "
-                              "namespace but not a label a kubelet may set on itself; the kubelet refuses to start",
+                              "namespace but not a label a kubelet may set on itself; the kubelet exits with "
+                              "'unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels'",
                               "use a key outside kubernetes.io/k8s.io (e.g. example.com/role) or under "
                               "node.kubernetes.io/, or label the node after it registers"))
     return found
 
 
-def _flag_taints(value: str, span) -> list[Diagnostic]:
+def _flag_taints(items: FlagItems, arg) -> list[Diagnostic]:
     from .. import k8s_names
 
-    found, seen = [], set()
-    for spec in value.split(","):
+    found, seen, offset = [], set(), 0
+    for spec in arg.value.split(","):
         problem = k8s_names.taint_problem(spec)
         if problem is None:
             key, effect = spec.split(":")[0].split("=")[0], spec.split(":")[1]
@@ -227,9 +364,11 @@ def _flag_taints(value: str, span) -> list[Diagnostic]:
                 problem = f"taint {key!r} with effect {effect} is given twice"
             seen.add((key, effect))
         if problem:
+            origin = arg.value_origins[min(offset, len(arg.value_origins) - 1)]
             consequence = "" if spec.endswith("-") else "; the kubelet refuses to start"
-            found.append(make(CODES, "NC418", span, f"--register-with-taints: {problem}{consequence}",
+            found.append(make(CODES, "NC418", items.span(origin), f"--register-with-taints: {problem}{consequence}",
                               "write key=value:Effect, comma separated"))
+        offset += len(spec) + 1
     return found
 
 

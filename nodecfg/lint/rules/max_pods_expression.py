@@ -2,7 +2,10 @@
 
 nodeadm evaluates the expression once, for the instance it boots on, and
 falls back to the standard maxPods when it does not compile, fails, or gives
-a value outside 1..2^31-1 (internal/kubelet/config.go).  A launch template
+a value outside 1..2^31-1 (amazon-eks-ami nodeadm/internal/kubelet/
+eni_max_pods.go, CalcMaxPods).  nodecfg's own limits (length, nesting,
+comprehensions, time) are not nodeadm's: an expression refused for them is
+reported as unknown (NC312), never as a fallback.  A launch template
 serves many instance types, so the expression is evaluated here for every
 type in the table (``nodecfg.cel_eval.evaluate_all``) and the failing ones
 are named.
@@ -29,13 +32,17 @@ def check(analysis, context) -> list[Diagnostic]:
     expression = spec_get(analysis, POINTER)
     if not isinstance(expression, str) or not expression.strip():
         return []
-    from ...cel_eval import evaluate_all
+    from ...cel_eval import LimitRefusal, evaluate_all
+    from ...maxpods import beyond_limits
 
     results = evaluate_all(expression, _pairs(context))
     failures = {name: result for name, result in results.items() if isinstance(result, str)}
     if not failures:
         return []
     span = analysis.merged.locate(POINTER)
+    refused = {name: error for name, error in failures.items() if isinstance(error, LimitRefusal)}
+    if refused:
+        return [beyond_limits(span, refused[min(refused)])]
     first_error = failures[min(failures)]
     if len(failures) == len(results) and first_error.startswith(_COMPILE_ERROR):
         return [make(CODES, "NC404", _column_span(analysis, span, first_error),

@@ -7,14 +7,20 @@ Facts this relies on (docs/rules/NC701.md and NC702.md explain them):
   kubelet.config maxPods and clusterDNS, and --node-labels (and taints)
   flags.  Later documents win in nodeadm's merge, so the user's values for
   these are replaced;
-* Karpenter (aws/karpenter-provider-aws, pkg/providers/amifamily/bootstrap/
-  nodeadm.go): its generated NodeConfig is the *first* MIME part and the
-  EC2NodeClass user data follows.  It always sets the cluster fields,
-  kubelet.config maxPods, clusterDNS and registerWithTaints (the NodePool's
-  taints plus karpenter.sh/unregistered:NoExecute) and --node-labels.  The
-  user's later values therefore win over Karpenter's, and a kubelet.config
-  list such as registerWithTaints is replaced whole; a kubelet flag wins over
-  the config file.  Karpenter's scheduling still assumes its own values.
+* Karpenter since v1.0 (aws/karpenter-provider-aws,
+  pkg/providers/amifamily/bootstrap/nodeadm.go, ``Script``:
+  ``mime.Archive(append(customEntries, <generated NodeConfig>))``) also
+  appends its generated NodeConfig *after* the EC2NodeClass user data.  It
+  always sets the cluster fields, kubelet.config maxPods and
+  registerWithTaints (the NodeClaim's taints and startup taints plus
+  karpenter.sh/unregistered:NoExecute, pkg/providers/amifamily/resolver.go
+  ``resolveLaunchTemplates``), clusterDNS from the EC2NodeClass or the
+  discovered kube-dns address (``defaultClusterDNS``), and --node-labels.
+  With nodeadm's later-wins merge the user's cluster fields and those
+  kubelet.config values are therefore silently discarded.  Kubelet flags
+  are appended, not replaced, and a flag wins over the config file, so a
+  user's --max-pods, --cluster-dns or --register-with-taints still
+  overrides what Karpenter writes, while Karpenter schedules with its own.
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from .common import make, spec_get
 
 CODES: dict[str, tuple[Severity, str]] = {
     "NC701": (Severity.WARNING, "setting is overwritten by the NodeConfig EKS managed node groups append"),
-    "NC702": (Severity.WARNING, "setting overrides what Karpenter generates from the EC2NodeClass and NodePool"),
+    "NC702": (Severity.WARNING, "setting is discarded by the NodeConfig Karpenter appends, or overrides it"),
 }
 
 CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
@@ -34,10 +40,12 @@ MNG_KUBELET_FIELDS = {
     "clusterDNS": "EKS sets clusterDNS from the cluster's service CIDR",
 }
 KARPENTER_KUBELET_FIELDS = {
-    "maxPods": "Karpenter writes the maxPods it schedules with; set spec.kubelet.maxPods in the EC2NodeClass",
-    "clusterDNS": "Karpenter writes clusterDNS; set spec.kubelet.clusterDNS in the EC2NodeClass",
-    "registerWithTaints": "this list replaces Karpenter's whole list, dropping the NodePool taints and "
-                          "karpenter.sh/unregistered:NoExecute; set taints on the NodePool",
+    "maxPods": ("Karpenter always sets maxPods, the value it schedules with",
+                "set spec.kubelet.maxPods in the EC2NodeClass"),
+    "clusterDNS": ("Karpenter sets clusterDNS from the EC2NodeClass or the cluster's kube-dns address",
+                   "set spec.kubelet.clusterDNS in the EC2NodeClass"),
+    "registerWithTaints": ("Karpenter always sets registerWithTaints: the NodePool's taints and startup taints "
+                           "plus karpenter.sh/unregistered:NoExecute", "set taints on the NodePool"),
 }
 KARPENTER_FLAGS = {
     "max-pods": "overrides the maxPods Karpenter writes and schedules with; set spec.kubelet.maxPods "
@@ -86,14 +94,14 @@ def _managed_nodegroup(analysis) -> list[Diagnostic]:
 
 def _karpenter(analysis) -> list[Diagnostic]:
     found = []
+    appended = "in the NodeConfig Karpenter appends after the EC2NodeClass user data, which wins the merge"
     for name in CLUSTER_FIELDS:
         found += _where_set(analysis, "NC702", f"/spec/cluster/{name}",
-                            f"spec.cluster.{name} overrides the value Karpenter generates (its NodeConfig "
-                            "comes first); a value that differs from the cluster's stops the node joining",
+                            f"spec.cluster.{name} is discarded: Karpenter sets the cluster fields {appended}",
                             "leave the cluster fields out of EC2NodeClass user data")
-    for name, fact in KARPENTER_KUBELET_FIELDS.items():
+    for name, (fact, hint) in KARPENTER_KUBELET_FIELDS.items():
         found += _where_set(analysis, "NC702", f"/spec/kubelet/config/{name}",
-                            f"kubelet.config.{name} overrides Karpenter's: {fact}")
+                            f"kubelet.config.{name} is discarded: {fact}, {appended}", hint)
     found += _karpenter_flags(analysis)
     found += _where_set(analysis, "NC702", "/spec/kubelet/maxPodsExpression",
                         "maxPodsExpression does not decide maxPods: Karpenter always writes kubelet.config.maxPods, "

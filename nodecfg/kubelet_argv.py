@@ -1,0 +1,366 @@
+"""The kubelet's argv, from the flag list nodeadm writes: the one model of that path.
+
+Every place that asks "what does the kubelet get from these flags" uses
+``kubelet_argv``: the linter (lint/rules/kubelet_flags.py), the renderer's
+flag origins (render/flags.py) and ``explain``.
+
+The path, stage by stage:
+
+1. nodeadm joins its own ``--name=value`` flags and then the user's
+   ``kubelet.flags`` items verbatim with single spaces into
+   ``NODEADM_KUBELET_ARGS`` and writes ``KEY=VALUE`` lines, unquoted, to
+   /etc/eks/kubelet/environment (amazon-eks-ami
+   nodeadm/internal/kubelet/environment.go, writeKubeletEnvironment).
+2. kubelet.service has ``EnvironmentFile=/etc/eks/kubelet/environment`` and
+   ``ExecStart=/usr/bin/kubelet $NODEADM_KUBELET_ARGS`` (amazon-eks-ami
+   templates/al2023/runtime/rootfs/etc/systemd/system/kubelet.service).
+   systemd reads the file with ``load_env_file`` (systemd
+   src/basic/env-file.c, parse_env_file_internal): after ``=`` leading
+   blanks are skipped; a value that starts unquoted keeps every quote
+   character literally, a backslash drops itself and keeps the next
+   character, trailing blanks are chomped.  nodeadm's value always starts
+   with its own ``--`` flag, so the user's quotes reach the next stage.
+3. ``$NODEADM_KUBELET_ARGS`` is a whole word of ExecStart, so systemd splits
+   the value into arguments (src/basic/env-util.c, replace_env_argv:
+   ``strv_split_full(..., WHITESPACE, EXTRACT_RELAX|EXTRACT_UNQUOTE)``),
+   which is ``extract_first_word`` (src/basic/extract-word.c) until the end:
+   blanks separate words; ``'`` and ``"`` start a quoted run anywhere in a
+   word and are removed, blanks inside it are kept; a backslash outside or
+   inside quotes drops itself and keeps the next character; with
+   EXTRACT_RELAX a quote still open at the end simply ends the last word,
+   which therefore swallows everything after the quote.
+4. The kubelet parses argv with pflag (spf13/pflag flag.go, parseArgs):
+   ``--`` ends the flags; a word that does not start with ``-`` (or is just
+   ``-``) is a positional argument, which the kubelet refuses with
+   "unknown command" (cmd/kubelet/app/server.go); ``--name=value`` sets a
+   flag; ``--name`` alone is ``true`` for a boolean flag and otherwise takes
+   the next word as its value, whatever it is; ``---x`` and ``--=x`` are
+   "bad flag syntax"; ``-x`` is a one-letter shorthand.
+
+Every character carries the (item, offset) it came from, so a finding about
+any argv word can point at the column of the YAML that wrote it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import repeat
+
+# systemd src/basic/string-util.h
+WHITESPACE = " \t\n\r"
+NEWLINE = "\n\r"
+SHELL_NEED_ESCAPE = "\"\\`$"
+
+# pflag flags whose bare form means "true".  Every kubelet flag that maps to a
+# boolean KubeletConfiguration field (tests check this against the schema),
+# plus the kubelet's own boolean flags (cmd/kubelet/app/options/options.go)
+# and --help / --version (component-base verflag: NoOptDefVal "true").
+BOOLEAN_FLAGS = frozenset({
+    "anonymous-auth", "cgroups-per-qos", "cpu-cfs-quota", "fail-swap-on", "make-iptables-util-chains",
+    "protect-kernel-defaults", "register-node", "rotate-certificates", "serialize-image-pulls",
+    "authentication-token-webhook", "enable-controller-attach-detach", "enable-debugging-handlers",
+    "enable-server", "exit-on-lock-contention", "kernel-memcg-notification", "keep-terminated-pod-volumes",
+    "local-storage-capacity-isolation", "rotate-server-certificates", "seccomp-default",
+    "help", "version",
+})
+
+Origin = tuple[int, int]  # (index of the flag list item, offset of the character in it)
+
+_SPECIAL_IN_FILE = re.compile(r"[\\'\"\n\r]")
+_SPECIAL_IN_SPLIT = re.compile(r"[\\'\"]")
+_RUN = re.compile(r"[^ \t\n\r]+")
+
+
+@dataclass(frozen=True)
+class Traced:
+    """Text whose every character remembers its origin."""
+    text: str
+    origins: tuple[Origin, ...]
+
+    def __post_init__(self) -> None:
+        assert len(self.text) == len(self.origins)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One argument of the kubelet's argv."""
+    text: str
+    origins: tuple[Origin, ...]  # per character of text
+    start: Origin                # where the word begins (an empty "" word has no characters)
+
+    @property
+    def items(self) -> tuple[int, ...]:
+        return tuple(sorted({self.start[0], *(item for item, _ in self.origins)}))
+
+
+@dataclass(frozen=True)
+class Arg:
+    """What pflag makes of one or two words."""
+    kind: str                   # "flag", "positional", "bad-syntax", "needs-value", "after-dashdash", "dashdash"
+    words: tuple[Word, ...]
+    name: str = ""
+    value: str | None = None    # None for a bare boolean flag
+    value_origins: tuple[Origin, ...] = ()
+
+    @property
+    def start(self) -> Origin:
+        return self.words[0].start
+
+
+@dataclass(frozen=True)
+class Argv:
+    environment_value: str          # NODEADM_KUBELET_ARGS as nodeadm writes it
+    words: tuple[Word, ...]         # the kubelet's argv after the binary
+    args: tuple[Arg, ...]           # pflag's reading of the words
+    unclosed_quote: Origin | None = None   # a quote systemd's split never saw closed
+    truncated_at: Origin | None = None     # a line break that ends the value in the file
+    env_file_changes: tuple[Origin, ...] = field(default=())  # backslashes the file reader removed
+
+    def flags(self) -> list[Arg]:
+        return [arg for arg in self.args if arg.kind == "flag"]
+
+
+def kubelet_argv(items: list[str]) -> Argv:
+    """The kubelet's argv for the flag list nodeadm writes (its own first, then the user's)."""
+    return _argv(tuple(items))
+
+
+@lru_cache(maxsize=8)
+def _argv(items: tuple[str, ...]) -> Argv:
+    """One computation per flag list: the linter, the renderer and explain ask for the same one."""
+    joined = _join(list(items))
+    value, truncated, removed = read_environment_value(joined)
+    words, unclosed = split_words(value)
+    return Argv(joined.text, tuple(words), tuple(parse_args(words)), unclosed, truncated, tuple(removed))
+
+
+def _join(items: list[str]) -> Traced:
+    """strings.Join(flags, " "): a joining space belongs to the item after it."""
+    origins: list[Origin] = []
+    for index, item in enumerate(items):
+        if index:
+            origins.append((index, -1))
+        origins.extend(zip(repeat(index), range(len(item))))
+    return Traced(" ".join(items), tuple(origins))
+
+
+def read_environment_value(raw: Traced) -> tuple[Traced, Origin | None, list[Origin]]:
+    """What systemd's EnvironmentFile reader keeps of ``NODEADM_KUBELET_ARGS=<raw>``.
+
+    Mirrors parse_env_file_internal from state PRE_VALUE (systemd
+    src/basic/env-file.c).  Returns the value, the origin of a line break that
+    ends the assignment early (what follows would be read as other lines),
+    and the origins of the backslashes the reader dropped.
+    """
+    if not _SPECIAL_IN_FILE.search(raw.text):  # nothing but blank trimming applies
+        start = len(raw.text) - len(raw.text.lstrip(WHITESPACE))
+        end = len(raw.text.rstrip(WHITESPACE))
+        return Traced(raw.text[start:end], raw.origins[start:end]), None, []
+    out: list[str] = []
+    origins: list[Origin] = []
+    removed: list[Origin] = []
+    state = "PRE_VALUE"
+    last_whitespace: int | None = None  # where trailing blanks of an unquoted run start
+    truncated: Origin | None = None
+    backslash: Origin = (0, 0)
+    for char, origin in zip(raw.text, raw.origins):
+        if state in ("PRE_VALUE", "VALUE") and char in NEWLINE:
+            truncated = origin
+            break
+        if state == "PRE_VALUE":
+            if char == "'":
+                state = "SINGLE"
+            elif char == '"':
+                state = "DOUBLE"
+            elif char == "\\":
+                state, last_whitespace = "VALUE_ESCAPE", None
+                removed.append(origin)
+            elif char not in WHITESPACE:
+                state = "VALUE"
+                out.append(char)
+                origins.append(origin)
+        elif state == "VALUE":
+            if char == "\\":
+                state, last_whitespace = "VALUE_ESCAPE", None
+                removed.append(origin)
+            else:
+                if char not in WHITESPACE:
+                    last_whitespace = None
+                elif last_whitespace is None:
+                    last_whitespace = len(out)
+                out.append(char)
+                origins.append(origin)
+        elif state == "VALUE_ESCAPE":
+            state = "VALUE"
+            if char not in NEWLINE:  # an escaped line break is eaten whole
+                out.append(char)
+                origins.append(origin)
+        elif state == "SINGLE":
+            if char == "'":
+                state = "PRE_VALUE"
+            else:
+                out.append(char)
+                origins.append(origin)
+        elif state == "DOUBLE":
+            if char == '"':
+                state = "PRE_VALUE"
+            elif char == "\\":
+                state, backslash = "DOUBLE_ESCAPE", origin
+            else:
+                out.append(char)
+                origins.append(origin)
+        elif state == "DOUBLE_ESCAPE":
+            state = "DOUBLE"
+            if char in SHELL_NEED_ESCAPE:
+                removed.append(backslash)
+                out.append(char)
+                origins.append(origin)
+            elif char == "\n":  # a continuation line: both are eaten
+                removed.append(backslash)
+            else:  # any other character keeps its backslash, as a shell does
+                out.extend(("\\", char))
+                origins.extend((backslash, origin))
+    if state == "VALUE" and last_whitespace is not None:
+        del out[last_whitespace:]
+        del origins[last_whitespace:]
+    return Traced("".join(out), tuple(origins)), truncated, removed
+
+
+def split_words(value: Traced) -> tuple[list[Word], Origin | None]:
+    """systemd's strv_split_full(value, WHITESPACE, EXTRACT_RELAX|EXTRACT_UNQUOTE).
+
+    extract_first_word (src/basic/extract-word.c) repeated: returns the words
+    and the origin of a quote left open at the end, if any.
+    """
+    words: list[Word] = []
+    text, origins = value.text, value.origins
+    if not _SPECIAL_IN_SPLIT.search(text):  # no quotes or backslashes: words are the blank-free runs
+        for match in _RUN.finditer(text):
+            start, end = match.span()
+            words.append(Word(match.group(), origins[start:end], origins[start]))
+        return words, None
+    position, length = 0, len(text)
+    unclosed: Origin | None = None
+    while True:
+        while position < length and text[position] in WHITESPACE:
+            position += 1
+        if position >= length:
+            break
+        start = origins[position]
+        chars: list[str] = []
+        char_origins: list[Origin] = []
+        quote = ""
+        quote_origin: Origin | None = None
+        while position < length:
+            char = text[position]
+            if char == "\\":
+                position += 1
+                if position < length:  # EXTRACT_RELAX: a trailing backslash ends the word, dropped
+                    chars.append(text[position])
+                    char_origins.append(origins[position])
+                    position += 1
+                continue
+            if quote:
+                if char == quote:
+                    quote = ""
+                else:
+                    chars.append(char)
+                    char_origins.append(origins[position])
+                position += 1
+                continue
+            if char in "'\"":
+                quote, quote_origin = char, origins[position]
+                position += 1
+                continue
+            if char in WHITESPACE:
+                break
+            chars.append(char)
+            char_origins.append(origins[position])
+            position += 1
+        if quote:
+            unclosed = quote_origin
+        words.append(Word("".join(chars), tuple(char_origins), start))
+    return words, unclosed
+
+
+def parse_args(words: list[Word]) -> list[Arg]:
+    """pflag's FlagSet.Parse over the kubelet's argv (spf13/pflag flag.go parseArgs)."""
+    args: list[Arg] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        text = word.text
+        index += 1
+        if text == "--":
+            args.append(Arg("dashdash", (word,)))
+            args.extend(Arg("after-dashdash", (rest,)) for rest in words[index:])
+            break
+        if len(text) < 2 or text[0] != "-":
+            args.append(Arg("positional", (word,)))
+            continue
+        if text.startswith("--"):
+            name, equals, value = text[2:].partition("=")
+        else:
+            name, equals, value = _shorthand(text[1:])
+        if not _valid_name(name):
+            args.append(Arg("bad-syntax", (word,), name=name))
+            continue
+        name = normalized(name)
+        value_start = len(text) - len(value)
+        if equals:
+            args.append(Arg("flag", (word,), name, value, word.origins[value_start:]))
+        elif name in BOOLEAN_FLAGS:
+            args.append(Arg("flag", (word,), name, None))
+        elif index < len(words):
+            following = words[index]
+            index += 1
+            args.append(Arg("flag", (word, following), name, following.text, following.origins))
+        elif name in VALUE_FLAGS:
+            args.append(Arg("needs-value", (word,), name))
+        else:
+            args.append(Arg("flag", (word,), name, None))
+    return args
+
+
+def _shorthand(body: str) -> tuple[str, str, str]:
+    """(flag name, "=" or "", value) of ``-v=4``, ``-v4`` or ``-v`` (pflag parseSingleShortArg).
+
+    The kubelet's only shorthands are -v (klog's --v: pflag gives a one-letter
+    Go flag its letter) and -h (--help); any other letter is pflag's "unknown
+    shorthand flag", returned here as an invalid name.
+    """
+    letter, rest = body[:1], body[1:]
+    if letter not in SHORTHANDS:
+        return "-" + body, "", ""  # not a valid name
+    name = SHORTHANDS[letter]
+    if rest.startswith("="):
+        return name, "=", rest[1:]
+    if rest and name != "help":
+        return name, "=", rest
+    return name, "", ""
+
+
+SHORTHANDS = {"v": "v", "h": "help"}
+
+
+def normalized(name: str) -> str:
+    """The kubelet's flag set normalises '_' to '-' (component-base cli/flag WordSepNormalizeFunc)."""
+    return name.replace("_", "-")
+
+
+def _valid_name(name: str) -> bool:
+    """pflag: '---x' and '--=x' are bad syntax; a name of other characters is no kubelet flag."""
+    return _FLAG_NAME.fullmatch(name) is not None
+
+
+_FLAG_NAME = re.compile(r"[^\W][\w.-]*|\.[\w.-]*")
+
+
+# Flags that take a value (a bare one at the end is pflag's "flag needs an
+# argument"): those the rules look into, and nodeadm's own.
+VALUE_FLAGS = frozenset({
+    "node-labels", "register-with-taints", "feature-gates", "cloud-provider", "config", "config-dir",
+    "hostname-override", "image-credential-provider-bin-dir", "image-credential-provider-config",
+    "kubeconfig", "bootstrap-kubeconfig", "node-ip", "runtime-cgroups", "max-pods", "v",
+})

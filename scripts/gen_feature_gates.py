@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Generate nodecfg/data/kubelet_feature_gates.tsv from a kubernetes/kubernetes git directory.
+
+    python scripts/gen_feature_gates.py /path/to/kubernetes.git
+    python scripts/gen_feature_gates.py --check /path/to/kubernetes.git
+
+For every release tag v1.27.0 ... v1.36.0 that the git directory has, the
+script reads, at that tag, the files that register feature gates into the
+kubelet's gate set and writes one row per (gate, kubelet minor version): the
+gate's stage, default and lock-to-default at that version.  The header names
+each tag and its commit.
+
+Which gates the kubelet knows (decided from the sources):
+
+* cmd/kubelet uses ``utilfeature.DefaultMutableFeatureGate``
+  (k8s.io/apiserver/pkg/util/feature) and imports k8s.io/kubernetes/pkg/features,
+  whose init adds every gate of pkg/features/kube_features.go (and, in the
+  releases that have it, versioned_kube_features.go), including the generic
+  apiserver gates it re-lists;
+* the same gate set also receives the generic apiserver gates
+  (staging/src/k8s.io/apiserver/pkg/features), the logging gates
+  (staging/src/k8s.io/component-base/logs/api/v1/kube_features.go), the
+  metrics gates (staging/src/k8s.io/component-base/metrics/features) and the
+  client-go gates (staging/src/k8s.io/client-go/features/known_features.go,
+  through pkg/features/client_adapter.go);
+* every featuregate.FeatureGate also knows AllAlpha and AllBeta
+  (staging/src/k8s.io/component-base/featuregate/feature_gate.go).
+
+All of these files are read and unioned: a gate the kubelet might not
+register is, at worst, not reported as unknown, while leaving out a file
+could turn a gate the kubelet accepts into a false error.
+
+A spec in the unversioned form (``{Default: true, PreRelease: featuregate.Beta}``,
+releases before 1.31 and part of 1.31/1.32) applies to that release; in the
+versioned form (``{{Version: version.MustParse("1.29"), ...}, ...}``) the
+spec of a release is the last one whose version is not after it, as
+featuregate's featureSpecAtEmulationVersion picks for a binary of that
+version.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUTPUT = REPO / "nodecfg" / "data" / "kubelet_feature_gates.tsv"
+MINORS = range(27, 37)
+SOURCES = (
+    "pkg/features/kube_features.go",
+    "pkg/features/versioned_kube_features.go",
+    "staging/src/k8s.io/apiserver/pkg/features/kube_features.go",
+    "staging/src/k8s.io/component-base/logs/api/v1/kube_features.go",
+    "staging/src/k8s.io/component-base/metrics/features/kube_features.go",
+    "staging/src/k8s.io/client-go/features/known_features.go",
+    "staging/src/k8s.io/component-base/featuregate/feature_gate.go",
+)
+
+_CONSTANT = re.compile(r"\b(\w+)\s+(?:featuregate\.)?Feature\s*=\s*\"([^\"]+)\"")
+_MAP = re.compile(r"map\[(?:\w+\.)?Feature\](?:\w+\.)?(FeatureSpec|VersionedSpecs)\s*\{")
+_KEY = re.compile(r"\s*(?:(\w+)\.)?(\w+)\s*:\s*\{")
+_FIELD = re.compile(r"(\w+)\s*:\s*([^,{}]+?)\s*(?:,|$)")
+_VERSION = re.compile(r"MustParse\(\s*\"v?(\d+)\.(\d+)[^\"]*\"\s*\)|MajorMinor\(\s*(\d+)\s*,\s*(\d+)\s*\)")
+
+
+def git(git_dir: str, *args: str) -> str | None:
+    result = subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, text=True)
+    return result.stdout if result.returncode == 0 else None
+
+
+def release_tags(git_dir: str) -> list[tuple[int, str, str]]:
+    """(minor, tag, commit) of each v1.MINOR.0 tag the git directory has."""
+    found = []
+    for minor in MINORS:
+        tag = f"v1.{minor}.0"
+        commit = git(git_dir, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}")
+        if commit:
+            found.append((minor, tag, commit.strip()))
+    return found
+
+
+def strip_comments(text: str) -> str:
+    """Go line and block comments out, string literals kept."""
+    out, position, length = [], 0, len(text)
+    while position < length:
+        char = text[position]
+        if char == '"' or char == "`":
+            end = position + 1
+            while end < length and text[end] != char:
+                end += 2 if char == '"' and text[end] == "\\" else 1
+            out.append(text[position:end + 1])
+            position = end + 1
+        elif text.startswith("//", position):
+            end = text.find("\n", position)
+            position = length if end < 0 else end
+        elif text.startswith("/*", position):
+            end = text.find("*/", position + 2)
+            position = length if end < 0 else end + 2
+        else:
+            out.append(char)
+            position += 1
+    return "".join(out)
+
+
+def _block(text: str, start: int) -> tuple[str, int]:
+    """The text inside the braces opening at text[start] == '{', and the index after the closing one."""
+    depth, position = 0, start
+    while position < len(text):
+        if text[position] == "{":
+            depth += 1
+        elif text[position] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1:position], position + 1
+        position += 1
+    raise ValueError("unbalanced braces")
+
+
+def _spec(body: str) -> dict:
+    fields = dict(_FIELD.findall(body))
+    spec = {
+        "default": fields.get("Default", "false").strip() == "true",
+        "locked": fields.get("LockToDefault", "false").strip() == "true",
+        "stage": fields.get("PreRelease", "").strip().rpartition(".")[2],
+    }
+    version = _VERSION.search(body)
+    if version:
+        major, minor = (version.group(1), version.group(2)) if version.group(1) else version.group(3, 4)
+        spec["version"] = (int(major), int(minor))
+    return spec
+
+
+def parse_specs(text: str) -> list[tuple[str, str, list[dict]]]:
+    """(package alias or "", constant, specs) for every entry of every feature-spec map in a Go file."""
+    text = strip_comments(text)
+    entries = []
+    for match in _MAP.finditer(text):
+        body, _ = _block(text, match.end() - 1)
+        position = 0
+        while True:
+            key = _KEY.match(body, position)
+            if not key:
+                break
+            inner, position = _block(body, key.end() - 1)
+            position = body.find(",", position) + 1 or len(body)
+            if match.group(1) == "VersionedSpecs":
+                specs, cursor = [], 0
+                while "{" in inner[cursor:]:
+                    item, cursor = _block(inner, inner.index("{", cursor))
+                    specs.append(_spec(item))
+            else:
+                specs = [_spec(inner)]
+            entries.append((key.group(1) or "", key.group(2), specs))
+    return entries
+
+
+def gates_at(files: dict[str, str], minor: int) -> dict[str, dict]:
+    """gate name -> its spec in kubelet 1.MINOR, from the files of that release."""
+    names: dict[str, str] = {}
+    for text in files.values():
+        for constant, name in _CONSTANT.findall(strip_comments(text)):
+            names.setdefault(constant, name)
+    gates: dict[str, dict] = {}
+    for path in SOURCES:  # later files only add gates the earlier ones lack
+        if path not in files:
+            continue
+        for _alias, constant, specs in parse_specs(files[path]):
+            name = names.get(constant)
+            if name is None or name in gates:
+                continue
+            spec = _spec_at(specs, minor)
+            if spec is not None:
+                gates[name] = spec
+    return gates
+
+
+def _spec_at(specs: list[dict], minor: int) -> dict | None:
+    if len(specs) == 1 and "version" not in specs[0]:
+        return specs[0]
+    applying = [spec for spec in specs if spec.get("version", (0, 0)) <= (1, minor)]
+    return max(applying, key=lambda spec: spec.get("version", (0, 0))) if applying else None
+
+
+def build_table(git_dir: str) -> str:
+    tags = release_tags(git_dir)
+    if not tags:
+        raise SystemExit(f"{git_dir}: none of the tags v1.{MINORS[0]}.0 ... v1.{MINORS[-1]}.0")
+    lines = ["# Kubernetes feature gates the kubelet knows, per kubelet minor version.",
+             "# Generated by scripts/gen_feature_gates.py from kubernetes/kubernetes; do not edit.",
+             "# Sources: " + ", ".join(SOURCES)]
+    lines += [f"# source\t{tag}\t{commit}" for _minor, tag, commit in tags]
+    lines.append("# gate\tversion\tstage\tdefault\tlocked")
+    rows = []
+    for minor, tag, _commit in tags:
+        files = {path: text for path in SOURCES if (text := git(git_dir, "show", f"{tag}:{path}")) is not None}
+        for name, spec in gates_at(files, minor).items():
+            rows.append((name, minor, spec))
+    for name, minor, spec in sorted(rows, key=lambda row: (row[0], row[1])):
+        lines.append(f"{name}\t1.{minor}\t{spec['stage']}\t{str(spec['default']).lower()}\t"
+                     f"{str(spec['locked']).lower()}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("git_dir", help="a kubernetes/kubernetes git directory with the release tags")
+    parser.add_argument("-o", "--output", default=str(OUTPUT))
+    parser.add_argument("--check", action="store_true", help="fail if the output would change")
+    args = parser.parse_args(argv)
+    text = build_table(args.git_dir)
+    output = Path(args.output)
+    if args.check:
+        if not output.exists() or output.read_text() != text:
+            print(f"{output} is out of date", file=sys.stderr)
+            return 1
+        return 0
+    output.write_text(text)
+    print(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

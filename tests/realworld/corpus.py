@@ -1,0 +1,207 @@
+"""The real-world corpus: public AL2023 user data read from fetched checkouts at test time.
+
+manifest.toml (beside this file) names each sample by repository, path and
+commit, says how to extract the user data from that file, the mode its
+author meant, and the verdict: the exact set of finding codes (errors and
+warnings) a correct linter reports for it.  No sample's text is committed.
+
+The checkouts are bare git directories laid out as the search tool's
+``fetch`` leaves them: ``$NODECFG_REALWORLD/<owner>+<name>/repo``.
+
+    NODECFG_REALWORLD=/work/.mirror python tests/realworld/corpus.py   # per-sample report + counts
+
+Extraction steps (applied in order, each to the previous step's text):
+
+* ``fence:N``: the Nth fenced code block of a Markdown file (1-based, ``` or ~~~);
+* ``yaml:KIND:a.b.c``: in a multi-document YAML text, the first document whose
+  ``kind`` is KIND (``*``: the first document), then the value at a.b.c (a
+  number indexes a list);
+* ``heredoc:N``: the Nth Terraform heredoc (``<<EOT``/``<<-EOT``); ``<<-`` drops
+  the common indentation, as Terraform does;
+* ``lines:A-B``: lines A to B (1-based, inclusive), for a snippet inside a larger block;
+* ``dedent``: drop the indentation common to all lines (after ``lines:`` cut a
+  block scalar out of YAML that has ``...`` placeholders).
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST = Path(__file__).with_name("manifest.toml")
+ENV = "NODECFG_REALWORLD"
+SEVERITIES = ("warning", "error")
+
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n(.*?)^\1\2[ \t]*$", re.S | re.M)
+_HEREDOC = re.compile(r"<<(-?)([A-Z_][A-Z0-9_]*)[ \t]*\n(.*?)^[ \t]*\2[ \t]*$", re.S | re.M)
+
+
+@dataclass(frozen=True)
+class Sample:
+    id: str
+    repo: str
+    path: str
+    commit: str
+    mode: str
+    expect: tuple[str, ...]
+    extract: tuple[str, ...] = ()
+    what: str = ""
+    why: str = ""
+
+
+@dataclass
+class Outcome:
+    sample: Sample
+    findings: list[tuple[str, str, int, int]] = field(default_factory=list)  # (code, severity, line, col)
+    problem: str = ""  # the sample could not be read or extracted
+
+    @property
+    def codes(self) -> set[str]:
+        return {code for code, severity, _, _ in self.findings if severity in SEVERITIES}
+
+    @property
+    def false_errors(self) -> set[str]:
+        return {code for code, severity, _, _ in self.findings if severity == "error"} - set(self.sample.expect)
+
+    @property
+    def missed(self) -> set[str]:
+        return set(self.sample.expect) - self.codes
+
+    @property
+    def agrees(self) -> bool:
+        return not self.problem and self.codes == set(self.sample.expect)
+
+
+def load_manifest(path: Path = MANIFEST) -> list[Sample]:
+    data = tomllib.loads(path.read_text())
+    samples = []
+    for entry in data["sample"]:
+        samples.append(Sample(entry["id"], entry["repo"], entry["path"], entry["commit"], entry["mode"],
+                              tuple(entry.get("expect", ())), tuple(entry.get("extract", ())),
+                              entry.get("what", ""), entry.get("why", "")))
+    return samples
+
+
+def git_dir(root: Path, repo: str) -> Path:
+    return root / repo.replace("/", "+") / "repo"
+
+
+def read_blob(root: Path, sample: Sample) -> bytes | None:
+    result = subprocess.run(["git", "--git-dir", str(git_dir(root, sample.repo)), "show",
+                             f"{sample.commit}:{sample.path}"], capture_output=True, timeout=60)
+    return result.stdout if result.returncode == 0 else None
+
+
+def extract(text: str, steps: tuple[str, ...]) -> str:
+    for step in steps:
+        kind, _, argument = step.partition(":")
+        if kind == "fence":
+            text = _nth(_FENCE.finditer(text), int(argument), step).group(3)
+        elif kind == "heredoc":
+            match = _nth(_HEREDOC.finditer(text), int(argument), step)
+            text = _dedent(match.group(3)) if match.group(1) else match.group(3)
+        elif kind == "yaml":
+            text = _yaml_value(text, argument)
+        elif kind == "dedent":
+            text = _dedent(text)
+        elif kind == "lines":
+            first, _, last = argument.partition("-")
+            text = "".join(text.splitlines(keepends=True)[int(first) - 1:int(last)])
+        else:
+            raise ValueError(f"unknown extraction step {step!r}")
+    return text
+
+
+def _nth(matches, number: int, step: str):
+    for index, match in enumerate(matches, 1):
+        if index == number:
+            return match
+    raise ValueError(f"{step}: no such block")
+
+
+def _dedent(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+    cut = min(indents, default=0)
+    return "".join(line[cut:] if line.strip() else line.lstrip(" ") for line in lines)
+
+
+def _yaml_value(text: str, argument: str) -> str:
+    from ruamel.yaml import YAML
+
+    kind, _, dotted = argument.partition(":")
+    for document in YAML(typ="safe", pure=True).load_all(text):
+        if isinstance(document, dict) and (kind == "*" or document.get("kind") == kind):
+            value = document
+            for key in dotted.split(".") if dotted else ():
+                value = value[int(key)] if isinstance(value, list) else value[key]
+            if not isinstance(value, str):
+                raise ValueError(f"yaml:{argument} is not a string")
+            return value
+    raise ValueError(f"yaml:{argument}: no such document")
+
+
+def run_sample(root: Path, sample: Sample) -> Outcome:
+    from nodecfg.lint.engine import lint
+
+    blob = read_blob(root, sample)
+    if blob is None:
+        return Outcome(sample, problem=f"{sample.repo}@{sample.commit[:12]}:{sample.path} is not in {root}")
+    try:
+        data = extract(blob.decode("utf-8"), sample.extract).encode() if sample.extract else blob
+    except (ValueError, KeyError, UnicodeDecodeError) as error:
+        return Outcome(sample, problem=f"extraction failed: {error}")
+    except Exception as error:  # noqa: BLE001 - a YAML error in a sample is a corpus problem, not a crash
+        return Outcome(sample, problem=f"extraction failed: {type(error).__name__}")
+    result = lint([data], mode=sample.mode)
+    findings = [(d.code, str(d.severity), d.span.line, d.span.col) for d in result.diagnostics]
+    return Outcome(sample, findings)
+
+
+def summary(outcomes: list[Outcome]) -> dict[str, int]:
+    by_mode: dict[str, int] = {}
+    for outcome in outcomes:
+        by_mode[outcome.sample.mode] = by_mode.get(outcome.sample.mode, 0) + 1
+    return {
+        "samples": len(outcomes),
+        **{f"mode {mode}": count for mode, count in sorted(by_mode.items())},
+        "verdict clean": sum(1 for o in outcomes if not o.sample.expect),
+        "verdict with true problems": sum(1 for o in outcomes if o.sample.expect),
+        "agree with the verdict": sum(1 for o in outcomes if o.agrees),
+        "samples with a false error": sum(1 for o in outcomes if o.false_errors),
+        "false error codes": sum(len(o.false_errors) for o in outcomes),
+        "samples with a missed problem": sum(1 for o in outcomes if o.missed),
+        "unreadable": sum(1 for o in outcomes if o.problem),
+    }
+
+
+def report(outcomes: list[Outcome]) -> str:
+    lines = []
+    for outcome in outcomes:
+        sample = outcome.sample
+        verdict = ", ".join(sample.expect) or "clean"
+        status = "ok" if outcome.agrees else "DIFFERS"
+        shown = outcome.problem or ", ".join(f"{c} {s} {line}:{col}" for c, s, line, col in outcome.findings
+                                             if s in SEVERITIES) or "no findings"
+        lines.append(f"{status:7} {sample.id} [{sample.mode}] verdict: {verdict}; found: {shown}")
+    lines.append("")
+    lines += [f"{name}: {count}" for name, count in summary(outcomes).items()]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    root = os.environ.get(ENV)
+    if not root:
+        print(f"set {ENV} to the directory of fetched checkouts", file=sys.stderr)
+        return 2
+    outcomes = [run_sample(Path(root), sample) for sample in load_manifest()]
+    print(report(outcomes))
+    return 0 if all(o.agrees for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Lint the public real-world corpus (manifest.toml) from fetched checkouts; opt-in.
+
+    NODECFG_REALWORLD=/work/.mirror pytest tests/realworld/test_corpus.py -rA
+
+Skipped unless $NODECFG_REALWORLD names the directory of fetched checkouts.
+Each sample passes when nodecfg reports exactly the codes of its verdict;
+the report line of each sample (mode, findings, verdict) is printed with -rA.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .corpus import ENV, load_manifest, report, run_sample
+
+ROOT = os.environ.get(ENV)
+if not ROOT:
+    pytest.skip(f"set {ENV} to the directory of fetched checkouts to lint the real-world corpus",
+                allow_module_level=True)
+
+SAMPLES = load_manifest()
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.id for s in SAMPLES])
+def test_sample_gets_its_verdict(sample):
+    outcome = run_sample(Path(ROOT), sample)
+    print(report([outcome]).splitlines()[0])
+    assert not outcome.problem, outcome.problem
+    assert not outcome.false_errors, f"false errors {sorted(outcome.false_errors)}: {outcome.findings}"
+    assert not outcome.missed, f"true problems not reported {sorted(outcome.missed)}: {outcome.findings}"
+    assert outcome.codes == set(sample.expect), outcome.findings

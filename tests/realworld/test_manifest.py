@@ -1,0 +1,47 @@
+"""The corpus manifest is well formed and its extraction steps work (no checkout needed)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nodecfg.lint.registry import catalogue
+from nodecfg.modes import MODES
+
+from .corpus import extract, load_manifest
+
+SAMPLES = load_manifest()
+
+
+def test_manifest_is_well_formed():
+    assert 40 <= len(SAMPLES) <= 60
+    assert len({s.id for s in SAMPLES}) == len(SAMPLES)
+    for sample in SAMPLES:
+        assert re.fullmatch(r"[0-9a-f]{40}", sample.commit), sample.id
+        assert sample.mode in MODES, sample.id
+        assert set(sample.expect) <= set(catalogue()), sample.id
+        assert not sample.expect or sample.why, f"{sample.id}: a verdict with problems says why"
+
+
+def test_fence_and_lines_and_dedent():
+    text = "intro\n```yaml\na: 1\n  b: 2\n```\n\n~~~\nsecond\n~~~\n"
+    assert extract(text, ("fence:1",)) == "a: 1\n  b: 2\n"
+    assert extract(text, ("fence:2",)) == "second\n"
+    assert extract("  x\n    y\n  z\n", ("lines:2-3", "dedent")) == "  y\nz\n"
+
+
+def test_yaml_value_by_kind_and_path_with_a_list_index():
+    text = "kind: NodePool\n---\nkind: EC2NodeClass\nspec:\n  userData: |\n    #!/bin/bash\n    echo\n"
+    assert extract(text, ("yaml:EC2NodeClass:spec.userData",)) == "#!/bin/bash\necho\n"
+    assert extract("groups:\n  - cmd: one\n  - cmd: two\n", ("yaml:*:groups.1.cmd",)) == "two"
+
+
+def test_terraform_heredoc_drops_common_indentation_only_for_the_dash_form():
+    text = 'a = <<-EOT\n    ---\n    kind: NodeConfig\n  EOT\nb = <<EOT\n  kept\nEOT\n'
+    assert extract(text, ("heredoc:1",)) == "---\nkind: NodeConfig\n"
+    assert extract(text, ("heredoc:2",)) == "  kept\n"
+
+
+def test_a_missing_block_is_an_extraction_error():
+    with pytest.raises(ValueError):
+        extract("no fences here\n", ("fence:1",))

@@ -1,0 +1,253 @@
+"""Patterns seen in public AL2023 user data, each rewritten as a small input of our own.
+
+The real samples are linted by test_corpus.py (opt-in, from fetched checkouts);
+these tests pin the behaviour each pattern needs, with (code, line, col, severity).
+"""
+from __future__ import annotations
+
+from nodecfg.diagnostics import Severity
+from nodecfg.lint.engine import lint
+
+HEAD = 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="==B=="\n\n'
+
+
+def mime(*parts: str, end: str = "--==B==--\n") -> bytes:
+    body = "".join(f"--==B==\n{part}\n" for part in parts)
+    return (HEAD + body + end).encode()
+
+
+def found(*sources: bytes, mode: str = "self-managed", codes: tuple[str, ...] = ()) -> list[tuple]:
+    result = lint(list(sources), mode=mode)
+    return [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics
+            if not codes or d.code in codes]
+
+
+SHELL = 'Content-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\nset -e\nsysctl -w vm.max_map_count=262144\n'
+MOUNT_CONFIG = ("Content-Type: application/node.eks.aws\n\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n"
+                "spec:\n  instance:\n    localStorage:\n      strategy: RAID0\n")
+
+
+# --- item 2: a final '--BOUNDARY' line and then the end of the input -----------------
+
+def test_nodeclass_userdata_ending_in_an_open_delimiter_is_clean():
+    data = mime(MOUNT_CONFIG, SHELL, end="--==B==\n")
+    assert found(data, mode="karpenter") == []
+
+
+def test_open_delimiter_after_a_lone_script_is_clean_in_a_fragment_mode():
+    assert found(mime(SHELL, end="--==B==\n"), mode="managed-nodegroup") == []
+
+
+def test_a_blank_line_after_the_last_delimiter_is_still_an_error():
+    # 1-3 head, 4 delimiter, 5-6 headers, 7-9 script, 10 separator, 11 delimiter, 12 blank
+    assert found(mime(SHELL, end="--==B==\n\n"), mode="karpenter", codes=("NC106",)) == [
+        ("NC106", 12, 1, Severity.ERROR)]
+
+
+# --- item 3: user data with only shell scripts --------------------------------------
+
+def test_script_only_userdata_is_complete_in_both_fragment_modes():
+    data = mime(SHELL)
+    for mode in ("managed-nodegroup", "karpenter"):
+        assert found(data, mode=mode) == []
+
+
+def test_script_only_userdata_still_fails_self_managed():
+    assert found(mime(SHELL)) == [("NC143", 1, 1, Severity.ERROR), ("NC109", 2, 1, Severity.WARNING)]
+
+
+def test_script_problems_are_still_reported_in_a_fragment_mode():
+    no_shebang = 'Content-Type: text/x-shellscript\n\necho "tuning"\n'
+    assert found(mime(no_shebang), mode="karpenter") == [("NC110", 7, 1, Severity.ERROR)]
+
+
+# --- item 5: a fragment linted without --mode -------------------------------------
+
+def test_fragment_without_mode_names_the_modes_in_the_hint():
+    text = b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    flags: [--v=2]\n"
+    result = lint([text])
+    nc301 = [d for d in result.diagnostics if d.code == "NC301"]
+    assert [(d.span.line, d.span.col, d.severity) for d in nc301] == [(3, 1, Severity.ERROR)] * 4
+    assert all("--mode managed-nodegroup|karpenter" in d.hint for d in nc301)
+
+
+def test_a_self_managed_config_missing_one_field_gets_the_plain_hint():
+    text = (b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: c\n"
+            b"    apiServerEndpoint: https://x.example.com\n    certificateAuthority: ''\n")
+    nc301 = [d for d in lint([text]).diagnostics if d.code == "NC301"]
+    assert [(d.span.line, d.span.col) for d in nc301] == [(4, 3), (4, 3)]
+    assert not any("--mode" in d.hint for d in nc301)
+
+
+# --- item 13: one undecodable NodeConfig part discards the whole user data -----------
+
+def test_wrong_kind_in_one_part_says_the_whole_userdata_is_discarded():
+    bad = MOUNT_CONFIG.replace("kind: NodeConfig", "kind: NodeConfiguration")
+    result = lint([mime(SHELL, bad)], mode="karpenter")
+    nc204 = [d for d in result.diagnostics if d.code == "NC204"]
+    # 4 delimiter, 5-10 script part, 11 delimiter, 12-13 headers, 14 apiVersion, 15 kind
+    assert [(d.span.line, d.span.col, d.severity) for d in nc204] == [(15, 7, Severity.ERROR)]
+    assert "discard the whole user data" in nc204[0].message
+
+
+def test_wrong_type_in_a_part_says_the_whole_userdata_is_discarded():
+    bad = MOUNT_CONFIG.replace("      strategy: RAID0\n", "      strategy: RAID0\n  kubelet:\n    config: [1]\n")
+    nc202 = [d for d in lint([mime(bad)], mode="karpenter").diagnostics if d.code == "NC202"]
+    assert [(d.span.line, d.span.col, d.severity) for d in nc202] == [(14, 13, Severity.ERROR)]
+    assert "discard the whole user data" in nc202[0].message
+
+
+def test_ca_not_base64_in_a_part_says_the_whole_userdata_is_discarded():
+    bad = MOUNT_CONFIG.replace("spec:\n", "spec:\n  cluster:\n    certificateAuthority: not*base64\n")
+    nc302 = [d for d in lint([mime(bad)], mode="karpenter").diagnostics if d.code == "NC302"]
+    assert [(d.span.line, d.span.col, d.severity) for d in nc302] == [(11, 27, Severity.ERROR)]
+    assert "discard the whole user data" in nc302[0].message
+
+
+def test_a_plain_nodeconfig_file_does_not_claim_parts_are_discarded():
+    text = b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfiguration\nspec: {}\n"
+    nc204 = [d for d in lint([text], mode="karpenter").diagnostics if d.code == "NC204"]
+    assert [(d.span.line, d.span.col) for d in nc204] == [(2, 7)]
+    assert "user data" not in nc204[0].message
+
+
+# --- item 7: clusterDNS outside the service CIDR -------------------------------------
+
+def _with_dns(cidr: str, servers: str) -> bytes:
+    from lint.lint_helpers import nodeconfig
+
+    return nodeconfig(f"kubelet:\n  config:\n    clusterDNS: {servers}\n").replace(
+        "cidr: 10.100.0.0/16", f"cidr: {cidr}").encode()
+
+
+def test_cluster_dns_from_another_cluster_is_reported_at_its_entry():
+    # lint_helpers.CLUSTER_HEADER is 9 lines; clusterDNS is on line 12
+    assert found(_with_dns("172.20.0.0/16", "[172.20.0.10, 10.100.0.10]"), codes=("NC311",)) == [
+        ("NC311", 12, 7, Severity.WARNING)]
+
+
+def test_node_local_dns_cache_addresses_are_exempt():
+    assert found(_with_dns("172.20.0.0/16", "[169.254.20.10]"), codes=("NC311",)) == []
+    assert found(_with_dns("fd00:10:96::/112", "['fe80::a']"), codes=("NC311",)) == []
+
+
+def test_ipv6_cluster_dns_is_checked_against_an_ipv6_cidr():
+    assert found(_with_dns("fd00:10:96::/112", "['fd00:10:96::a']"), codes=("NC311",)) == []
+    assert found(_with_dns("fd00:10:96::/112", "['fd00:10:97::a']"), codes=("NC311",)) == [
+        ("NC311", 12, 7, Severity.WARNING)]
+    assert found(_with_dns("fd00:10:96::/112", "[10.100.0.10]"), codes=("NC311",)) == [
+        ("NC311", 12, 7, Severity.WARNING)]
+
+
+# --- item 10: /etc/eks/bootstrap.sh on AL2023 ----------------------------------------
+
+def test_bootstrap_sh_in_a_script_part_is_an_error_at_the_call():
+    script = ("Content-Type: text/x-shellscript\n\n#!/bin/bash\nset -ex\n"
+              "# the AL2 way, kept from an old template:\n"
+              "/etc/eks/bootstrap.sh demo --kubelet-extra-args '--max-pods=58'\n")
+    # 4-10 first part, 11 delimiter, 12-13 headers, 14 #!, 15 set -ex, 16 comment (not reported), 17 the call
+    assert found(mime(SHELL, script), mode="managed-nodegroup") == [("NC603", 17, 1, Severity.ERROR)]
+
+
+def test_bootstrap_sh_behind_a_file_test_is_still_an_error():
+    script = "Content-Type: text/x-shellscript\n\n#!/bin/bash\nif [ -f /etc/eks/bootstrap.sh ]; then\n  echo al2\nfi\n"
+    assert found(mime(script), mode="karpenter") == [("NC603", 8, 9, Severity.ERROR)]
+
+
+# --- item 11: duplicate keys ---------------------------------------------------------
+
+def test_a_duplicate_key_is_an_error_but_nodeadm_still_renders():
+    from lint.lint_helpers import nodeconfig
+
+    from nodecfg.api import compile as compile_config
+
+    text = nodeconfig("kubelet:\n  config:\n    maxPods: 58\n    maxPods: 110\n").encode()
+    assert found(text, codes=("NC121",)) == [("NC121", 13, 7, Severity.ERROR)]
+    assert compile_config([text]).files  # nodeadm accepts the document: the later value wins
+
+
+# --- item 9: containerd sections nothing reads ------------------------------------------
+
+def _containerd(toml: str) -> bytes:
+    body = "".join(f"      {line}\n" for line in toml.splitlines())
+    return ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  containerd:\n    config: |\n"
+            + body).encode()
+
+
+def test_soci_as_a_plugin_section_is_reported_and_no_cri_section_is_suggested():
+    data = _containerd('[plugins."io.containerd.snapshotter.v1.soci"]\nroot_path = "/var/lib/soci"\n')
+    result = lint([data], mode="karpenter")
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics if d.code == "NC505"] == [
+        ("NC505", 6, 17, Severity.WARNING)]
+    assert not any("io.containerd.cri.v1" in d.hint for d in result.diagnostics)
+
+
+def test_builtin_snapshotter_and_proxy_plugin_sections_are_fine():
+    data = _containerd('[plugins."io.containerd.snapshotter.v1.overlayfs"]\nsync_remove = true\n'
+                       '[proxy_plugins.stargz]\ntype = "snapshot"\naddress = "/run/stargz.sock"\n')
+    assert found(data, mode="karpenter", codes=("NC505",)) == []
+
+
+def test_unknown_snapshotter_name_is_reported():
+    data = _containerd("version = 3\n[plugins.'io.containerd.snapshotter.v1.overlayfss']\nsync_remove = true\n")
+    assert found(data, mode="karpenter", codes=("NC505",)) == [("NC505", 7, 17, Severity.WARNING)]
+
+
+# --- item 12: an expression beyond nodecfg's own limits is unknown, not a fallback -----------
+
+NESTED_MAPS = "[1, 2].map(a, [1, 2].map(b, [1, 2].map(c, a * b * c))).size()"
+
+
+def test_expression_beyond_the_limits_is_an_error_that_claims_no_fallback():
+    from lint.lint_helpers import nodeconfig
+
+    text = nodeconfig(f'kubelet:\n  maxPodsExpression: "{NESTED_MAPS}"\n').encode()
+    result = lint([text])
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC312", 11, 24, Severity.ERROR)]
+    message = result.diagnostics[0].message
+    assert "cannot be evaluated offline within the limits" in message and "maxPods is unknown" in message
+    assert "falls back" not in message
+
+
+def test_build_refuses_an_expression_beyond_the_limits():
+    from lint.lint_helpers import nodeconfig
+
+    from nodecfg.api import compile as compile_config
+
+    text = nodeconfig(f'kubelet:\n  maxPodsExpression: "{NESTED_MAPS}"\n').encode()
+    result = compile_config([text])
+    assert [(d.code, d.span.line, d.severity) for d in result.diagnostics if d.code.startswith("NC4")
+            or d.code == "NC312"] == [("NC312", 11, Severity.ERROR)]
+    assert not result.ok
+
+
+def test_an_expression_that_fails_on_the_node_still_falls_back():
+    from lint.lint_helpers import nodeconfig
+
+    text = nodeconfig("kubelet:\n  maxPodsExpression: max_pods / (default_enis - default_enis)\n").encode()
+    assert found(text, codes=("NC312", "NC405", "NC404")) == [("NC405", 11, 24, Severity.WARNING)]
+
+
+# --- item 8: what cloud-init execs must start with #! ----------------------------------
+
+def test_a_blank_line_before_the_shebang_is_reported_with_its_own_hint():
+    script = "Content-Type: text/x-shellscript\n\n\n#!/bin/bash\necho hi\n"
+    result = lint([mime(script)], mode="karpenter")
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC110", 7, 1, Severity.ERROR)]
+    assert "very first bytes" in result.diagnostics[0].hint
+
+
+# --- item 2: a warning form of a blocking code does not stop rendering -----------------
+
+def test_headers_cut_by_the_end_warn_and_the_node_files_are_still_rendered():
+    from lint.lint_helpers import CLUSTER_HEADER
+
+    from nodecfg.api import compile as compile_config
+
+    config = "Content-Type: application/node.eks.aws\n\n" + CLUSTER_HEADER
+    data = mime(config, end="--==B==\nContent-Type: text/x-shellscript\n")
+    result = compile_config([data])
+    assert [(d.code, d.severity) for d in result.diagnostics] == [("NC104", Severity.WARNING)]
+    assert result.files

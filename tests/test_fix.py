@@ -1,0 +1,185 @@
+"""check --fix: each fix byte for byte, idempotent, and changing the built tree only as its finding says."""
+from __future__ import annotations
+
+import base64
+import gzip
+from pathlib import Path
+
+import pytest
+
+from nodecfg.cli import main
+from nodecfg.diff import compile_side, diff_sides
+from nodecfg.fix import FIXABLE, fix_bytes
+from nodecfg.instance import instance_from_mapping
+
+CA = (Path(__file__).parent.parent / "golden" / "outpost" / "nodeconfig.yaml").read_text().split(
+    "certificateAuthority: ")[1].split("\n")[0]
+HEAD = f"""apiVersion: node.eks.aws/v1alpha1
+kind: NodeConfig
+spec:
+  cluster:
+    name: demo
+    apiServerEndpoint: https://example.eks.amazonaws.com
+    certificateAuthority: {CA}
+    cidr: 10.100.0.0/16
+"""
+CONTEXT = {"instanceType": "m5.large", "kubeletVersion": "v1.34.1", "containerdVersion": "2.1.4"}
+INSTANCE = instance_from_mapping(CONTEXT)
+
+
+def mime(*parts: str, boundary: str = '"//"', delimiter: str = "//") -> str:
+    body = "".join(f"--{delimiter}\n{part}\n" for part in parts)
+    return f"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary={boundary}\n\n{body}--{delimiter}--\n"
+
+
+NODECONFIG_PART = "Content-Type: application/node.eks.aws\n\n" + HEAD
+SCRIPT_PART = "Content-Type: text/x-shellscript\n\n#!/bin/bash\necho hi\n"
+
+# name: (input, expected output, unsafe, the (file, key) changes the fix may make to the built tree,
+#        or None when the input cannot be rendered at all and the output must render as the expected text)
+CASES = {
+    "NC201-typo": (HEAD + "  instance:\n    localStorage:\n      strategyy: RAID0  # fast disks\n",
+                   HEAD + "  instance:\n    localStorage:\n      strategy: RAID0  # fast disks\n", False,
+                   {("run/eks/nodeadm/config.json", "/spec/instance/localStorage/strategy")}),
+    "NC210-mis-cased": (HEAD + "  kubelet:\n    config:\n      MaxPods: 58\n",
+                        HEAD + "  kubelet:\n    config:\n      maxPods: 58\n", False,
+                        {("etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf", "/maxPods"),
+                         ("etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf", "/MaxPods"),
+                         ("run/eks/nodeadm/config.json", "/spec/kubelet/config/maxPods"),
+                         ("run/eks/nodeadm/config.json", "/spec/kubelet/config/MaxPods")}),
+    "NC204-v1alpha": (HEAD.replace("v1alpha1", "v1alpha"), HEAD, False, None),
+    "NC122-boolean": (HEAD + "  kubelet:\n    config:\n      serializeImagePulls: yes\n",
+                      HEAD + "  kubelet:\n    config:\n      serializeImagePulls: true\n", False, set()),
+    "NC122-octal": (HEAD + "  kubelet:\n    config:\n      podPidsLimit: 0700\n",
+                    HEAD + "  kubelet:\n    config:\n      podPidsLimit: 448\n", False, set()),
+    "NC122-string-expected": (HEAD + "  kubelet:\n    config:\n      containerLogMaxSize: no\n",
+                              HEAD + '  kubelet:\n    config:\n      containerLogMaxSize: "no"\n', False,
+                              {("etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf", "/containerLogMaxSize"),
+                               ("run/eks/nodeadm/config.json", "/spec/kubelet/config/containerLogMaxSize")}),
+    "NC104-blank-line": (mime(SCRIPT_PART.replace("\n\n#!", "\n#!"), NODECONFIG_PART),
+                         mime(SCRIPT_PART, NODECONFIG_PART), False, None),
+    "NC105-unquoted-boundary": (mime(NODECONFIG_PART, boundary="==B==", delimiter="==B=="),
+                                mime(NODECONFIG_PART, boundary='"==B=="', delimiter="==B=="), False, None),
+    "NC415-flag-to-config": (
+        HEAD + "  kubelet:\n    flags:\n    - --node-labels=a=b\n    - --image-gc-high-threshold=80 # keep images\n",
+        HEAD + "  kubelet:\n    config:\n      imageGCHighThresholdPercent: 80 # keep images\n"
+               "    flags:\n    - --node-labels=a=b\n", True,
+        {("etc/eks/kubelet/environment", "--image-gc-high-threshold"),
+         ("etc/eks/kubelet/environment", "--config-dir"),
+         ("etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf", "/apiVersion"),
+         ("etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf", "/kind"),
+         ("etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf", "/imageGCHighThresholdPercent"),
+         ("run/eks/nodeadm/config.json", "/spec/kubelet/config/imageGCHighThresholdPercent"),
+         ("run/eks/nodeadm/config.json", "/spec/kubelet/flags")}),
+    "NC503-v2-to-v3": (
+        HEAD + '  containerd:\n    config: |\n      [plugins."io.containerd.grpc.v1.cri".registry]\n'
+               '      config_path = "/etc/containerd/certs.d"\n',
+        HEAD + '  containerd:\n    config: |\n      [plugins."io.containerd.cri.v1.images".registry]\n'
+               '      config_path = "/etc/containerd/certs.d"\n', True,
+        {("run/eks/nodeadm/config.json", "/spec/containerd/config")}),
+}
+
+
+def fixed(text: str, unsafe: bool) -> bytes:
+    return fix_bytes(text.encode(), unsafe=unsafe, lint_options={"instance": INSTANCE}).fixed
+
+
+def tree_changes(before: bytes, after: bytes):
+    old, new = (compile_side([data], INSTANCE) for data in (before, after))
+    if not old.rendered:
+        return None, new
+    return {(f.path, c.key) for f in diff_sides(old, new).files for c in f.changes}, new
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fix(name):
+    source, expected, unsafe, allowed = CASES[name]
+    output = fixed(source, unsafe)
+    assert output.decode() == expected
+    assert fixed(output.decode(), unsafe) == output  # idempotent
+    if unsafe:
+        assert fixed(source, False) == source.encode()  # not applied without --unsafe-fixes
+    changes, new = tree_changes(source.encode(), output)
+    assert new.rendered, new.diagnostics
+    if allowed is None:
+        reference = compile_side([HEAD.encode()], INSTANCE)
+        assert new.files == reference.files
+    else:
+        assert changes == allowed
+
+
+def test_every_fixable_code_has_a_case():
+    assert {name.split("-")[0] for name in CASES} == set(FIXABLE)
+
+
+def test_fixes_inside_base64_gzip_userdata_keep_the_wrapping():
+    source = mime(NODECONFIG_PART + "  kubelet:\n    config:\n      serializeImagePulls: on\n")
+    wrapped = base64.encodebytes(gzip.compress(source.encode(), mtime=0))  # 76-column lines
+    result = fix_bytes(wrapped, lint_options={"instance": INSTANCE})
+    assert result.applied == ["NC122"]
+    lines = result.fixed.split(b"\n")
+    assert {len(line) for line in lines[:-2]} == {76} and result.fixed.endswith(b"\n")
+    decoded = gzip.decompress(base64.b64decode(result.fixed)).decode()
+    assert decoded == source.replace("serializeImagePulls: on", "serializeImagePulls: true")
+
+
+def test_a_fix_without_a_unique_suggestion_is_not_made():
+    from nodecfg.lint.engine import lint
+
+    source = HEAD + "  kubelet:\n    config:\n      evictionSof: {}\n"  # evictionSoft or evictionHard?
+    found = [(d.code, d.span.line, d.span.col) for d in lint([source.encode()]).diagnostics]
+    assert ("NC210", 11, 7) in found
+    assert fixed(source, True) == source.encode()
+
+
+def test_check_fix_writes_the_file_and_lints_again(tmp_path, capsys):
+    path = tmp_path / "nc.yaml"
+    path.write_text(CASES["NC210-mis-cased"][0])
+    assert main(["check", "--fix", str(path), "--kubelet-version", "v1.34.1"]) == 0
+    assert path.read_text() == CASES["NC210-mis-cased"][1]
+    assert "fixed 1 finding in 1 file" in capsys.readouterr().err
+
+
+def test_check_diff_prints_and_does_not_write(tmp_path, capsys):
+    path = tmp_path / "nc.yaml"
+    path.write_text(CASES["NC204-v1alpha"][0])
+    assert main(["check", "--diff", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "-apiVersion: node.eks.aws/v1alpha\n+apiVersion: node.eks.aws/v1alpha1\n" in out
+    assert path.read_text() == CASES["NC204-v1alpha"][0]
+    assert main(["check", "--diff", str(path)]) == 1
+    path.write_text(HEAD)
+    assert main(["check", "--diff", str(path)]) == 0
+
+
+def test_list_rules_marks_fixable_codes(capsys):
+    assert main(["check", "--list-rules"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert "[fix]" in lines["NC201"] and "[unsafe fix]" in lines["NC415"]
+    assert "fix]" not in lines["NC301"]
+
+
+def test_rule_pages_say_which_findings_are_fixable():
+    from nodecfg.lint.registry import catalogue
+
+    docs = Path(__file__).parent.parent / "nodecfg" / "lint" / "docs"
+    for code in catalogue():
+        text = (docs / f"{code}.md").read_text()
+        if code in FIXABLE:
+            kind, what = FIXABLE[code]
+            assert f"Fixable: **{kind}**" in text and what in text, code
+        else:
+            assert "Fixable:" not in text, code
+
+
+def test_the_example_in_docs_is_what_diff_prints(tmp_path, capsys):
+    import re
+
+    page = (Path(__file__).parent.parent / "docs" / "fix.md").read_text()
+    example = page[page.index("## Example"):]
+    source = re.search(r"```yaml\n(.*?)```", example, re.S).group(1)
+    shown = re.search(r"```diff\n(.*?)```", example, re.S).group(1)
+    path = tmp_path / "nc.yaml"
+    path.write_text(source)
+    assert main(["check", "--diff", str(path)]) == 1
+    assert shown in capsys.readouterr().out
