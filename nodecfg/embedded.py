@@ -10,6 +10,8 @@ its origin ("karpenter-generated", "eks-generated").
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 from dataclasses import replace
 
 from .diagnostics import Diagnostic, Span
@@ -30,10 +32,8 @@ def load_container(container, data: bytes, uri: str, loaded, limits, options) ->
     if options.unit is not None:
         units = units[options.unit:options.unit + 1]
     elif len(units) > 1:
-        from .parse.containers import CODES
-
         loaded.diagnostics.append(Diagnostic(
-            "NC176", CODES["NC176"][0], units[1].anchor,
+            "NC176", CATALOGUE["NC176"].severity, units[1].anchor,
             f"{uri} holds {len(units)} user data ({', '.join(u.uri.split('#', 1)[1] for u in units)}); "
             "only the first is read here, `nodecfg check` lints each on its own"))
         units = units[:1]

@@ -72,11 +72,6 @@ def instance_from_mapping(values: dict[str, Any] | None) -> Instance:
 CODE_INSTANCE_UNREADABLE = "NC090"
 CODE_INSTANCE_UNKNOWN_KEY = "NC091"
 CODE_INSTANCE_BAD_VALUE = "NC092"
-CODES = {
-    CODE_INSTANCE_UNREADABLE: (Severity.ERROR, "instance context file cannot be read or parsed"),
-    CODE_INSTANCE_UNKNOWN_KEY: (Severity.ERROR, "unknown key in the instance context"),
-    CODE_INSTANCE_BAD_VALUE: (Severity.ERROR, "instance context value is invalid"),
-}
 MAX_INSTANCE_FILE_BYTES = 1024 * 1024
 INTEGER_KEYS = frozenset({"vcpus", "memoryMiB"})
 ACCELERATORS = ("nvidia", "neuron", "none")

@@ -32,10 +32,6 @@ _TYPE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,63}")
 
 CODE_TABLE_UNREADABLE = "NC093"
 CODE_TABLE_ENTRY = "NC094"
-CODES = {
-    CODE_TABLE_UNREADABLE: (Severity.ERROR, "instance table file cannot be read"),
-    CODE_TABLE_ENTRY: (Severity.WARNING, "instance table entry is invalid and skipped"),
-}
 
 
 @dataclass(frozen=True)

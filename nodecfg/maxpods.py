@@ -12,15 +12,13 @@ Facts from nodeadm (internal/kubelet/eni_max_pods.go, config.go):
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 from dataclasses import dataclass
 
 from .diagnostics import Diagnostic, Severity, Span
 from .instance import Instance
 from .instance_table import InstanceTypeInfo, lookup
-
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC312": (Severity.ERROR, "maxPodsExpression cannot be evaluated offline within nodecfg's limits"),
-}
 
 KUBELET_DEFAULT_MAX_PODS = 110
 EPHEMERAL_STORAGE_RESERVED = "1Gi"
@@ -98,7 +96,7 @@ def beyond_limits(span: Span, reason: str) -> Diagnostic:
     the node evaluates the expression: its maxPods is unknown, not the
     standard fallback.
     """
-    return Diagnostic("NC312", CODES["NC312"][0], span,
+    return Diagnostic("NC312", CATALOGUE["NC312"].severity, span,
                       f"maxPodsExpression cannot be evaluated offline within the limits ({reason}); "
                       "the node's maxPods is unknown: nodeadm sets no cost or time limit and evaluates it on the node",
                       "simplify the expression (plain arithmetic on default_enis, ips_per_eni and max_pods), "

@@ -19,18 +19,14 @@ that means for each field, and why, is spelled out in docs/merge.md; in short:
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .diagnostics import Diagnostic, Severity, Span
 from .document import Document, get_pointer, join_pointer, split_pointer  # noqa: F401  (get_pointer re-exported)
-
-CODES = {
-    "NC130": (Severity.WARNING, "an empty value in a later document does not override the earlier value"),
-    "NC131": (Severity.WARNING, "enableOutpost: false does not override an earlier true"),
-    "NC132": (Severity.ERROR, "containerd.config documents cannot be merged"),
-}
 
 SCALAR, OUTPOST, LIST, APPEND, INLINE, TOML, BOOL_MAP, ENV_MAP = (
     "scalar", "outpost", "list", "append", "inline", "toml", "bool-map", "env-map")
@@ -184,7 +180,7 @@ class _Merger:
     def _report(self, code: str, doc: Document, pointer: str, message: str) -> None:
         earlier = self.provenance.get(pointer, [None])[-1]
         hint = f"the value set at {earlier} stays" if earlier else ""
-        self.diagnostics.append(Diagnostic(code, CODES[code][0], doc.span_of(pointer), message, hint))
+        self.diagnostics.append(Diagnostic(code, CATALOGUE[code].severity, doc.span_of(pointer), message, hint))
 
     def _merge_scalar(self, pointer: str, value: Any, doc: Document) -> None:
         current = get_pointer(self.data, pointer)

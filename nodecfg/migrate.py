@@ -28,6 +28,8 @@ revision before AL2 support was removed) and nodeadm
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import os
 import re
 import sys
@@ -36,18 +38,6 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from .diagnostics import Diagnostic, Severity, Span, has_errors
-
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC800": (Severity.ERROR, "no /etc/eks/bootstrap.sh call to migrate"),
-    "NC801": (Severity.WARNING, "bootstrap.sh setting with no nodeadm equivalent: not migrated"),
-    "NC802": (Severity.WARNING, "bootstrap.sh argument it does not know"),
-    "NC803": (Severity.WARNING, "script edits a file that nodeadm owns on AL2023; kept as is"),
-    "NC804": (Severity.WARNING, "a cluster field bootstrap.sh looked up is not in the NodeConfig"),
-    "NC805": (Severity.INFO, "value kept verbatim: it depends on text the script does not set"),
-    "NC806": (Severity.WARNING, "kubelet argument kept as a flag: its value does not convert to kubelet.config"),
-    "NC807": (Severity.WARNING, "bootstrap.sh call shares its line with other commands, or is called twice"),
-    "NC808": (Severity.WARNING, "Docker setting: AL2023 runs containerd only"),
-}
 
 Source = Union[str, bytes, os.PathLike]
 
@@ -212,7 +202,7 @@ class _Translator:
         self.map_flags: list[str] = []
 
     def report(self, code: str, span: Span, message: str, hint: str = "", severity: Severity | None = None) -> None:
-        self.migration.diagnostics.append(Diagnostic(code, severity or CODES[code][0], span, message, hint))
+        self.migration.diagnostics.append(Diagnostic(code, severity or CATALOGUE[code].severity, span, message, hint))
 
     def row(self, setting: _Setting, went: str, value: str | None = None) -> None:
         self.migration.rows.append(Row(setting.span, setting.given,

@@ -22,6 +22,8 @@ are mapped back to the line and column of the YAML that set the value.
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import enum
 import importlib
 from collections import OrderedDict
@@ -34,10 +36,6 @@ from .document import Document
 from .merge import MergedConfig, get_pointer, merge_documents
 from .modes import MODES, check_mode
 from .source import Limits, Loaded, LoadOptions, SourceSpec, load_sources
-
-CODES = {
-    "NC150": (Severity.ERROR, "a fragment lacks the cluster fields rendering needs"),
-}
 
 POINTER_URI = "pointer:"
 
@@ -295,11 +293,11 @@ def implied_mode(loaded: Loaded, mode: str) -> str:
 
 
 def _no_documents(sources, loaded: Loaded) -> Diagnostic:
-    from .source import CODES, display_name
+    from .source import display_name
 
     uri = display_name(sources[0], 0) if sources else "<no input>"
     message = "no NodeConfig document found; nodeadm would fail with 'no config in chain'"
-    return Diagnostic("NC143", CODES["NC143"][0], Span(uri), message)
+    return Diagnostic("NC143", CATALOGUE["NC143"].severity, Span(uri), message)
 
 
 def apply_settings(found: list[Diagnostic], texts: dict[str, str], settings: Any) -> list[Diagnostic]:
@@ -368,4 +366,4 @@ def _fragment_problem(analysis: Analysis, missing: list[str], mode: str) -> Diag
     message = (f"cannot build the node's files without spec.cluster {', '.join(missing)}: "
                f"in {mode} mode they are added at launch")
     hint = "add the cluster's NodeConfig (or a stand-in) as another source"
-    return Diagnostic("NC150", CODES["NC150"][0], analysis.merged.locate("/spec/cluster"), message, hint)
+    return Diagnostic("NC150", CATALOGUE["NC150"].severity, analysis.merged.locate("/spec/cluster"), message, hint)

@@ -10,6 +10,8 @@ case-insensitively), while a wrong type makes the kubelet fail to start.
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import re
 from typing import Any, Iterable
 
@@ -23,16 +25,6 @@ from .schemas.subset import Violation, json_type_of
 KUBELET_CONFIG_POINTER = "/spec/kubelet/config"
 API_VERSION = "node.eks.aws/v1alpha1"
 KIND = "NodeConfig"
-
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC201": (Severity.ERROR, "unknown NodeConfig field (nodeadm silently drops it)"),
-    "NC202": (Severity.ERROR, "NodeConfig value has the wrong type"),
-    "NC203": (Severity.ERROR, "value is not one of the allowed values"),
-    "NC204": (Severity.ERROR, "wrong or missing apiVersion or kind"),
-    "NC205": (Severity.ERROR, "document is not a mapping"),
-    "NC210": (Severity.WARNING, "unknown KubeletConfiguration field (the kubelet ignores it)"),
-    "NC211": (Severity.ERROR, "KubeletConfiguration value has the wrong type or value"),
-}
 
 _TYPE_WORDS = {
     "object": "mapping",
@@ -263,7 +255,7 @@ def _diagnostic(
     code: str, span: Span, message: str, hint: str = "",
     severity: Severity | None = None,
 ) -> Diagnostic:
-    return Diagnostic(code, severity or CODES[code][0], span, message, hint)
+    return Diagnostic(code, severity or CATALOGUE[code].severity, span, message, hint)
 
 
 def _in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

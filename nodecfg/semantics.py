@@ -8,6 +8,8 @@ are checked for the failures they cause later on the node.
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import base64
 import binascii
 import ipaddress
@@ -23,20 +25,6 @@ Locate = Callable[[str], Span]
 
 SELF_MANAGED = "self-managed"
 CLUSTER = "/spec/cluster"
-
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC301": (Severity.ERROR, "required cluster field is missing after merging"),
-    "NC302": (Severity.ERROR, "certificateAuthority is not valid base64"),
-    "NC303": (Severity.ERROR, "certificateAuthority does not decode to PEM certificates"),
-    "NC304": (Severity.ERROR, "apiServerEndpoint is not an https URL with a host"),
-    "NC305": (Severity.ERROR, "cidr is not a valid CIDR block"),
-    "NC306": (Severity.WARNING, "cidr has host bits set"),
-    "NC307": (Severity.ERROR, "enableOutpost is true but cluster id is missing"),
-    "NC308": (Severity.ERROR, "environment variable name is invalid"),
-    "NC309": (Severity.ERROR, "nameserver is not an IP address"),
-    "NC311": (Severity.WARNING, "clusterDNS address is outside the service CIDR"),
-    "NC320": (Severity.ERROR, "search domain is not a DNS name"),
-}
 
 # nodeadm's order of checks; the field names as users write them.
 REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
@@ -374,4 +362,4 @@ def _mapping(value: Any) -> dict:
 
 
 def _diagnostic(code: str, span: Span, message: str, hint: str = "") -> Diagnostic:
-    return Diagnostic(code, CODES[code][0], span, message, hint)
+    return Diagnostic(code, CATALOGUE[code].severity, span, message, hint)

@@ -55,12 +55,6 @@ from typing import Any
 from .diagnostics import Diagnostic, Severity, Span
 from .document import Document
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC720": (Severity.WARNING, "value is discarded: the NodeConfig Karpenter or EKS appends sets it"),
-    "NC721": (Severity.ERROR, "cluster facts cannot be read"),
-    "NC722": (Severity.WARNING, "Karpenter cannot generate its NodeConfig from these facts"),
-}
-
 KARPENTER_ORIGIN = "karpenter-generated"
 EKS_ORIGIN = "eks-generated"
 GENERATED_ORIGINS = (KARPENTER_ORIGIN, EKS_ORIGIN)

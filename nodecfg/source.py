@@ -9,6 +9,8 @@ documents are parsed and linted but not merged.
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import os
 import re
 import sys
@@ -19,14 +21,6 @@ from typing import Union
 from .diagnostics import Diagnostic, Severity, Span
 from .document import Document
 from .parse.yaml import EventAllowance, decode_text, parse_yaml_documents
-
-CODES = {
-    "NC140": (Severity.ERROR, "source cannot be read"),
-    "NC141": (Severity.ERROR, "source is larger than the input limit"),
-    "NC142": (Severity.WARNING, "nodeadm reads only the first YAML document of a file or MIME part"),
-    "NC143": (Severity.ERROR, "no NodeConfig document in any source"),
-    "NC144": (Severity.WARNING, "drop-in directory has no *.yaml, *.yml or *.json file"),
-}
 
 NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
@@ -246,11 +240,11 @@ def _maybe_mime(data: bytes) -> bool:
 
 def load_script_source(data: bytes, uri: str, loaded: Loaded, file_text: str | None) -> None:
     """A whole source that is one shell script (Karpenter wraps it as a text/x-shellscript part)."""
-    from .parse.mime import CODES as MIME_CODES, SHELL_MEDIA_TYPE, Part
+    from .parse.mime import SHELL_MEDIA_TYPE, Part
 
     if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"#!"):
         loaded.diagnostics.append(Diagnostic(
-            "NC110", MIME_CODES["NC110"][0], Span(uri, 1, 1),
+            "NC110", CATALOGUE["NC110"].severity, Span(uri, 1, 1),
             "the script Karpenter wraps as a text/x-shellscript part does not start with a #! line",
             "start the script with #!/bin/bash"))
     dropins: dict = {}

@@ -42,12 +42,6 @@ CLOUD_CONFIG = "text/cloud-config"
 BOOTHOOK = "text/cloud-boothook"
 USERDATA_URI = "<userdata>"
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC160": (Severity.ERROR, "a NodeConfig input holds no YAML document"),
-    "NC161": (Severity.ERROR, "the user data to merge into cannot be extended"),
-    "NC162": (Severity.WARNING, "a script part has CRLF line endings"),
-}
-
 PartInput = Union[str, bytes, os.PathLike]
 NodeConfigInput = Union[str, bytes, os.PathLike, Mapping[str, Any]]
 

@@ -11,7 +11,6 @@ import pytest
 
 from nodecfg.diagnostics import Severity, Span
 from nodecfg.parse.wrapping import (
-    CODES,
     decode_if_base64,
     decode_quoted_printable,
     gunzip_limited,
@@ -145,8 +144,3 @@ def test_quoted_printable_like_go(encoded, decoded):
 def test_quoted_printable_errors_keep_the_decoded_prefix(encoded, partial):
     data, error = decode_quoted_printable(encoded)
     assert data == partial and error
-
-
-def test_codes_are_catalogued():
-    assert set(CODES) == {"NC102", "NC103"}
-    assert all(isinstance(severity, Severity) for severity, _ in CODES.values())

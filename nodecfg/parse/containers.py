@@ -39,16 +39,6 @@ from typing import Any
 from ..diagnostics import Diagnostic, Severity, Span
 from ..document import Document, join_pointer
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC170": (Severity.ERROR, "input is of a kind nodecfg does not read"),
-    "NC171": (Severity.INFO, "document of another kind in a manifest file: skipped"),
-    "NC172": (Severity.WARNING, "container has no user data"),
-    "NC173": (Severity.WARNING, "Fn::Sub reference left unresolved"),
-    "NC174": (Severity.WARNING, "user data is not a literal nodecfg can read"),
-    "NC175": (Severity.ERROR, "launch template UserData is not base64"),
-    "NC176": (Severity.INFO, "file holds several user data; one is read"),
-}
-
 KINDS = {
     "ec2nodeclass": "Karpenter EC2NodeClass manifest",
     "cloudformation": "CloudFormation template (AWS::EC2::LaunchTemplate)",

@@ -11,6 +11,8 @@ what makes Go fail is an ERROR.  No input makes this module raise.
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -28,20 +30,6 @@ MAX_PARTS = 100
 MAX_MEDIA_PARAMETERS = 100
 # Go's multipart reader reads lines outside parts through a 4096-byte bufio buffer.
 _GO_LINE_BUFFER = 4096
-
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC101": (Severity.ERROR, "not valid MIME, or a multipart structure problem"),
-    "NC104": (Severity.ERROR, "MIME part headers not followed by a blank line"),
-    "NC105": (Severity.ERROR, "missing, unquoted or mismatched multipart boundary"),
-    "NC106": (Severity.ERROR, "missing closing multipart delimiter"),
-    "NC107": (Severity.WARNING, "duplicate MIME part header"),
-    "NC108": (Severity.WARNING, "part content type not used by nodeadm"),
-    "NC109": (Severity.WARNING, "no NodeConfig part in multipart user data"),
-    "NC110": (Severity.ERROR, "shell script part without #! line: cloud-init cannot execute it"),
-    "NC111": (Severity.WARNING, "cloud-config part is not valid YAML"),
-    "NC112": (Severity.ERROR, "too many MIME parts"),
-}
-
 
 @dataclass(frozen=True)
 class Part:
@@ -343,7 +331,7 @@ class _Splitter:
 
     def report(self, code: str, line: int, message: str, hint: str = "",
                severity: Severity | None = None, col: int = 1) -> None:
-        severity = severity or CODES[code][0]
+        severity = severity or CATALOGUE[code].severity
         self.result.diagnostics.append(Diagnostic(code, severity, Span(self.uri, line, col), message, hint))
 
     def run(self) -> None:

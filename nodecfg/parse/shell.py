@@ -10,6 +10,8 @@ a script has a ``<<`` in it.
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import functools
 import re
 from dataclasses import dataclass
@@ -22,16 +24,6 @@ DROPIN_DIR = "/etc/eks/nodeadm.d/"
 # nodeadm's file provider reads only these (internal/configprovider/file.go).
 DROPIN_SUFFIXES = (".yaml", ".yml", ".json")
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC113": (Severity.WARNING, "heredoc with an unquoted delimiter: runtime expansion not applied"),
-    "NC114": (Severity.WARNING, "heredoc target is not a drop-in nodeadm reads; not extracted"),
-    "NC115": (Severity.WARNING, "heredoc is not terminated"),
-    "NC116": (Severity.WARNING, "write into /etc/eks/nodeadm.d/ that nodecfg cannot follow"),
-    "NC601": (Severity.WARNING, "script runs nodeadm init"),
-    "NC602": (Severity.WARNING, "Amazon Linux 2 bootstrap leftover"),
-    "NC603": (Severity.ERROR, "script calls /etc/eks/bootstrap.sh, which on AL2023 only fails"),
-    "NC148": (Severity.ERROR, "script opens more heredocs than nodecfg reads"),
-}
 # Heredocs followed in one script.  Each costs a command-line parse and often a
 # YAML document; real user data has a handful (docs/limits.md).
 MAX_HEREDOCS = 100
@@ -97,7 +89,7 @@ class _Scanner:
 
     def report(self, code: str, index: int, col: int, message: str, hint: str = "") -> None:
         span = Span(self.uri, index + 1 + self.offset, col)
-        self.diagnostics.append(Diagnostic(code, CODES[code][0], span, message, hint))
+        self.diagnostics.append(Diagnostic(code, CATALOGUE[code].severity, span, message, hint))
 
     def dropins(self) -> list[Dropin]:
         return [self.written[name] for name in sorted(self.written)]

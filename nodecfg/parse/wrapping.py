@@ -10,6 +10,8 @@ output passes the limit instead of after it has been inflated in memory.
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import binascii
 import zlib
 from dataclasses import dataclass, field
@@ -21,12 +23,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 _INFLATE_CHUNK = 64 * 1024
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC102": (Severity.ERROR, "corrupt or truncated gzip data"),
-    "NC103": (Severity.ERROR, "decoded size exceeds limit"),
-}
-
 
 @dataclass(frozen=True)
 class Unwrapped:
@@ -65,7 +61,7 @@ def unwrap(data: bytes, uri: str, limit: int = DEFAULT_LIMIT, span: Span | None 
             data = gunzip_limited(data, limit)
             layers.append("gzip")
     except UnwrapError as error:
-        severity, _ = CODES[error.code]
+        severity = CATALOGUE[error.code].severity
         diagnostic = Diagnostic(error.code, severity, anchor, error.message, _hint(error.code, limit))
         return Unwrapped(b"", tuple(layers), [diagnostic])
     return Unwrapped(data, tuple(layers))

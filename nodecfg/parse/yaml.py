@@ -8,6 +8,8 @@ go-yaml v2 rules, not by ruamel's resolver.
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import functools
 import json
 import math
@@ -17,17 +19,6 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Severity, Span
 from ..document import Document, join_pointer
-
-CODES = {
-    "NC120": (Severity.ERROR, "YAML syntax error"),
-    "NC121": (Severity.ERROR, "duplicate mapping key: the last value wins, the earlier one is lost"),
-    "NC122": (Severity.WARNING, "YAML 1.1 and YAML 1.2 read this plain scalar differently"),
-    "NC123": (Severity.ERROR, "document nesting or alias expansion over the limit"),
-    "NC124": (Severity.ERROR, "input is not valid UTF-8 text"),
-    "NC145": (Severity.ERROR, "NaN or infinity: nodeadm cannot convert the document to JSON"),
-    "NC146": (Severity.ERROR, "JSON number outside the range of a float64"),
-    "NC147": (Severity.ERROR, "mapping key is a sequence or mapping"),
-}
 
 MAX_DEPTH = 100
 MAX_NODES = 100_000
@@ -147,7 +138,7 @@ class _Builder:
                     end.line + 1 + self.line_offset, end.column + 1)
 
     def report(self, code: str, node, message: str, hint: str = "") -> None:
-        self.diagnostics.append(Diagnostic(code, CODES[code][0], self.span(node), message, hint))
+        self.diagnostics.append(Diagnostic(code, CATALOGUE[code].severity, self.span(node), message, hint))
 
     def build(self, node, pointer: str = "", depth: int = 0) -> Any:
         self.nodes += 1
@@ -393,7 +384,7 @@ def _json_number_problems(text: str, uri: str) -> list[Diagnostic]:
         return []
     diagnostics = []
     if constants:
-        diagnostics.append(Diagnostic("NC145", CODES["NC145"][0], Span(uri), f"{constants[0]} is not JSON: nodeadm "
+        diagnostics.append(Diagnostic("NC145", CATALOGUE["NC145"].severity, Span(uri), f"{constants[0]} is not JSON: nodeadm "
                                       "decodes a text starting with '{' with Go's encoding/json, which refuses it",
                                       "use a finite number, or a string"))
     if huge:
@@ -403,7 +394,7 @@ def _json_number_problems(text: str, uri: str) -> list[Diagnostic]:
 
 def _huge_number(uri: str, text: str) -> Diagnostic:
     shown = text if len(text) <= 40 else text[:20] + "..." + text[-8:]
-    return Diagnostic("NC146", CODES["NC146"][0], Span(uri), f"the number {shown} is beyond the range of a float64: "
+    return Diagnostic("NC146", CATALOGUE["NC146"].severity, Span(uri), f"the number {shown} is beyond the range of a float64: "
                       "Go's encoding/json cannot unmarshal it, so nodeadm fails", "use a smaller number, or a string")
 
 

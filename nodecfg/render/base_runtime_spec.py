@@ -18,7 +18,6 @@ from ..tomlmerge import deep_merge
 from . import RenderContext, Rendered
 
 PATH = "etc/containerd/base-runtime-spec.json"
-CODES: dict = {}  # nothing to report: any JSON object merges
 
 _CAPABILITIES = [
     "CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",

@@ -27,13 +27,6 @@ SOCI_CONFIG_PATH = "etc/soci-snapshotter-grpc/config.toml"
 SOCI_DROPIN_PATH = "etc/systemd/system/containerd.service.d/10-soci-snapshotter.conf"
 CONFIG_POINTER = "/spec/containerd/config"
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC501": (Severity.ERROR, "containerd.config is not valid TOML"),
-    "NC502": (Severity.ERROR, "containerd config schema v3 used with containerd 1.x"),
-    "NC503": (Severity.WARNING, "schema v2 containerd.config on containerd 2.x is migrated by nodeadm"),
-    "NC504": (Severity.WARNING, "containerd.config mixes schema v2 and v3 spellings"),
-}
-
 GIB = 1024**3
 MIB = 1024**2
 SOCI_MIN_MILLICORES = 4000

@@ -14,6 +14,8 @@ JSON encoder.
 """
 from __future__ import annotations
 
+from nodecfg.codes import CATALOGUE
+
 import ipaddress
 import math
 import re
@@ -46,13 +48,6 @@ TLS_CIPHER_SUITES = (
     "TLS_RSA_WITH_AES_128_GCM_SHA256",
     "TLS_RSA_WITH_AES_256_GCM_SHA384",
 )
-
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC401": (Severity.WARNING, "kubelet.config sets maxPods while maxPodsExpression is set: "
-                                "kubeReserved is still computed from the expression"),
-    "NC402": (Severity.WARNING, "maxPodsExpression failed; the standard maxPods value is used"),
-    "NC403": (Severity.ERROR, "cluster.cidr is not a usable CIDR, so clusterDNS cannot be derived"),
-}
 
 # --- spec access -----------------------------------------------------------
 
@@ -243,7 +238,7 @@ def _dropin_origins(user_config: dict[str, Any]) -> dict[str, str]:
 # --- diagnostics -----------------------------------------------------------
 
 def _diagnostic(code: str, pointer: str, message: str, hint: str = "") -> Diagnostic:
-    return Diagnostic(code, CODES[code][0], pointer_span(pointer), message, hint)
+    return Diagnostic(code, CATALOGUE[code].severity, pointer_span(pointer), message, hint)
 
 
 def _beyond_limits(error: str) -> bool:

@@ -20,11 +20,6 @@ ENVIRONMENT_PATH = "etc/eks/kubelet/environment"
 ARGS_VARIABLE = "NODEADM_KUBELET_ARGS"
 DROPIN_ALPHA_VARIABLE = "KUBELET_CONFIG_DROPIN_DIR_ALPHA"
 
-CODES = {
-    "NC406": (Severity.ERROR, "a kubelet flag contains a line break or control character"),
-}
-
-
 def _breaks_the_file(text: str) -> bool:
     """A line break would end NODEADM_KUBELET_ARGS and start a new variable in the file."""
     return line_breaker(text) is not None

@@ -22,12 +22,6 @@ SERVICE_DROPIN_PATH = "etc/systemd/system/{service}.service.d/environment.conf"
 RESOLVED_PATH = "run/systemd/resolved.conf.d/40-eks.conf"
 ENVIRONMENT_POINTER = "/spec/instance/environment"
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC530": (Severity.ERROR, "environment service name cannot form a unit drop-in path"),
-    "NC531": (Severity.WARNING, "environment value ending in a double quote is cut by nodeadm's escaping"),
-    "NC540": (Severity.ERROR, "nameserver or domain holds a line break or control character; resolved.conf not written"),
-}
-
 # A unit name nodeadm can join into a path without leaving etc/systemd/system.
 _SERVICE_NAME = re.compile(r"[A-Za-z0-9:_.@\\-]+")
 

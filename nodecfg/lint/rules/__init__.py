@@ -1,6 +1,6 @@
 """Lint rules, one module per family.
 
-Each module exposes ``CODES`` and ``check(analysis, context) -> list[Diagnostic]``;
+Each module exposes ``check(analysis, context) -> list[Diagnostic]``;
 ``nodecfg.pipeline.run`` runs them in ``LINT_RULE_MODULES`` order after the
 front half, on every configuration nodeadm could decode.
 """

@@ -20,9 +20,10 @@ def span_inside(analysis, owner: str, pointer: str) -> Span:
     return winner
 
 
-def make(codes: dict, code: str, span: Span, message: str, hint: str = "",
-         severity: Severity | None = None) -> Diagnostic:
-    return Diagnostic(code, severity or codes[code][0], span, message, hint)
+def make(code: str, span: Span, message: str, hint: str = "", severity: Severity | None = None) -> Diagnostic:
+    from ...codes import CATALOGUE
+
+    return CATALOGUE[code].at(span, message, hint, severity=severity)
 
 
 def offset_span(analysis, pointer: str, offset: int) -> Span:

@@ -18,10 +18,6 @@ from typing import Any
 from ...diagnostics import Diagnostic, Severity
 from .common import make, spec_get
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC505": (Severity.WARNING, "containerd.config configures a plugin that containerd does not have"),
-}
-
 POINTER = "/spec/containerd/config"
 SNAPSHOTTER_PREFIX = "io.containerd.snapshotter.v1."
 BUILTIN_SNAPSHOTTERS = frozenset({
@@ -48,7 +44,7 @@ def check(analysis, context) -> list[Diagnostic]:
         name = plugin_id[len(SNAPSHOTTER_PREFIX):] if plugin_id.startswith(SNAPSHOTTER_PREFIX) else None
         if not name or name in BUILTIN_SNAPSHOTTERS:
             continue
-        found.append(make(CODES, "NC505", _span_of_substring(text, plugin_id), _message(plugin_id, name),
+        found.append(make("NC505", _span_of_substring(text, plugin_id), _message(plugin_id, name),
                           _hint(name, plugins[plugin_id])))
     return found
 

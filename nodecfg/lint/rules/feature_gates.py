@@ -18,13 +18,6 @@ from ...diagnostics import Diagnostic, Severity
 from ...feature_gates import GO_BOOLS, kubelet_minor, load_table
 from .common import make, spec_get
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC421": (Severity.ERROR, "feature gate the kubelet does not know"),
-    "NC422": (Severity.ERROR, "feature gate removed from this kubelet version"),
-    "NC423": (Severity.ERROR, "feature gate locked to its default is set to the other value"),
-    "NC424": (Severity.ERROR, "--feature-gates entry is not name=true|false"),
-}
-
 CONFIG_GATES = "/spec/kubelet/config/featureGates"
 
 
@@ -66,19 +59,19 @@ def _gate(table, minor: int, version: str, name: str, value: bool, span, where: 
     if spec is None:
         present = sorted(table.gates.get(name, {}))
         if not present:
-            return [make(CODES, "NC421", span, f"{where} sets {name}, which no kubelet from 1.{table.minors[0]} to "
+            return [make("NC421", span, f"{where} sets {name}, which no kubelet from 1.{table.minors[0]} to "
                          f"1.{table.minors[-1]} knows; kubelet {version} exits with 'unrecognized feature gate: "
                          f"{name}'", "check the spelling, or remove it")]
         if present[-1] < minor:
-            return [make(CODES, "NC422", span, f"{where} sets {name}, which was removed after kubelet "
+            return [make("NC422", span, f"{where} sets {name}, which was removed after kubelet "
                          f"1.{present[-1]}; kubelet {version} exits with 'unrecognized feature gate: {name}'",
                          "remove it: the behaviour it guarded is now always on or gone")]
-        return [make(CODES, "NC421", span, f"{where} sets {name}, which kubelet {version} does not know yet "
+        return [make("NC421", span, f"{where} sets {name}, which kubelet {version} does not know yet "
                      f"(it first appears in 1.{present[0]}); the kubelet exits with 'unrecognized feature gate: "
                      f"{name}'", "remove it, or use a kubelet version that has it")]
     if spec.locked and spec.default != value:
         default = str(spec.default).lower()
-        return [make(CODES, "NC423", span, f"{where} sets {name} to {shown}, but in kubelet {version} it is "
+        return [make("NC423", span, f"{where} sets {name} to {shown}, but in kubelet {version} it is "
                      f"{spec.stage} and locked to {default}; the kubelet exits with 'cannot set feature gate "
                      f"{name} to {shown}, feature is locked to {default}'", "remove it")]
     return []
@@ -106,9 +99,9 @@ def _flag_piece(piece: str, span, table, minor: int, version: str) -> list[Diagn
     name, equals, text = piece.partition("=")
     name, text = name.strip(), text.strip()
     if not equals:
-        return [make(CODES, "NC424", span, f"--feature-gates {name!r} has no value; the kubelet exits with "
+        return [make("NC424", span, f"--feature-gates {name!r} has no value; the kubelet exits with "
                      f"'missing bool value for {name}'", f"write {name}=true or {name}=false")]
     if text not in GO_BOOLS:
-        return [make(CODES, "NC424", span, f"--feature-gates {name}={text} is not true or false; the kubelet "
+        return [make("NC424", span, f"--feature-gates {name}={text} is not true or false; the kubelet "
                      f"exits with 'invalid value of {name}={text}'", f"write {name}=true or {name}=false")]
     return _gate(table, minor, version, name, GO_BOOLS[text], span, "--feature-gates")

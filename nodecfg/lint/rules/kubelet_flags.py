@@ -18,19 +18,6 @@ from __future__ import annotations
 from ...diagnostics import Diagnostic, Severity
 from .common import make, offset_span, span_inside, spec_get
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC410": (Severity.ERROR, "kubelet flag is not --name or --name=value"),
-    "NC411": (Severity.WARNING, "one kubelet.flags item holds several flags: systemd splits it at the blanks"),
-    "NC412": (Severity.ERROR, "kubelet flag was removed from the kubelet"),
-    "NC413": (Severity.WARNING, "kubelet flag is set by nodeadm; the user's copy overrides it"),
-    "NC414": (Severity.WARNING, "single-value kubelet flag given more than once: the last one wins"),
-    "NC415": (Severity.WARNING, "kubelet flag has a kubelet.config field"),
-    "NC416": (Severity.ERROR, "--node-labels sets a kubernetes.io/k8s.io label the kubelet may not set"),
-    "NC417": (Severity.ERROR, "--node-labels entry is not a valid label"),
-    "NC418": (Severity.ERROR, "taint is malformed"),
-    "NC420": (Severity.ERROR, "a quote in kubelet.flags is never closed: systemd joins what follows into one argument"),
-}
-
 FLAGS = "/spec/kubelet/flags"
 TAINTS = "/spec/kubelet/config/registerWithTaints"
 
@@ -191,17 +178,17 @@ def _unclosed_quote(items: FlagItems, karpenter: bool) -> Diagnostic:
     swallowed = sorted({o[0] for o in last.origins if o[0] > origin[0]})
     quote = items.entries[origin[0] - items.own][origin[1]]
     if karpenter and not swallowed:
-        return make(CODES, "NC420", items.span(origin),
+        return make("NC420", items.span(origin),
                     f"this {quote} is never closed: Karpenter appends its own --node-labels flag after the user's "
                     "flags, and systemd's split keeps it inside this argument, so the kubelet never gets Karpenter's "
                     "labels", "close the quote in the same list item")
     if swallowed:
         later = ", ".join(str(items.item_span((item, 0))) for item in swallowed)
-        return make(CODES, "NC420", items.span(origin),
+        return make("NC420", items.span(origin),
                     f"this {quote} is never closed: systemd's split keeps everything after it, including the "
                     f"flags at {later}, in one kubelet argument, {_short(last.text)!r}",
                     "close the quote in the same list item")
-    return make(CODES, "NC420", items.span(origin),
+    return make("NC420", items.span(origin),
                 f"this {quote} is never closed; systemd ends the argument at the end of the value, so the kubelet "
                 f"gets {_short(last.text)!r}, and a flag added after this one would be swallowed into it",
                 "close the quote in the same list item", severity=Severity.WARNING)
@@ -218,7 +205,7 @@ def _empty_items(items: FlagItems) -> list[Diagnostic]:
     for position, entry in enumerate(items.entries):
         item = items.own + position
         if item not in used and not entry.strip():
-            found.append(make(CODES, "NC410", items.item_span((item, 0)),
+            found.append(make("NC410", items.item_span((item, 0)),
                               f"{entry!r} is empty: systemd's split drops it and the kubelet gets nothing from it",
                               "remove the item", severity=Severity.WARNING))
     return found
@@ -233,7 +220,7 @@ def _several_flags_in_one_item(items: FlagItems) -> list[Diagnostic]:
     for item, args in sorted(by_item.items()):
         if len(args) > 1:
             names = ", ".join(f"--{arg.name}" for arg in args)
-            found.append(make(CODES, "NC411", items.item_span((item, 0)),
+            found.append(make("NC411", items.item_span((item, 0)),
                               f"this item holds {len(args)} kubelet flags ({names}): systemd splits it at the "
                               "blanks and the kubelet gets each one", "give each flag its own list item"))
     return found
@@ -244,20 +231,20 @@ def _not_a_flag(items: FlagItems, arg) -> Diagnostic:
     span = items.span(word.start)
     split = "" if word.start[1] <= 0 else " (systemd split the item at the blank before it)"
     if arg.kind == "positional":
-        return make(CODES, "NC410", span, f"{_short(word.text)!r} reaches the kubelet as an argument that is "
+        return make("NC410", span, f"{_short(word.text)!r} reaches the kubelet as an argument that is "
                     f"not a flag{split}; the kubelet exits with 'unknown command'",
                     "write it as --name=value; a value with blanks needs quotes around it")
     if arg.kind == "after-dashdash":
-        return make(CODES, "NC410", span, f"{_short(word.text)!r} follows '--', which ends the kubelet's flags, so it "
+        return make("NC410", span, f"{_short(word.text)!r} follows '--', which ends the kubelet's flags, so it "
                     "is an argument that is not a flag; the kubelet exits with 'unknown command'",
                     "remove the '--'")
     if arg.kind == "dashdash":
-        return make(CODES, "NC410", span, "'--' ends the kubelet's flags: every later flag becomes an argument "
+        return make("NC410", span, "'--' ends the kubelet's flags: every later flag becomes an argument "
                     "that is not a flag", "remove it", severity=Severity.WARNING)
     if arg.kind == "needs-value":
-        return make(CODES, "NC410", span, f"--{arg.name} has no value and nothing follows it; the kubelet exits "
+        return make("NC410", span, f"--{arg.name} has no value and nothing follows it; the kubelet exits "
                     "with 'flag needs an argument'", f"write --{arg.name}=value")
-    return make(CODES, "NC410", span, f"{_short(word.text)!r} is not a kubelet flag{split}; the kubelet's flag "
+    return make("NC410", span, f"{_short(word.text)!r} is not a kubelet flag{split}; the kubelet's flag "
                 "parser rejects it and the kubelet exits", "write it as --name=value")
 
 
@@ -266,18 +253,18 @@ def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list
     found = []
     if name in ("help", "version") and arg.value in (None, "true"):
         # cmd/kubelet/app/server.go: --help prints the usage and returns; verflag prints the version and exits 0
-        found.append(make(CODES, "NC410", span, f"--{name} makes the kubelet print its {name} and exit with "
+        found.append(make("NC410", span, f"--{name} makes the kubelet print its {name} and exit with "
                           "status 0, so it never runs (kubelet.service restarts it only on failure)",
                           "remove it"))
     removed = REMOVED_FLAGS.get(name)
     if removed:
         found.append(_removed(name, removed, span, context))
     elif name in NODEADM_FLAGS:
-        found.append(make(CODES, "NC413", span, f"nodeadm already passes --{name}; this later copy overrides "
+        found.append(make("NC413", span, f"nodeadm already passes --{name}; this later copy overrides "
                           "nodeadm's value", "remove it and let nodeadm set it (nodecfg explain shows the value)"))
     if name in seen and name not in ACCUMULATING_FLAGS:
         first = analysis.merged.locate(f"{FLAGS}/{seen[name]}")
-        found.append(make(CODES, "NC414", span, f"--{name} is given more than once (first at {first}); "
+        found.append(make("NC414", span, f"--{name} is given more than once (first at {first}); "
                           "the kubelet uses only the last one", "keep one occurrence"))
     field_name = CONFIG_FIELDS.get(name)
     if field_name:
@@ -293,9 +280,9 @@ def _removed(name: str, removed: tuple[str, str], span, context) -> Diagnostic:
     release, advice = removed
     version = context.resolved_instance().kubelet_version
     if at_least(version, release):
-        return make(CODES, "NC412", span, f"--{name} was removed in kubelet {release[:-2]}; kubelet {version} "
+        return make("NC412", span, f"--{name} was removed in kubelet {release[:-2]}; kubelet {version} "
                     "exits with 'unknown flag'", advice)
-    return make(CODES, "NC412", span, f"--{name} is deprecated and removed in kubelet {release[:-2]} "
+    return make("NC412", span, f"--{name} is deprecated and removed in kubelet {release[:-2]} "
                 f"(this check assumed kubelet {version}); the node stops joining after an upgrade",
                 advice, severity=Severity.WARNING)
 
@@ -308,7 +295,7 @@ def _config_field(analysis, name: str, field_name: str, span) -> Diagnostic:
     message = f"--{name} is the kubelet.config field {field_name}; {where}"
     if name == "max-pods":
         message += "; nodeadm still computes kubeReserved from its own maxPods"
-    return make(CODES, "NC415", span, message, f"set kubelet.config.{field_name} instead")
+    return make("NC415", span, message, f"set kubelet.config.{field_name} instead")
 
 
 def _labels(items: FlagItems) -> list[Diagnostic]:
@@ -341,10 +328,10 @@ def _labels(items: FlagItems) -> list[Diagnostic]:
         problem = k8s_names.qualified_name_problem(key) if key else "the key is empty"
         problem = problem or k8s_names.label_value_problem(value)
         if problem:
-            found.append(make(CODES, "NC417", span, f"--node-labels {key!r}: {problem}; the kubelet exits with "
+            found.append(make("NC417", span, f"--node-labels {key!r}: {problem}; the kubelet exits with "
                               "'invalid node labels'", "write key=value pairs separated by ','"))
         elif k8s_names.is_restricted_label(key):
-            found.append(make(CODES, "NC416", span, f"--node-labels {key!r} is in the kubernetes.io/k8s.io "
+            found.append(make("NC416", span, f"--node-labels {key!r} is in the kubernetes.io/k8s.io "
                               "namespace but not a label a kubelet may set on itself; the kubelet exits with "
                               "'unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels'",
                               "use a key outside kubernetes.io/k8s.io (e.g. example.com/role) or under "
@@ -366,7 +353,7 @@ def _flag_taints(items: FlagItems, arg) -> list[Diagnostic]:
         if problem:
             origin = arg.value_origins[min(offset, len(arg.value_origins) - 1)]
             consequence = "" if spec.endswith("-") else "; the kubelet refuses to start"
-            found.append(make(CODES, "NC418", items.span(origin), f"--register-with-taints: {problem}{consequence}",
+            found.append(make("NC418", items.span(origin), f"--register-with-taints: {problem}{consequence}",
                               "write key=value:Effect, comma separated"))
         offset += len(spec) + 1
     return found
@@ -384,7 +371,7 @@ def check_config_taints(analysis, taints: list) -> list[Diagnostic]:
                                                   enum_checked_elsewhere=True)
         for field_name, problem in problems:
             pointer = f"{TAINTS}/{index}/{field_name}" if field_name in taint else f"{TAINTS}/{index}"
-            found.append(make(CODES, "NC418", span_inside(analysis, TAINTS, pointer),
+            found.append(make("NC418", span_inside(analysis, TAINTS, pointer),
                               f"registerWithTaints[{index}]: {problem}; the node cannot register",
                               "each taint needs a key, an optional value and an effect"))
     return found

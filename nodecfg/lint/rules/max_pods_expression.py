@@ -17,11 +17,6 @@ import re
 from ...diagnostics import Diagnostic, Severity, Span
 from .common import make, spec_get
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC404": (Severity.ERROR, "maxPodsExpression does not compile"),
-    "NC405": (Severity.WARNING, "maxPodsExpression fails or is out of range for some instance types"),
-}
-
 POINTER = "/spec/kubelet/maxPodsExpression"
 SHOWN_TYPES = 8
 _POSITION = re.compile(r"line (\d+), column (\d+)")
@@ -45,11 +40,11 @@ def check(analysis, context) -> list[Diagnostic]:
         return [beyond_limits(span, refused[min(refused)])]
     first_error = failures[min(failures)]
     if len(failures) == len(results) and first_error.startswith(_COMPILE_ERROR):
-        return [make(CODES, "NC404", _column_span(analysis, span, first_error),
+        return [make("NC404", _column_span(analysis, span, first_error),
                      f"maxPodsExpression does not compile ({first_error}); nodeadm ignores it on every "
                      "instance type and uses the standard maxPods",
                      "the expression sees the ints default_enis, ips_per_eni and max_pods")]
-    return [make(CODES, "NC405", span, _failure_message(failures, len(results)),
+    return [make("NC405", span, _failure_message(failures, len(results)),
                  "guard it with a conditional, e.g. (expr) > 0 ? (expr) : max_pods")]
 
 

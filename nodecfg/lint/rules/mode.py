@@ -27,11 +27,6 @@ from __future__ import annotations
 from ...diagnostics import Diagnostic, Severity
 from .common import make, spec_get
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC701": (Severity.WARNING, "setting is overwritten by the NodeConfig EKS managed node groups append"),
-    "NC702": (Severity.WARNING, "setting is discarded by the NodeConfig Karpenter appends, or overrides it"),
-}
-
 CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
 
 # kubelet.config field -> (what the managed node group / Karpenter sets, where to set it instead)
@@ -72,7 +67,7 @@ def _where_set(analysis, code: str, pointer: str, message: str, hint: str = "") 
     """One finding at pointer's span when the merged config sets it, else none."""
     if not _set(analysis, pointer):
         return []
-    return [make(CODES, code, analysis.merged.locate(pointer), message, hint)]
+    return [make(code, analysis.merged.locate(pointer), message, hint)]
 
 
 def _managed_nodegroup(analysis) -> list[Diagnostic]:
@@ -118,6 +113,6 @@ def _karpenter_flags(analysis) -> list[Diagnostic]:
     for index, entry in enumerate(flags if isinstance(flags, list) else []):
         parsed = parse_flag(entry.strip()) if isinstance(entry, str) else None
         if parsed and parsed[0] in KARPENTER_FLAGS:
-            found.append(make(CODES, "NC702", analysis.merged.locate(f"/spec/kubelet/flags/{index}"),
+            found.append(make("NC702", analysis.merged.locate(f"/spec/kubelet/flags/{index}"),
                               f"--{parsed[0]} {KARPENTER_FLAGS[parsed[0]]}"))
     return found

@@ -15,10 +15,6 @@ import os
 from ...diagnostics import Diagnostic, Severity, Span
 from .common import make
 
-CODES: dict[str, tuple[Severity, str]] = {
-    "NC117": (Severity.ERROR, "user data is larger than EC2's 16 KiB limit"),
-}
-
 EC2_USER_DATA_LIMIT = 16384
 
 
@@ -34,7 +30,7 @@ def check(analysis, context) -> list[Diagnostic]:
         if _was_base64(analysis, name):
             size = _decoded_size(name, size)
         if size > EC2_USER_DATA_LIMIT:
-            found.append(make(CODES, "NC117", Span(name, 1, 1, 1, 1),
+            found.append(make("NC117", Span(name, 1, 1, 1, 1),
                               f"{name} is {size} bytes; EC2 accepts at most {EC2_USER_DATA_LIMIT} bytes of "
                               "user data (before base64), so the launch fails",
                               "gzip the user data (nodeadm accepts gzip) or move files to S3 or an AMI"))
