@@ -97,19 +97,33 @@ def settings_of(settings: SettingsLike) -> "Settings | None":
 
 
 def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mode: "Mode" = "self-managed",
-            instance_table: Mapping | None = None, settings: SettingsLike = None) -> Compilation:
+            instance_table: Mapping | None = None, settings: SettingsLike = None,
+            cluster: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None) -> Compilation:
     """Compile NodeConfig sources (paths or raw bytes) into the node's file tree.
 
     ``settings`` is a ``nodecfg.lint.config.Settings``, a path to a
     pyproject.toml or nodecfg TOML file, or None to use the ``[tool.nodecfg]``
     table found from the working directory, as ``nodecfg check`` does.
     Raises ValueError for an unknown mode and ConfigError for bad settings.
+    ``cluster`` (the keys of ``--cluster``) appends the NodeConfig Karpenter
+    or EKS adds to user data read from an EC2NodeClass or launch template;
+    ``params`` are CloudFormation Fn::Sub values (``--param``).
     """
     from .pipeline import run
+    from .source import LoadOptions
 
     resolved, problems = instance_context(instance)
+    facts = None
+    if cluster is not None:
+        from .simulate import ClusterFacts, facts_from_mapping
+
+        facts = ClusterFacts(**facts_from_mapping(dict(cluster)))
+    # the instance type matters only to the simulated part (its pod capacity); keeping it out of the
+    # options otherwise lets a generator's loop over instance types reuse one parse
+    instance_type = resolved.instance_type if resolved is not None and facts is not None else ""
+    options = LoadOptions(params=tuple((params or {}).items()), cluster=facts, instance_type=instance_type)
     result = run(list(sources), resolved, mode=mode, settings=settings_of(settings),
-                 extra_table=instance_table, context_problems=problems)
+                 extra_table=instance_table, context_problems=problems, options=options)
     config = copy.deepcopy(result.analysis.merged.data)  # the caller's to change: the analysis is shared
     return Compilation(result.files, result.diagnostics, config, result.verdict, tree=result.tree or {},
                        instance=result.instance, origins=result.origins, texts=dict(result.texts))

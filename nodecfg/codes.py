@@ -119,6 +119,16 @@ NC160 = Code('NC160', 'nodeconfig-input-without-document', ERROR, 'compose',
 NC161 = Code('NC161', 'userdata-merge-impossible', ERROR, 'compose',
              'the user data to merge into cannot be extended', blocking=True)
 NC162 = Code('NC162', 'script-crlf-line-endings', WARNING, 'compose', 'a script part has CRLF line endings')
+NC170 = Code('NC170', 'unknown-input-kind', ERROR, 'parse', 'input is of a kind nodecfg does not read',
+             blocking=True)
+NC171 = Code('NC171', 'manifest-document-skipped', INFO, 'parse',
+             'document of another kind in a manifest file: skipped')
+NC172 = Code('NC172', 'container-without-user-data', WARNING, 'parse', 'container has no user data')
+NC173 = Code('NC173', 'fn-sub-unresolved', WARNING, 'parse', 'Fn::Sub reference left unresolved')
+NC174 = Code('NC174', 'user-data-not-readable', WARNING, 'parse', 'user data is not a literal nodecfg can read')
+NC175 = Code('NC175', 'launch-template-user-data-not-base64', ERROR, 'parse',
+             'launch template UserData is not base64', blocking=True)
+NC176 = Code('NC176', 'several-user-data-in-file', INFO, 'parse', 'file holds several user data; one is read')
 NC201 = Code('NC201', 'unknown-field', ERROR, 'schema', 'unknown NodeConfig field (nodeadm silently drops it)')
 NC202 = Code('NC202', 'wrong-type', ERROR, 'schema', 'NodeConfig value has the wrong type', blocking=True)
 NC203 = Code('NC203', 'invalid-enum-value', ERROR, 'schema', 'value is not one of the allowed values')
@@ -195,6 +205,12 @@ NC701 = Code('NC701', 'overwritten-by-managed-nodegroup', WARNING, 'lint',
              'setting is overwritten by the NodeConfig EKS managed node groups append')
 NC702 = Code('NC702', 'overrides-karpenter', WARNING, 'lint',
              'setting is discarded by the NodeConfig Karpenter appends, or overrides it')
+NC720 = Code('NC720', 'discarded-by-generated-part', WARNING, 'merge',
+             'value is discarded: the NodeConfig Karpenter or EKS appends sets it')
+NC721 = Code('NC721', 'cluster-facts-unreadable', ERROR, 'merge', 'cluster facts cannot be read',
+             blocking=True, usage=True)
+NC722 = Code('NC722', 'karpenter-nodeconfig-not-generated', WARNING, 'merge',
+             'Karpenter cannot generate its NodeConfig from these facts')
 
 
 CATALOGUE: dict[str, Code] = {code.id: code for code in sorted(
@@ -213,6 +229,12 @@ def without_superseded(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     found = {d.code for d in diagnostics}
     redundant = {old for code in found if code in CATALOGUE for old in CATALOGUE[code].supersedes}
     return [d for d in diagnostics if d.code not in redundant] if redundant else diagnostics
+
+
+def is_usage_error(diagnostic: Diagnostic) -> bool:
+    """The input could not be read at all: exit code 2."""
+    code = CATALOGUE.get(diagnostic.code)
+    return code is not None and code.usage
 
 
 def is_blocking(diagnostic: Diagnostic) -> bool:

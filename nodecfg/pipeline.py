@@ -28,12 +28,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Mapping
 
-from .codes import CATALOGUE, is_blocking, without_superseded
+from .codes import is_blocking, is_usage_error, without_superseded
 from .diagnostics import Diagnostic, Severity, Span
 from .document import Document
 from .merge import MergedConfig, get_pointer, merge_documents
 from .modes import MODES, check_mode
-from .source import Limits, Loaded, SourceSpec, load_sources
+from .source import Limits, Loaded, LoadOptions, SourceSpec, load_sources
 
 CODES = {
     "NC150": (Severity.ERROR, "a fragment lacks the cluster fields rendering needs"),
@@ -68,6 +68,7 @@ class Analysis:
     loaded: Loaded
     merged: MergedConfig
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    mode: str = "self-managed"  # as given, or as the inputs imply (an EC2NodeClass: karpenter)
 
     @property
     def documents(self) -> list[Document]:
@@ -90,6 +91,7 @@ class Result:
     instance: Any = None           # the resolved Instance, when the render stage ran
     max_pods: Any = None
     renderable: bool = True        # False: a fragment without the cluster fields
+    fragment_problem: Diagnostic | None = None  # the NC150 that says so, when a tree was asked for
     strict: bool = False           # settings.strict: warnings count as errors
 
     @property
@@ -99,12 +101,12 @@ class Result:
     @property
     def has_errors(self) -> bool:
         threshold = Severity.WARNING if self.strict else Severity.ERROR
-        return any(d.severity >= threshold for d in self.diagnostics if d.code != "NC150")
+        return any(d.severity >= threshold for d in self.diagnostics if d is not self.fragment_problem)
 
     @property
     def usage_error(self) -> bool:
         """The sources or the instance context could not be read (exit 2)."""
-        return any(CATALOGUE[d.code].usage for d in self.diagnostics if d.code in CATALOGUE)
+        return any(is_usage_error(d) for d in self.diagnostics)
 
     @property
     def verdict(self) -> Verdict:
@@ -124,24 +126,31 @@ class Result:
 
 def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-managed", settings: Any = None,
         limits: Limits = Limits(), extra_table: Mapping | None = None, context_problems: list[Diagnostic] = (),
-        render: bool = True, stdin: Any = None) -> Result:
+        render: bool = True, stdin: Any = None, options: LoadOptions | None = None) -> Result:
     """The whole pipeline for sources; ``render=False`` skips renderers no finding can come from.
 
     ``instance`` is an Instance (None: the documented default instance);
     ``context_problems`` are findings about how the context was given
     (``--instance`` files, flags), reported with the rest.  ``settings`` are
     the ``[tool.nodecfg]`` Settings (None: every rule at its default level).
+    ``options`` say how to read user data inside manifests and templates and
+    whether to append the simulated Karpenter/EKS part (nodecfg/simulate.py).
     """
     from .lint.suppress import unknown_codes
 
     check_mode(mode)
     sources = list(sources)
-    analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin)
+    analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin, options=options)
+    mode = analysis.mode
     found = [*context_problems, *analysis.diagnostics]
     result = Result(analysis, [], mode, strict=bool(settings and settings.strict))
     if analysis.documents and not _stops(found):
         found += run_rules(analysis, sources, mode, instance, extra_table)
         found += _render_stage(result, instance, extra_table, render)
+    if options is not None and options.cluster is not None:
+        from .simulate import without_generated_mode_findings
+
+        found = without_generated_mode_findings(found)
     found = sort_diagnostics(without_superseded(localise(found, analysis) + unknown_codes(analysis.loaded.texts)))
     result.diagnostics = apply_settings(found, analysis.loaded.texts, settings)
     return result
@@ -179,7 +188,8 @@ def _render_stage(result: Result, instance: Any, extra_table: Mapping | None, wa
         if only is None and not _stops(rendered.diagnostics):
             result.tree, result.origins = rendered.files, rendered.origins
     if want_tree and missing:
-        found.append(_fragment_problem(analysis, missing, result.mode))
+        result.fragment_problem = _fragment_problem(analysis, missing, result.mode)
+        found.append(result.fragment_problem)
     return found
 
 
@@ -198,18 +208,20 @@ def render_tree(analysis: Analysis, instance: Any, extra_table: Mapping | None =
 
 
 def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Limits = Limits(),
-            stdin=None) -> Analysis:
+            stdin=None, options: LoadOptions | None = None) -> Analysis:
     """Parse, validate and merge (the front half); never raises on bad input.
 
     The result is remembered for the exact source bytes (``_ANALYSES``): a
     launch-template generator compiling one NodeConfig for hundreds of
     instance types parses it once.  Nothing downstream mutates an Analysis.
     """
+    options = replace(options or LoadOptions(), mode=mode)
     key = _analysis_key(sources, mode, limits) if stdin is None else None
+    key = (key, options) if key is not None else None
     if key is not None and key in _ANALYSES:
         _ANALYSES.move_to_end(key)
         return _ANALYSES[key]
-    analysis = _analyse(sources, mode, limits, stdin)
+    analysis = _analyse(sources, mode, limits, stdin, options)
     if key is not None:
         _ANALYSES[key] = analysis
         while len(_ANALYSES) > _ANALYSES_KEPT:
@@ -245,12 +257,13 @@ def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple
     return (mode, limits, tuple(parts))
 
 
-def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin) -> Analysis:
+def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, options: LoadOptions) -> Analysis:
     from .modes import FRAGMENT_MODES
     from .schema import validate_nodeconfig
     from .semantics import check_merged
 
-    loaded = load_sources(sources, limits, stdin=stdin)
+    loaded = load_sources(sources, limits, stdin=stdin, options=options)
+    mode = implied_mode(loaded, mode)
     diagnostics = list(loaded.diagnostics)
     # User data without a NodeConfig part is complete where one is added at launch.
     scripts_only = any(d.code == "NC109" for d in diagnostics) and mode in FRAGMENT_MODES
@@ -260,14 +273,25 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin) -> Ana
         diagnostics.extend(validate_nodeconfig(document))
     merged = merge_documents(loaded.documents)
     diagnostics.extend(merged.diagnostics)
-    analysis = Analysis(loaded, merged)
+    if options.cluster is not None:
+        from .simulate import discarded_values
+
+        diagnostics.extend(discarded_values(merged))
+    analysis = Analysis(loaded, merged, mode=mode)
     if not loaded.documents:
-        if not scripts_only:
+        # a container file already said what it holds (NC170, NC172)
+        if not scripts_only and not loaded.containers:
             diagnostics.append(_no_documents(sources, loaded))
     else:
         diagnostics.extend(check_merged(merged.data, merged.locate, mode))
     analysis.diagnostics = sort_diagnostics(localise(diagnostics, analysis))
     return analysis
+
+
+def implied_mode(loaded: Loaded, mode: str) -> str:
+    """The mode the inputs imply (an EC2NodeClass is Karpenter's), else the one given."""
+    implied = [m for m in dict.fromkeys(loaded.modes) if m != "self-managed"]
+    return implied[0] if len(implied) == 1 else mode
 
 
 def _no_documents(sources, loaded: Loaded) -> Diagnostic:

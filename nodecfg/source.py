@@ -63,6 +63,20 @@ class Loaded:
     raw_sizes: dict[str, int] = field(default_factory=dict)  # uri -> bytes as given
     # YAML parser events left for all texts together (docs/limits.md)
     yaml_events: EventAllowance = field(default_factory=EventAllowance, repr=False, compare=False)
+    modes: list[str] = field(default_factory=list)  # modes the inputs imply (an EC2NodeClass: karpenter)
+    containers: list[str] = field(default_factory=list)  # kinds of the container files read
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What reading user data inside manifests and templates needs (nodecfg/parse/containers.py)."""
+
+    mode: str | None = None            # karpenter: a plain script is Karpenter's text/x-shellscript part
+    params: tuple[tuple[str, str], ...] = ()  # CloudFormation --param NAME=VALUE
+    cluster: object = None             # simulate.ClusterFacts: append the Karpenter/EKS NodeConfig
+    instance_type: str = ""            # for the pod capacity of the simulated part
+    containers: bool = True
+    unit: int | None = None            # which user data of a container file to read (check: each in turn)
 
 
 def display_name(spec: SourceSpec, index: int) -> str:
@@ -72,19 +86,20 @@ def display_name(spec: SourceSpec, index: int) -> str:
     return "<stdin>" if text == "-" else text.removeprefix("file://")
 
 
-def load_sources(specs: list[SourceSpec], limits: Limits = Limits(), stdin=None) -> Loaded:
+def load_sources(specs: list[SourceSpec], limits: Limits = Limits(), stdin=None,
+                 options: LoadOptions = LoadOptions()) -> Loaded:
     """Read every source in command-line order."""
     loaded = Loaded()
     for index, spec in enumerate(specs):
         name = display_name(spec, index)
         if isinstance(spec, bytes):
-            _load_bytes(spec, name, loaded, limits)
+            _load_bytes(spec, name, loaded, limits, options)
         elif name == "<stdin>":
-            _load_bytes(_read_stdin(stdin, limits), name, loaded, limits)
+            _load_bytes(_read_stdin(stdin, limits), name, loaded, limits, options)
         elif Path(name).is_dir():
             _load_directory(Path(name), loaded, limits)
         else:
-            _load_file(Path(name), loaded, limits)
+            _load_file(Path(name), loaded, limits, options)
     return loaded
 
 
@@ -126,14 +141,14 @@ def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
         _load_file(directory / name, loaded, limits)
 
 
-def _load_file(path: Path, loaded: Loaded, limits: Limits) -> None:
+def _load_file(path: Path, loaded: Loaded, limits: Limits, options: LoadOptions | None = None) -> None:
     uri = str(path)
     try:
         data = _read_file(path, limits.max_source_bytes + 1)
     except OSError as error:
         loaded.diagnostics.append(_io_error(uri, error))
         return
-    _load_bytes(data, uri, loaded, limits)
+    _load_bytes(data, uri, loaded, limits, options)
 
 
 def _read_file(path: Path, size: int) -> bytes:
@@ -153,7 +168,7 @@ def _io_error(uri: str, error: OSError) -> Diagnostic:
     return Diagnostic("NC140", Severity.ERROR, Span(uri, 0, 0), f"cannot read {uri}: {reason}")
 
 
-def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
+def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: LoadOptions | None = None) -> None:
     already_read = sum(loaded.raw_sizes.values())
     loaded.raw_sizes[uri] = len(data)
     if len(data) > limits.max_source_bytes:
@@ -166,6 +181,18 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
                    "total input limit (raise it with --max-input-bytes)")
         loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
         return
+    if options is not None and options.containers:
+        from .parse.containers import maybe_container
+
+        if maybe_container(data):
+            from .parse.containers import extract
+
+            container = extract(data, uri, dict(options.params))
+            if container is not None:
+                from .embedded import load_container
+
+                load_container(container, data, uri, loaded, limits, options)
+                return
     layers: tuple[str, ...] = ()
     if _maybe_wrapped(data):
         from .parse.wrapping import unwrap
@@ -178,6 +205,12 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits) -> None:
     decoded_uri = f"{uri}#{'+'.join(layers)}" if layers else uri
     file_text, _ = decode_text(data, decoded_uri)
     if not _maybe_mime(data):
+        if options is not None and options.mode == "karpenter" and file_text is not None:
+            from .parse.containers import karpenter_part_kind
+
+            if karpenter_part_kind(file_text) == "shell":
+                load_script_source(data, decoded_uri, loaded, file_text)
+                return
         _load_documents(data, decoded_uri, 0, loaded, file_text)
         return
     from .parse.mime import split_decoded
@@ -209,6 +242,23 @@ def _maybe_wrapped(data: bytes) -> bool:
 def _maybe_mime(data: bytes) -> bool:
     """A multipart message needs a Content-Type header; plain YAML skips the MIME parser."""
     return b"content-type" in data[:65536].lower()
+
+
+def load_script_source(data: bytes, uri: str, loaded: Loaded, file_text: str | None) -> None:
+    """A whole source that is one shell script (Karpenter wraps it as a text/x-shellscript part)."""
+    from .parse.mime import CODES as MIME_CODES, SHELL_MEDIA_TYPE, Part
+
+    if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"#!"):
+        loaded.diagnostics.append(Diagnostic(
+            "NC110", MIME_CODES["NC110"][0], Span(uri, 1, 1),
+            "the script Karpenter wraps as a text/x-shellscript part does not start with a #! line",
+            "start the script with #!/bin/bash"))
+    dropins: dict = {}
+    _load_script(Part(1, SHELL_MEDIA_TYPE, {}, [], data, uri, 0, 0), loaded, file_text, dropins)
+    for name in sorted(dropins):
+        dropin = dropins[name]
+        loaded.texts[dropin.uri] = file_text or _shifted(dropin.text, dropin.line_offset)
+        _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
 
 
 def _load_part(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:

@@ -33,7 +33,8 @@ def actual_outputs(case_dir: Path) -> dict[str, bytes]:
     previous = os.getcwd()
     os.chdir(case_dir)  # spans name inputs relative to the case folder
     try:
-        result = compile_sources(case["sources"], case.get("instance"), mode=case.get("mode", "self-managed"))
+        result = compile_sources(case["sources"], case.get("instance"), mode=case.get("mode", "self-managed"),
+                                 cluster=case.get("cluster"), params=case.get("params"))
     finally:
         os.chdir(previous)
     outputs = {

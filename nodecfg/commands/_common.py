@@ -14,6 +14,52 @@ def add_source_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
     parser.add_argument("--max-input-bytes", type=int, default=1 << 20, metavar="N",
                         help="largest accepted source (default 1 MiB)")
     add_settings_arguments(parser)
+    add_container_arguments(parser)
+
+
+CONTAINER_HELP = """\
+A SOURCE is recognised by its content: a NodeConfig (YAML/JSON), MIME or plain
+user data (maybe base64 and/or gzip), or user data where it lives: a Karpenter
+EC2NodeClass manifest (karpenter.k8s.aws/v1 or v1beta1, multi-document or Helm
+output; the mode becomes karpenter), a CloudFormation template with an
+AWS::EC2::LaunchTemplate (Fn::Base64, Fn::Sub, Fn::Join), `aws ec2
+describe-launch-template-versions` or `get-launch-template-data` output, or
+`terraform show -json` plan or state output (aws_launch_template.user_data).
+Findings point into the containing file."""
+
+
+def add_container_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("user data inside manifests and templates")
+    group.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a CloudFormation parameter or pseudo parameter for Fn::Sub (AWS::Region=...)")
+    group.add_argument("--cluster", metavar="FILE",
+                       help="cluster facts (name, endpoint, certificateAuthority, serviceCidr[, clusterDNS, "
+                            "capacityType, nodeGroup]) or saved `aws eks describe-cluster` JSON: append the "
+                            "NodeConfig Karpenter or EKS adds to the user data")
+
+
+def load_options_from(args):
+    """(LoadOptions, problems) from --param and --cluster."""
+    from ..source import LoadOptions
+
+    problems = []
+    params = []
+    for item in getattr(args, "param", None) or []:
+        name, sign, value = item.partition("=")
+        if not sign or not name:
+            from ..codes import NC721
+            from ..diagnostics import Span
+
+            problems.append(NC721.at(Span("<command line>", 0, 0), f"--param {item!r} is not NAME=VALUE"))
+            continue
+        params.append((name, value))
+    cluster = None
+    if getattr(args, "cluster", None):
+        from ..simulate import load_cluster_facts
+
+        cluster, more = load_cluster_facts(args.cluster)
+        problems += more
+    return LoadOptions(params=tuple(params), cluster=cluster), problems
 
 
 def add_mode_argument(parser: argparse.ArgumentParser) -> None:
@@ -110,8 +156,13 @@ def instance_from_args(args):
     return instance_from_mapping(values), extra_table, diagnostics
 
 
-def run_pipeline(args, sources=None, *, render: bool = True):
-    """The pipeline for this command line: a Result, or an exit code for a usage error already printed."""
+def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = None):
+    """The pipeline for this command line: a Result, or an exit code for a usage error already printed.
+
+    ``unit`` picks one user data of a file that holds several (``check`` runs each).
+    """
+    from dataclasses import replace
+
     from ..lint.config import ConfigError
     from ..pipeline import run
 
@@ -120,9 +171,16 @@ def run_pipeline(args, sources=None, *, render: bool = True):
     except ConfigError as error:
         print(f"nodecfg: {error}", file=sys.stderr)
         return EXIT_USAGE
+    options, unreadable = load_options_from(args)
+    if unreadable:
+        print_diagnostics(unreadable, {})
+        return EXIT_USAGE
     instance, extra_table, problems = instance_from_args(args)
+    if options.cluster is not None and instance is not None:  # --instance FILE may name the type
+        options = replace(options, instance_type=instance.instance_type)
     return run(args.sources if sources is None else sources, instance, mode=args.mode, settings=settings,
-               limits=limits_from(args), extra_table=extra_table, context_problems=problems, render=render)
+               limits=limits_from(args), extra_table=extra_table, context_problems=problems, render=render,
+               options=replace(options, unit=unit))
 
 
 def exit_code(result) -> int:

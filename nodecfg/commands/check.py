@@ -20,19 +20,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--each", action="store_true",
                         help="lint every SOURCE on its own instead of merging them (what a pre-commit hook wants)")
     parser.add_argument("--list-rules", action="store_true", help="print the catalogue of rules and exit")
+    parser.add_argument("--dropins", action="append", default=[], metavar="DIR",
+                        help="a nodeadm drop-in directory: its files are merged with the SOURCEs, as nodeadm "
+                             "merges /etc/eks/nodeadm.d (a directory named nodeadm.d is read this way too)")
     add_instance_arguments(parser)
+    from ..discover import DIRECTORY_HELP
+    from ._common import CONTAINER_HELP
+
+    parser.epilog = f"{CONTAINER_HELP}\n\n{DIRECTORY_HELP}"
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def run(args) -> int:
     if args.list_rules:
         print(list_rules())
         return EXIT_OK
-    if not args.sources:
+    if not args.sources and not args.dropins:
         print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
         return EXIT_USAGE
     from .. import cache
+    from ..discover import plan_groups
 
-    key = None if args.no_cache else cache.key_for(args, args.sources, _context_files(args))
+    args.groups = plan_groups(args.sources, args.dropins, each=args.each)
+    inputs = [source for group, _ in args.groups for source in group]
+    key = None if args.no_cache else cache.key_for(args, inputs, _context_files(args))
     if key is None:
         return _check(args)
     replayed = cache.replay(key)
@@ -49,7 +60,8 @@ def _context_files(args) -> list[str]:
     """Files besides the sources that change the result: instance context and the settings file."""
     from ..lint.config import ConfigError, find_settings_file
 
-    files = [*args.instance, *([args.instance_table] if args.instance_table else [])]
+    files = [*args.instance, *([args.instance_table] if args.instance_table else []),
+             *([args.cluster] if args.cluster else [])]
     try:
         settings_file = args.config or find_settings_file()
     except ConfigError:
@@ -63,10 +75,10 @@ PARALLEL_THRESHOLD = 12
 
 
 def _check(args) -> int:
-    groups = [[source] for source in args.sources] if args.each else [args.sources]
+    groups = args.groups  # (sources linted together, which user data of a container file)
     outcomes = _in_pool(args, groups) if len(groups) >= PARALLEL_THRESHOLD else None
     if outcomes is None:
-        outcomes = [_check_group(args, sources) for sources in groups]
+        outcomes = [_check_group(args, group) for group in groups]
     for outcome in outcomes:
         if isinstance(outcome, int):  # a usage error, already printed
             return outcome
@@ -76,11 +88,12 @@ def _check(args) -> int:
     return max(code for _, _, code in outcomes)
 
 
-def _check_group(args, sources):
+def _check_group(args, group):
     """(findings, the texts they point into, exit code) for one group, or a usage exit code."""
     from ._common import exit_code, run_pipeline
 
-    result = run_pipeline(args, sources, render=False)
+    sources, unit = group
+    result = run_pipeline(args, sources, render=False, unit=unit)
     if isinstance(result, int):
         return result
     pointed_at = {d.span.uri for d in result.diagnostics}

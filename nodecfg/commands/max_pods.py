@@ -50,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
         extra_table, diagnostics = load_user_table(args.instance_table)
         for diagnostic in diagnostics:
             print(diagnostic.format(), file=sys.stderr)
-        if any(d.code == "NC093" for d in diagnostics):
+        from ..codes import is_usage_error
+
+        if any(is_usage_error(d) for d in diagnostics):
             return EXIT_USAGE
     if args.vcpus is not None and args.vcpus < 1:
         return _usage(f"--vcpus must be a positive integer, not {args.vcpus}")

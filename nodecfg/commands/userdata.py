@@ -38,7 +38,7 @@ def run(args) -> int:
     if [*args.sources, *args.script, *args.cloud_config, *args.boothook, args.merge_into].count("-") > 1:
         print("nodecfg userdata: standard input (-) can be read only once", file=sys.stderr)
         return EXIT_USAGE
-    from ..codes import CATALOGUE
+    from ..codes import is_usage_error
     from ..diagnostics import has_errors
     from ..lint.config import ConfigError
     from ._common import instance_from_args, print_diagnostics, settings_from
@@ -54,7 +54,7 @@ def run(args) -> int:
         return EXIT_USAGE
     composition = _compose(args, instance, extra_table, settings)
     print_diagnostics(composition.diagnostics, composition.texts)
-    if any(d.code in CATALOGUE and CATALOGUE[d.code].usage for d in composition.diagnostics):
+    if any(is_usage_error(d) for d in composition.diagnostics):
         return EXIT_USAGE
     if not composition.ok:
         print("nodecfg: no user data written: it would be refused", file=sys.stderr)

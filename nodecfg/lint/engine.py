@@ -6,7 +6,7 @@ from ..source import Limits
 
 
 def lint(sources: list, *, mode: str = "self-managed", instance=None, extra_table=None,
-         limits: Limits = Limits(), settings=None, stdin=None) -> Result:
+         limits: Limits = Limits(), settings=None, stdin=None, options=None) -> Result:
     """Every finding for sources, suppressed and re-levelled as configured."""
     return run(list(sources), instance, mode=mode, settings=settings, limits=limits, extra_table=extra_table,
-               render=False, stdin=stdin)
+               render=False, stdin=stdin, options=options)
