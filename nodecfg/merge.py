@@ -75,9 +75,6 @@ class MergedConfig:
         its nearest ancestor in the last document that has it."""
         if pointer in self.provenance:
             return self.provenance[pointer][-1]
-        inside = self._inside_winner(pointer)
-        if inside is not None:
-            return inside
         descendants = [p for p in self.provenance if p.startswith(pointer + "/")]
         if descendants:
             return self.provenance[min(descendants)][-1]
@@ -90,21 +87,6 @@ class MergedConfig:
         if self.documents:
             return self.documents[0].span_of("")
         return Span("<no input>")
-
-
-    def _inside_winner(self, pointer: str) -> Span | None:
-        """The span of pointer inside the value that won for its nearest recorded ancestor
-        (an entry of a list that was merged as a whole), when that document has it."""
-        probe = pointer
-        while "/" in probe:
-            probe = probe.rsplit("/", 1)[0]
-            if probe in self.provenance:
-                winner = self.provenance[probe][-1]
-                for document in reversed(self.documents):
-                    if document.positions.get(probe) == winner:
-                        return document.positions.get(pointer)
-                return None
-        return None
 
 
 def _set_pointer(data: dict, pointer: str, value: Any) -> None:

@@ -70,7 +70,7 @@ def test_heredoc_grammar_never_reads_or_writes_a_pickle(monkeypatch, tmp_path):
 
 # --- 2. resolved.conf -------------------------------------------------------------------------
 
-NETWORK_LINE = CLUSTER_LINES + 4  # the line of the first list entry below
+NETWORK_LINE = CLUSTER_LINES + 3  # nameservers: (a list merges whole, so its key is reported)
 
 
 def _network(nameservers: list[str], domains: list[str]) -> bytes:
@@ -87,7 +87,7 @@ def _network(nameservers: list[str], domains: list[str]) -> bytes:
 ])
 def test_nameserver_is_validated_whole(server):
     diagnostics = nodecfg.lint([_network([server], ["corp.example"])])
-    assert found(diagnostics, "NC309", "NC320") == [("NC309", NETWORK_LINE, 11, Severity.ERROR)]
+    assert found(diagnostics, "NC309", "NC320") == [("NC309", NETWORK_LINE, 7, Severity.ERROR)]
 
 
 @pytest.mark.parametrize("server", ["10.0.0.2", "10.0.0.2:53", "[fd00::1]:53", "fd00::1", "fe80::1%eth0",
@@ -100,7 +100,7 @@ def test_resolved_dns_grammar_is_accepted(server):
                                     "x" * 64 + ".example", "bad!.example"])
 def test_domains_are_dns_names(domain):
     diagnostics = nodecfg.lint([_network(["10.0.0.2"], [domain])])
-    assert found(diagnostics, "NC309", "NC320") == [("NC320", NETWORK_LINE + 2, 11, Severity.ERROR)]
+    assert found(diagnostics, "NC309", "NC320") == [("NC320", NETWORK_LINE + 2, 7, Severity.ERROR)]
 
 
 def test_compile_never_writes_a_value_that_breaks_resolved_conf():
@@ -108,7 +108,7 @@ def test_compile_never_writes_a_value_that_breaks_resolved_conf():
     # but a value with a line break is refused by the renderer itself
     result = nodecfg.compile([_network(["10.0.0.2\nDNSStubListener=no"], ["ok.example"])])
     assert "run/systemd/resolved.conf.d/40-eks.conf" not in result.files
-    assert ("NC540", NETWORK_LINE, 11, Severity.ERROR) in found(result.diagnostics, "NC540")
+    assert ("NC540", NETWORK_LINE, 7, Severity.ERROR) in found(result.diagnostics, "NC540")
     assert all(b"DNSStubListener" not in data for data in result.files.values())
 
 
