@@ -8,4 +8,5 @@ COMMANDS = {
     "max-pods": ("max_pods", "compute maxPods and kubeReserved per instance type"),
     "userdata": ("userdata", "compose MIME multipart user data from NodeConfigs and scripts"),
     "rule": ("rule", "print the documentation of a rule"),
+    "schema": ("schema", "print a JSON Schema (NodeConfig, kubelet config or instance context) for editors"),
 }
