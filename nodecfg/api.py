@@ -10,6 +10,7 @@ All four go through ``nodecfg.pipeline.run``, so they give the same verdict as
 """
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
@@ -109,9 +110,9 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
     resolved, problems = instance_context(instance)
     result = run(list(sources), resolved, mode=mode, settings=settings_of(settings),
                  extra_table=instance_table, context_problems=problems)
-    return Compilation(result.files, result.diagnostics, result.analysis.merged.data, result.verdict,
-                       tree=result.tree or {}, instance=result.instance, origins=result.origins,
-                       texts=result.texts)
+    config = copy.deepcopy(result.analysis.merged.data)  # the caller's to change: the analysis is shared
+    return Compilation(result.files, result.diagnostics, config, result.verdict, tree=result.tree or {},
+                       instance=result.instance, origins=result.origins, texts=dict(result.texts))
 
 
 def lint(sources: Iterable[SourceLike], *, mode: "Mode" = "self-managed", instance: InstanceLike = None,

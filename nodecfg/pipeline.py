@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Mapping
 
@@ -198,7 +199,53 @@ def render_tree(analysis: Analysis, instance: Any, extra_table: Mapping | None =
 
 def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Limits = Limits(),
             stdin=None) -> Analysis:
-    """Parse, validate and merge (the front half); never raises on bad input."""
+    """Parse, validate and merge (the front half); never raises on bad input.
+
+    The result is remembered for the exact source bytes (``_ANALYSES``): a
+    launch-template generator compiling one NodeConfig for hundreds of
+    instance types parses it once.  Nothing downstream mutates an Analysis.
+    """
+    key = _analysis_key(sources, mode, limits) if stdin is None else None
+    if key is not None and key in _ANALYSES:
+        _ANALYSES.move_to_end(key)
+        return _ANALYSES[key]
+    analysis = _analyse(sources, mode, limits, stdin)
+    if key is not None:
+        _ANALYSES[key] = analysis
+        while len(_ANALYSES) > _ANALYSES_KEPT:
+            _ANALYSES.popitem(last=False)
+    return analysis
+
+
+_ANALYSES: "OrderedDict[tuple, Analysis]" = OrderedDict()
+_ANALYSES_KEPT = 8
+_KEYED_BYTES = 256 << 10  # larger inputs are parsed every time rather than kept
+
+
+def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple | None:
+    """(mode, limits, each source as (name, bytes)) when every source is bytes or a small regular file."""
+    import os
+
+    parts: list[tuple[str, bytes]] = []
+    for index, spec in enumerate(sources):
+        if isinstance(spec, bytes):
+            data = spec
+        else:
+            path = os.fspath(spec).removeprefix("file://")
+            try:
+                if path == "-" or not os.path.isfile(path) or os.path.getsize(path) > _KEYED_BYTES:
+                    return None
+                with open(path, "rb") as stream:
+                    data = stream.read(_KEYED_BYTES + 1)
+            except OSError:
+                return None
+        if len(data) > _KEYED_BYTES:
+            return None
+        parts.append((f"{index}:{spec if not isinstance(spec, bytes) else ''}", data))
+    return (mode, limits, tuple(parts))
+
+
+def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin) -> Analysis:
     from .schema import validate_nodeconfig
     from .semantics import check_merged
 

@@ -15,9 +15,10 @@ JSON encoder.
 from __future__ import annotations
 
 import ipaddress
-import json
 import math
+import re
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic, Severity, Span
@@ -313,16 +314,26 @@ def go_key(key: Any) -> str:
 
 def go_string(text: str) -> str:
     """A JSON string as Go escapes it: HTML-safe, U+2028/9 escaped, bad UTF-16 replaced."""
-    cleaned = "".join("\ufffd" if _is_surrogate(char) else char for char in text) \
-        if any(_is_surrogate(char) for char in text) else text
-    encoded = json.dumps(cleaned, ensure_ascii=False)
-    for raw, escaped in _GO_EXTRA_ESCAPES:
-        encoded = encoded.replace(raw, escaped)
+    cleaned = text if text.isascii() or _is_valid_utf8(text) else \
+        "".join("\ufffd" if _is_surrogate(char) else char for char in text)
+    encoded = encode_basestring(cleaned)  # json.dumps(cleaned, ensure_ascii=False), without its set-up
+    if _GO_EXTRA.search(encoded):
+        for raw, escaped in _GO_EXTRA_ESCAPES:
+            encoded = encoded.replace(raw, escaped)
     return encoded
 
 
 _GO_EXTRA_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_GO_EXTRA = re.compile("[<>&\u2028\u2029]")
+
+
+def _is_valid_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def _is_surrogate(char: str) -> bool:
