@@ -403,7 +403,8 @@ def _authority(schema_name: str):
     from referencing import Registry, Resource
 
     kubelet = Resource.from_contents(load_schema(KUBELET_CONFIG))
-    registry = Registry().with_resource(KUBELET_CONFIG, kubelet)
+    # by the relative name and by the URL it resolves to against the NodeConfig schema's $id
+    registry = Registry().with_resources([(KUBELET_CONFIG, kubelet), (kubelet.contents["$id"], kubelet)])
     return Draft202012Validator(load_schema(schema_name), registry=registry)
 
 

@@ -10,4 +10,5 @@ COMMANDS = {
     "rule": ("rule", "print the documentation of a rule"),
     "migrate": ("migrate", "migrate AL2 user data (bootstrap.sh) to AL2023 user data with a NodeConfig"),
     "diff": ("diff", "compare the node files two configurations render"),
+    "schema": ("schema", "print a JSON Schema (NodeConfig, kubelet config or instance context) for editors"),
 }

@@ -19,9 +19,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replace an existing directory even if it does not look like a nodecfg rootfs")
 
 
+# Names that promise an archive nodecfg does not write; anything else without .tar/.tar.gz/.tgz is a directory.
+UNSUPPORTED_SUFFIXES = (".zip", ".gz", ".bz2", ".xz", ".zst", ".tbz2", ".txz", ".7z", ".rar", ".cpio")
+
+
 def run(args) -> int:
     from ..pipeline import Verdict
     from ._common import run_pipeline
+
+    refused = output_refusal(args.output)
+    if refused:
+        print(f"nodecfg build: {refused}", file=sys.stderr)
+        return EXIT_USAGE
 
     result = run_pipeline(args)
     if isinstance(result, int):
@@ -42,6 +51,19 @@ def run(args) -> int:
     if note:
         print(note, file=sys.stderr)
     return _write(result.tree, args.output)
+
+
+def output_refusal(output: str) -> str:
+    """Why -o OUT is a usage error ('-', an archive type nodecfg cannot write), or ''."""
+    lowered = output.lower()
+    if output == "-":
+        return "-o - (stdout) is not supported: give a directory, or a .tar, .tar.gz or .tgz file"
+    if lowered.endswith((".tar.gz", ".tgz", ".tar")):
+        return ""
+    if lowered.endswith(UNSUPPORTED_SUFFIXES):
+        return (f"-o {output}: nodecfg writes a directory, or a .tar, .tar.gz or .tgz file, "
+                "not this kind of archive")
+    return ""
 
 
 def _write(files, output: str) -> int:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import EXIT_OK, EXIT_USAGE, add_instance_arguments, add_source_arguments
+from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_instance_arguments, add_source_arguments
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,13 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
     parser.add_argument("--each", action="store_true",
                         help="lint every SOURCE on its own instead of merging them (what a pre-commit hook wants)")
-    parser.add_argument("--list-rules", action="store_true", help="print the catalogue of rules and exit")
+    parser.add_argument("--list-rules", action="store_true",
+                        help="print the catalogue of rules and exit (--format json for JSON)")
     parser.add_argument("--dropins", action="append", default=[], metavar="DIR",
                         help="a nodeadm drop-in directory: its files are merged with the SOURCEs, as nodeadm "
                              "merges /etc/eks/nodeadm.d (a directory named nodeadm.d is read this way too)")
     parser.add_argument("--fix", action="store_true", help="apply the safe fixes to the SOURCE files, then lint")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
     parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
+    add_output_arguments(parser)
     add_instance_arguments(parser)
     from ..discover import DIRECTORY_HELP
     from ._common import CONTAINER_HELP
@@ -34,9 +36,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """The output options, with ruff's meanings."""
+    from ..terminal import CHOICES
+
+    group = parser.add_argument_group("output")
+    group.add_argument("-o", "--output-file", metavar="FILE", help="write the findings to FILE instead of stdout")
+    group.add_argument("-q", "--quiet", action="store_true", help="print the findings and nothing else (no summary)")
+    group.add_argument("--statistics", action="store_true", help="print a count of findings per rule instead")
+    group.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are error findings (usage and I/O errors still exit 2)")
+    group.add_argument("--color", choices=CHOICES, default="auto",
+                       help="colour the text formats: auto (on a TTY unless NO_COLOR is set), always, never")
+    group.add_argument("--sarif-root", metavar="DIR",
+                       help="the directory SARIF URIs are relative to (default: the git work tree, else .)")
+
+
 def run(args) -> int:
+    if args.output_file is None:
+        return _run(args, sys.stdout)
+    try:
+        output = open(args.output_file, "w", encoding="utf-8")
+    except OSError as error:
+        print(f"nodecfg check: cannot write {args.output_file}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    import contextlib
+
+    with output, contextlib.redirect_stdout(output):
+        return _run(args, output)
+
+
+def _run(args, output) -> int:
+    from ..terminal import wants_colour
+
+    # resolved before the cache key is taken, so a coloured result is never replayed into a pipe
+    args.color = "always" if wants_colour(args.color, output) else "never"
     if args.list_rules:
-        print(list_rules())
+        print(list_rules(args.format))
         return EXIT_OK
     if not args.sources and not args.dropins:
         print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
@@ -47,6 +83,11 @@ def run(args) -> int:
         code = run_fix(args, lint_options(args))
         if code >= 0:
             return code
+    code = _cached_check(args)
+    return EXIT_OK if args.exit_zero and code == EXIT_FINDINGS else code
+
+
+def _cached_check(args) -> int:
     from .. import cache
     from ..discover import plan_groups
 
@@ -93,7 +134,7 @@ def _check(args) -> int:
             return outcome
     diagnostics = [d for found, _, _ in outcomes for d in found]
     texts = {uri: text for _, found_texts, _ in outcomes for uri, text in found_texts.items()}
-    _print(diagnostics, texts, args.format)
+    _print(diagnostics, texts, args)
     return max(code for _, _, code in outcomes)
 
 
@@ -127,13 +168,23 @@ def _in_pool(args, groups):
         return pool.map(functools.partial(_check_group, args), groups, chunksize=chunk)
 
 
-def _print(diagnostics, texts: dict[str, str], output_format: str) -> None:
-    if output_format == "text":
+def _print(diagnostics, texts: dict[str, str], args) -> None:
+    output_format = args.format
+    if args.statistics:
+        if diagnostics:
+            print(statistics(diagnostics, output_format))
+        return
+    if output_format in ("text", "concise"):
         from ..report import format_text, summary
+        from ..terminal import colourise
 
         if diagnostics:
-            print(format_text(diagnostics, texts))
-            print(f"nodecfg: {summary(diagnostics)}", file=sys.stderr)
+            from ..lint.formats import format_concise
+
+            shown = format_text(diagnostics, texts) if output_format == "text" else format_concise(diagnostics)
+            print(colourise(shown) if args.color == "always" else shown)
+            if not args.quiet:
+                print(f"nodecfg: {summary(diagnostics)}", file=sys.stderr)
         return
     from ..lint import formats
     from ..report import limit
@@ -146,15 +197,43 @@ def _print(diagnostics, texts: dict[str, str], output_format: str) -> None:
     elif output_format == "sarif":
         from .. import __version__
 
-        print(formats.format_sarif(diagnostics, __version__))
+        print(formats.format_sarif(diagnostics, __version__, root=args.sarif_root, texts=texts))
+    elif output_format == "junit":
+        print(formats.format_junit(diagnostics, [s for s in args.sources if s != "-"]))
+    elif output_format == "gitlab":
+        print(formats.format_gitlab(diagnostics, texts))
     elif diagnostics:
         print(formats.format_github(diagnostics))
 
 
-def list_rules() -> str:
+def statistics(diagnostics, output_format: str = "text") -> str:
+    """Findings counted per code, most frequent first, as ruff's --statistics prints them."""
+    import collections
+    import json
+
+    from ..lint.registry import catalogue
+
+    rules = catalogue()
+    counts = collections.Counter(d.code for d in diagnostics)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if output_format == "json":
+        return json.dumps([{"code": code, "name": rules[code].name if code in rules else code.lower(),
+                            "count": count} for code, count in rows], indent=2)
+    width = len(str(rows[0][1]))
+    return "\n".join(f"{count:>{width}}\t{code}\t{rules[code].name if code in rules else ''}"
+                     for code, count in rows)
+
+
+def list_rules(output_format: str = "text") -> str:
     from ..lint.registry import catalogue
 
     rules = catalogue().values()
+    if output_format == "json":
+        import json
+
+        return json.dumps([{"code": rule.code, "name": rule.name, "severity": str(rule.severity),
+                            "stage": rule.stage, "blocking": rule.blocking, "summary": rule.summary}
+                           for rule in rules], indent=2)
     width = max(len(rule.name) for rule in rules)
     marks = {"safe": "[fix]", "unsafe": "[unsafe fix]"}
     return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  "

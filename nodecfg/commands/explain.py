@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from ._common import EXIT_FINDINGS, add_instance_arguments, add_source_arguments, exit_code, print_diagnostics, \
+from ._common import EXIT_FINDINGS, EXIT_USAGE, add_instance_arguments, add_source_arguments, exit_code, print_diagnostics, \
     run_pipeline
 
 
@@ -30,6 +30,10 @@ def run(args) -> int:
     files = result.files
     rows = [r for r in explain_rows(files, result.origins, result.analysis.merged, result.instance.defaulted)
             if matches(r, args.field)]
+    if not rows and getattr(args, "field_is_positional", False):
+        print(f"nodecfg explain: {args.field!r} is neither a source that exists nor a field of the rendered "
+              "files (use --field to filter explicitly)", file=sys.stderr)
+        return EXIT_USAGE
     print(format_rows(rows))
     changes = [c for c in overridden_by_dropin(files) if not args.field or args.field in c[0]]
     if changes:
@@ -47,3 +51,4 @@ def _split_field_argument(args) -> None:
     if args.field is None and len(args.sources) > 1 and last != "-" and not last.startswith("file://") \
             and not os.path.exists(last):
         args.field = args.sources.pop()
+        args.field_is_positional = True

@@ -10,7 +10,8 @@ from ._common import add_source_arguments, exit_code, print_diagnostics, run_pip
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_source_arguments(parser)
-    parser.add_argument("--output-format", choices=("yaml", "json"), default="yaml")
+    parser.add_argument("--format", "--output-format", dest="output_format", choices=("yaml", "json"),
+                        default="yaml", help="yaml (default) or json; --output-format is the old name")
 
 
 def run(args) -> int:

@@ -19,6 +19,11 @@ def load_schema(name: str) -> dict:
     return json.loads(_read_text(name))
 
 
+def schema_text(name: str) -> str:
+    """The schema file ``name`` as shipped, byte for byte (what ``nodecfg schema`` prints)."""
+    return _read_text(name)
+
+
 def _read_text(name: str) -> str:
     path = Path(__file__).with_name(name)
     if path.is_file():

@@ -76,13 +76,13 @@ PART = Diagnostic("NC110", Severity.WARNING, Span("ud/userdata.mime#part=2", 14,
 
 
 def test_sarif_locations_rules_and_levels():
-    log = json.loads(formats.format_sarif([PART], "0.1.0"))
+    log = json.loads(formats.format_sarif([PART], "0.1.0", root="."))
     run = log["runs"][0]
     assert log["version"] == "2.1.0"
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     assert "NC110" in rule_ids and "NC404" in rule_ids
     rule = run["tool"]["driver"]["rules"][rule_ids.index("NC110")]
-    assert rule["helpUri"] == "https://github.com/nodecfg/nodecfg/blob/main/docs/rules/NC110.md"
+    assert rule["helpUri"] == "https://github.com/nodecfg/nodecfg/blob/v0.1.0/docs/rules/NC110.md"
     assert rule["shortDescription"]["text"] and rule["name"] == "shell-part-without-shebang"
     result = run["results"][0]
     assert result["level"] == "warning" and result["ruleIndex"] == rule_ids.index("NC110")

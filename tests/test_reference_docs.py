@@ -1,0 +1,87 @@
+"""The generated reference pages (rules index, CLI reference) are current and complete; the site has a nav."""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "gen_reference_docs.py"
+
+
+def test_generated_pages_are_current():
+    done = subprocess.run([sys.executable, str(SCRIPT), "--check"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_check_mode_reports_a_stale_page(tmp_path):
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import gen_reference_docs as generator
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    stale = tmp_path / "cli.md"
+    stale.write_text("# old\n")
+    original = dict(generator.PAGES)
+    generator.PAGES = {stale: original[generator.CLI_PAGE]}
+    try:
+        assert generator.stale() == [stale]
+        stale.write_text(original[generator.CLI_PAGE]())
+        assert generator.stale() == []
+    finally:
+        generator.PAGES = original
+
+
+def test_rules_index_lists_every_code_with_its_page():
+    from nodecfg.codes import CATALOGUE
+
+    text = (ROOT / "docs" / "rules" / "index.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| [NC")]
+    assert [row.split("]")[0][3:] for row in rows] == sorted(CATALOGUE)
+    nc201 = next(row for row in rows if row.startswith("| [NC201](NC201.md)"))
+    assert nc201.startswith("| [NC201](NC201.md) | `unknown-field` | error | schema |  | ")
+    blocking = next(row for row in rows if row.startswith("| [NC090]"))
+    assert "| error | context | yes |" in blocking
+    for code in CATALOGUE:
+        assert (ROOT / "docs" / "rules" / f"{code}.md").is_file(), code
+
+
+def test_cli_reference_names_every_command_and_option():
+    from nodecfg.cli import build_parser
+    from nodecfg.commands import COMMANDS
+
+    text = (ROOT / "docs" / "cli.md").read_text()
+    assert "| 3 | internal error" in text and "| 141 |" in text
+    for name in COMMANDS:
+        section = text.split(f"## nodecfg {name}\n", 1)[1].split("\n## ", 1)[0]
+        parser = build_parser(name)
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+        for action in sub._actions:
+            for option in action.option_strings:
+                if action.help != argparse.SUPPRESS and option not in ("-h", "--help"):
+                    assert f"`{option}`" in section, (name, option)
+
+
+def test_site_nav_is_in_reading_order():
+    config = YAML(typ="safe").load((ROOT / "mkdocs.yml").read_text())
+    sections = [next(iter(entry)) for entry in config["nav"]]
+    assert sections == ["Getting started", "Guide", "Configuration", "Rules", "Library", "Reference", "Internals"]
+    assert config["nav"][0]["Getting started"][0] == {"Home": "index.md"}
+    listed = set()
+
+    def collect(node):
+        if isinstance(node, str):
+            listed.add(node)
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
+        elif isinstance(node, dict):
+            for value in node.values():
+                collect(value)
+
+    collect(config["nav"])
+    pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    assert pages - listed == {p for p in pages if p.startswith("rules/NC")}
