@@ -609,26 +609,17 @@ class _Translator:
 
 
 def split_kubelet_args(text: str) -> list[tuple[str | None, str | None, str]]:
-    """(name, value or None, raw) per kubelet argument, split on blanks as systemd splits $VAR."""
-    from .lint.rules.kubelet_flags import parse_flag
-    from .migrate_flags import is_bool_flag
+    """(name, value or None, raw) per kubelet argument: systemd's split of $KUBELET_EXTRA_ARGS, then pflag.
 
-    words = text.split()
-    result = []
-    index = 0
-    while index < len(words):
-        raw = words[index]
-        parsed = parse_flag(raw)
-        index += 1
-        if parsed is None:
-            result.append((None, None, raw))
-            continue
-        name, value = parsed
-        if value is None and not is_bool_flag(name) and index < len(words) and not words[index].startswith("-"):
-            value = words[index]
-            raw = f"{raw} {value}"
-            index += 1
-        result.append((name, value, raw))
+    The one model of that path is nodecfg.kubelet_argv; an argument that is
+    not a flag comes back as (None, None, raw).
+    """
+    from .kubelet_argv import kubelet_argv
+
+    result: list[tuple[str | None, str | None, str]] = []
+    for arg in kubelet_argv([text]).args:
+        raw = " ".join(word.text for word in arg.words)
+        result.append((arg.name, arg.value, raw) if arg.kind == "flag" else (None, None, raw))
     return result
 
 

@@ -50,11 +50,6 @@ def _types(node: dict) -> set[str]:
     return kinds - {"null"}
 
 
-def is_bool_flag(flag: str) -> bool:
-    field = config_field(flag)
-    return bool(field) and _types(_field_schema(field)) == {"boolean"}
-
-
 def convert(flag: str, value: str | None) -> Any:
     """The config value for ``--flag=value``, or None when it cannot be converted faithfully."""
     field = config_field(flag)

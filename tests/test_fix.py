@@ -37,6 +37,20 @@ SCRIPT_PART = "Content-Type: text/x-shellscript\n\n#!/bin/bash\necho hi\n"
 
 # name: (input, expected output, unsafe, the (file, key) changes the fix may make to the built tree,
 #        or None when the input cannot be rendered at all and the output must render as the expected text)
+# nodeadm runs `containerd config migrate` on a schema v2 config only, and that writes out every
+# default of containerd 2.0.5; a v3 config is written as merged.  So the v2 -> v3 fix may drop
+# those defaults from config.toml, and nothing else there may change.
+MIGRATE_DEFAULTS = ("etc/containerd/config.toml", "<only defaults containerd config migrate writes>")
+
+
+def _flat(data, prefix=""):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _flat(value, f"{prefix}/{key}")
+    else:
+        yield prefix, repr(data)
+
+
 CASES = {
     "NC201-typo": (HEAD + "  instance:\n    localStorage:\n      strategyy: RAID0  # fast disks\n",
                    HEAD + "  instance:\n    localStorage:\n      strategy: RAID0  # fast disks\n", False,
@@ -76,7 +90,7 @@ CASES = {
                '      config_path = "/etc/containerd/certs.d"\n',
         HEAD + '  containerd:\n    config: |\n      [plugins."io.containerd.cri.v1.images".registry]\n'
                '      config_path = "/etc/containerd/certs.d"\n', True,
-        {("run/eks/nodeadm/config.json", "/spec/containerd/config")}),
+        {("run/eks/nodeadm/config.json", "/spec/containerd/config"), MIGRATE_DEFAULTS}),
 }
 
 
@@ -104,6 +118,15 @@ def test_fix(name):
     if allowed is None:
         reference = compile_side([HEAD.encode()], INSTANCE)
         assert new.files == reference.files
+    elif MIGRATE_DEFAULTS in allowed:
+        import tomllib
+
+        old = compile_side([source.encode()], INSTANCE)
+        before, after = (set(_flat(tomllib.loads(side.files["etc/containerd/config.toml"].decode())))
+                         for side in (old, new))
+        assert after <= before and ("/plugins/io.containerd.cri.v1.images/registry/config_path",
+                                    repr("/etc/containerd/certs.d")) in after
+        assert {change for change in changes if change[0] != MIGRATE_DEFAULTS[0]} == allowed - {MIGRATE_DEFAULTS}
     else:
         assert changes == allowed
 

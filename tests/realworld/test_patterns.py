@@ -120,11 +120,11 @@ def _with_dns(cidr: str, servers: str) -> bytes:
         "cidr: 10.100.0.0/16", f"cidr: {cidr}").encode()
 
 
-def test_cluster_dns_from_another_cluster_is_reported_at_its_entry():
-    # lint_helpers.CLUSTER_HEADER is 9 lines; clusterDNS is on line 12, "      clusterDNS: [" is 19
-    # characters, so the second entry starts at column 20 + len("172.20.0.10, ") = 33
+def test_cluster_dns_from_another_cluster_is_reported_at_the_list():
+    # lint_helpers.CLUSTER_HEADER is 9 lines; clusterDNS is on line 12.  clusterDNS merges as a
+    # whole list, so the finding points at its key (column 7), as NC309 does for nameservers.
     assert found(_with_dns("172.20.0.0/16", "[172.20.0.10, 10.100.0.10]"), codes=("NC311",)) == [
-        ("NC311", 12, 33, Severity.WARNING)]
+        ("NC311", 12, 7, Severity.WARNING)]
 
 
 def test_node_local_dns_cache_addresses_are_exempt():
@@ -135,9 +135,9 @@ def test_node_local_dns_cache_addresses_are_exempt():
 def test_ipv6_cluster_dns_is_checked_against_an_ipv6_cidr():
     assert found(_with_dns("fd00:10:96::/112", "['fd00:10:96::a']"), codes=("NC311",)) == []
     assert found(_with_dns("fd00:10:96::/112", "['fd00:10:97::a']"), codes=("NC311",)) == [
-        ("NC311", 12, 20, Severity.WARNING)]
+        ("NC311", 12, 7, Severity.WARNING)]
     assert found(_with_dns("fd00:10:96::/112", "[10.100.0.10]"), codes=("NC311",)) == [
-        ("NC311", 12, 20, Severity.WARNING)]
+        ("NC311", 12, 7, Severity.WARNING)]
 
 
 # --- item 10: /etc/eks/bootstrap.sh on AL2023 ----------------------------------------
