@@ -263,8 +263,9 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     loaded = load_sources(sources, limits, stdin=stdin, options=options)
     mode = implied_mode(loaded, mode)
     diagnostics = list(loaded.diagnostics)
-    # User data without a NodeConfig part is complete where one is added at launch.
-    scripts_only = any(d.code == "NC109" for d in diagnostics) and mode in FRAGMENT_MODES
+    # User data of scripts alone (MIME, or a plain script Karpenter wraps) is complete where a
+    # NodeConfig is added at launch: neither NC109 nor NC143 applies there.
+    scripts_only = not loaded.documents and bool(loaded.scripts) and mode in FRAGMENT_MODES
     if scripts_only:
         diagnostics = [d for d in diagnostics if d.code != "NC109"]
     for document in loaded.documents + loaded.ignored_documents:
