@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from nodecfg.linter.config import ConfigError, Settings
     from nodecfg.pipeline import Result, Verdict
     from nodecfg.userdata.compose import UserDataError
+    from nodecfg.userdata.migrate import migrate
 
 _LAZY = {
     "compile": ("nodecfg.api", "compile"),
@@ -36,7 +37,7 @@ _LAZY = {
 
 # Written out (not derived from _LAZY) so that type checkers see the exports.
 __all__ = [
-    "__version__", "compile", "lint", "max_pods", "compose_userdata", "UserDataError", "Compilation",
+    "__version__", "compile", "lint", "max_pods", "compose_userdata", "migrate", "UserDataError", "Compilation",
     "Result", "Verdict", "Diagnostic", "Severity", "Span", "Settings", "ConfigError",
 ]
 

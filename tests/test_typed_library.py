@@ -12,7 +12,7 @@ import pytest
 import nodecfg
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLIC = {"compile", "lint", "max_pods", "compose_userdata", "UserDataError", "Compilation", "Result",
+PUBLIC = {"compile", "lint", "max_pods", "compose_userdata", "migrate", "UserDataError", "Compilation", "Result",
           "Verdict", "Diagnostic", "Severity", "Span", "Settings", "ConfigError", "__version__"}
 
 

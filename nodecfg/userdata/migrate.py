@@ -1,4 +1,4 @@
-"""Amazon Linux 2 user data -> AL2023 user data: ``nodecfg migrate`` and ``nodecfg.userdata.migrate()``.
+"""Amazon Linux 2 user data -> AL2023 user data: ``nodecfg migrate`` and ``nodecfg.migrate()``.
 
 AL2 nodes joined the cluster by running ``/etc/eks/bootstrap.sh CLUSTER
 [options]`` from a user-data script.  AL2023 has no such script; nodeadm
@@ -32,8 +32,6 @@ from nodecfg.core.codes import CATALOGUE
 
 import os
 import re
-import sys
-import types
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -646,13 +644,3 @@ def _has_commands(lines: list[str]) -> bool:
 
 def format_findings(migration: Migration) -> str:
     return "".join(d.format() + "\n" for d in migration.diagnostics)
-
-
-class _CallableModule(types.ModuleType):
-    """Importing nodecfg.userdata.migrate binds the module as ``nodecfg.userdata.migrate``; calling it still migrates."""
-
-    def __call__(self, *args, **kwargs) -> Migration:
-        return migrate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
