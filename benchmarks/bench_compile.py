@@ -34,8 +34,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import nodecfg
-    from nodecfg.instance import instance_from_mapping
-    from nodecfg.instance_table import all_types
+    from nodecfg.context.instance import instance_from_mapping
+    from nodecfg.context.instance_table import all_types
     from nodecfg.pipeline import analyse, render_tree
     from ruamel.yaml import YAML
 

@@ -6,39 +6,38 @@ signatures without importing anything at run time.
 """
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from nodecfg._version import __version__
 
 if TYPE_CHECKING:
-    from .api import Compilation, compile, compose_userdata, lint, max_pods
-    from .diagnostics import Diagnostic, Severity, Span
-    from .lint.config import ConfigError, Settings
-    from .pipeline import Result, Verdict
-    from .userdata import UserDataError
+    from nodecfg.api import Compilation, compile, compose_userdata, lint, max_pods
+    from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+    from nodecfg.linter.config import ConfigError, Settings
+    from nodecfg.pipeline import Result, Verdict
+    from nodecfg.userdata.compose import UserDataError
+    from nodecfg.userdata.migrate import migrate
 
 _LAZY = {
     "compile": ("nodecfg.api", "compile"),
     "lint": ("nodecfg.api", "lint"),
     "max_pods": ("nodecfg.api", "max_pods"),
     "compose_userdata": ("nodecfg.api", "compose_userdata"),
-    "migrate": ("nodecfg.migrate", "migrate"),
-    "UserDataError": ("nodecfg.userdata", "UserDataError"),
+    "migrate": ("nodecfg.userdata.migrate", "migrate"),
+    "UserDataError": ("nodecfg.userdata.compose", "UserDataError"),
     "Compilation": ("nodecfg.api", "Compilation"),
     "Result": ("nodecfg.pipeline", "Result"),
     "Verdict": ("nodecfg.pipeline", "Verdict"),
-    "Diagnostic": ("nodecfg.diagnostics", "Diagnostic"),
-    "Severity": ("nodecfg.diagnostics", "Severity"),
-    "Span": ("nodecfg.diagnostics", "Span"),
-    "Settings": ("nodecfg.lint.config", "Settings"),
-    "ConfigError": ("nodecfg.lint.config", "ConfigError"),
+    "Diagnostic": ("nodecfg.core.diagnostics", "Diagnostic"),
+    "Severity": ("nodecfg.core.diagnostics", "Severity"),
+    "Span": ("nodecfg.core.diagnostics", "Span"),
+    "Settings": ("nodecfg.linter.config", "Settings"),
+    "ConfigError": ("nodecfg.linter.config", "ConfigError"),
 }
 
 # Written out (not derived from _LAZY) so that type checkers see the exports.
 __all__ = [
-    "__version__", "compile", "lint", "max_pods", "compose_userdata", "UserDataError", "Compilation",
+    "__version__", "compile", "lint", "max_pods", "compose_userdata", "migrate", "UserDataError", "Compilation",
     "Result", "Verdict", "Diagnostic", "Severity", "Span", "Settings", "ConfigError",
 ]
 
@@ -56,35 +55,3 @@ def __dir__() -> list[str]:
     """The public names (for ``dir(nodecfg)``, ``help(nodecfg)`` and completion), not the helpers."""
     dunders = (name for name in globals() if name.startswith("__") and name.endswith("__"))
     return sorted({*__all__, *dunders})
-
-
-class _CallableLint(types.ModuleType):
-    """The subpackage nodecfg/lint/, callable as the library function ``nodecfg.lint``."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from .api import lint
-
-        return lint(*args, **kwargs)
-
-
-class _Package(types.ModuleType):
-    """``nodecfg.lint`` names both the API function and the subpackage nodecfg/lint/.
-
-    Importing the subpackage binds it as the attribute ``lint`` of this package,
-    which would hide the function; the setter makes the subpackage callable
-    instead, so ``nodecfg.lint(...)`` and ``nodecfg.lint.engine`` both work.
-    """
-
-    @property
-    def lint(self) -> Any:
-        return sys.modules.get(f"{__name__}.lint") or __getattr__("lint")
-
-    @lint.setter
-    def lint(self, module: types.ModuleType) -> None:
-        module.__class__ = _CallableLint
-
-    def __dir__(self) -> list[str]:
-        return __dir__()
-
-
-sys.modules[__name__].__class__ = _Package

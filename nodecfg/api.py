@@ -15,13 +15,13 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
 
-from .diagnostics import Diagnostic
-from .filetree import FileTree
-from .instance import Instance
+from nodecfg.core.diagnostics import Diagnostic
+from nodecfg.core.filetree import FileTree
+from nodecfg.context.instance import Instance
 
 if TYPE_CHECKING:
-    from .lint.config import Settings
-    from .pipeline import Mode, Verdict
+    from nodecfg.linter.config import Settings
+    from nodecfg.pipeline import Mode, Verdict
 
 SourceLike = Union[str, os.PathLike, bytes]
 PartInput = Union[str, bytes, os.PathLike]  # content as str/bytes, or a path to read
@@ -53,7 +53,7 @@ class Compilation:
 
     @property
     def ok(self) -> bool:
-        from .pipeline import Verdict
+        from nodecfg.pipeline import Verdict
 
         return self.verdict is not Verdict.HAS_ERRORS
 
@@ -67,7 +67,7 @@ def instance_context(instance: InstanceLike, keywords: Mapping[str, Any] | None 
     same keys in snake case (``instance_type=...``).  Bad keys and values come
     back as NC091/NC092 findings, as ``--instance`` reports them.
     """
-    from .instance import CONTEXT_KEYS, instance_from_mapping, validate_context
+    from nodecfg.context.instance import CONTEXT_KEYS, instance_from_mapping, validate_context
 
     by_attribute = {attribute: key for key, attribute in CONTEXT_KEYS.items()}
     keywords = dict(keywords or {})
@@ -89,7 +89,7 @@ def instance_context(instance: InstanceLike, keywords: Mapping[str, Any] | None 
 
 def settings_of(settings: SettingsLike) -> "Settings | None":
     """Settings given as a Settings, a path to a settings file, or None (found as the CLI finds them)."""
-    from .lint.config import Settings, load_settings
+    from nodecfg.linter.config import Settings, load_settings
 
     if isinstance(settings, Settings):
         return settings
@@ -101,7 +101,7 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
             cluster: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None) -> Compilation:
     """Compile NodeConfig sources (paths or raw bytes) into the node's file tree.
 
-    ``settings`` is a ``nodecfg.lint.config.Settings``, a path to a
+    ``settings`` is a ``nodecfg.linter.config.Settings``, a path to a
     pyproject.toml or nodecfg TOML file, or None to use the ``[tool.nodecfg]``
     table found from the working directory, as ``nodecfg check`` does.
     Raises ValueError for an unknown mode and ConfigError for bad settings.
@@ -109,13 +109,13 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
     or EKS adds to user data read from an EC2NodeClass or launch template;
     ``params`` are CloudFormation Fn::Sub values (``--param``).
     """
-    from .pipeline import run
-    from .source import LoadOptions
+    from nodecfg.pipeline import run
+    from nodecfg.parse.source import LoadOptions
 
     resolved, problems = instance_context(instance)
     facts = None
     if cluster is not None:
-        from .simulate import ClusterFacts, facts_from_mapping
+        from nodecfg.userdata.simulate import ClusterFacts, facts_from_mapping
 
         facts = ClusterFacts(**facts_from_mapping(dict(cluster)))
     # the instance type matters only to the simulated part (its pod capacity); keeping it out of the
@@ -139,7 +139,7 @@ def lint(sources: Iterable[SourceLike], *, mode: "Mode" = "self-managed", instan
     in snake case, e.g. ``kubelet_version="v1.30.0", instance_type="m5.large"``.
     Invalid context values come back as NC09x findings, like ``--instance``.
     """
-    from .pipeline import run
+    from nodecfg.pipeline import run
 
     resolved, problems = instance_context(instance, context)
     return run(list(sources), resolved, mode=mode, settings=settings_of(settings), extra_table=instance_table,
@@ -148,8 +148,8 @@ def lint(sources: Iterable[SourceLike], *, mode: "Mode" = "self-managed", instan
 
 def max_pods(instance_type: str, expression: str | None = None) -> int:
     """maxPods nodeadm computes for instance_type (110 for unknown types)."""
-    from .instance import instance_from_mapping
-    from .maxpods import compute_max_pods
+    from nodecfg.context.instance import instance_from_mapping
+    from nodecfg.context.maxpods import compute_max_pods
 
     if not isinstance(instance_type, str) or not instance_type:
         raise ValueError(f"instance_type must be a non-empty string, not {instance_type!r}")
@@ -169,10 +169,10 @@ def compose_userdata(nodeconfigs: Iterable[NodeConfigInput], scripts: Iterable[P
     becomes its own part.  Raises ``UserDataError`` (a ValueError carrying
     ``.diagnostics``) exactly when `nodecfg check` of the result would fail,
     or when EC2 would refuse it (more than 16384 bytes after gzip).
-    ``nodecfg.userdata.compose`` returns the findings instead of raising.
+    ``nodecfg.userdata.compose.compose`` returns the findings instead of raising.
     """
-    from .modes import check_mode
-    from .userdata import UserDataError, compose
+    from nodecfg.core.modes import check_mode
+    from nodecfg.userdata.compose import UserDataError, compose
 
     check_mode(mode)
     resolved, problems = instance_context(instance)

@@ -22,7 +22,7 @@ are mapped back to the line and column of the YAML that set the value.
 """
 from __future__ import annotations
 
-from nodecfg.codes import CATALOGUE
+from nodecfg.core.codes import CATALOGUE
 
 import enum
 import importlib
@@ -30,12 +30,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Mapping
 
-from .codes import is_blocking, is_usage_error, without_superseded
-from .diagnostics import Diagnostic, Severity, Span
-from .document import Document
-from .merge import MergedConfig, get_pointer, merge_documents
-from .modes import MODES, check_mode
-from .source import Limits, Loaded, LoadOptions, SourceSpec, load_sources
+from nodecfg.core.codes import is_blocking, is_usage_error, without_superseded
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.document import Document
+from nodecfg.merge.nodeconfig import MergedConfig, get_pointer, merge_documents
+from nodecfg.core.modes import MODES, check_mode
+from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, load_sources
 
 POINTER_URI = "pointer:"
 
@@ -132,9 +132,9 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     (``--instance`` files, flags), reported with the rest.  ``settings`` are
     the ``[tool.nodecfg]`` Settings (None: every rule at its default level).
     ``options`` say how to read user data inside manifests and templates and
-    whether to append the simulated Karpenter/EKS part (nodecfg/simulate.py).
+    whether to append the simulated Karpenter/EKS part (nodecfg/userdata/simulate.py).
     """
-    from .lint.suppress import unknown_codes
+    from nodecfg.linter.suppress import unknown_codes
 
     check_mode(mode)
     sources = list(sources)
@@ -146,7 +146,7 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
         found += run_rules(analysis, sources, mode, instance, extra_table)
         found += _render_stage(result, instance, extra_table, render)
     if options is not None and options.cluster is not None:
-        from .simulate import without_generated_mode_findings
+        from nodecfg.userdata.simulate import without_generated_mode_findings
 
         found = without_generated_mode_findings(found)
     found = sort_diagnostics(without_superseded(localise(found, analysis) + unknown_codes(analysis.loaded.texts)))
@@ -160,19 +160,19 @@ def _stops(diagnostics: list[Diagnostic]) -> bool:
 
 def run_rules(analysis: Analysis, sources: list, mode: str, instance: Any, extra_table: Mapping | None
               ) -> list[Diagnostic]:
-    from .lint.rules import LintContext
+    from nodecfg.linter.rules import LintContext
 
     context = LintContext(sources, mode, instance, dict(extra_table) if extra_table else None)
     found: list[Diagnostic] = []
     for name in LINT_RULE_MODULES:
-        module = importlib.import_module(f"nodecfg.lint.rules.{name}")
+        module = importlib.import_module(f"nodecfg.linter.rules.{name}")
         found.extend(module.check(analysis, context))
     return found
 
 
 def _render_stage(result: Result, instance: Any, extra_table: Mapping | None, want_tree: bool) -> list[Diagnostic]:
     """Render (all renderers for a tree, else those checking a value that is set); the findings."""
-    from .render import renderers_checking
+    from nodecfg.render import renderers_checking
 
     analysis = result.analysis
     missing = missing_cluster_fields(analysis.merged.data)
@@ -193,9 +193,9 @@ def _render_stage(result: Result, instance: Any, extra_table: Mapping | None, wa
 
 def render_tree(analysis: Analysis, instance: Any, extra_table: Mapping | None = None, only=None):
     """Resolve the instance, compute maxPods once, run the renderers: (Rendered, instance, maxPods)."""
-    from .instance import DEFAULT_INSTANCE, with_resources
-    from .maxpods import compute_max_pods
-    from .render import RenderContext, render_all
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_resources
+    from nodecfg.context.maxpods import compute_max_pods
+    from nodecfg.render import RenderContext, render_all
 
     table = dict(extra_table) if extra_table else None
     instance = with_resources(instance if instance is not None else DEFAULT_INSTANCE, table)
@@ -256,9 +256,9 @@ def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple
 
 
 def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, options: LoadOptions) -> Analysis:
-    from .modes import FRAGMENT_MODES
-    from .schema import validate_nodeconfig
-    from .semantics import check_merged
+    from nodecfg.core.modes import FRAGMENT_MODES
+    from nodecfg.validate.schema import validate_nodeconfig
+    from nodecfg.validate.semantics import check_merged
 
     loaded = load_sources(sources, limits, stdin=stdin, options=options)
     mode = implied_mode(loaded, mode)
@@ -273,7 +273,7 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     merged = merge_documents(loaded.documents)
     diagnostics.extend(merged.diagnostics)
     if options.cluster is not None:
-        from .simulate import discarded_values
+        from nodecfg.userdata.simulate import discarded_values
 
         diagnostics.extend(discarded_values(merged))
     analysis = Analysis(loaded, merged, mode=mode)
@@ -294,7 +294,7 @@ def implied_mode(loaded: Loaded, mode: str) -> str:
 
 
 def _no_documents(sources, loaded: Loaded) -> Diagnostic:
-    from .source import display_name
+    from nodecfg.parse.source import display_name
 
     uri = display_name(sources[0], 0) if sources else "<no input>"
     message = "no NodeConfig document found; nodeadm would fail with 'no config in chain'"
@@ -303,7 +303,7 @@ def _no_documents(sources, loaded: Loaded) -> Diagnostic:
 
 def apply_settings(found: list[Diagnostic], texts: dict[str, str], settings: Any) -> list[Diagnostic]:
     """``# nodecfg: disable=`` comments, then ``[tool.nodecfg]``; blocking errors always stay."""
-    from .lint.suppress import suppressed
+    from nodecfg.linter.suppress import suppressed
 
     kept = [d for d in found if is_blocking(d) or not suppressed(d, texts)]
     if settings is None:
@@ -348,7 +348,7 @@ def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 def missing_cluster_fields(config: dict) -> list[str]:
     """The spec.cluster fields nodeadm's validation requires that the merged config lacks."""
-    from .semantics import REQUIRED_CLUSTER_FIELDS
+    from nodecfg.validate.semantics import REQUIRED_CLUSTER_FIELDS
 
     return [name for name in REQUIRED_CLUSTER_FIELDS if not get_pointer(config, f"/spec/cluster/{name}")]
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check the JSON Schemas: valid draft 2020-12, and published copies in step.
 
-The packaged files in nodecfg/schemas/ are the source; schemas/ publishes the
+The packaged files in nodecfg/validate/schemas/ are the source; schemas/ publishes the
 same bytes for editors.
 
     python scripts/check_schemas.py           # exit 1 on any problem
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGED = REPO / "nodecfg" / "schemas"
+PACKAGED = REPO / "nodecfg" / "validate" / "schemas"
 PUBLISHED = REPO / "schemas"
 NAMES = ("nodeconfig.v1alpha1.json", "kubelet-config.v1beta1.json")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate nodecfg/data/kubelet_feature_gates.tsv from a kubernetes/kubernetes git directory.
+"""Generate nodecfg/context/data/kubelet_feature_gates.tsv from a kubernetes/kubernetes git directory.
 
     python scripts/gen_feature_gates.py /path/to/kubernetes.git
     python scripts/gen_feature_gates.py --check /path/to/kubernetes.git
@@ -46,7 +46,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-OUTPUT = REPO / "nodecfg" / "data" / "kubelet_feature_gates.tsv"
+OUTPUT = REPO / "nodecfg" / "context" / "data" / "kubelet_feature_gates.tsv"
 MINORS = range(27, 37)
 SOURCES = (
     "pkg/features/kube_features.go",

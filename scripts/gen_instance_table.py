@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate nodecfg/data/instance_table.tsv from instance-type data.
+"""Generate nodecfg/context/data/instance_table.tsv from instance-type data.
 
 Each INPUT is either JSON lines in nodeadm's shape (instanceType,
 defaultMaxENIs, ipv4AddressesPerInterface) or an EC2 DescribeInstanceTypes
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nodecfg.instance_table import PACKAGED_TABLE, format_table, load_user_table, merge_tables  # noqa: E402
+from nodecfg.context.instance_table import PACKAGED_TABLE, format_table, load_user_table, merge_tables  # noqa: E402
 
 
 def build_table_text(paths: list[str]) -> tuple[str, list[str]]:

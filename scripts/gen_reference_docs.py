@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the reference pages from the code: docs/rules/index.md from the code catalogue
-(nodecfg/codes.py) and docs/cli.md from the argparse definitions (nodecfg/cli.py and
-nodecfg/commands/*.py).
+(nodecfg/core/codes.py) and docs/cli.md from the argparse definitions (nodecfg/cli/main.py and
+nodecfg/cli/commands/*.py).
 
     python scripts/gen_reference_docs.py          # write both pages
     python scripts/gen_reference_docs.py --check  # exit 1 if either is out of date
@@ -44,10 +44,10 @@ def _cell(text: str) -> str:
 
 
 def rules_index() -> str:
-    from nodecfg.codes import CATALOGUE
+    from nodecfg.core.codes import CATALOGUE
 
     lines = [GENERATED, "", "# Rules", "",
-             "Every finding code nodecfg can report, from the one catalogue (`nodecfg/codes.py`). "
+             "Every finding code nodecfg can report, from the one catalogue (`nodecfg/core/codes.py`). "
              "*Blocking* codes stop the pipeline (nodeadm would stop, or nothing can be rendered past them); "
              "`[tool.nodecfg]` and disable comments cannot drop them. "
              "`nodecfg rule CODE` prints a page offline, `nodecfg check --list-rules` lists them all.", "",
@@ -92,8 +92,8 @@ def _rows(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def cli_reference() -> str:
-    from nodecfg.cli import build_parser
-    from nodecfg.commands import COMMANDS
+    from nodecfg.cli.main import build_parser
+    from nodecfg.cli.commands import COMMANDS
 
     top = build_parser(None)
     lines = [GENERATED, "", "# Command line", "",

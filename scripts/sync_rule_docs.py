@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Copy the rule pages from the package (nodecfg/lint/docs/CODE.md, the single
+"""Copy the rule pages from the package (nodecfg/linter/docs/CODE.md, the single
 source, shipped so that `nodecfg rule CODE` works offline) to docs/rules/ for
 the repository and the SARIF helpUri links.
 
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SOURCE = REPO / "nodecfg" / "lint" / "docs"
+SOURCE = REPO / "nodecfg" / "linter" / "docs"
 TARGET = REPO / "docs" / "rules"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from nodecfg.document import Document
+from nodecfg.core.document import Document
 from nodecfg.parse.yaml import parse_yaml_documents
 
 HEADER = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from nodecfg import cel_eval
-from nodecfg.cel_eval import CelError, compile_fast, evaluate, evaluate_all, evaluate_celpy, evaluate_fast
-from nodecfg.instance_table import packaged_pairs
+from nodecfg.context import cel as cel_eval
+from nodecfg.context.cel import CelError, compile_fast, evaluate, evaluate_all, evaluate_celpy, evaluate_fast
+from nodecfg.context.instance_table import packaged_pairs
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -227,7 +227,7 @@ def test_fast_evaluator_agrees_with_cel_python(typed_expression, enis, ips, max_
 
 
 def test_limit_refusals_are_marked_as_nodecfgs_own():
-    from nodecfg.cel_eval import LimitRefusal
+    from nodecfg.context.cel import LimitRefusal
 
     assert isinstance(evaluate("(" * 33 + "1" + ")" * 33, 3, 6, 17).error, LimitRefusal)
     assert not isinstance(evaluate("1 / 0", 3, 6, 17).error, LimitRefusal)

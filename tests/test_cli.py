@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.cli import main
+from nodecfg.cli.main import main
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = str(ROOT / "examples" / "userdata.mime")
@@ -94,7 +94,7 @@ def test_explain_names_the_source_line_of_a_user_value(capsys):
 
 
 def test_internal_errors_are_caught_without_traceback(monkeypatch, capsys):
-    import nodecfg.commands.check as check
+    import nodecfg.cli.commands.check as check
 
     monkeypatch.setattr(check, "run", lambda args: 1 / 0)
     assert main(["check", EXAMPLE]) == 3

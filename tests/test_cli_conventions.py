@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.cli import EXIT_BROKEN_PIPE, main
+from nodecfg.cli.main import EXIT_BROKEN_PIPE, main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "examples" / "userdata.mime")

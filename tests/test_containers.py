@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from nodecfg.cli import main
-from nodecfg.instance import DEFAULT_INSTANCE
-from nodecfg.lint.engine import lint
+from nodecfg.cli.main import main
+from nodecfg.context.instance import DEFAULT_INSTANCE
+from nodecfg.linter.engine import lint
 from nodecfg.parse.containers import karpenter_part_kind
 from nodecfg.pipeline import analyse, render_tree
-from nodecfg.simulate import ClusterFacts
-from nodecfg.source import LoadOptions
+from nodecfg.userdata.simulate import ClusterFacts
+from nodecfg.parse.source import LoadOptions
 
 CA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").decode()
 FACTS = ClusterFacts(name="demo", endpoint="https://abc.example.com", certificate_authority=CA,

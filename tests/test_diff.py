@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nodecfg.cli import main
-from nodecfg.diff import Side, diff_sides, format_markdown, format_text
+from nodecfg.cli.main import main
+from nodecfg.output.diff import Side, diff_sides, format_markdown, format_text
 
 ROOT = Path(__file__).parent.parent
 NODECONFIG = ROOT / "golden-diff" / "kubelet-1-33-to-1-34" / "nodeconfig.yaml"

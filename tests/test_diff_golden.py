@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.cli import main
+from nodecfg.cli.main import main
 from nodecfg.parse.yaml import parse_yaml_documents
 
 GOLDEN = Path(__file__).parent.parent / "golden-diff"

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nodecfg import emit
-from nodecfg.emit import (
+from nodecfg.output import emit
+from nodecfg.output.emit import (
     EmitError,
     default_mtime,
     output_format,
@@ -25,7 +25,7 @@ from nodecfg.emit import (
     tar_bytes,
     write_output,
 )
-from nodecfg.filetree import FileEntry
+from nodecfg.core.filetree import FileEntry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EPOCH = 1_700_000_000  # 2023-11-14T22:13:20Z
@@ -522,8 +522,8 @@ def test_failed_archive_write_leaves_nothing_and_keeps_previous(tmp_path, monkey
 CHILD_SCRIPT = """
 import base64, json, os, stat, sys
 from pathlib import Path
-from nodecfg.emit import tar_bytes, write_output
-from nodecfg.filetree import FileEntry
+from nodecfg.output.emit import tar_bytes, write_output
+from nodecfg.core.filetree import FileEntry
 os.umask(int(sys.argv[1], 8))
 tree = {
     "etc/a/config.json": FileEntry(b"{}"),

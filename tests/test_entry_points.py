@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import nodecfg
-from nodecfg.cli import main
-from nodecfg.lint.config import ConfigError, Settings, settings_from_table
-from nodecfg.userdata import UserDataError
+from nodecfg.cli.main import main
+from nodecfg.linter.config import ConfigError, Settings, settings_from_table
+from nodecfg.userdata.compose import UserDataError
 
 ROOT = Path(__file__).resolve().parent.parent
 VALID = (ROOT / "examples" / "nodeconfig.yaml").read_text()

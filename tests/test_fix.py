@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.cli import main
-from nodecfg.diff import compile_side, diff_sides
-from nodecfg.fix import FIXABLE, fix_bytes
-from nodecfg.instance import instance_from_mapping
+from nodecfg.cli.main import main
+from nodecfg.output.diff import compile_side, diff_sides
+from nodecfg.linter.fix import FIXABLE, fix_bytes
+from nodecfg.context.instance import instance_from_mapping
 
 CA = (Path(__file__).parent.parent / "golden" / "outpost" / "nodeconfig.yaml").read_text().split(
     "certificateAuthority: ")[1].split("\n")[0]
@@ -147,7 +147,7 @@ def test_fixes_inside_base64_gzip_userdata_keep_the_wrapping():
 
 
 def test_a_fix_without_a_unique_suggestion_is_not_made():
-    from nodecfg.lint.engine import lint
+    from nodecfg.linter.engine import lint
 
     source = HEAD + "  kubelet:\n    config:\n      evictionSof: {}\n"  # evictionSoft or evictionHard?
     found = [(d.code, d.span.line, d.span.col) for d in lint([source.encode()]).diagnostics]
@@ -183,9 +183,9 @@ def test_list_rules_marks_fixable_codes(capsys):
 
 
 def test_rule_pages_say_which_findings_are_fixable():
-    from nodecfg.lint.registry import catalogue
+    from nodecfg.linter.registry import catalogue
 
-    docs = Path(__file__).parent.parent / "nodecfg" / "lint" / "docs"
+    docs = Path(__file__).parent.parent / "nodecfg" / "linter" / "docs"
     for code in catalogue():
         text = (docs / f"{code}.md").read_text()
         if code in FIXABLE:

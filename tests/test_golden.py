@@ -16,7 +16,7 @@ import pytest
 
 from nodecfg.api import compile as compile_sources
 from nodecfg.parse.yaml import parse_yaml_documents
-from nodecfg.yamlout import dump_yaml
+from nodecfg.encode.yaml import dump_yaml
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "case.yaml").exists())

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import nodecfg
-from nodecfg.cli import main
-from nodecfg.diagnostics import Diagnostic, Severity, Span
+from nodecfg.cli.main import main
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.parse.yaml import parse_yaml_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,7 +174,7 @@ def test_cloud_config_merge_key_bomb_is_bounded():
     ("? [[a]]\n: 1\n", 1, 3, "invalid map key"),
 ])
 def test_instance_file_uses_the_bounded_reader(tmp_path, text, line, col, words):
-    from nodecfg.instance import load_instance_file
+    from nodecfg.context.instance import load_instance_file
 
     path = tmp_path / "instance.yaml"
     path.write_text(text)
@@ -186,7 +186,7 @@ def test_instance_file_uses_the_bounded_reader(tmp_path, text, line, col, words)
 
 
 def test_instance_file_positions_come_from_the_reader(tmp_path):
-    from nodecfg.instance import load_instance_file
+    from nodecfg.context.instance import load_instance_file
 
     path = tmp_path / "instance.yaml"
     path.write_text("instanceType: m5.large\nvcpus: -1\nbogus: 1\n")
@@ -227,7 +227,7 @@ def test_many_findings_on_one_long_line_print_little(tmp_path, capsys):
 
 
 def test_excerpt_window_keeps_the_caret_under_the_column():
-    from nodecfg.report import excerpt
+    from nodecfg.output.report import excerpt
 
     line = "".join(f"{i:05d}," for i in range(2_000))
     column = line.index("01234") + 1
@@ -237,7 +237,7 @@ def test_excerpt_window_keeps_the_caret_under_the_column():
 
 
 def test_total_and_per_code_caps():
-    from nodecfg.report import MAX_PER_CODE, MAX_SHOWN, limit
+    from nodecfg.output.report import MAX_PER_CODE, MAX_SHOWN, limit
 
     many = [Diagnostic("NC201", Severity.ERROR, Span(f"f{i % 40}.yaml", i, 1), "m") for i in range(2_000)]
     shown, notes = limit(many)
@@ -260,11 +260,11 @@ def test_terminal_control_characters_are_escaped(tmp_path, capsys, output_format
 # --- 7. merging is linear, with the same provenance --------------------------------------------
 
 def test_merging_large_free_form_maps_is_fast():
-    from nodecfg.merge import merge_documents
+    from nodecfg.merge.nodeconfig import merge_documents
 
     def document(nested: bool):
         spec = {f"k{i}": ({"a": i} if nested else i) for i in range(9_500)}
-        return nodecfg.document.Document("x", {"spec": {"containerd": {"baseRuntimeSpec": spec}}}, {}, {})
+        return nodecfg.core.document.Document("x", {"spec": {"containerd": {"baseRuntimeSpec": spec}}}, {}, {})
 
     started = time.monotonic()
     merged = merge_documents([document(True), document(False), document(True)])
@@ -289,7 +289,7 @@ def test_heredocs_per_script_are_capped():
 # --- 9. boundary -----------------------------------------------------------------------------
 
 def test_boundary_search_is_one_pass_and_exact():
-    from nodecfg.userdata import choose_boundary
+    from nodecfg.userdata.compose import choose_boundary
 
     assert choose_boundary([b"plain"]) == "==NODECFG=="
     assert choose_boundary([b"==NODECFG===NODECFG-1===NODECFG-2=="]) == "==NODECFG-3=="  # overlapping
@@ -368,8 +368,8 @@ def test_service_name_over_systemds_unit_name_limit_is_refused():
 
 
 def test_short_paths_stay_plain_ustar():
-    from nodecfg.emit import tar_bytes
-    from nodecfg.filetree import FileEntry
+    from nodecfg.output.emit import tar_bytes
+    from nodecfg.core.filetree import FileEntry
 
     data = tar_bytes({"etc/" + "d" * 90 + "/" + "f" * 90: FileEntry(b"x", 0o644)}, gzip=False, mtime=0)
     assert b"PaxHeader" not in data and b"path=" not in data
@@ -391,7 +391,7 @@ def test_kubeconfig_reads_back_with_control_characters(name):
 
 @pytest.mark.parametrize("value", ["@home", "`x", "a\x00b", "a\x85b", "\x1b[31m", "line\nbreak\x85\n"])
 def test_render_yaml_reads_back(value):
-    from nodecfg.yamlout import dump_yaml
+    from nodecfg.encode.yaml import dump_yaml
 
     documents, diagnostics = parse_yaml_documents(dump_yaml({"k": value}), "r.yaml")
     assert diagnostics == [] and documents[0].data == {"k": value}
@@ -435,7 +435,7 @@ def _card(enis, ips=10):
      "vcpus 1000000 is outside"),
 ])
 def test_instance_table_shapes_and_ranges(entry, words):
-    from nodecfg.instance_table import parse_table_text
+    from nodecfg.context.instance_table import parse_table_text
 
     table, diagnostics = parse_table_text(_table([entry]), "t.json")
     if words is None:  # a wrong shape of an optional figure: the figure is unknown
@@ -447,7 +447,7 @@ def test_instance_table_shapes_and_ranges(entry, words):
 
 
 def test_jsonl_figures_out_of_range_are_skipped():
-    from nodecfg.instance_table import parse_table_text
+    from nodecfg.context.instance_table import parse_table_text
 
     text = ('{"instanceType": "x1.large", "defaultMaxENIs": 3, "ipv4AddressesPerInterface": -8}\n'
             '{"instanceType": "x2.large", "defaultMaxENIs": 3, "ipv4AddressesPerInterface": 10, "memoryMiB": 0}\n')
@@ -468,14 +468,14 @@ def test_build_continues_past_a_warning_level_table_problem(tmp_path):
 # --- 18. signals during build and leftovers ----------------------------------------------------
 
 def _tree():
-    from nodecfg.filetree import FileEntry
+    from nodecfg.core.filetree import FileEntry
 
     return {f"etc/f{i}": FileEntry(b"new %d" % i, 0o644) for i in range(20)}
 
 
 @pytest.mark.parametrize("name", ["rootfs", "out.tar.gz"])
 def test_sigterm_while_writing_cleans_up_and_keeps_the_old_output(tmp_path, monkeypatch, name):
-    from nodecfg import emit
+    from nodecfg.output import emit
 
     target = tmp_path / name
     emit.write_output({"etc/old": _tree()["etc/f0"]}, target)
@@ -498,7 +498,7 @@ def test_sigterm_while_writing_cleans_up_and_keeps_the_old_output(tmp_path, monk
 
 
 def test_sigterm_between_the_two_renames_is_held_back(tmp_path, monkeypatch):
-    from nodecfg import emit
+    from nodecfg.output import emit
 
     target = tmp_path / "rootfs"
     emit.write_output({"etc/old": _tree()["etc/f0"]}, target)
@@ -519,7 +519,7 @@ def test_sigterm_between_the_two_renames_is_held_back(tmp_path, monkeypatch):
 
 
 def test_next_build_removes_a_killed_writers_leftovers_and_restores_a_parked_tree(tmp_path):
-    from nodecfg import emit
+    from nodecfg.output import emit
 
     dead = 2 ** 22 + 12345  # above the default pid_max: no such process
     while True:
@@ -550,7 +550,7 @@ def test_next_build_removes_a_killed_writers_leftovers_and_restores_a_parked_tre
 
 
 def test_build_prints_the_interruption_and_exits_128_plus_the_signal(tmp_path, monkeypatch, capsys):
-    from nodecfg import emit
+    from nodecfg.output import emit
 
     source = tmp_path / "n.yaml"
     source.write_text(VALID)
@@ -567,8 +567,8 @@ def test_build_prints_the_interruption_and_exits_128_plus_the_signal(tmp_path, m
 
 
 def test_tar_members_are_reproducible_after_the_format_switch():
-    from nodecfg.emit import tar_bytes
-    from nodecfg.filetree import FileEntry
+    from nodecfg.output.emit import tar_bytes
+    from nodecfg.core.filetree import FileEntry
 
     tree = {"etc/" + "x" * 150 + "/f": FileEntry(b"1", 0o600), "etc/a": FileEntry(b"2", 0o644)}
     first = tar_bytes(tree, gzip=True, mtime=7)
@@ -615,8 +615,8 @@ def _scanning_forget(setters, pointer, replaced):
 def test_linear_forget_keeps_the_provenance_of_the_scan(specs):
     from unittest import mock
 
-    from nodecfg import merge
-    from nodecfg.document import Document
+    from nodecfg.merge import nodeconfig as merge
+    from nodecfg.core.document import Document
 
     documents = [Document(f"d{i}", {"spec": spec}, {}, {}) for i, spec in enumerate(specs)]
     linear = merge.merge_documents(documents)

@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from nodecfg.instance import (
+from nodecfg.context.instance import (
     CONTEXT_KEYS,
     DEFAULT_INSTANCE,
     instance_from_mapping,
@@ -21,7 +21,7 @@ SCHEMA = json.loads((REPO / "schemas" / "instance.json").read_text())
 
 
 def test_package_copy_of_the_schema_is_identical():
-    assert (REPO / "nodecfg" / "schemas" / "instance.json").read_bytes() == (REPO / "schemas" / "instance.json").read_bytes()
+    assert (REPO / "nodecfg" / "validate" / "schemas" / "instance.json").read_bytes() == (REPO / "schemas" / "instance.json").read_bytes()
     assert set(SCHEMA["properties"]) == set(CONTEXT_KEYS)
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg import instance_table
-from nodecfg.instance_table import (
+from nodecfg.context import instance_table
+from nodecfg.context.instance_table import (
     InstanceTypeInfo,
     estimate_resources,
     format_table,

@@ -1,4 +1,4 @@
-"""The kubelet's argv from a flag list (nodecfg.kubelet_argv), stage by stage.
+"""The kubelet's argv from a flag list (nodecfg.render.kubelet_argv), stage by stage.
 
 Expected values come from reading the upstream code named in the module
 docstring (systemd env-file.c, extract-word.c, env-util.c; pflag), not from
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.kubelet_argv import (BOOLEAN_FLAGS, Traced, kubelet_argv, read_environment_value,
+from nodecfg.render.kubelet_argv import (BOOLEAN_FLAGS, Traced, kubelet_argv, read_environment_value,
                                   split_words)
 
 OWN = "--cloud-provider=external"  # nodeadm's value always starts with one of its own flags
@@ -104,7 +104,7 @@ def test_blank_items_give_no_word():
 
 
 def test_boolean_flags_include_every_boolean_config_field_flag():
-    from nodecfg.lint.rules.kubelet_flags import CONFIG_FIELDS
+    from nodecfg.linter.rules.kubelet_flags import CONFIG_FIELDS
 
     schema = json.loads((Path(__file__).parent.parent / "schemas" / "kubelet-config.v1beta1.json").read_text())
     booleans = set()

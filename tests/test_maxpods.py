@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nodecfg.instance import Instance
-from nodecfg.instance_table import InstanceTypeInfo, all_types, lookup
-from nodecfg.maxpods import (
+from nodecfg.context.instance import Instance
+from nodecfg.context.instance_table import InstanceTypeInfo, all_types, lookup
+from nodecfg.context.maxpods import (
     MaxPods,
     compute_max_pods,
     cpu_millicores_to_reserve,
@@ -96,7 +96,7 @@ def test_kube_reserved_for_the_unknown_type_fallback():
 def _run_command(capsys, *argv):
     import argparse
 
-    from nodecfg.commands import max_pods
+    from nodecfg.cli.commands import max_pods
 
     parser = argparse.ArgumentParser()
     max_pods.add_arguments(parser)

@@ -1,5 +1,5 @@
 """nodeadm's merge rules (internal/api/merge.go + mergo.WithOverride), one test per rule."""
-from nodecfg.merge import merge_documents
+from nodecfg.merge.nodeconfig import merge_documents
 
 from helpers import doc
 

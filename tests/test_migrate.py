@@ -1,10 +1,10 @@
 """nodecfg migrate: the shell forms and bootstrap.sh's argument rules, finding by finding."""
 from __future__ import annotations
 
-from nodecfg.cli import main
-from nodecfg.diagnostics import Severity
-from nodecfg.migrate import migrate, split_kubelet_args
-from nodecfg.migrate_shell import Expander
+from nodecfg.cli.main import main
+from nodecfg.core.diagnostics import Severity
+from nodecfg.userdata.migrate import migrate, split_kubelet_args
+from nodecfg.userdata.migrate_shell import Expander
 
 HEAD = "#!/bin/bash\n"
 CLUSTER = " --b64-cluster-ca Q0E= --apiserver-endpoint https://x.example --service-ipv4-cidr 10.100.0.0/16"

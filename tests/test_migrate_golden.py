@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from nodecfg.api import compile as compile_sources
-from nodecfg.lint.engine import lint
-from nodecfg.migrate import migrate
+from nodecfg.linter.engine import lint
+from nodecfg.userdata.migrate import migrate
 from nodecfg.parse.yaml import parse_yaml_documents
 
 GOLDEN = Path(__file__).parent.parent / "golden-migrate"

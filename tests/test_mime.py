@@ -7,7 +7,7 @@ import gzip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nodecfg.diagnostics import Severity
+from nodecfg.core.diagnostics import Severity
 from nodecfg.parse.mime import MAX_PARTS, parse_media_type, split_userdata
 
 SCRIPT = "#!/bin/bash\necho hello\n"

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 import nodecfg
-from nodecfg.cli import main
-from nodecfg.lint.config import Settings, settings_from_table
+from nodecfg.cli.main import main
+from nodecfg.linter.config import Settings, settings_from_table
 from nodecfg.parse.yaml import parse_yaml_documents
 from nodecfg.pipeline import Verdict, run
-from nodecfg.userdata import UserDataError
+from nodecfg.userdata.compose import UserDataError
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "golden"

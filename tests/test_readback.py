@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from nodecfg.api import compile
-from nodecfg.cli import main
+from nodecfg.cli.main import main
 
 from readback import Unreadable, environment_assignment, kubelet_environment, read_back, read_back_all, \
     resolved_conf, strict_json, systemd_ini

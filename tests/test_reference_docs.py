@@ -36,7 +36,7 @@ def test_check_mode_reports_a_stale_page(tmp_path):
 
 
 def test_rules_index_lists_every_code_with_its_page():
-    from nodecfg.codes import CATALOGUE
+    from nodecfg.core.codes import CATALOGUE
 
     text = (ROOT / "docs" / "rules" / "index.md").read_text()
     rows = [line for line in text.splitlines() if line.startswith("| [NC")]
@@ -50,8 +50,8 @@ def test_rules_index_lists_every_code_with_its_page():
 
 
 def test_cli_reference_names_every_command_and_option():
-    from nodecfg.cli import build_parser
-    from nodecfg.commands import COMMANDS
+    from nodecfg.cli.main import build_parser
+    from nodecfg.cli.commands import COMMANDS
 
     text = (ROOT / "docs" / "cli.md").read_text()
     assert "| 3 | internal error" in text and "| 141 |" in text

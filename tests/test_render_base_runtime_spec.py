@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from nodecfg.instance import DEFAULT_INSTANCE
+from nodecfg.context.instance import DEFAULT_INSTANCE
 from nodecfg.render import RenderContext
 from nodecfg.render.base_runtime_spec import PATH, go_float, go_json_indent, render
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from nodecfg import render
-from nodecfg.commands import COMMANDS
-from nodecfg.instance import instance_from_mapping
-from nodecfg.maxpods import compute_max_pods
-from nodecfg.merge import get_pointer
+from nodecfg.cli.commands import COMMANDS
+from nodecfg.context.instance import instance_from_mapping
+from nodecfg.context.maxpods import compute_max_pods
+from nodecfg.merge.nodeconfig import get_pointer
 from nodecfg.pipeline import LINT_RULE_MODULES, analyse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,17 +86,17 @@ def test_every_module_named_in_a_registry_imports():
     for name in render.RENDERERS:
         assert hasattr(importlib.import_module(f"nodecfg.render.{name}"), "render"), name
     for name in LINT_RULE_MODULES:
-        assert hasattr(importlib.import_module(f"nodecfg.lint.rules.{name}"), "check"), name
+        assert hasattr(importlib.import_module(f"nodecfg.linter.rules.{name}"), "check"), name
     for command, (module_name, _) in COMMANDS.items():
-        module = importlib.import_module(f"nodecfg.commands.{module_name}")
+        module = importlib.import_module(f"nodecfg.cli.commands.{module_name}")
         assert hasattr(module, "add_arguments") and hasattr(module, "run"), command
 
 
 def test_a_code_nobody_registered_cannot_exist_and_none_is_dead():
-    """Every NCnnn the package names is in nodecfg/codes.py, and every catalogued code is emitted somewhere."""
+    """Every NCnnn the package names is in nodecfg/core/codes.py, and every catalogued code is emitted somewhere."""
     import re
 
-    from nodecfg.codes import CATALOGUE
+    from nodecfg.core.codes import CATALOGUE
 
     package = ROOT / "nodecfg"
     named: set[str] = set()

@@ -3,8 +3,8 @@ import tomllib
 
 import pytest
 
-from nodecfg.diagnostics import Severity, Span
-from nodecfg.instance import DEFAULT_INSTANCE
+from nodecfg.core.diagnostics import Severity, Span
+from nodecfg.context.instance import DEFAULT_INSTANCE
 from nodecfg.render import RenderContext
 from nodecfg.render import containerd
 from nodecfg.render.containerd import CONFIG_PATH, SOCI_CONFIG_PATH, SOCI_DROPIN_PATH
@@ -36,7 +36,7 @@ def data_of(result, path=CONFIG_PATH):
 
 # Without a user config nodeadm writes its template's text.  These were
 # written by hand and checked against the file the real nodeadm (the commit
-# of nodecfg/reference.py) writes for the same instance.
+# of nodecfg/core/reference.py) writes for the same instance.
 CONTAINERD_1_DEFAULT = """\
 version = 2
 root = "/var/lib/containerd"

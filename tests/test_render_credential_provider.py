@@ -11,8 +11,9 @@ import types
 
 import pytest
 
-from nodecfg.instance import instance_from_mapping
-from nodecfg.render import RenderContext, credential_provider
+from nodecfg.context.instance import instance_from_mapping
+from nodecfg.render import RenderContext
+from nodecfg.render import credential_provider
 
 PATH = "etc/eks/image-credential-provider/config.json"
 

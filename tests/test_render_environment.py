@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import types
 
-from nodecfg.instance import instance_from_mapping
-from nodecfg.render import RenderContext, kubelet_environment
+from nodecfg.context.instance import instance_from_mapping
+from nodecfg.render import RenderContext
+from nodecfg.render import kubelet_environment
 from nodecfg.render.flags import kubelet_flags, occurrences
 
 ENVIRONMENT = "etc/eks/kubelet/environment"

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import types
 
-from nodecfg.instance import instance_from_mapping
-from nodecfg.render import RenderContext, kubeconfig
+from nodecfg.context.instance import instance_from_mapping
+from nodecfg.render import RenderContext
+from nodecfg.render import kubeconfig
 
 KUBECONFIG = "var/lib/kubelet/kubeconfig"
 BOOTSTRAP = "var/lib/kubelet/bootstrap-kubeconfig"

@@ -11,11 +11,11 @@ import types
 
 import pytest
 
-from nodecfg.diagnostics import Severity, Span
-from nodecfg.instance import instance_from_mapping
+from nodecfg.core.diagnostics import Severity, Span
+from nodecfg.context.instance import instance_from_mapping
 from nodecfg.render import RenderContext
 from nodecfg.render import cached_config, kubelet
-from nodecfg.versions import Version, at_least, canonical_kubelet_version, parse_version
+from nodecfg.core.versions import Version, at_least, canonical_kubelet_version, parse_version
 
 CONFIG = "etc/kubernetes/kubelet/config.json"
 DROPIN = "etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf"
@@ -33,7 +33,7 @@ KUBE_RESERVED = {
 
 @pytest.fixture(autouse=True)
 def fake_kube_reserved(monkeypatch):
-    """Decouple from nodecfg.maxpods: its formula has its own tests."""
+    """Decouple from nodecfg.context.maxpods: its formula has its own tests."""
     calls = []
 
     def fake(max_pods: int, vcpus: int) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """systemd environment drop-ins and resolved.conf.d, as nodeadm writes them."""
 import pytest
 
-from nodecfg.diagnostics import Severity
-from nodecfg.instance import DEFAULT_INSTANCE
+from nodecfg.core.diagnostics import Severity
+from nodecfg.context.instance import DEFAULT_INSTANCE
 from nodecfg.render import RenderContext
 from nodecfg.render.system import (
     RESOLVED_PATH,

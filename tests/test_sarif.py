@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.diagnostics import Diagnostic, Severity, Span
-from nodecfg.lint import formats
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.output import formats
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = "sarif-2.1/schema/sarif-schema-2.1.0.json"
@@ -97,7 +97,7 @@ def test_sarif_rules_carry_the_rule_pages_and_versioned_help(repo):
 
     driver = sarif_of(repo, "nodes/nodeconfig.yaml")["runs"][0]["tool"]["driver"]
     rule = next(rule for rule in driver["rules"] if rule["id"] == "NC201")
-    page = (ROOT / "nodecfg" / "lint" / "docs" / "NC201.md").read_text()
+    page = (ROOT / "nodecfg" / "linter" / "docs" / "NC201.md").read_text()
     assert rule["help"]["markdown"] == page
     assert rule["fullDescription"]["text"].startswith("A NodeConfig field is not part of the")
     assert rule["helpUri"] == f"https://github.com/nodecfg/nodecfg/blob/v{__version__}/docs/rules/NC201.md"
@@ -201,7 +201,7 @@ def test_colour_follows_the_flag_and_no_color(repo):
     assert "\x1b[" not in forced.stdout  # NO_COLOR wins over FORCE_COLOR
     piped = nodecfg("check", "nodes/nodeconfig.yaml", cwd=repo, env={"NO_COLOR": ""})
     assert "\x1b[" not in piped.stdout  # a pipe is not a TTY
-    from nodecfg.terminal import wants_colour
+    from nodecfg.output.terminal import wants_colour
 
     class Tty:
         def isatty(self):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.diagnostics import Severity
-from nodecfg.document import Document
+from nodecfg.core.diagnostics import Severity
+from nodecfg.core.document import Document
 from nodecfg.parse.yaml import parse_yaml_documents
-from nodecfg.schema import validate_kubelet_config, validate_nodeconfig
+from nodecfg.validate.schema import validate_kubelet_config, validate_nodeconfig
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_NAMES = ("nodeconfig.v1alpha1.json", "kubelet-config.v1beta1.json")
@@ -286,7 +286,7 @@ def test_every_problem_of_a_document_is_reported_in_source_order():
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
 def test_published_schema_is_identical_to_the_packaged_one(name):
     published = (REPO / "schemas" / name).read_bytes()
-    packaged = (REPO / "nodecfg" / "schemas" / name).read_bytes()
+    packaged = (REPO / "nodecfg" / "validate" / "schemas" / name).read_bytes()
     assert published == packaged
 
 
@@ -308,10 +308,10 @@ def test_kubelet_schema_covers_fields_added_in_recent_kubelets():
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from nodecfg.schemas import KUBELET_CONFIG, NODECONFIG, load_schema  # noqa: E402
-from nodecfg.document import escape_pointer_token  # noqa: E402
-from nodecfg.schemas import subset  # noqa: E402
-from nodecfg.schemas.subset import iter_violations  # noqa: E402
+from nodecfg.validate.schemas import KUBELET_CONFIG, NODECONFIG, load_schema  # noqa: E402
+from nodecfg.core.document import escape_pointer_token  # noqa: E402
+from nodecfg.validate.schemas import subset  # noqa: E402
+from nodecfg.validate.schemas.subset import iter_violations  # noqa: E402
 
 _SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-3, 70), st.sampled_from([1.5, 2.0, -0.25]),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.cli import main
+from nodecfg.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = "https://raw.githubusercontent.com/nodecfg/nodecfg/main/schemas/"

@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from nodecfg.diagnostics import Severity
-from nodecfg.document import Document
+from nodecfg.core.diagnostics import Severity
+from nodecfg.core.document import Document
 from nodecfg.parse.yaml import parse_yaml_documents
-from nodecfg.semantics import check_merged
+from nodecfg.validate.semantics import check_merged
 
 # A PEM block whose body is a DER SEQUENCE: the shape the kubelet's loader needs.
 PEM = b"-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"

@@ -3,7 +3,7 @@ import base64
 import gzip
 import io
 
-from nodecfg.source import Limits, load_sources
+from nodecfg.parse.source import Limits, load_sources
 
 DOC = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    flags: [--v={n}]\n"
 

@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
-from nodecfg.tomlmerge import deep_merge, merge_toml, parse_toml
-from nodecfg.tomlwrite import dumps, encode_key, encode_string, format_float
+from nodecfg.merge.toml import deep_merge, merge_toml, parse_toml
+from nodecfg.encode.gotoml import dumps, encode_key, encode_string, format_float
 
 
 # --- parse_toml -------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 import nodecfg
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLIC = {"compile", "lint", "max_pods", "compose_userdata", "UserDataError", "Compilation", "Result",
+PUBLIC = {"compile", "lint", "max_pods", "compose_userdata", "migrate", "UserDataError", "Compilation", "Result",
           "Verdict", "Diagnostic", "Severity", "Span", "Settings", "ConfigError", "__version__"}
 
 
@@ -28,7 +28,7 @@ def test_public_names_are_listed_and_resolve():
     assert PUBLIC <= set(listed)
     assert not {"sys", "types", "TYPE_CHECKING", "Any", "_LAZY"} & set(listed)
     from nodecfg.api import Compilation
-    from nodecfg.lint.config import Settings
+    from nodecfg.linter.config import Settings
     from nodecfg.pipeline import Result, Verdict
     assert (nodecfg.Compilation, nodecfg.Settings, nodecfg.Result, nodecfg.Verdict) == (
         Compilation, Settings, Result, Verdict)
@@ -54,11 +54,11 @@ def test_mypy_strict_accepts_a_program_using_the_documented_api():
     revealed = dict(re.findall(r'reveal\.py:(\d+): note: Revealed type is "(.*)"', done.stdout))
     assert len(revealed) == 12 and not any(text in ("Any", "Any?") for text in revealed.values()), revealed
     assert revealed["4"].endswith("-> nodecfg.api.Compilation")
-    assert revealed["5"].endswith("-> list[nodecfg.diagnostics.Diagnostic]")
+    assert revealed["5"].endswith("-> list[nodecfg.core.diagnostics.Diagnostic]")
     assert revealed["6"] == "def (instance_type: str, expression: str | None =) -> int"
     assert revealed["7"].endswith("-> bytes")
     assert "Verdict.OK" in revealed["10"] and "Severity.ERROR" in revealed["12"]
-    assert revealed["15"].endswith("-> nodecfg.userdata.UserDataError")
+    assert revealed["15"].endswith("-> nodecfg.userdata.compose.UserDataError")
 
 
 def test_mypy_strict_rejects_a_wrong_call():

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import nodecfg
-from nodecfg.cli import main
-from nodecfg.diagnostics import Severity
+from nodecfg.cli.main import main
+from nodecfg.core.diagnostics import Severity
 from nodecfg.parse.mime import split_userdata
 from nodecfg.pipeline import analyse
-from nodecfg.userdata import NewPart, append_parts, choose_boundary, compose, split_documents, write_multipart
+from nodecfg.userdata.compose import NewPart, append_parts, choose_boundary, compose, split_documents, write_multipart
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = ROOT / "golden" / "userdata"
@@ -184,7 +184,7 @@ def test_boothooks_are_not_reported_as_a_type_nodeadm_ignores():
 
 def test_instance_context_reaches_the_render_checks():
     v3 = COMPLETE.replace(b"  kubelet:", b'  containerd:\n    config: |\n      version = 3\n  kubelet:')
-    from nodecfg.instance import instance_from_mapping
+    from nodecfg.context.instance import instance_from_mapping
 
     assert compose([v3]).ok
     old = compose([v3], instance=instance_from_mapping({"containerdVersion": "1.7.27"}))
@@ -380,10 +380,10 @@ def test_cli_options_and_positionals_mix(tmp_path, capsysbinary):
 
 
 def test_lint_is_callable_before_and_after_the_lint_package_is_imported():
-    import nodecfg.lint.engine  # binds the subpackage as nodecfg.lint
+    import nodecfg.linter.engine  # binds the subpackage as nodecfg.lint
 
     assert nodecfg.lint([COMPLETE]) == []
-    assert nodecfg.lint.engine.lint([COMPLETE]).diagnostics == []
+    assert nodecfg.linter.engine.lint([COMPLETE]).diagnostics == []
 
 
 def test_lint_takes_instance_context_keywords():

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from nodecfg.diagnostics import Severity, Span
+from nodecfg.core.diagnostics import Severity, Span
 from nodecfg.parse.wrapping import (
     decode_if_base64,
     decode_quoted_printable,

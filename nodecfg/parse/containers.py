@@ -36,8 +36,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Diagnostic, Severity, Span
-from ..document import Document, join_pointer
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.document import Document, join_pointer
 
 KINDS = {
     "ec2nodeclass": "Karpenter EC2NodeClass manifest",
@@ -210,7 +210,7 @@ class Container:
 
 def extract(data: bytes, uri: str, params: dict[str, str] | None = None) -> Container | None:
     """The container in ``data``, or None when it is not one (plain NodeConfig, user data)."""
-    from .yaml import decode_text, parse_yaml_documents
+    from nodecfg.parse.yaml import decode_text, parse_yaml_documents
 
     text, problems = decode_text(data, uri)
     if text is None:
@@ -453,7 +453,7 @@ class _Reader:
 
 
 def _is_base64(value: str) -> bool:
-    from .wrapping import decode_if_base64
+    from nodecfg.parse.wrapping import decode_if_base64
 
     return decode_if_base64(value.encode(), len(value)) is not None  # decoded data is never longer
 
@@ -696,8 +696,8 @@ def unit_count(data: bytes, uri: str) -> int:
 
 def recognised(data: bytes, uri: str) -> bool:
     """Whether a file found below a directory is something nodecfg lints (by content, not name)."""
-    from .wrapping import decode_if_base64, is_gzip
-    from .yaml import decode_text, parse_yaml_documents
+    from nodecfg.parse.wrapping import decode_if_base64, is_gzip
+    from nodecfg.parse.yaml import decode_text, parse_yaml_documents
 
     if is_gzip(data) or b"content-type" in data[:65536].lower():
         return True
@@ -728,7 +728,7 @@ def karpenter_part_kind(text: str) -> str:
     sigs.k8s.io/yaml can unmarshal it into a map (a mapping, or a document
     that reads as null); else a ``text/x-shellscript`` part.
     """
-    from .yaml import parse_yaml_documents
+    from nodecfg.parse.yaml import parse_yaml_documents
 
     stripped = text.strip()
     if stripped.startswith(("MIME-Version:", "Content-Type:")):

@@ -11,14 +11,14 @@ what makes Go fail is an ERROR.  No input makes this module raise.
 """
 from __future__ import annotations
 
-from nodecfg.codes import CATALOGUE
+from nodecfg.core.codes import CATALOGUE
 
 import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..diagnostics import Diagnostic, Severity, Span
-from .wrapping import DEFAULT_LIMIT, UnwrapError, decode_if_base64, decode_quoted_printable, unwrap
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.parse.wrapping import DEFAULT_LIMIT, UnwrapError, decode_if_base64, decode_quoted_printable, unwrap
 
 NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
 SHELL_MEDIA_TYPE = "text/x-shellscript"
@@ -681,7 +681,7 @@ def cloud_config_problem(body: bytes) -> tuple[int, int, str] | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         return body[:error.start].count(b"\n") + 1, 1, "not valid UTF-8"
-    from .yaml import parse_yaml_documents  # the one bounded YAML reader
+    from nodecfg.parse.yaml import parse_yaml_documents  # the one bounded YAML reader
 
     _, diagnostics = parse_yaml_documents(text, "<cloud-config>")
     for diagnostic in diagnostics:

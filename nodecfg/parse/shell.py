@@ -10,7 +10,7 @@ a script has a ``<<`` in it.
 """
 from __future__ import annotations
 
-from nodecfg.codes import CATALOGUE
+from nodecfg.core.codes import CATALOGUE
 
 import functools
 import re
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from ..diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 
 DROPIN_DIR = "/etc/eks/nodeadm.d/"
 # nodeadm's file provider reads only these (internal/configprovider/file.go).

@@ -10,13 +10,13 @@ output passes the limit instead of after it has been inflated in memory.
 """
 from __future__ import annotations
 
-from nodecfg.codes import CATALOGUE
+from nodecfg.core.codes import CATALOGUE
 
 import binascii
 import zlib
 from dataclasses import dataclass, field
 
-from nodecfg.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 
 DEFAULT_LIMIT = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"

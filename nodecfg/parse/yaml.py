@@ -8,7 +8,7 @@ go-yaml v2 rules, not by ruamel's resolver.
 """
 from __future__ import annotations
 
-from nodecfg.codes import CATALOGUE
+from nodecfg.core.codes import CATALOGUE
 
 import functools
 import json
@@ -17,8 +17,8 @@ import re
 import warnings
 from typing import Any
 
-from ..diagnostics import Diagnostic, Severity, Span
-from ..document import Document, join_pointer
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.document import Document, join_pointer
 
 MAX_DEPTH = 100
 MAX_NODES = 100_000

@@ -9,9 +9,9 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Diagnostic
-from ..filetree import FileEntry, FileTree
-from ..instance import Instance
+from nodecfg.core.diagnostics import Diagnostic
+from nodecfg.core.filetree import FileEntry, FileTree
+from nodecfg.context.instance import Instance
 
 # Every renderer, in order (order matters only for the order of diagnostics;
 # files never collide), with the pointers of the values it checks: a renderer
@@ -36,7 +36,7 @@ RENDERER_MODULES = tuple(RENDERERS)
 class RenderContext:
     config: dict[str, Any]  # merged NodeConfig: {"apiVersion", "kind", "spec": {...}}
     instance: Instance
-    max_pods: Any           # nodecfg.maxpods.MaxPods, computed once per compile
+    max_pods: Any           # nodecfg.context.maxpods.MaxPods, computed once per compile
 
 
 @dataclass
@@ -58,7 +58,7 @@ class Rendered:
 
 def renderers_checking(config: dict[str, Any]) -> tuple[str, ...]:
     """The renderers that check a value config sets (see RENDERERS)."""
-    from ..merge import get_pointer
+    from nodecfg.merge.nodeconfig import get_pointer
 
     return tuple(name for name, pointers in RENDERERS.items()
                  if any(get_pointer(config, pointer) not in (None, "", {}, []) for pointer in pointers))

@@ -13,9 +13,9 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from ..document import join_pointer
-from ..tomlmerge import deep_merge
-from . import RenderContext, Rendered
+from nodecfg.core.document import join_pointer
+from nodecfg.merge.toml import deep_merge
+from nodecfg.render import RenderContext, Rendered
 
 PATH = "etc/containerd/base-runtime-spec.json"
 

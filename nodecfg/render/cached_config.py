@@ -17,10 +17,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from ..versions import canonical_kubelet_version
-from . import Rendered, RenderContext
-from .kubeconfig import decode_certificate_authority
-from .kubelet import encode_go_json, feature_enabled, go_key, spec_value
+from nodecfg.core.versions import canonical_kubelet_version
+from nodecfg.render import Rendered, RenderContext
+from nodecfg.render.kubeconfig import decode_certificate_authority
+from nodecfg.render.kubelet import encode_go_json, feature_enabled, go_key, spec_value
 
 CACHE_PATH = "run/eks/nodeadm/config.json"
 

@@ -7,20 +7,20 @@ over it.  Without a user config nodeadm writes its template's text as is
 (``template_text``); with one it writes the merge in go-toml v2 layout
 (``tomlwrite``), and on containerd 2.x with a schema v2 config the output of
 ``containerd config migrate`` (``containerd_migrate``).  The text matches the
-nodeadm commit named in nodecfg/reference.py.
+nodeadm commit named in nodecfg/core/reference.py.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from ..diagnostics import Diagnostic, Severity, Span
-from ..document import join_pointer
-from ..instance import Instance
-from ..tomlmerge import deep_merge, parse_toml
-from ..tomlwrite import dumps
-from . import RenderContext, Rendered
-from .containerd_migrate import V2_CRI, V3_IMAGES, V3_RUNTIME, migrate_v2_to_v3, migrated_text, v3_spelling
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.document import join_pointer
+from nodecfg.context.instance import Instance
+from nodecfg.merge.toml import deep_merge, parse_toml
+from nodecfg.encode.gotoml import dumps
+from nodecfg.render import RenderContext, Rendered
+from nodecfg.render.containerd_migrate import V2_CRI, V3_IMAGES, V3_RUNTIME, migrate_v2_to_v3, migrated_text, v3_spelling
 
 CONFIG_PATH = "etc/containerd/config.toml"
 SOCI_CONFIG_PATH = "etc/soci-snapshotter-grpc/config.toml"

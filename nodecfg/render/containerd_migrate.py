@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..tomlwrite import dumps
+from nodecfg.encode.gotoml import dumps
 
 V2_CRI = "io.containerd.grpc.v1.cri"
 V3_IMAGES = "io.containerd.cri.v1.images"

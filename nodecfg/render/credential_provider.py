@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..versions import at_least
-from . import Rendered, RenderContext
-from .flags import CREDENTIAL_PROVIDER_CONFIG
-from .kubelet import encode_go_json
+from nodecfg.core.versions import at_least
+from nodecfg.render import Rendered, RenderContext
+from nodecfg.render.flags import CREDENTIAL_PROVIDER_CONFIG
+from nodecfg.render.kubelet import encode_go_json
 
 CONFIG_PATH = CREDENTIAL_PROVIDER_CONFIG.lstrip("/")
 PROVIDER_NAME = "ecr-credential-provider"

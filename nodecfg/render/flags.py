@@ -6,7 +6,7 @@ and prints them in map iteration order, i.e. randomly, as ``--name=value``
 without any quoting; the user's ``kubelet.flags`` follow verbatim, so they
 take precedence (pflag: the last occurrence of a single-value flag wins).
 nodecfg prints nodeadm's flags sorted by name, then the user's in merge order.
-What the kubelet makes of that line is nodecfg.kubelet_argv.
+What the kubelet makes of that line is nodecfg.render.kubelet_argv.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..instance import Instance
-from ..versions import at_least
-from .kubelet import (CONFIG_PATH, DROPIN_DIR, cidr_family, feature_enabled,
+from nodecfg.context.instance import Instance
+from nodecfg.core.versions import at_least
+from nodecfg.render.kubelet import (CONFIG_PATH, DROPIN_DIR, cidr_family, feature_enabled,
                       spec_value, user_kubelet_config)
 
 KUBECONFIG_PATH = "/var/lib/kubelet/kubeconfig"
@@ -86,7 +86,7 @@ def user_flags(config: dict[str, Any], own: list[KubeletFlag] = ()) -> list[Kube
     """The merged kubelet.flags in order; non-string entries are skipped.
 
     Each item's name and value are those of the first flag the kubelet gets
-    from it (nodecfg.kubelet_argv, after nodeadm's own flags ``own``); an
+    from it (nodecfg.render.kubelet_argv, after nodeadm's own flags ``own``); an
     item that starts no flag has the name "".
     """
     entries = spec_value(config, "kubelet", "flags", default=[])
@@ -104,7 +104,7 @@ def user_flags(config: dict[str, Any], own: list[KubeletFlag] = ()) -> list[Kube
 @lru_cache(maxsize=8)
 def _first_flags(own: tuple[str, ...], entries: tuple[str, ...]) -> dict[int, tuple[str, str]]:
     """User item position -> (name, value) of the first flag the kubelet gets from it (one argv per line)."""
-    from ..kubelet_argv import kubelet_argv
+    from nodecfg.render.kubelet_argv import kubelet_argv
 
     first: dict[int, tuple[str, str]] = {}
     for arg in kubelet_argv([*own, *entries]).flags():

@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..yamlout import double_quoted
-from . import Rendered, RenderContext
-from .flags import BOOTSTRAP_KUBECONFIG_PATH, KUBECONFIG_PATH, outpost_enabled
-from .kubelet import CA_CERT_PATH, spec_string
+from nodecfg.encode.yaml import double_quoted
+from nodecfg.render import Rendered, RenderContext
+from nodecfg.render.flags import BOOTSTRAP_KUBECONFIG_PATH, KUBECONFIG_PATH, outpost_enabled
+from nodecfg.render.kubelet import CA_CERT_PATH, spec_string
 
 CA_FILE = CA_CERT_PATH.lstrip("/")
 CREDENTIAL_PLUGIN_API_VERSION = "client.authentication.k8s.io/v1beta1"

@@ -14,7 +14,7 @@ JSON encoder.
 """
 from __future__ import annotations
 
-from nodecfg.codes import CATALOGUE
+from nodecfg.core.codes import CATALOGUE
 
 import ipaddress
 import math
@@ -23,11 +23,11 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any, Iterable
 
-from ..diagnostics import Diagnostic, Severity, Span
-from ..document import escape_pointer_token
-from ..instance import Instance
-from ..versions import at_least
-from . import Rendered, RenderContext
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.document import escape_pointer_token
+from nodecfg.context.instance import Instance
+from nodecfg.core.versions import at_least
+from nodecfg.render import Rendered, RenderContext
 
 CONFIG_PATH = "etc/kubernetes/kubelet/config.json"
 DROPIN_DIR = "etc/kubernetes/kubelet/config.json.d"
@@ -122,13 +122,13 @@ def _vcpus(instance: Instance) -> int:
 
 
 def use_soci(config: dict[str, Any], instance: Instance) -> bool:
-    from .containerd import use_soci as containerd_uses_soci
+    from nodecfg.render.containerd import use_soci as containerd_uses_soci
 
     return containerd_uses_soci(config, instance)
 
 
 def _kube_reserved(max_pods: int, vcpus: int) -> dict[str, str]:
-    from ..maxpods import kube_reserved
+    from nodecfg.context.maxpods import kube_reserved
 
     return kube_reserved(max_pods, vcpus)
 
@@ -242,7 +242,7 @@ def _diagnostic(code: str, pointer: str, message: str, hint: str = "") -> Diagno
 
 
 def _beyond_limits(error: str) -> bool:
-    from ..cel_eval import LimitRefusal
+    from nodecfg.context.cel import LimitRefusal
 
     return isinstance(error, LimitRefusal)
 
@@ -264,7 +264,7 @@ def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
             "set only one of kubelet.config.maxPods and kubelet.maxPodsExpression"))
     error = getattr(ctx.max_pods, "expression_error", None)
     if expression and error and _beyond_limits(error):
-        from ..maxpods import beyond_limits
+        from nodecfg.context.maxpods import beyond_limits
 
         found.append(beyond_limits(pointer_span("/spec/kubelet/maxPodsExpression"), error))
     elif expression and error:

@@ -9,12 +9,12 @@ as semver.Compare does for nodeadm).
 """
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic, Severity, Span
-from ..versions import at_least
-from . import Rendered, RenderContext
-from .flags import kubelet_flags
-from .kubelet import user_kubelet_config
-from .lines import line_breaker
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.versions import at_least
+from nodecfg.render import Rendered, RenderContext
+from nodecfg.render.flags import kubelet_flags
+from nodecfg.render.kubelet import user_kubelet_config
+from nodecfg.render.lines import line_breaker
 
 ENVIRONMENT_PATH = "etc/eks/kubelet/environment"
 ARGS_VARIABLE = "NODEADM_KUBELET_ARGS"

@@ -12,10 +12,10 @@ import re
 import unicodedata
 from typing import Any
 
-from ..diagnostics import Diagnostic, Severity, Span
-from ..document import join_pointer
-from . import RenderContext, Rendered
-from .lines import describe, line_breaker
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.document import join_pointer
+from nodecfg.render import RenderContext, Rendered
+from nodecfg.render.lines import describe, line_breaker
 
 SYSTEM_ENVIRONMENT_PATH = "etc/systemd/system.conf.d/environment.conf"
 SERVICE_DROPIN_PATH = "etc/systemd/system/{service}.service.d/environment.conf"

@@ -114,7 +114,7 @@ class Case:
     skipped_assertions: tuple[str, ...] = field(default=())
 
 
-# nodecfg's codes for nodeadm's refusals (nodecfg/semantics.py, docs/containerd.md)
+# nodecfg's codes for nodeadm's refusals (nodecfg/validate/semantics.py, docs/containerd.md)
 CLUSTER_FIELD_MISSING = "NC301"  # api validation: name/apiServerEndpoint/CA/cidr required
 CONTAINERD_V3_ON_V1 = "NC502"    # "failed to get config template version"
 

@@ -23,8 +23,8 @@ if not NODEADM_SRC:
                 allow_module_level=True)
 
 import nodecfg.api  # noqa: E402
-from nodecfg.diagnostics import Severity  # noqa: E402
-from nodecfg.codes import is_blocking  # noqa: E402
+from nodecfg.core.diagnostics import Severity  # noqa: E402
+from nodecfg.core.codes import is_blocking  # noqa: E402
 
 from .cases import (  # noqa: E402
     ABSENT, BYTES, CASES, CONTAINS, JSON, KNOWN_DIFFERENCES, NOT_CONTAINS, Case, CaseFile, Check,

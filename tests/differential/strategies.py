@@ -18,7 +18,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from nodecfg.yamlout import dump_yaml
+from nodecfg.encode.yaml import dump_yaml
 
 # A self-signed P-256 certificate (made for these tests), base64 of its PEM.
 CA = ("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJmekNDQVNXZ0F3SUJBZ0lVVStmemI0YXkyaGRPcmtWVTZYWThLRmwveUlrd0NnWUlLb1pJ"

@@ -92,9 +92,9 @@ def check_example(example: Example) -> None:
 
 def _check_example(example: Example) -> None:
     import nodecfg.api
-    from nodecfg.diagnostics import Severity
-    from nodecfg.instance_table import parse_table_text
-    from nodecfg.codes import is_blocking
+    from nodecfg.core.diagnostics import Severity
+    from nodecfg.context.instance_table import parse_table_text
+    from nodecfg.core.codes import is_blocking
 
     with tempfile.TemporaryDirectory(prefix="nodecfg-diff-") as scratch:
         workdir = Path(scratch)

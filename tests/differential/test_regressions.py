@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 import nodecfg.api
-from nodecfg.diagnostics import Severity
-from nodecfg.codes import is_blocking
+from nodecfg.core.diagnostics import Severity
+from nodecfg.core.codes import is_blocking
 
 from .oracle import compare_trees
 from .reasons import REASONS, expected_codes
@@ -138,7 +138,7 @@ def test_a_failing_max_pods_expression_does_not_stop_rendering_as_nodeadm_only_l
 def test_the_docs_name_the_nodeadm_commit_nodecfg_matches():
     from pathlib import Path
 
-    from nodecfg.reference import CONTAINERD_MIGRATE_VERSION, NODEADM_COMMIT
+    from nodecfg.core.reference import CONTAINERD_MIGRATE_VERSION, NODEADM_COMMIT
 
     docs = Path(__file__).parents[2] / "docs"
     assert NODEADM_COMMIT in (docs / "conformance.md").read_text()

@@ -13,7 +13,7 @@ import time
 from hypothesis import given
 
 from nodecfg.api import compile
-from nodecfg.report import format_text
+from nodecfg.output.report import format_text
 
 from composite_strategies import composite_inputs
 from readback import Unreadable, read_back

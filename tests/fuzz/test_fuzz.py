@@ -9,7 +9,7 @@ from hypothesis import given
 
 from nodecfg.api import compile
 from nodecfg.pipeline import analyse
-from nodecfg.yamlout import dump_yaml
+from nodecfg.encode.yaml import dump_yaml
 
 from fuzz_strategies import any_input, complete_nodeconfigs, mime_documents, mutated
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from nodecfg.lint.engine import lint
+from nodecfg.linter.engine import lint
 
 REPO = Path(__file__).resolve().parents[2]
 CA = next(line.split(":", 1)[1].strip()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lint_helpers import nodeconfig
-from nodecfg.feature_gates import PACKAGED_TABLE, kubelet_minor, load_table, parse_table
-from nodecfg.instance import instance_from_mapping
+from nodecfg.context.feature_gates import PACKAGED_TABLE, kubelet_minor, load_table, parse_table
+from nodecfg.context.instance import instance_from_mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import gen_feature_gates  # noqa: E402
@@ -155,7 +155,7 @@ Steady\t1.33\tBeta\ttrue\tfalse
 
 @pytest.fixture
 def gate_table(monkeypatch):
-    import nodecfg.lint.rules.feature_gates as rule
+    import nodecfg.linter.rules.feature_gates as rule
 
     monkeypatch.setattr(rule, "load_table", lambda: parse_table(TABLE))
 
@@ -213,7 +213,7 @@ def test_go_bool_spellings_are_accepted(gate_table):
 
 # --- the packaged table, when it is there ------------------------------------------------------
 
-packaged = pytest.mark.skipif(not PACKAGED_TABLE.exists(), reason="nodecfg/data/kubelet_feature_gates.tsv is not "
+packaged = pytest.mark.skipif(not PACKAGED_TABLE.exists(), reason="nodecfg/context/data/kubelet_feature_gates.tsv is not "
                               "generated yet (scripts/gen_feature_gates.py needs a kubernetes git directory)")
 
 
@@ -230,7 +230,7 @@ def test_packaged_table_pins(gate, minor, expected):
 
 
 def test_a_kubelet_gate_in_nodeadms_feature_gates_gets_a_hint(monkeypatch):
-    import nodecfg.feature_gates as gates
+    import nodecfg.context.feature_gates as gates
     from lint_helpers import diagnostics
 
     monkeypatch.setattr(gates, "load_table", lambda: parse_table(TABLE))

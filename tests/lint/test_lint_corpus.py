@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.diagnostics import Severity
-from nodecfg.instance import instance_from_mapping
-from nodecfg.lint.engine import lint
+from nodecfg.core.diagnostics import Severity
+from nodecfg.context.instance import instance_from_mapping
+from nodecfg.linter.engine import lint
 from nodecfg.parse.yaml import parse_yaml_documents
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def test_golden_inputs(case):
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_examples_are_clean(name):
-    from nodecfg.instance import load_instance_file
+    from nodecfg.context.instance import load_instance_file
 
     values, problems = load_instance_file(str(EXAMPLE_INSTANCE))
     assert problems == []

@@ -6,10 +6,10 @@ import json
 import pytest
 
 from lint_helpers import diagnostics, findings, nodeconfig
-from nodecfg.cli import main
-from nodecfg.diagnostics import Diagnostic, Severity, Span
-from nodecfg.lint import formats
-from nodecfg.lint.config import ConfigError, Settings, load_settings, settings_from_table
+from nodecfg.cli.main import main
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.output import formats
+from nodecfg.linter.config import ConfigError, Settings, load_settings, settings_from_table
 
 DUPLICATE_V = nodeconfig("kubelet:\n  flags:\n    - --v=2\n    - --v=4\n")  # NC414 at 13:9
 
@@ -182,7 +182,7 @@ def test_containerd_findings_of_the_render_stage(tmp_path, monkeypatch):
 
 
 def _instance(values):
-    from nodecfg.instance import instance_from_mapping
+    from nodecfg.context.instance import instance_from_mapping
 
     return instance_from_mapping(values)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from lint_helpers import findings, nodeconfig
-from nodecfg.instance import instance_from_mapping
+from nodecfg.context.instance import instance_from_mapping
 
 FLAG_CODES = ("NC410", "NC411", "NC412", "NC413", "NC414", "NC415", "NC416", "NC417", "NC418", "NC420")
 

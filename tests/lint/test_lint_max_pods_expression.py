@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lint_helpers import diagnostics, findings, nodeconfig
-from nodecfg.instance_table import InstanceTypeInfo
+from nodecfg.context.instance_table import InstanceTypeInfo
 
 
 def expression(text: str) -> str:
@@ -52,7 +52,7 @@ def test_non_positive_results_are_failures():
 
 def test_fallback_warning_of_the_render_stage_is_not_repeated():
     extra = {"tiny.nano": InstanceTypeInfo("tiny.nano", 1, 1)}
-    from nodecfg.instance import instance_from_mapping
+    from nodecfg.context.instance import instance_from_mapping
 
     found = findings(expression("'100 / (ips_per_eni - 1)'"), extra_table=extra,
                      instance=instance_from_mapping({"instanceType": "tiny.nano"}))

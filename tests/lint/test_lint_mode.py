@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from lint_helpers import findings, nodeconfig
 
-from nodecfg.diagnostics import Severity
-from nodecfg.lint.engine import lint
-from nodecfg.merge import get_pointer
+from nodecfg.core.diagnostics import Severity
+from nodecfg.linter.engine import lint
+from nodecfg.merge.nodeconfig import get_pointer
 
 FRAGMENT = """\
 apiVersion: node.eks.aws/v1alpha1

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.cli import main
-from nodecfg.lint.registry import catalogue
+from nodecfg.cli.main import main
+from nodecfg.linter.registry import catalogue
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGE_DOCS = REPO / "nodecfg" / "lint" / "docs"
+PACKAGE_DOCS = REPO / "nodecfg" / "linter" / "docs"
 SECTIONS = ("## What", "## Why", "## Failing example", "## Passing example", "## Fix")
 CODES = sorted(catalogue())
 

@@ -5,7 +5,7 @@ import base64
 import gzip
 
 from lint_helpers import nodeconfig
-from nodecfg.lint.engine import lint
+from nodecfg.linter.engine import lint
 
 
 def padded(size: int) -> bytes:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nodecfg
-from nodecfg.instance_table import all_types, lookup
+from nodecfg.context.instance_table import all_types, lookup
 
 from strategies import kubelet_config
 
@@ -25,7 +25,7 @@ def nodeconfig_bytes(extra_kubelet: dict) -> bytes:
 
 SCRIPT = """
 import hashlib, json, sys, nodecfg
-from nodecfg.emit import tar_bytes
+from nodecfg.output.emit import tar_bytes
 cases = json.load(sys.stdin)
 out = []
 for case in cases:

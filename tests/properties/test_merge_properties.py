@@ -4,10 +4,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nodecfg.document import Document
-from nodecfg.merge import merge_documents
+from nodecfg.core.document import Document
+from nodecfg.merge.nodeconfig import merge_documents
 from nodecfg.parse.yaml import parse_yaml_documents
-from nodecfg.yamlout import dump_yaml
+from nodecfg.encode.yaml import dump_yaml
 
 from strategies import nodeconfigs
 

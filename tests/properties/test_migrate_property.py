@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nodecfg.api import compile as compile_sources
-from nodecfg.explain import KUBELET_ENVIRONMENT, _flag_values, effective_kubelet_config
-from nodecfg.migrate import migrate
+from nodecfg.output.explain import KUBELET_ENVIRONMENT, _flag_values, effective_kubelet_config
+from nodecfg.userdata.migrate import migrate
 
 CA = ("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJmekNDQVNXZ0F3SUJBZ0lVVStmemI0YXkyaGRPcmtWVTZYWThLRmwveUlr"
       "d0NnWUlLb1pJemowRUF3SXcKRlRFVE1CRUdBMVVFQXd3S2EzVmlaWEp1WlhSbGN6QWVGdzB5TmpFeE1qQXlNekUyTXpaYUZ3MHpO"

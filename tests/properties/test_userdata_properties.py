@@ -7,11 +7,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import nodecfg
-from nodecfg.diagnostics import Severity
+from nodecfg.core.diagnostics import Severity
 from nodecfg.parse.mime import split_userdata
 from nodecfg.pipeline import analyse
-from nodecfg.userdata import NODECONFIG, SCRIPT, NewPart, append_parts, compose, split_documents, write_multipart
-from nodecfg.yamlout import dump_yaml
+from nodecfg.userdata.compose import NODECONFIG, SCRIPT, NewPart, append_parts, compose, split_documents, write_multipart
+from nodecfg.encode.yaml import dump_yaml
 
 from strategies import nodeconfigs
 

@@ -146,7 +146,7 @@ def _yaml_value(text: str, argument: str) -> str:
 
 
 def run_sample(root: Path, sample: Sample) -> Outcome:
-    from nodecfg.lint.engine import lint
+    from nodecfg.linter.engine import lint
 
     blob = read_blob(root, sample)
     if blob is None:

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from nodecfg.lint.registry import catalogue
-from nodecfg.modes import MODES
+from nodecfg.linter.registry import catalogue
+from nodecfg.core.modes import MODES
 
 from .corpus import extract, load_manifest
 

@@ -5,8 +5,8 @@ these tests pin the behaviour each pattern needs, with (code, line, col, severit
 """
 from __future__ import annotations
 
-from nodecfg.diagnostics import Severity
-from nodecfg.lint.engine import lint
+from nodecfg.core.diagnostics import Severity
+from nodecfg.linter.engine import lint
 
 HEAD = 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="==B=="\n\n'
 

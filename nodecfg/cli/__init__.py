@@ -1,0 +1,1 @@
+"""The command line: argument parsing, the result cache, one module per command."""

@@ -1,0 +1,202 @@
+"""Options shared by the commands that read NodeConfig sources, and the one way they run the pipeline."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def add_source_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    parser.add_argument("sources", nargs="+" if required else "*", metavar="SOURCE",
+                        help="NodeConfig file, user data, drop-in directory, file://PATH or - for stdin")
+    add_mode_argument(parser)
+    parser.add_argument("--max-input-bytes", type=int, default=1 << 20, metavar="N",
+                        help="largest accepted source (default 1 MiB)")
+    add_settings_arguments(parser)
+    add_container_arguments(parser)
+
+
+CONTAINER_HELP = """\
+A SOURCE is recognised by its content: a NodeConfig (YAML/JSON), MIME or plain
+user data (maybe base64 and/or gzip), or user data where it lives: a Karpenter
+EC2NodeClass manifest (karpenter.k8s.aws/v1 or v1beta1, multi-document or Helm
+output; the mode becomes karpenter), a CloudFormation template with an
+AWS::EC2::LaunchTemplate (Fn::Base64, Fn::Sub, Fn::Join), `aws ec2
+describe-launch-template-versions` or `get-launch-template-data` output, or
+`terraform show -json` plan or state output (aws_launch_template.user_data).
+Findings point into the containing file."""
+
+
+def add_container_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("user data inside manifests and templates")
+    group.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a CloudFormation parameter or pseudo parameter for Fn::Sub (AWS::Region=...)")
+    group.add_argument("--cluster", metavar="FILE",
+                       help="cluster facts (name, endpoint, certificateAuthority, serviceCidr[, clusterDNS, "
+                            "capacityType, nodeGroup]) or saved `aws eks describe-cluster` JSON: append the "
+                            "NodeConfig Karpenter or EKS adds to the user data")
+
+
+def load_options_from(args):
+    """(LoadOptions, problems) from --param and --cluster."""
+    from nodecfg.parse.source import LoadOptions
+
+    problems = []
+    params = []
+    for item in getattr(args, "param", None) or []:
+        name, sign, value = item.partition("=")
+        if not sign or not name:
+            from nodecfg.core.codes import NC721
+            from nodecfg.core.diagnostics import Span
+
+            problems.append(NC721.at(Span("<command line>", 0, 0), f"--param {item!r} is not NAME=VALUE"))
+            continue
+        params.append((name, value))
+    cluster = None
+    if getattr(args, "cluster", None):
+        from nodecfg.userdata.simulate import load_cluster_facts
+
+        cluster, more = load_cluster_facts(args.cluster)
+        problems += more
+    return LoadOptions(params=tuple(params), cluster=cluster), problems
+
+
+def add_mode_argument(parser: argparse.ArgumentParser) -> None:
+    from nodecfg.core.modes import MODES
+
+    parser.add_argument("--mode", choices=MODES, default="self-managed",
+                        help="who completes the configuration: yourself, EKS managed node groups or Karpenter")
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("rule selection (as in ruff; see docs/configuration.md)")
+    group.add_argument("--select", action="append", metavar="CODES",
+                       help="report only these codes, prefixes or rule names (replaces [tool.nodecfg] select)")
+    group.add_argument("--extend-select", action="append", default=[], metavar="CODES",
+                       help="add these to the selection")
+    group.add_argument("--ignore", action="append", default=[], metavar="CODES",
+                       help="never report these (added to [tool.nodecfg] ignore)")
+    group.add_argument("--config", metavar="FILE",
+                       help="read settings from FILE instead of the nearest pyproject.toml with [tool.nodecfg]")
+    group.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+
+
+def settings_from(args):
+    """The Settings for this invocation (raises ConfigError): the file, then the command line."""
+    from nodecfg.linter.config import load_settings
+
+    settings = load_settings(config=getattr(args, "config", None))
+    return settings.with_overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore,
+                                   strict=getattr(args, "strict", False))
+
+
+def limits_from(args):
+    from nodecfg.parse.source import Limits
+
+    size = args.max_input_bytes
+    return Limits(max_source_bytes=size, max_decoded_bytes=max(1 << 20, size), max_total_bytes=max(2 << 20, 2 * size))
+
+
+def print_diagnostics(diagnostics, texts, stream=None) -> None:
+    from nodecfg.output.report import format_text
+
+    if diagnostics:
+        print(format_text(diagnostics, texts), file=stream or sys.stderr)
+
+
+def add_instance_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("instance context (what nodeadm learns at boot)")
+    group.add_argument("--instance", action="append", default=[], metavar="FILE",
+                       help="YAML/JSON file of instance context keys; later files override earlier ones")
+    group.add_argument("--instance-type", help="EC2 instance type, e.g. m5.xlarge")
+    group.add_argument("--kubelet-version", help="e.g. v1.34.0")
+    group.add_argument("--containerd-version", help="e.g. 2.1.4 or 1.7.27")
+    group.add_argument("--vcpus", type=int)
+    group.add_argument("--memory-mib", type=int)
+    group.add_argument("--accelerator", choices=("nvidia", "neuron", "none"))
+    group.add_argument("--instance-table", metavar="FILE",
+                       help="extra instance types (jsonl or DescribeInstanceTypes JSON)")
+
+
+FLAG_KEYS = {"instance_type": "instanceType", "kubelet_version": "kubeletVersion",
+             "containerd_version": "containerdVersion", "vcpus": "vcpus", "memory_mib": "memoryMiB",
+             "accelerator": "accelerator"}
+
+
+def context_given(args) -> bool:
+    return bool(getattr(args, "instance", None) or getattr(args, "instance_table", None)
+                or any(getattr(args, attr, None) is not None for attr in FLAG_KEYS))
+
+
+def instance_from_args(args):
+    """(Instance or None for the default, extra instance table or None, findings) from --instance files and flags.
+
+    Nothing is imported when no context is given (``nodecfg check`` start-up).
+    """
+    if not context_given(args):
+        return None, None, []
+    from nodecfg.context.instance import instance_from_mapping, load_instance_file, validate_context
+
+    values, diagnostics = {}, []
+    for path in args.instance:
+        loaded, problems = load_instance_file(path)
+        values.update(loaded)
+        diagnostics.extend(problems)
+    flags = {key: getattr(args, attr) for attr, key in FLAG_KEYS.items() if getattr(args, attr) is not None}
+    accepted, problems = validate_context(flags, "<command line>")
+    values.update(accepted)
+    diagnostics.extend(problems)
+    extra_table = None
+    if args.instance_table:
+        from nodecfg.context.instance_table import load_user_table
+
+        extra_table, problems = load_user_table(args.instance_table)
+        diagnostics.extend(problems)
+    return instance_from_mapping(values), extra_table, diagnostics
+
+
+def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = None):
+    """The pipeline for this command line: a Result, or an exit code for a usage error already printed.
+
+    ``unit`` picks one user data of a file that holds several (``check`` runs each).
+    """
+    from dataclasses import replace
+
+    from nodecfg.linter.config import ConfigError
+    from nodecfg.pipeline import run
+
+    try:
+        settings = settings_from(args)
+    except ConfigError as error:
+        print(f"nodecfg: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    options, unreadable = load_options_from(args)
+    if unreadable:
+        print_diagnostics(unreadable, {})
+        return EXIT_USAGE
+    instance, extra_table, problems = instance_from_args(args)
+    if options.cluster is not None and instance is not None:  # --instance FILE may name the type
+        options = replace(options, instance_type=instance.instance_type)
+    return run(args.sources if sources is None else sources, instance, mode=args.mode, settings=settings,
+               limits=limits_from(args), extra_table=extra_table, context_problems=problems, render=render,
+               options=replace(options, unit=unit))
+
+
+def exit_code(result) -> int:
+    """0 for a configuration `check` passes, 1 when it has errors, 2 when the input could not be read."""
+    from nodecfg.pipeline import Verdict
+
+    if result.usage_error:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if result.verdict is Verdict.HAS_ERRORS else EXIT_OK
+
+
+def defaulted_note(instance) -> str:
+    """One line naming the instance facts that were not given, or ''."""
+    # nodeadm's own defaults (no accelerator, its pause image, no IPv6) need no note
+    relevant = sorted(instance.defaulted - {"localIpv6", "accelerator", "sandboxImage"})
+    if not relevant:
+        return ""
+    return ("nodecfg: note: instance context defaulted for " + ", ".join(relevant)
+            + f" (instance type {instance.instance_type}); pass --instance FILE to set them")

@@ -1,0 +1,241 @@
+"""nodecfg check: lint sources; print findings; exit 0 clean, 1 errors, 2 usage or I/O.
+
+Everything heavy is imported inside ``run`` and only when needed: a clean
+NodeConfig must cost little more than parsing it (see benchmarks/bench_check.py).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nodecfg.cli.commands._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_instance_arguments, add_source_arguments
+
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_source_arguments(parser, required=False)  # --list-rules needs no source
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    parser.add_argument("--each", action="store_true",
+                        help="lint every SOURCE on its own instead of merging them (what a pre-commit hook wants)")
+    parser.add_argument("--list-rules", action="store_true",
+                        help="print the catalogue of rules and exit (--format json for JSON)")
+    parser.add_argument("--dropins", action="append", default=[], metavar="DIR",
+                        help="a nodeadm drop-in directory: its files are merged with the SOURCEs, as nodeadm "
+                             "merges /etc/eks/nodeadm.d (a directory named nodeadm.d is read this way too)")
+    parser.add_argument("--fix", action="store_true", help="apply the safe fixes to the SOURCE files, then lint")
+    parser.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too")
+    add_output_arguments(parser)
+    add_instance_arguments(parser)
+    from nodecfg.parse.discover import DIRECTORY_HELP
+    from nodecfg.cli.commands._common import CONTAINER_HELP
+
+    parser.epilog = f"{CONTAINER_HELP}\n\n{DIRECTORY_HELP}"
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """The output options, with ruff's meanings."""
+    from nodecfg.output.terminal import CHOICES
+
+    group = parser.add_argument_group("output")
+    group.add_argument("-o", "--output-file", metavar="FILE", help="write the findings to FILE instead of stdout")
+    group.add_argument("-q", "--quiet", action="store_true", help="print the findings and nothing else (no summary)")
+    group.add_argument("--statistics", action="store_true", help="print a count of findings per rule instead")
+    group.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are error findings (usage and I/O errors still exit 2)")
+    group.add_argument("--color", choices=CHOICES, default="auto",
+                       help="colour the text formats: auto (on a TTY unless NO_COLOR is set), always, never")
+    group.add_argument("--sarif-root", metavar="DIR",
+                       help="the directory SARIF URIs are relative to (default: the git work tree, else .)")
+
+
+def run(args) -> int:
+    if args.output_file is None:
+        return _run(args, sys.stdout)
+    try:
+        output = open(args.output_file, "w", encoding="utf-8")
+    except OSError as error:
+        print(f"nodecfg check: cannot write {args.output_file}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    import contextlib
+
+    with output, contextlib.redirect_stdout(output):
+        return _run(args, output)
+
+
+def _run(args, output) -> int:
+    from nodecfg.output.terminal import wants_colour
+
+    # resolved before the cache key is taken, so a coloured result is never replayed into a pipe
+    args.color = "always" if wants_colour(args.color, output) else "never"
+    if args.list_rules:
+        print(list_rules(args.format))
+        return EXIT_OK
+    if not args.sources and not args.dropins:
+        print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.fix or args.diff:
+        from nodecfg.linter.fix import lint_options, run_fix
+
+        code = run_fix(args, lint_options(args))
+        if code >= 0:
+            return code
+    code = _cached_check(args)
+    return EXIT_OK if args.exit_zero and code == EXIT_FINDINGS else code
+
+
+def _cached_check(args) -> int:
+    from nodecfg.cli import cache
+    from nodecfg.parse.discover import plan_groups
+
+    args.groups = plan_groups(args.sources, args.dropins, each=args.each)
+    inputs = [source for group, _ in args.groups for source in group]
+    key = None if args.no_cache else cache.key_for(args, inputs, _context_files(args))
+    if key is None:
+        return _check(args)
+    replayed = cache.replay(key)
+    if replayed is not None:
+        return replayed
+    with cache.recording() as recorded:
+        code = _check(args)
+    if code != EXIT_USAGE:
+        cache.store(key, *recorded(), code)
+    return code
+
+
+def _context_files(args) -> list[str]:
+    """Files besides the sources that change the result: instance context and the settings file."""
+    from nodecfg.linter.config import ConfigError, find_settings_file
+
+    files = [*args.instance, *([args.instance_table] if args.instance_table else []),
+             *([args.cluster] if args.cluster else [])]
+    try:
+        settings_file = args.config or find_settings_file()
+    except ConfigError:
+        settings_file = None  # the real run reports it
+    return files + ([str(settings_file)] if settings_file else [])
+
+
+# --each over this many sources or more runs in a pool of forked processes (both cores of a
+# CI machine or laptop); fewer are faster alone, forking costs a few milliseconds each.
+PARALLEL_THRESHOLD = 12
+
+
+def _check(args) -> int:
+    groups = args.groups  # (sources linted together, which user data of a container file)
+    outcomes = _in_pool(args, groups) if len(groups) >= PARALLEL_THRESHOLD else None
+    if outcomes is None:
+        outcomes = [_check_group(args, group) for group in groups]
+    for outcome in outcomes:
+        if isinstance(outcome, int):  # a usage error, already printed
+            return outcome
+    diagnostics = [d for found, _, _ in outcomes for d in found]
+    texts = {uri: text for _, found_texts, _ in outcomes for uri, text in found_texts.items()}
+    _print(diagnostics, texts, args)
+    return max(code for _, _, code in outcomes)
+
+
+def _check_group(args, group):
+    """(findings, the texts they point into, exit code) for one group, or a usage exit code."""
+    from nodecfg.cli.commands._common import exit_code, run_pipeline
+
+    sources, unit = group
+    result = run_pipeline(args, sources, render=False, unit=unit)
+    if isinstance(result, int):
+        return result
+    pointed_at = {d.span.uri for d in result.diagnostics}
+    return result.diagnostics, {u: t for u, t in result.texts.items() if u in pointed_at}, exit_code(result)
+
+
+def _in_pool(args, groups):
+    """_check_group for every group in forked workers, in order; None where forking is not available."""
+    import functools
+    import multiprocessing
+    import os
+
+    if "fork" not in multiprocessing.get_all_start_methods() or "-" in args.sources:
+        return None
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2:
+        return None
+    from nodecfg import pipeline  # noqa: F401  (imported once here, shared by the forked workers)
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        chunk = max(1, len(groups) // (workers * 4))
+        return pool.map(functools.partial(_check_group, args), groups, chunksize=chunk)
+
+
+def _print(diagnostics, texts: dict[str, str], args) -> None:
+    output_format = args.format
+    if args.statistics:
+        if diagnostics:
+            print(statistics(diagnostics, output_format))
+        return
+    if output_format in ("text", "concise"):
+        from nodecfg.output.report import format_text, summary
+        from nodecfg.output.terminal import colourise
+
+        if diagnostics:
+            from nodecfg.output.formats import format_concise
+
+            shown = format_text(diagnostics, texts) if output_format == "text" else format_concise(diagnostics)
+            print(colourise(shown) if args.color == "always" else shown)
+            if not args.quiet:
+                print(f"nodecfg: {summary(diagnostics)}", file=sys.stderr)
+        return
+    from nodecfg.output import formats
+    from nodecfg.output.report import limit
+
+    diagnostics, notes = limit(diagnostics)  # bounded output, whatever the input
+    for note in notes:
+        print(note, file=sys.stderr)
+    if output_format == "json":
+        print(formats.format_json(diagnostics))
+    elif output_format == "sarif":
+        from nodecfg import __version__
+
+        print(formats.format_sarif(diagnostics, __version__, root=args.sarif_root, texts=texts))
+    elif output_format == "junit":
+        print(formats.format_junit(diagnostics, [s for s in args.sources if s != "-"]))
+    elif output_format == "gitlab":
+        print(formats.format_gitlab(diagnostics, texts))
+    elif diagnostics:
+        print(formats.format_github(diagnostics))
+
+
+def statistics(diagnostics, output_format: str = "text") -> str:
+    """Findings counted per code, most frequent first, as ruff's --statistics prints them."""
+    import collections
+    import json
+
+    from nodecfg.linter.registry import catalogue
+
+    rules = catalogue()
+    counts = collections.Counter(d.code for d in diagnostics)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if output_format == "json":
+        return json.dumps([{"code": code, "name": rules[code].name if code in rules else code.lower(),
+                            "count": count} for code, count in rows], indent=2)
+    width = len(str(rows[0][1]))
+    return "\n".join(f"{count:>{width}}\t{code}\t{rules[code].name if code in rules else ''}"
+                     for code, count in rows)
+
+
+def list_rules(output_format: str = "text") -> str:
+    from nodecfg.linter.registry import catalogue
+
+    rules = catalogue().values()
+    if output_format == "json":
+        import json
+
+        return json.dumps([{"code": rule.code, "name": rule.name, "severity": str(rule.severity),
+                            "stage": rule.stage, "blocking": rule.blocking, "summary": rule.summary}
+                           for rule in rules], indent=2)
+    width = max(len(rule.name) for rule in rules)
+    marks = {"safe": "[fix]", "unsafe": "[unsafe fix]"}
+    return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  "
+                     f"{'blocking' if rule.blocking else '':<8}  {marks.get(rule.fix, ''):<12}  {rule.summary}"
+                     for rule in rules)

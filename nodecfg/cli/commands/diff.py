@@ -1,0 +1,129 @@
+"""nodecfg diff OLD... -- NEW...: what a change does to the node's files.
+
+Both sides are rendered as `nodecfg build` renders them.  Without `--`, both
+sides use the same sources and `--against` gives the new side's instance
+context (a file, or KEY=VALUE such as kubeletVersion=v1.34.0), on top of the
+context the other options give.  Exit 0 when the trees are equal, 1 when
+they differ, 2 on usage or I/O errors or when a side cannot be rendered.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nodecfg.cli.commands._common import add_instance_arguments, add_mode_argument
+
+FORMATS = ("text", "markdown", "json")
+EXIT_EQUAL, EXIT_DIFFERENT, EXIT_USAGE = 0, 1, 2
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("--against", action="append", default=[], metavar="FILE|KEY=VALUE",
+                        help="instance context of the new side: a YAML/JSON file or KEY=VALUE (repeatable)")
+    parser.add_argument("--max-input-bytes", type=int, default=1 << 20, metavar="N",
+                        help="largest accepted source (default 1 MiB)")
+    add_mode_argument(parser)
+    add_instance_arguments(parser)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    _options(parser)
+    # REMAINDER keeps the `--` that separates OLD from NEW; run() reads the options among them
+    parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="OLD... [-- NEW...]",
+                        help="sources of the old side, then -- and the sources of the new side")
+
+
+def run(args) -> int:
+    from nodecfg.output.diff import FORMATTERS, compile_side, diff_sides
+    from nodecfg.cli.commands._common import limits_from, print_diagnostics
+
+    split = _split(args)
+    if split is None:
+        return EXIT_USAGE
+    old_sources, new_sources = split
+    contexts = _contexts(args)
+    if contexts is None:
+        return EXIT_USAGE
+    (old_instance, new_instance), extra_table = contexts
+    sides = []
+    for label, sources, instance in (("old", old_sources, old_instance), ("new", new_sources, new_instance)):
+        side = compile_side(sources, instance, mode=args.mode, extra_table=extra_table, limits=limits_from(args))
+        if side.diagnostics:
+            print(f"nodecfg diff: findings on the {label} side:", file=sys.stderr)
+            print_diagnostics(side.diagnostics, side.texts)
+        if not side.rendered:
+            print(f"nodecfg diff: the {label} side cannot be rendered", file=sys.stderr)
+            return EXIT_USAGE
+        sides.append(side)
+    diff = diff_sides(*sides)
+    sys.stdout.write(FORMATTERS[args.format](diff))
+    return EXIT_EQUAL if diff.equal else EXIT_DIFFERENT
+
+
+def _split(args) -> tuple[list[str], list[str]] | None:
+    """(old sources, new sources), with the options found among them applied to args."""
+    rest = list(args.rest)
+    if "--" in rest:
+        index = rest.index("--")
+        old_part, new_part = rest[:index], rest[index + 1:]
+    else:
+        old_part, new_part = rest, None
+    parser = argparse.ArgumentParser(prog="nodecfg diff", argument_default=argparse.SUPPRESS, add_help=False)
+    _options(parser)
+    parser.add_argument("sources", nargs="*")
+    try:
+        old_sources = _positionals(parser, old_part, args)
+        new_sources = old_sources if new_part is None else _positionals(parser, new_part, args)
+    except SystemExit:
+        return None
+    if not old_sources or not new_sources:
+        print("nodecfg diff: give OLD... -- NEW... sources (or sources and --against)", file=sys.stderr)
+        return None
+    return old_sources, new_sources
+
+
+def _positionals(parser: argparse.ArgumentParser, words: list[str], args) -> list[str]:
+    """The sources among words; the options among them are set on args."""
+    parsed = parser.parse_intermixed_args(words, namespace=args)
+    sources = getattr(parsed, "sources", [])
+    if hasattr(args, "sources"):
+        del args.sources
+    return sources
+
+
+def _contexts(args):
+    """((old Instance, new Instance), extra table) or None after printing the problems."""
+    from nodecfg.core.diagnostics import has_errors
+    from nodecfg.context.instance import load_instance_file, validate_context
+    from nodecfg.cli.commands._common import instance_from_args, print_diagnostics
+
+    old, extra_table, problems = instance_from_args(args)
+    against: dict = {}
+    for item in args.against:
+        if "=" in item and not _is_file(item):
+            key, _, value = item.partition("=")
+            accepted, found = validate_context({key: _typed(value)}, "<--against>")
+        else:
+            accepted, found = load_instance_file(item)
+        against.update(accepted)
+        problems += found
+    if problems:
+        print_diagnostics(problems, {})
+        if has_errors(problems):
+            return None
+    if old is None:
+        from nodecfg.context.instance import DEFAULT_INSTANCE
+
+        old = DEFAULT_INSTANCE
+    return (old, old.with_values(against)), extra_table
+
+
+def _is_file(item: str) -> bool:
+    import os
+
+    return os.path.exists(item)
+
+
+def _typed(value: str):
+    return int(value) if value.isdigit() else value

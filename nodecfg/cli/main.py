@@ -1,0 +1,89 @@
+"""Command-line entry point: argument parsing and dispatch only.
+
+Subcommand modules are imported only when chosen, so ``nodecfg check`` pays
+for nothing it does not use.  Exit codes (docs/cli.md): 0 ok, 1 configuration errors,
+2 usage or I/O errors, 3 internal error (no traceback unless --debug), 141 when
+stdout is closed early (a broken pipe, as a process killed by SIGPIPE reports).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from nodecfg import __version__
+from nodecfg.cli.commands import COMMANDS
+
+EXIT_OK, EXIT_CONFIG, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE: what the shell reports for `yes | head -1`
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nodecfg", description="Offline compiler and linter for EKS nodeadm NodeConfig.", allow_abbrev=False)
+    parser.add_argument("--version", action="version", version=f"nodecfg {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, summary) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=summary, description=summary, allow_abbrev=False)
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        if name == command:  # only the chosen command's module is imported
+            _module(module_name).add_arguments(sub)
+    return parser
+
+
+def _module(module_name: str):
+    return importlib.import_module(f"nodecfg.cli.commands.{module_name}")
+
+
+def _chosen_command(argv: list[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Like parse_args, but positionals may follow options (`build a.yaml -o out b.yaml`)."""
+    args, extras = parser.parse_known_args(argv)
+    if extras and hasattr(args, "sources") and not any(e.startswith("-") and e != "-" for e in extras):
+        args.sources.extend(extras)
+    elif extras:
+        parser.error("unrecognized arguments: " + " ".join(extras))
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _chosen_command(argv)
+    parser = build_parser(command if command in COMMANDS else None)
+    try:
+        args = _parse(parser, argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        code = _module(COMMANDS[args.command][0]).run(args)
+        sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
+        return code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+    except Exception:  # the guard: never a traceback for the user
+        if args.debug:
+            raise
+        print("nodecfg: internal error, please report it with the input that caused it "
+              "(rerun with --debug for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (captured in a test)
+        pass

@@ -1,0 +1,194 @@
+"""The instance context: what nodeadm learns from IMDS and the machine at boot.
+
+nodecfg takes it as input (``--instance FILE`` plus single-key flags).  Every
+key is optional; missing keys come from ``DEFAULT_INSTANCE`` and are recorded
+in ``Instance.defaulted`` so outputs that depend on them can say so.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.document import join_pointer
+
+# key in the instance file -> attribute name
+CONTEXT_KEYS: dict[str, str] = {
+    "instanceType": "instance_type",
+    "instanceId": "instance_id",
+    "region": "region",
+    "availabilityZone": "availability_zone",
+    "privateDnsName": "private_dns_name",
+    "localIpv4": "local_ipv4",
+    "localIpv6": "local_ipv6",
+    "mac": "mac",
+    "kubeletVersion": "kubelet_version",
+    "containerdVersion": "containerd_version",
+    "vcpus": "vcpus",
+    "memoryMiB": "memory_mib",
+    "sandboxImage": "sandbox_image",
+    "accelerator": "accelerator",
+}
+
+
+@dataclass(frozen=True)
+class Instance:
+    instance_type: str = "m5.large"
+    instance_id: str = "i-0123456789abcdef0"
+    region: str = "us-west-2"
+    availability_zone: str = "us-west-2a"
+    private_dns_name: str = "ip-10-0-0-10.us-west-2.compute.internal"
+    local_ipv4: str = "10.0.0.10"
+    local_ipv6: str = ""
+    mac: str = "02:00:00:00:00:01"
+    kubelet_version: str = "v1.34.0"
+    containerd_version: str = "2.1.4"
+    vcpus: int | None = None  # None: derived from the instance table rule
+    memory_mib: int | None = None
+    sandbox_image: str = "localhost/kubernetes/pause:latest"
+    accelerator: str = "none"  # nvidia | neuron | none
+    defaulted: frozenset[str] = field(default=frozenset(), compare=False)
+
+    def with_values(self, values: dict[str, Any]) -> "Instance":
+        """Return a copy with context keys (camelCase) applied."""
+        changes = {CONTEXT_KEYS[k]: v for k, v in values.items() if v is not None}
+        defaulted = self.defaulted - set(values)
+        return replace(self, **changes, defaulted=defaulted)
+
+
+DEFAULT_INSTANCE = Instance(defaulted=frozenset(CONTEXT_KEYS))
+
+
+def instance_from_mapping(values: dict[str, Any] | None) -> Instance:
+    """Build an Instance from a context mapping (keys as in the spec table)."""
+    return DEFAULT_INSTANCE.with_values(dict(values or {}))
+
+
+# --- reading an instance file ---------------------------------------------------
+# schemas/instance.json publishes the same rules for editors; a test keeps the
+# two in step.  The check is by hand so start-up does not import jsonschema.
+
+CODE_INSTANCE_UNREADABLE = "NC090"
+CODE_INSTANCE_UNKNOWN_KEY = "NC091"
+CODE_INSTANCE_BAD_VALUE = "NC092"
+MAX_INSTANCE_FILE_BYTES = 1024 * 1024
+INTEGER_KEYS = frozenset({"vcpus", "memoryMiB"})
+ACCELERATORS = ("nvidia", "neuron", "none")
+VALUE_PATTERNS = {
+    "instanceType": (r"[a-z0-9][a-z0-9.-]{0,63}", "an EC2 instance type such as m5.large"),
+    "kubeletVersion": (r"v?[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.+-]*)?", "a version such as v1.34.0"),
+    "containerdVersion": (r"v?[0-9]+\.[0-9]+(\.[0-9]+)?([-+~][0-9A-Za-z.+~-]*)?", "a version such as 2.1.4"),
+}
+
+
+def validate_context(values: Any, uri: str, positions: dict[str, tuple[Span, Span]] | None = None,
+                     ) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """Keep the valid context keys of values; report the rest.
+
+    positions maps a key to (key span, value span) when the caller knows them.
+    """
+    positions = positions or {}
+    if not isinstance(values, dict):
+        return {}, [Diagnostic(CODE_INSTANCE_BAD_VALUE, Severity.ERROR, Span(uri),
+                               "the instance context must be a mapping of keys to values")]
+    accepted: dict[str, Any] = {}
+    diagnostics: list[Diagnostic] = []
+    for key, value in values.items():
+        key_span, value_span = positions.get(str(key), (Span(uri), Span(uri)))
+        if key not in CONTEXT_KEYS:
+            diagnostics.append(_unknown_key(str(key), key_span))
+            continue
+        problem = _value_problem(key, value)
+        if problem:
+            diagnostics.append(Diagnostic(CODE_INSTANCE_BAD_VALUE, Severity.ERROR, value_span,
+                                          f"instance context {key}: {problem}"))
+        elif value is not None:
+            accepted[key] = value
+    return accepted, diagnostics
+
+
+def _unknown_key(key: str, span: Span) -> Diagnostic:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(CONTEXT_KEYS), n=1)
+    hint = f"did you mean {close[0]}?" if close else "known keys: " + ", ".join(sorted(CONTEXT_KEYS))
+    return Diagnostic(CODE_INSTANCE_UNKNOWN_KEY, Severity.ERROR, span,
+                      f"unknown instance context key {key!r}", hint)
+
+
+def _value_problem(key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if key in INTEGER_KEYS:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            return f"must be a positive integer, not {value!r}"
+        return None
+    if not isinstance(value, str):
+        return f"must be a string, not {type(value).__name__} {value!r}"
+    if key == "accelerator" and value not in ACCELERATORS:
+        return f"must be one of {', '.join(ACCELERATORS)}, not {value!r}"
+    if key in VALUE_PATTERNS:
+        pattern, example = VALUE_PATTERNS[key]
+        if not re.fullmatch(pattern, value):
+            return f"{value!r} is not {example}"
+    return None
+
+
+def load_instance_file(path: str) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """Read ``--instance FILE`` (YAML or JSON) into valid context keys plus diagnostics."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_INSTANCE_FILE_BYTES + 1)
+    except OSError as error:
+        return {}, [_unreadable(path, f"cannot read instance file: {error.strerror or error}")]
+    if len(raw) > MAX_INSTANCE_FILE_BYTES:
+        return {}, [_unreadable(path, "instance file is larger than 1 MiB")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return {}, [_unreadable(path, f"instance file is not UTF-8 (byte {error.start})")]
+    from nodecfg.core.diagnostics import has_errors
+    from nodecfg.parse.yaml import parse_yaml_documents  # the one bounded YAML reader
+
+    documents, problems = parse_yaml_documents(text, path)
+    if has_errors(problems):
+        return {}, [_unreadable(path, "instance file is not valid YAML: " + d.message.removeprefix("YAML syntax error: "),
+                                d.span.line, d.span.col) for d in problems if d.severity >= Severity.ERROR][:1]
+    if not documents:
+        return {}, problems
+    document = documents[0]
+    positions = {}
+    if isinstance(document.data, dict):
+        for key in document.data:
+            pointer = join_pointer("", key)
+            positions[key] = (document.key_positions.get(pointer, Span(path)), document.span_of(pointer))
+    accepted, diagnostics = validate_context(document.data, path, positions)
+    return accepted, problems + diagnostics
+
+
+def _unreadable(path: str, message: str, line: int = 1, col: int = 1) -> Diagnostic:
+    return Diagnostic(CODE_INSTANCE_UNREADABLE, Severity.ERROR, Span(path, line, col), message)
+
+
+def with_resources(instance: Instance, extra_table=None) -> Instance:
+    """instance with vcpus/memory_mib filled in when the context left them out.
+
+    The estimate comes from the instance table or the type's name
+    (nodecfg.context.instance_table.estimate_resources); the keys stay in
+    ``defaulted`` so outputs can say the figures were not given.
+    """
+    if instance.vcpus is not None and instance.memory_mib is not None:
+        return instance
+    from nodecfg.context.instance_table import estimate_resources
+
+    estimate = estimate_resources(instance.instance_type, extra_table)
+    return replace(
+        instance,
+        vcpus=instance.vcpus if instance.vcpus is not None else estimate.vcpus,
+        memory_mib=instance.memory_mib if instance.memory_mib is not None else estimate.memory_mib,
+    )
+
+
+__all__ = ["CONTEXT_KEYS", "DEFAULT_INSTANCE", "Instance", "instance_from_mapping", "fields",
+           "load_instance_file", "validate_context", "with_resources"]

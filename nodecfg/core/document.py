@@ -1,0 +1,90 @@
+"""A parsed configuration document: plain data plus where each piece came from.
+
+``data`` holds JSON-like Python values (dict, list, str, int, float, bool,
+None).  ``positions`` maps a JSON pointer (RFC 6901, "" for the root) to the
+Span of the *value*; ``key_positions`` maps the pointer of a mapping entry to
+the Span of its *key*.  Both are filled by the parsers in ``nodecfg.parse``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from nodecfg.core.diagnostics import Span
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(parent: str, token: str | int) -> str:
+    return f"{parent}/{escape_pointer_token(token)}"
+
+
+def split_pointer(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+MISSING: Any = object()
+_TYPED_KEYS = {"true": True, "false": False, "null": None}
+
+
+def get_pointer(data: Any, pointer: str, default: Any = None) -> Any:
+    """The value at a JSON pointer (RFC 6901 escapes, list indices), or default.
+
+    The one walker of the project.  Keys YAML read as something other than a
+    string (``1:``, ``true:``) are found by the text the pointer names them by.
+    """
+    node = data
+    for token in split_pointer(pointer):
+        if isinstance(node, dict):
+            if token in node:
+                node = node[token]
+                continue
+            typed = _typed_key(token)
+            if typed is MISSING or typed not in node:
+                return default
+            node = node[typed]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return default
+    return node
+
+
+def _typed_key(token: str) -> Any:
+    if token in _TYPED_KEYS:
+        return _TYPED_KEYS[token]
+    try:
+        return int(token)
+    except ValueError:
+        try:
+            return float(token)
+        except ValueError:
+            return MISSING
+
+
+@dataclass
+class Document:
+    """One YAML/JSON document taken out of a source."""
+
+    uri: str
+    data: Any
+    positions: dict[str, Span] = field(default_factory=dict)
+    key_positions: dict[str, Span] = field(default_factory=dict)
+    index: int = 0  # position of the document within its source
+
+    def span_of(self, pointer: str, *, key: bool = False) -> Span:
+        """Best span for pointer: its key or value, else the nearest ancestor."""
+        table = self.key_positions if key else self.positions
+        probe = pointer
+        while True:
+            if probe in table:
+                return table[probe]
+            if not key and probe in self.key_positions:
+                return self.key_positions[probe]
+            if not probe:
+                return Span(self.uri)
+            probe = probe.rsplit("/", 1)[0]

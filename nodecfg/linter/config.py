@@ -1,0 +1,209 @@
+"""``[tool.nodecfg]`` settings: which findings are reported and at which severity.
+
+    [tool.nodecfg]
+    select = ["NC1", "NC2", "NC4"]   # codes, code prefixes or rule names; default: everything
+    extend-select = []               # added to select
+    ignore = ["NC306", "cidr-host-bits"]   # never reported
+    strict = false                   # true: warnings fail the check, like --strict
+    [tool.nodecfg.severity]
+    NC142 = "error"                  # error | warning | info
+    [tool.nodecfg.per-file-ignores]
+    "tests/fixtures/*.yaml" = ["NC201"]    # fnmatch patterns, relative to the settings file
+
+Discovery: ``--config FILE`` (a pyproject.toml, or any TOML file with the
+table as ``[tool.nodecfg]`` or at its top level); otherwise the nearest
+``pyproject.toml`` at or above the working directory that has a
+``[tool.nodecfg]`` table.  Command-line ``--select`` replaces ``select``,
+``--extend-select`` adds to it, ``--ignore`` adds to ``ignore`` (ruff's
+meanings).  An unknown code or name is a usage error.  Blocking findings
+(nodeadm stops on them; ``nodecfg.core.codes``) cannot be ignored or re-levelled:
+naming one is a usage error, and a prefix never drops one.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+from nodecfg.core.diagnostics import Diagnostic, Severity
+
+SEVERITY_NAMES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
+KNOWN_KEYS = {"select", "extend-select", "ignore", "severity", "strict", "per-file-ignores"}
+
+
+class ConfigError(Exception):
+    """The settings are not usable; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ()       # code prefixes; empty: everything
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    strict: bool = False
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    path: Path | None = None           # the file the settings came from
+
+    def enabled(self, code: str, uri: str = "") -> bool:
+        if self.select and not code.startswith(self.select):
+            return False
+        if self.ignore and code.startswith(self.ignore):
+            return False
+        return not any(code.startswith(codes) for pattern, codes in self.per_file_ignores
+                       if uri and _matches(pattern, uri, self.path))
+
+    def apply(self, diagnostics: Iterable[Diagnostic],
+              keep: Callable[[Diagnostic], bool] = lambda d: False) -> list[Diagnostic]:
+        """The findings these settings report, re-levelled; ``keep`` ones pass unchanged."""
+        kept = []
+        for diagnostic in diagnostics:
+            if keep(diagnostic):
+                kept.append(diagnostic)
+            elif self.enabled(diagnostic.code, diagnostic.span.path):
+                level = self.severity.get(diagnostic.code)
+                kept.append(replace(diagnostic, severity=level) if level else diagnostic)
+        return kept
+
+    def with_overrides(self, select: Iterable[str] | None = None, extend_select: Iterable[str] = (),
+                       ignore: Iterable[str] = (), strict: bool = False) -> "Settings":
+        """Command-line --select / --extend-select / --ignore / --strict over these settings."""
+        where = "command line"
+        chosen = _codes(list(select), "--select", where) if select is not None else self.select
+        extra = _codes(list(extend_select), "--extend-select", where)
+        chosen = chosen + extra if chosen else ()  # an empty select already selects everything
+        return replace(self, select=chosen, ignore=self.ignore + _codes(list(ignore), "--ignore", where,
+                                                                         removable=True),
+                       strict=self.strict or strict)
+
+
+def _matches(pattern: str, uri: str, settings_path: Path | None) -> bool:
+    path = uri
+    if settings_path is not None:
+        try:
+            path = os.path.relpath(os.path.abspath(uri), os.path.abspath(settings_path.parent))
+        except ValueError:
+            pass
+    path = path.replace(os.sep, "/")
+    return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(os.path.basename(path), pattern)
+
+
+def find_settings_file(start: Path | None = None) -> Path | None:
+    """The nearest pyproject.toml at or above start that has a [tool.nodecfg] table."""
+    directory = (start or Path.cwd()).resolve()
+    for candidate in (directory, *directory.parents):
+        path = candidate / "pyproject.toml"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "tool.nodecfg" in text and _table_of(text, path) is not None:
+            return path
+    return None
+
+
+def load_settings(start: Path | None = None, config: str | os.PathLike | None = None) -> Settings:
+    """Settings from ``config`` if given, else the discovered pyproject.toml, else the defaults."""
+    if config is not None:
+        return settings_from_file(Path(config), explicit=True)
+    path = find_settings_file(start)
+    return Settings() if path is None else settings_from_file(path)
+
+
+def settings_from_file(path: Path, explicit: bool = False) -> Settings:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the settings: {getattr(error, 'strerror', None) or error}") from None
+    table = _table_of(text, path, explicit)
+    if table is None:
+        return Settings(path=path)
+    return settings_from_table(table, str(path))
+
+
+def _table_of(text: str, path: Path, explicit: bool = False) -> dict | None:
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    table = data.get("tool", {}).get("nodecfg") if isinstance(data.get("tool"), dict) else None
+    if table is None and explicit and path.name != "pyproject.toml":
+        table = data  # a nodecfg.toml holds the keys at its top level
+    return table
+
+
+def settings_from_table(table: object, where: str) -> Settings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [tool.nodecfg] must be a table")
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown [tool.nodecfg] key {unknown[0]!r} "
+                          f"(known: {', '.join(sorted(KNOWN_KEYS))})")
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise ConfigError(f"{where}: [tool.nodecfg] strict must be true or false")
+    select = _codes(table.get("select", []), "select", where)
+    extend = _codes(table.get("extend-select", []), "extend-select", where)
+    return Settings(
+        select=select + extend if select else (),
+        ignore=_codes(table.get("ignore", []), "ignore", where, removable=True),
+        severity=_severities(table.get("severity", {}), where),
+        strict=strict,
+        per_file_ignores=_per_file_ignores(table.get("per-file-ignores", {}), where),
+        path=Path(where),
+    )
+
+
+def _codes(value: object, key: str, where: str, removable: bool = False) -> tuple[str, ...]:
+    """Code prefixes for ids, prefixes or rule names; unknown ones are a ConfigError."""
+    from nodecfg.core.codes import CATALOGUE, lookup
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of codes such as \"NC306\", prefixes such as "
+                          "\"NC3\", or rule names such as \"cidr-host-bits\"")
+    prefixes = []
+    for item in value:
+        for text in item.split(","):
+            text = text.strip()
+            if not text:
+                continue
+            code = lookup(text)
+            if code is not None:
+                if removable and code.blocking:
+                    raise ConfigError(f"{where}: {key}: {code.id} ({code.name}) cannot be ignored: nodeadm "
+                                      "stops on it, so no configuration that has it can be built")
+                prefixes.append(code.id)
+            elif text.upper().startswith("NC") and any(c.startswith(text.upper()) for c in CATALOGUE):
+                prefixes.append(text.upper())
+            else:
+                raise ConfigError(f"{where}: {key}: {text!r} is not a code, code prefix or rule name "
+                                  "(see `nodecfg check --list-rules`)")
+    return tuple(prefixes)
+
+
+def _severities(value: object, where: str) -> dict[str, Severity]:
+    from nodecfg.core.codes import lookup
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [tool.nodecfg.severity] must be a table of CODE = \"error|warning|info\"")
+    levels = {}
+    for key, name in value.items():
+        level = SEVERITY_NAMES.get(str(name).lower())
+        code = lookup(str(key))
+        if level is None or code is None:
+            raise ConfigError(f"{where}: [tool.nodecfg.severity] {key} = {name!r}: "
+                              "use a code or rule name and one of error, warning, info")
+        if code.blocking and level != code.severity:
+            raise ConfigError(f"{where}: [tool.nodecfg.severity] {code.id} cannot be re-levelled: nodeadm stops on it")
+        levels[code.id] = level
+    return levels
+
+
+def _per_file_ignores(value: object, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [tool.nodecfg.per-file-ignores] must be a table of \"PATTERN\" = [codes]")
+    return tuple((str(pattern), _codes(codes, f"per-file-ignores {pattern!r}", where, removable=True))
+                 for pattern, codes in value.items())

@@ -1,0 +1,498 @@
+"""``nodecfg check --fix`` / ``--diff`` / ``--unsafe-fixes``: apply the fixes findings already spell out.
+
+The contract is ruff's: a *safe* fix gives a result that is certain and is
+applied by ``--fix``; an *unsafe* one may change behaviour beyond the finding
+and needs ``--unsafe-fixes`` too.  Fixes are text edits at the spans ruamel's
+parser recorded (parse/yaml.py), so every byte outside an edit stays as it
+was, comments and formatting included.  After each round the file is linted
+again, and fixing stops when a round changes nothing, so fixing twice
+changes nothing.  User data keeps its wrapping: the edits are made in the
+decoded text of a base64/gzip file and the result is encoded the same way
+(same base64 line length, gzip with mtime 0), and MIME framing is left as is
+except for the MIME fixes themselves.
+
+Fixable codes (``FIXABLE``; ``--list-rules`` and the rule pages show them):
+"""
+from __future__ import annotations
+
+import base64 as base64_codec
+import difflib
+import gzip as gzip_codec
+import json
+import re
+import sys
+from dataclasses import dataclass, replace
+from typing import Any
+
+from nodecfg.core.codes import CATALOGUE
+
+SAFE, UNSAFE = "safe", "unsafe"
+
+# what each fix does; which codes are fixable, and how safely, is the catalogue's `fix` attribute
+_WHAT: dict[str, str] = {
+    "NC104": "inserts the blank line that ends a MIME part's headers",
+    "NC105": "quotes a multipart boundary that needs quoting",
+    "NC122": "writes the value as nodeadm reads it (true/false, a decimal number), or quotes it "
+             "where a string is expected",
+    "NC201": "renames the field to the one known field it is a typo or mis-casing of",
+    "NC204": "corrects a misspelt apiVersion or kind (v1alpha -> v1alpha1)",
+    "NC210": "renames the KubeletConfiguration field to the one known field it is a typo or mis-casing of",
+    "NC415": "moves the flag into kubelet.config (a flag overrode the config; a config map is merged)",
+    "NC503": "rewrites the schema v2 containerd keys to their v3 spelling (nodeadm then uses its v3 "
+             "template instead of running 'containerd config migrate')",
+}
+# code -> (applicability, what the fix does)
+FIXABLE: dict[str, tuple[str, str]] = {code: (entry.fix, _WHAT[code]) for code, entry in CATALOGUE.items()
+                                       if entry.fix}
+__doc__ += "".join(f"\n* {code} ({kind}): {text}" for code, (kind, text) in FIXABLE.items()) + "\n"
+MAX_ROUNDS = 10
+_DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?")
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int  # character offsets in the decoded text
+    end: int
+    text: str
+    code: str
+    finding: int = 0  # which finding of its round it fixes (one fix may be several edits)
+
+
+@dataclass
+class FixResult:
+    original: bytes
+    fixed: bytes
+    applied: list[str]  # codes, one per applied fix
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+
+# --- wrapping ----------------------------------------------------------------------
+
+
+def unwrap_file(data: bytes) -> tuple[str, tuple[str, ...]]:
+    from nodecfg.parse.wrapping import unwrap
+
+    unwrapped = unwrap(data, "<fix>")
+    if not unwrapped.ok:
+        return data.decode("utf-8", "surrogateescape"), ()
+    return unwrapped.data.decode("utf-8", "surrogateescape"), unwrapped.layers
+
+
+def rewrap(text: str, layers: tuple[str, ...], original: bytes) -> bytes:
+    """Encode the fixed text the way the original file was encoded."""
+    data = text.encode("utf-8", "surrogateescape")
+    if "gzip" in layers:
+        data = gzip_codec.compress(data, mtime=0)
+    if "base64" in layers:
+        encoded = base64_codec.b64encode(data)
+        width = _base64_line_width(original)
+        if width:
+            encoded = b"\n".join(encoded[i:i + width] for i in range(0, len(encoded), width))
+        data = encoded + (b"\n" if original.endswith(b"\n") else b"")
+    return data
+
+
+def _base64_line_width(original: bytes) -> int:
+    lines = original.strip().split(b"\n")
+    return len(lines[0].rstrip(b"\r")) if len(lines) > 1 else 0
+
+
+# --- the loop ------------------------------------------------------------------------
+
+
+def fix_bytes(data: bytes, *, unsafe: bool = False, lint_options: dict | None = None) -> FixResult:
+    """Apply fixes to one source until a round changes nothing (at most MAX_ROUNDS)."""
+    from nodecfg.linter.engine import lint
+
+    current, applied = data, []
+    for _ in range(MAX_ROUNDS):
+        text, layers = unwrap_file(current)
+        result = lint([current], **(lint_options or {}))
+        edits = plan_edits(result, text, unsafe=unsafe)
+        if not edits:
+            break
+        text = apply_edits(text, edits)
+        current = rewrap(text, layers, current)
+        applied += [code for _, code in sorted({(edit.finding, edit.code) for edit in edits})]
+    return FixResult(data, current, applied)
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    # from the end, so offsets stay valid; at one offset a removal goes before an insertion
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[:edit.start] + edit.text + text[edit.end:]
+    return text
+
+
+def plan_edits(result, text: str, *, unsafe: bool) -> list[Edit]:
+    """Non-overlapping edits for the fixable findings of one lint result.
+
+    Unsafe fixes are planned only in a round without safe ones, so that they
+    see the text the safe fixes leave (a renamed key, a corrected value).
+    """
+    safe = _plan(result, text, (SAFE,))
+    return safe if safe or not unsafe else _plan(result, text, (UNSAFE,))
+
+
+def _plan(result, text: str, kinds: tuple[str, ...]) -> list[Edit]:
+    lines = _Lines(text)
+    planner = _Planner(result, lines)
+    edits: list[Edit] = []
+    taken: list[tuple[int, int]] = []
+    for number, diagnostic in enumerate(result.diagnostics):
+        kind = FIXABLE.get(diagnostic.code, (None,))[0]
+        if kind not in kinds or not _same_text(diagnostic.span):
+            continue
+        planned = [replace(edit, finding=number) for edit in planner.edits_for(diagnostic)]
+        if any(edit.start < end and start < max(edit.end, edit.start + 1)
+               for edit in planned for start, end in taken):
+            continue  # a fix overlapping another waits for the next round; a fix is applied whole
+        edits += planned
+        taken += [(edit.start, max(edit.end, edit.start + 1)) for edit in planned]
+    return edits
+
+
+def _same_text(span) -> bool:
+    """Whether the span's lines are lines of the (decoded) file: not inside a part with its own encoding."""
+    parts = span.uri.split("#")[1:]
+    return not any(("base64" in p or "gzip" in p) for p in parts[1:]) and \
+        not any(p.startswith("heredoc=") for p in parts)
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        for index, char in enumerate(text):
+            if char == "\n":
+                self.starts.append(index + 1)
+
+    def offset(self, line: int, col: int) -> int:
+        return self.starts[line - 1] + col - 1 if 0 < line <= len(self.starts) else -1
+
+    def line(self, line: int) -> str:
+        if not 0 < line <= len(self.starts):
+            return ""
+        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
+        return self.text[self.starts[line - 1]:end]
+
+    def newline(self) -> str:
+        return "\r\n" if "\r\n" in self.text else "\n"
+
+
+class _Planner:
+    def __init__(self, result, lines: _Lines) -> None:
+        self.result = result
+        self.lines = lines
+        self.spans = {(d.span.line, d.span.col) for d in result.diagnostics if d.code in ("NC202", "NC211")}
+
+    def edits_for(self, diagnostic) -> list[Edit]:
+        method = getattr(self, f"fix_{diagnostic.code.lower()}", None)
+        try:
+            return method(diagnostic) if method else []
+        except (ValueError, IndexError, KeyError):
+            return []  # a fix that cannot be made with certainty is not made
+
+    def _range(self, span) -> tuple[int, int]:
+        start = self.lines.offset(span.line, span.col)
+        end = self.lines.offset(span.end_line, span.end_col) if span.end_line else -1
+        if start < 0 or end < start:
+            raise ValueError("span outside the text")
+        return start, end
+
+    def _document(self, span):
+        for document in self.result.analysis.loaded.documents + self.result.analysis.loaded.ignored_documents:
+            if document.uri == span.uri:
+                return document
+        raise KeyError(span.uri)
+
+    # NC201 / NC210: a key with one known field it is a typo of
+    def fix_nc201(self, diagnostic) -> list[Edit]:
+        match = _DID_YOU_MEAN.search(diagnostic.hint)
+        if not match:
+            return []
+        document = self._document(diagnostic.span)
+        pointer = next(p for p, s in document.key_positions.items() if s == diagnostic.span)
+        parent, name = pointer.rsplit("/", 1)
+        name = name.replace("~1", "/").replace("~0", "~")
+        target = match.group(1)
+        siblings = _value(document.data, parent)
+        if not isinstance(siblings, dict) or target in siblings or not _unique_match(name, target, parent):
+            return []
+        start, end = self._range(diagnostic.span)
+        raw = self.lines.text[start:end]
+        if raw != name:
+            return []  # quoted or otherwise spelled keys are left alone
+        return [Edit(start, end, target, diagnostic.code)]
+
+    fix_nc210 = fix_nc201
+
+    def fix_nc204(self, diagnostic) -> list[Edit]:
+        match = _DID_YOU_MEAN.search(diagnostic.hint)
+        if not match:
+            return []
+        start, end = self._range(diagnostic.span)
+        raw = self.lines.text[start:end]
+        if raw.startswith(("'", '"')) or "\n" in raw:
+            return []
+        return [Edit(start, end, match.group(1), diagnostic.code)]
+
+    def fix_nc122(self, diagnostic) -> list[Edit]:
+        from nodecfg.parse.yaml import resolve_plain_scalar
+
+        start, end = self._range(diagnostic.span)
+        raw = self.lines.text[start:end]
+        if (diagnostic.span.line, diagnostic.span.col) in self.spans:  # a string was expected
+            return [Edit(start, end, json.dumps(raw), diagnostic.code)]
+        value = resolve_plain_scalar(raw)
+        if isinstance(value, bool):
+            return [Edit(start, end, "true" if value else "false", diagnostic.code)]
+        if isinstance(value, int):
+            return [Edit(start, end, str(value), diagnostic.code)]
+        return []
+
+    def fix_nc104(self, diagnostic) -> list[Edit]:
+        if "line has no colon" not in diagnostic.message:
+            return []
+        line = diagnostic.span.line
+        previous = self.lines.line(line - 1)
+        if ":" not in previous or not self.lines.line(line).strip():
+            return []
+        offset = self.lines.offset(line, 1)
+        return [Edit(offset, offset, self.lines.newline(), diagnostic.code)]
+
+    def fix_nc105(self, diagnostic) -> list[Edit]:
+        if "quote the boundary" not in diagnostic.hint:
+            return []
+        line = self.lines.line(diagnostic.span.line)
+        match = re.search(r"(?i)\bboundary=([^\"\s;][^;\s]*)", line)
+        if not match:
+            return []
+        offset = self.lines.offset(diagnostic.span.line, 1)
+        return [Edit(offset + match.start(1), offset + match.end(1), f'"{match.group(1)}"', diagnostic.code)]
+
+    def fix_nc415(self, diagnostic) -> list[Edit]:
+        from nodecfg.userdata.migrate_flags import config_field, convert
+
+        document = self._document(diagnostic.span)
+        pointer = next(p for p, s in document.positions.items() if s == diagnostic.span)
+        flags_pointer, index = pointer.rsplit("/", 1)
+        if flags_pointer != "/spec/kubelet/flags":
+            return []
+        flags = _value(document.data, flags_pointer)
+        parsed = _parse_flag(flags[int(index)])
+        if parsed is None:
+            return []
+        name, value = parsed
+        field_name = config_field(name)
+        converted = convert(name, value) if field_name else None
+        config = _value(document.data, "/spec/kubelet/config")
+        top = field_name.split(".")[0] if field_name else ""
+        if converted is None or (isinstance(config, dict) and top.lower() in map(str.lower, config)) or \
+                sum(1 for flag in flags if (_parse_flag(flag) or ("",))[0] == name) != 1:
+            return []
+        comment = re.search(r"\s#.*$", self.lines.line(diagnostic.span.line))
+        return self._remove_item(document, flags_pointer, int(index), len(flags), diagnostic.code) + \
+            self._add_config(document, field_name, converted, diagnostic.code,
+                             comment.group(0) if comment and not isinstance(converted, (dict, list)) else "")
+
+    def _remove_item(self, document, flags_pointer: str, index: int, count: int, code: str) -> list[Edit]:
+        span = document.positions[f"{flags_pointer}/{index}"]
+        item_line = self.lines.line(span.line)
+        if not re.match(r"^\s*-\s", item_line) or span.end_line != span.line:
+            raise ValueError("not a block sequence item on its own line")
+        if count == 1:  # the list goes with its only item
+            key = document.key_positions[flags_pointer]
+            start = self.lines.offset(key.line, 1)
+            return [Edit(start, self.lines.offset(span.line + 1, 1), "", code)]
+        start = self.lines.offset(span.line, 1)
+        return [Edit(start, self.lines.offset(span.line + 1, 1), "", code)]
+
+    def _add_config(self, document, field_name: str, value: Any, code: str, comment: str) -> list[Edit]:
+        from nodecfg.userdata.migrate_flags import nest
+        from nodecfg.encode.yaml import dump_yaml
+
+        newline = self.lines.newline()
+        config_key = document.key_positions.get("/spec/kubelet/config")
+        if config_key is not None:
+            config_value = document.positions["/spec/kubelet/config"]
+            children = [s for p, s in document.key_positions.items()
+                        if p.startswith("/spec/kubelet/config/") and p.count("/") == 4]
+            if config_value.line == config_key.line or not children:
+                raise ValueError("kubelet.config is not a block mapping")
+            indent = min(s.col for s in children) - 1
+            at = self.lines.offset(config_key.line + 1, 1)
+            body = dump_yaml(nest(field_name, value))
+        else:
+            kubelet_key = document.key_positions["/spec/kubelet"]
+            siblings = [s for p, s in document.key_positions.items()
+                        if p.startswith("/spec/kubelet/") and p.count("/") == 3]
+            if not siblings:
+                raise ValueError("no block mapping under kubelet")
+            indent = min(s.col for s in siblings) - 1
+            at = self.lines.offset(kubelet_key.line + 1, 1)
+            body = dump_yaml({"config": nest(field_name, value)})
+        body_lines = body.splitlines()
+        body_lines[-1] += comment  # the flag's own comment goes with it
+        text = "".join(" " * indent + line + newline for line in body_lines)
+        return [Edit(at, at, text, code)]
+
+    def fix_nc503(self, diagnostic) -> list[Edit]:
+        from nodecfg.render.containerd_migrate import V2_CRI, v3_spelling
+
+        document = self._document(diagnostic.span)
+        span = document.positions["/spec/containerd/config"]
+        first = self.lines.line(span.line + 1)
+        indent = len(first) - len(first.lstrip(" "))
+        if span.end_line <= span.line or not self.lines.line(span.line).rstrip().endswith(("|", "|-", "|+")) \
+                or indent == 0:
+            return []  # only a literal block scalar is rewritten line by line
+        edits, header, header_line, keys = [], None, 0, []
+
+        def flush() -> None:
+            if header is None or header[:2] != ("plugins", V2_CRI):
+                return
+            targets = {v3_spelling((*header, key)) for key in keys}
+            if not keys or None in targets or len({t[:-1] for t in targets}) != 1 or \
+                    any(t[-1] != k for t, k in zip(map(lambda k: v3_spelling((*header, k)), keys), keys)):
+                if keys:
+                    raise ValueError("keys of this table move to different places")
+                edits.append(self._replace_line(header_line, None))
+                return
+            new_header = next(iter(targets))[:-1]
+            edits.append(self._replace_line(header_line, _toml_header(new_header)))
+
+        for line_number in range(span.line + 1, span.end_line + 1):
+            raw = self.lines.line(line_number)
+            if raw.strip() and len(raw) - len(raw.lstrip(" ")) < indent:
+                break  # the block scalar ended
+            content = raw.strip()
+            if content.startswith("[") and not content.startswith("[["):
+                flush()
+                header, header_line, keys = _toml_path(content.strip("[]")), line_number, []
+            elif "=" in content and not content.startswith("#"):
+                key = content.split("=", 1)[0].strip()
+                if "." in key.strip('"'):
+                    raise ValueError("dotted keys are not rewritten")
+                keys.append(key.strip('"'))
+        flush()
+        return [edit for edit in edits if edit is not None]
+
+    def _replace_line(self, line_number: int, header: str | None) -> Edit:
+        line = self.lines.line(line_number)
+        start = self.lines.offset(line_number, 1)
+        if header is None:  # an empty v2 table: drop the line
+            return Edit(start, self.lines.offset(line_number + 1, 1), "", "NC503")
+        indent = line[:len(line) - len(line.lstrip())]
+        return Edit(start, start + len(line), indent + header, "NC503")
+
+
+def _toml_path(text: str) -> tuple[str, ...]:
+    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.\s]+)', text)
+    return tuple(a or b or c for a, b, c in parts)
+
+
+def _toml_header(path: tuple[str, ...]) -> str:
+    return "[" + ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in path) + "]"
+
+
+def _parse_flag(text: Any):
+    from nodecfg.linter.rules.kubelet_flags import parse_flag
+
+    return parse_flag(text.strip()) if isinstance(text, str) else None
+
+
+def _value(data: Any, pointer: str) -> Any:
+    from nodecfg.merge.nodeconfig import get_pointer
+
+    return data if pointer == "" else get_pointer(data, pointer)
+
+
+def _unique_match(name: str, target: str, parent: str) -> bool:
+    """The suggestion is the only known field close to name (or its only case-insensitive twin)."""
+    known = _known_fields(parent)
+    if not known or target not in known:
+        return False
+    twins = [k for k in known if k.lower() == name.lower()]
+    if twins:
+        return twins == [target]
+    return difflib.get_close_matches(name, known, n=2, cutoff=0.6) == [target]
+
+
+def _known_fields(parent: str) -> list[str]:
+    """Property names the schema allows at parent (a JSON pointer into a NodeConfig)."""
+    from nodecfg.validate.schemas import KUBELET_CONFIG, NODECONFIG, load_schema
+
+    schema = load_schema(NODECONFIG)
+    node = schema
+    tokens = [t for t in parent.split("/")[1:]]
+    for index, token in enumerate(tokens):
+        if tokens[:index + 1] == ["spec", "kubelet", "config"]:
+            schema = load_schema(KUBELET_CONFIG)
+            node = schema
+            continue
+        node = _resolve(schema, node).get("properties", {}).get(token, {})
+    return sorted(_resolve(schema, node).get("properties", {}))
+
+
+def _resolve(schema: dict, node: dict) -> dict:
+    while isinstance(node, dict) and "$ref" in node:
+        node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    return node if isinstance(node, dict) else {}
+
+
+# --- the check hook ----------------------------------------------------------------------
+
+
+def lint_options(args) -> dict:
+    """The lint keywords `nodecfg check` would use for these arguments (nodecfg/cli/commands/_common.py)."""
+    from nodecfg.cli.commands._common import instance_from_args, limits_from, settings_from
+    from nodecfg.linter.config import ConfigError
+
+    instance, extra_table, _ = instance_from_args(args)  # check itself reports problems with them
+    try:
+        settings = settings_from(args)
+    except ConfigError:  # check reports a broken configuration
+        settings = None
+    return {"mode": args.mode, "instance": instance, "extra_table": extra_table,
+            "limits": limits_from(args), "settings": settings}
+
+
+def run_fix(args, lint_options: dict) -> int:
+    """`check --fix` / `--diff`: fix each SOURCE file, then lint again and report as check does."""
+    from pathlib import Path
+
+    written, fixed_count, differences = [], 0, []
+    for source in args.sources:
+        path = Path(source)
+        if source == "-" or not path.is_file():
+            continue  # directories, stdin and URIs are linted, not fixed
+        original = path.read_bytes()
+        result = fix_bytes(original, unsafe=args.unsafe_fixes, lint_options=lint_options)
+        if not result.changed:
+            continue
+        fixed_count += len(result.applied)
+        if args.diff:
+            differences.append(_unified(source, original, result.fixed))
+        else:
+            path.write_bytes(result.fixed)
+            written.append(source)
+    if args.diff:
+        sys.stdout.write("".join(differences))
+        print(f"nodecfg: {fixed_count} fix{'es' if fixed_count != 1 else ''} would be applied", file=sys.stderr)
+        return 1 if differences else 0
+    print(f"nodecfg: fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} in {len(written)} "
+          f"file{'s' if len(written) != 1 else ''}", file=sys.stderr)
+    return -1  # the caller lints again and prints what remains
+
+
+def _unified(name: str, before: bytes, after: bytes) -> str:
+    old, layers = unwrap_file(before)
+    new, _ = unwrap_file(after)
+    label = f" (decoded {'+'.join(layers)})" if layers else ""
+    text = "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"{name}{label}", f"{name}{label}"))
+    return text if text.endswith("\n") else text + "\n"

@@ -1,0 +1,377 @@
+"""kubelet.flags: malformed, removed, owned by nodeadm, duplicated, better set in
+kubelet.config; --node-labels the kubelet refuses; malformed taints (flags and
+kubelet.config.registerWithTaints).
+
+Every rule runs on the argv the kubelet really gets, modelled once in
+nodecfg.render.kubelet_argv (nodeadm's join, systemd's EnvironmentFile reader and
+its split of $NODEADM_KUBELET_ARGS, pflag), and reports at the line and
+column of the YAML that wrote the offending characters.
+
+Facts:
+* the kubelet parses its argv with pflag: the last occurrence of a
+  single-value flag wins, map and list flags accumulate, a flag given on the
+  command line overrides the same setting in the config file;
+* removed flags make the kubelet exit with "unknown flag" (releases below).
+"""
+from __future__ import annotations
+
+from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.linter.rules.common import make, offset_span, span_inside, spec_get
+
+FLAGS = "/spec/kubelet/flags"
+TAINTS = "/spec/kubelet/config/registerWithTaints"
+
+# flag -> (first kubelet release without it, what to do instead)
+REMOVED_FLAGS: dict[str, tuple[str, str]] = {
+    "container-runtime": ("v1.27.0", "remove it: containerd over CRI is the only runtime"),
+    "network-plugin": ("v1.24.0", "remove it: networking is the CNI plugin's job (the VPC CNI on EKS)"),
+    "network-plugin-mtu": ("v1.24.0", "remove it: set the MTU in the CNI configuration"),
+    "cni-bin-dir": ("v1.24.0", "remove it: containerd's CRI plugin owns the CNI paths"),
+    "cni-conf-dir": ("v1.24.0", "remove it: containerd's CRI plugin owns the CNI paths"),
+    "cni-cache-dir": ("v1.24.0", "remove it: containerd's CRI plugin owns the CNI paths"),
+    "docker-endpoint": ("v1.24.0", "remove it: dockershim is gone"),
+    "experimental-dockershim-root-directory": ("v1.24.0", "remove it: dockershim is gone"),
+    "image-pull-progress-deadline": ("v1.24.0", "remove it: it only applied to dockershim"),
+    "non-masquerade-cidr": ("v1.24.0", "remove it: it only applied to dockershim's kubenet"),
+    "azure-container-registry-config": ("v1.30.0", "remove it: use an image credential provider"),
+    "keep-terminated-pod-volumes": ("v1.31.0", "remove it"),
+    "pod-infra-container-image": ("v1.35.0", "remove it: the sandbox image is containerd's setting "
+                                             "(nodeadm configures it)"),
+}
+
+# Flags nodeadm always passes (internal/kubelet: config.go, kubeconfig.go,
+# image-credential-provider.go); config-dir and bootstrap-kubeconfig only sometimes.
+NODEADM_FLAGS = frozenset({
+    "cloud-provider", "config", "config-dir", "hostname-override", "image-credential-provider-bin-dir",
+    "image-credential-provider-config", "kubeconfig", "node-ip", "runtime-cgroups", "bootstrap-kubeconfig",
+})
+
+# Flags whose repeated occurrences accumulate (pflag map and slice values).
+ACCUMULATING_FLAGS = frozenset({
+    "node-labels", "feature-gates", "eviction-hard", "eviction-soft", "eviction-soft-grace-period",
+    "eviction-minimum-reclaim", "kube-reserved", "system-reserved", "qos-reserved", "cluster-dns",
+    "tls-cipher-suites", "allowed-unsafe-sysctls", "enforce-node-allocatable", "reserved-memory",
+    "cpu-manager-policy-options", "topology-manager-policy-options",
+})
+
+# Deprecated kubelet flags and their KubeletConfiguration field (v1beta1).
+CONFIG_FIELDS: dict[str, str] = {
+    "address": "address", "allowed-unsafe-sysctls": "allowedUnsafeSysctls",
+    "anonymous-auth": "authentication.anonymous.enabled", "authorization-mode": "authorization.mode",
+    "cgroup-driver": "cgroupDriver", "cgroup-root": "cgroupRoot", "cgroups-per-qos": "cgroupsPerQOS",
+    "client-ca-file": "authentication.x509.clientCAFile", "cluster-dns": "clusterDNS",
+    "cluster-domain": "clusterDomain", "container-log-max-files": "containerLogMaxFiles",
+    "container-log-max-size": "containerLogMaxSize", "container-runtime-endpoint": "containerRuntimeEndpoint",
+    "cpu-cfs-quota": "cpuCFSQuota", "cpu-manager-policy": "cpuManagerPolicy",
+    "enforce-node-allocatable": "enforceNodeAllocatable", "event-burst": "eventBurst",
+    "event-qps": "eventRecordQPS", "eviction-hard": "evictionHard",
+    "eviction-max-pod-grace-period": "evictionMaxPodGracePeriod", "eviction-minimum-reclaim": "evictionMinimumReclaim",
+    "eviction-pressure-transition-period": "evictionPressureTransitionPeriod", "eviction-soft": "evictionSoft",
+    "eviction-soft-grace-period": "evictionSoftGracePeriod", "fail-swap-on": "failSwapOn",
+    "feature-gates": "featureGates", "file-check-frequency": "fileCheckFrequency",
+    "hairpin-mode": "hairpinMode", "healthz-bind-address": "healthzBindAddress", "healthz-port": "healthzPort",
+    "image-gc-high-threshold": "imageGCHighThresholdPercent", "image-gc-low-threshold": "imageGCLowThresholdPercent",
+    "image-service-endpoint": "imageServiceEndpoint", "kube-api-burst": "kubeAPIBurst", "kube-api-qps": "kubeAPIQPS",
+    "kube-reserved": "kubeReserved", "kube-reserved-cgroup": "kubeReservedCgroup", "kubelet-cgroups": "kubeletCgroups",
+    "make-iptables-util-chains": "makeIPTablesUtilChains", "max-open-files": "maxOpenFiles", "max-pods": "maxPods",
+    "minimum-image-ttl-duration": "imageMinimumGCAge", "node-status-update-frequency": "nodeStatusUpdateFrequency",
+    "oom-score-adj": "oomScoreAdj", "pod-manifest-path": "staticPodPath", "pod-max-pids": "podPidsLimit",
+    "pods-per-core": "podsPerCore", "port": "port", "protect-kernel-defaults": "protectKernelDefaults",
+    "provider-id": "providerID", "read-only-port": "readOnlyPort", "register-node": "registerNode",
+    "register-with-taints": "registerWithTaints", "registry-burst": "registryBurst",
+    "registry-qps": "registryPullQPS", "reserved-cpus": "reservedSystemCPUs", "resolv-conf": "resolvConf",
+    "rotate-certificates": "rotateCertificates", "runtime-request-timeout": "runtimeRequestTimeout",
+    "serialize-image-pulls": "serializeImagePulls", "streaming-connection-idle-timeout":
+    "streamingConnectionIdleTimeout", "sync-frequency": "syncFrequency", "system-reserved": "systemReserved",
+    "system-reserved-cgroup": "systemReservedCgroup", "tls-cert-file": "tlsCertFile",
+    "tls-cipher-suites": "tlsCipherSuites", "tls-min-version": "tlsMinVersion",
+    "tls-private-key-file": "tlsPrivateKeyFile", "topology-manager-policy": "topologyManagerPolicy",
+    "volume-plugin-dir": "volumePluginDir",
+}
+
+
+def check(analysis, context) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    flags = spec_get(analysis, FLAGS)
+    if isinstance(flags, list):
+        found += check_flags(analysis, context, flags)
+    taints = spec_get(analysis, TAINTS)
+    if isinstance(taints, list):
+        found += check_config_taints(analysis, taints)
+    return found
+
+
+def parse_flag(text: str) -> tuple[str, str | None] | None:
+    """(name, value or None) of one list item read as the kubelet reads it alone; None if not a flag.
+
+    A thin view of nodecfg.render.kubelet_argv for callers that look at one item.
+    """
+    from nodecfg.render.kubelet_argv import kubelet_argv
+
+    args = kubelet_argv([text]).args
+    if not args or args[0].kind != "flag":
+        return None
+    return args[0].name, args[0].value
+
+
+class FlagItems:
+    """The flag list as kubelet_argv sees it: nodeadm's own flags first, then the user's strings."""
+
+    def __init__(self, analysis, context, flags: list):
+        from nodecfg.render.kubelet_argv import kubelet_argv
+        from nodecfg.render.flags import nodeadm_flags
+
+        own = [flag.text for flag in nodeadm_flags(analysis.merged.data, context.resolved_instance())]
+        self.analysis = analysis
+        self.own = len(own)
+        self.indexes = [index for index, entry in enumerate(flags) if isinstance(entry, str)]
+        self.entries = [flags[index] for index in self.indexes]
+        self.argv = kubelet_argv(own + self.entries)
+
+    def is_user(self, origin) -> bool:
+        return origin[0] >= self.own
+
+    def index(self, origin) -> int:
+        """Position in spec.kubelet.flags of an argv character's item."""
+        return self.indexes[origin[0] - self.own]
+
+    def span(self, origin):
+        """The YAML line and column that wrote an argv character."""
+        return offset_span(self.analysis, f"{FLAGS}/{self.index(origin)}", max(origin[1], 0))
+
+    def item_span(self, origin):
+        return self.analysis.merged.locate(f"{FLAGS}/{self.index(origin)}")
+
+
+def check_flags(analysis, context, flags: list) -> list[Diagnostic]:
+    """Every flag rule, run on the argv the kubelet really gets (see nodecfg.render.kubelet_argv)."""
+    items = FlagItems(analysis, context, flags)
+    argv = items.argv
+    found: list[Diagnostic] = []  # a line break or control character is NC406, the renderer's
+    if argv.unclosed_quote and items.is_user(argv.unclosed_quote):
+        found.append(_unclosed_quote(items, context.mode == "karpenter"))
+    found += _empty_items(items)
+    found += _several_flags_in_one_item(items)
+    seen: dict[str, int] = {}
+    for arg in argv.args:
+        if not items.is_user(arg.start):
+            continue
+        if arg.kind != "flag":
+            found.append(_not_a_flag(items, arg))
+            continue
+        found += _flag_findings(analysis, context, items, arg, seen)
+        seen.setdefault(arg.name, items.index(arg.start))
+    found += _labels(items)
+    return found
+
+
+def _unclosed_quote(items: FlagItems, karpenter: bool) -> Diagnostic:
+    """A quote left open swallows every later item; nothing follows the last one, except with Karpenter.
+
+    Karpenter appends its generated NodeConfig, with its own --node-labels
+    flag, after the user's parts (karpenter-provider-aws
+    pkg/providers/amifamily/bootstrap/nodeadm.go, Script), and nodeadm appends
+    later documents' flags after earlier ones.
+    """
+    origin = items.argv.unclosed_quote
+    last = items.argv.words[-1]  # an open quote runs to the end, so it is in the last word
+    swallowed = sorted({o[0] for o in last.origins if o[0] > origin[0]})
+    quote = items.entries[origin[0] - items.own][origin[1]]
+    if karpenter and not swallowed:
+        return make("NC420", items.span(origin),
+                    f"this {quote} is never closed: Karpenter appends its own --node-labels flag after the user's "
+                    "flags, and systemd's split keeps it inside this argument, so the kubelet never gets Karpenter's "
+                    "labels", "close the quote in the same list item")
+    if swallowed:
+        later = ", ".join(str(items.item_span((item, 0))) for item in swallowed)
+        return make("NC420", items.span(origin),
+                    f"this {quote} is never closed: systemd's split keeps everything after it, including the "
+                    f"flags at {later}, in one kubelet argument, {_short(last.text)!r}",
+                    "close the quote in the same list item")
+    return make("NC420", items.span(origin),
+                f"this {quote} is never closed; systemd ends the argument at the end of the value, so the kubelet "
+                f"gets {_short(last.text)!r}, and a flag added after this one would be swallowed into it",
+                "close the quote in the same list item", severity=Severity.WARNING)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _empty_items(items: FlagItems) -> list[Diagnostic]:
+    """Items that give the kubelet no argument at all (empty or blank)."""
+    used = {o[0] for word in items.argv.words for o in (word.start, *word.origins)}
+    found = []
+    for position, entry in enumerate(items.entries):
+        item = items.own + position
+        if item not in used and not entry.strip():
+            found.append(make("NC410", items.item_span((item, 0)),
+                              f"{entry!r} is empty: systemd's split drops it and the kubelet gets nothing from it",
+                              "remove the item", severity=Severity.WARNING))
+    return found
+
+
+def _several_flags_in_one_item(items: FlagItems) -> list[Diagnostic]:
+    by_item: dict[int, list] = {}
+    for arg in items.argv.flags():
+        if items.is_user(arg.start):
+            by_item.setdefault(arg.start[0], []).append(arg)
+    found = []
+    for item, args in sorted(by_item.items()):
+        if len(args) > 1:
+            names = ", ".join(f"--{arg.name}" for arg in args)
+            found.append(make("NC411", items.item_span((item, 0)),
+                              f"this item holds {len(args)} kubelet flags ({names}): systemd splits it at the "
+                              "blanks and the kubelet gets each one", "give each flag its own list item"))
+    return found
+
+
+def _not_a_flag(items: FlagItems, arg) -> Diagnostic:
+    word = arg.words[0]
+    span = items.span(word.start)
+    split = "" if word.start[1] <= 0 else " (systemd split the item at the blank before it)"
+    if arg.kind == "positional":
+        return make("NC410", span, f"{_short(word.text)!r} reaches the kubelet as an argument that is "
+                    f"not a flag{split}; the kubelet exits with 'unknown command'",
+                    "write it as --name=value; a value with blanks needs quotes around it")
+    if arg.kind == "after-dashdash":
+        return make("NC410", span, f"{_short(word.text)!r} follows '--', which ends the kubelet's flags, so it "
+                    "is an argument that is not a flag; the kubelet exits with 'unknown command'",
+                    "remove the '--'")
+    if arg.kind == "dashdash":
+        return make("NC410", span, "'--' ends the kubelet's flags: every later flag becomes an argument "
+                    "that is not a flag", "remove it", severity=Severity.WARNING)
+    if arg.kind == "needs-value":
+        return make("NC410", span, f"--{arg.name} has no value and nothing follows it; the kubelet exits "
+                    "with 'flag needs an argument'", f"write --{arg.name}=value")
+    return make("NC410", span, f"{_short(word.text)!r} is not a kubelet flag{split}; the kubelet's flag "
+                "parser rejects it and the kubelet exits", "write it as --name=value")
+
+
+def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list[Diagnostic]:
+    name, span = arg.name, items.item_span(arg.start)
+    found = []
+    if name in ("help", "version") and arg.value in (None, "true"):
+        # cmd/kubelet/app/server.go: --help prints the usage and returns; verflag prints the version and exits 0
+        found.append(make("NC410", span, f"--{name} makes the kubelet print its {name} and exit with "
+                          "status 0, so it never runs (kubelet.service restarts it only on failure)",
+                          "remove it"))
+    removed = REMOVED_FLAGS.get(name)
+    if removed:
+        found.append(_removed(name, removed, span, context))
+    elif name in NODEADM_FLAGS:
+        found.append(make("NC413", span, f"nodeadm already passes --{name}; this later copy overrides "
+                          "nodeadm's value", "remove it and let nodeadm set it (nodecfg explain shows the value)"))
+    if name in seen and name not in ACCUMULATING_FLAGS:
+        first = analysis.merged.locate(f"{FLAGS}/{seen[name]}")
+        found.append(make("NC414", span, f"--{name} is given more than once (first at {first}); "
+                          "the kubelet uses only the last one", "keep one occurrence"))
+    field_name = CONFIG_FIELDS.get(name)
+    if field_name:
+        found.append(_config_field(analysis, name, field_name, span))
+    if name == "register-with-taints" and arg.value:
+        found += _flag_taints(items, arg)
+    return found
+
+
+def _removed(name: str, removed: tuple[str, str], span, context) -> Diagnostic:
+    from nodecfg.core.versions import at_least
+
+    release, advice = removed
+    version = context.resolved_instance().kubelet_version
+    if at_least(version, release):
+        return make("NC412", span, f"--{name} was removed in kubelet {release[:-2]}; kubelet {version} "
+                    "exits with 'unknown flag'", advice)
+    return make("NC412", span, f"--{name} is deprecated and removed in kubelet {release[:-2]} "
+                f"(this check assumed kubelet {version}); the node stops joining after an upgrade",
+                advice, severity=Severity.WARNING)
+
+
+def _config_field(analysis, name: str, field_name: str, span) -> Diagnostic:
+    top = field_name.split(".")[0]
+    config = spec_get(analysis, "/spec/kubelet/config")
+    also = isinstance(config, dict) and top in config
+    where = "kubelet.config also sets it and this flag overrides it" if also else "the kubelet warns it is deprecated"
+    message = f"--{name} is the kubelet.config field {field_name}; {where}"
+    if name == "max-pods":
+        message += "; nodeadm still computes kubeReserved from its own maxPods"
+    return make("NC415", span, message, f"set kubelet.config.{field_name} instead")
+
+
+def _labels(items: FlagItems) -> list[Diagnostic]:
+    """--node-labels as the kubelet reads it: every occurrence fills one map, later keys win.
+
+    component-base cli/flag ConfigurationMap.Set: split on ',', skip empty
+    pieces, split each at the first '=', trim blanks around key and value; a
+    piece without '=' is a label with an empty value.  The kubelet then
+    validates the final map (cmd/kubelet/app/options ValidateKubeletFlags).
+    """
+    from nodecfg.linter import k8s_names
+
+    labels: dict[str, tuple[str, object]] = {}
+    for arg in items.argv.flags():
+        if arg.name != "node-labels" or not arg.value:
+            continue
+        offset = 0
+        for piece in arg.value.split(","):
+            if piece:
+                key, _, value = piece.partition("=")
+                lead = len(piece) - len(piece.lstrip())
+                where = arg.value_origins[offset + min(lead, len(piece) - 1)]
+                labels[key.strip()] = (value.strip(), where)
+            offset += len(piece) + 1
+    found = []
+    for key, (value, origin) in labels.items():
+        if not items.is_user(origin):
+            continue
+        span = items.span(origin)
+        problem = k8s_names.qualified_name_problem(key) if key else "the key is empty"
+        problem = problem or k8s_names.label_value_problem(value)
+        if problem:
+            found.append(make("NC417", span, f"--node-labels {key!r}: {problem}; the kubelet exits with "
+                              "'invalid node labels'", "write key=value pairs separated by ','"))
+        elif k8s_names.is_restricted_label(key):
+            found.append(make("NC416", span, f"--node-labels {key!r} is in the kubernetes.io/k8s.io "
+                              "namespace but not a label a kubelet may set on itself; the kubelet exits with "
+                              "'unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels'",
+                              "use a key outside kubernetes.io/k8s.io (e.g. example.com/role) or under "
+                              "node.kubernetes.io/, or label the node after it registers"))
+    return found
+
+
+def _flag_taints(items: FlagItems, arg) -> list[Diagnostic]:
+    from nodecfg.linter import k8s_names
+
+    found, seen, offset = [], set(), 0
+    for spec in arg.value.split(","):
+        problem = k8s_names.taint_problem(spec)
+        if problem is None:
+            key, effect = spec.split(":")[0].split("=")[0], spec.split(":")[1]
+            if (key, effect) in seen:
+                problem = f"taint {key!r} with effect {effect} is given twice"
+            seen.add((key, effect))
+        if problem:
+            origin = arg.value_origins[min(offset, len(arg.value_origins) - 1)]
+            consequence = "" if spec.endswith("-") else "; the kubelet refuses to start"
+            found.append(make("NC418", items.span(origin), f"--register-with-taints: {problem}{consequence}",
+                              "write key=value:Effect, comma separated"))
+        offset += len(spec) + 1
+    return found
+
+
+def check_config_taints(analysis, taints: list) -> list[Diagnostic]:
+    """registerWithTaints items; a wrong effect spelling is left to the schema (NC211)."""
+    from nodecfg.linter import k8s_names
+
+    found = []
+    for index, taint in enumerate(taints):
+        if not isinstance(taint, dict):
+            continue  # the KubeletConfiguration schema reports the type
+        problems = k8s_names.taint_field_problems(taint.get("key"), taint.get("value"), taint.get("effect"),
+                                                  enum_checked_elsewhere=True)
+        for field_name, problem in problems:
+            pointer = f"{TAINTS}/{index}/{field_name}" if field_name in taint else f"{TAINTS}/{index}"
+            found.append(make("NC418", span_inside(analysis, TAINTS, pointer),
+                              f"registerWithTaints[{index}]: {problem}; the node cannot register",
+                              "each taint needs a key, an optional value and an effect"))
+    return found

@@ -1,0 +1,118 @@
+"""Settings that EKS managed node groups or Karpenter replace, or that replace theirs.
+
+Facts this relies on (docs/rules/NC701.md and NC702.md explain them):
+
+* managed node groups on an EKS AL2023 AMI: EKS appends its own NodeConfig
+  part *after* the launch template's user data.  It sets the cluster fields,
+  kubelet.config maxPods and clusterDNS, and --node-labels (and taints)
+  flags.  Later documents win in nodeadm's merge, so the user's values for
+  these are replaced;
+* Karpenter since v1.0 (aws/karpenter-provider-aws,
+  pkg/providers/amifamily/bootstrap/nodeadm.go, ``Script``:
+  ``mime.Archive(append(customEntries, <generated NodeConfig>))``) also
+  appends its generated NodeConfig *after* the EC2NodeClass user data.  It
+  always sets the cluster fields, kubelet.config maxPods and
+  registerWithTaints (the NodeClaim's taints and startup taints plus
+  karpenter.sh/unregistered:NoExecute, pkg/providers/amifamily/resolver.go
+  ``resolveLaunchTemplates``), clusterDNS from the EC2NodeClass or the
+  discovered kube-dns address (``defaultClusterDNS``), and --node-labels.
+  With nodeadm's later-wins merge the user's cluster fields and those
+  kubelet.config values are therefore silently discarded.  Kubelet flags
+  are appended, not replaced, and a flag wins over the config file, so a
+  user's --max-pods, --cluster-dns or --register-with-taints still
+  overrides what Karpenter writes, while Karpenter schedules with its own.
+"""
+from __future__ import annotations
+
+from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.linter.rules.common import make, spec_get
+
+CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
+
+# kubelet.config field -> (what the managed node group / Karpenter sets, where to set it instead)
+MNG_KUBELET_FIELDS = {
+    "maxPods": "EKS sets maxPods for the node group's instance type",
+    "clusterDNS": "EKS sets clusterDNS from the cluster's service CIDR",
+}
+KARPENTER_KUBELET_FIELDS = {
+    "maxPods": ("Karpenter always sets maxPods, the value it schedules with",
+                "set spec.kubelet.maxPods in the EC2NodeClass"),
+    "clusterDNS": ("Karpenter sets clusterDNS from the EC2NodeClass or the cluster's kube-dns address",
+                   "set spec.kubelet.clusterDNS in the EC2NodeClass"),
+    "registerWithTaints": ("Karpenter always sets registerWithTaints: the NodePool's taints and startup taints "
+                           "plus karpenter.sh/unregistered:NoExecute", "set taints on the NodePool"),
+}
+KARPENTER_FLAGS = {
+    "max-pods": "overrides the maxPods Karpenter writes and schedules with; set spec.kubelet.maxPods "
+                "in the EC2NodeClass",
+    "cluster-dns": "overrides the clusterDNS Karpenter writes; set spec.kubelet.clusterDNS in the EC2NodeClass",
+    "register-with-taints": "overrides Karpenter's registerWithTaints, dropping the NodePool taints and "
+                            "karpenter.sh/unregistered:NoExecute; set taints on the NodePool",
+}
+
+
+def check(analysis, context) -> list[Diagnostic]:
+    if context.mode == "managed-nodegroup":
+        return _managed_nodegroup(analysis)
+    if context.mode == "karpenter":
+        return _karpenter(analysis)
+    return []
+
+
+def _set(analysis, pointer: str) -> bool:
+    return spec_get(analysis, pointer) not in (None, "", [], {})
+
+
+def _where_set(analysis, code: str, pointer: str, message: str, hint: str = "") -> list[Diagnostic]:
+    """One finding at pointer's span when the merged config sets it, else none."""
+    if not _set(analysis, pointer):
+        return []
+    return [make(code, analysis.merged.locate(pointer), message, hint)]
+
+
+def _managed_nodegroup(analysis) -> list[Diagnostic]:
+    found = []
+    for name in CLUSTER_FIELDS:
+        found += _where_set(analysis, "NC701", f"/spec/cluster/{name}",
+                            f"spec.cluster.{name} is replaced by the NodeConfig EKS appends for the managed "
+                            "node group", "leave the cluster fields out of a managed node group's user data")
+    for name, fact in MNG_KUBELET_FIELDS.items():
+        found += _where_set(analysis, "NC701", f"/spec/kubelet/config/{name}",
+                            f"kubelet.config.{name} is replaced: {fact} in a NodeConfig merged after yours",
+                            "to choose it, launch with a custom AMI (EKS then injects nothing) "
+                            "or pass the kubelet flag instead")
+    found += _where_set(analysis, "NC701", "/spec/kubelet/maxPodsExpression",
+                        "maxPodsExpression does not decide maxPods: the kubelet.config.maxPods EKS appends wins, "
+                        "and the expression only changes kubeReserved", "remove it, or use a custom AMI")
+    return found
+
+
+def _karpenter(analysis) -> list[Diagnostic]:
+    found = []
+    appended = "in the NodeConfig Karpenter appends after the EC2NodeClass user data, which wins the merge"
+    for name in CLUSTER_FIELDS:
+        found += _where_set(analysis, "NC702", f"/spec/cluster/{name}",
+                            f"spec.cluster.{name} is discarded: Karpenter sets the cluster fields {appended}",
+                            "leave the cluster fields out of EC2NodeClass user data")
+    for name, (fact, hint) in KARPENTER_KUBELET_FIELDS.items():
+        found += _where_set(analysis, "NC702", f"/spec/kubelet/config/{name}",
+                            f"kubelet.config.{name} is discarded: {fact}, {appended}", hint)
+    found += _karpenter_flags(analysis)
+    found += _where_set(analysis, "NC702", "/spec/kubelet/maxPodsExpression",
+                        "maxPodsExpression does not decide maxPods: Karpenter always writes kubelet.config.maxPods, "
+                        "so the expression only changes kubeReserved",
+                        "set spec.kubelet.maxPods in the EC2NodeClass")
+    return found
+
+
+def _karpenter_flags(analysis) -> list[Diagnostic]:
+    from nodecfg.linter.rules.kubelet_flags import parse_flag
+
+    found = []
+    flags = spec_get(analysis, "/spec/kubelet/flags")
+    for index, entry in enumerate(flags if isinstance(flags, list) else []):
+        parsed = parse_flag(entry.strip()) if isinstance(entry, str) else None
+        if parsed and parsed[0] in KARPENTER_FLAGS:
+            found.append(make("NC702", analysis.merged.locate(f"/spec/kubelet/flags/{index}"),
+                              f"--{parsed[0]} {KARPENTER_FLAGS[parsed[0]]}"))
+    return found

@@ -1,0 +1,1 @@
+"""Merging documents as nodeadm does: the NodeConfig rules and the containerd TOML."""

@@ -1,0 +1,1 @@
+"""Presenting results: the file tree on disk, findings as text and machine formats, explain."""

@@ -1,0 +1,98 @@
+"""Which files `nodecfg check` lints, and which of them together.
+
+nodeadm itself reads one directory, /etc/eks/nodeadm.d, merging its files
+in name order (nodeadm internal/configprovider).  A linter's user who runs
+``nodecfg check DIR`` in CI or pre-commit means "every configuration below
+DIR, each on its own", so that is what a directory means to ``check``:
+files below it (hidden directories skipped) with a suffix in
+``LINTED_SUFFIXES`` whose *content* is a NodeConfig, user data or a
+manifest/template holding user data are each linted alone.  Drop-in
+semantics stay available explicitly: ``--dropins DIR``, or a directory
+named ``nodeadm.d`` (given, or found below DIR), is one merged unit.  A file
+holding several user data (a Helm output with two EC2NodeClasses) is linted
+once per user data.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+LINTED_SUFFIXES = (".yaml", ".yml", ".json", ".mime", ".txt")
+DROPIN_DIRECTORY = "nodeadm.d"
+MAX_FILES = 10000
+_SNIFF_BYTES = 1 << 20
+
+DIRECTORY_HELP = """\
+A directory SOURCE means every file below it (*.yaml, *.yml, *.json, *.mime,
+*.txt, recognised by content; others are skipped), each linted on its own. A
+directory named nodeadm.d, or one given with --dropins DIR, is a nodeadm
+drop-in directory instead: its *.yaml/*.yml/*.json files are merged in name
+order after the other SOURCEs, as nodeadm merges /etc/eks/nodeadm.d."""
+
+Group = tuple[list[str], "int | None"]
+
+
+def plan_groups(sources: list[str], dropins: list[str], *, each: bool) -> list[Group]:
+    """(sources linted together, which user data of a container file) for every lint run."""
+    merged: list[str] = []
+    alone: list[str] = []
+    for source in sources:
+        path = source.removeprefix("file://")
+        if source != "-" and os.path.isdir(path) and Path(path).name != DROPIN_DIRECTORY:
+            alone.extend(_walk(Path(path)))
+        else:
+            merged.append(source)
+    groups: list[list[str]] = []
+    if each:
+        groups = [[source] for source in merged]
+        if dropins:
+            groups.append(list(dropins))
+    elif merged or dropins:
+        groups = [merged + list(dropins)]
+    groups += [[source] for source in alone]
+    return [planned for group in groups for planned in _per_unit(group)]
+
+
+def _walk(directory: Path) -> list[str]:
+    found: list[str] = []
+    for root, directories, files in os.walk(directory):
+        directories[:] = sorted(d for d in directories if not d.startswith("."))
+        base = Path(root)
+        if base.name == DROPIN_DIRECTORY and base != directory:
+            found.append(str(base))
+            directories[:] = []
+            continue
+        for name in sorted(files):
+            if name.lower().endswith(LINTED_SUFFIXES) and _recognised(base / name):
+                found.append(str(base / name))
+            if len(found) >= MAX_FILES:
+                return found
+    return found
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(_SNIFF_BYTES)
+    except OSError:
+        return None
+
+
+def _recognised(path: Path) -> bool:
+    from nodecfg.parse.containers import recognised
+
+    data = _read(path)
+    return data is not None and recognised(data, str(path))
+
+
+def _per_unit(group: list[str]) -> list[Group]:
+    """A lone container file with several user data becomes one run per user data."""
+    if len(group) != 1 or group[0] == "-" or not os.path.isfile(group[0].removeprefix("file://")):
+        return [(group, None)]
+    from nodecfg.parse.containers import unit_count
+
+    data = _read(Path(group[0].removeprefix("file://")))
+    count = unit_count(data, group[0]) if data is not None else 1
+    if count <= 1:
+        return [(group, None)]
+    return [(group, index) for index in range(count)]

@@ -1,0 +1,130 @@
+"""Loading the user data found inside a container file (nodecfg/parse/containers.py).
+
+Each unit is read like a user data file of its own, into a scratch
+``Loaded``; then every span is moved into the containing file with the
+unit's ``TextMap`` (spans inside base64 layers keep numbering the decoded
+text, as everywhere in nodecfg) and grafted onto the real ``Loaded``.  With
+cluster facts, the NodeConfig Karpenter or EKS appends is added after the
+unit's own documents (see nodecfg/userdata/simulate.py), as a document whose uri is
+its origin ("karpenter-generated", "eks-generated").
+"""
+from __future__ import annotations
+
+from nodecfg.core.codes import CATALOGUE
+
+from dataclasses import replace
+
+from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.core.document import Document
+
+
+def load_container(container, data: bytes, uri: str, loaded, limits, options) -> None:
+    from nodecfg.parse.yaml import decode_text
+    from nodecfg.parse.source import Loaded
+
+    file_text, _ = decode_text(data, uri)
+    file_text = file_text or ""
+    loaded.texts[uri] = file_text
+    loaded.containers.append(container.kind)
+    loaded.diagnostics.extend(container.diagnostics)
+    sizes = []
+    units = container.units
+    if options.unit is not None:
+        units = units[options.unit:options.unit + 1]
+    elif len(units) > 1:
+        loaded.diagnostics.append(Diagnostic(
+            "NC176", CATALOGUE["NC176"].severity, units[1].anchor,
+            f"{uri} holds {len(units)} user data ({', '.join(u.uri.split('#', 1)[1] for u in units)}); "
+            "only the first is read here, `nodecfg check` lints each on its own"))
+        units = units[:1]
+    for unit in units:
+        scratch = Loaded()
+        _load_unit(unit, scratch, limits, options)
+        _graft(scratch, unit, file_text, loaded)
+        sizes.append(max(scratch.raw_sizes.values(), default=0))
+        loaded.modes.append(unit.mode)
+        if options.cluster is not None:
+            _append_generated(unit, loaded, options)
+    # NC117 measures the user data, not the manifest or template around it
+    loaded.raw_sizes[uri] = max(sizes, default=0)
+
+
+def _load_unit(unit, scratch, limits, options) -> None:
+    from nodecfg.parse.source import LoadOptions, _load_bytes, _load_documents, load_script_source
+
+    inner = LoadOptions(mode=unit.mode, containers=False)
+    if unit.karpenter is None:
+        _load_bytes(unit.data, unit.uri, scratch, limits, inner)
+        return
+    from nodecfg.parse.containers import karpenter_part_kind
+
+    scratch.raw_sizes[unit.uri] = len(unit.data)
+    text = unit.data.decode("utf-8", "replace")
+    if not text:
+        return
+    kind = karpenter_part_kind(text)
+    if kind == "mime":
+        _load_bytes(unit.data, unit.uri, scratch, limits, inner)
+    elif kind == "nodeconfig":
+        _load_documents(unit.data, unit.uri, 0, scratch, text)
+    else:
+        load_script_source(unit.data, unit.uri, scratch, text)
+
+
+def _mapper(unit):
+    def move(span: Span) -> Span:
+        if span.uri != unit.uri and not span.uri.startswith(unit.uri + "#"):
+            return span
+        if not _in_file_lines(unit, span.uri):
+            return span
+        if span.line <= 0:
+            return replace(unit.anchor, uri=span.uri)
+        return unit.text_map.map_span(span, span.uri)
+    return move
+
+
+def _graft(scratch, unit, file_text: str, loaded) -> None:
+    move = _mapper(unit)
+    loaded.documents.extend(_moved_document(d, move) for d in scratch.documents)
+    loaded.ignored_documents.extend(_moved_document(d, move) for d in scratch.ignored_documents)
+    loaded.diagnostics.extend(_moved_diagnostic(d, move) for d in scratch.diagnostics)
+    loaded.scripts.extend(scratch.scripts)
+    for uri, text in scratch.texts.items():
+        loaded.texts[uri] = file_text if _in_file_lines(unit, uri) else text
+
+
+def _in_file_lines(unit, uri: str) -> bool:
+    """Whether spans of uri are moved to lines of the containing file."""
+    rest = uri[len(unit.uri):] if uri.startswith(unit.uri) else None
+    return unit.text_map is not None and rest is not None and "base64" not in rest and "gzip" not in rest
+
+
+def _moved_document(document: Document, move) -> Document:
+    return replace(document,
+                   positions={p: move(s) for p, s in document.positions.items()},
+                   key_positions={p: move(s) for p, s in document.key_positions.items()})
+
+
+def _moved_diagnostic(diagnostic: Diagnostic, move) -> Diagnostic:
+    return replace(diagnostic, span=move(diagnostic.span), related=tuple(move(s) for s in diagnostic.related))
+
+
+def _append_generated(unit, loaded, options) -> None:
+    from nodecfg.parse.yaml import parse_yaml_documents
+    from nodecfg.userdata.simulate import (EKS_ORIGIN, KARPENTER_ORIGIN, eks_nodeconfig, generated_text, karpenter_nodeconfig,
+                           pod_capacity)
+
+    facts = options.cluster
+    capacity = pod_capacity(facts.instance_type or options.instance_type or "m5.large")
+    if unit.mode == "karpenter" and unit.karpenter is not None:
+        config, problems = karpenter_nodeconfig(unit.karpenter, facts, capacity)
+        origin = KARPENTER_ORIGIN
+        loaded.diagnostics.extend(problems)
+    elif unit.mode == "managed-nodegroup":
+        config, origin = eks_nodeconfig(facts, capacity), EKS_ORIGIN
+    else:
+        return
+    text = generated_text(config, origin)
+    documents, _ = parse_yaml_documents(text, origin)
+    loaded.texts[origin] = text
+    loaded.documents.extend(documents[:1])

@@ -1,0 +1,308 @@
+"""Reading sources: files, drop-in directories, stdin, file:// URIs, raw bytes.
+
+A source becomes NodeConfig documents in nodeadm's order: the user data (or
+file) first, its MIME parts in part order, then NodeConfig drop-ins that its
+shell parts write into /etc/eks/nodeadm.d/ (lexical order by file name, as
+nodeadm's run phase reads that directory).  nodeadm decodes one document per
+file or part (go-yaml v2 ``Unmarshal`` reads the first), so later ``---``
+documents are parsed and linted but not merged.
+"""
+from __future__ import annotations
+
+from nodecfg.core.codes import CATALOGUE
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.document import Document
+from nodecfg.parse.yaml import EventAllowance, decode_text, parse_yaml_documents
+
+NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
+
+SourceSpec = Union[str, os.PathLike, bytes]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input bounds; see docs/limits.md."""
+
+    max_source_bytes: int = 1 << 20
+    max_decoded_bytes: int = 1 << 20
+    max_total_bytes: int = 2 << 20
+    max_directory_files: int = 1000
+
+
+@dataclass(frozen=True)
+class Script:
+    """A shell-script part, kept for linting and reporting."""
+
+    uri: str
+    text: str
+    line_offset: int
+
+
+@dataclass
+class Loaded:
+    documents: list[Document] = field(default_factory=list)
+    ignored_documents: list[Document] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # uri -> text its spans number lines in
+    scripts: list[Script] = field(default_factory=list)
+    raw_sizes: dict[str, int] = field(default_factory=dict)  # uri -> bytes as given
+    # YAML parser events left for all texts together (docs/limits.md)
+    yaml_events: EventAllowance = field(default_factory=EventAllowance, repr=False, compare=False)
+    modes: list[str] = field(default_factory=list)  # modes the inputs imply (an EC2NodeClass: karpenter)
+    containers: list[str] = field(default_factory=list)  # kinds of the container files read
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What reading user data inside manifests and templates needs (nodecfg/parse/containers.py)."""
+
+    mode: str | None = None            # karpenter: a plain script is Karpenter's text/x-shellscript part
+    params: tuple[tuple[str, str], ...] = ()  # CloudFormation --param NAME=VALUE
+    cluster: object = None             # simulate.ClusterFacts: append the Karpenter/EKS NodeConfig
+    instance_type: str = ""            # for the pod capacity of the simulated part
+    containers: bool = True
+    unit: int | None = None            # which user data of a container file to read (check: each in turn)
+
+
+def display_name(spec: SourceSpec, index: int) -> str:
+    if isinstance(spec, bytes):
+        return f"<input {index + 1}>"
+    text = os.fspath(spec)
+    return "<stdin>" if text == "-" else text.removeprefix("file://")
+
+
+def load_sources(specs: list[SourceSpec], limits: Limits = Limits(), stdin=None,
+                 options: LoadOptions = LoadOptions()) -> Loaded:
+    """Read every source in command-line order."""
+    loaded = Loaded()
+    for index, spec in enumerate(specs):
+        name = display_name(spec, index)
+        if isinstance(spec, bytes):
+            _load_bytes(spec, name, loaded, limits, options)
+        elif name == "<stdin>":
+            _load_bytes(_read_stdin(stdin, limits), name, loaded, limits, options)
+        elif Path(name).is_dir():
+            _load_directory(Path(name), loaded, limits)
+        else:
+            _load_file(Path(name), loaded, limits, options)
+    return loaded
+
+
+def _read_stdin(stdin, limits: Limits) -> bytes:
+    stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+    if stream is None:  # descriptor 0 was closed: nothing to read
+        return b""
+    return _read_capped(stream, limits.max_source_bytes + 1)
+
+
+def _read_capped(stream, size: int) -> bytes:
+    """Up to ``size`` bytes; pipes and devices return short reads, so read until EOF or ``size``."""
+    chunks, remaining = [], size
+    while remaining > 0:
+        chunk = stream.read(remaining)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory)
+                       if entry.is_file() and entry.name.lower().endswith(CONFIG_SUFFIXES))
+    except OSError as error:
+        loaded.diagnostics.append(_io_error(str(directory), error))
+        return
+    if not names:
+        message = f"{directory} holds no *.yaml, *.yml or *.json file; nodeadm skips it"
+        loaded.diagnostics.append(Diagnostic("NC144", Severity.WARNING, Span(str(directory)), message))
+    if len(names) > limits.max_directory_files:
+        message = (f"{directory} holds {len(names)} configuration files, more than the limit of "
+                   f"{limits.max_directory_files}; none of them is read")
+        loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(str(directory)), message))
+        return
+    for name in names:
+        _load_file(directory / name, loaded, limits)
+
+
+def _load_file(path: Path, loaded: Loaded, limits: Limits, options: LoadOptions | None = None) -> None:
+    uri = str(path)
+    try:
+        data = _read_file(path, limits.max_source_bytes + 1)
+    except OSError as error:
+        loaded.diagnostics.append(_io_error(uri, error))
+        return
+    _load_bytes(data, uri, loaded, limits, options)
+
+
+def _read_file(path: Path, size: int) -> bytes:
+    """At most ``size`` bytes of a file, pipe or device.
+
+    Opened non-blocking, so that a FIFO without a writer does not hang the
+    open (it then reads as empty); the reads themselves block as usual.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    os.set_blocking(descriptor, True)
+    with open(descriptor, "rb", closefd=True) as stream:
+        return _read_capped(stream, size)
+
+
+def _io_error(uri: str, error: OSError) -> Diagnostic:
+    reason = error.strerror or str(error)
+    return Diagnostic("NC140", Severity.ERROR, Span(uri, 0, 0), f"cannot read {uri}: {reason}")
+
+
+def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: LoadOptions | None = None) -> None:
+    already_read = sum(loaded.raw_sizes.values())
+    loaded.raw_sizes[uri] = len(data)
+    if len(data) > limits.max_source_bytes:
+        message = (f"{uri} is larger than the {limits.max_source_bytes} byte input limit "
+                   "(raise it with --max-input-bytes)")
+        loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
+        return
+    if already_read + len(data) > limits.max_total_bytes:
+        message = (f"{uri} is not read: all sources together pass the {limits.max_total_bytes} byte "
+                   "total input limit (raise it with --max-input-bytes)")
+        loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
+        return
+    if options is not None and options.containers:
+        from nodecfg.parse.containers import maybe_container
+
+        if maybe_container(data):
+            from nodecfg.parse.containers import extract
+
+            container = extract(data, uri, dict(options.params))
+            if container is not None:
+                from nodecfg.parse.embedded import load_container
+
+                load_container(container, data, uri, loaded, limits, options)
+                return
+    layers: tuple[str, ...] = ()
+    if _maybe_wrapped(data):
+        from nodecfg.parse.wrapping import unwrap
+
+        unwrapped = unwrap(data, uri, limits.max_decoded_bytes)
+        loaded.diagnostics.extend(unwrapped.diagnostics)
+        if unwrapped.data is None:
+            return
+        data, layers = unwrapped.data, unwrapped.layers
+    decoded_uri = f"{uri}#{'+'.join(layers)}" if layers else uri
+    file_text, _ = decode_text(data, decoded_uri)
+    if not _maybe_mime(data):
+        if options is not None and options.mode == "karpenter" and file_text is not None:
+            from nodecfg.parse.containers import karpenter_part_kind
+
+            if karpenter_part_kind(file_text) == "shell":
+                load_script_source(data, decoded_uri, loaded, file_text)
+                return
+        _load_documents(data, decoded_uri, 0, loaded, file_text)
+        return
+    from nodecfg.parse.mime import split_decoded
+
+    result = split_decoded(data, decoded_uri, limits.max_decoded_bytes)
+    if not result.is_multipart:
+        loaded.diagnostics.extend(result.diagnostics)
+        _load_documents(data, decoded_uri, 0, loaded, file_text)
+        return
+    dropins = {}
+    for part in result.parts:
+        _load_part(part, loaded, file_text, dropins)
+    # a script that writes a NodeConfig drop-in means the user data does configure the node
+    loaded.diagnostics.extend(d for d in result.diagnostics if not (dropins and d.code == "NC109"))
+    for name in sorted(dropins):
+        dropin = dropins[name]
+        loaded.texts[dropin.uri] = file_text or _shifted(dropin.text, dropin.line_offset)
+        _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
+
+
+_BASE64_ONLY = re.compile(rb"[A-Za-z0-9+/=\r\n]+")
+
+
+def _maybe_wrapped(data: bytes) -> bool:
+    """Cheap pre-check so plain YAML never pays for the unwrapping module."""
+    return data[:2] == b"\x1f\x8b" or _BASE64_ONLY.fullmatch(data) is not None
+
+
+def _maybe_mime(data: bytes) -> bool:
+    """A multipart message needs a Content-Type header; plain YAML skips the MIME parser."""
+    return b"content-type" in data[:65536].lower()
+
+
+def load_script_source(data: bytes, uri: str, loaded: Loaded, file_text: str | None) -> None:
+    """A whole source that is one shell script (Karpenter wraps it as a text/x-shellscript part)."""
+    from nodecfg.parse.mime import SHELL_MEDIA_TYPE, Part
+
+    if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"#!"):
+        loaded.diagnostics.append(Diagnostic(
+            "NC110", CATALOGUE["NC110"].severity, Span(uri, 1, 1),
+            "the script Karpenter wraps as a text/x-shellscript part does not start with a #! line",
+            "start the script with #!/bin/bash"))
+    dropins: dict = {}
+    _load_script(Part(1, SHELL_MEDIA_TYPE, {}, [], data, uri, 0, 0), loaded, file_text, dropins)
+    for name in sorted(dropins):
+        dropin = dropins[name]
+        loaded.texts[dropin.uri] = file_text or _shifted(dropin.text, dropin.line_offset)
+        _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
+
+
+def _load_part(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:
+    media_type = part.content_type
+    if media_type == NODECONFIG_MEDIA_TYPE:
+        _load_documents(part.body, part.uri, part.line_offset, loaded,
+                        file_text if not part.layers else None)
+    elif media_type == "text/x-shellscript":
+        _load_script(part, loaded, file_text, dropins)
+    # text/cloud-config: parse.mime checks its YAML (NC111) with the same bounded reader
+
+
+def _load_script(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:
+    text, problems = decode_text(part.body, part.uri)
+    loaded.diagnostics.extend(problems)
+    if text is None:
+        return
+    loaded.scripts.append(Script(part.uri, text, part.line_offset))
+    loaded.texts[part.uri] = file_text if (file_text and not part.layers) else _shifted(text, part.line_offset)
+    from nodecfg.parse.shell import extract_nodeadm_dropins
+
+    found, diagnostics = extract_nodeadm_dropins(text, part.uri, part.line_offset)
+    loaded.diagnostics.extend(diagnostics)
+    for dropin in found:
+        dropins[dropin.name] = dropin  # a later write of the same file replaces it
+
+
+def _load_documents(data: bytes, uri: str, line_offset: int, loaded: Loaded, file_text: str | None) -> None:
+    text, problems = decode_text(data, uri)
+    loaded.diagnostics.extend(problems)
+    if text is None:
+        return
+    loaded.texts[uri] = file_text if file_text is not None else _shifted(text, line_offset)
+    _parse_into(text, uri, line_offset, loaded)
+
+
+def _shifted(text: str, line_offset: int) -> str:
+    """A part's text numbered like its spans (lines of the file) when the whole file is not text."""
+    return "\n" * line_offset + text
+
+
+def _parse_into(text: str, uri: str, line_offset: int, loaded: Loaded) -> None:
+    documents, diagnostics = parse_yaml_documents(text, uri, line_offset, loaded.yaml_events)
+    loaded.diagnostics.extend(diagnostics)
+    if not documents:
+        return
+    loaded.documents.append(documents[0])
+    for extra in documents[1:]:
+        loaded.ignored_documents.append(extra)
+        message = ("nodeadm decodes only the first YAML document of a file or MIME part; "
+                   "this document is ignored")
+        loaded.diagnostics.append(Diagnostic("NC142", Severity.WARNING, extra.span_of(""), message,
+                                             "move it into its own MIME part or drop-in file"))

@@ -1,0 +1,1 @@
+"""Validation: the JSON Schemas and nodeadm's checks of the merged config."""
