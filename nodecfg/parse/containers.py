@@ -51,14 +51,10 @@ KARPENTER_GROUP = "karpenter.k8s.aws"
 KARPENTER_VERSIONS = ("v1", "v1beta1")
 NODEPOOL_GROUP = "karpenter.sh"
 
-# A cheap look at the bytes, so that a plain NodeConfig never pays for this module.
-_HINT = re.compile(rb"EC2NodeClass|AWS::EC2::LaunchTemplate|\"?LaunchTemplate(Versions|Data)\"?\s*:"
-                   rb"|\"(format|terraform)_version\"|^kind:\s*[\"']?(?!NodeConfig)\w"
-                   rb"|\"kind\"\s*:\s*\"(?!NodeConfig\")", re.MULTILINE)
-
-
 def maybe_container(data: bytes) -> bool:
-    return _HINT.search(data[:65536]) is not None
+    from nodecfg.parse.source import maybe_container as cheap_look
+
+    return cheap_look(data)
 
 
 # --- positions ---------------------------------------------------------------

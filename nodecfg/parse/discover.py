@@ -89,10 +89,14 @@ def _per_unit(group: list[str]) -> list[Group]:
     """A lone container file with several user data becomes one run per user data."""
     if len(group) != 1 or group[0] == "-" or not os.path.isfile(group[0].removeprefix("file://")):
         return [(group, None)]
-    from nodecfg.parse.containers import unit_count
+    from nodecfg.parse.source import maybe_container
 
     data = _read(Path(group[0].removeprefix("file://")))
-    count = unit_count(data, group[0]) if data is not None else 1
+    if data is None or not maybe_container(data):  # only a container file holds several user data
+        return [(group, None)]
+    from nodecfg.parse.containers import unit_count
+
+    count = unit_count(data, group[0])
     if count <= 1:
         return [(group, None)]
     return [(group, index) for index in range(count)]

@@ -73,6 +73,17 @@ class LoadOptions:
     unit: int | None = None            # which user data of a container file to read (check: each in turn)
 
 
+# A cheap look at the bytes for a file that holds user data (nodecfg/parse/containers.py), here so
+# that a plain NodeConfig never pays for importing that module.
+_CONTAINER_HINT = re.compile(rb"EC2NodeClass|AWS::EC2::LaunchTemplate|\"?LaunchTemplate(Versions|Data)\"?\s*:"
+                             rb"|\"(format|terraform)_version\"|^kind:\s*[\"']?(?!NodeConfig)\w"
+                             rb"|\"kind\"\s*:\s*\"(?!NodeConfig\")", re.MULTILINE)
+
+
+def maybe_container(data: bytes) -> bool:
+    return _CONTAINER_HINT.search(data[:65536]) is not None
+
+
 def display_name(spec: SourceSpec, index: int) -> str:
     if isinstance(spec, bytes):
         return f"<input {index + 1}>"
@@ -176,8 +187,6 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
         loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
         return
     if options is not None and options.containers:
-        from nodecfg.parse.containers import maybe_container
-
         if maybe_container(data):
             from nodecfg.parse.containers import extract
 
