@@ -22,7 +22,7 @@ are mapped back to the line and column of the YAML that set the value.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.codes import NC143, NC150
 
 import enum
 import importlib
@@ -266,8 +266,10 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     # User data of scripts alone (MIME, or a plain script Karpenter wraps) is complete where a
     # NodeConfig is added at launch: neither NC109 nor NC143 applies there.
     scripts_only = not loaded.documents and bool(loaded.scripts) and mode in FRAGMENT_MODES
-    if scripts_only:
-        diagnostics = [d for d in diagnostics if d.code != "NC109"]
+    if loaded.without_nodeconfig and not scripts_only:
+        from nodecfg.parse.mime import no_nodeconfig_part
+
+        diagnostics += [no_nodeconfig_part(span) for span in loaded.without_nodeconfig]
     for document in loaded.documents + loaded.ignored_documents:
         diagnostics.extend(validate_nodeconfig(document))
     merged = merge_documents(loaded.documents)
@@ -298,7 +300,7 @@ def _no_documents(sources, loaded: Loaded) -> Diagnostic:
 
     uri = display_name(sources[0], 0) if sources else "<no input>"
     message = "no NodeConfig document found; nodeadm would fail with 'no config in chain'"
-    return Diagnostic("NC143", CATALOGUE["NC143"].severity, Span(uri), message)
+    return NC143.at(Span(uri), message)
 
 
 def apply_settings(found: list[Diagnostic], texts: dict[str, str], settings: Any) -> list[Diagnostic]:
@@ -367,4 +369,4 @@ def _fragment_problem(analysis: Analysis, missing: list[str], mode: str) -> Diag
     message = (f"cannot build the node's files without spec.cluster {', '.join(missing)}: "
                f"in {mode} mode they are added at launch")
     hint = "add the cluster's NodeConfig (or a stand-in) as another source"
-    return Diagnostic("NC150", CATALOGUE["NC150"].severity, analysis.merged.locate("/spec/cluster"), message, hint)
+    return NC150.at(analysis.merged.locate("/spec/cluster"), message, hint)

@@ -113,7 +113,7 @@ def test_compile_never_writes_a_value_that_breaks_resolved_conf():
 
 
 def test_line_breaker_names_every_line_ending_and_control():
-    from nodecfg.render.lines import line_breaker
+    from nodecfg.core.lines import line_breaker
 
     for char in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00\x1b\x7f\x9b\t":
         assert line_breaker(f"a{char}b") == char

@@ -47,6 +47,8 @@ def test_typo_and_bad_values_point_at_the_file(tmp_path):
 @pytest.mark.parametrize("values", [
     {"vcpus": 0}, {"vcpus": True}, {"memoryMiB": "8Gi"}, {"instanceType": "M5 Large"},
     {"kubeletVersion": "latest"}, {"accelerator": "tpu"}, {"region": 5},
+    # these values reach kubelet flags and other line-based files
+    {"privateDnsName": "ip-10-0-0-1\nEVIL=1"}, {"instanceId": "i-0abc\u2028"}, {"localIpv4": "10.0.0.1\x85"},
 ])
 def test_hand_validation_agrees_with_the_published_schema(values):
     accepted, diagnostics = validate_context(values, "ctx.yaml")

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nodecfg.core.diagnostics import Severity
+from nodecfg.pipeline import run
 from nodecfg.parse.mime import MAX_PARTS, parse_media_type, split_userdata
 
 SCRIPT = "#!/bin/bash\necho hello\n"
@@ -233,8 +234,12 @@ def test_unparsable_part_content_type_is_an_error():
 
 
 def test_no_nodeconfig_part_is_nc109_at_the_content_type():
-    result = split_userdata(mime(f"Content-Type: text/x-shellscript\n\n{SCRIPT}").encode(), "u")
-    assert codes(result) == [("NC109", 2, 1)]
+    data = mime(f"Content-Type: text/x-shellscript\n\n{SCRIPT}").encode()
+    result = split_userdata(data, "u")
+    assert codes(result) == [] and result.without_nodeconfig == 2  # the pipeline decides on NC109
+    found = run([data]).diagnostics
+    assert [(d.code, d.span.line, d.span.col) for d in found if d.code == "NC109"] == [("NC109", 2, 1)]
+    assert not any(d.code == "NC109" for d in run([data], mode="karpenter").diagnostics)  # scripts-only fragment
 
 
 def test_shell_part_without_shebang_is_nc110():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -90,17 +91,23 @@ def assert_one_verdict(sources: list[str], mode: str, tmp_path: Path, settings: 
     return result.verdict
 
 
-def assert_userdata_agrees(source: str, mode: str, settings: Settings | None = None) -> None:
-    """compose_userdata raises exactly when `check` of the composed user data fails."""
+def assert_userdata_agrees(source: str, mode: str, settings: Settings | None = None,
+                           options: tuple[str, ...] = ()) -> None:
+    """compose_userdata raises exactly when `nodecfg userdata` refuses, and when `check` of its result fails."""
     data = Path(source).read_bytes() if os.path.isfile(source) else None
     if data is None:
         return
+    out = Path(tempfile.mkdtemp()) / "userdata.mime"
+    command_code, command_out = cli("userdata", "--mode", mode, *options, "--merge-into", source, "-o", str(out))
     try:
         composed = nodecfg.compose_userdata([], merge_into=data, mode=mode, settings=settings or Settings())
     except UserDataError as error:
         composed_codes = {d.code for d in error.diagnostics}
         assert composed_codes, "refused without a finding"
+        assert command_code in (1, 2) and not out.exists(), (source, command_out)
+        assert composed_codes <= codes_in(command_out) | {"NC150"}, (composed_codes, command_out)
         return
+    assert command_code == 0 and out.read_bytes() == composed, (source, command_out)
     verdict = run([composed], mode=mode, settings=settings).verdict
     assert verdict is not Verdict.HAS_ERRORS, source
 
@@ -126,9 +133,11 @@ def _strict_file(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("name,sources,mode", [i for i in INPUTS if len(i[1]) == 1], ids=lambda v: str(v)[:40])
-def test_compose_userdata_agrees_with_check(name, sources, mode):
+def test_compose_userdata_agrees_with_check(name, sources, mode, tmp_path):
     assert_userdata_agrees(sources[0], mode)
-    assert_userdata_agrees(sources[0], mode, IGNORING)
+    ignoring = tmp_path / "ignoring.toml"
+    ignoring.write_text('ignore = ["NC2", "NC303", "NC414"]\n[severity]\nNC142 = "error"\n')
+    assert_userdata_agrees(sources[0], mode, IGNORING, options=("--config", str(ignoring)))
 
 
 def test_the_corpus_of_inputs_is_not_empty():

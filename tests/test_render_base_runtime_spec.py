@@ -5,7 +5,8 @@ import pytest
 
 from nodecfg.context.instance import DEFAULT_INSTANCE
 from nodecfg.render import RenderContext
-from nodecfg.render.base_runtime_spec import PATH, go_float, go_json_indent, render
+from nodecfg.encode.gojson import as_go_interface, encode_go_json, go_float
+from nodecfg.render.base_runtime_spec import PATH, render
 
 CAPS = [
     "CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_MKNOD",
@@ -76,6 +77,10 @@ def test_merge_lets_false_and_null_override():
     assert spec["process"]["user"] is None
 
 
+def go_json_indent(value):
+    return encode_go_json(as_go_interface(value), indent="    ")
+
+
 def test_go_html_escaping_in_strings():
     assert go_json_indent({"k": "<a & b>\u2028"}) == '{\n    "k": "\\u003ca \\u0026 b\\u003e\\u2028"\n}'
 
@@ -86,10 +91,17 @@ def test_go_json_empty_containers():
 
 @pytest.mark.parametrize("value, text", [
     (65536, "65536"), (1.0, "1"), (2.5, "2.5"), (1e-7, "1e-7"), (1e21, "1e+21"),
-    (0.000001, "0.000001"), (2**64, "18446744073709551616"), (-0.0, "-0"),
+    (0.000001, "0.000001"), (-0.0, "-0"),
+    # checked against Go 1.2x encoding/json: shortest digits, then zeros (not the exact integer)
+    (2**64, "18446744073709552000"), (123456789012345678, "123456789012345680"),
 ])
 def test_numbers_print_like_go_float64(value, text):
     assert go_float(float(value)) == text
+
+
+def test_lone_surrogates_and_bool_keys_as_go_writes_them():
+    # Go's decoders turn a lone surrogate into U+FFFD; a YAML bool key reaches Go as "true"
+    assert go_json_indent({"d": "x\ud800y<", True: 1}) == '{\n    "d": "x\ufffdy\\u003c",\n    "true": 1\n}'
 
 
 def test_origins_point_at_user_keys():

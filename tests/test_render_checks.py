@@ -34,7 +34,7 @@ spec:
   kubelet:
     maxPodsExpression: "max_pods / 0"
     config: {maxPods: 20}
-    flags: ["--v=2\\nX=1"]
+    flags: ["--v=2"]  # a line break here is NC406, found before rendering (validate/semantics.py)
   containerd:
     config: |
       version = 3
@@ -105,3 +105,11 @@ def test_a_code_nobody_registered_cannot_exist_and_none_is_dead():
             named |= set(re.findall(r"\bNC\d{3}\b", path.read_text()))
     assert named - set(CATALOGUE) == set()
     assert set(CATALOGUE) - named == set()
+
+
+def test_a_typical_config_is_checked_without_rendering():
+    """Cluster fields, kubelet settings and flags: every check on them runs before any renderer."""
+    config = {"spec": {"cluster": {"name": "c", "cidr": "10.100.0.0/16"},
+                       "kubelet": {"config": {"shutdownGracePeriod": "30s"}, "flags": ["--v=2"]},
+                       "featureGates": {"InstanceIdNodeName": True}}}
+    assert render.renderers_checking(config) == ()

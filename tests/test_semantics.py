@@ -161,6 +161,36 @@ def test_cidr_with_host_bits_warns_and_names_the_dns_address_nodeadm_derives():
     assert finding.hint == "did you mean '10.100.0.0/16'?"
 
 
+def test_ipv4_mapped_cidr_names_the_address_nodeadm_cuts_from_the_text():
+    # GetCIDRIpFamily: To4() succeeds, so GetClusterDns cuts at the last '.' (internal/api/net.go)
+    (finding,) = check(cluster_doc(cidr="::ffff:10.100.0.5/112"))
+    assert (finding.code, finding.severity) == ("NC306", Severity.WARNING)
+    assert "::ffff:10.100.0.10" in finding.message
+
+
+def test_ipv4_mapped_cidr_without_a_dot_is_an_error_nodeadm_panics_on():
+    (finding,) = check(cluster_doc(cidr="'::ffff:a64:0/104'"))
+    assert (finding.code, finding.span.line, finding.span.col) == ("NC305", 8, 11)
+    assert "panics" in finding.message and "10.0.0.0/8" in finding.hint  # a64:0 is 10.100.0.0; /104 is /8
+
+
+def test_cluster_dns_inside_an_ipv4_mapped_service_cidr_is_inside():
+    document = parse("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n"
+                     "    cidr: ::ffff:10.100.0.0/112\n  kubelet:\n    config:\n      clusterDNS: [10.100.0.10, 10.0.0.2]\n")
+    assert codes_at(document, "karpenter") == [("NC311", 8, 33)]
+
+
+# --- NC406: kubelet flags that would break the environment file ------------------------------
+
+
+def test_a_line_break_in_a_kubelet_flag_is_found_at_its_item():
+    document = parse('apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n'
+                     '    flags:\n      - --v=2\n      - "--node-labels=a=b\\nEVIL=1"\n      - "--x=\\u2028"\n')
+    found = [(d.code, d.span.line, d.span.col, d.severity) for d in check(document, "karpenter")]
+    assert found == [("NC406", 7, 9, Severity.ERROR), ("NC406", 8, 9, Severity.ERROR)]
+    assert "U+000A" in check(document, "karpenter")[0].message
+
+
 # --- NC307: outposts -------------------------------------------------------------------------
 
 

@@ -214,7 +214,7 @@ CRLF_USERDATA = (b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=
 
 
 def test_merge_into_keeps_existing_bytes_and_uses_their_line_endings():
-    merged, problem = append_parts(CRLF_USERDATA, [NewPart("application/node.eks.aws", COMPLETE, "n")], "u")
+    merged, problem = append_parts(split_userdata(CRLF_USERDATA, "u"), [NewPart("application/node.eks.aws", COMPLETE, "n")])
     assert problem is None
     closing = CRLF_USERDATA.index(b"--B--")
     assert merged == (CRLF_USERDATA[:closing] + b"--B\r\nContent-Type: application/node.eks.aws\r\n\r\n"
@@ -225,7 +225,7 @@ def test_merge_into_keeps_existing_bytes_and_uses_their_line_endings():
 
 def test_merge_into_a_multipart_with_no_parts_yet():
     empty = b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B--\r\n'
-    merged, problem = append_parts(empty, [NewPart("text/x-shellscript", SCRIPT, "s")], "u")
+    merged, problem = append_parts(split_userdata(empty, "u"), [NewPart("text/x-shellscript", SCRIPT, "s")])
     assert problem is None
     assert [p.body for p in split_userdata(merged, "u").parts] == [SCRIPT]
 

@@ -25,6 +25,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, summary) in COMMANDS.items():
+        if command is not None and name != command:
+            continue  # a chosen command needs only its own parser (the list is for --help and typos)
         sub = subparsers.add_parser(name, help=summary, description=summary, allow_abbrev=False)
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         if name == command:  # only the chosen command's module is imported

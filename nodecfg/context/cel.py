@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-from nodecfg.context.maxpods import standard_max_pods
 
 MAX_EXPRESSION_CHARS = 4096
 MAX_NESTING_DEPTH = 32
@@ -552,24 +551,3 @@ def evaluate(expression: str, default_enis: int, ips_per_eni: int, max_pods: int
     if problem:
         return Outcome(None, problem)
     return to_max_pods(result)
-
-
-def evaluate_all(expression: str, pairs: dict[str, tuple[int, int]] | None = None) -> dict[str, int | str]:
-    """type -> maxPods or the error string, for every type in pairs (default: the packaged table).
-
-    Types sharing (default_enis, ips_per_eni) share one evaluation: the whole
-    table has under fifty distinct pairs.
-    """
-    if pairs is None:
-        from nodecfg.context.instance_table import packaged_pairs
-
-        pairs = packaged_pairs()
-    by_pair: dict[tuple[int, int], int | str] = {}
-    results: dict[str, int | str] = {}
-    for name in sorted(pairs):
-        pair = pairs[name]
-        if pair not in by_pair:
-            outcome = evaluate(expression, pair[0], pair[1], standard_max_pods(*pair))
-            by_pair[pair] = outcome.value if outcome.value is not None else outcome.error  # type: ignore
-        results[name] = by_pair[pair]
-    return results

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from nodecfg.core.lines import describe, line_breaker
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import join_pointer
 
@@ -126,6 +127,9 @@ def _value_problem(key: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         return f"must be a string, not {type(value).__name__} {value!r}"
+    char = line_breaker(value)
+    if char:
+        return f"holds {describe(char)}: the value goes into kubelet flags and other line-based files"
     if key == "accelerator" and value not in ACCELERATORS:
         return f"must be one of {', '.join(ACCELERATORS)}, not {value!r}"
     if key in VALUE_PATTERNS:

@@ -12,11 +12,11 @@ Facts from nodeadm (internal/kubelet/eni_max_pods.go, config.go):
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.codes import NC312
 
 from dataclasses import dataclass
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.context.instance import Instance
 from nodecfg.context.instance_table import InstanceTypeInfo, lookup
 
@@ -63,6 +63,29 @@ def max_pods_for(default_enis: int, ips_per_eni: int, expression: str | None) ->
     return MaxPods(outcome.value, standard, "expression", None, default_enis, ips_per_eni, outcome.note)
 
 
+def evaluate_all(expression: str, pairs: dict[str, tuple[int, int]] | None = None) -> dict[str, int | str]:
+    """type -> maxPods or the error string, for every type in pairs (default: the packaged table).
+
+    Types sharing (default_enis, ips_per_eni) share one evaluation: the whole
+    table has under fifty distinct pairs.
+    """
+    from nodecfg.context import cel as cel_eval
+
+    if pairs is None:
+        from nodecfg.context.instance_table import packaged_pairs
+
+        pairs = packaged_pairs()
+    by_pair: dict[tuple[int, int], int | str] = {}
+    results: dict[str, int | str] = {}
+    for name in sorted(pairs):
+        pair = pairs[name]
+        if pair not in by_pair:
+            outcome = cel_eval.evaluate(expression, pair[0], pair[1], standard_max_pods(*pair))
+            by_pair[pair] = outcome.value if outcome.value is not None else outcome.error  # type: ignore
+        results[name] = by_pair[pair]
+    return results
+
+
 def cpu_millicores_to_reserve(vcpus: int) -> int:
     """6% of the first core, 1% of the second, 0.5% of cores 3-4, 0.25% above."""
     total = vcpus * 1000
@@ -96,7 +119,7 @@ def beyond_limits(span: Span, reason: str) -> Diagnostic:
     the node evaluates the expression: its maxPods is unknown, not the
     standard fallback.
     """
-    return Diagnostic("NC312", CATALOGUE["NC312"].severity, span,
+    return NC312.at(span,
                       f"maxPodsExpression cannot be evaluated offline within the limits ({reason}); "
                       "the node's maxPods is unknown: nodeadm sets no cost or time limit and evaluates it on the node",
                       "simplify the expression (plain arithmetic on default_enis, ips_per_eni and max_pods), "

@@ -162,12 +162,10 @@ NC401 = Code('NC401', 'max-pods-beside-expression', WARNING, 'render',
              'kubelet.config sets maxPods while maxPodsExpression is set: kubeReserved is still computed from the expression')
 NC402 = Code('NC402', 'max-pods-expression-fallback', WARNING, 'render',
              'maxPodsExpression failed; the standard maxPods value is used')
-NC403 = Code('NC403', 'cidr-unusable-for-cluster-dns', ERROR, 'render',
-             'cluster.cidr is not a usable CIDR, so clusterDNS cannot be derived', blocking=True)
 NC404 = Code('NC404', 'max-pods-expression-does-not-compile', ERROR, 'lint', 'maxPodsExpression does not compile')
 NC405 = Code('NC405', 'max-pods-expression-fails-for-instance-types', WARNING, 'lint',
              'maxPodsExpression fails or is out of range for some instance types', supersedes=('NC402',))
-NC406 = Code('NC406', 'kubelet-flag-control-character', ERROR, 'render',
+NC406 = Code('NC406', 'kubelet-flag-control-character', ERROR, 'semantics',
              'a kubelet flag contains a line break or control character', blocking=True)
 NC410 = Code('NC410', 'malformed-kubelet-flag', ERROR, 'lint', 'kubelet flag is not --name or --name=value')
 NC411 = Code('NC411', 'kubelet-flag-with-whitespace', WARNING, 'lint',

@@ -19,13 +19,13 @@ that means for each field, and why, is spelled out in docs/merge.md; in short:
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.codes import NC132, CATALOGUE
 
 import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document, get_pointer, join_pointer, split_pointer  # noqa: F401  (get_pointer re-exported)
 
 SCALAR, OUTPOST, LIST, APPEND, INLINE, TOML, BOOL_MAP, ENV_MAP = (
@@ -209,7 +209,7 @@ class _Merger:
             try:
                 value = merge_toml(current, value)
             except ValueError as error:
-                self.diagnostics.append(Diagnostic("NC132", Severity.ERROR, doc.span_of(pointer), str(error)))
+                self.diagnostics.append(NC132.at(doc.span_of(pointer), str(error)))
                 return
         _set_pointer(self.data, pointer, value)
         self.provenance.setdefault(pointer, []).append(doc.span_of(pointer))

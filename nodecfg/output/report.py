@@ -139,9 +139,3 @@ def summary(diagnostics: list[Diagnostic]) -> str:
             noun = str(severity) if count == 1 else f"{severity}s"
             counts.append(f"{count} {noun}")
     return ", ".join(counts)
-
-
-def format_json(diagnostics: Iterable[Diagnostic]) -> str:
-    from nodecfg.output.formats import format_json as machine_json
-
-    return machine_json(list(diagnostics))

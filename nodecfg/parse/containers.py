@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from nodecfg.core.codes import NC170, NC171, NC172, NC173, NC174, NC175
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document, join_pointer
 
@@ -292,8 +293,8 @@ class _Reader:
             "a YAML/JSON document that is not a NodeConfig"
         message = (f"{self.uri} holds {what}; nodecfg reads NodeConfig documents, MIME user data, "
                    f"and user data inside: {'; '.join(KINDS.values())}")
-        return Container("unknown", [], [Diagnostic("NC170", Severity.ERROR, document.span_of(""), message,
-                                                     "see `nodecfg check --help` for the recognised kinds")])
+        return Container("unknown", [], [NC170.at(document.span_of(""), message,
+                                                  "see `nodecfg check --help` for the recognised kinds")])
 
     # --- Kubernetes manifests ---------------------------------------------------------
 
@@ -310,14 +311,14 @@ class _Reader:
                 self._nodeclass(document, str(name), nodepools, container)
                 continue
             if kind == "NodePool":
-                container.diagnostics.append(Diagnostic(
-                    "NC171", Severity.INFO, document.span_of("/kind"),
+                container.diagnostics.append(NC171.at(
+                    document.span_of("/kind"),
                     f"NodePool '{name}' is not user data: its labels, taints and startup taints are read "
                     "for the NodeConfig Karpenter appends (with --cluster)"))
                 continue
             label = f"{kind} '{name}'" if kind else "a document without kind"
-            container.diagnostics.append(Diagnostic(
-                "NC171", Severity.INFO, document.span_of("/kind" if kind else ""),
+            container.diagnostics.append(NC171.at(
+                document.span_of("/kind" if kind else ""),
                 f"{label} is not user data; skipped"))
         container.diagnostics[:0] = self.diagnostics
         return container
@@ -327,18 +328,18 @@ class _Reader:
         spec = document.data.get("spec") if isinstance(document.data.get("spec"), dict) else {}
         user_data = spec.get("userData")
         if version not in KARPENTER_VERSIONS:
-            container.diagnostics.append(Diagnostic(
-                "NC174", Severity.WARNING, document.span_of("/apiVersion"),
+            container.diagnostics.append(NC174.at(
+                document.span_of("/apiVersion"),
                 f"EC2NodeClass apiVersion {document.data.get('apiVersion')} is not one nodecfg knows "
                 f"({', '.join(KARPENTER_GROUP + '/' + v for v in KARPENTER_VERSIONS)}); read as v1"))
         if user_data in (None, ""):
-            container.diagnostics.append(Diagnostic(
-                "NC172", Severity.WARNING, document.span_of("/spec"),
+            container.diagnostics.append(NC172.at(
+                document.span_of("/spec"),
                 f"EC2NodeClass '{name}' has no spec.userData: the node gets only Karpenter's NodeConfig"))
             user_data = ""
         if not isinstance(user_data, str):
-            container.diagnostics.append(Diagnostic(
-                "NC174", Severity.WARNING, document.span_of("/spec/userData"),
+            container.diagnostics.append(NC174.at(
+                document.span_of("/spec/userData"),
                 f"EC2NodeClass '{name}' spec.userData is not a string"))
             return
         pointer = "/spec/userData"
@@ -367,8 +368,8 @@ class _Reader:
             value = _get(resource, "Properties", "LaunchTemplateData", "UserData")
             unit_uri = f"{self.uri}#{logical_id}"
             if value is None:
-                container.diagnostics.append(Diagnostic(
-                    "NC172", Severity.WARNING, document.span_of(pointer),
+                container.diagnostics.append(NC172.at(
+                    document.span_of(pointer),
                     f"launch template {logical_id} has no LaunchTemplateData.UserData"))
                 continue
             evaluator = _Intrinsics(self.text, document, {**parameters, **self.params})
@@ -378,8 +379,8 @@ class _Reader:
             if unit is not None:
                 container.units.append(unit)
         if not container.units and not container.diagnostics:
-            container.diagnostics.append(Diagnostic(
-                "NC172", Severity.WARNING, document.span_of("/Resources"),
+            container.diagnostics.append(NC172.at(
+                document.span_of("/Resources"),
                 "the template has no AWS::EC2::LaunchTemplate with UserData"))
         return container
 
@@ -409,12 +410,12 @@ class _Reader:
                      container: Container, kind: str = "") -> None:
         span = document.span_of(pointer)
         if value in (None, ""):
-            container.diagnostics.append(Diagnostic("NC172", Severity.WARNING, span,
+            container.diagnostics.append(NC172.at(span,
                                                     f"{unit_uri.split('#', 1)[1]} has no user data"))
             return
         if not isinstance(value, str) or not _is_base64(value):
-            container.diagnostics.append(Diagnostic(
-                "NC175", Severity.ERROR, span,
+            container.diagnostics.append(NC175.at(
+                span,
                 "launch template user data must be base64; EC2 refuses this value"))
             return
         container.units.append(Unit(unit_uri, value.encode(), None, span, mode, kind or container.kind))
@@ -435,15 +436,15 @@ class _Reader:
             mode = "managed-nodegroup" if address in managed else "self-managed"
             user_data = values.get("user_data")
             if user_data is None and _unknown_after_apply(output, address, "user_data"):
-                container.diagnostics.append(Diagnostic(
-                    "NC174", Severity.WARNING, document.span_of(pointer),
+                container.diagnostics.append(NC174.at(
+                    document.span_of(pointer),
                     f"{address}: user_data is known only after apply; nothing to check in this plan"))
                 continue
             self._base64_unit(document, f"{pointer}/values/user_data", user_data, f"{self.uri}#{address}",
                               mode, container)
         if not container.units and not container.diagnostics:
-            container.diagnostics.append(Diagnostic(
-                "NC172", Severity.WARNING, document.span_of(root),
+            container.diagnostics.append(NC172.at(
+                document.span_of(root),
                 "the Terraform output has no aws_launch_template with user_data"))
         return container
 
@@ -590,8 +591,8 @@ class _Intrinsics:
         if name != "Fn::Base64":
             if isinstance(value, str) and _is_base64(value):
                 return Unit(unit_uri, value.encode(), None, span, mode, "cloudformation")
-            self.diagnostics.append(Diagnostic(
-                "NC175", Severity.ERROR, span,
+            self.diagnostics.append(NC175.at(
+                span,
                 "UserData must be base64: write it as Fn::Base64 (or !Base64) over the text"))
             return None
         result = self.string(argument, inner, tagged)
@@ -611,8 +612,8 @@ class _Intrinsics:
             return self._join(argument[0], argument[1], inner)
         if name == "Ref" and isinstance(argument, str) and argument in self.values:
             return self.values[argument], [self._offset(pointer)] * len(self.values[argument])
-        self.diagnostics.append(Diagnostic(
-            "NC174", Severity.WARNING, self.document.span_of(pointer),
+        self.diagnostics.append(NC174.at(
+            self.document.span_of(pointer),
             f"{name or type(value).__name__} in UserData is not evaluated by nodecfg; "
             "its user data is not checked", "give the value with --param NAME=VALUE, or use Fn::Sub"))
         return None
@@ -642,7 +643,7 @@ class _Intrinsics:
             argument = argument[0]
             template_pointer = join_pointer(pointer, 0)
         if not isinstance(argument, str):
-            self.diagnostics.append(Diagnostic("NC174", Severity.WARNING, self.document.span_of(pointer),
+            self.diagnostics.append(NC174.at(self.document.span_of(pointer),
                                                "Fn::Sub needs a string template"))
             return None
         raw_offsets = value_offsets(self.text, self.document.span_of(template_pointer), argument)
@@ -667,8 +668,8 @@ class _Intrinsics:
         for name, offset in unresolved:
             line_starts = _line_starts(self.text)
             line = bisect.bisect_right(line_starts, offset)
-            self.diagnostics.append(Diagnostic(
-                "NC173", Severity.WARNING, Span(self.document.uri, line, offset - line_starts[line - 1] + 1),
+            self.diagnostics.append(NC173.at(
+                Span(self.document.uri, line, offset - line_starts[line - 1] + 1),
                 f"${{{name}}} is not resolved: it is a parameter, pseudo parameter or attribute "
                 "nodecfg does not know, so it stays as written", f"pass --param {name}=VALUE"))
         return "".join(text), offsets

@@ -10,7 +10,7 @@ its origin ("karpenter-generated", "eks-generated").
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.codes import NC176
 
 from dataclasses import replace
 
@@ -32,8 +32,8 @@ def load_container(container, data: bytes, uri: str, loaded, limits, options) ->
     if options.unit is not None:
         units = units[options.unit:options.unit + 1]
     elif len(units) > 1:
-        loaded.diagnostics.append(Diagnostic(
-            "NC176", CATALOGUE["NC176"].severity, units[1].anchor,
+        loaded.diagnostics.append(NC176.at(
+            units[1].anchor,
             f"{uri} holds {len(units)} user data ({', '.join(u.uri.split('#', 1)[1] for u in units)}); "
             "only the first is read here, `nodecfg check` lints each on its own"))
         units = units[:1]

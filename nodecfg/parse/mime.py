@@ -51,6 +51,14 @@ class MimeResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     layers: tuple[str, ...] = ()
     uri: str = ""
+    data: bytes = b""                 # the user data after base64/gzip, as split
+    boundary: bytes | None = None     # of a multipart document
+    newline: bytes = b"\n"            # the line ending Go's reader takes from the first delimiter line
+    closing: int | None = None        # offset of the closing delimiter line, when the document has one
+    # the multipart structure was read and holds no NodeConfig part: the line of its Content-Type
+    # (nodecfg.pipeline decides whether that is worth NC109: a script may write a drop-in instead)
+    without_nodeconfig: int | None = None
+    structure_broken: bool = False    # the multipart reader stopped on an error
 
 
 def split_userdata(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeResult:
@@ -328,11 +336,18 @@ class _Splitter:
         self.limit = limit
         self.uri = result.uri
         self.lines = _Lines(data)
+        result.data = data
 
     def report(self, code: str, line: int, message: str, hint: str = "",
                severity: Severity | None = None, col: int = 1) -> None:
-        severity = severity or CATALOGUE[code].severity
-        self.result.diagnostics.append(Diagnostic(code, severity, Span(self.uri, line, col), message, hint))
+        """A problem of the MIME structure itself."""
+        finding = CATALOGUE[code].at(Span(self.uri, line, col), message, hint, severity=severity)
+        self.result.structure_broken |= finding.severity >= Severity.ERROR
+        self.result.diagnostics.append(finding)
+
+    def report_content(self, code: str, line: int, message: str, hint: str = "", col: int = 1) -> None:
+        """A problem of what a part holds (what cloud-init makes of it); the structure was read."""
+        self.result.diagnostics.append(CATALOGUE[code].at(Span(self.uri, line, col), message, hint))
 
     def run(self) -> None:
         top = _read_header_block(self.lines, strict=False)
@@ -389,6 +404,7 @@ class _Multipart:
         self.nl = b"\r\n"
         self.parts_read = 0
         self.content_type_line = content_type_line
+        splitter.result.boundary = boundary
 
     # Go: isBoundaryDelimiterLine
     def is_delimiter(self, line: bytes) -> bool:
@@ -441,6 +457,7 @@ class _Multipart:
                 self.parts_read += 1
                 return number
             if self.is_final(line):
+                self.found_closing(line)
                 return 0
         self.report_no_delimiter()
         return 0
@@ -507,6 +524,7 @@ class _Multipart:
     def after_body(self, number: int, line: bytes) -> int:
         if not line.endswith(b"\n"):
             if self.is_final(line):
+                self.found_closing(line)
                 return 0
             self.s.report("NC106", number, f"the last boundary line is '{_text(line)}': "
                           f"the closing delimiter '{_text(self.dash_dash)}' is missing")
@@ -515,10 +533,16 @@ class _Multipart:
             self.parts_read += 1
             return number
         if self.is_final(line):
+            self.found_closing(line)
             self.check_epilogue()
             return 0
         self.s.report("NC101", number, self.bad_boundary_message(line))
         return 0
+
+    def found_closing(self, line: bytes) -> None:
+        """The closing delimiter line was just taken: where it starts, and the line ending in use."""
+        self.s.result.closing = self.lines.pos - len(line)
+        self.s.result.newline = self.nl if self.parts_read else (b"\r\n" if line.endswith(b"\r\n") else b"\n")
 
     def bad_boundary_message(self, line: bytes) -> str:
         if self.nl == b"\r\n" and line.endswith(b"\n") and not line.endswith(b"\r\n"):
@@ -536,12 +560,10 @@ class _Multipart:
                 return
 
     def check_nodeconfig_present(self) -> None:
-        if any(d.severity >= Severity.ERROR and d.code != "NC110" for d in self.s.result.diagnostics):
-            return  # the structure is already broken: "no NodeConfig" would only be noise
-        if not any(p.content_type == NODECONFIG_MEDIA_TYPE for p in self.s.result.parts):
-            self.s.report("NC109", self.content_type_line,
-                          f"multipart user data has no {NODECONFIG_MEDIA_TYPE} part",
-                          "nodeadm finds no NodeConfig here unless a script writes one into /etc/eks/nodeadm.d/")
+        result = self.s.result
+        # with a broken structure, "no NodeConfig" would only be noise
+        if not result.structure_broken and not any(p.content_type == NODECONFIG_MEDIA_TYPE for p in result.parts):
+            result.without_nodeconfig = self.content_type_line
 
 
 def _text(raw: bytes) -> str:
@@ -645,9 +667,9 @@ class _PartBuilder:
             self.check_cloud_config()
             return
         shown = media or "no Content-Type"
-        self.s.report("NC108", self.delimiter_line, f"part {self.index} has {shown}: nodeadm ignores it "
-                      "and nodecfg does not check it",
-                      f"NodeConfig parts use Content-Type: {NODECONFIG_MEDIA_TYPE}")
+        self.s.report_content("NC108", self.delimiter_line, f"part {self.index} has {shown}: nodeadm ignores it "
+                              "and nodecfg does not check it",
+                              f"NodeConfig parts use Content-Type: {NODECONFIG_MEDIA_TYPE}")
 
     def check_shebang(self) -> None:
         """cloud-init writes the part to its scripts directory and runs it with subp([path])
@@ -658,9 +680,9 @@ class _PartBuilder:
         stripped = self.body.lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf")
         hint = ("remove what comes before #!: it must be the very first bytes of the part"
                 if stripped.startswith(b"#!") else "start the script with #!/bin/bash")
-        self.s.report("NC110", self.body_line, f"shell script part {self.index} does not start with a #! line: "
-                      "cloud-init executes the part directly, which fails with 'Exec format error', "
-                      "and the script never runs", hint)
+        self.s.report_content("NC110", self.body_line, f"shell script part {self.index} does not start with a #! line: "
+                              "cloud-init executes the part directly, which fails with 'Exec format error', "
+                              "and the script never runs", hint)
 
     def check_cloud_config(self) -> None:
         problem = cloud_config_problem(self.body)
@@ -668,11 +690,18 @@ class _PartBuilder:
             return
         line, col, message = problem
         if self.layers:
-            self.s.report("NC111", self.body_line, f"cloud-config part {self.index}: {message} "
-                          f"(line {line} of the decoded part)")
+            self.s.report_content("NC111", self.body_line, f"cloud-config part {self.index}: {message} "
+                                  f"(line {line} of the decoded part)")
         else:
-            self.s.report("NC111", self.body_line + line - 1, f"cloud-config part {self.index}: {message}",
-                          col=col)
+            self.s.report_content("NC111", self.body_line + line - 1, f"cloud-config part {self.index}: {message}",
+                                  col=col)
+
+
+def no_nodeconfig_part(span: Span) -> Diagnostic:
+    """NC109 at the multipart Content-Type (nodecfg.pipeline decides when it applies)."""
+    return CATALOGUE["NC109"].at(span, f"multipart user data has no {NODECONFIG_MEDIA_TYPE} part",
+                                 "nodeadm finds no NodeConfig here unless a script writes one into "
+                                 "/etc/eks/nodeadm.d/")
 
 
 def cloud_config_problem(body: bytes) -> tuple[int, int, str] | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Span
 
 DROPIN_DIR = "/etc/eks/nodeadm.d/"
 # nodeadm's file provider reads only these (internal/configprovider/file.go).

@@ -9,7 +9,7 @@ documents are parsed and linted but not merged.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
 
 import os
 import re
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document
 from nodecfg.parse.yaml import EventAllowance, decode_text, parse_yaml_documents
 
@@ -59,6 +59,8 @@ class Loaded:
     yaml_events: EventAllowance = field(default_factory=EventAllowance, repr=False, compare=False)
     modes: list[str] = field(default_factory=list)  # modes the inputs imply (an EC2NodeClass: karpenter)
     containers: list[str] = field(default_factory=list)  # kinds of the container files read
+    # multipart user data with no NodeConfig part nor a script writing a drop-in: its Content-Type
+    without_nodeconfig: list[Span] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -136,11 +138,11 @@ def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
         return
     if not names:
         message = f"{directory} holds no *.yaml, *.yml or *.json file; nodeadm skips it"
-        loaded.diagnostics.append(Diagnostic("NC144", Severity.WARNING, Span(str(directory)), message))
+        loaded.diagnostics.append(NC144.at(Span(str(directory)), message))
     if len(names) > limits.max_directory_files:
         message = (f"{directory} holds {len(names)} configuration files, more than the limit of "
                    f"{limits.max_directory_files}; none of them is read")
-        loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(str(directory)), message))
+        loaded.diagnostics.append(NC141.at(Span(str(directory)), message))
         return
     for name in names:
         _load_file(directory / name, loaded, limits)
@@ -170,7 +172,7 @@ def _read_file(path: Path, size: int) -> bytes:
 
 def _io_error(uri: str, error: OSError) -> Diagnostic:
     reason = error.strerror or str(error)
-    return Diagnostic("NC140", Severity.ERROR, Span(uri, 0, 0), f"cannot read {uri}: {reason}")
+    return NC140.at(Span(uri, 0, 0), f"cannot read {uri}: {reason}")
 
 
 def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: LoadOptions | None = None) -> None:
@@ -179,12 +181,12 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
     if len(data) > limits.max_source_bytes:
         message = (f"{uri} is larger than the {limits.max_source_bytes} byte input limit "
                    "(raise it with --max-input-bytes)")
-        loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
+        loaded.diagnostics.append(NC141.at(Span(uri), message))
         return
     if already_read + len(data) > limits.max_total_bytes:
         message = (f"{uri} is not read: all sources together pass the {limits.max_total_bytes} byte "
                    "total input limit (raise it with --max-input-bytes)")
-        loaded.diagnostics.append(Diagnostic("NC141", Severity.ERROR, Span(uri), message))
+        loaded.diagnostics.append(NC141.at(Span(uri), message))
         return
     if options is not None and options.containers:
         if maybe_container(data):
@@ -226,8 +228,10 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
     dropins = {}
     for part in result.parts:
         _load_part(part, loaded, file_text, dropins)
+    loaded.diagnostics.extend(result.diagnostics)
     # a script that writes a NodeConfig drop-in means the user data does configure the node
-    loaded.diagnostics.extend(d for d in result.diagnostics if not (dropins and d.code == "NC109"))
+    if result.without_nodeconfig is not None and not dropins:
+        loaded.without_nodeconfig.append(Span(decoded_uri, result.without_nodeconfig, 1))
     for name in sorted(dropins):
         dropin = dropins[name]
         loaded.texts[dropin.uri] = file_text or _shifted(dropin.text, dropin.line_offset)
@@ -252,8 +256,8 @@ def load_script_source(data: bytes, uri: str, loaded: Loaded, file_text: str | N
     from nodecfg.parse.mime import SHELL_MEDIA_TYPE, Part
 
     if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"#!"):
-        loaded.diagnostics.append(Diagnostic(
-            "NC110", CATALOGUE["NC110"].severity, Span(uri, 1, 1),
+        loaded.diagnostics.append(NC110.at(
+            Span(uri, 1, 1),
             "the script Karpenter wraps as a text/x-shellscript part does not start with a #! line",
             "start the script with #!/bin/bash"))
     dropins: dict = {}
@@ -313,5 +317,5 @@ def _parse_into(text: str, uri: str, line_offset: int, loaded: Loaded) -> None:
         loaded.ignored_documents.append(extra)
         message = ("nodeadm decodes only the first YAML document of a file or MIME part; "
                    "this document is ignored")
-        loaded.diagnostics.append(Diagnostic("NC142", Severity.WARNING, extra.span_of(""), message,
+        loaded.diagnostics.append(NC142.at(extra.span_of(""), message,
                                              "move it into its own MIME part or drop-in file"))

@@ -38,10 +38,14 @@ class Unwrapped:
 class UnwrapError(Exception):
     """Internal signal carrying a diagnostic code and sentence; never escapes this module."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.hint = hint
+
+
+_GZIP_HINT = "re-create the data with gzip, or send it uncompressed"
 
 
 def unwrap(data: bytes, uri: str, limit: int = DEFAULT_LIMIT, span: Span | None = None) -> Unwrapped:
@@ -61,16 +65,9 @@ def unwrap(data: bytes, uri: str, limit: int = DEFAULT_LIMIT, span: Span | None 
             data = gunzip_limited(data, limit)
             layers.append("gzip")
     except UnwrapError as error:
-        severity = CATALOGUE[error.code].severity
-        diagnostic = Diagnostic(error.code, severity, anchor, error.message, _hint(error.code, limit))
+        diagnostic = CATALOGUE[error.code].at(anchor, error.message, error.hint)
         return Unwrapped(b"", tuple(layers), [diagnostic])
     return Unwrapped(data, tuple(layers))
-
-
-def _hint(code: str, limit: int) -> str:
-    if code == "NC103":
-        return f"the limit is {limit} bytes of decoded data"
-    return "re-create the data with gzip, or send it uncompressed"
 
 
 def decode_if_base64(data: bytes, limit: int = DEFAULT_LIMIT) -> bytes | None:
@@ -90,7 +87,8 @@ def decode_if_base64(data: bytes, limit: int = DEFAULT_LIMIT) -> bytes | None:
         return None
     decoded_size = len(compact) // 4 * 3 - (len(compact) - len(body))
     if decoded_size > limit:
-        raise UnwrapError("NC103", f"base64 data decodes to {decoded_size} bytes, over the limit")
+        raise UnwrapError("NC103", f"base64 data decodes to {decoded_size} bytes, over the limit",
+                          f"the limit is {limit} bytes of decoded data")
     try:
         return binascii.a2b_base64(compact)
     except binascii.Error:
@@ -165,7 +163,7 @@ def gunzip_limited(data: bytes, limit: int = DEFAULT_LIMIT) -> bytes:
         if not remaining:
             return bytes(output)
         if not is_gzip(remaining):
-            raise UnwrapError("NC102", "gzip data is followed by bytes that are not another gzip member")
+            raise UnwrapError("NC102", "gzip data is followed by bytes that are not another gzip member", _GZIP_HINT)
 
 
 def _inflate_member(data: bytes, output: bytearray, limit: int) -> bytes:
@@ -177,12 +175,13 @@ def _inflate_member(data: bytes, output: bytearray, limit: int) -> bytes:
             chunk = inflater.decompress(pending, _INFLATE_CHUNK)
             output += chunk
             if len(output) > limit:
-                raise UnwrapError("NC103", "gzip data inflates past the decoded size limit; refused")
+                raise UnwrapError("NC103", "gzip data inflates past the decoded size limit; refused",
+                                  f"the limit is {limit} bytes of decoded data")
             pending = inflater.unconsumed_tail
             if not chunk and not pending:
                 break
     except zlib.error as error:
-        raise UnwrapError("NC102", f"gzip data is corrupt ({error})") from None
+        raise UnwrapError("NC102", f"gzip data is corrupt ({error})", _GZIP_HINT) from None
     if not inflater.eof:
-        raise UnwrapError("NC102", "gzip data is truncated: the stream ends before its end marker")
+        raise UnwrapError("NC102", "gzip data is truncated: the stream ends before its end marker", _GZIP_HINT)
     return inflater.unused_data

@@ -8,7 +8,7 @@ go-yaml v2 rules, not by ruamel's resolver.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.codes import NC120, NC123, NC124, NC145, NC146, CATALOGUE
 
 import functools
 import json
@@ -17,7 +17,7 @@ import re
 import warnings
 from typing import Any
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document, join_pointer
 
 MAX_DEPTH = 100
@@ -287,7 +287,7 @@ def decode_text(data: bytes, uri: str) -> tuple[str | None, list[Diagnostic]]:
         line = data.count(b"\n", 0, error.start) + 1
         col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         message = f"invalid UTF-8 byte 0x{data[error.start]:02x}; NodeConfig documents must be UTF-8 text"
-        return None, [Diagnostic("NC124", Severity.ERROR, Span(uri, line, col), message)]
+        return None, [NC124.at(Span(uri, line, col), message)]
     return text.removeprefix("\ufeff"), []
 
 
@@ -384,7 +384,7 @@ def _json_number_problems(text: str, uri: str) -> list[Diagnostic]:
         return []
     diagnostics = []
     if constants:
-        diagnostics.append(Diagnostic("NC145", CATALOGUE["NC145"].severity, Span(uri), f"{constants[0]} is not JSON: nodeadm "
+        diagnostics.append(NC145.at(Span(uri), f"{constants[0]} is not JSON: nodeadm "
                                       "decodes a text starting with '{' with Go's encoding/json, which refuses it",
                                       "use a finite number, or a string"))
     if huge:
@@ -394,7 +394,7 @@ def _json_number_problems(text: str, uri: str) -> list[Diagnostic]:
 
 def _huge_number(uri: str, text: str) -> Diagnostic:
     shown = text if len(text) <= 40 else text[:20] + "..." + text[-8:]
-    return Diagnostic("NC146", CATALOGUE["NC146"].severity, Span(uri), f"the number {shown} is beyond the range of a float64: "
+    return NC146.at(Span(uri), f"the number {shown} is beyond the range of a float64: "
                       "Go's encoding/json cannot unmarshal it, so nodeadm fails", "use a smaller number, or a string")
 
 
@@ -405,7 +405,7 @@ def _parse(loader, text: str, uri: str, line_offset: int) -> tuple[list[Document
     diagnostics: list[Diagnostic] = []
     if text.count("\n") >= MAX_LINES:
         message = f"the text has more than {MAX_LINES} lines; it is not read"
-        return [], [Diagnostic("NC123", Severity.ERROR, Span(uri, MAX_LINES + 1 + line_offset, 1), message)]
+        return [], [NC123.at(Span(uri, MAX_LINES + 1 + line_offset, 1), message)]
     builder = _Builder(uri, line_offset)
     try:
         for index, node in enumerate(loader.compose_all(text)):
@@ -431,7 +431,7 @@ def _parse(loader, text: str, uri: str, line_offset: int) -> tuple[list[Document
         diagnostics.append(_syntax_error(error, uri, line_offset))
     except (YAMLError, RecursionError) as error:
         message = "the document nests too deeply" if isinstance(error, RecursionError) else str(error)
-        diagnostics.append(Diagnostic("NC120", Severity.ERROR, Span(uri, 1 + line_offset, 1), message))
+        diagnostics.append(NC120.at(Span(uri, 1 + line_offset, 1), message))
     return documents, diagnostics
 
 
@@ -440,7 +440,7 @@ def _syntax_error(error, uri: str, line_offset: int) -> Diagnostic:
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = (error.problem or error.context or "invalid YAML").strip()
     hint = error.context.strip() if error.context and error.problem else ""
-    return Diagnostic("NC120", Severity.ERROR, Span(uri, line + line_offset, col), f"YAML syntax error: {problem}", hint)
+    return NC120.at(Span(uri, line + line_offset, col), f"YAML syntax error: {problem}", hint)
 
 
 def _maybe_json(text: str, uri: str) -> tuple[list[Document], list[Diagnostic]] | None:

@@ -19,10 +19,9 @@ from nodecfg.context.instance import Instance
 # of them needs that renderer only for its files, never for `nodecfg check`.
 # tests/test_render_checks.py holds every renderer to its declaration.
 RENDERERS: dict[str, tuple[str, ...]] = {
-    "kubelet": ("/spec/kubelet/maxPodsExpression", "/spec/kubelet/config/maxPods",  # config.json (+ drop-in)
-                "/spec/cluster/cidr"),
+    "kubelet": ("/spec/kubelet/maxPodsExpression", "/spec/kubelet/config/maxPods"),  # config.json (+ drop-in)
     "kubeconfig": (),                                  # var/lib/kubelet/kubeconfig, pki/ca.crt
-    "kubelet_environment": ("/spec/kubelet/flags",),   # etc/eks/kubelet/environment
+    "kubelet_environment": (),                         # etc/eks/kubelet/environment
     "credential_provider": (),                         # etc/eks/image-credential-provider/config.json
     "containerd": ("/spec/containerd/config",),        # etc/containerd/config.toml (+ SOCI files)
     "base_runtime_spec": (),                           # etc/containerd/base-runtime-spec.json

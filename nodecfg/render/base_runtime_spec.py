@@ -9,11 +9,10 @@ HTML-sensitive characters escaped, no trailing newline.
 from __future__ import annotations
 
 import json
-import math
-from decimal import Decimal
 from typing import Any
 
 from nodecfg.core.document import join_pointer
+from nodecfg.encode.gojson import as_go_interface, encode_go_json
 from nodecfg.merge.toml import deep_merge
 from nodecfg.render import RenderContext, Rendered
 
@@ -68,7 +67,7 @@ def render(ctx: RenderContext) -> Rendered:
     spec = (ctx.config.get("spec") or {}).get("containerd") or {}
     user = spec.get("baseRuntimeSpec") if isinstance(spec, dict) else None
     if isinstance(user, dict) and user:
-        result.add(PATH, go_json_indent(deep_merge(default_spec(), user)).encode())
+        result.add(PATH, encode_go_json(as_go_interface(deep_merge(default_spec(), user)), indent="    ").encode())
         result.origins.update(_origins(user))
     else:
         result.add(PATH, (json.dumps(default_spec(), indent=2) + "\n").encode())
@@ -82,60 +81,3 @@ def _origins(user: dict[str, Any]) -> dict[str, str]:
         pointer = join_pointer("", key)
         origins[f"{PATH}#{pointer}"] = f"config:/spec/containerd/baseRuntimeSpec{pointer}"
     return origins
-
-
-# --- Go encoding/json ----------------------------------------------------
-
-_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def go_json_indent(value: Any, indent: str = "    ", level: int = 0) -> str:
-    """json.MarshalIndent(v, "", "    ") of a value decoded into interface{}."""
-    inner = indent * (level + 1)
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [f"{inner}{go_json_string(str(k))}: {go_json_indent(value[k], indent, level + 1)}"
-                 for k in sorted(value, key=str)]
-        return "{\n" + ",\n".join(items) + "\n" + indent * level + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        items = [inner + go_json_indent(v, indent, level + 1) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + indent * level + "]"
-    if isinstance(value, str):
-        return go_json_string(value)
-    if value is None or isinstance(value, bool):
-        return json.dumps(value)
-    return go_float(float(value))
-
-
-def go_json_string(text: str) -> str:
-    """Go escapes like Python's json plus <, >, & and U+2028/2029."""
-    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
-    quoted = json.dumps(text, ensure_ascii=False)
-    for char, escape in _HTML_ESCAPES.items():
-        quoted = quoted.replace(char, escape)
-    return quoted
-
-
-def _has_surrogates(text: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in text)
-
-
-def go_float(value: float) -> str:
-    """Go's float64 JSON form: fixed notation in [1e-6, 1e21), else exponent."""
-    if value != value or value in (float("inf"), float("-inf")):
-        return "null"  # Go refuses these; JSON has no spelling for them
-    if value == 0:
-        return "-0" if math.copysign(1, value) < 0 else "0"
-    shortest = Decimal(repr(value))
-    if 1e-6 <= abs(value) < 1e21:
-        return str(int(value)) if value.is_integer() else format(shortest, "f")
-    mantissa, exponent = f"{shortest:e}".split("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    digits = exponent[1:].lstrip("0") or "0"
-    if exponent[0] == "+":
-        digits = digits.rjust(2, "0")  # Go keeps two exponent digits, but trims "e-07" to "e-7"
-    return f"{mantissa}e{exponent[0]}{digits}"

@@ -20,7 +20,8 @@ from typing import Any
 from nodecfg.core.versions import canonical_kubelet_version
 from nodecfg.render import Rendered, RenderContext
 from nodecfg.render.kubeconfig import decode_certificate_authority
-from nodecfg.render.kubelet import encode_go_json, feature_enabled, go_key, spec_value
+from nodecfg.encode.gojson import encode_go_json, go_key
+from nodecfg.render.kubelet import feature_enabled, spec_value
 
 CACHE_PATH = "run/eks/nodeadm/config.json"
 

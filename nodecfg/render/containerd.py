@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.codes import NC501, NC502, NC503, NC504
+from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import join_pointer
 from nodecfg.context.instance import Instance
 from nodecfg.merge.toml import deep_merge, parse_toml
@@ -247,15 +248,15 @@ def _dotted(path: tuple[str, ...]) -> str:
 def _check_v1(text: str, user: dict[str, Any], version: str) -> list[Diagnostic]:
     marker = next((m for m in V3_MARKERS if m in text), None)
     if marker:
-        return [Diagnostic(
-            "NC502", Severity.ERROR, _span_of_substring(text, marker),
+        return [NC502.at(
+            _span_of_substring(text, marker),
             f"containerd {version} (1.x) does not understand the schema v3 plugin '{marker}'; "
             "nodeadm refuses this config and stops (\"failed to get config template version\")",
             hint=f"spell it the v2 way under [plugins.\"{V2_CRI}\"], or set containerdVersion to 2.x",
         )]
     if user.get("version") == 3:
-        return [Diagnostic(
-            "NC502", Severity.ERROR, _span_of_key(text, "version"),
+        return [NC502.at(
+            _span_of_key(text, "version"),
             f"'version = 3' overrides nodeadm's 'version = 2', and containerd {version} (1.x) "
             "refuses to start with config version 3",
             hint="remove the version key (nodeadm writes version = 2 for containerd 1.x)",
@@ -278,8 +279,8 @@ def _migration_hint(user: dict[str, Any]) -> str:
 
 def _check_v2(text: str, user: dict[str, Any], version: str) -> list[Diagnostic]:
     if not any(m in text for m in V3_MARKERS):
-        return [Diagnostic(
-            "NC503", Severity.WARNING, _config_span(text),
+        return [NC503.at(
+            _config_span(text),
             f"containerd.config names no io.containerd.cri.v1.* plugin, so on containerd {version} "
             "nodeadm renders the schema v2 defaults, merges this config and runs "
             "'containerd config migrate' (which also writes every containerd default)",
@@ -291,15 +292,15 @@ def _check_v2(text: str, user: dict[str, Any], version: str) -> list[Diagnostic]
     if stale:
         moves = "; ".join(f"{_dotted(p)} -> {_dotted(v3_spelling(p)) if v3_spelling(p) else '(dropped)'}"
                           for p in stale)
-        diagnostics.append(Diagnostic(
-            "NC504", Severity.WARNING, _span_of_substring(text, V2_CRI),
+        diagnostics.append(NC504.at(
+            _span_of_substring(text, V2_CRI),
             f"schema v2 keys under '{V2_CRI}' sit next to v3 plugins; nodeadm keeps the v3 template "
             "and does not migrate them, so containerd 2.x ignores them",
             hint=f"v3 spelling: {moves}",
         ))
     if user.get("version") == 2:
-        diagnostics.append(Diagnostic(
-            "NC504", Severity.WARNING, _span_of_key(text, "version"),
+        diagnostics.append(NC504.at(
+            _span_of_key(text, "version"),
             "'version = 2' overrides nodeadm's 'version = 3' in a config that uses v3 plugins",
             hint="remove the version key or set 'version = 3'",
         ))
@@ -319,8 +320,8 @@ def render(ctx: RenderContext) -> Rendered:
     user, error = parse_toml(text) if text else ({}, None)
     if error is not None:
         line, col, message = error
-        result.diagnostics.append(Diagnostic(
-            "NC501", Severity.ERROR, _config_span(text, line, col), f"containerd.config is not valid TOML: {message}"))
+        result.diagnostics.append(NC501.at(
+            _config_span(text, line, col), f"containerd.config is not valid TOML: {message}"))
     elif text:
         check = _check_v2 if containerd_2 else _check_v1
         result.diagnostics.extend(check(text, user, instance.containerd_version))

@@ -13,7 +13,7 @@ from typing import Any
 from nodecfg.core.versions import at_least
 from nodecfg.render import Rendered, RenderContext
 from nodecfg.render.flags import CREDENTIAL_PROVIDER_CONFIG
-from nodecfg.render.kubelet import encode_go_json
+from nodecfg.encode.gojson import encode_go_json
 
 CONFIG_PATH = CREDENTIAL_PROVIDER_CONFIG.lstrip("/")
 PROVIDER_NAME = "ecr-credential-provider"

@@ -15,8 +15,9 @@ from functools import lru_cache
 from typing import Any
 
 from nodecfg.context.instance import Instance
+from nodecfg.core import gonet
 from nodecfg.core.versions import at_least
-from nodecfg.render.kubelet import (CONFIG_PATH, DROPIN_DIR, cidr_family, feature_enabled,
+from nodecfg.render.kubelet import (CONFIG_PATH, DROPIN_DIR, feature_enabled,
                       spec_value, user_kubelet_config)
 
 KUBECONFIG_PATH = "/var/lib/kubelet/kubeconfig"
@@ -49,7 +50,7 @@ def node_name(config: dict[str, Any], instance: Instance) -> tuple[str, str]:
 
 def node_ip(config: dict[str, Any], instance: Instance) -> tuple[str, str]:
     """(--node-ip value, origin): the address of the cluster CIDR's family."""
-    if cidr_family(spec_value(config, "cluster", "cidr")) == "ipv6":
+    if gonet.ip_family(spec_value(config, "cluster", "cidr")) == "ipv6":
         return instance.local_ipv6, "instance:localIpv6"
     return instance.local_ipv4, "instance:localIpv4"
 

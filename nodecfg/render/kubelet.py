@@ -9,22 +9,18 @@ kind/apiVersion as a Go ``map[string]interface{}``: keys sorted at every
 level and numbers written as float64.
 
 This module also holds the small pieces the other kubelet renderers share:
-spec access, the cluster CIDR rules (internal/api/net.go) and a Go-compatible
-JSON encoder.
+spec access and feature-gate look-ups.  The cluster CIDR rules are in
+nodecfg/core/gonet.py, the Go JSON encoder in nodecfg/encode/gojson.py.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
-
-import ipaddress
-import math
-import re
-from decimal import Decimal
-from json.encoder import encode_basestring
 from typing import Any, Iterable
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core import gonet
+from nodecfg.core.codes import NC401, NC402
+from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import escape_pointer_token
+from nodecfg.encode.gojson import as_go_interface, encode_go_json
 from nodecfg.context.instance import Instance
 from nodecfg.core.versions import at_least
 from nodecfg.render import Rendered, RenderContext
@@ -81,38 +77,6 @@ def pointer_span(pointer: str) -> Span:
     """A placeholder span the pipeline swaps for the value's real provenance."""
     return Span(f"pointer:{pointer}")
 
-
-# --- cluster CIDR (internal/api/net.go) ------------------------------------
-
-def cidr_family(cidr: object) -> str | None:
-    """"ipv4" / "ipv6" as Go's net.ParseCIDR + To4() decide; None if unparseable."""
-    if not isinstance(cidr, str) or cidr.count("/") != 1 or "%" in cidr:
-        return None
-    address_text, prefix_text = cidr.split("/")
-    if not (prefix_text.isascii() and prefix_text.isdigit()):
-        return None
-    try:
-        address = ipaddress.ip_address(address_text)
-    except ValueError:
-        return None
-    if int(prefix_text) > address.max_prefixlen:
-        return None
-    # Go treats an IPv4-mapped IPv6 address as IPv4 (To4() succeeds).
-    if address.version == 4 or address.ipv4_mapped is not None:
-        return "ipv4"
-    return "ipv6"
-
-
-def cluster_dns(cidr: object) -> str | None:
-    """The kube-dns ClusterIP nodeadm derives from the service CIDR, by text."""
-    family = cidr_family(cidr)
-    if family == "ipv4":
-        return cidr[: cidr.rindex(".")] + ".10"
-    if family == "ipv6":
-        return cidr.split("/")[0] + "a"
-    return None
-
-
 # --- instance-derived values -----------------------------------------------
 
 def _vcpus(instance: Instance) -> int:
@@ -168,7 +132,7 @@ def _config_fields(ctx: RenderContext) -> Iterable[tuple[str, Any, str]]:
     yield "authorization", _authorization(), "default"
     yield "cgroupDriver", "systemd", "default"
     yield "cgroupRoot", "/", "default"
-    dns = cluster_dns(spec_value(config, "cluster", "cidr"))
+    dns = gonet.cluster_dns(spec_value(config, "cluster", "cidr"))
     yield "clusterDNS", [dns] if dns else _GoNull, "config:/spec/cluster/cidr"
     yield "clusterDomain", "cluster.local", "default"
     yield "containerRuntimeEndpoint", CONTAINERD_ENDPOINT, "default"
@@ -237,10 +201,6 @@ def _dropin_origins(user_config: dict[str, Any]) -> dict[str, str]:
 
 # --- diagnostics -----------------------------------------------------------
 
-def _diagnostic(code: str, pointer: str, message: str, hint: str = "") -> Diagnostic:
-    return Diagnostic(code, CATALOGUE[code].severity, pointer_span(pointer), message, hint)
-
-
 def _beyond_limits(error: str) -> bool:
     from nodecfg.context.cel import LimitRefusal
 
@@ -249,16 +209,10 @@ def _beyond_limits(error: str) -> bool:
 
 def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    cidr = spec_value(ctx.config, "cluster", "cidr")
-    if cidr is not None and cluster_dns(cidr) is None:
-        found.append(_diagnostic(
-            "NC403", "/spec/cluster/cidr",
-            f"cluster.cidr {cidr!r} is not a CIDR; nodeadm cannot derive clusterDNS or the node IP family",
-            "use the cluster's service IPv4 or IPv6 CIDR, e.g. 10.100.0.0/16"))
     expression = spec_string(ctx.config, "kubelet", "maxPodsExpression")
     if expression and "maxPods" in user_kubelet_config(ctx.config):
-        found.append(_diagnostic(
-            "NC401", "/spec/kubelet/config/maxPods",
+        found.append(NC401.at(
+            pointer_span("/spec/kubelet/config/maxPods"),
             f"kubelet.config.maxPods wins at the kubelet, but kubeReserved is still "
             f"computed for maxPods {ctx.max_pods.value}",
             "set only one of kubelet.config.maxPods and kubelet.maxPodsExpression"))
@@ -268,8 +222,8 @@ def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
 
         found.append(beyond_limits(pointer_span("/spec/kubelet/maxPodsExpression"), error))
     elif expression and error:
-        found.append(_diagnostic(
-            "NC402", "/spec/kubelet/maxPodsExpression",
+        found.append(NC402.at(
+            pointer_span("/spec/kubelet/maxPodsExpression"),
             f"maxPodsExpression failed ({error}); nodeadm falls back to maxPods "
             f"{ctx.max_pods.value}",
             "the expression sees the ints default_enis, ips_per_eni and max_pods"))
@@ -290,120 +244,3 @@ def render(ctx: RenderContext) -> Rendered:
                             for k, v in _dropin_origins(user).items()})
     out.diagnostics.extend(kubelet_diagnostics(ctx))
     return out
-
-
-# --- Go encoding/json --------------------------------------------------------
-
-def as_go_interface(value: Any) -> Any:
-    """What json.Unmarshal into interface{} makes of a value: sorted maps, float64s."""
-    if isinstance(value, dict):
-        return {go_key(key): as_go_interface(value[key])
-                for key in sorted(value, key=go_key)}
-    if isinstance(value, (list, tuple)):
-        return [as_go_interface(item) for item in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
-        try:
-            return float(value)
-        except OverflowError:
-            return math.inf
-    return str(value)
-
-
-def go_key(key: Any) -> str:
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    return key if isinstance(key, str) else str(key)
-
-
-def go_string(text: str) -> str:
-    """A JSON string as Go escapes it: HTML-safe, U+2028/9 escaped, bad UTF-16 replaced."""
-    cleaned = text if text.isascii() or _is_valid_utf8(text) else \
-        "".join("\ufffd" if _is_surrogate(char) else char for char in text)
-    encoded = encode_basestring(cleaned)  # json.dumps(cleaned, ensure_ascii=False), without its set-up
-    if _GO_EXTRA.search(encoded):
-        for raw, escaped in _GO_EXTRA_ESCAPES:
-            encoded = encoded.replace(raw, escaped)
-    return encoded
-
-
-_GO_EXTRA_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
-_GO_EXTRA = re.compile("[<>&\u2028\u2029]")
-
-
-def _is_valid_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return False
-    return True
-
-
-def _is_surrogate(char: str) -> bool:
-    return "\ud800" <= char <= "\udfff"
-
-
-def go_float(number: float) -> str:
-    """strconv's shortest float64 text, in the form encoding/json picks."""
-    if math.isnan(number) or math.isinf(number):
-        return "null"  # Go refuses to marshal these; nodeadm would fail
-    magnitude = abs(number)
-    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
-        mantissa, exponent = repr(number).split("e")
-        if exponent.startswith("-0"):  # Go cleans e-07 to e-7
-            exponent = "-" + exponent[2:]
-        return f"{mantissa}e{exponent}"
-    # repr gives the shortest round-tripping digits, as Go does; 'f' pads zeros.
-    return format(Decimal(repr(number)).normalize(), "f")
-
-
-def encode_go_json(value: Any, indent: str | None = None) -> str:
-    """Go's json.Marshal (indent None) or json.MarshalIndent(v, "", indent)."""
-    parts: list[str] = []
-    _encode(value, indent, 0, parts)
-    return "".join(parts)
-
-
-def _encode(value: Any, indent: str | None, depth: int, parts: list[str]) -> None:
-    if isinstance(value, dict):
-        _encode_container(list(value.items()), "{", "}", indent, depth, parts)
-    elif isinstance(value, (list, tuple)):
-        _encode_container(list(value), "[", "]", indent, depth, parts)
-    else:
-        parts.append(_scalar(value))
-
-
-def _encode_container(items: list, opener: str, closer: str, indent: str | None,
-                      depth: int, parts: list[str]) -> None:
-    if not items:
-        parts.append(opener + closer)
-        return
-    parts.append(opener)
-    for index, item in enumerate(items):
-        if index:
-            parts.append(",")
-        if indent is not None:
-            parts.append("\n" + indent * (depth + 1))
-        if opener == "{":
-            key, item = item
-            parts.append(go_string(go_key(key)) + (": " if indent is not None else ":"))
-        _encode(item, indent, depth + 1, parts)
-    if indent is not None:
-        parts.append("\n" + indent * depth)
-    parts.append(closer)
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return go_float(value)
-    return go_string(str(value))

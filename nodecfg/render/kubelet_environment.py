@@ -9,21 +9,15 @@ as semver.Compare does for nodeadm).
 """
 from __future__ import annotations
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.versions import at_least
 from nodecfg.render import Rendered, RenderContext
 from nodecfg.render.flags import kubelet_flags
 from nodecfg.render.kubelet import user_kubelet_config
-from nodecfg.render.lines import line_breaker
+from nodecfg.core.lines import line_breaker
 
 ENVIRONMENT_PATH = "etc/eks/kubelet/environment"
 ARGS_VARIABLE = "NODEADM_KUBELET_ARGS"
 DROPIN_ALPHA_VARIABLE = "KUBELET_CONFIG_DROPIN_DIR_ALPHA"
-
-def _breaks_the_file(text: str) -> bool:
-    """A line break would end NODEADM_KUBELET_ARGS and start a new variable in the file."""
-    return line_breaker(text) is not None
-
 
 def environment_variables(ctx: RenderContext) -> dict[str, str]:
     flags = kubelet_flags(ctx.config, ctx.instance)
@@ -35,20 +29,14 @@ def environment_variables(ctx: RenderContext) -> dict[str, str]:
 
 def render(ctx: RenderContext) -> Rendered:
     out = Rendered()
-    unsafe = [f for f in kubelet_flags(ctx.config, ctx.instance) if _breaks_the_file(f.text)]
-    if unsafe:  # nodeadm would write them raw; refuse instead of emitting a file they rewrite
-        for flag in unsafe:
-            pointer = flag.origin.removeprefix("config:") if flag.origin.startswith("config:") else "/spec/kubelet/flags"
-            out.diagnostics.append(Diagnostic(
-                "NC406", Severity.ERROR, Span("pointer:" + pointer),
-                f"kubelet flag {flag.text[:40]!r} contains a line break or control character: it would end "
-                f"{ARGS_VARIABLE} in {ENVIRONMENT_PATH} and inject what follows as new lines",
-                "remove the control characters; pass several values with commas, not new lines"))
-        return out
+    flags = kubelet_flags(ctx.config, ctx.instance)
+    if any(line_breaker(flag.text) for flag in flags):
+        # validate/semantics.py (NC406) and context/instance.py (NC092) refuse these before rendering
+        raise ValueError("a kubelet flag with a line break reached the renderer")
     variables = environment_variables(ctx)
     text = "\n".join(f"{key}={value}" for key, value in variables.items())
     out.add(ENVIRONMENT_PATH, text.encode())
-    for flag in kubelet_flags(ctx.config, ctx.instance):
+    for flag in flags:
         if flag.name:
             # later occurrences overwrite: the origin is the one the kubelet honours
             out.origins[f"{ENVIRONMENT_PATH}#--{flag.name}"] = flag.origin

@@ -12,10 +12,11 @@ import re
 import unicodedata
 from typing import Any
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.codes import NC530, NC531, NC540
+from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import join_pointer
 from nodecfg.render import RenderContext, Rendered
-from nodecfg.render.lines import describe, line_breaker
+from nodecfg.core.lines import describe, line_breaker
 
 SYSTEM_ENVIRONMENT_PATH = "etc/systemd/system.conf.d/environment.conf"
 SERVICE_DROPIN_PATH = "etc/systemd/system/{service}.service.d/environment.conf"
@@ -132,8 +133,8 @@ def _go_hex_escape(code: int) -> str:
 
 def _quote_warnings(variables: dict[str, Any], pointer: str) -> list[Diagnostic]:
     return [
-        Diagnostic(
-            "NC531", Severity.WARNING, Span("pointer:" + join_pointer(pointer, name)),
+        NC531.at(
+            Span("pointer:" + join_pointer(pointer, name)),
             f"the value of {name} ends in '\"': nodeadm's escaping trims the escaped quote and leaves "
             "a dangling backslash, so systemd sees a different value",
             hint="avoid a trailing double quote (add a trailing space or restructure the value)",
@@ -144,8 +145,8 @@ def _quote_warnings(variables: dict[str, Any], pointer: str) -> list[Diagnostic]
 
 
 def _unsafe_service(service: str, pointer: str) -> Diagnostic:
-    return Diagnostic(
-        "NC530", Severity.ERROR, Span("pointer:" + pointer),
+    return NC530.at(
+        Span("pointer:" + pointer),
         f"'{service}' is not a systemd unit name; nodeadm would write "
         f"/etc/systemd/system/{service}.service.d/environment.conf",
         hint="use the service name without '.service' and without '/' (e.g. kubelet, containerd)",
@@ -164,8 +165,8 @@ def _render_resolved(result: Rendered, network: dict[str, Any]) -> None:
     if unsafe:
         # nodeadm's template would paste them raw and the file would gain lines
         for field, index, char in unsafe:
-            result.diagnostics.append(Diagnostic(
-                "NC540", Severity.ERROR, Span(f"pointer:/spec/instance/network/{field}/{index}"),
+            result.diagnostics.append(NC540.at(
+                Span(f"pointer:/spec/instance/network/{field}/{index}"),
                 f"network.{field}[{index}] holds {describe(char)}: written into {RESOLVED_PATH} it would end "
                 "the line and add directives of its own; the file is not written",
                 "remove the line break or control character"))

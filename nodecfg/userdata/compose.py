@@ -29,9 +29,13 @@ import itertools
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
 
+from nodecfg.core.codes import NC117, NC124, NC140, NC141, NC160, NC161, NC162
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span, has_errors
+
+if TYPE_CHECKING:
+    from nodecfg.parse.mime import MimeResult
 
 BOUNDARY = "==NODECFG=="
 EC2_USER_DATA_LIMIT = 16384  # bytes EC2 stores (the API counts them before base64)
@@ -146,7 +150,7 @@ def collect_parts(nodeconfigs, scripts, cloud_configs, boothooks
         texts[origin] = data.decode("utf-8", "replace")
         documents = split_documents(data)
         if not documents:
-            diagnostics.append(Diagnostic("NC160", Severity.ERROR, Span(origin),
+            diagnostics.append(NC160.at(Span(origin),
                                           f"{origin} holds no YAML document to put in a NodeConfig part"))
         parts += [NewPart(NODECONFIG, text, origin, line) for line, text in documents]
     return parts, texts, diagnostics
@@ -165,7 +169,7 @@ def read_input(item: NodeConfigInput, label: str) -> tuple[bytes, str, Diagnosti
             return dump_yaml(dict(item)).encode("utf-8"), label, None
     except (UnicodeEncodeError, ValueError) as error:  # a lone surrogate: no UTF-8 text holds it
         reason = error.reason if isinstance(error, UnicodeEncodeError) else str(error)
-        return b"", label, Diagnostic("NC124", Severity.ERROR, Span(label),
+        return b"", label, NC124.at(Span(label),
                                       f"{label} cannot be written as UTF-8 text: {reason}")
     path = os.fspath(item)
     try:
@@ -173,10 +177,10 @@ def read_input(item: NodeConfigInput, label: str) -> tuple[bytes, str, Diagnosti
             data = stream.read(MAX_INPUT_BYTES + 1)
     except OSError as error:
         message = f"cannot read {path}: {error.strerror or error}"
-        return b"", path, Diagnostic("NC140", Severity.ERROR, Span(path, 0, 0), message)
+        return b"", path, NC140.at(Span(path, 0, 0), message)
     if len(data) > MAX_INPUT_BYTES:
         message = f"{path} is larger than {MAX_INPUT_BYTES} bytes; user data holds at most {EC2_USER_DATA_LIMIT}"
-        return b"", path, Diagnostic("NC141", Severity.ERROR, Span(path), message)
+        return b"", path, NC141.at(Span(path), message)
     return data, path, None
 
 
@@ -184,7 +188,7 @@ def _line_ending_problems(part: NewPart) -> list[Diagnostic]:
     if part.media_type not in (SCRIPT, BOOTHOOK) or b"\r\n" not in part.body:
         return []
     line = part.body[:part.body.index(b"\r\n")].count(b"\n") + 1
-    return [Diagnostic("NC162", Severity.WARNING, Span(part.origin, line, 1),
+    return [NC162.at(Span(part.origin, line, 1),
                        f"{part.origin} has CRLF line endings: the shell reads each CR as part of the command "
                        "(a #! line ending in CR names no interpreter)",
                        "convert the script to LF line endings")]
@@ -291,14 +295,6 @@ def encode(mime: bytes, *, base64: bool = False, gzip: bool = False) -> bytes:
 # --- appending to existing user data --------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Existing:
-    data: bytes  # decoded user data
-    uri: str  # the file, plus "#base64+gzip" when it was wrapped
-    part_count: int
-    is_multipart: bool
-
-
 def merged_layout(merge_into: PartInput, parts: list[NewPart], texts: dict[str, str]
                   ) -> tuple[Layout, list[Diagnostic]]:
     """The existing user data with the parts appended (a lone document becomes the first part)."""
@@ -309,12 +305,13 @@ def merged_layout(merge_into: PartInput, parts: list[NewPart], texts: dict[str, 
     if not existing.is_multipart:
         added = [NewPart(_guess_media_type(existing.data), existing.data, existing.uri), *parts]
         return Layout(write_multipart(added), added, 1, existing.uri), []
-    merged, problem = append_parts(existing.data, parts, existing.uri)
-    layout = Layout(merged, parts, existing.part_count + 1, existing.uri)
+    merged, problem = append_parts(existing, parts)
+    layout = Layout(merged, parts, len(existing.parts) + 1, existing.uri)
     return layout, [problem] if problem else []
 
 
-def read_existing(merge_into: PartInput) -> tuple[_Existing | None, list[Diagnostic]]:
+def read_existing(merge_into: PartInput) -> tuple[MimeResult | None, list[Diagnostic]]:
+    """The user data to merge into, split as nodeadm splits it (nodecfg/parse/mime.py)."""
     from nodecfg.parse.mime import split_userdata
 
     data, origin, problem = read_input(merge_into, "<merge-into>")
@@ -325,15 +322,7 @@ def read_existing(merge_into: PartInput) -> tuple[_Existing | None, list[Diagnos
     if errors:
         hint = "fix these findings in the user data first (nodecfg check shows them all)"
         return None, [replace(d, hint=d.hint or hint) for d in errors]
-    uri = result.uri
-    decoded = _unwrapped(data, origin)
-    return _Existing(decoded, uri, len(result.parts), result.is_multipart), []
-
-
-def _unwrapped(data: bytes, origin: str) -> bytes:
-    from nodecfg.parse.wrapping import unwrap
-
-    return unwrap(data, origin).data or b""
+    return result, []
 
 
 def _guess_media_type(data: bytes) -> str:
@@ -346,57 +335,19 @@ def _guess_media_type(data: bytes) -> str:
     return NODECONFIG
 
 
-def append_parts(existing: bytes, parts: list[NewPart], uri: str) -> tuple[bytes, Diagnostic | None]:
+def append_parts(existing: MimeResult, parts: list[NewPart]) -> tuple[bytes, Diagnostic | None]:
     """Insert the parts before the closing delimiter; every existing byte stays as it was."""
-    boundary = top_boundary(existing)
-    closing = _closing_delimiter(existing, boundary) if boundary else None
-    if boundary is None or closing is None:
-        return b"", Diagnostic("NC161", Severity.ERROR, Span(uri),
-                               f"{uri}: no closing delimiter line to insert the new parts before")
-    offset, newline = closing
+    boundary, offset, uri = existing.boundary, existing.closing, existing.uri
+    if boundary is None or offset is None:
+        return b"", NC161.at(Span(uri), f"{uri}: no closing delimiter line to insert the new parts before")
     clash = next((p for p in parts if b"--" + boundary in p.body), None)
     if clash is not None:
         message = (f"{clash.origin} contains '--{boundary.decode('utf-8', 'replace')}', the boundary of {uri}: "
                    "the part would end there")
-        return b"", Diagnostic("NC161", Severity.ERROR, Span(clash.origin, clash.first_line, 1), message,
-                               "change the boundary of the user data you merge into")
-    return existing[:offset] + write_parts(parts, boundary, newline) + existing[offset:], None
-
-
-def top_boundary(data: bytes) -> bytes | None:
-    """The boundary parameter of the top-level Content-Type (headers end at the first blank line)."""
-    from nodecfg.parse.mime import MediaTypeError, parse_media_type
-
-    head = data.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
-    unfolded = head.replace(b"\r\n", b"\n").replace(b"\n ", b" ").replace(b"\n\t", b" ")
-    for line in unfolded.split(b"\n"):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-type":
-            try:
-                _, params = parse_media_type(value.strip().decode("utf-8", "surrogateescape"))
-            except MediaTypeError:
-                return None
-            boundary = params.get("boundary")
-            return boundary.encode("utf-8", "surrogateescape") if boundary else None
-    return None
-
-
-def _closing_delimiter(data: bytes, boundary: bytes) -> tuple[int, bytes] | None:
-    """(offset of the closing delimiter line, the newline the delimiter lines use), as Go finds it."""
-    dash, newline, in_parts = b"--" + boundary, b"\n", False
-    offset, previous = 0, b"\n"
-    for line in lf_lines(data):
-        rest = line[len(dash):]
-        if line.startswith(dash) and (not in_parts or previous.endswith(newline)):
-            if rest.startswith(b"--") and not rest[2:].strip(b" \t\r\n"):
-                if not in_parts:  # no part yet: the closing line's ending is the one to match
-                    newline = b"\r\n" if line.endswith(b"\r\n") else b"\n"
-                return offset, newline
-            if not in_parts and not rest.strip(b" \t\r\n"):
-                in_parts, newline = True, b"\r\n" if line.endswith(b"\r\n") else b"\n"
-        offset += len(line)
-        previous = line
-    return None
+        return b"", NC161.at(Span(clash.origin, clash.first_line, 1), message,
+                             "change the boundary of the user data you merge into")
+    data = existing.data
+    return data[:offset] + write_parts(parts, boundary, existing.newline) + data[offset:], None
 
 
 # --- checking -------------------------------------------------------------------
@@ -412,8 +363,7 @@ def check_userdata(layout: Layout, texts: dict[str, str], mode: str, instance: A
     placed = {p.index: p for p in split_userdata(layout.mime, "").parts}
     owners = {layout.first_index + i: part for i, part in enumerate(layout.added)}
     texts.setdefault(USERDATA_URI, layout.mime.decode("utf-8", "replace"))
-    located = [_locate(d, layout, owners, placed, texts) for d in result.diagnostics]
-    return [d for d in located if d is not None]
+    return [_locate(d, layout, owners, placed, texts) for d in result.diagnostics]
 
 
 def _part_number(fragment: str, line: int, placed: dict) -> int | None:
@@ -428,7 +378,7 @@ def _part_number(fragment: str, line: int, placed: dict) -> int | None:
 
 
 def _locate(diagnostic: Diagnostic, layout: Layout, owners: dict[int, NewPart], placed: dict,
-            texts: dict[str, str]) -> Diagnostic | None:
+            texts: dict[str, str]) -> Diagnostic:
     """Move a span in the composed user data to the input file and line it came from."""
     from nodecfg.parse.source import display_name
 
@@ -443,8 +393,6 @@ def _locate(diagnostic: Diagnostic, layout: Layout, owners: dict[int, NewPart], 
         moved = replace(span, uri=base + fragment)
         texts.setdefault(moved.uri, texts[USERDATA_URI])
         return replace(diagnostic, span=moved)
-    if owner.media_type == BOOTHOOK and diagnostic.code == "NC108":
-        return None  # nodeadm skips boothooks and cloud-init runs them, as asked
     rest = fragment.removeprefix(f"#part={number}")
     shift = owner.first_line - 1 - placed[number].line_offset
     moved = replace(span, uri=owner.origin + rest, line=max(owner.first_line, span.line + shift),
@@ -464,5 +412,5 @@ def _size_problems(stored: bytes) -> list[Diagnostic]:
         return []
     message = (f"the user data is {len(stored)} bytes; EC2 stores at most {EC2_USER_DATA_LIMIT} bytes "
                "(counted before base64), so the launch would fail")
-    return [Diagnostic("NC117", Severity.ERROR, Span(USERDATA_URI), message,
+    return [NC117.at(Span(USERDATA_URI), message,
                        "add --gzip (nodeadm and cloud-init read gzip user data), or move files to S3 or the AMI")]

@@ -28,7 +28,7 @@ revision before AL2 support was removed) and nodeadm
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.codes import NC800, CATALOGUE
 
 import os
 import re
@@ -125,8 +125,7 @@ def migrate(source: Source, *, uri: str | None = None, mode: str = "self-managed
     data, name = _read(source, uri)
     split = split_userdata(data, name)
     migration = Migration(b"", {})
-    # AL2 user data has no NodeConfig part: that is what migration adds
-    migration.diagnostics += [d for d in split.diagnostics if d.code != "NC109"]
+    migration.diagnostics += split.diagnostics
     if has_errors(split.diagnostics):
         return migration
     translator = _Translator(migration, mode)
@@ -143,7 +142,7 @@ def migrate(source: Source, *, uri: str | None = None, mode: str = "self-managed
             parts[kind].append(part.body)
     translator.finish()
     if not translator.found:
-        migration.diagnostics.append(Diagnostic("NC800", Severity.ERROR, Span(split.uri or name),
+        migration.diagnostics.append(NC800.at(Span(split.uri or name),
                                                 "no /etc/eks/bootstrap.sh call found: nothing to migrate",
                                                 "give the AL2 user data that calls bootstrap.sh"))
         return migration

@@ -52,6 +52,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from nodecfg.core.codes import NC720, NC721, NC722
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document
 
@@ -118,7 +119,7 @@ def facts_from_mapping(data: dict) -> dict[str, str]:
 
 
 def _unreadable(path: str, reason: str) -> Diagnostic:
-    return Diagnostic("NC721", Severity.ERROR, Span(path, 0, 0), f"cannot read cluster facts {path}: {reason}")
+    return NC721.at(Span(path, 0, 0), f"cannot read cluster facts {path}: {reason}")
 
 
 def dns_ip(facts: ClusterFacts) -> str:
@@ -178,7 +179,7 @@ def _mapping(value: Any) -> dict:
 def _not_ready(nodeclass: dict, reason: str) -> Diagnostic:
     document = nodeclass.get("document")
     span = document.span_of("") if isinstance(document, Document) else Span("<cluster>")
-    return Diagnostic("NC722", Severity.WARNING, span,
+    return NC722.at(span,
                       f"Karpenter would not launch nodes for EC2NodeClass '{nodeclass.get('name')}': {reason}")
 
 
@@ -274,8 +275,8 @@ def discarded_values(merged) -> list[Diagnostic]:
         for span in setters[:-1]:
             if span.uri in GENERATED_ORIGINS:
                 continue
-            found.append(Diagnostic(
-                "NC720", Severity.WARNING, span,
+            found.append(NC720.at(
+                span,
                 f"{pointer[1:].replace('/', '.')} set here is discarded: the NodeConfig {who} appends "
                 f"after your user data sets {value} ({winner}:{setters[-1].line})",
                 "set it where Karpenter reads it (EC2NodeClass spec.kubelet, NodePool)"

@@ -10,12 +10,12 @@ case-insensitively), while a wrong type makes the kubelet fail to start.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.codes import NC203, NC204, NC205, NC211, CATALOGUE
 
 import re
 from typing import Any, Iterable
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Severity
 from nodecfg.core.document import MISSING, Document, get_pointer, join_pointer, split_pointer
 from nodecfg.parse.mime import discarded_user_data
 from nodecfg.validate.schemas import KUBELET_CONFIG, NODECONFIG, load_schema
@@ -82,13 +82,13 @@ def _type_meta_problem(doc: Document, violation: Violation) -> Diagnostic:
     wanted = API_VERSION if field == "apiVersion" else KIND
     refusal = "nodeadm refuses to decode the document" + discarded_user_data(doc.uri)
     if violation.kind == subset.REQUIRED:
-        return _diagnostic(
-            "NC204", doc.span_of(""), f"{field} is missing; {refusal}",
+        return NC204.at(
+            doc.span_of(""), f"{field} is missing; {refusal}",
             f"add '{field}: {wanted}'",
         )
     guess = _did_you_mean(str(violation.value), [wanted], include_far=True)
-    return _diagnostic(
-        "NC204", doc.span_of(violation.pointer),
+    return NC204.at(
+        doc.span_of(violation.pointer),
         f"{field} is {_show(violation.value)}, not {wanted}; {refusal}", guess,
     )
 
@@ -113,7 +113,7 @@ def _not_in_enum(doc: Document, violation: Violation) -> Diagnostic:
             # nodeadm lower-cases the strategy before calling setup-local-disks.
             severity = Severity.WARNING
             message += "; it works because nodeadm lower-cases the strategy"
-    return _diagnostic("NC203", span, message, hint, severity)
+    return NC203.at(span, message, hint, severity=severity)
 
 
 def _is_kubelet_gate(name: str) -> bool:
@@ -138,16 +138,16 @@ def _kubelet_diagnostic(doc: Document, violation: Violation, base_pointer: str) 
     if violation.kind == subset.UNKNOWN_PROPERTY:
         return _unknown_kubelet_field(doc, violation)
     if violation.kind == subset.PATTERN:
-        return _diagnostic(
-            "NC211", doc.span_of(violation.pointer),
+        return NC211.at(
+            doc.span_of(violation.pointer),
             f"{_dotted(doc.data, violation.pointer)} is {_show(violation.value)}, "
             f"which the kubelet cannot parse; the kubelet will not start",
             violation.schema.get("description", ""),
         )
     if violation.kind in (subset.ENUM, subset.CONST) and _type_fits_enum(violation):
         options = [str(o) for o in _as_tuple(violation.expected) if o is not None]
-        return _diagnostic(
-            "NC211", doc.span_of(violation.pointer),
+        return NC211.at(
+            doc.span_of(violation.pointer),
             f"{_dotted(doc.data, violation.pointer)} is {_show(violation.value)}, "
             f"not one of {', '.join(options)}",
             _did_you_mean(_key_text(violation.value), options),
@@ -179,8 +179,8 @@ def _unknown_field(
     name = _key_text(violation.value)
     where = _where(doc.data, violation.pointer)
     known = [n for n in violation.expected if isinstance(n, str)]
-    return _diagnostic(
-        code, doc.span_of(violation.pointer, key=True),
+    return CATALOGUE[code].at(
+        doc.span_of(violation.pointer, key=True),
         f"unknown {kind} '{name}' {where}; {consequence}",
         _did_you_mean(name, known),
     )
@@ -196,7 +196,7 @@ def _wrong_type(doc: Document, violation: Violation, code: str, consequence: str
     hint = ""
     if violation.kind == subset.TYPE:
         hint = _yaml_hint(violation.value, set(violation.expected) - {"null"})
-    return _diagnostic(code, doc.span_of(violation.pointer), message, hint)
+    return CATALOGUE[code].at(doc.span_of(violation.pointer), message, hint)
 
 
 def _expected_words(violation: Violation) -> str:
@@ -245,17 +245,10 @@ def _not_a_mapping(doc: Document) -> Diagnostic:
         shape = "empty"
     else:
         shape = f"a {_TYPE_WORDS[json_type_of(doc.data)]}, not a mapping"
-    return _diagnostic(
-        "NC205", doc.span_of(""),
+    return NC205.at(
+        doc.span_of(""),
         f"document is {shape}; a NodeConfig must be a mapping with apiVersion, kind and spec",
     )
-
-
-def _diagnostic(
-    code: str, span: Span, message: str, hint: str = "",
-    severity: Severity | None = None,
-) -> Diagnostic:
-    return Diagnostic(code, severity or CATALOGUE[code].severity, span, message, hint)
 
 
 def _in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

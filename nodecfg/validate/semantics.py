@@ -8,8 +8,6 @@ are checked for the failures they cause later on the node.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
-
 import base64
 import binascii
 import ipaddress
@@ -17,8 +15,12 @@ import re
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core import gonet
+from nodecfg.core.codes import (NC301, NC302, NC303, NC304, NC305, NC306, NC307, NC308, NC309, NC311, NC320,
+    NC406)
+from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import join_pointer
+from nodecfg.core.lines import describe, line_breaker
 from nodecfg.parse.mime import discarded_user_data
 
 Locate = Callable[[str], Span]
@@ -56,8 +58,9 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
     found += _api_server_endpoint(cluster.get("apiServerEndpoint"), locate)
     found += _service_cidr(cluster.get("cidr"), locate)
     found += _outpost(cluster, locate)
-    kubelet_config = _mapping(_mapping(_mapping(spec.get("kubelet")).get("config")))
-    found += _cluster_dns_outside_cidr(kubelet_config.get("clusterDNS"), cluster.get("cidr"), locate)
+    kubelet = _mapping(spec.get("kubelet"))
+    found += _cluster_dns_outside_cidr(_mapping(kubelet.get("config")).get("clusterDNS"), cluster.get("cidr"), locate)
+    found += _flags_breaking_the_environment_file(kubelet.get("flags"), locate)
     instance = _mapping(spec.get("instance"))
     found += _environment(_mapping(instance.get("environment")), locate)
     found += _nameservers(_mapping(instance.get("network")).get("nameservers"), locate)
@@ -73,8 +76,8 @@ def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnosti
         # non-nil empty byte slice and passes (NC303 reports it instead).
         missing = value is None if name == "certificateAuthority" else value in (None, "")
         if missing:
-            yield _diagnostic(
-                "NC301", locate(f"{CLUSTER}/{name}"),
+            yield NC301.at(
+                locate(f"{CLUSTER}/{name}"),
                 f"spec.cluster.{name} is missing after merging all sources; "
                 "nodeadm init stops with an error",
                 FRAGMENT_HINT if fragment else f"set spec.cluster.{name} (see the EKS DescribeCluster API)",
@@ -87,8 +90,8 @@ def _certificate_authority(value: Any, locate: Locate) -> Iterator[Diagnostic]:
     span = locate(f"{CLUSTER}/certificateAuthority")
     compact = value.replace("\r", "").replace("\n", "")
     if not _STD_BASE64.fullmatch(compact):
-        yield _diagnostic(
-            "NC302", span,
+        yield NC302.at(
+            span,
             "spec.cluster.certificateAuthority is not valid base64 (standard alphabet, "
             "with = padding); nodeadm cannot decode the document" + discarded_user_data(span.uri),
             _base64_hint(value),
@@ -96,8 +99,8 @@ def _certificate_authority(value: Any, locate: Locate) -> Iterator[Diagnostic]:
         return
     decoded = base64.b64decode(compact)
     if not _has_pem_certificate(decoded):
-        yield _diagnostic(
-            "NC303", span,
+        yield NC303.at(
+            span,
             "spec.cluster.certificateAuthority does not decode to a PEM certificate; "
             "the kubelet cannot verify the API server",
             _pem_hint(decoded),
@@ -157,7 +160,7 @@ def _api_server_endpoint(value: Any, locate: Locate) -> Iterator[Diagnostic]:
     problem = _endpoint_problem(value)
     if problem:
         message, hint = problem
-        yield _diagnostic("NC304", locate(f"{CLUSTER}/apiServerEndpoint"),
+        yield NC304.at(locate(f"{CLUSTER}/apiServerEndpoint"),
                           f"spec.cluster.apiServerEndpoint {message}", hint)
 
 
@@ -179,43 +182,35 @@ def _endpoint_problem(value: str) -> tuple[str, str] | None:
 
 
 def _service_cidr(value: Any, locate: Locate) -> Iterator[Diagnostic]:
+    """spec.cluster.cidr as nodeadm's GetClusterDns reads it (nodecfg/core/gonet.py)."""
     if not isinstance(value, str) or not value:
         return
     span = locate(f"{CLUSTER}/cidr")
-    network = _parse_go_cidr(value)
-    if network is None:
-        yield _diagnostic(
-            "NC305", span,
+    if gonet.parse_cidr(value) is None:
+        yield NC305.at(
+            span,
             f"spec.cluster.cidr '{value}' is not a CIDR block; nodeadm cannot derive "
-            "the cluster DNS address from it",
+            "the cluster DNS address from it and stops",
             "write ADDRESS/PREFIX, e.g. 10.100.0.0/16",
         )
         return
-    if network.network_address != ipaddress.ip_address(value.split("/")[0]):
-        yield _diagnostic(
-            "NC306", span,
+    dns = gonet.cluster_dns(value)
+    if dns is None:
+        yield NC305.at(
+            span,
+            f"spec.cluster.cidr '{value}' is an IPv4-mapped address written without a '.': nodeadm "
+            "cuts the text at its last '.' to derive the cluster DNS address and panics",
+            f"write the IPv4 form, e.g. '{gonet.service_network(value)}'",
+        )
+        return
+    if gonet.has_host_bits(value):
+        network = ipaddress.ip_network(value, strict=False)
+        yield NC306.at(
+            span,
             f"spec.cluster.cidr '{value}' has host bits set; nodeadm derives the cluster "
-            f"DNS address {_nodeadm_cluster_dns(value, network)} from the text as written",
+            f"DNS address {dns} from the text as written",
             f"did you mean '{network}'?",
         )
-
-
-def _parse_go_cidr(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    """net.ParseCIDR's acceptance: ADDRESS/DIGITS, no zone, no netmask form."""
-    address, slash, prefix = value.partition("/")
-    if not slash or not prefix.isascii() or not prefix.isdigit() or "%" in address:
-        return None
-    try:
-        return ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return None
-
-
-def _nodeadm_cluster_dns(value: str, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
-    """nodeadm's GetClusterDns: text surgery on the CIDR string (internal/api/net.go)."""
-    if network.version == 4:
-        return value[: value.rindex(".")] + ".10"
-    return value.split("/")[0] + "a"
 
 
 def _cluster_dns_outside_cidr(servers: Any, cidr: Any, locate: Locate) -> Iterator[Diagnostic]:
@@ -226,7 +221,7 @@ def _cluster_dns_outside_cidr(servers: Any, cidr: Any, locate: Locate) -> Iterat
     resolv.conf.  Link-local addresses are exempt: NodeLocal DNSCache
     listens on one (169.254.20.10 by default, or an fe80::/10 address).
     """
-    network = _parse_go_cidr(cidr) if isinstance(cidr, str) else None
+    network = gonet.service_network(cidr)
     if network is None or not isinstance(servers, list):
         return
     for index, server in enumerate(servers):
@@ -236,19 +231,39 @@ def _cluster_dns_outside_cidr(servers: Any, cidr: Any, locate: Locate) -> Iterat
             continue
         if address is None or address.is_link_local or address in network:
             continue
-        yield _diagnostic(
-            "NC311", locate(join_pointer("/spec/kubelet/config/clusterDNS", index)),
+        yield NC311.at(
+            locate(join_pointer("/spec/kubelet/config/clusterDNS", index)),
             f"clusterDNS '{server}' is outside the service CIDR {cidr}: kube-dns has a Service address "
             "inside it, so pods are given a DNS server that is not the cluster's",
-            f"use the kube-dns Service address ({_nodeadm_cluster_dns(cidr, network)} by EKS convention), "
+            f"use the kube-dns Service address ({gonet.cluster_dns(cidr)} by EKS convention), "
             "or a link-local NodeLocal DNSCache address such as 169.254.20.10",
         )
 
 
+def _flags_breaking_the_environment_file(flags: Any, locate: Locate) -> Iterator[Diagnostic]:
+    """kubelet.flags items that would end NODEADM_KUBELET_ARGS early.
+
+    nodeadm joins the flags with blanks into one ``NODEADM_KUBELET_ARGS=...``
+    line of etc/eks/kubelet/environment (internal/kubelet/environment.go)
+    without escaping; a line break in an item ends the variable and what
+    follows becomes lines of the kubelet unit's EnvironmentFile.
+    """
+    if not isinstance(flags, list):
+        return
+    for index, flag in enumerate(flags):
+        char = line_breaker(flag) if isinstance(flag, str) else None
+        if char:
+            yield NC406.at(
+                locate(join_pointer("/spec/kubelet/flags", index)),
+                f"kubelet flag {flag[:40]!r} contains {describe(char)}: it would end NODEADM_KUBELET_ARGS in "
+                "etc/eks/kubelet/environment and inject what follows as new lines",
+                "remove the control characters; pass several values with commas, not new lines")
+
+
 def _outpost(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:
     if cluster.get("enableOutpost") is True and not cluster.get("id"):
-        yield _diagnostic(
-            "NC307", locate(f"{CLUSTER}/enableOutpost"),
+        yield NC307.at(
+            locate(f"{CLUSTER}/enableOutpost"),
             "spec.cluster.enableOutpost is true but spec.cluster.id is missing; "
             "nodeadm init stops with an error",
             "set spec.cluster.id to the local cluster's ID",
@@ -262,8 +277,8 @@ def _environment(environment: dict, locate: Locate) -> Iterator[Diagnostic]:
         for name in variables:
             if isinstance(name, str) and _ENV_NAME.fullmatch(name):
                 continue
-            yield _diagnostic(
-                "NC308", locate(join_pointer(join_pointer(base, service), name)),
+            yield NC308.at(
+                locate(join_pointer(join_pointer(base, service), name)),
                 f"environment variable name '{name}' (service '{service}') is invalid; "
                 "systemd ignores the assignment",
                 "names use letters, digits and _, and do not start with a digit",
@@ -277,8 +292,8 @@ def _nameservers(nameservers: Any, locate: Locate) -> Iterator[Diagnostic]:
     for index, server in enumerate(nameservers):
         if isinstance(server, str) and _resolved_dns_address(server) is not None:
             continue
-        yield _diagnostic(
-            "NC309", locate(join_pointer(base, index)),
+        yield NC309.at(
+            locate(join_pointer(base, index)),
             f"nameserver {_shown(server)} is not an address systemd-resolved's DNS= accepts; it ignores it",
             "use an IPv4 or IPv6 address, optionally with :port ([ADDR]:port for IPv6), %interface "
             "or #server-name",
@@ -292,8 +307,8 @@ def _domains(domains: Any, locate: Locate) -> Iterator[Diagnostic]:
     for index, domain in enumerate(domains):
         if isinstance(domain, str) and _is_search_domain(domain):
             continue
-        yield _diagnostic(
-            "NC320", locate(join_pointer(base, index)),
+        yield NC320.at(
+            locate(join_pointer(base, index)),
             f"domain {_shown(domain)} is not a DNS name; systemd-resolved's Domains= ignores it",
             "use a domain name such as corp.example, or ~corp.example for a routing-only domain",
         )
@@ -359,7 +374,3 @@ def _is_search_domain(domain: str) -> bool:
 
 def _mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
-
-
-def _diagnostic(code: str, span: Span, message: str, hint: str = "") -> Diagnostic:
-    return Diagnostic(code, CATALOGUE[code].severity, span, message, hint)

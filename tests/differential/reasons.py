@@ -19,7 +19,7 @@ REASONS: list[tuple[str, str, frozenset[str]]] = [
     ("unknown kind or apiVersion", r'no kind \\?"[^"\\]*\\?" is registered for version', frozenset({"NC204"})),
     ("a field of the wrong type", r"cannot unmarshal \S+ into Go (struct field|value)", frozenset({"NC202"})),
     ("cluster.cidr is not a CIDR", r"is not a valid IP Address\. error: invalid CIDR address",
-     frozenset({"NC305", "NC403"})),
+     frozenset({"NC305"})),
     ("MIME multipart without its closing delimiter", r"failed: unexpected EOF", frozenset({"NC106"})),
     ("MIME parts do not use the header's boundary", r"multipart: NextPart: EOF", frozenset({"NC105"})),
     ("YAML syntax error", r"failed to decode node config, (yaml: |error converting YAML to JSON)",

@@ -70,7 +70,12 @@ def test_merge_into_keeps_the_existing_parts_and_appends_the_new_ones(existing_b
     if newline == b"\r\n":  # the framing in CRLF, as Go's multipart writer makes it
         existing = _with_crlf_framing(existing, existing_bodies)
     new = [NewPart(SCRIPT, body, "n") for body in new_bodies]
-    merged, problem = append_parts(existing, new, "e")
+    merged, problem = append_parts(split_userdata(existing, "e"), new)
+    if not existing_bodies and newline == b"\n":
+        # Go's reader expects CRLF until a delimiter line says otherwise: an LF closing line with no
+        # part before it is not a closing delimiter (mime/multipart isFinalBoundary), so NC105, no merge
+        assert problem is not None and problem.code == "NC161"
+        return
     boundary = b"--" + existing.split(b'boundary="')[1].split(b'"')[0]
     if any(boundary in body for body in new_bodies):
         assert problem is not None and problem.code == "NC161"

@@ -6,6 +6,7 @@ NodeConfig must cost little more than parsing it (see benchmarks/bench_check.py)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from nodecfg.cli.commands._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_instance_arguments, add_source_arguments
@@ -88,12 +89,15 @@ def _run(args, output) -> int:
 
 
 def _cached_check(args) -> int:
-    from nodecfg.cli import cache
     from nodecfg.parse.discover import plan_groups
 
     args.groups = plan_groups(args.sources, args.dropins, each=args.each)
+    if args.no_cache or os.environ.get("NODECFG_NO_CACHE"):
+        return _check(args)
+    from nodecfg.cli import cache
+
     inputs = [source for group, _ in args.groups for source in group]
-    key = None if args.no_cache else cache.key_for(args, inputs, _context_files(args))
+    key = cache.key_for(args, inputs, _context_files(args))
     if key is None:
         return _check(args)
     replayed = cache.replay(key)

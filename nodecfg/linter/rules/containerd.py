@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodecfg.core.diagnostics import Diagnostic, Severity
-from nodecfg.linter.rules.common import make, spec_get
+from nodecfg.core.codes import NC505
+from nodecfg.core.diagnostics import Diagnostic
+from nodecfg.linter.rules.common import spec_get
 
 POINTER = "/spec/containerd/config"
 SNAPSHOTTER_PREFIX = "io.containerd.snapshotter.v1."
@@ -44,7 +45,7 @@ def check(analysis, context) -> list[Diagnostic]:
         name = plugin_id[len(SNAPSHOTTER_PREFIX):] if plugin_id.startswith(SNAPSHOTTER_PREFIX) else None
         if not name or name in BUILTIN_SNAPSHOTTERS:
             continue
-        found.append(make("NC505", _span_of_substring(text, plugin_id), _message(plugin_id, name),
+        found.append(NC505.at(_span_of_substring(text, plugin_id), _message(plugin_id, name),
                           _hint(name, plugins[plugin_id])))
     return found
 

@@ -15,8 +15,9 @@ Facts:
 """
 from __future__ import annotations
 
+from nodecfg.core.codes import NC410, NC411, NC412, NC413, NC414, NC415, NC416, NC417, NC418, NC420
 from nodecfg.core.diagnostics import Diagnostic, Severity
-from nodecfg.linter.rules.common import make, offset_span, span_inside, spec_get
+from nodecfg.linter.rules.common import offset_span, span_inside, spec_get
 
 FLAGS = "/spec/kubelet/flags"
 TAINTS = "/spec/kubelet/config/registerWithTaints"
@@ -178,17 +179,17 @@ def _unclosed_quote(items: FlagItems, karpenter: bool) -> Diagnostic:
     swallowed = sorted({o[0] for o in last.origins if o[0] > origin[0]})
     quote = items.entries[origin[0] - items.own][origin[1]]
     if karpenter and not swallowed:
-        return make("NC420", items.span(origin),
+        return NC420.at(items.span(origin),
                     f"this {quote} is never closed: Karpenter appends its own --node-labels flag after the user's "
                     "flags, and systemd's split keeps it inside this argument, so the kubelet never gets Karpenter's "
                     "labels", "close the quote in the same list item")
     if swallowed:
         later = ", ".join(str(items.item_span((item, 0))) for item in swallowed)
-        return make("NC420", items.span(origin),
+        return NC420.at(items.span(origin),
                     f"this {quote} is never closed: systemd's split keeps everything after it, including the "
                     f"flags at {later}, in one kubelet argument, {_short(last.text)!r}",
                     "close the quote in the same list item")
-    return make("NC420", items.span(origin),
+    return NC420.at(items.span(origin),
                 f"this {quote} is never closed; systemd ends the argument at the end of the value, so the kubelet "
                 f"gets {_short(last.text)!r}, and a flag added after this one would be swallowed into it",
                 "close the quote in the same list item", severity=Severity.WARNING)
@@ -205,7 +206,7 @@ def _empty_items(items: FlagItems) -> list[Diagnostic]:
     for position, entry in enumerate(items.entries):
         item = items.own + position
         if item not in used and not entry.strip():
-            found.append(make("NC410", items.item_span((item, 0)),
+            found.append(NC410.at(items.item_span((item, 0)),
                               f"{entry!r} is empty: systemd's split drops it and the kubelet gets nothing from it",
                               "remove the item", severity=Severity.WARNING))
     return found
@@ -220,7 +221,7 @@ def _several_flags_in_one_item(items: FlagItems) -> list[Diagnostic]:
     for item, args in sorted(by_item.items()):
         if len(args) > 1:
             names = ", ".join(f"--{arg.name}" for arg in args)
-            found.append(make("NC411", items.item_span((item, 0)),
+            found.append(NC411.at(items.item_span((item, 0)),
                               f"this item holds {len(args)} kubelet flags ({names}): systemd splits it at the "
                               "blanks and the kubelet gets each one", "give each flag its own list item"))
     return found
@@ -231,20 +232,20 @@ def _not_a_flag(items: FlagItems, arg) -> Diagnostic:
     span = items.span(word.start)
     split = "" if word.start[1] <= 0 else " (systemd split the item at the blank before it)"
     if arg.kind == "positional":
-        return make("NC410", span, f"{_short(word.text)!r} reaches the kubelet as an argument that is "
+        return NC410.at(span, f"{_short(word.text)!r} reaches the kubelet as an argument that is "
                     f"not a flag{split}; the kubelet exits with 'unknown command'",
                     "write it as --name=value; a value with blanks needs quotes around it")
     if arg.kind == "after-dashdash":
-        return make("NC410", span, f"{_short(word.text)!r} follows '--', which ends the kubelet's flags, so it "
+        return NC410.at(span, f"{_short(word.text)!r} follows '--', which ends the kubelet's flags, so it "
                     "is an argument that is not a flag; the kubelet exits with 'unknown command'",
                     "remove the '--'")
     if arg.kind == "dashdash":
-        return make("NC410", span, "'--' ends the kubelet's flags: every later flag becomes an argument "
+        return NC410.at(span, "'--' ends the kubelet's flags: every later flag becomes an argument "
                     "that is not a flag", "remove it", severity=Severity.WARNING)
     if arg.kind == "needs-value":
-        return make("NC410", span, f"--{arg.name} has no value and nothing follows it; the kubelet exits "
+        return NC410.at(span, f"--{arg.name} has no value and nothing follows it; the kubelet exits "
                     "with 'flag needs an argument'", f"write --{arg.name}=value")
-    return make("NC410", span, f"{_short(word.text)!r} is not a kubelet flag{split}; the kubelet's flag "
+    return NC410.at(span, f"{_short(word.text)!r} is not a kubelet flag{split}; the kubelet's flag "
                 "parser rejects it and the kubelet exits", "write it as --name=value")
 
 
@@ -253,18 +254,18 @@ def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list
     found = []
     if name in ("help", "version") and arg.value in (None, "true"):
         # cmd/kubelet/app/server.go: --help prints the usage and returns; verflag prints the version and exits 0
-        found.append(make("NC410", span, f"--{name} makes the kubelet print its {name} and exit with "
+        found.append(NC410.at(span, f"--{name} makes the kubelet print its {name} and exit with "
                           "status 0, so it never runs (kubelet.service restarts it only on failure)",
                           "remove it"))
     removed = REMOVED_FLAGS.get(name)
     if removed:
         found.append(_removed(name, removed, span, context))
     elif name in NODEADM_FLAGS:
-        found.append(make("NC413", span, f"nodeadm already passes --{name}; this later copy overrides "
+        found.append(NC413.at(span, f"nodeadm already passes --{name}; this later copy overrides "
                           "nodeadm's value", "remove it and let nodeadm set it (nodecfg explain shows the value)"))
     if name in seen and name not in ACCUMULATING_FLAGS:
         first = analysis.merged.locate(f"{FLAGS}/{seen[name]}")
-        found.append(make("NC414", span, f"--{name} is given more than once (first at {first}); "
+        found.append(NC414.at(span, f"--{name} is given more than once (first at {first}); "
                           "the kubelet uses only the last one", "keep one occurrence"))
     field_name = CONFIG_FIELDS.get(name)
     if field_name:
@@ -280,9 +281,9 @@ def _removed(name: str, removed: tuple[str, str], span, context) -> Diagnostic:
     release, advice = removed
     version = context.resolved_instance().kubelet_version
     if at_least(version, release):
-        return make("NC412", span, f"--{name} was removed in kubelet {release[:-2]}; kubelet {version} "
+        return NC412.at(span, f"--{name} was removed in kubelet {release[:-2]}; kubelet {version} "
                     "exits with 'unknown flag'", advice)
-    return make("NC412", span, f"--{name} is deprecated and removed in kubelet {release[:-2]} "
+    return NC412.at(span, f"--{name} is deprecated and removed in kubelet {release[:-2]} "
                 f"(this check assumed kubelet {version}); the node stops joining after an upgrade",
                 advice, severity=Severity.WARNING)
 
@@ -295,7 +296,7 @@ def _config_field(analysis, name: str, field_name: str, span) -> Diagnostic:
     message = f"--{name} is the kubelet.config field {field_name}; {where}"
     if name == "max-pods":
         message += "; nodeadm still computes kubeReserved from its own maxPods"
-    return make("NC415", span, message, f"set kubelet.config.{field_name} instead")
+    return NC415.at(span, message, f"set kubelet.config.{field_name} instead")
 
 
 def _labels(items: FlagItems) -> list[Diagnostic]:
@@ -328,10 +329,10 @@ def _labels(items: FlagItems) -> list[Diagnostic]:
         problem = k8s_names.qualified_name_problem(key) if key else "the key is empty"
         problem = problem or k8s_names.label_value_problem(value)
         if problem:
-            found.append(make("NC417", span, f"--node-labels {key!r}: {problem}; the kubelet exits with "
+            found.append(NC417.at(span, f"--node-labels {key!r}: {problem}; the kubelet exits with "
                               "'invalid node labels'", "write key=value pairs separated by ','"))
         elif k8s_names.is_restricted_label(key):
-            found.append(make("NC416", span, f"--node-labels {key!r} is in the kubernetes.io/k8s.io "
+            found.append(NC416.at(span, f"--node-labels {key!r} is in the kubernetes.io/k8s.io "
                               "namespace but not a label a kubelet may set on itself; the kubelet exits with "
                               "'unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels'",
                               "use a key outside kubernetes.io/k8s.io (e.g. example.com/role) or under "
@@ -353,7 +354,7 @@ def _flag_taints(items: FlagItems, arg) -> list[Diagnostic]:
         if problem:
             origin = arg.value_origins[min(offset, len(arg.value_origins) - 1)]
             consequence = "" if spec.endswith("-") else "; the kubelet refuses to start"
-            found.append(make("NC418", items.span(origin), f"--register-with-taints: {problem}{consequence}",
+            found.append(NC418.at(items.span(origin), f"--register-with-taints: {problem}{consequence}",
                               "write key=value:Effect, comma separated"))
         offset += len(spec) + 1
     return found
@@ -371,7 +372,7 @@ def check_config_taints(analysis, taints: list) -> list[Diagnostic]:
                                                   enum_checked_elsewhere=True)
         for field_name, problem in problems:
             pointer = f"{TAINTS}/{index}/{field_name}" if field_name in taint else f"{TAINTS}/{index}"
-            found.append(make("NC418", span_inside(analysis, TAINTS, pointer),
+            found.append(NC418.at(span_inside(analysis, TAINTS, pointer),
                               f"registerWithTaints[{index}]: {problem}; the node cannot register",
                               "each taint needs a key, an optional value and an effect"))
     return found

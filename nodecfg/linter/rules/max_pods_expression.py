@@ -7,15 +7,16 @@ eni_max_pods.go, CalcMaxPods).  nodecfg's own limits (length, nesting,
 comprehensions, time) are not nodeadm's: an expression refused for them is
 reported as unknown (NC312), never as a fallback.  A launch template
 serves many instance types, so the expression is evaluated here for every
-type in the table (``nodecfg.context.cel.evaluate_all``) and the failing ones
+type in the table (``nodecfg.context.maxpods.evaluate_all``) and the failing ones
 are named.
 """
 from __future__ import annotations
 
 import re
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
-from nodecfg.linter.rules.common import make, spec_get
+from nodecfg.core.codes import NC404, NC405
+from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.linter.rules.common import spec_get
 
 POINTER = "/spec/kubelet/maxPodsExpression"
 SHOWN_TYPES = 8
@@ -27,7 +28,8 @@ def check(analysis, context) -> list[Diagnostic]:
     expression = spec_get(analysis, POINTER)
     if not isinstance(expression, str) or not expression.strip():
         return []
-    from nodecfg.context.cel import LimitRefusal, evaluate_all
+    from nodecfg.context.cel import LimitRefusal
+    from nodecfg.context.maxpods import evaluate_all
     from nodecfg.context.maxpods import beyond_limits
 
     results = evaluate_all(expression, _pairs(context))
@@ -40,11 +42,11 @@ def check(analysis, context) -> list[Diagnostic]:
         return [beyond_limits(span, refused[min(refused)])]
     first_error = failures[min(failures)]
     if len(failures) == len(results) and first_error.startswith(_COMPILE_ERROR):
-        return [make("NC404", _column_span(analysis, span, first_error),
+        return [NC404.at(_column_span(analysis, span, first_error),
                      f"maxPodsExpression does not compile ({first_error}); nodeadm ignores it on every "
                      "instance type and uses the standard maxPods",
                      "the expression sees the ints default_enis, ips_per_eni and max_pods")]
-    return [make("NC405", span, _failure_message(failures, len(results)),
+    return [NC405.at(span, _failure_message(failures, len(results)),
                  "guard it with a conditional, e.g. (expr) > 0 ? (expr) : max_pods")]
 
 

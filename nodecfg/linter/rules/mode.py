@@ -24,7 +24,8 @@ Facts this relies on (docs/rules/NC701.md and NC702.md explain them):
 """
 from __future__ import annotations
 
-from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.core.codes import NC702
+from nodecfg.core.diagnostics import Diagnostic
 from nodecfg.linter.rules.common import make, spec_get
 
 CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
@@ -113,6 +114,6 @@ def _karpenter_flags(analysis) -> list[Diagnostic]:
     for index, entry in enumerate(flags if isinstance(flags, list) else []):
         parsed = parse_flag(entry.strip()) if isinstance(entry, str) else None
         if parsed and parsed[0] in KARPENTER_FLAGS:
-            found.append(make("NC702", analysis.merged.locate(f"/spec/kubelet/flags/{index}"),
+            found.append(NC702.at(analysis.merged.locate(f"/spec/kubelet/flags/{index}"),
                               f"--{parsed[0]} {KARPENTER_FLAGS[parsed[0]]}"))
     return found

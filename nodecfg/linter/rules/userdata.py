@@ -12,8 +12,8 @@ import base64
 import binascii
 import os
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
-from nodecfg.linter.rules.common import make
+from nodecfg.core.codes import NC117
+from nodecfg.core.diagnostics import Diagnostic, Span
 
 EC2_USER_DATA_LIMIT = 16384
 
@@ -30,7 +30,7 @@ def check(analysis, context) -> list[Diagnostic]:
         if _was_base64(analysis, name):
             size = _decoded_size(name, size)
         if size > EC2_USER_DATA_LIMIT:
-            found.append(make("NC117", Span(name, 1, 1, 1, 1),
+            found.append(NC117.at(Span(name, 1, 1, 1, 1),
                               f"{name} is {size} bytes; EC2 accepts at most {EC2_USER_DATA_LIMIT} bytes of "
                               "user data (before base64), so the launch fails",
                               "gzip the user data (nodeadm accepts gzip) or move files to S3 or an AMI"))

@@ -7,20 +7,17 @@ user's value into such a file asks ``line_breaker`` first.
 """
 from __future__ import annotations
 
-import unicodedata
-
 # Cc: C0 controls (LF, CR, ...), DEL and C1 controls (NEL); Zl/Zp: U+2028, U+2029
 _BREAKING_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 
 def line_breaker(text: str) -> str | None:
     """The first character of text that must not go into a line, or None when it is safe."""
-    for char in text:
-        if char.isascii() and " " <= char <= "~":
-            continue
-        if unicodedata.category(char) in _BREAKING_CATEGORIES:
-            return char
-    return None
+    if text.isascii():
+        return next((char for char in text if not " " <= char <= "~"), None)
+    import unicodedata  # only for text beyond ASCII
+
+    return next((char for char in text if unicodedata.category(char) in _BREAKING_CATEGORIES), None)
 
 
 def describe(char: str) -> str:

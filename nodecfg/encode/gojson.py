@@ -1,0 +1,139 @@
+"""Go's encoding/json, as nodeadm's files are written with it.
+
+``encode_go_json`` is ``json.Marshal`` (indent None) or
+``json.MarshalIndent(v, "", indent)`` of a value already in the shape Go
+marshals (struct fields in declaration order as dict order, maps sorted);
+``as_go_interface`` is what ``json.Unmarshal`` into ``interface{}`` makes of a
+value: maps with string keys sorted as Go sorts them, every number a float64.
+Strings are escaped as encoding/json's encodeState.string does: HTML-safe
+(<, >, & as \\u003c...), U+2028/U+2029 escaped, and an invalid code unit (a
+lone surrogate, which Go's decoders have already turned into U+FFFD)
+written as U+FFFD.  Floats take strconv's shortest form, with exponents only
+below 1e-6 and from 1e21 on (encoding/json floatEncoder).
+"""
+from __future__ import annotations
+
+import math
+import re
+from json.encoder import encode_basestring
+from typing import Any
+
+
+def as_go_interface(value: Any) -> Any:
+    """What json.Unmarshal into interface{} makes of a value: sorted maps, float64s."""
+    if isinstance(value, dict):
+        return {go_key(key): as_go_interface(value[key])
+                for key in sorted(value, key=go_key)}
+    if isinstance(value, (list, tuple)):
+        return [as_go_interface(item) for item in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf
+    return str(value)
+
+
+def go_key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return key if isinstance(key, str) else str(key)
+
+
+def go_string(text: str) -> str:
+    """A JSON string as Go escapes it: HTML-safe, U+2028/9 escaped, bad UTF-16 replaced."""
+    cleaned = text if text.isascii() or _is_valid_utf8(text) else \
+        "".join("\ufffd" if _is_surrogate(char) else char for char in text)
+    encoded = encode_basestring(cleaned)  # json.dumps(cleaned, ensure_ascii=False), without its set-up
+    if _GO_EXTRA.search(encoded):
+        for raw, escaped in _GO_EXTRA_ESCAPES:
+            encoded = encoded.replace(raw, escaped)
+    return encoded
+
+
+_GO_EXTRA_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_GO_EXTRA = re.compile("[<>&\u2028\u2029]")
+
+
+def _is_valid_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
+def _is_surrogate(char: str) -> bool:
+    return "\ud800" <= char <= "\udfff"
+
+
+def go_float(number: float) -> str:
+    """strconv's shortest float64 text, in the form encoding/json picks."""
+    if math.isnan(number) or math.isinf(number):
+        return "null"  # Go refuses to marshal these; nodeadm would fail
+    magnitude = abs(number)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        mantissa, exponent = repr(number).split("e")
+        if exponent.startswith("-0"):  # Go cleans e-07 to e-7
+            exponent = "-" + exponent[2:]
+        return f"{mantissa}e{exponent}"
+    negative_zero = number == 0 and math.copysign(1.0, number) < 0
+    if number.is_integer() and magnitude < 2 ** 53 and not negative_zero:
+        return str(int(number))  # exact below 2**53, so also the shortest digits
+    from decimal import Decimal
+
+    # repr gives the shortest round-tripping digits, as Go does; 'f' pads zeros.
+    return format(Decimal(repr(number)).normalize(), "f")
+
+
+def encode_go_json(value: Any, indent: str | None = None) -> str:
+    """Go's json.Marshal (indent None) or json.MarshalIndent(v, "", indent)."""
+    parts: list[str] = []
+    _encode(value, indent, 0, parts)
+    return "".join(parts)
+
+
+def _encode(value: Any, indent: str | None, depth: int, parts: list[str]) -> None:
+    if isinstance(value, dict):
+        _encode_container(list(value.items()), "{", "}", indent, depth, parts)
+    elif isinstance(value, (list, tuple)):
+        _encode_container(list(value), "[", "]", indent, depth, parts)
+    else:
+        parts.append(_scalar(value))
+
+
+def _encode_container(items: list, opener: str, closer: str, indent: str | None,
+                      depth: int, parts: list[str]) -> None:
+    if not items:
+        parts.append(opener + closer)
+        return
+    parts.append(opener)
+    for index, item in enumerate(items):
+        if index:
+            parts.append(",")
+        if indent is not None:
+            parts.append("\n" + indent * (depth + 1))
+        if opener == "{":
+            key, item = item
+            parts.append(go_string(go_key(key)) + (": " if indent is not None else ":"))
+        _encode(item, indent, depth + 1, parts)
+    if indent is not None:
+        parts.append("\n" + indent * depth)
+    parts.append(closer)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return go_float(value)
+    return go_string(str(value))
