@@ -112,7 +112,8 @@ RANGES = {
 }
 
 
-def _range_problem(name: str, figures: dict[str, Any]) -> str:
+def range_problem(name: str, figures: dict[str, Any]) -> str:
+    """A message when a figure is outside RANGES, else '' (None figures are not checked)."""
     for key, value in figures.items():
         if value is None:
             continue
@@ -158,7 +159,7 @@ def _from_describe_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
 
 def _checked(name: str, enis: int, ips: int, vcpus: Any, memory: Any) -> tuple[InstanceTypeInfo | None, str]:
     vcpus, memory = (vcpus if _is_int(vcpus) else None), (memory if _is_int(memory) else None)
-    problem = _range_problem(name, {"enis": enis, "ips": ips, "vcpus": vcpus, "memory": memory})
+    problem = range_problem(name, {"enis": enis, "ips": ips, "vcpus": vcpus, "memory": memory})
     if problem:
         return None, problem
     return InstanceTypeInfo(name, enis, ips, vcpus, memory), ""
@@ -269,9 +270,9 @@ def _cell(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def format_table(table: dict[str, InstanceTypeInfo]) -> str:
-    """The packaged TSV text for table, sorted by type."""
-    lines = [TABLE_HEADER]
+def format_table(table: dict[str, InstanceTypeInfo], comments: Iterable[str] = ()) -> str:
+    """The packaged TSV text for table, sorted by type, after ``# comment`` lines."""
+    lines = [f"# {comment}".rstrip() for comment in comments] + [TABLE_HEADER]
     for name in sorted(table):
         info = table[name]
         lines.append("\t".join([name, str(info.default_enis), str(info.ips_per_eni),
@@ -280,8 +281,9 @@ def format_table(table: dict[str, InstanceTypeInfo]) -> str:
 
 
 # --- vCPU and memory when nobody says ----------------------------------------
-# The packaged data has no vCPU/memory figures, so they are estimated from the
-# type's name; docs/max-pods.md has the rule and its known inaccuracies.
+# The packaged table has EC2's vCPU/memory figures for nearly every type; the
+# few it lacks (and types from a user's table without them) are estimated from
+# the type's name.  docs/max-pods.md has the rule and its known inaccuracies.
 
 GIB_PER_VCPU_BY_FAMILY = {
     "a": 2, "c": 2, "inf": 2, "vt": 2,
@@ -310,21 +312,23 @@ class ResourceEstimate:
 
 
 def estimate_resources(instance_type: str, extra_table: dict[str, InstanceTypeInfo] | None = None) -> ResourceEstimate:
-    """vCPUs and memory for instance_type: the table's figures, else the name rule."""
+    """vCPUs and memory for instance_type: the table's figures; the name rule only for what the table lacks."""
     info = lookup(instance_type, extra_table)
+    if info is not None and info.vcpus is not None and info.memory_mib is not None:
+        return ResourceEstimate(info.vcpus, info.memory_mib, "table")
+    guess = estimate_from_name(instance_type, extra_table)
+    if info is not None and (info.vcpus is not None or info.memory_mib is not None):
+        return ResourceEstimate(info.vcpus or guess.vcpus, info.memory_mib or guess.memory_mib, "table")
+    return guess
+
+
+def estimate_from_name(instance_type: str, extra_table: dict[str, InstanceTypeInfo] | None = None) -> ResourceEstimate:
+    """The name rule of docs/max-pods.md ("name-rule"), or m5.large's figures for a name it cannot read ("default")."""
     family, _, size = instance_type.partition(".")
     vcpus = _vcpus_from_size(family, size, extra_table)
     if vcpus is None:
-        vcpus, memory = UNPARSEABLE_VCPUS, UNPARSEABLE_MEMORY_MIB
-        source = "default"
-    else:
-        memory = _memory_from_name(family, size, vcpus)
-        source = "name-rule"
-    if info is not None and info.vcpus is not None and info.memory_mib is not None:
-        return ResourceEstimate(info.vcpus, info.memory_mib, "table")
-    if info is not None and (info.vcpus is not None or info.memory_mib is not None):
-        return ResourceEstimate(info.vcpus or vcpus, info.memory_mib or memory, "table")
-    return ResourceEstimate(vcpus, memory, source)
+        return ResourceEstimate(UNPARSEABLE_VCPUS, UNPARSEABLE_MEMORY_MIB, "default")
+    return ResourceEstimate(vcpus, _memory_from_name(family, size, vcpus), "name-rule")
 
 
 def _vcpus_from_size(family: str, size: str, extra_table) -> int | None:
