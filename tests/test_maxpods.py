@@ -1,6 +1,8 @@
 """maxPods and kubeReserved as nodeadm computes them (internal/kubelet/config.go, eni_max_pods.go)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -118,6 +120,22 @@ def test_command_json_rows_in_the_given_order(capsys):
         "vcpus": 2, "vcpusSource": "flag",
         "kubeReserved": {"cpu": "70m", "ephemeral-storage": "1Gi", "memory": "574Mi"},
     }
+
+
+def test_command_marks_only_types_without_table_figures_as_estimated(capsys):
+    code, out, _ = _run_command(capsys, "-t", "mac1.metal", "-t", "u-6tb1.metal")
+    rows = [line.split() for line in out.splitlines()[1:3]]
+    assert code == 0
+    # mac1.metal: 12 vCPUs from the table, 100m; u-6tb1.metal has none there, so the
+    # name rule's 448: 80 + 444000*25/10000 = 1190m (nodeadm internal/kubelet/config.go)
+    assert [(row[0], row[5], row[6]) for row in rows] == [("mac1.metal", "12", "100m"),
+                                                           ("u-6tb1.metal", "448*", "1190m")]
+    assert ("* vCPUs estimated from the type name: the instance table has no figure for it "
+            "(see docs/max-pods.md); use --vcpus N") in out
+    code, out, _ = _run_command(capsys, "-t", "mac1.metal", "--format", "json")
+    assert json.loads(out)[0]["vcpusSource"] == "table"
+    code, out, _ = _run_command(capsys, "-t", "mac1.metal")
+    assert "estimated" not in out
 
 
 def test_command_exit_1_when_the_expression_falls_back(capsys):

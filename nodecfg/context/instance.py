@@ -50,6 +50,8 @@ class Instance:
     sandbox_image: str = "localhost/kubernetes/pause:latest"
     accelerator: str = "none"  # nvidia | neuron | none
     defaulted: frozenset[str] = field(default=frozenset(), compare=False)
+    # where with_resources() took missing vcpus/memoryMiB from: "table", "name-rule", "default" or ""
+    resources_source: str = field(default="", compare=False)
 
     def with_values(self, values: dict[str, Any]) -> "Instance":
         """Return a copy with context keys (camelCase) applied."""
@@ -178,9 +180,10 @@ def _unreadable(path: str, message: str, line: int = 1, col: int = 1) -> Diagnos
 def with_resources(instance: Instance, extra_table=None) -> Instance:
     """instance with vcpus/memory_mib filled in when the context left them out.
 
-    The estimate comes from the instance table or the type's name
-    (nodecfg.context.instance_table.estimate_resources); the keys stay in
-    ``defaulted`` so outputs can say the figures were not given.
+    The figures come from the instance table, or from the type's name when
+    the table has none (nodecfg.context.instance_table.estimate_resources);
+    the keys stay in ``defaulted`` and ``resources_source`` says which, so
+    outputs can say the figures were not given and whether they are estimates.
     """
     if instance.vcpus is not None and instance.memory_mib is not None:
         return instance
@@ -191,6 +194,7 @@ def with_resources(instance: Instance, extra_table=None) -> Instance:
         instance,
         vcpus=instance.vcpus if instance.vcpus is not None else estimate.vcpus,
         memory_mib=instance.memory_mib if instance.memory_mib is not None else estimate.memory_mib,
+        resources_source=estimate.source,
     )
 
 

@@ -199,4 +199,15 @@ def defaulted_note(instance) -> str:
     if not relevant:
         return ""
     return ("nodecfg: note: instance context defaulted for " + ", ".join(relevant)
-            + f" (instance type {instance.instance_type}); pass --instance FILE to set them")
+            + f" (instance type {instance.instance_type})" + _resources_note(instance, relevant)
+            + "; pass --instance FILE to set them")
+
+
+def _resources_note(instance, relevant: list[str]) -> str:
+    """Whether defaulted vcpus/memoryMiB are EC2's figures or an estimate (docs/max-pods.md)."""
+    keys = " and ".join(key for key in relevant if key in ("memoryMiB", "vcpus"))
+    if not keys:
+        return ""
+    if instance.resources_source == "table":
+        return f"; {keys} from the instance table"
+    return f"; {keys} estimated from the type name, as the instance table has no figures for it"

@@ -39,7 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instance-table", metavar="FILE",
                         help="extra instance types: JSON lines or a DescribeInstanceTypes response")
     parser.add_argument("--vcpus", type=int, metavar="N",
-                        help="vCPUs for kubeReserved cpu (default: the table, else estimated from the type name)")
+                        help="vCPUs for kubeReserved cpu (default: the instance table's; estimated from the type name "
+                             "only for a type the table has no figure for)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -178,7 +179,8 @@ def format_text(rows: list[Row], with_expression: bool) -> str:
 def _footnotes(rows: list[Row]) -> list[str]:
     notes = []
     if any(row.vcpus_source not in ("flag", "table") for row in rows):
-        notes.append("* vCPUs estimated from the instance type name (see docs/max-pods.md); use --vcpus N")
+        notes.append("* vCPUs estimated from the type name: the instance table has no figure for it "
+                     "(see docs/max-pods.md); use --vcpus N")
     types_by_error: dict[str, list[str]] = {}
     for row in rows:
         if row.expression_error:
