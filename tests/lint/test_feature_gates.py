@@ -101,7 +101,7 @@ def kubernetes_git(tmp_path_factory) -> str:
 
 
 def test_generated_table(kubernetes_git):
-    text = gen_feature_gates.build_table(kubernetes_git)
+    text = gen_feature_gates.build_table(gen_feature_gates.git_releases(kubernetes_git), "kubernetes/kubernetes")
     table = parse_table(text)
     assert table.minors == (28, 31, 33)
     assert [tag for tag, _ in table.sources] == ["v1.28.0", "v1.31.0", "v1.33.0"]
