@@ -1,30 +1,55 @@
 #!/usr/bin/env python3
-"""Generate nodecfg/context/data/kubelet_feature_gates.tsv from a kubernetes/kubernetes git directory.
+"""Generate nodecfg/context/data/kubelet_feature_gates.tsv from the Kubernetes sources.
 
     python scripts/gen_feature_gates.py /path/to/kubernetes.git
-    python scripts/gen_feature_gates.py --check /path/to/kubernetes.git
+    python scripts/gen_feature_gates.py --snapshots /path/to/snapshots
+    python scripts/gen_feature_gates.py --check ...   # fails if the table would change
 
-For every release tag v1.27.0 ... v1.36.0 that the git directory has, the
-script reads, at that tag, the files that register feature gates into the
-kubelet's gate set and writes one row per (gate, kubelet minor version): the
-gate's stage, default and lock-to-default at that version.  The header names
-each tag and its commit.
+The table has one row per (gate, kubelet minor version): the gate's stage,
+default and lock-to-default in that release.  A gate has a row for 1.M if and
+only if the files of release 1.M register it, so a gate is "removed" from the
+first covered release whose own files lack it, never from a guess; a release
+the input does not have is not covered at all (nothing is checked for it).
+
+Two inputs, one parser:
+
+* a kubernetes/kubernetes git directory: every file is read at the release
+  tags v1.27.0 ... v1.36.0 the directory has; the header names each tag and
+  its commit;
+* a snapshot directory (``--snapshots``), for when no such git directory can
+  be had: ``manifest.json`` lists ``releases``, each with ``minor``,
+  ``release`` (the version the copies are of, e.g. ``v1.34.1``), ``dir`` and
+  ``files``; each file has ``path`` (its kubernetes/kubernetes path, under
+  DIR/dir), ``repository``, ``file`` (its path there) and ``commit`` (or
+  ``index_id`` for a copy from a search index).  The header names, per
+  release, where every file was read.  The table in the repository was made
+  this way, from exact copies: pkg/features from vendored copies of
+  k8s.io/kubernetes (a repository's vendor/modules.txt pins the release;
+  ``go mod vendor`` copies a package's files unchanged) and the staging
+  packages from their published repositories at tag kubernetes-1.M.0.
 
 Which gates the kubelet knows (decided from the sources):
 
 * cmd/kubelet uses ``utilfeature.DefaultMutableFeatureGate``
   (k8s.io/apiserver/pkg/util/feature) and imports k8s.io/kubernetes/pkg/features,
   whose init adds every gate of pkg/features/kube_features.go (and, in the
-  releases that have it, versioned_kube_features.go), including the generic
-  apiserver gates it re-lists;
-* the same gate set also receives the generic apiserver gates
-  (staging/src/k8s.io/apiserver/pkg/features), the logging gates
-  (staging/src/k8s.io/component-base/logs/api/v1/kube_features.go), the
-  metrics gates (staging/src/k8s.io/component-base/metrics/features) and the
-  client-go gates (staging/src/k8s.io/client-go/features/known_features.go,
-  through pkg/features/client_adapter.go);
+  releases that have it, versioned_kube_features.go), including the gates it
+  re-lists from other packages (genericfeatures.X, kcmfeatures.X, ...);
+* the same gate set also receives the generic apiserver gates and the
+  apiextensions-apiserver gates (the init of each package, which
+  pkg/features imports), the zpages gates (pkg/features' init calls
+  zpagesfeatures.AddFeatureGates), the logging gates
+  (staging/src/k8s.io/component-base/logs/api/v1/kube_features.go, added by
+  cmd/kubelet/app), the metrics gates
+  (staging/src/k8s.io/component-base/metrics/features, added by the init of
+  pkg/kubelet/server) and the client-go gates
+  (staging/src/k8s.io/client-go/features/known_features.go, through
+  pkg/features/client_adapter.go);
 * every featuregate.FeatureGate also knows AllAlpha and AllBeta
-  (staging/src/k8s.io/component-base/featuregate/feature_gate.go).
+  (staging/src/k8s.io/component-base/featuregate/feature_gate.go);
+* controller-manager/pkg/features is read for gate names only: its gates are
+  registered by its register package, which the cloud controller managers
+  import and the kubelet does not, so only those pkg/features re-lists count.
 
 All of these files are read and unioned: a gate the kubelet might not
 register is, at worst, not reported as unknown, while leaving out a file
