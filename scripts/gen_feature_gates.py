@@ -26,7 +26,11 @@ Two inputs, one parser:
   this way, from exact copies: pkg/features from vendored copies of
   k8s.io/kubernetes (a repository's vendor/modules.txt pins the release;
   ``go mod vendor`` copies a package's files unchanged) and the staging
-  packages from their published repositories at tag kubernetes-1.M.0.
+  packages from their published repositories at tag kubernetes-1.M.0.  It
+  ends at 1.35: of 1.36, no copy of pkg/features from the release could be
+  had (the newest in the search index still re-list apiserver gates that
+  apiserver dropped in January 2026, three months before 1.36.0), and a
+  release the table does not have is better left unchecked than guessed.
 
 Which gates the kubelet knows (decided from the sources):
 
@@ -37,8 +41,9 @@ Which gates the kubelet knows (decided from the sources):
   re-lists from other packages (genericfeatures.X, kcmfeatures.X, ...);
 * the same gate set also receives the generic apiserver gates and the
   apiextensions-apiserver gates (the init of each package, which
-  pkg/features imports), the zpages gates (pkg/features' init calls
-  zpagesfeatures.AddFeatureGates), the logging gates
+  pkg/features imports; apiextensions from 1.28, and 1.27's has none), the
+  zpages gates (pkg/features' init calls zpagesfeatures.AddFeatureGates from
+  1.32), the logging gates
   (staging/src/k8s.io/component-base/logs/api/v1/kube_features.go, added by
   cmd/kubelet/app), the metrics gates
   (staging/src/k8s.io/component-base/metrics/features, added by the init of
