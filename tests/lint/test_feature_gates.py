@@ -382,3 +382,13 @@ def test_a_kubelet_gate_in_nodeadms_feature_gates_gets_a_hint(monkeypatch):
     found = [d for d in diagnostics(nodeconfig("featureGates:\n  CloudCreds: true\n")) if d.code == "NC203"]
     assert [(d.span.line, d.span.col) for d in found] == [(11, 5)]  # line 10 is "featureGates:"
     assert "spec.kubelet.config.featureGates" in found[0].hint
+
+
+def test_the_table_is_read_only_when_a_gate_is_set(monkeypatch):
+    import nodecfg.linter.rules.feature_gates as rule
+
+    def unexpected():
+        raise AssertionError("the table was read")
+
+    monkeypatch.setattr(rule, "load_table", unexpected)
+    assert gate_findings("kubelet:\n  config:\n    maxPods: 20\n  flags:\n    - --v=2\n") == set()
