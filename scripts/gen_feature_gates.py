@@ -1,30 +1,60 @@
 #!/usr/bin/env python3
-"""Generate nodecfg/context/data/kubelet_feature_gates.tsv from a kubernetes/kubernetes git directory.
+"""Generate nodecfg/context/data/kubelet_feature_gates.tsv from the Kubernetes sources.
 
     python scripts/gen_feature_gates.py /path/to/kubernetes.git
-    python scripts/gen_feature_gates.py --check /path/to/kubernetes.git
+    python scripts/gen_feature_gates.py --snapshots /path/to/snapshots
+    python scripts/gen_feature_gates.py --check ...   # fails if the table would change
 
-For every release tag v1.27.0 ... v1.36.0 that the git directory has, the
-script reads, at that tag, the files that register feature gates into the
-kubelet's gate set and writes one row per (gate, kubelet minor version): the
-gate's stage, default and lock-to-default at that version.  The header names
-each tag and its commit.
+The table has one row per (gate, kubelet minor version): the gate's stage,
+default and lock-to-default in that release.  A gate has a row for 1.M if and
+only if the files of release 1.M register it, so a gate is "removed" from the
+first covered release whose own files lack it, never from a guess; a release
+the input does not have is not covered at all (nothing is checked for it).
+
+Two inputs, one parser:
+
+* a kubernetes/kubernetes git directory: every file is read at the release
+  tags v1.27.0 ... v1.36.0 the directory has; the header names each tag and
+  its commit;
+* a snapshot directory (``--snapshots``), for when no such git directory can
+  be had: ``manifest.json`` lists ``releases``, each with ``minor``,
+  ``release`` (the version the copies are of, e.g. ``v1.34.1``), ``dir`` and
+  ``files``; each file has ``path`` (its kubernetes/kubernetes path, under
+  DIR/dir), ``repository``, ``file`` (its path there) and ``commit`` (or
+  ``index_id`` for a copy from a search index).  The header names, per
+  release, where every file was read.  The table in the repository was made
+  this way, from exact copies: pkg/features from vendored copies of
+  k8s.io/kubernetes (a repository's vendor/modules.txt pins the release;
+  ``go mod vendor`` copies a package's files unchanged) and the staging
+  packages from their published repositories at tag kubernetes-1.M.0.  It
+  ends at 1.35: of 1.36, no copy of pkg/features from the release could be
+  had (the newest in the search index still re-list apiserver gates that
+  apiserver dropped in January 2026, three months before 1.36.0), and a
+  release the table does not have is better left unchecked than guessed.
 
 Which gates the kubelet knows (decided from the sources):
 
 * cmd/kubelet uses ``utilfeature.DefaultMutableFeatureGate``
   (k8s.io/apiserver/pkg/util/feature) and imports k8s.io/kubernetes/pkg/features,
   whose init adds every gate of pkg/features/kube_features.go (and, in the
-  releases that have it, versioned_kube_features.go), including the generic
-  apiserver gates it re-lists;
-* the same gate set also receives the generic apiserver gates
-  (staging/src/k8s.io/apiserver/pkg/features), the logging gates
-  (staging/src/k8s.io/component-base/logs/api/v1/kube_features.go), the
-  metrics gates (staging/src/k8s.io/component-base/metrics/features) and the
-  client-go gates (staging/src/k8s.io/client-go/features/known_features.go,
-  through pkg/features/client_adapter.go);
+  releases that have it, versioned_kube_features.go), including the gates it
+  re-lists from other packages (genericfeatures.X, kcmfeatures.X, ...);
+* the same gate set also receives the generic apiserver gates and the
+  apiextensions-apiserver gates (the init of each package, which
+  pkg/features imports; apiextensions from 1.28, and 1.27's has none), the
+  zpages gates (pkg/features' init calls zpagesfeatures.AddFeatureGates from
+  1.32), the logging gates
+  (staging/src/k8s.io/component-base/logs/api/v1/kube_features.go, added by
+  cmd/kubelet/app), the metrics gates
+  (staging/src/k8s.io/component-base/metrics/features, added by the init of
+  pkg/kubelet/server) and the client-go gates
+  (staging/src/k8s.io/client-go/features/known_features.go, through
+  pkg/features/client_adapter.go);
 * every featuregate.FeatureGate also knows AllAlpha and AllBeta
-  (staging/src/k8s.io/component-base/featuregate/feature_gate.go).
+  (staging/src/k8s.io/component-base/featuregate/feature_gate.go);
+* controller-manager/pkg/features is read for gate names only: its gates are
+  registered by its register package, which the cloud controller managers
+  import and the kubelet does not, so only those pkg/features re-lists count.
 
 All of these files are read and unioned: a gate the kubelet might not
 register is, at worst, not reported as unknown, while leaving out a file
@@ -40,6 +70,7 @@ version.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -56,9 +87,18 @@ SOURCES = (
     "staging/src/k8s.io/component-base/metrics/features/kube_features.go",
     "staging/src/k8s.io/client-go/features/known_features.go",
     "staging/src/k8s.io/component-base/featuregate/feature_gate.go",
+    "staging/src/k8s.io/apiextensions-apiserver/pkg/features/kube_features.go",
+    "staging/src/k8s.io/component-base/zpages/features/kube_features.go",
 )
+# read for the gate names only: pkg/features re-lists a few of its gates (kcmfeatures.X), but
+# the package that registers all of them (controller-manager/pkg/features/register) is
+# imported by the cloud controller managers, not by the kubelet
+NAME_SOURCES = ("staging/src/k8s.io/controller-manager/pkg/features/kube_features.go",)
 
-_CONSTANT = re.compile(r"\b(\w+)\s+(?:featuregate\.)?Feature\s*=\s*\"([^\"]+)\"")
+# a gate's constant, in the three forms the files use: `X featuregate.Feature = "X"`,
+# `X = featuregate.Feature("X")` and, in a typed const block, the untyped `X = "X"`
+_CONSTANT = re.compile(r'^\s*(\w+)\s*(?:(?:featuregate\.)?Feature\s*)?=\s*'
+                       r'(?:"([^"]+)"|(?:featuregate\.)?Feature\(\s*"([^"]+)"\s*\))', re.M)
 _MAP = re.compile(r"map\[(?:\w+\.)?Feature\](?:\w+\.)?(FeatureSpec|VersionedSpecs)\s*\{")
 _KEY = re.compile(r"\s*(?:(\w+)\.)?(\w+)\s*:\s*\{")
 _FIELD = re.compile(r"(\w+)\s*:\s*([^,{}]+?)\s*(?:,|$)")
@@ -160,8 +200,8 @@ def gates_at(files: dict[str, str], minor: int) -> dict[str, dict]:
     """gate name -> its spec in kubelet 1.MINOR, from the files of that release."""
     names: dict[str, str] = {}
     for text in files.values():
-        for constant, name in _CONSTANT.findall(strip_comments(text)):
-            names.setdefault(constant, name)
+        for constant, name, converted in _CONSTANT.findall(strip_comments(text)):
+            names.setdefault(constant, name or converted)
     gates: dict[str, dict] = {}
     for path in SOURCES:  # later files only add gates the earlier ones lack
         if path not in files:
@@ -183,20 +223,54 @@ def _spec_at(specs: list[dict], minor: int) -> dict | None:
     return max(applying, key=lambda spec: spec.get("version", (0, 0))) if applying else None
 
 
-def build_table(git_dir: str) -> str:
-    tags = release_tags(git_dir)
-    if not tags:
+def git_releases(git_dir: str) -> list[dict]:
+    """The releases of a kubernetes/kubernetes git directory: every file read at the tag's commit."""
+    releases = []
+    for minor, tag, commit in release_tags(git_dir):
+        files = {path: text for path in SOURCES + NAME_SOURCES
+                 if (text := git(git_dir, "show", f"{tag}:{path}")) is not None}
+        releases.append({"minor": minor, "label": tag, "source": commit, "files": files, "origins": []})
+    if not releases:
         raise SystemExit(f"{git_dir}: none of the tags v1.{MINORS[0]}.0 ... v1.{MINORS[-1]}.0")
+    return releases
+
+
+def snapshot_releases(directory: str) -> list[dict]:
+    """The releases of a snapshot directory: DIR/manifest.json names, per kubelet minor, a
+    subdirectory holding copies of the files at their kubernetes/kubernetes paths and, for
+    each file, where the copy was taken (repository and commit, or the search index's id)."""
+    root = Path(directory)
+    try:
+        manifest = json.loads((root / "manifest.json").read_text())
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"{root / 'manifest.json'}: {error}") from None
+    releases = []
+    for release in sorted(manifest["releases"], key=lambda release: release["minor"]):
+        files, origins = {}, []
+        for entry in sorted(release["files"], key=lambda entry: entry["path"]):
+            if entry["path"] not in SOURCES + NAME_SOURCES:
+                continue
+            files[entry["path"]] = (root / release["dir"] / entry["path"]).read_text()
+            where = f"@{entry['commit']}" if "commit" in entry else f" index id {entry['index_id']}"
+            origins.append((entry["path"], f"{entry['repository']}{where}:{entry['file']}"))
+        source = next((origin for path, origin in origins if path == SOURCES[0]), "")
+        releases.append({"minor": release["minor"], "label": release["release"], "source": source,
+                         "files": files, "origins": origins})
+    return releases
+
+
+def build_table(releases: list[dict], generated_from: str) -> str:
     lines = ["# Kubernetes feature gates the kubelet knows, per kubelet minor version.",
-             "# Generated by scripts/gen_feature_gates.py from kubernetes/kubernetes; do not edit.",
+             f"# Generated by scripts/gen_feature_gates.py from {generated_from}; do not edit.",
              "# Sources: " + ", ".join(SOURCES)]
-    lines += [f"# source\t{tag}\t{commit}" for _minor, tag, commit in tags]
+    for release in releases:
+        lines.append(f"# source\t{release['label']}\t{release['source']}")
+        lines += [f"# file\t{release['label']}\t{path}\t{origin}" for path, origin in release["origins"]]
     lines.append("# gate\tversion\tstage\tdefault\tlocked")
     rows = []
-    for minor, tag, _commit in tags:
-        files = {path: text for path in SOURCES if (text := git(git_dir, "show", f"{tag}:{path}")) is not None}
-        for name, spec in gates_at(files, minor).items():
-            rows.append((name, minor, spec))
+    for release in releases:
+        for name, spec in gates_at(release["files"], release["minor"]).items():
+            rows.append((name, release["minor"], spec))
     for name, minor, spec in sorted(rows, key=lambda row: (row[0], row[1])):
         lines.append(f"{name}\t1.{minor}\t{spec['stage']}\t{str(spec['default']).lower()}\t"
                      f"{str(spec['locked']).lower()}")
@@ -205,11 +279,16 @@ def build_table(git_dir: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("git_dir", help="a kubernetes/kubernetes git directory with the release tags")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("git_dir", nargs="?", help="a kubernetes/kubernetes git directory with the release tags")
+    where.add_argument("--snapshots", metavar="DIR", help="a snapshot directory with manifest.json (see above)")
     parser.add_argument("-o", "--output", default=str(OUTPUT))
     parser.add_argument("--check", action="store_true", help="fail if the output would change")
     args = parser.parse_args(argv)
-    text = build_table(args.git_dir)
+    if args.snapshots:
+        text = build_table(snapshot_releases(args.snapshots), "copies of the Kubernetes release sources")
+    else:
+        text = build_table(git_releases(args.git_dir), "kubernetes/kubernetes")
     output = Path(args.output)
     if args.check:
         if not output.exists() or output.read_text() != text:

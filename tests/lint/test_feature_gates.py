@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lint_helpers import nodeconfig
-from nodecfg.context.feature_gates import PACKAGED_TABLE, kubelet_minor, load_table, parse_table
+from nodecfg.context.feature_gates import PACKAGED_TABLE, GateSpec, kubelet_minor, load_table, parse_table
 from nodecfg.context.instance import instance_from_mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
@@ -101,7 +101,7 @@ def kubernetes_git(tmp_path_factory) -> str:
 
 
 def test_generated_table(kubernetes_git):
-    text = gen_feature_gates.build_table(kubernetes_git)
+    text = gen_feature_gates.build_table(gen_feature_gates.git_releases(kubernetes_git), "kubernetes/kubernetes")
     table = parse_table(text)
     assert table.minors == (28, 31, 33)
     assert [tag for tag, _ in table.sources] == ["v1.28.0", "v1.31.0", "v1.33.0"]
@@ -135,6 +135,77 @@ def test_check_mode_reports_a_stale_table(kubernetes_git, tmp_path):
     assert gen_feature_gates.main([kubernetes_git, "-o", str(out), "--check"]) == 0
     out.write_text(out.read_text() + "Extra\t1.31\tAlpha\tfalse\tfalse\n")
     assert gen_feature_gates.main([kubernetes_git, "-o", str(out), "--check"]) == 1
+
+
+def test_the_three_constant_forms():
+    text = textwrap.dedent('''\
+        package features
+        const (
+            Typed featuregate.Feature = "Typed"
+            Converted = featuregate.Feature("Converted")
+            Untyped = "Untyped"
+        )
+        var defaultVersionedKubernetesFeatureGates = map[featuregate.Feature]featuregate.VersionedSpecs{
+            Typed: {{Version: version.MustParse("1.30"), Default: true, PreRelease: featuregate.Beta}},
+            Converted: {{Version: version.MustParse("1.32"), Default: true, PreRelease: featuregate.Beta}},
+            Untyped: {{Version: version.MustParse("1.35"), Default: false, PreRelease: featuregate.Deprecated}},
+        }
+        ''')
+    assert sorted(gen_feature_gates.gates_at({KUBE: text}, 35)) == ["Converted", "Typed", "Untyped"]
+
+
+CONTROLLER_MANAGER = "staging/src/k8s.io/controller-manager/pkg/features/kube_features.go"
+
+
+def _snapshots(root: Path) -> Path:
+    import json
+
+    kcm = textwrap.dedent('''\
+        package features
+        const (
+            Webhook featuregate.Feature = "Webhook"
+            NotReListed featuregate.Feature = "NotReListed"
+        )
+        var cloudPublicFeatureGates = map[featuregate.Feature]featuregate.FeatureSpec{
+            Webhook: {Default: false, PreRelease: featuregate.Alpha},
+            NotReListed: {Default: false, PreRelease: featuregate.Alpha},
+        }
+        ''')
+    shared = "    genericfeatures.Shared: {Default: true, PreRelease: featuregate.Beta},\n"
+    kube = UNVERSIONED.replace(shared, shared + "    kcmfeatures.Webhook: {Default: false, PreRelease: featuregate.Alpha},\n")
+    assert kube != UNVERSIONED
+    releases = []
+    for minor, files, origin in [(28, {KUBE: kube, APISERVER: GENERIC, CONTROLLER_MANAGER: kcm}, {"commit": "a" * 40}),
+                                 (33, {KUBE: VERSIONED}, {"index_id": "12345"})]:
+        entries = []
+        for path, text in files.items():
+            (root / f"1.{minor}" / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / f"1.{minor}" / path).write_text(text)
+            entries.append({"path": path, "repository": "example/copy", "file": f"vendor/{path}", **origin})
+        releases.append({"minor": minor, "release": f"v1.{minor}.2", "dir": f"1.{minor}", "files": entries})
+    (root / "manifest.json").write_text(json.dumps({"releases": releases}))
+    return root
+
+
+def test_snapshot_directory_mode(tmp_path):
+    text = gen_feature_gates.build_table(gen_feature_gates.snapshot_releases(str(_snapshots(tmp_path))), "copies")
+    table = parse_table(text)
+    assert table.minors == (28, 33)
+    assert table.sources == (("v1.28.2", f"example/copy@{'a' * 40}:vendor/{KUBE}"),
+                             ("v1.33.2", f"example/copy index id 12345:vendor/{KUBE}"))
+    assert f"# file\tv1.28.2\t{CONTROLLER_MANAGER}\texample/copy@{'a' * 40}:vendor/{CONTROLLER_MANAGER}" in text
+    # a gate pkg/features re-lists from controller-manager is registered; the others are not
+    assert table.lookup("Webhook", 28) == GateSpec("Alpha", False, False) and not table.known("NotReListed")
+    assert table.lookup("CloudCreds", 33) == GateSpec("GA", True, True) and not table.known("Renamed")
+    assert table.lookup("OldGate", 28) and table.lookup("OldGate", 33) is None
+
+
+def test_snapshot_mode_check(tmp_path):
+    snapshots, out = str(_snapshots(tmp_path / "snapshots")), tmp_path / "gates.tsv"
+    assert gen_feature_gates.main(["--snapshots", snapshots, "-o", str(out)]) == 0
+    assert gen_feature_gates.main(["--snapshots", snapshots, "-o", str(out), "--check"]) == 0
+    out.write_text(out.read_text().replace("Alpha", "Beta", 1))
+    assert gen_feature_gates.main(["--snapshots", snapshots, "-o", str(out), "--check"]) == 1
 
 
 def test_kubelet_minor():
@@ -211,22 +282,96 @@ def test_go_bool_spellings_are_accepted(gate_table):
     assert gate_findings("kubelet:\n  flags:\n    - --feature-gates=Steady=T,Fresh=0\n") == set()
 
 
-# --- the packaged table, when it is there ------------------------------------------------------
+# --- the packaged table ---------------------------------------------------------------------
+# Every expected value below was read by hand in the release's own files (pkg/features and the
+# staging packages at that release), not taken from the table.
 
-packaged = pytest.mark.skipif(not PACKAGED_TABLE.exists(), reason="nodecfg/context/data/kubelet_feature_gates.tsv is not "
-                              "generated yet (scripts/gen_feature_gates.py needs a kubernetes git directory)")
 
-
-@packaged
 @pytest.mark.parametrize("gate, minor, expected", [
+    ("DisableKubeletCloudCredentialProviders", 27, ("Alpha", False, False)),
     ("DisableKubeletCloudCredentialProviders", 29, ("Beta", True, False)),
     ("DisableKubeletCloudCredentialProviders", 31, ("GA", True, True)),
-    ("DisableKubeletCloudCredentialProviders", 33, None),
+    ("DisableKubeletCloudCredentialProviders", 32, ("GA", True, True)),   # versioned: the 1.31 spec
+    ("DisableKubeletCloudCredentialProviders", 33, None),                 # removed in 1.33
+    ("DisableKubeletCloudCredentialProviders", 35, None),
+    ("KubeletTracing", 33, ("Beta", True, False)),
+    ("KubeletTracing", 34, ("GA", True, True)),
+    ("InPlacePodVerticalScaling", 33, ("Beta", True, False)),
+    ("SystemdWatchdog", 31, None),                                        # X = featuregate.Feature("X")
+    ("SystemdWatchdog", 32, ("Beta", True, False)),
+    ("ChangeContainerStatusOnKubeletRestart", 34, None),                  # untyped X = "X" in the const block
+    ("ChangeContainerStatusOnKubeletRestart", 35, ("Deprecated", False, False)),
+    ("ComponentSLIs", 27, ("Beta", True, False)),                         # component-base metrics
+    ("ComponentSLIs", 32, ("GA", True, True)),
+    ("ComponentSLIs", 35, None),
+    ("InformerResourceVersion", 30, ("Alpha", False, False)),             # client-go, through the adapter
+    ("InformerResourceVersion", 35, ("GA", True, False)),
+    ("LoggingBetaOptions", 35, ("Beta", True, False)),                    # component-base logs
+    ("CloudControllerManagerWebhook", 27, ("Alpha", False, False)),       # re-listed in pkg/features
+    ("AllAlpha", 27, ("Alpha", False, False)),
+    ("AllBeta", 35, ("Beta", False, False)),
 ])
 def test_packaged_table_pins(gate, minor, expected):
     table = load_table()
     spec = table.lookup(gate, minor)
     assert (spec and (spec.stage, spec.default, spec.locked)) == expected
+
+
+def test_packaged_table_covers_the_releases_it_names():
+    table = load_table()
+    assert table.minors == tuple(range(27, 36))
+    assert [tag for tag, _ in table.sources] == [f"v1.{m}.0" for m in range(27, 34)] + ["v1.34.1", "v1.35.4"]
+    text = PACKAGED_TABLE.read_text()
+    for line in text.splitlines():
+        if line.startswith("# file\t"):
+            _, _tag, _path, origin = line.split("\t")
+            repository, _, rest = origin.partition("@")
+            assert "/" in repository and len(rest.partition(":")[0]) == 40, line
+
+
+def test_packaged_table_is_what_the_snapshots_give():
+    """Opt-in: NODECFG_GATE_SNAPSHOTS names the snapshot directory the table was generated from."""
+    import os
+
+    directory = os.environ.get("NODECFG_GATE_SNAPSHOTS")
+    if not directory:
+        pytest.skip("NODECFG_GATE_SNAPSHOTS is not set")
+    assert gen_feature_gates.main(["--snapshots", directory, "--check"]) == 0
+
+
+def packaged_findings(body: str, version: str) -> set[tuple[str, int, int, str]]:
+    return gate_findings(body, version=version)
+
+
+def test_a_removed_gate_in_the_config_with_the_packaged_table():
+    body = CONFIG.format(gates="DisableKubeletCloudCredentialProviders: true")
+    assert packaged_findings(body, "v1.33.4") == {("NC422", 13, 9, "error")}
+    assert packaged_findings(body, "v1.32.9") == set()   # still there, GA and locked to true
+
+
+def test_a_removed_gate_in_the_flag_with_the_packaged_table():
+    body = "kubelet:\n  flags:\n    - --feature-gates=DisableKubeletCloudCredentialProviders=true\n"
+    # the item's '-' is at column 7, '--feature-gates=' at 9, its value at 9 + 16
+    assert packaged_findings(body, "v1.34.0") == {("NC422", 12, 25, "error")}
+
+
+def test_a_locked_gate_with_the_packaged_table():
+    assert packaged_findings(CONFIG.format(gates="DisableKubeletCloudCredentialProviders: true"), "v1.31.2") == set()
+    assert packaged_findings(CONFIG.format(gates="DisableKubeletCloudCredentialProviders: false"),
+                             "v1.31.2") == {("NC423", 13, 9, "error")}
+    assert packaged_findings(CONFIG.format(gates="KubeletTracing: false"), "v1.35.0") == {("NC423", 13, 9, "error")}
+
+
+def test_unknown_and_current_gates_with_the_packaged_table():
+    assert packaged_findings(CONFIG.format(gates="KubeletMadeUpGate: true"), "v1.34.0") == {("NC421", 13, 9, "error")}
+    assert packaged_findings(CONFIG.format(gates="InPlacePodVerticalScaling: true"), "v1.33.0") == set()
+    # first known in 1.32: unknown to a 1.31 kubelet
+    assert packaged_findings(CONFIG.format(gates="SystemdWatchdog: true"), "v1.31.0") == {("NC421", 13, 9, "error")}
+
+
+def test_kubelet_versions_outside_the_packaged_table_are_not_checked():
+    for version in ("v1.26.15", "v1.36.0"):
+        assert packaged_findings(CONFIG.format(gates="KubeletMadeUpGate: true"), version) == set()
 
 
 def test_a_kubelet_gate_in_nodeadms_feature_gates_gets_a_hint(monkeypatch):
@@ -237,3 +382,13 @@ def test_a_kubelet_gate_in_nodeadms_feature_gates_gets_a_hint(monkeypatch):
     found = [d for d in diagnostics(nodeconfig("featureGates:\n  CloudCreds: true\n")) if d.code == "NC203"]
     assert [(d.span.line, d.span.col) for d in found] == [(11, 5)]  # line 10 is "featureGates:"
     assert "spec.kubelet.config.featureGates" in found[0].hint
+
+
+def test_the_table_is_read_only_when_a_gate_is_set(monkeypatch):
+    import nodecfg.linter.rules.feature_gates as rule
+
+    def unexpected():
+        raise AssertionError("the table was read")
+
+    monkeypatch.setattr(rule, "load_table", unexpected)
+    assert gate_findings("kubelet:\n  config:\n    maxPods: 20\n  flags:\n    - --v=2\n") == set()

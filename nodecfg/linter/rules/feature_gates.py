@@ -22,20 +22,23 @@ CONFIG_GATES = "/spec/kubelet/config/featureGates"
 
 
 def check(analysis, context) -> list[Diagnostic]:
+    gates = spec_get(analysis, CONFIG_GATES)
+    flags = spec_get(analysis, "/spec/kubelet/flags")
+    with_flags = isinstance(flags, list) and any(isinstance(e, str) and "feature" in e for e in flags)
+    if not (isinstance(gates, dict) and gates) and not with_flags:
+        return []  # the table is read only when there is a gate to look up
     table = load_table()
     version = context.resolved_instance().kubelet_version
     minor = kubelet_minor(version)
     if table is None or not table.covers(minor):
         return []
     found: list[Diagnostic] = []
-    gates = spec_get(analysis, CONFIG_GATES)
     if isinstance(gates, dict):
         for name, value in gates.items():
             if isinstance(value, bool):
                 span = _key_span(analysis, f"{CONFIG_GATES}/{_token(str(name))}")
                 found += _gate(table, minor, version, str(name), value, span, "kubelet.config.featureGates")
-    flags = spec_get(analysis, "/spec/kubelet/flags")
-    if isinstance(flags, list) and any(isinstance(e, str) and "feature" in e for e in flags):
+    if with_flags:
         found += _flag_gates(analysis, context, flags, table, minor, version)
     return found
 
