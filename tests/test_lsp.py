@@ -311,3 +311,17 @@ def test_a_huge_document_is_refused_quickly_and_the_server_keeps_answering(clien
 def test_exit_without_shutdown_ends_the_process_with_status_1(client):
     client.notify("exit")
     assert client.process.wait(timeout=TIMEOUT) == 1
+
+
+def test_characters_are_utf16_code_units_as_lsp_defaults(client, tmp_path):
+    # "    flags: [" is 12 characters; the first string "--node-labels=a=😀" takes 19 code points
+    # (20 UTF-16 units: the emoji is a surrogate pair), then ", " and the second string's quote and
+    # 14 characters of "--node-labels=": its label starts at code point 48, UTF-16 unit 49.
+    text = NODECONFIG.replace(
+        '    flags:\n      - --node-labels=node-role.kubernetes.io/master=x\n',
+        '    flags: ["--node-labels=a=😀", "--node-labels=node-role.kubernetes.io/master=x"]\n')
+    uri = (tmp_path / "emoji.yaml").as_uri()
+    open_document(client, uri, text)
+    found = by_code(client.diagnostics(uri)["diagnostics"])
+    assert span(found["NC416"])[:2] == (11, 49)  # line 12 of the file
+    assert span(found["NC417"])[:2] == (11, 27)  # before the emoji: the same in both units
