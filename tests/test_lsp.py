@@ -184,8 +184,8 @@ def span(d: dict) -> tuple[int, int, int, int]:
 
 
 def test_nodeconfig_diagnostics_change_code_action_hover_close_and_exit(client, tmp_path):
-    assert client.capabilities["textDocumentSync"] in (1, {"openClose": True, "change": 1}) or \
-        client.capabilities["textDocumentSync"]["change"] == 1
+    sync = client.capabilities["textDocumentSync"]
+    assert sync["openClose"] is True and sync["change"] == 1 and sync["save"]  # full text on every change
     assert client.capabilities["hoverProvider"]
     assert client.capabilities["codeActionProvider"]
     uri = (tmp_path / "nodeconfig.yaml").as_uri()  # never written: the buffer is linted, not the disk
