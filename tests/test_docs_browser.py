@@ -26,7 +26,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+# $NODECFG_CHROMIUM names another Chromium-based browser (a CI image's Chrome); else Debian's chromium
+CHROMIUM = next((path for path in (os.environ.get("NODECFG_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium")
+                 if path and os.access(path, os.X_OK)), None)
 # the flags this machine's closed network needs (no background connections, no GPU, no sandbox as root)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -38,7 +40,7 @@ os.dup2(write, 4)
 os.execv(sys.argv[3], sys.argv[3:])"""
 
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium, or set $NODECFG_CHROMIUM)"),
     pytest.mark.skipif(importlib.util.find_spec("mkdocs") is None, reason="mkdocs is not installed"),
 ]
 
