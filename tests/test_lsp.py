@@ -325,3 +325,16 @@ def test_characters_are_utf16_code_units_as_lsp_defaults(client, tmp_path):
     found = by_code(client.diagnostics(uri)["diagnostics"])
     assert span(found["NC416"])[:2] == (11, 49)  # line 12 of the file
     assert span(found["NC417"])[:2] == (11, 27)  # before the emoji: the same in both units
+
+
+def test_broken_settings_are_shown_once_and_the_defaults_used(client, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.nodecfg]\nignore = ["no-such-rule"]\n')
+    uri = (tmp_path / "nodeconfig.yaml").as_uri()
+    open_document(client, uri, NODECONFIG)
+    shown = client.wait(lambda m: m.get("method") == "window/showMessage")["params"]
+    assert shown["type"] == 1 and str(tmp_path / "pyproject.toml") in shown["message"]
+    assert "no-such-rule" in shown["message"] and "default settings" in shown["message"]
+    assert sorted(by_code(client.diagnostics(uri)["diagnostics"])) == ["NC210", "NC416"]
+    change(client, uri, FIXED, 2)
+    assert client.diagnostics(uri)["diagnostics"] == []
+    assert not [m for m in client.pending if m.get("method") == "window/showMessage"]  # not again

@@ -31,6 +31,7 @@ class NodecfgServer(LanguageServer):
         super().__init__("nodecfg", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.mode, self.config, self.limits = mode, config, limits
         self.linted: dict[str, documents.Linted] = {}
+        self.shown: set[str] = set()  # settings problems already shown: once each, not on every keystroke
         self.shut_down = False
 
     def lint(self, uri: str) -> None:
@@ -41,7 +42,8 @@ class NodecfgServer(LanguageServer):
         linted = documents.lint_document(document.source, path, mode=self.mode, config=self.config,
                                          limits=self.limits)
         self.linted[uri] = linted
-        if linted.settings_problem:
+        if linted.settings_problem and linted.settings_problem not in self.shown:
+            self.shown.add(linted.settings_problem)
             self.window_show_message(types.ShowMessageParams(
                 types.MessageType.Error, f"nodecfg: {linted.settings_problem}; linting with the default settings"))
         diagnostics = [self.diagnostic(document, finding) for finding in linted.findings]
