@@ -35,7 +35,7 @@ from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document
 from nodecfg.merge.nodeconfig import MergedConfig, get_pointer, merge_documents
 from nodecfg.core.modes import MODES, check_mode
-from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, load_sources
+from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, display_name, load_sources
 
 POINTER_URI = "pointer:"
 
@@ -251,7 +251,7 @@ def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple
                 return None
         if len(data) > _KEYED_BYTES:
             return None
-        parts.append((f"{index}:{spec if not isinstance(spec, bytes) else ''}", data))
+        parts.append((f"{index}:{display_name(spec, index) if isinstance(spec, bytes) else spec}", data))
     return (mode, limits, tuple(parts))
 
 

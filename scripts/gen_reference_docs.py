@@ -50,12 +50,14 @@ def rules_index() -> str:
              "Every finding code nodecfg can report, from the one catalogue (`nodecfg/core/codes.py`). "
              "*Blocking* codes stop the pipeline (nodeadm would stop, or nothing can be rendered past them); "
              "`[tool.nodecfg]` and disable comments cannot drop them. "
+             "*Fixable* codes have a fix `nodecfg check --fix` applies (*unsafe*: only with `--unsafe-fixes`; "
+             "[fix.md](../fix.md)). "
              "`nodecfg rule CODE` prints a page offline, `nodecfg check --list-rules` lists them all.", "",
-             "| code | name | severity | stage | blocking | summary |", "|---|---|---|---|---|---|"]
+             "| code | name | severity | stage | blocking | fixable | summary |", "|---|---|---|---|---|---|---|"]
     for code in sorted(CATALOGUE):
         entry = CATALOGUE[code]
         lines.append(f"| [{code}]({code}.md) | `{entry.name}` | {entry.severity} | {entry.stage} | "
-                     f"{'yes' if entry.blocking else ''} | {_cell(entry.summary)} |")
+                     f"{'yes' if entry.blocking else ''} | {entry.fix or ''} | {_cell(entry.summary)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -45,6 +45,9 @@ def test_rules_index_lists_every_code_with_its_page():
     assert nc201.startswith("| [NC201](NC201.md) | `unknown-field` | error | schema |  | ")
     blocking = next(row for row in rows if row.startswith("| [NC090]"))
     assert "| error | context | yes |" in blocking
+    fixable = {row.split("]")[0][3:]: row.split(" | ")[5] for row in rows}  # the fixable column
+    assert fixable["NC201"] == "safe" and fixable["NC415"] == "unsafe" and fixable["NC090"] == ""
+    assert {code for code, fix in fixable.items() if fix} == {code for code, entry in CATALOGUE.items() if entry.fix}
     for code in CATALOGUE:
         assert (ROOT / "docs" / "rules" / f"{code}.md").is_file(), code
 

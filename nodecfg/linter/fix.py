@@ -155,6 +155,23 @@ def _plan(result, text: str, kinds: tuple[str, ...]) -> list[Edit]:
     return edits
 
 
+def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[Edit]]]:
+    """Each fixable finding's own edits, planned as if it were the only one (an editor applies one).
+
+    Keys index ``result.diagnostics``; values are (safe or unsafe, edits in ``text``).
+    """
+    planner = _Planner(result, _Lines(text))
+    found: dict[int, tuple[str, list[Edit]]] = {}
+    for number, diagnostic in enumerate(result.diagnostics):
+        kind = FIXABLE.get(diagnostic.code, (None,))[0]
+        if kind is None or not _same_text(diagnostic.span):
+            continue
+        edits = planner.edits_for(diagnostic)
+        if edits:
+            found[number] = (kind, [replace(edit, finding=number) for edit in edits])
+    return found
+
+
 def _same_text(span) -> bool:
     """Whether the span's lines are lines of the (decoded) file: not inside a part with its own encoding."""
     parts = span.uri.split("#")[1:]

@@ -71,16 +71,28 @@ def _first_content_line(path: str) -> int:
             head = handle.read(65536)
     except OSError:
         return 1
+    return first_content_line(head)
+
+
+def first_content_line(head: bytes) -> int:
+    """The number of the first non-blank line of an encoded text, 1 when there is none."""
     for number, line in enumerate(head.splitlines(), start=1):
         if line.strip():
             return number
     return 1
 
 
-def _region(diagnostic: Diagnostic) -> dict:
+def file_region(diagnostic: Diagnostic, content: bytes | None = None) -> dict:
+    """The SARIF region (1-based) of a finding in the file as it is stored, encoded or not.
+
+    ``content`` is the file's bytes when they are at hand (an editor's buffer);
+    otherwise the file is read for a finding in decoded content.
+    """
     span = diagnostic.span
     if _decoded(diagnostic):
         path, _ = split_uri(span.uri)
+        if content is not None:
+            return {"startLine": first_content_line(content[:65536]), "startColumn": 1}
         return {"startLine": _first_content_line(path) if _is_file_uri(path) else 1, "startColumn": 1}
     line, col = max(span.line, 1), max(span.col, 1)
     region = {"startLine": line, "startColumn": col}
@@ -89,7 +101,8 @@ def _region(diagnostic: Diagnostic) -> dict:
     return region
 
 
-def _message(diagnostic: Diagnostic) -> str:
+def finding_message(diagnostic: Diagnostic) -> str:
+    """The message with the part (and for decoded content the decoded position) and the hint."""
     _, part = split_uri(diagnostic.span.uri)
     text = diagnostic.message
     if part and _decoded(diagnostic):
@@ -231,10 +244,10 @@ def _sarif_result(diagnostic: Diagnostic, rule_index: int, root: Path, fingerpri
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
         "level": SARIF_LEVELS[diagnostic.severity],
-        "message": {"text": _message(diagnostic)},
+        "message": {"text": finding_message(diagnostic)},
         "locations": [{"physicalLocation": {
             "artifactLocation": sarif_location(diagnostic.span.uri, root),
-            "region": _region(diagnostic),
+            "region": file_region(diagnostic),
         }}],
         "partialFingerprints": {"nodecfgFinding/v1": fingerprint},
     }
@@ -261,7 +274,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
 
     lines = []
     for diagnostic in diagnostics:
-        region = _region(diagnostic)
+        region = file_region(diagnostic)
         properties = ",".join([
             f"file={_escape_property(artifact_path(diagnostic.span.uri))}",
             f"line={region['startLine']}",
@@ -269,7 +282,8 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
             f"title={_escape_property(diagnostic.code)}",
         ])
         command = GITHUB_COMMANDS[diagnostic.severity]
-        lines.append(f"::{command} {properties}::{_escape_data(printable(_message(diagnostic), keep_newlines=True))}")
+        text = printable(finding_message(diagnostic), keep_newlines=True)
+        lines.append(f"::{command} {properties}::{_escape_data(text)}")
     return "\n".join(lines)
 
 
@@ -300,11 +314,11 @@ def format_junit(diagnostics: list[Diagnostic], checked: list[str] = ()) -> str:
         if not found:
             out.append(f'    <testcase name="nodecfg" classname={quoteattr(path)}/>')
         for diagnostic in found:
-            region = _region(diagnostic)
+            region = file_region(diagnostic)
             where = f"{path}:{region['startLine']}:{region['startColumn']}"
             out.append(f'    <testcase name={quoteattr(f"{diagnostic.code} {where}")} classname={quoteattr(path)} '
                        f'file={quoteattr(path)} line="{region["startLine"]}">')
-            out.append(f'      <failure message={quoteattr(_message(diagnostic))} type={quoteattr(diagnostic.code)}>'
+            out.append(f'      <failure message={quoteattr(finding_message(diagnostic))} type={quoteattr(diagnostic.code)}>'
                        f'{xml_escape(f"{where}: {diagnostic.code} {diagnostic.severity}")}</failure>')
             out.append("    </testcase>")
         out.append("  </testsuite>")
@@ -327,10 +341,10 @@ def format_gitlab(diagnostics: list[Diagnostic], texts: dict[str, str] | None = 
         except ValueError:
             shown = artifact_path(path)
         issues.append({
-            "description": f"{diagnostic.code} {_message(diagnostic)}",
+            "description": f"{diagnostic.code} {finding_message(diagnostic)}",
             "check_name": diagnostic.code,
             "fingerprint": fingerprint,
             "severity": GITLAB_SEVERITIES[diagnostic.severity],
-            "location": {"path": shown, "lines": {"begin": _region(diagnostic)["startLine"]}},
+            "location": {"path": shown, "lines": {"begin": file_region(diagnostic)["startLine"]}},
         })
     return json.dumps(issues, indent=2)

@@ -28,6 +28,17 @@ CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 SourceSpec = Union[str, os.PathLike, bytes]
 
 
+class NamedBytes(bytes):
+    """Bytes that stand for a file's content, reported under the file's name (an editor's open buffer)."""
+
+    name: str
+
+    def __new__(cls, data: bytes, name: str) -> "NamedBytes":
+        named = super().__new__(cls, data)
+        named.name = name
+        return named
+
+
 @dataclass(frozen=True)
 class Limits:
     """Input bounds; see docs/limits.md."""
@@ -88,7 +99,7 @@ def maybe_container(data: bytes) -> bool:
 
 def display_name(spec: SourceSpec, index: int) -> str:
     if isinstance(spec, bytes):
-        return f"<input {index + 1}>"
+        return spec.name if isinstance(spec, NamedBytes) else f"<input {index + 1}>"
     text = os.fspath(spec)
     return "<stdin>" if text == "-" else text.removeprefix("file://")
 

@@ -11,4 +11,5 @@ COMMANDS = {
     "migrate": ("migrate", "migrate AL2 user data (bootstrap.sh) to AL2023 user data with a NodeConfig"),
     "diff": ("diff", "compare the node files two configurations render"),
     "schema": ("schema", "print a JSON Schema (NodeConfig, kubelet config or instance context) for editors"),
+    "lsp": ("lsp", "run a language server on stdio: nodecfg's findings, fixes and rule pages in editors"),
 }
