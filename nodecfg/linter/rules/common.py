@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Span
 from nodecfg.merge.nodeconfig import get_pointer
 
 
@@ -18,12 +18,6 @@ def span_inside(analysis, owner: str, pointer: str) -> Span:
         if document.uri == winner.uri and document.positions.get(owner) == winner:
             return document.span_of(pointer)
     return winner
-
-
-def make(code: str, span: Span, message: str, hint: str = "", severity: Severity | None = None) -> Diagnostic:
-    from nodecfg.core.codes import CATALOGUE
-
-    return CATALOGUE[code].at(span, message, hint, severity=severity)
 
 
 def offset_span(analysis, pointer: str, offset: int) -> Span:

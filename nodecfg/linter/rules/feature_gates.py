@@ -14,9 +14,10 @@ of these errors stops it.
 """
 from __future__ import annotations
 
-from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.core.codes import NC421, NC422, NC423, NC424
+from nodecfg.core.diagnostics import Diagnostic
 from nodecfg.context.feature_gates import GO_BOOLS, kubelet_minor, load_table
-from nodecfg.linter.rules.common import make, spec_get
+from nodecfg.linter.rules.common import spec_get
 
 CONFIG_GATES = "/spec/kubelet/config/featureGates"
 
@@ -62,19 +63,19 @@ def _gate(table, minor: int, version: str, name: str, value: bool, span, where: 
     if spec is None:
         present = sorted(table.gates.get(name, {}))
         if not present:
-            return [make("NC421", span, f"{where} sets {name}, which no kubelet from 1.{table.minors[0]} to "
+            return [NC421.at(span, f"{where} sets {name}, which no kubelet from 1.{table.minors[0]} to "
                          f"1.{table.minors[-1]} knows; kubelet {version} exits with 'unrecognized feature gate: "
                          f"{name}'", "check the spelling, or remove it")]
         if present[-1] < minor:
-            return [make("NC422", span, f"{where} sets {name}, which was removed after kubelet "
+            return [NC422.at(span, f"{where} sets {name}, which was removed after kubelet "
                          f"1.{present[-1]}; kubelet {version} exits with 'unrecognized feature gate: {name}'",
                          "remove it: the behaviour it guarded is now always on or gone")]
-        return [make("NC421", span, f"{where} sets {name}, which kubelet {version} does not know yet "
+        return [NC421.at(span, f"{where} sets {name}, which kubelet {version} does not know yet "
                      f"(it first appears in 1.{present[0]}); the kubelet exits with 'unrecognized feature gate: "
                      f"{name}'", "remove it, or use a kubelet version that has it")]
     if spec.locked and spec.default != value:
         default = str(spec.default).lower()
-        return [make("NC423", span, f"{where} sets {name} to {shown}, but in kubelet {version} it is "
+        return [NC423.at(span, f"{where} sets {name} to {shown}, but in kubelet {version} it is "
                      f"{spec.stage} and locked to {default}; the kubelet exits with 'cannot set feature gate "
                      f"{name} to {shown}, feature is locked to {default}'", "remove it")]
     return []
@@ -102,9 +103,9 @@ def _flag_piece(piece: str, span, table, minor: int, version: str) -> list[Diagn
     name, equals, text = piece.partition("=")
     name, text = name.strip(), text.strip()
     if not equals:
-        return [make("NC424", span, f"--feature-gates {name!r} has no value; the kubelet exits with "
+        return [NC424.at(span, f"--feature-gates {name!r} has no value; the kubelet exits with "
                      f"'missing bool value for {name}'", f"write {name}=true or {name}=false")]
     if text not in GO_BOOLS:
-        return [make("NC424", span, f"--feature-gates {name}={text} is not true or false; the kubelet "
+        return [NC424.at(span, f"--feature-gates {name}={text} is not true or false; the kubelet "
                      f"exits with 'invalid value of {name}={text}'", f"write {name}=true or {name}=false")]
     return _gate(table, minor, version, name, GO_BOOLS[text], span, "--feature-gates")

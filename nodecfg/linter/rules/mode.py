@@ -24,9 +24,9 @@ Facts this relies on (docs/rules/NC701.md and NC702.md explain them):
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import NC702
+from nodecfg.core.codes import NC701, NC702, Code
 from nodecfg.core.diagnostics import Diagnostic
-from nodecfg.linter.rules.common import make, spec_get
+from nodecfg.linter.rules.common import spec_get
 
 CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
 
@@ -64,25 +64,25 @@ def _set(analysis, pointer: str) -> bool:
     return spec_get(analysis, pointer) not in (None, "", [], {})
 
 
-def _where_set(analysis, code: str, pointer: str, message: str, hint: str = "") -> list[Diagnostic]:
+def _where_set(analysis, code: Code, pointer: str, message: str, hint: str = "") -> list[Diagnostic]:
     """One finding at pointer's span when the merged config sets it, else none."""
     if not _set(analysis, pointer):
         return []
-    return [make(code, analysis.merged.locate(pointer), message, hint)]
+    return [code.at(analysis.merged.locate(pointer), message, hint)]
 
 
 def _managed_nodegroup(analysis) -> list[Diagnostic]:
     found = []
     for name in CLUSTER_FIELDS:
-        found += _where_set(analysis, "NC701", f"/spec/cluster/{name}",
+        found += _where_set(analysis, NC701, f"/spec/cluster/{name}",
                             f"spec.cluster.{name} is replaced by the NodeConfig EKS appends for the managed "
                             "node group", "leave the cluster fields out of a managed node group's user data")
     for name, fact in MNG_KUBELET_FIELDS.items():
-        found += _where_set(analysis, "NC701", f"/spec/kubelet/config/{name}",
+        found += _where_set(analysis, NC701, f"/spec/kubelet/config/{name}",
                             f"kubelet.config.{name} is replaced: {fact} in a NodeConfig merged after yours",
                             "to choose it, launch with a custom AMI (EKS then injects nothing) "
                             "or pass the kubelet flag instead")
-    found += _where_set(analysis, "NC701", "/spec/kubelet/maxPodsExpression",
+    found += _where_set(analysis, NC701, "/spec/kubelet/maxPodsExpression",
                         "maxPodsExpression does not decide maxPods: the kubelet.config.maxPods EKS appends wins, "
                         "and the expression only changes kubeReserved", "remove it, or use a custom AMI")
     return found
@@ -92,14 +92,14 @@ def _karpenter(analysis) -> list[Diagnostic]:
     found = []
     appended = "in the NodeConfig Karpenter appends after the EC2NodeClass user data, which wins the merge"
     for name in CLUSTER_FIELDS:
-        found += _where_set(analysis, "NC702", f"/spec/cluster/{name}",
+        found += _where_set(analysis, NC702, f"/spec/cluster/{name}",
                             f"spec.cluster.{name} is discarded: Karpenter sets the cluster fields {appended}",
                             "leave the cluster fields out of EC2NodeClass user data")
     for name, (fact, hint) in KARPENTER_KUBELET_FIELDS.items():
-        found += _where_set(analysis, "NC702", f"/spec/kubelet/config/{name}",
+        found += _where_set(analysis, NC702, f"/spec/kubelet/config/{name}",
                             f"kubelet.config.{name} is discarded: {fact}, {appended}", hint)
     found += _karpenter_flags(analysis)
-    found += _where_set(analysis, "NC702", "/spec/kubelet/maxPodsExpression",
+    found += _where_set(analysis, NC702, "/spec/kubelet/maxPodsExpression",
                         "maxPodsExpression does not decide maxPods: Karpenter always writes kubelet.config.maxPods, "
                         "so the expression only changes kubeReserved",
                         "set spec.kubelet.maxPods in the EC2NodeClass")
