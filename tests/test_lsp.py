@@ -47,27 +47,9 @@ spec:
 # line 13 (LSP 12): "      - --node-labels=..."    -> NC416 at character 22, the label's first character
 FIXED = NODECONFIG.replace("maxPodz", "maxPods").replace("node-role.kubernetes.io/master", "team")
 
-MIME = f"""\
-MIME-Version: 1.0
-Content-Type: multipart/mixed; boundary="BOUNDARY"
-
---BOUNDARY
-Content-Type: application/node.eks.aws
-
-apiVersion: node.eks.aws/v1alpha1
-kind: NodeConfig
-spec:
-  cluster:
-    name: demo
-    apiServerEndpoint: https://example.com
-    certificateAuthority: {CA}
-    cidr: 10.100.0.0/16
-  kubelet:
-    config:
-      maxPodz: 20
-
---BOUNDARY--
-"""
+MIME = ('MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BOUNDARY"\n\n'
+        "--BOUNDARY\nContent-Type: application/node.eks.aws\n\n"
+        + NODECONFIG.split("    flags:\n")[0] + "\n--BOUNDARY--\n")
 # line 17 of the file (LSP 16): "      maxPodz: 20" inside part 1
 
 
