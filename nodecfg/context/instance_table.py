@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -70,6 +71,11 @@ def lookup(instance_type: str, extra_table: dict[str, InstanceTypeInfo] | None =
     """The figures for instance_type; a user's table wins over the packaged one."""
     if extra_table and instance_type in extra_table:
         return extra_table[instance_type]
+    return _packaged_info(instance_type)
+
+
+@lru_cache(maxsize=None)
+def _packaged_info(instance_type: str) -> InstanceTypeInfo | None:
     rest = _packaged().get(instance_type)
     return None if rest is None else _row_to_info(instance_type, rest)
 

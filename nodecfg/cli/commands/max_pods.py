@@ -90,6 +90,7 @@ def build_rows(names: list[str], expression: str | None, extra_table, vcpus: int
     from nodecfg.context.maxpods import kube_reserved, max_pods_for
 
     by_pair = {}  # types sharing figures share one evaluation
+    reserved: dict[tuple[int, int], dict[str, str]] = {}
     rows = []
     for name in names:
         info = lookup(name, extra_table)
@@ -102,11 +103,13 @@ def build_rows(names: list[str], expression: str | None, extra_table, vcpus: int
         else:
             estimate = estimate_resources(name, extra_table)
             row_vcpus, vcpus_source = estimate.vcpus, estimate.source
+        if (result.value, row_vcpus) not in reserved:
+            reserved[result.value, row_vcpus] = kube_reserved(result.value, row_vcpus)
         rows.append(Row(
             name, result.default_enis, result.ips_per_eni, result.standard, result.value, result.source,
             result.value if result.source == "expression" else None,
             result.expression_error, result.expression_note,
-            row_vcpus, vcpus_source, kube_reserved(result.value, row_vcpus),
+            row_vcpus, vcpus_source, reserved[result.value, row_vcpus],
         ))
     return rows
 
@@ -171,7 +174,7 @@ def format_text(rows: list[Row], with_expression: bool) -> str:
         cells += [str(row.max_pods), vcpus, row.kube_reserved["cpu"], row.kube_reserved["memory"],
                   row.kube_reserved["ephemeral-storage"]]
         table.append(cells)
-    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    widths = [max(map(len, column)) for column in zip(*table)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
     return "\n".join(lines + _footnotes(rows)) + "\n"
 
