@@ -27,8 +27,7 @@ Two inputs, one parser:
   k8s.io/kubernetes (a repository's vendor/modules.txt pins the release;
   ``go mod vendor`` copies a package's files unchanged) and the staging
   packages from their published repositories at tag kubernetes-1.M.0.  It
-  ends at 1.36 (pkg/features of 1.36.2, the earliest vendored 1.36 copy that
-  could be had); a release the table does not have is better left unchecked
+  ends at 1.36; a release the table does not have is better left unchecked
   than guessed.
 
 Which gates the kubelet knows (decided from the sources):
