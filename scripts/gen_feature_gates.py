@@ -27,10 +27,8 @@ Two inputs, one parser:
   k8s.io/kubernetes (a repository's vendor/modules.txt pins the release;
   ``go mod vendor`` copies a package's files unchanged) and the staging
   packages from their published repositories at tag kubernetes-1.M.0.  It
-  ends at 1.35: of 1.36, no copy of pkg/features from the release could be
-  had (the newest in the search index still re-list apiserver gates that
-  apiserver dropped in January 2026, three months before 1.36.0), and a
-  release the table does not have is better left unchecked than guessed.
+  ends at 1.36; a release the table does not have is better left unchecked
+  than guessed.
 
 Which gates the kubelet knows (decided from the sources):
 

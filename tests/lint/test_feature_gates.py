@@ -310,6 +310,15 @@ def test_go_bool_spellings_are_accepted(gate_table):
     ("CloudControllerManagerWebhook", 27, ("Alpha", False, False)),       # re-listed in pkg/features
     ("AllAlpha", 27, ("Alpha", False, False)),
     ("AllBeta", 35, ("Beta", False, False)),
+    ("MemoryManager", 35, ("GA", True, True)),
+    ("MemoryManager", 36, None),                                          # removed in 1.36
+    ("WatchFromStorageWithoutResourceVersion", 35, ("Deprecated", False, True)),  # apiserver, re-listed
+    ("WatchFromStorageWithoutResourceVersion", 36, None),
+    ("ReloadKubeletClientCAFile", 35, None),                              # added in 1.36
+    ("ReloadKubeletClientCAFile", 36, ("Beta", True, False)),
+    ("PLEGOnDemandRelist", 36, ("Beta", True, False)),
+    ("KubeletTracing", 36, ("GA", True, True)),
+    ("InPlacePodVerticalScaling", 36, ("GA", True, True)),
 ])
 def test_packaged_table_pins(gate, minor, expected):
     table = load_table()
@@ -319,8 +328,9 @@ def test_packaged_table_pins(gate, minor, expected):
 
 def test_packaged_table_covers_the_releases_it_names():
     table = load_table()
-    assert table.minors == tuple(range(27, 36))
-    assert [tag for tag, _ in table.sources] == [f"v1.{m}.0" for m in range(27, 34)] + ["v1.34.1", "v1.35.4"]
+    assert table.minors == tuple(range(27, 37))
+    assert [tag for tag, _ in table.sources] == ([f"v1.{m}.0" for m in range(27, 34)] + ["v1.34.1", "v1.35.4"]
+                                                 + ["v1.36.0"])
     text = PACKAGED_TABLE.read_text()
     for line in text.splitlines():
         if line.startswith("# file\t"):
@@ -367,10 +377,20 @@ def test_unknown_and_current_gates_with_the_packaged_table():
     assert packaged_findings(CONFIG.format(gates="InPlacePodVerticalScaling: true"), "v1.33.0") == set()
     # first known in 1.32: unknown to a 1.31 kubelet
     assert packaged_findings(CONFIG.format(gates="SystemdWatchdog: true"), "v1.31.0") == {("NC421", 13, 9, "error")}
+    # first known in 1.36
+    assert packaged_findings(CONFIG.format(gates="ReloadKubeletClientCAFile: false"), "v1.35.2") == {
+        ("NC421", 13, 9, "error")}
+    assert packaged_findings(CONFIG.format(gates="ReloadKubeletClientCAFile: false"), "v1.36.0") == set()
+
+
+def test_a_gate_removed_in_1_36_with_the_packaged_table():
+    body = CONFIG.format(gates="MemoryManager: true")
+    assert packaged_findings(body, "v1.35.1") == set()   # GA and locked to true
+    assert packaged_findings(body, "v1.36.0") == {("NC422", 13, 9, "error")}
 
 
 def test_kubelet_versions_outside_the_packaged_table_are_not_checked():
-    for version in ("v1.26.15", "v1.36.0"):
+    for version in ("v1.26.15", "v1.37.0"):
         assert packaged_findings(CONFIG.format(gates="KubeletMadeUpGate: true"), version) == set()
 
 
