@@ -9,6 +9,7 @@ HTML-sensitive characters escaped, no trailing newline.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from nodecfg.core.document import join_pointer
@@ -70,9 +71,15 @@ def render(ctx: RenderContext) -> Rendered:
         result.add(PATH, encode_go_json(as_go_interface(deep_merge(default_spec(), user)), indent="    ").encode())
         result.origins.update(_origins(user))
     else:
-        result.add(PATH, (json.dumps(default_spec(), indent=2) + "\n").encode())
+        result.add(PATH, _default_file())
     result.origins.setdefault(f"{PATH}#", "default")
     return result
+
+
+@lru_cache(maxsize=1)
+def _default_file() -> bytes:
+    """nodeadm's shipped file: two-space indent, trailing newline (the same bytes every time)."""
+    return (json.dumps(default_spec(), indent=2) + "\n").encode()
 
 
 def _origins(user: dict[str, Any]) -> dict[str, str]:
