@@ -335,7 +335,7 @@ def render(ctx: RenderContext) -> Rendered:
     if migrate:
         body = migrated_text(merged)
         merged = migrate_v2_to_v3(merged)
-    elif user:
+    elif text:  # any non-empty text, even blanks or comments: combineContainerdConfigs re-marshals
         body = dumps(merged)
     else:
         body = template_text(runtime_for(instance), instance.sandbox_image,

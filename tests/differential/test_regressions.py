@@ -135,6 +135,17 @@ def test_a_failing_max_pods_expression_does_not_stop_rendering_as_nodeadm_only_l
     assert b'"maxPods":29' in result.files["etc/kubernetes/kubelet/config.json"].replace(b" ", b"")
 
 
+@pytest.mark.parametrize("config", ['"   "', '"# only a comment"'])
+def test_a_containerd_config_of_blanks_is_merged_and_re_marshalled_as_nodeadm_does(config):
+    # found by the differential suite: combineContainerdConfigs (internal/containerd/config.go) merges any
+    # config of non-zero length and writes go-toml's layout, even when the TOML holds no key
+    tree = nodecfg.api.compile([document(spec=["containerd:", f"  config: {config}"]).encode()], INSTANCE).files
+    plain = nodecfg.api.compile([document().encode()], INSTANCE).files
+    written = tree["etc/containerd/config.toml"].decode()
+    assert "root = '/var/lib/containerd'" in written and "[plugins]" in written  # go-toml, single quotes
+    assert written != plain["etc/containerd/config.toml"].decode()  # the template is written as shipped
+
+
 def test_the_docs_name_the_nodeadm_commit_nodecfg_matches():
     from pathlib import Path
 
