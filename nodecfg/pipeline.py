@@ -27,7 +27,6 @@ from nodecfg.core.codes import NC143, NC150
 import enum
 import importlib
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Mapping
 
 from nodecfg.core.codes import is_blocking, is_usage_error, without_superseded
@@ -61,12 +60,15 @@ class Verdict(str, enum.Enum):
     CANNOT_RENDER = "cannot-render"
 
 
-@dataclass
 class Analysis:
-    loaded: Loaded
-    merged: MergedConfig
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    mode: str = "self-managed"  # as given, or as the inputs imply (an EC2NodeClass: karpenter)
+    """The front half's output: the sources as read, their merge and its findings."""
+
+    def __init__(self, loaded: Loaded, merged: MergedConfig, mode: str = "self-managed",
+                 diagnostics: list[Diagnostic] | None = None) -> None:
+        self.loaded = loaded
+        self.merged = merged
+        self.mode = mode  # as given, or as the inputs imply (an EC2NodeClass: karpenter)
+        self.diagnostics: list[Diagnostic] = diagnostics or []
 
     @property
     def documents(self) -> list[Document]:
@@ -77,20 +79,20 @@ class Analysis:
         return self.loaded.texts
 
 
-@dataclass
 class Result:
     """Everything one run found and made; see the module docstring for the verdict."""
 
-    analysis: Analysis
-    diagnostics: list[Diagnostic]
-    mode: str = "self-managed"
-    tree: Any = None               # FileTree when rendering was asked for and possible, else None
-    origins: dict[str, str] = field(default_factory=dict)
-    instance: Any = None           # the resolved Instance, when the render stage ran
-    max_pods: Any = None
-    renderable: bool = True        # False: a fragment without the cluster fields
-    fragment_problem: Diagnostic | None = None  # the NC150 that says so, when a tree was asked for
-    strict: bool = False           # settings.strict: warnings count as errors
+    def __init__(self, analysis: Analysis, mode: str = "self-managed", strict: bool = False) -> None:
+        self.analysis = analysis
+        self.mode = mode
+        self.strict = strict           # settings.strict: warnings count as errors
+        self.diagnostics: list[Diagnostic] = []
+        self.tree: Any = None          # FileTree when rendering was asked for and possible, else None
+        self.origins: dict[str, str] = {}
+        self.instance: Any = None      # the resolved Instance, when the render stage ran
+        self.max_pods: Any = None
+        self.renderable = True         # False: a fragment without the cluster fields
+        self.fragment_problem: Diagnostic | None = None  # the NC150 that says so, when a tree was asked for
 
     @property
     def texts(self) -> dict[str, str]:
@@ -141,7 +143,7 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin, options=options)
     mode = analysis.mode
     found = [*context_problems, *analysis.diagnostics]
-    result = Result(analysis, [], mode, strict=bool(settings and settings.strict))
+    result = Result(analysis, mode, strict=bool(settings and settings.strict))
     if analysis.documents and not _stops(found):
         found += run_rules(analysis, sources, mode, instance, extra_table)
         found += _render_stage(result, instance, extra_table, render)
@@ -213,7 +215,7 @@ def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Li
     launch-template generator compiling one NodeConfig for hundreds of
     instance types parses it once.  Nothing downstream mutates an Analysis.
     """
-    options = replace(options or LoadOptions(), mode=mode)
+    options = (options or LoadOptions())._replace(mode=mode)
     key = _analysis_key(sources, mode, limits) if stdin is None else None
     key = (key, options) if key is not None else None
     if key is not None and key in _ANALYSES:
@@ -326,7 +328,7 @@ def _localise_one(diagnostic: Diagnostic, analysis: Analysis) -> Diagnostic:
     target = analysis.merged.locate(pointer)
     if span.line > 0 and pointer == "/spec/containerd/config":
         target = map_embedded_line(target, span.line, span.col, analysis.loaded.texts)
-    return replace(diagnostic, span=target)
+    return diagnostic._replace(span=target)
 
 
 def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, str]) -> Span:
@@ -344,8 +346,11 @@ def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, st
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    unique = list(dict.fromkeys(diagnostics))
-    return sorted(unique, key=lambda d: (d.span.uri.split("#")[0], d.span.line, d.span.col, d.span.uri, d.code))
+    unique: dict[tuple, Diagnostic] = {}
+    for d in diagnostics:  # a finding found twice counts once, whichever places it relates to
+        unique.setdefault((d.code, d.severity, d.span, d.message, d.hint), d)
+    return sorted(unique.values(), key=lambda d: (d.span.uri.split("#")[0], d.span.line, d.span.col, d.span.uri,
+                                                  d.code))
 
 
 def missing_cluster_fields(config: dict) -> list[str]:
@@ -362,7 +367,7 @@ def _with_stand_in_cluster(analysis: Analysis) -> Analysis:
     cluster.update({k: v for k, v in (spec.get("cluster") or {}).items() if v not in (None, "")})
     spec["cluster"] = cluster
     data["spec"] = spec
-    return replace(analysis, merged=replace(analysis.merged, data=data))
+    return Analysis(analysis.loaded, analysis.merged.with_data(data), analysis.mode, analysis.diagnostics)
 
 
 def _fragment_problem(analysis: Analysis, missing: list[str], mode: str) -> Diagnostic:

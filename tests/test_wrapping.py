@@ -26,7 +26,7 @@ def codes(result):
 
 def test_plain_text_is_kept_as_is():
     result = unwrap(CONFIG, "u")
-    assert (result.data, result.layers, result.diagnostics) == (CONFIG, (), [])
+    assert (result.data, result.layers, result.diagnostics) == (CONFIG, (), ())
 
 
 def test_base64_whole_input_is_decoded():

@@ -16,22 +16,20 @@ DEFAULT".  Either error stops the kubelet.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 PACKAGED_TABLE = Path(__file__).parent / "data" / "kubelet_feature_gates.tsv"
 
 
-@dataclass(frozen=True)
-class GateSpec:
+class GateSpec(NamedTuple):
     stage: str      # Alpha, Beta, GA, Deprecated, PreAlpha, as the sources spell them
     default: bool
     locked: bool
 
 
-@dataclass(frozen=True)
-class GateTable:
+class GateTable(NamedTuple):
     gates: dict[str, dict[int, GateSpec]]   # name -> kubelet minor -> spec
     minors: tuple[int, ...]                 # the kubelet minor versions covered
     sources: tuple[tuple[str, str], ...]    # (tag, commit)

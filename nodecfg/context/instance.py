@@ -7,8 +7,7 @@ in ``Instance.defaulted`` so outputs that depend on them can say so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from nodecfg.core.lines import describe, line_breaker
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
@@ -33,8 +32,7 @@ CONTEXT_KEYS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Instance:
+class Instance(NamedTuple):
     instance_type: str = "m5.large"
     instance_id: str = "i-0123456789abcdef0"
     region: str = "us-west-2"
@@ -49,15 +47,15 @@ class Instance:
     memory_mib: int | None = None
     sandbox_image: str = "localhost/kubernetes/pause:latest"
     accelerator: str = "none"  # nvidia | neuron | none
-    defaulted: frozenset[str] = field(default=frozenset(), compare=False)
+    defaulted: frozenset[str] = frozenset()  # the context keys nobody gave
     # where with_resources() took missing vcpus/memoryMiB from: "table", "name-rule", "default" or ""
-    resources_source: str = field(default="", compare=False)
+    resources_source: str = ""
 
     def with_values(self, values: dict[str, Any]) -> "Instance":
         """Return a copy with context keys (camelCase) applied."""
         changes = {CONTEXT_KEYS[k]: v for k, v in values.items() if v is not None}
         defaulted = self.defaulted - set(values)
-        return replace(self, **changes, defaulted=defaulted)
+        return self._replace(**changes, defaulted=defaulted)
 
 
 DEFAULT_INSTANCE = Instance(defaulted=frozenset(CONTEXT_KEYS))
@@ -190,13 +188,12 @@ def with_resources(instance: Instance, extra_table=None) -> Instance:
     from nodecfg.context.instance_table import estimate_resources
 
     estimate = estimate_resources(instance.instance_type, extra_table)
-    return replace(
-        instance,
+    return instance._replace(
         vcpus=instance.vcpus if instance.vcpus is not None else estimate.vcpus,
         memory_mib=instance.memory_mib if instance.memory_mib is not None else estimate.memory_mib,
         resources_source=estimate.source,
     )
 
 
-__all__ = ["CONTEXT_KEYS", "DEFAULT_INSTANCE", "Instance", "instance_from_mapping", "fields",
+__all__ = ["CONTEXT_KEYS", "DEFAULT_INSTANCE", "Instance", "instance_from_mapping",
            "load_instance_file", "validate_context", "with_resources"]

@@ -17,15 +17,14 @@ reads it at start-up.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     id: str
     name: str
     severity: Severity

@@ -7,7 +7,6 @@ the Span of its *key*.  Both are filled by the parsers in ``nodecfg.parse``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from nodecfg.core.diagnostics import Span
@@ -66,15 +65,19 @@ def _typed_key(token: str) -> Any:
             return MISSING
 
 
-@dataclass
 class Document:
     """One YAML/JSON document taken out of a source."""
 
-    uri: str
-    data: Any
-    positions: dict[str, Span] = field(default_factory=dict)
-    key_positions: dict[str, Span] = field(default_factory=dict)
-    index: int = 0  # position of the document within its source
+    def __init__(self, uri: str, data: Any, positions: dict[str, Span] | None = None,
+                 key_positions: dict[str, Span] | None = None, index: int = 0) -> None:
+        self.uri = uri
+        self.data = data
+        self.positions = {} if positions is None else positions
+        self.key_positions = {} if key_positions is None else key_positions
+        self.index = index  # position of the document within its source
+
+    def __repr__(self) -> str:
+        return f"Document({self.uri!r}, {self.data!r}, index={self.index})"
 
     def span_of(self, pointer: str, *, key: bool = False) -> Span:
         """Best span for pointer: its key or value, else the nearest ancestor."""

@@ -1,11 +1,10 @@
 """The rendered on-disk tree: rootfs-relative POSIX path -> bytes and mode."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class FileEntry:
+class FileEntry(NamedTuple):
     data: bytes
     mode: int = 0o644
 

@@ -11,13 +11,12 @@ keeps that rule: a version it cannot parse is older than any minimum.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
-@dataclass(frozen=True, order=True)
-class Version:
+class Version(NamedTuple):
     major: int
     minor: int
     patch: int = 0

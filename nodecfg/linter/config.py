@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
 
@@ -37,11 +37,10 @@ class ConfigError(Exception):
     """The settings are not usable; the message names the file and key."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     select: tuple[str, ...] = ()       # code prefixes; empty: everything
     ignore: tuple[str, ...] = ()
-    severity: dict[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = MappingProxyType({})
     strict: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     path: Path | None = None           # the file the settings came from
@@ -63,7 +62,7 @@ class Settings:
                 kept.append(diagnostic)
             elif self.enabled(diagnostic.code, diagnostic.span.path):
                 level = self.severity.get(diagnostic.code)
-                kept.append(replace(diagnostic, severity=level) if level else diagnostic)
+                kept.append(diagnostic._replace(severity=level) if level else diagnostic)
         return kept
 
     def with_overrides(self, select: Iterable[str] | None = None, extend_select: Iterable[str] = (),
@@ -73,9 +72,9 @@ class Settings:
         chosen = _codes(list(select), "--select", where) if select is not None else self.select
         extra = _codes(list(extend_select), "--extend-select", where)
         chosen = chosen + extra if chosen else ()  # an empty select already selects everything
-        return replace(self, select=chosen, ignore=self.ignore + _codes(list(ignore), "--ignore", where,
-                                                                         removable=True),
-                       strict=self.strict or strict)
+        return self._replace(select=chosen, ignore=self.ignore + _codes(list(ignore), "--ignore", where,
+                                                                        removable=True),
+                             strict=self.strict or strict)
 
 
 def _matches(pattern: str, uri: str, settings_path: Path | None) -> bool:

@@ -22,7 +22,6 @@ from __future__ import annotations
 from nodecfg.core.codes import NC132, CATALOGUE
 
 import copy
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from nodecfg.core.diagnostics import Diagnostic, Span
@@ -61,14 +60,18 @@ _EXPECTED_TYPES = {
 Provenance = dict[str, list[Span]]
 
 
-@dataclass
 class MergedConfig:
     """The merged NodeConfig as plain data, and who set each leaf."""
 
-    data: dict[str, Any]
-    provenance: Provenance = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list, repr=False)
+    def __init__(self, data: dict[str, Any], provenance: Provenance, diagnostics: list[Diagnostic],
+                 documents: list[Document]) -> None:
+        self.data = data
+        self.provenance = provenance
+        self.diagnostics = diagnostics
+        self.documents = documents
+
+    def with_data(self, data: dict[str, Any]) -> "MergedConfig":
+        return MergedConfig(data, self.provenance, self.diagnostics, self.documents)
 
     def locate(self, pointer: str) -> Span:
         """Span of the value that won for pointer; for a missing value, the key of

@@ -11,9 +11,6 @@ its origin ("karpenter-generated", "eks-generated").
 from __future__ import annotations
 
 from nodecfg.core.codes import NC176
-
-from dataclasses import replace
-
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document
 
@@ -78,7 +75,7 @@ def _mapper(unit):
         if not _in_file_lines(unit, span.uri):
             return span
         if span.line <= 0:
-            return replace(unit.anchor, uri=span.uri)
+            return unit.anchor._replace(uri=span.uri)
         return unit.text_map.map_span(span, span.uri)
     return move
 
@@ -100,13 +97,12 @@ def _in_file_lines(unit, uri: str) -> bool:
 
 
 def _moved_document(document: Document, move) -> Document:
-    return replace(document,
-                   positions={p: move(s) for p, s in document.positions.items()},
-                   key_positions={p: move(s) for p, s in document.key_positions.items()})
+    return Document(document.uri, document.data, {p: move(s) for p, s in document.positions.items()},
+                    {p: move(s) for p, s in document.key_positions.items()}, document.index)
 
 
 def _moved_diagnostic(diagnostic: Diagnostic, move) -> Diagnostic:
-    return replace(diagnostic, span=move(diagnostic.span), related=tuple(move(s) for s in diagnostic.related))
+    return diagnostic._replace(span=move(diagnostic.span), related=tuple(move(s) for s in diagnostic.related))
 
 
 def _append_generated(unit, loaded, options) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from nodecfg.core.codes import CATALOGUE
 
 import functools
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
@@ -31,8 +30,7 @@ MAX_MEDIA_PARAMETERS = 100
 # Go's multipart reader reads lines outside parts through a 4096-byte bufio buffer.
 _GO_LINE_BUFFER = 4096
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     index: int
     content_type: str
     params: dict[str, str]
@@ -44,28 +42,30 @@ class Part:
     layers: tuple[str, ...] = ()
 
 
-@dataclass
 class MimeResult:
-    is_multipart: bool
-    parts: list[Part] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    layers: tuple[str, ...] = ()
-    uri: str = ""
-    data: bytes = b""                 # the user data after base64/gzip, as split
-    boundary: bytes | None = None     # of a multipart document
-    newline: bytes = b"\n"            # the line ending Go's reader takes from the first delimiter line
-    closing: int | None = None        # offset of the closing delimiter line, when the document has one
-    # the multipart structure was read and holds no NodeConfig part: the line of its Content-Type
-    # (nodecfg.pipeline decides whether that is worth NC109: a script may write a drop-in instead)
-    without_nodeconfig: int | None = None
-    structure_broken: bool = False    # the multipart reader stopped on an error
+    """What split_userdata read, filled in as it reads."""
+
+    def __init__(self, uri: str, layers: tuple[str, ...] = (), diagnostics: list[Diagnostic] | None = None) -> None:
+        self.uri = uri
+        self.layers = layers
+        self.diagnostics: list[Diagnostic] = diagnostics or []
+        self.is_multipart = False
+        self.parts: list[Part] = []
+        self.data = b""                          # the user data after base64/gzip, as split
+        self.boundary: bytes | None = None       # of a multipart document
+        self.newline = b"\n"                     # the line ending Go's reader takes from the first delimiter line
+        self.closing: int | None = None          # offset of the closing delimiter line, when the document has one
+        # the multipart structure was read and holds no NodeConfig part: the line of its Content-Type
+        # (nodecfg.pipeline decides whether that is worth NC109: a script may write a drop-in instead)
+        self.without_nodeconfig: int | None = None
+        self.structure_broken = False            # the multipart reader stopped on an error
 
 
 def split_userdata(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeResult:
     """Unwrap base64/gzip user data, then split it into parts (or one pseudo-part)."""
     unwrapped = unwrap(data, uri, limit)
     base_uri = f"{uri}#{'+'.join(unwrapped.layers)}" if unwrapped.layers else uri
-    result = MimeResult(False, [], list(unwrapped.diagnostics), unwrapped.layers, base_uri)
+    result = MimeResult(base_uri, unwrapped.layers, list(unwrapped.diagnostics))
     if unwrapped.ok:
         _Splitter(unwrapped.data, result, limit).run()
     return result
@@ -73,7 +73,7 @@ def split_userdata(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeRes
 
 def split_decoded(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeResult:
     """Split user data that is already unwrapped (nodeadm unwraps the whole user data only once)."""
-    result = MimeResult(False, [], [], (), uri)
+    result = MimeResult(uri)
     _Splitter(data, result, limit).run()
     return result
 

@@ -14,9 +14,8 @@ from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import NamedTuple, Union
 
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document
@@ -39,8 +38,7 @@ class NamedBytes(bytes):
         return named
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """Input bounds; see docs/limits.md."""
 
     max_source_bytes: int = 1 << 20
@@ -49,8 +47,7 @@ class Limits:
     max_directory_files: int = 1000
 
 
-@dataclass(frozen=True)
-class Script:
+class Script(NamedTuple):
     """A shell-script part, kept for linting and reporting."""
 
     uri: str
@@ -58,24 +55,24 @@ class Script:
     line_offset: int
 
 
-@dataclass
 class Loaded:
-    documents: list[Document] = field(default_factory=list)
-    ignored_documents: list[Document] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)  # uri -> text its spans number lines in
-    scripts: list[Script] = field(default_factory=list)
-    raw_sizes: dict[str, int] = field(default_factory=dict)  # uri -> bytes as given
-    # YAML parser events left for all texts together (docs/limits.md)
-    yaml_events: EventAllowance = field(default_factory=EventAllowance, repr=False, compare=False)
-    modes: list[str] = field(default_factory=list)  # modes the inputs imply (an EC2NodeClass: karpenter)
-    containers: list[str] = field(default_factory=list)  # kinds of the container files read
-    # multipart user data with no NodeConfig part nor a script writing a drop-in: its Content-Type
-    without_nodeconfig: list[Span] = field(default_factory=list)
+    """What reading the sources found, filled in as they are read."""
+
+    def __init__(self) -> None:
+        self.documents: list[Document] = []
+        self.ignored_documents: list[Document] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.texts: dict[str, str] = {}  # uri -> text its spans number lines in
+        self.scripts: list[Script] = []
+        self.raw_sizes: dict[str, int] = {}  # uri -> bytes as given
+        self.yaml_events = EventAllowance()  # YAML parser events left for all texts together (docs/limits.md)
+        self.modes: list[str] = []  # modes the inputs imply (an EC2NodeClass: karpenter)
+        self.containers: list[str] = []  # kinds of the container files read
+        # multipart user data with no NodeConfig part nor a script writing a drop-in: its Content-Type
+        self.without_nodeconfig: list[Span] = []
 
 
-@dataclass(frozen=True)
-class LoadOptions:
+class LoadOptions(NamedTuple):
     """What reading user data inside manifests and templates needs (nodecfg/parse/containers.py)."""
 
     mode: str | None = None            # karpenter: a plain script is Karpenter's text/x-shellscript part

@@ -14,7 +14,7 @@ from nodecfg.core.codes import CATALOGUE
 
 import binascii
 import zlib
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 
@@ -24,11 +24,10 @@ _INFLATE_CHUNK = 64 * 1024
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
-@dataclass(frozen=True)
-class Unwrapped:
+class Unwrapped(NamedTuple):
     data: bytes
     layers: tuple[str, ...] = ()
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -66,7 +65,7 @@ def unwrap(data: bytes, uri: str, limit: int = DEFAULT_LIMIT, span: Span | None 
             layers.append("gzip")
     except UnwrapError as error:
         diagnostic = CATALOGUE[error.code].at(anchor, error.message, error.hint)
-        return Unwrapped(b"", tuple(layers), [diagnostic])
+        return Unwrapped(b"", tuple(layers), (diagnostic,))
     return Unwrapped(data, tuple(layers))
 
 

@@ -6,8 +6,7 @@ Each renderer module exposes ``render(ctx: RenderContext) -> Rendered``.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic
 from nodecfg.core.filetree import FileEntry, FileTree
@@ -31,20 +30,21 @@ RENDERERS: dict[str, tuple[str, ...]] = {
 RENDERER_MODULES = tuple(RENDERERS)
 
 
-@dataclass(frozen=True)
-class RenderContext:
+class RenderContext(NamedTuple):
     config: dict[str, Any]  # merged NodeConfig: {"apiVersion", "kind", "spec": {...}}
     instance: Instance
     max_pods: Any           # nodecfg.context.maxpods.MaxPods, computed once per compile
 
 
-@dataclass
 class Rendered:
-    files: FileTree = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    # "<path>#<json pointer or flag name>" -> where the value came from, e.g.
-    # "default", "instance:instanceType", "config:/spec/kubelet/config/maxPods"
-    origins: dict[str, str] = field(default_factory=dict)
+    """What renderers wrote, filled in as they write it."""
+
+    def __init__(self) -> None:
+        self.files: FileTree = {}
+        self.diagnostics: list[Diagnostic] = []
+        # "<path>#<json pointer or flag name>" -> where the value came from, e.g.
+        # "default", "instance:instanceType", "config:/spec/kubelet/config/maxPods"
+        self.origins: dict[str, str] = {}
 
     def add(self, path: str, data: bytes, mode: int = 0o644) -> None:
         self.files[path] = FileEntry(data, mode)

@@ -10,9 +10,8 @@ What the kubelet makes of that line is nodecfg.render.kubelet_argv.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from nodecfg.context.instance import Instance
 from nodecfg.core import gonet
@@ -28,8 +27,7 @@ RUNTIME_CGROUP = "/runtime.slice/containerd.service"
 NVIDIA_GPU_LABEL = "nvidia.com/gpu.present=true"
 
 
-@dataclass(frozen=True)
-class KubeletFlag:
+class KubeletFlag(NamedTuple):
     name: str    # without leading dashes; "" when a user entry is not a flag
     value: str   # "" for a bare boolean flag
     text: str    # exactly as it appears on the command line

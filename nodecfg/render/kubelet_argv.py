@@ -43,9 +43,9 @@ any argv word can point at the column of the YAML that wrote it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
+from typing import NamedTuple
 
 # systemd src/basic/string-util.h
 WHITESPACE = " \t\n\r"
@@ -72,18 +72,13 @@ _SPECIAL_IN_SPLIT = re.compile(r"[\\'\"]")
 _RUN = re.compile(r"[^ \t\n\r]+")
 
 
-@dataclass(frozen=True)
-class Traced:
-    """Text whose every character remembers its origin."""
+class Traced(NamedTuple):
+    """Text whose every character remembers its origin (one origin per character)."""
     text: str
     origins: tuple[Origin, ...]
 
-    def __post_init__(self) -> None:
-        assert len(self.text) == len(self.origins)
 
-
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One argument of the kubelet's argv."""
     text: str
     origins: tuple[Origin, ...]  # per character of text
@@ -94,8 +89,7 @@ class Word:
         return tuple(sorted({self.start[0], *(item for item, _ in self.origins)}))
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
     """What pflag makes of one or two words."""
     kind: str                   # "flag", "positional", "bad-syntax", "needs-value", "after-dashdash", "dashdash"
     words: tuple[Word, ...]
@@ -108,14 +102,13 @@ class Arg:
         return self.words[0].start
 
 
-@dataclass(frozen=True)
-class Argv:
+class Argv(NamedTuple):
     environment_value: str          # NODEADM_KUBELET_ARGS as nodeadm writes it
     words: tuple[Word, ...]         # the kubelet's argv after the binary
     args: tuple[Arg, ...]           # pflag's reading of the words
     unclosed_quote: Origin | None = None   # a quote systemd's split never saw closed
     truncated_at: Origin | None = None     # a line break that ends the value in the file
-    env_file_changes: tuple[Origin, ...] = field(default=())  # backslashes the file reader removed
+    env_file_changes: tuple[Origin, ...] = ()  # backslashes the file reader removed
 
     def flags(self) -> list[Arg]:
         return [arg for arg in self.args if arg.kind == "flag"]

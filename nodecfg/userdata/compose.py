@@ -28,7 +28,7 @@ import gzip as gzip_codec
 import itertools
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
 
 from nodecfg.core.codes import NC117, NC124, NC140, NC141, NC160, NC161, NC162
@@ -321,7 +321,7 @@ def read_existing(merge_into: PartInput) -> tuple[MimeResult | None, list[Diagno
     errors = [d for d in result.diagnostics if d.severity >= Severity.ERROR]
     if errors:
         hint = "fix these findings in the user data first (nodecfg check shows them all)"
-        return None, [replace(d, hint=d.hint or hint) for d in errors]
+        return None, [d._replace(hint=d.hint or hint) for d in errors]
     return result, []
 
 
@@ -390,15 +390,15 @@ def _locate(diagnostic: Diagnostic, layout: Layout, owners: dict[int, NewPart], 
     owner = owners.get(number) if number is not None else None
     if owner is None:  # the whole user data, or a part of the user data merged into
         base = layout.existing_uri if layout.existing_uri and number is not None else USERDATA_URI
-        moved = replace(span, uri=base + fragment)
+        moved = span._replace(uri=base + fragment)
         texts.setdefault(moved.uri, texts[USERDATA_URI])
-        return replace(diagnostic, span=moved)
+        return diagnostic._replace(span=moved)
     rest = fragment.removeprefix(f"#part={number}")
     shift = owner.first_line - 1 - placed[number].line_offset
-    moved = replace(span, uri=owner.origin + rest, line=max(owner.first_line, span.line + shift),
-                    end_line=max(owner.first_line, span.end_line + shift) if span.end_line else 0)
+    moved = span._replace(uri=owner.origin + rest, line=max(owner.first_line, span.line + shift),
+                          end_line=max(owner.first_line, span.end_line + shift) if span.end_line else 0)
     texts.setdefault(moved.uri, texts.get(owner.origin, ""))
-    return replace(diagnostic, span=moved)
+    return diagnostic._replace(span=moved)
 
 
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

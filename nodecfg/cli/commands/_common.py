@@ -161,8 +161,6 @@ def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = 
 
     ``unit`` picks one user data of a file that holds several (``check`` runs each).
     """
-    from dataclasses import replace
-
     from nodecfg.linter.config import ConfigError
     from nodecfg.pipeline import run
 
@@ -177,10 +175,10 @@ def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = 
         return EXIT_USAGE
     instance, extra_table, problems = instance_from_args(args)
     if options.cluster is not None and instance is not None:  # --instance FILE may name the type
-        options = replace(options, instance_type=instance.instance_type)
+        options = options._replace(instance_type=instance.instance_type)
     return run(args.sources if sources is None else sources, instance, mode=args.mode, settings=settings,
                limits=limits_from(args), extra_table=extra_table, context_problems=problems, render=render,
-               options=replace(options, unit=unit))
+               options=options._replace(unit=unit))
 
 
 def exit_code(result) -> int:

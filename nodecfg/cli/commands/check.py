@@ -165,11 +165,12 @@ def _in_pool(args, groups):
     workers = min(os.cpu_count() or 1, 4)
     if workers < 2:
         return None
-    from nodecfg import pipeline  # noqa: F401  (imported once here, shared by the forked workers)
-
+    # The first group runs here, before forking: the modules the pipeline imports on first
+    # use (the YAML parser, the rules) are then loaded once and shared by every worker.
+    first = _check_group(args, groups[0])
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         chunk = max(1, len(groups) // (workers * 4))
-        return pool.map(functools.partial(_check_group, args), groups, chunksize=chunk)
+        return [first, *pool.map(functools.partial(_check_group, args), groups[1:], chunksize=chunk)]
 
 
 def _print(diagnostics, texts: dict[str, str], args) -> None:

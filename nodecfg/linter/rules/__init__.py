@@ -6,18 +6,18 @@ front half, on every configuration nodeadm could decode.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
 class LintContext:
     """What the rules may know beyond the sources themselves."""
 
-    sources: list = field(default_factory=list)
-    mode: str = "self-managed"
-    instance: Any = None        # nodecfg.context.instance.Instance; None: the documented default
-    extra_table: dict | None = None
+    def __init__(self, sources: list, mode: str = "self-managed", instance: Any = None,
+                 extra_table: dict | None = None) -> None:
+        self.sources = sources
+        self.mode = mode
+        self.instance = instance    # nodecfg.context.instance.Instance; None: the documented default
+        self.extra_table = extra_table
 
     def resolved_instance(self):
         if self.instance is None:

@@ -13,9 +13,8 @@ cannot exhaust the stack.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from nodecfg.core.document import join_pointer
 
@@ -29,8 +28,7 @@ UNKNOWN_PROPERTY = "unknown-property"
 PROPERTY_NAME = "property-name"
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """One failed keyword.
 
     ``pointer`` is the instance location; for ``unknown-property``,
@@ -44,7 +42,7 @@ class Violation:
     pointer: str
     value: Any
     expected: Any
-    schema: dict = field(compare=False, repr=False)
+    schema: dict
 
 
 def json_type_of(value: Any) -> str:
