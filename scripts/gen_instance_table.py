@@ -29,7 +29,6 @@ import argparse
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -159,7 +158,7 @@ def _with_resources(info: InstanceTypeInfo, sources) -> tuple[InstanceTypeInfo, 
     for source, resources in sources:
         if info.instance_type in resources:
             vcpus, memory = resources[info.instance_type]
-            return replace(info, vcpus=info.vcpus or vcpus, memory_mib=info.memory_mib or memory), source.repo
+            return info._replace(vcpus=info.vcpus or vcpus, memory_mib=info.memory_mib or memory), source.repo
     return info, "none"
 
 

@@ -18,10 +18,9 @@ Two input shapes are understood, both for the generator and for a user's
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 
@@ -35,8 +34,7 @@ CODE_TABLE_UNREADABLE = "NC093"
 CODE_TABLE_ENTRY = "NC094"
 
 
-@dataclass(frozen=True)
-class InstanceTypeInfo:
+class InstanceTypeInfo(NamedTuple):
     instance_type: str
     default_enis: int
     ips_per_eni: int
@@ -310,8 +308,7 @@ _FAMILY_LETTERS = re.compile(r"[a-z]+")
 _TERABYTES = re.compile(r"-(\d+)tb")
 
 
-@dataclass(frozen=True)
-class ResourceEstimate:
+class ResourceEstimate(NamedTuple):
     vcpus: int
     memory_mib: int
     source: str  # "table" | "name-rule" | "default"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from nodecfg.core.codes import NC312
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.context.instance import Instance
@@ -27,8 +27,7 @@ EPHEMERAL_STORAGE_RESERVED = "1Gi"
 CPU_RESERVATION_RANGES = ((1000, 600), (2000, 100), (4000, 50), (None, 25))
 
 
-@dataclass(frozen=True)
-class MaxPods:
+class MaxPods(NamedTuple):
     value: int
     standard: int
     source: str  # "table" | "expression" | "fallback-unknown-type"

@@ -93,11 +93,7 @@ def find_settings_file(start: Path | None = None) -> Path | None:
     directory = (start or Path.cwd()).resolve()
     for candidate in (directory, *directory.parents):
         path = candidate / "pyproject.toml"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if "tool.nodecfg" in text and _table_of(text, path) is not None:
+        if _discovered(path) is not None:
             return path
     return None
 
@@ -107,7 +103,39 @@ def load_settings(start: Path | None = None, config: str | os.PathLike | None = 
     if config is not None:
         return settings_from_file(Path(config), explicit=True)
     path = find_settings_file(start)
-    return Settings() if path is None else settings_from_file(path)
+    found = None if path is None else _discovered(path)
+    if isinstance(found, ConfigError):
+        raise found
+    return found or Settings()
+
+
+# pyproject.toml path -> (its stat signature, its settings, the ConfigError they raise, or None without
+# a [tool.nodecfg] table): a library caller compiling a config per instance type reads the file once.
+_DISCOVERED: dict[Path, tuple[tuple[int, ...], "Settings | ConfigError | None"]] = {}
+
+
+def _discovered(path: Path) -> "Settings | ConfigError | None":
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    cached = _DISCOVERED.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    found: Settings | ConfigError | None = None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if "tool.nodecfg" in text:
+        try:
+            table = _table_of(text, path)
+            found = None if table is None else settings_from_table(table, str(path))
+        except ConfigError as error:
+            found = error
+    _DISCOVERED[path] = (signature, found)
+    return found
 
 
 def settings_from_file(path: Path, explicit: bool = False) -> Settings:

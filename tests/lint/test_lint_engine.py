@@ -65,6 +65,22 @@ def test_pyproject_is_found_walking_up(tmp_path):
     assert settings.ignore == ("NC306",) and settings.strict
 
 
+def test_an_edited_pyproject_is_read_again_by_a_long_lived_process(tmp_path):
+    """Discovered settings are kept while the file is unchanged (a generator compiles many trees)."""
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.nodecfg]\nignore = ["NC306"]\n')
+    assert load_settings(tmp_path).ignore == ("NC306",)
+    assert load_settings(tmp_path) is load_settings(tmp_path)  # read once
+    pyproject.write_text('[tool.nodecfg]\nignore = ["NC306", "NC303"]\n')
+    assert load_settings(tmp_path).ignore == ("NC306", "NC303")
+    pyproject.write_text('[tool.nodecfg]\nignore = "NC306"\n')
+    for _ in range(2):  # a broken table stays an error, every time it is asked for
+        with pytest.raises(ConfigError, match="ignore must be a list"):
+            load_settings(tmp_path)
+    pyproject.unlink()
+    assert load_settings(tmp_path).ignore == ()
+
+
 def test_a_pyproject_without_the_table_is_skipped(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     assert load_settings(tmp_path) == Settings() or load_settings(tmp_path).ignore == ()

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EXIT_OK, EXIT_EXPRESSION_FELL_BACK, EXIT_USAGE = 0, 1, 2
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     instance_type: str
     default_enis: int
     ips_per_eni: int

@@ -201,6 +201,8 @@ def _short(text: str, limit: int = 80) -> str:
 
 def _empty_items(items: FlagItems) -> list[Diagnostic]:
     """Items that give the kubelet no argument at all (empty or blank)."""
+    if all(entry.strip() for entry in items.entries):
+        return []
     used = {o[0] for word in items.argv.words for o in (word.start, *word.origins)}
     found = []
     for position, entry in enumerate(items.entries):
