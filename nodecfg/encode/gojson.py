@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -44,6 +45,20 @@ def go_key(key: Any) -> str:
 
 def go_string(text: str) -> str:
     """A JSON string as Go escapes it: HTML-safe, U+2028/9 escaped, bad UTF-16 replaced."""
+    return _short_go_string(text) if len(text) <= _SHORT else _go_string(text)
+
+
+# Keys and short values repeat from file to file and from tree to tree (a generator compiling one
+# config per instance type); remembering the short ones keeps the cache under a megabyte.
+_SHORT = 256
+
+
+@lru_cache(maxsize=4096)
+def _short_go_string(text: str) -> str:
+    return _go_string(text)
+
+
+def _go_string(text: str) -> str:
     cleaned = text if text.isascii() or _is_valid_utf8(text) else \
         "".join("\ufffd" if _is_surrogate(char) else char for char in text)
     encoded = encode_basestring(cleaned)  # json.dumps(cleaned, ensure_ascii=False), without its set-up
@@ -92,40 +107,49 @@ def go_float(number: float) -> str:
 def encode_go_json(value: Any, indent: str | None = None) -> str:
     """Go's json.Marshal (indent None) or json.MarshalIndent(v, "", indent)."""
     parts: list[str] = []
-    _encode(value, indent, 0, parts)
+    _encode(value, "\n", indent, ": " if indent is not None else ":", parts)
     return "".join(parts)
 
 
-def _encode(value: Any, indent: str | None, depth: int, parts: list[str]) -> None:
+def _encode(value: Any, newline: str, indent: str | None, colon: str, parts: list[str]) -> None:
+    """Append value's text; ``newline`` starts a line at value's own depth (MarshalIndent only)."""
     if isinstance(value, dict):
-        _encode_container(list(value.items()), "{", "}", indent, depth, parts)
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + indent if indent is not None else ""
+        separator = "{" + inner
+        for key, item in value.items():
+            parts.append(separator)
+            parts.append(go_string(key if isinstance(key, str) else go_key(key)))
+            parts.append(colon)
+            if isinstance(item, (dict, list, tuple)):
+                _encode(item, inner, indent, colon, parts)
+            else:
+                parts.append(_scalar(item))
+            separator = "," + inner
+        parts.append(newline + "}" if indent is not None else "}")
     elif isinstance(value, (list, tuple)):
-        _encode_container(list(value), "[", "]", indent, depth, parts)
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + indent if indent is not None else ""
+        separator = "[" + inner
+        for item in value:
+            parts.append(separator)
+            if isinstance(item, (dict, list, tuple)):
+                _encode(item, inner, indent, colon, parts)
+            else:
+                parts.append(_scalar(item))
+            separator = "," + inner
+        parts.append(newline + "]" if indent is not None else "]")
     else:
         parts.append(_scalar(value))
 
 
-def _encode_container(items: list, opener: str, closer: str, indent: str | None,
-                      depth: int, parts: list[str]) -> None:
-    if not items:
-        parts.append(opener + closer)
-        return
-    parts.append(opener)
-    for index, item in enumerate(items):
-        if index:
-            parts.append(",")
-        if indent is not None:
-            parts.append("\n" + indent * (depth + 1))
-        if opener == "{":
-            key, item = item
-            parts.append(go_string(go_key(key)) + (": " if indent is not None else ":"))
-        _encode(item, indent, depth + 1, parts)
-    if indent is not None:
-        parts.append("\n" + indent * depth)
-    parts.append(closer)
-
-
 def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return go_string(value)
     if value is None:
         return "null"
     if value is True:
