@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from nodecfg.core.lines import describe, line_breaker
+from nodecfg.core.codes import NC090, NC091, NC092
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.lines import describe, line_breaker
 from nodecfg.core.document import join_pointer
 
 # key in the instance file -> attribute name
@@ -70,9 +71,6 @@ def instance_from_mapping(values: dict[str, Any] | None) -> Instance:
 # schemas/instance.json publishes the same rules for editors; a test keeps the
 # two in step.  The check is by hand so start-up does not import jsonschema.
 
-CODE_INSTANCE_UNREADABLE = "NC090"
-CODE_INSTANCE_UNKNOWN_KEY = "NC091"
-CODE_INSTANCE_BAD_VALUE = "NC092"
 MAX_INSTANCE_FILE_BYTES = 1024 * 1024
 INTEGER_KEYS = frozenset({"vcpus", "memoryMiB"})
 ACCELERATORS = ("nvidia", "neuron", "none")
@@ -91,8 +89,7 @@ def validate_context(values: Any, uri: str, positions: dict[str, tuple[Span, Spa
     """
     positions = positions or {}
     if not isinstance(values, dict):
-        return {}, [Diagnostic(CODE_INSTANCE_BAD_VALUE, Severity.ERROR, Span(uri),
-                               "the instance context must be a mapping of keys to values")]
+        return {}, [NC092.at(Span(uri), "the instance context must be a mapping of keys to values")]
     accepted: dict[str, Any] = {}
     diagnostics: list[Diagnostic] = []
     for key, value in values.items():
@@ -102,8 +99,7 @@ def validate_context(values: Any, uri: str, positions: dict[str, tuple[Span, Spa
             continue
         problem = _value_problem(key, value)
         if problem:
-            diagnostics.append(Diagnostic(CODE_INSTANCE_BAD_VALUE, Severity.ERROR, value_span,
-                                          f"instance context {key}: {problem}"))
+            diagnostics.append(NC092.at(value_span, f"instance context {key}: {problem}"))
         elif value is not None:
             accepted[key] = value
     return accepted, diagnostics
@@ -114,8 +110,7 @@ def _unknown_key(key: str, span: Span) -> Diagnostic:
 
     close = difflib.get_close_matches(key, list(CONTEXT_KEYS), n=1)
     hint = f"did you mean {close[0]}?" if close else "known keys: " + ", ".join(sorted(CONTEXT_KEYS))
-    return Diagnostic(CODE_INSTANCE_UNKNOWN_KEY, Severity.ERROR, span,
-                      f"unknown instance context key {key!r}", hint)
+    return NC091.at(span, f"unknown instance context key {key!r}", hint)
 
 
 def _value_problem(key: str, value: Any) -> str | None:
@@ -172,7 +167,7 @@ def load_instance_file(path: str) -> tuple[dict[str, Any], list[Diagnostic]]:
 
 
 def _unreadable(path: str, message: str, line: int = 1, col: int = 1) -> Diagnostic:
-    return Diagnostic(CODE_INSTANCE_UNREADABLE, Severity.ERROR, Span(path, line, col), message)
+    return NC090.at(Span(path, line, col), message)
 
 
 def with_resources(instance: Instance, extra_table=None) -> Instance:

@@ -22,7 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.codes import NC093, NC094
+from nodecfg.core.diagnostics import Diagnostic, Span
 
 PACKAGED_TABLE = Path(__file__).parent / "data" / "instance_table.tsv"
 TABLE_HEADER = "#instanceType\tdefaultMaxENIs\tipv4AddressesPerInterface\tvcpus\tmemoryMiB"
@@ -30,8 +31,6 @@ MAX_TABLE_BYTES = 64 * 1024 * 1024
 
 _TYPE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,63}")
 
-CODE_TABLE_UNREADABLE = "NC093"
-CODE_TABLE_ENTRY = "NC094"
 
 
 class InstanceTypeInfo(NamedTuple):
@@ -180,7 +179,7 @@ def _from_jsonl_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
 
 
 def _entry_diagnostic(uri: str, line: int, message: str) -> Diagnostic:
-    return Diagnostic(CODE_TABLE_ENTRY, Severity.WARNING, Span(uri, line, 1), f"instance table entry skipped: {message}")
+    return NC094.at(Span(uri, line, 1), f"instance table entry skipped: {message}")
 
 
 def parse_table_text(text: str, uri: str = "<table>") -> tuple[dict[str, InstanceTypeInfo], list[Diagnostic]]:
@@ -198,8 +197,7 @@ def parse_table_text(text: str, uri: str = "<table>") -> tuple[dict[str, Instanc
             return _collect(((1, item) for item in document["InstanceTypes"]), _from_describe_item, uri)
         if document is not None:
             problem = "InstanceTypes is not a list"
-        return {}, [Diagnostic(CODE_TABLE_UNREADABLE, Severity.ERROR, Span(uri),
-                               f"cannot read DescribeInstanceTypes JSON: {problem}")]
+        return {}, [NC093.at(Span(uri), f"cannot read DescribeInstanceTypes JSON: {problem}")]
     return _collect(_jsonl_items(text), _from_jsonl_item, uri)
 
 
@@ -255,16 +253,13 @@ def load_user_table(path: str) -> tuple[dict[str, InstanceTypeInfo], list[Diagno
         with open(path, "rb") as handle:
             raw = handle.read(MAX_TABLE_BYTES + 1)
     except OSError as error:
-        return {}, [Diagnostic(CODE_TABLE_UNREADABLE, Severity.ERROR, Span(path),
-                               f"cannot read instance table: {error.strerror or error}")]
+        return {}, [NC093.at(Span(path), f"cannot read instance table: {error.strerror or error}")]
     if len(raw) > MAX_TABLE_BYTES:
-        return {}, [Diagnostic(CODE_TABLE_UNREADABLE, Severity.ERROR, Span(path),
-                               f"instance table is larger than {MAX_TABLE_BYTES // (1024 * 1024)} MiB")]
+        return {}, [NC093.at(Span(path), f"instance table is larger than {MAX_TABLE_BYTES // (1024 * 1024)} MiB")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return {}, [Diagnostic(CODE_TABLE_UNREADABLE, Severity.ERROR, Span(path),
-                               f"instance table is not UTF-8 (byte {error.start})")]
+        return {}, [NC093.at(Span(path), f"instance table is not UTF-8 (byte {error.start})")]
     return parse_table_text(text, path)
 
 

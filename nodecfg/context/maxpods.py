@@ -12,13 +12,13 @@ Facts from nodeadm (internal/kubelet/eni_max_pods.go, config.go):
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import NC312
+from typing import TYPE_CHECKING, NamedTuple
 
-from typing import NamedTuple
-
-from nodecfg.core.diagnostics import Diagnostic, Span
-from nodecfg.context.instance import Instance
 from nodecfg.context.instance_table import InstanceTypeInfo, lookup
+
+if TYPE_CHECKING:  # `max-pods --all` imports none of them
+    from nodecfg.context.instance import Instance
+    from nodecfg.core.diagnostics import Diagnostic, Span
 
 KUBELET_DEFAULT_MAX_PODS = 110
 EPHEMERAL_STORAGE_RESERVED = "1Gi"
@@ -118,6 +118,8 @@ def beyond_limits(span: Span, reason: str) -> Diagnostic:
     the node evaluates the expression: its maxPods is unknown, not the
     standard fallback.
     """
+    from nodecfg.core.codes import NC312
+
     return NC312.at(span,
                       f"maxPodsExpression cannot be evaluated offline within the limits ({reason}); "
                       "the node's maxPods is unknown: nodeadm sets no cost or time limit and evaluates it on the node",

@@ -174,7 +174,8 @@ def format_text(rows: list[Row], with_expression: bool) -> str:
                   row.kube_reserved["ephemeral-storage"]]
         table.append(cells)
     widths = [max(map(len, column)) for column in zip(*table)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
+    line_format = "  ".join(f"{{:<{width}}}" for width in widths)
+    lines = [line_format.format(*cells).rstrip() for cells in table]
     return "\n".join(lines + _footnotes(rows)) + "\n"
 
 
