@@ -22,14 +22,12 @@ are mapped back to the line and column of the YAML that set the value.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import NC143, NC150
-
 import enum
 import importlib
 from collections import OrderedDict
 from typing import Any, Literal, Mapping
 
-from nodecfg.core.codes import is_blocking, is_usage_error, without_superseded
+from nodecfg.core.codes import NC143, NC150, is_blocking, is_usage_error, without_superseded
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document
 from nodecfg.merge.nodeconfig import MergedConfig, get_pointer, merge_documents

@@ -19,11 +19,10 @@ that means for each field, and why, is spelled out in docs/merge.md; in short:
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import NC132, CATALOGUE
-
 import copy
 from typing import Any, Callable
 
+from nodecfg.core.codes import CATALOGUE, NC132
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document, get_pointer, join_pointer, split_pointer  # noqa: F401  (get_pointer re-exported)
 

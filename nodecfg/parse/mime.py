@@ -11,11 +11,10 @@ what makes Go fail is an ERROR.  No input makes this module raise.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
-
 import functools
 from typing import NamedTuple
 
+from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.parse.wrapping import DEFAULT_LIMIT, UnwrapError, decode_if_base64, decode_quoted_printable, unwrap
 

@@ -10,14 +10,13 @@ a script has a ``<<`` in it.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
-
 import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Span
 
 DROPIN_DIR = "/etc/eks/nodeadm.d/"

@@ -9,14 +9,13 @@ documents are parsed and linted but not merged.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
-
 import os
 import re
 import sys
 from pathlib import Path
 from typing import NamedTuple, Union
 
+from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document
 from nodecfg.parse.yaml import EventAllowance, decode_text, parse_yaml_documents

@@ -10,12 +10,11 @@ output passes the limit instead of after it has been inflated in memory.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import CATALOGUE
-
 import binascii
 import zlib
 from typing import NamedTuple
 
+from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 
 DEFAULT_LIMIT = 1 << 20

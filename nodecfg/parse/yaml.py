@@ -8,8 +8,6 @@ go-yaml v2 rules, not by ruamel's resolver.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import NC120, NC123, NC124, NC145, NC146, CATALOGUE
-
 import functools
 import json
 import math
@@ -17,6 +15,7 @@ import re
 import warnings
 from typing import Any
 
+from nodecfg.core.codes import CATALOGUE, NC120, NC123, NC124, NC145, NC146
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document, join_pointer
 

@@ -28,13 +28,12 @@ revision before AL2 support was removed) and nodeadm
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import NC800, CATALOGUE
-
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from nodecfg.core.codes import CATALOGUE, NC800
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span, has_errors
 
 Source = Union[str, bytes, os.PathLike]

@@ -10,11 +10,10 @@ case-insensitively), while a wrong type makes the kubelet fail to start.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import NC203, NC204, NC205, NC211, CATALOGUE
-
 import re
 from typing import Any, Iterable
 
+from nodecfg.core.codes import CATALOGUE, NC203, NC204, NC205, NC211
 from nodecfg.core.diagnostics import Diagnostic, Severity
 from nodecfg.core.document import MISSING, Document, get_pointer, join_pointer, split_pointer
 from nodecfg.parse.mime import discarded_user_data
