@@ -300,6 +300,7 @@ class _Marked:
 @functools.lru_cache(maxsize=1)
 def _bounded_scanner_class():
     from ruamel.yaml.scanner import Scanner
+    from ruamel.yaml.tokens import CommentToken, ScalarToken
 
     # The plain scanner, not the round-trip one: comments are never used, and
     # gathering them is about a third of the scanning time.
@@ -317,7 +318,48 @@ def _bounded_scanner_class():
                                      f"the document nests deeper than {MAX_DEPTH} levels")
             super().fetch_flow_collection_start(TokenClass, to_push)
 
+        def scan_plain(self):
+            """ruamel's Scanner.scan_plain, with each line's run of characters found by one regex.
+
+            ruamel looks at a plain scalar one character at a time, with three Python
+            calls per character; a certificate bundle on one line is most of the
+            characters of a typical NodeConfig.  In block context a run ends at a
+            blank, a line break or the end of the text, or at a ':' followed by one
+            of those; everything else (line folding, indentation, the token and its
+            comment) is ruamel's own code path.  Flow context keeps ruamel's scan.
+            """
+            reader = self.reader
+            if self.flow_level or reader.stream is not None:
+                return super().scan_plain()
+            start_mark = end_mark = reader.get_mark()
+            indent = self.indent + 1
+            chunks: list[str] = []
+            spaces: list[str] = []
+            while reader.peek() != "#":
+                length = _PLAIN_RUN.match(reader.buffer, reader.pointer).end() - reader.pointer
+                if length == 0:
+                    break
+                self.allow_simple_key = False
+                chunks.extend(spaces)
+                chunks.append(reader.prefix(length))
+                reader.forward(length)
+                end_mark = reader.get_mark()
+                spaces = self.scan_plain_spaces(indent, start_mark)
+                if not spaces or reader.peek() == "#" or reader.column < indent:
+                    break
+            token = ScalarToken("".join(chunks), True, start_mark, end_mark)
+            if self.loader is not None and getattr(self.loader, "comment_handling", False) is None \
+                    and spaces and spaces[0] == "\n":
+                # as ruamel does: the line breaks after the scalar, kept as its comment
+                token.add_post_comment(CommentToken("".join(spaces) + "\n", start_mark, end_mark))
+            return token
+
     return BoundedScanner
+
+
+# A run of a plain scalar in block context (ruamel scanner.py, scan_plain): not a blank, line
+# break or NUL (the reader ends its buffer with one), nor a ':' that one of those follows.
+_PLAIN_RUN = re.compile("(?:[^ \t\r\n\0\x85\u2028\u2029:]|:(?=[^ \t\r\n\0\x85\u2028\u2029]))*")
 
 
 class EventAllowance:
