@@ -18,16 +18,39 @@ EXIT_OK, EXIT_CONFIG, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE: what the shell reports for `yes | head -1`
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, asking the terminal for its width only when it lays out text.
+
+    argparse makes a formatter for every add_argument (to check the metavar), and
+    each one asks for the width, which imports shutil: milliseconds of every run
+    that prints no help.  The width is what HelpFormatter.__init__ computes.
+    """
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=80)  # replaced below before any text is laid out
+
+    def format_help(self) -> str:
+        import shutil
+
+        width = shutil.get_terminal_size().columns - 2
+        self._width = width
+        self._max_help_position = min(24, max(width - 20, self._indent_increment * 2))
+        return super().format_help()
+
+
 def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="nodecfg", description="Offline compiler and linter for EKS nodeadm NodeConfig.", allow_abbrev=False)
+        prog="nodecfg", description="Offline compiler and linter for EKS nodeadm NodeConfig.", allow_abbrev=False,
+        formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"nodecfg {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # prog given: argparse would lay out a usage line (and ask the terminal's width) to find it
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", prog="nodecfg")
     for name, (module_name, summary) in COMMANDS.items():
         if command is not None and name != command:
             continue  # a chosen command needs only its own parser (the list is for --help and typos)
-        sub = subparsers.add_parser(name, help=summary, description=summary, allow_abbrev=False)
+        sub = subparsers.add_parser(name, help=summary, description=summary, allow_abbrev=False,
+                                     formatter_class=HelpFormatter)
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         if name == command:  # only the chosen command's module is imported
             _module(module_name).add_arguments(sub)

@@ -169,7 +169,7 @@ def _in_pool(args, groups):
     # use (the YAML parser, the rules) are then loaded once and shared by every worker.
     first = _check_group(args, groups[0])
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        chunk = max(1, len(groups) // (workers * 4))
+        chunk = max(1, len(groups) // (workers * 8))  # small chunks: the last one leaves a core idle
         return [first, *pool.map(functools.partial(_check_group, args), groups[1:], chunksize=chunk)]
 
 

@@ -58,10 +58,13 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--vcpus must be a positive integer, not {args.vcpus}")
     if not args.all and not args.instance_type:
         return _usage("choose instance types with --instance-type TYPE (repeatable) or --all")
-    names = all_types(extra_table) if args.all else list(dict.fromkeys(args.instance_type))
-    unknown = [name for name in names if lookup(name, extra_table) is None]
-    if unknown:
-        return _usage(_unknown_message(unknown, all_types(extra_table)))
+    if args.all:
+        names = all_types(extra_table)
+    else:
+        names = list(dict.fromkeys(args.instance_type))
+        unknown = [name for name in names if lookup(name, extra_table) is None]
+        if unknown:
+            return _usage(_unknown_message(unknown, all_types(extra_table)))
     rows = build_rows(names, args.expression, extra_table, args.vcpus)
     sys.stdout.write(FORMATTERS[args.format](rows, args.expression is not None))
     return EXIT_EXPRESSION_FELL_BACK if any(row.expression_error for row in rows) else EXIT_OK
