@@ -24,7 +24,6 @@ from __future__ import annotations
 import fnmatch
 import os
 from pathlib import Path
-from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
@@ -40,7 +39,7 @@ class ConfigError(Exception):
 class Settings(NamedTuple):
     select: tuple[str, ...] = ()       # code prefixes; empty: everything
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = MappingProxyType({})
+    severity: Mapping[str, Severity] = {}  # the default is shared: read, never written
     strict: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     path: Path | None = None           # the file the settings came from

@@ -65,6 +65,15 @@ def test_pyproject_is_found_walking_up(tmp_path):
     assert settings.ignore == ("NC306",) and settings.strict
 
 
+def test_settings_travel_to_worker_processes(tmp_path):
+    """A generator may hand its settings to a process pool: they pickle, default or loaded."""
+    import pickle
+
+    (tmp_path / "pyproject.toml").write_text('[tool.nodecfg]\nignore = ["NC306"]\nseverity = {NC416 = "warning"}\n')
+    for settings in (Settings(), load_settings(tmp_path)):
+        assert pickle.loads(pickle.dumps(settings)) == settings
+
+
 def test_an_edited_pyproject_is_read_again_by_a_long_lived_process(tmp_path):
     """Discovered settings are kept while the file is unchanged (a generator compiles many trees)."""
     pyproject = tmp_path / "pyproject.toml"
