@@ -1,3 +1,3 @@
-from nodecfg.cli.main import main
+from nodecfg.cli.main import run
 
-raise SystemExit(main())
+run()

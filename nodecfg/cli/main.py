@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from nodecfg import __version__
 from nodecfg.cli.commands import COMMANDS
@@ -112,3 +113,26 @@ def _discard_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # no real file descriptor (captured in a test)
         pass
+
+
+def run() -> NoReturn:
+    """The ``nodecfg`` command: main(), then exit without tearing the interpreter down.
+
+    A short-lived process gains nothing from freeing every module and object one by
+    one at exit, and that costs about 35 ms after a cold `check` here and 70 ms after
+    `check --each` of 50 files (a fifth of the run).  Everything nodecfg writes is
+    flushed and closed before main() returns, and its forked workers are joined,
+    so the only thing skipped is the teardown.  main() itself stays a plain call
+    for tests and embedding.
+    """
+    import os
+
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = EXIT_BROKEN_PIPE
+    except (OSError, ValueError):
+        pass  # a stream already closed: nothing is left to write to it
+    os._exit(code)

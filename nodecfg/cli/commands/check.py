@@ -155,22 +155,32 @@ def _check_group(args, group):
 
 
 def _in_pool(args, groups):
-    """_check_group for every group in forked workers, in order; None where forking is not available."""
+    """_check_group for every group, shared between this process and forked workers, in order.
+
+    None where forking is not available.  The first group runs here before forking,
+    so the modules the pipeline imports on first use (the YAML parser, the rules) are
+    loaded once and shared.  This process then checks its share too: it is warm, where
+    a fresh worker first pays for its copied-on-write memory.
+    """
     import functools
     import multiprocessing
     import os
 
     if "fork" not in multiprocessing.get_all_start_methods() or "-" in args.sources:
         return None
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2:
+    processes = min(os.cpu_count() or 1, 4)
+    if processes < 2:
         return None
-    # The first group runs here, before forking: the modules the pipeline imports on first
-    # use (the YAML parser, the rules) are then loaded once and shared by every worker.
-    first = _check_group(args, groups[0])
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        chunk = max(1, len(groups) // (workers * 8))  # small chunks: the last one leaves a core idle
-        return [first, *pool.map(functools.partial(_check_group, args), groups[1:], chunksize=chunk)]
+    outcomes = [_check_group(args, groups[0])]
+    rest = groups[1:]
+    mine, theirs = rest[::processes], [group for index, group in enumerate(rest) if index % processes]
+    with multiprocessing.get_context("fork").Pool(processes - 1) as pool:
+        chunk = max(1, len(theirs) // ((processes - 1) * 8))  # small chunks: the last one leaves a core idle
+        pending = pool.map_async(functools.partial(_check_group, args), theirs, chunksize=chunk)
+        done_here = iter([_check_group(args, group) for group in mine])
+        done_there = iter(pending.get())
+    outcomes += [next(done_there if index % processes else done_here) for index in range(len(rest))]
+    return outcomes
 
 
 def _print(diagnostics, texts: dict[str, str], args) -> None:
