@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
-from nodecfg.core.codes import NC093, NC094
-from nodecfg.core.diagnostics import Diagnostic, Span
+if TYPE_CHECKING:  # findings come only from a user's table: `max-pods --all` imports neither
+    from nodecfg.core.diagnostics import Diagnostic
 
 PACKAGED_TABLE = Path(__file__).parent / "data" / "instance_table.tsv"
 TABLE_HEADER = "#instanceType\tdefaultMaxENIs\tipv4AddressesPerInterface\tvcpus\tmemoryMiB"
@@ -179,7 +179,17 @@ def _from_jsonl_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
 
 
 def _entry_diagnostic(uri: str, line: int, message: str) -> Diagnostic:
+    from nodecfg.core.codes import NC094
+    from nodecfg.core.diagnostics import Span
+
     return NC094.at(Span(uri, line, 1), f"instance table entry skipped: {message}")
+
+
+def _unreadable(uri: str, message: str) -> list[Diagnostic]:
+    from nodecfg.core.codes import NC093
+    from nodecfg.core.diagnostics import Span
+
+    return [NC093.at(Span(uri), message)]
 
 
 def parse_table_text(text: str, uri: str = "<table>") -> tuple[dict[str, InstanceTypeInfo], list[Diagnostic]]:
@@ -197,7 +207,7 @@ def parse_table_text(text: str, uri: str = "<table>") -> tuple[dict[str, Instanc
             return _collect(((1, item) for item in document["InstanceTypes"]), _from_describe_item, uri)
         if document is not None:
             problem = "InstanceTypes is not a list"
-        return {}, [NC093.at(Span(uri), f"cannot read DescribeInstanceTypes JSON: {problem}")]
+        return {}, _unreadable(uri, f"cannot read DescribeInstanceTypes JSON: {problem}")
     return _collect(_jsonl_items(text), _from_jsonl_item, uri)
 
 
@@ -253,13 +263,13 @@ def load_user_table(path: str) -> tuple[dict[str, InstanceTypeInfo], list[Diagno
         with open(path, "rb") as handle:
             raw = handle.read(MAX_TABLE_BYTES + 1)
     except OSError as error:
-        return {}, [NC093.at(Span(path), f"cannot read instance table: {error.strerror or error}")]
+        return {}, _unreadable(path, f"cannot read instance table: {error.strerror or error}")
     if len(raw) > MAX_TABLE_BYTES:
-        return {}, [NC093.at(Span(path), f"instance table is larger than {MAX_TABLE_BYTES // (1024 * 1024)} MiB")]
+        return {}, _unreadable(path, f"instance table is larger than {MAX_TABLE_BYTES // (1024 * 1024)} MiB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return {}, [NC093.at(Span(path), f"instance table is not UTF-8 (byte {error.start})")]
+        return {}, _unreadable(path, f"instance table is not UTF-8 (byte {error.start})")
     return parse_table_text(text, path)
 
 
