@@ -219,3 +219,28 @@ def test_each_lints_sources_apart(tmp_path, monkeypatch, capsys):
     assert main(["check", "--strict", first, second]) == 1  # merged: --v twice (NC414)
     capsys.readouterr()
     assert main(["check", "--strict", "--each", first, second]) == 0
+
+
+def test_each_in_forked_workers_reports_what_one_process_does(tmp_path, monkeypatch, capsys):
+    """Past the parallel threshold the files are shared with forked workers; the report must not change."""
+    from nodecfg.cli.commands import check
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NODECFG_NO_CACHE", "1")
+    sources = []
+    for number in range(check.PARALLEL_THRESHOLD + 5):
+        flags = "[--v=2, --v=3]" if number % 3 == 0 else "[--v=2]"  # every third file: NC414 at its own line
+        labels = "\n    - --node-labels=kubernetes.io/role=x" if number % 4 == 1 else ""  # NC416
+        body = nodeconfig(f"kubelet:\n  flags: {flags}\n") if not labels else \
+            nodeconfig(f"kubelet:\n  flags:\n    - --v=2{labels}\n")
+        sources.append(write(tmp_path, body, f"n{number:02d}.yaml"))
+    code = main(["check", "--each", "--format", "json", *sources])
+    pooled = capsys.readouterr().out
+    monkeypatch.setattr(check, "PARALLEL_THRESHOLD", 10 ** 6)
+    assert main(["check", "--each", "--format", "json", *sources]) == code == 1
+    alone = capsys.readouterr().out
+    assert pooled == alone
+    found = json.loads(alone)
+    expected = {f"n{n:02d}.yaml" for n in range(len(sources)) if n % 3 == 0 or n % 4 == 1}
+    assert {d["uri"].rsplit("/", 1)[-1] for d in found} == expected
+    assert {d["code"] for d in found} >= {"NC414", "NC416"}
