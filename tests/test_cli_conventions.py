@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -78,3 +79,15 @@ def test_explain_does_not_take_a_missing_file_for_a_field():
 def test_explain_positional_field_still_filters():
     code, out, _ = run("explain", EXAMPLE, "maxPods", "--instance", INSTANCE)
     assert code == 0 and "/maxPods = 58" in out and "/clusterDNS" not in out
+
+
+def test_the_command_flushes_everything_before_it_exits(tmp_path):
+    """`nodecfg` skips the interpreter's teardown (cli.main.run): stdout and stderr still arrive whole."""
+    done = subprocess.run([sys.executable, "-m", "nodecfg", "max-pods", "--all", "--format", "json"],
+                          capture_output=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0 and len(done.stdout) > 1 << 16  # more than a pipe holds at once
+    assert len(json.loads(done.stdout)) > 1000
+    missing = tmp_path / "missing.yaml"
+    done = subprocess.run([sys.executable, "-m", "nodecfg", "check", str(missing)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2 and done.stderr.rstrip().endswith("errors")
