@@ -107,44 +107,37 @@ def go_float(number: float) -> str:
 def encode_go_json(value: Any, indent: str | None = None) -> str:
     """Go's json.Marshal (indent None) or json.MarshalIndent(v, "", indent)."""
     parts: list[str] = []
-    _encode(value, "\n", indent, ": " if indent is not None else ":", parts)
+    if indent is None:
+        _encode(value, "", "", ":", parts)
+    else:
+        _encode(value, "\n", indent, ": ", parts)
     return "".join(parts)
 
 
-def _encode(value: Any, newline: str, indent: str | None, colon: str, parts: list[str]) -> None:
-    """Append value's text; ``newline`` starts a line at value's own depth (MarshalIndent only)."""
-    if isinstance(value, dict):
-        if not value:
-            parts.append("{}")
-            return
-        inner = newline + indent if indent is not None else ""
-        separator = "{" + inner
-        for key, item in value.items():
-            parts.append(separator)
-            parts.append(go_string(key if isinstance(key, str) else go_key(key)))
-            parts.append(colon)
-            if isinstance(item, (dict, list, tuple)):
-                _encode(item, inner, indent, colon, parts)
-            else:
-                parts.append(_scalar(item))
-            separator = "," + inner
-        parts.append(newline + "}" if indent is not None else "}")
-    elif isinstance(value, (list, tuple)):
-        if not value:
-            parts.append("[]")
-            return
-        inner = newline + indent if indent is not None else ""
-        separator = "[" + inner
-        for item in value:
-            parts.append(separator)
-            if isinstance(item, (dict, list, tuple)):
-                _encode(item, inner, indent, colon, parts)
-            else:
-                parts.append(_scalar(item))
-            separator = "," + inner
-        parts.append(newline + "]" if indent is not None else "]")
-    else:
+def _encode(value: Any, newline: str, indent: str, colon: str, parts: list[str]) -> None:
+    """Append value's text; ``newline`` starts a line at value's own depth ("" for json.Marshal)."""
+    is_map = isinstance(value, dict)
+    if not is_map and not isinstance(value, (list, tuple)):
         parts.append(_scalar(value))
+        return
+    opener, closer = ("{", "}") if is_map else ("[", "]")
+    if not value:
+        parts.append(opener + closer)
+        return
+    inner = newline + indent
+    separator = opener + inner
+    for item in value.items() if is_map else value:
+        if is_map:
+            key, item = item
+            parts.append(separator + go_string(key if isinstance(key, str) else go_key(key)) + colon)
+        else:
+            parts.append(separator)
+        if isinstance(item, (dict, list, tuple)):
+            _encode(item, inner, indent, colon, parts)
+        else:
+            parts.append(_scalar(item))
+        separator = "," + inner
+    parts.append(newline + closer)
 
 
 def _scalar(value: Any) -> str:
