@@ -270,8 +270,12 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
         from nodecfg.parse.mime import no_nodeconfig_part
 
         diagnostics += [no_nodeconfig_part(span) for span in loaded.without_nodeconfig]
+    undecodable = []  # merged documents nodeadm refuses to decode
     for document in loaded.documents + loaded.ignored_documents:
-        diagnostics.extend(validate_nodeconfig(document))
+        found = validate_nodeconfig(document)
+        diagnostics.extend(found)
+        if document in loaded.documents and any(is_blocking(d) for d in found):
+            undecodable.append(document.uri)
     merged = merge_documents(loaded.documents)
     diagnostics.extend(merged.diagnostics)
     if options.cluster is not None:
@@ -285,8 +289,26 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
             diagnostics.append(_no_documents(sources, loaded))
     else:
         diagnostics.extend(check_merged(merged.data, merged.locate, mode))
+        diagnostics.extend(_left_after_discard(loaded.documents, undecodable, mode))
     analysis.diagnostics = sort_diagnostics(localise(diagnostics, analysis))
     return analysis
+
+
+def _left_after_discard(documents: list[Document], undecodable: list[str], mode: str) -> list[Diagnostic]:
+    """What nodeadm reports when it drops user data for a part it cannot decode and other sources remain.
+
+    Its provider chain (internal/configprovider/chain.go) skips the user data and
+    merges the rest; a cluster field only the user data set is then missing.
+    """
+    from nodecfg.parse.mime import discarded_user_data
+    from nodecfg.validate.semantics import missing_after_discard
+
+    dropped = {uri.split("#", 1)[0] for uri in undecodable if discarded_user_data(uri)}
+    kept = [d for d in documents if d.uri.split("#", 1)[0] not in dropped]
+    if not dropped or not kept:
+        return []
+    left = merge_documents(kept)
+    return missing_after_discard(left.data, left.locate, mode, ", ".join(sorted(dropped)))
 
 
 def implied_mode(loaded: Loaded, mode: str) -> str:

@@ -68,7 +68,22 @@ def check_merged(config: dict, locate: Locate, mode: str = SELF_MANAGED) -> list
     return found
 
 
-def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnostic]:
+def missing_after_discard(config: dict, locate: Locate, mode: str, discarded: str) -> list[Diagnostic]:
+    """NC301 for the cluster fields the sources left after nodeadm discards the user data ``discarded``.
+
+    A NodeConfig part nodeadm cannot decode drops its whole user data
+    (parse/mime.py, discarded_user_data), and the provider chain goes on with
+    the other sources: a field only that user data set is then missing.
+    """
+    if mode != SELF_MANAGED:
+        return []
+    cluster = _mapping(_mapping(config.get("spec")).get("cluster"))
+    return list(_missing_cluster_fields(cluster, locate, f"after nodeadm discards the user data {discarded} "
+                                                        "(a part it cannot decode)"))
+
+
+def _missing_cluster_fields(cluster: dict, locate: Locate,
+                            when: str = "after merging all sources") -> Iterator[Diagnostic]:
     fragment = all(cluster.get(name) in (None, "") for name in REQUIRED_CLUSTER_FIELDS)
     for name in REQUIRED_CLUSTER_FIELDS:
         value = cluster.get(name)
@@ -78,7 +93,7 @@ def _missing_cluster_fields(cluster: dict, locate: Locate) -> Iterator[Diagnosti
         if missing:
             yield NC301.at(
                 locate(f"{CLUSTER}/{name}"),
-                f"spec.cluster.{name} is missing after merging all sources; "
+                f"spec.cluster.{name} is missing {when}; "
                 "nodeadm init stops with an error",
                 FRAGMENT_HINT if fragment else f"set spec.cluster.{name} (see the EKS DescribeCluster API)",
             )

@@ -85,6 +85,29 @@ def test_broken_mime_is_refused_like_nodeadm(message, broken, code):
     assert code in _errors(mime([document()], broken=broken))
 
 
+def test_user_data_nodeadm_cannot_decode_leaves_the_other_sources_short_of_a_cluster_field(tmp_path):
+    """Found by the differential suite (seed 8000): a config file without the cluster, then user data.
+
+    One undecodable part makes nodeadm drop the whole user data, and the chain
+    goes on with the file alone: nodeadm printed 'Name is missing in cluster
+    configuration', not the decoding error.
+    """
+    config = tmp_path / "config.yaml"
+    config.write_text("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n")
+    user_data = tmp_path / "userdata.mime"
+    user_data.write_bytes(mime([document(), document(spec=["kubelet:", "  flags: --v=2"])]))
+    result = nodecfg.api.compile([str(config), str(user_data)], instance=INSTANCE)
+    errors = {d.code for d in result.diagnostics if d.severity is Severity.ERROR}
+    assert {"NC202", "NC301"} <= errors and not result.files
+    assert errors & expected_codes('Command failed {"error": "Name is missing in cluster configuration"}')
+    missing = [d for d in result.diagnostics if d.code == "NC301"]
+    assert len(missing) == 4 and all("discards the user data" in d.message for d in missing)
+    assert {d.span.path for d in missing} == {str(config)}
+    # the user data alone: nothing is left, and nodeadm reports the decoding error
+    alone = nodecfg.api.compile([str(user_data)], instance=INSTANCE)
+    assert "NC301" not in {d.code for d in alone.diagnostics}
+
+
 def test_every_listed_reason_has_a_regression_case():
     messages = [m for m, _, _ in FAILURES] + [m for m, _, _ in MIME_FAILURES]
     for label, pattern, _codes in REASONS:
