@@ -56,15 +56,25 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     if args.output_file is None:
         return _run(args, sys.stdout)
-    try:
-        output = open(args.output_file, "w", encoding="utf-8")
-    except OSError as error:
-        print(f"nodecfg check: cannot write {args.output_file}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
     import contextlib
+    import io
 
-    with output, contextlib.redirect_stdout(output):
-        return _run(args, output)
+    from nodecfg.output.safe_write import WriteError, check_writable, write_file
+
+    try:
+        check_writable(args.output_file)  # refused before the run, not after it
+    except WriteError as error:
+        print(f"nodecfg check: {error}", file=sys.stderr)
+        return error.exit_code
+    output = io.StringIO()  # the report is written whole at the end (nodecfg/output/safe_write.py)
+    with contextlib.redirect_stdout(output):
+        code = _run(args, output)
+    try:
+        write_file(args.output_file, output.getvalue().encode("utf-8"))
+    except WriteError as error:
+        print(f"nodecfg check: {error}", file=sys.stderr)
+        return error.exit_code
+    return code
 
 
 def _run(args, output) -> int:
