@@ -170,11 +170,14 @@ def _in_pool(args, groups):
     None where forking is not available.  The first group runs here before forking,
     so the modules the pipeline imports on first use (the YAML parser, the rules) are
     loaded once and shared.  This process then checks its share too: it is warm, where
-    a fresh worker first pays for its copied-on-write memory.
+    a fresh worker first pays for its copied-on-write memory.  A worker that dies (the
+    out-of-memory killer, ``kill -9``) breaks the pool instead of leaving this process
+    waiting: the groups it had not returned get NC140 and the run exits 2.
     """
-    import functools
     import multiprocessing
     import os
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     if "fork" not in multiprocessing.get_all_start_methods() or "-" in args.sources:
         return None
@@ -184,13 +187,41 @@ def _in_pool(args, groups):
     outcomes = [_check_group(args, groups[0])]
     rest = groups[1:]
     mine, theirs = rest[::processes], [group for index, group in enumerate(rest) if index % processes]
-    with multiprocessing.get_context("fork").Pool(processes - 1) as pool:
-        chunk = max(1, len(theirs) // ((processes - 1) * 8))  # small chunks: the last one leaves a core idle
-        pending = pool.map_async(functools.partial(_check_group, args), theirs, chunksize=chunk)
+    size = max(1, len(theirs) // ((processes - 1) * 8))  # small chunks: the last one leaves a core idle
+    chunks = [theirs[start:start + size] for start in range(0, len(theirs), size)]
+    with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_check_chunk, args, chunk) for chunk in chunks]
         done_here = iter([_check_group(args, group) for group in mine])
-        done_there = iter(pending.get())
+        done_there = []
+        for future, chunk in zip(futures, chunks):
+            try:
+                done_there += future.result()
+            except BrokenProcessPool:
+                done_there += [_lost(group) for group in chunk]
+    done_there = iter(done_there)
     outcomes += [next(done_there if index % processes else done_here) for index in range(len(rest))]
     return outcomes
+
+
+def _check_chunk(args, chunk):
+    """A worker's share.  NODECFG_TEST_KILL_WORKER=NAME: the worker given NAME kills itself (tests only)."""
+    victim = os.environ.get("NODECFG_TEST_KILL_WORKER")
+    if victim and any(source.endswith(victim) for sources, _ in chunk for source in sources):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+    return [_check_group(args, group) for group in chunk]
+
+
+def _lost(group):
+    """The outcome of a group whose worker died before returning it."""
+    from nodecfg.core.codes import NC140
+    from nodecfg.core.diagnostics import Span
+
+    sources, _ = group
+    message = ("not checked: the process checking it was killed (by the out-of-memory killer or a signal); "
+               "run nodecfg check on it alone")
+    return [NC140.at(Span(source, 0, 0), f"{source}: {message}") for source in sources], {}, EXIT_USAGE
 
 
 def _print(diagnostics, texts: dict[str, str], args) -> None:
