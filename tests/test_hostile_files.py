@@ -140,3 +140,9 @@ def test_a_pool_worker_killed_by_sigkill_is_reported_not_waited_for(tmp_path):
     lost = {d["uri"] for d in found if d["code"] == "NC140"}
     assert victim in lost and all("was killed" in d["message"] for d in found if d["code"] == "NC140")
     assert names[0] not in lost  # the parent's own share is reported as checked
+
+
+def test_a_directory_with_no_configuration_is_checked_not_crashed_on(tmp_path):
+    (tmp_path / "empty").mkdir()
+    done = nodecfg("check", "empty", cwd=tmp_path)
+    assert done.returncode == 0 and "internal error" not in done.stderr

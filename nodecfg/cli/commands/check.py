@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lint every SOURCE on its own instead of merging them (what a pre-commit hook wants)")
     parser.add_argument("--list-rules", action="store_true",
                         help="print the catalogue of rules and exit (--format json for JSON)")
+    parser.add_argument("--show-settings", action="store_true",
+                        help="print which settings file is used (the nearest pyproject.toml with [tool.nodecfg], "
+                             "up to the repository root) and the settings, and exit")
     parser.add_argument("--dropins", action="append", default=[], metavar="DIR",
                         help="a nodeadm drop-in directory: its files are merged with the SOURCEs, as nodeadm "
                              "merges /etc/eks/nodeadm.d (a directory named nodeadm.d is read this way too)")
@@ -85,6 +88,8 @@ def _run(args, output) -> int:
     if args.list_rules:
         print(list_rules(args.format))
         return EXIT_OK
+    if args.show_settings:
+        return show_settings(args)
     if not args.sources and not args.dropins:
         print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
         return EXIT_USAGE
@@ -149,7 +154,7 @@ def _check(args) -> int:
     diagnostics = [d for found, _, _ in outcomes for d in found]
     texts = {uri: text for _, found_texts, _ in outcomes for uri, text in found_texts.items()}
     _print(diagnostics, texts, args)
-    return max(code for _, _, code in outcomes)
+    return max((code for _, _, code in outcomes), default=EXIT_OK)  # a directory with no config: nothing failed
 
 
 def _check_group(args, group):
@@ -260,6 +265,19 @@ def _print(diagnostics, texts: dict[str, str], args) -> None:
         print(formats.format_gitlab(diagnostics, texts))
     elif diagnostics:
         print(formats.format_github(diagnostics))
+
+
+def show_settings(args) -> int:
+    from nodecfg.cli.commands._common import settings_from
+    from nodecfg.linter.config import ConfigError, describe
+
+    try:
+        settings = settings_from(args)
+    except ConfigError as error:
+        print(f"nodecfg: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(describe(settings))
+    return EXIT_OK
 
 
 def statistics(diagnostics, output_format: str = "text") -> str:
