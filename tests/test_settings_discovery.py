@@ -113,3 +113,12 @@ def test_five_thousand_per_file_ignores_are_matched_once_per_file_not_per_findin
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert [d.code for d in kept] == ["NC303"] * 2000  # the last pattern applies, the others do not
     assert cpu < 2.0, f"{cpu:.2f} s of CPU"
+
+
+def test_the_language_server_reports_a_deep_pyproject_and_lints_with_the_defaults(checkout):
+    from nodecfg.lsp.document import lint_document
+
+    (checkout / "pyproject.toml").write_text("[tool.nodecfg]\nx = " + "{a = " * 1000 + "1" + "}" * 1000 + "\n")
+    linted = lint_document("apiVersion: node.eks.aws/v1alpha\nkind: NodeConfig\n", str(checkout / "n.yaml"))
+    assert "nest 1000 levels deep" in linted.settings_problem
+    assert "NC204" in {finding.code for finding in linted.findings}
