@@ -146,3 +146,14 @@ def test_a_directory_with_no_configuration_is_checked_not_crashed_on(tmp_path):
     (tmp_path / "empty").mkdir()
     done = nodecfg("check", "empty", cwd=tmp_path)
     assert done.returncode == 0 and "internal error" not in done.stderr
+
+
+def test_fix_neither_reads_nor_writes_a_link_out_of_the_repository(repo):
+    secret = repo.parent / "secret.yaml"
+    secret.write_text(SECRET.replace("v1alpha1", "v1alpha"))  # a fixable finding, if it were read
+    (repo / "x.yaml").symlink_to(secret)
+    assert_refused(nodecfg("check", "--fix", "x.yaml", cwd=repo), "x.yaml")
+    done = nodecfg("check", "--diff", "x.yaml", cwd=repo)
+    assert done.returncode == 2 and "cannot read x.yaml: it is a symbolic link" in done.stderr
+    assert "hunter2" not in done.stdout + done.stderr
+    assert secret.read_text() == SECRET.replace("v1alpha1", "v1alpha")

@@ -512,8 +512,11 @@ def run_fix(args, lint_options: dict) -> int:
             continue  # directories, stdin, URIs and FIFOs are linted, not fixed
         try:
             original = read_source(source, args.max_input_bytes + 1)
-        except OSError:
-            continue  # a link out of the tree, or unreadable: the lint that follows reports it
+        except OSError as error:  # a link out of the tree, or unreadable: --fix's lint reports it as NC140
+            if args.diff:
+                print(f"nodecfg check --diff: cannot read {source}: {error.strerror or error}", file=sys.stderr)
+                failed = True
+            continue
         result = fix_bytes(original, unsafe=args.unsafe_fixes, lint_options=lint_options)
         if not result.changed:
             continue
@@ -533,7 +536,7 @@ def run_fix(args, lint_options: dict) -> int:
     if args.diff:
         sys.stdout.write("".join(differences))
         print(f"nodecfg: {fixed_count} fix{'es' if fixed_count != 1 else ''} would be applied", file=sys.stderr)
-        return 1 if differences else 0
+        return 2 if failed else 1 if differences else 0
     print(f"nodecfg: fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} in {len(written)} "
           f"file{'s' if len(written) != 1 else ''}", file=sys.stderr)
     return 2 if failed else -1  # -1: the caller lints again and prints what remains
