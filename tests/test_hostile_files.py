@@ -159,3 +159,13 @@ def test_fix_neither_reads_nor_writes_a_link_out_of_the_repository(repo):
     assert done.returncode == 2 and "cannot read x.yaml: it is a symbolic link" in done.stderr
     assert "hunter2" not in done.stdout + done.stderr
     assert secret.read_text() == SECRET.replace("v1alpha1", "v1alpha")
+
+
+def test_userdata_does_not_embed_a_link_out_of_the_repository(repo):
+    (repo / "x.yaml").symlink_to(repo.parent / "secret.yaml")
+    (repo / "boot.sh").symlink_to(repo.parent / "secret.yaml")
+    (repo / "real.yaml").write_text(HEAD)
+    for args in (["x.yaml"], ["--script", "boot.sh", "real.yaml"]):
+        done = nodecfg("userdata", *args, "-o", "ud.mime", cwd=repo)
+        assert done.returncode != 0 and "NC140" in done.stderr
+        assert "hunter2" not in done.stdout + done.stderr and not (repo / "ud.mime").exists()
