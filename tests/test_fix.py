@@ -206,3 +206,25 @@ def test_the_example_in_docs_is_what_diff_prints(tmp_path, capsys):
     path.write_text(source)
     assert main(["check", "--diff", str(path)]) == 1
     assert shown in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_fix_keeps_a_byte_order_mark_and_edits_the_bytes_the_span_names(newline):
+    # issue 22 class 2: spans count without the mark; the edit used to land one byte early
+    # ("apiVersion:node.eks.aws/v1alpha1a")
+    broken, expected = (text.replace("\n", newline).encode() for text in CASES["NC204-v1alpha"][:2])
+    result = fix_bytes(b"\xef\xbb\xbf" + broken)
+    assert result.fixed == b"\xef\xbb\xbf" + expected and result.applied == ["NC204"]
+
+
+def test_fix_keeps_a_byte_order_mark_inside_base64():
+    broken, expected = (text.encode() for text in CASES["NC204-v1alpha"][:2])
+    result = fix_bytes(base64.b64encode(b"\xef\xbb\xbf" + broken))
+    assert base64.b64decode(result.fixed) == b"\xef\xbb\xbf" + expected
+
+
+def test_check_fix_of_a_file_with_a_byte_order_mark(tmp_path, capsys):
+    path = tmp_path / "nc.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + CASES["NC204-v1alpha"][0].encode())
+    assert main(["check", "--fix", "--no-cache", str(path)]) == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf" + CASES["NC204-v1alpha"][1].encode()

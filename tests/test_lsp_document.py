@@ -114,3 +114,19 @@ def test_wanted_by_content(tmp_path):
 def test_named_bytes_are_bytes_with_a_name():
     named = NamedBytes(b"abc", "/p/f.yaml")
     assert named == b"abc" and isinstance(named, bytes) and named.name == "/p/f.yaml"
+
+
+def test_fixes_and_ranges_in_text_with_a_byte_order_mark_count_the_mark(tmp_path):
+    # issue 22 class 2: spans count without the mark, the editor's text holds it as character 0 of line 0
+    text = "\ufeff" + NODECONFIG.replace("v1alpha1", "v1alpha", 1)
+    linted = lint_document(text, str(tmp_path / "bom.yaml"))
+    version = next(f for f in linted.findings if f.code == "NC204")
+    # "\ufeffapiVersion: node.eks.aws/v1alpha": the value starts after the mark and "apiVersion: "
+    assert (version.range.line, version.range.character) == (0, 13)
+    (fix,) = [fix for fix in fixes(linted, version.range) if fix.finding is not None]
+    (edit,) = fix.edits
+    assert edit.range == Range(0, 13, 0, 33) and edit.new_text == "node.eks.aws/v1alpha1"
+    typo = next(f for f in linted.findings if f.code == "NC210")
+    assert typo.range == Range(10, 6, 10, 13)  # other lines are not moved
+    fix_all = [fix for fix in fixes(linted) if fix.finding is None]
+    assert fix_all[0].edits[0].new_text == "\ufeff" + NODECONFIG.replace("maxPodz", "maxPods")

@@ -44,12 +44,15 @@ def _code_fingerprint(digest) -> None:
 
 
 def _add_file(digest, path: str, limit: int) -> None:
-    with open(path, "rb") as stream:
-        data = stream.read(limit + 1)
+    from nodecfg.parse.files import read_source
+
+    data = read_source(path, limit + 1)  # contained and never blocking, as the run reads it
     digest.update(f"{path}\0{len(data)}\0".encode() + data)
 
 
 def _add_source(digest, source: str, limit: int) -> bool:
+    from nodecfg.parse.files import is_regular
+
     path = source.removeprefix("file://")
     if path == "-" or not os.path.exists(path):
         return False  # stdin, or an I/O error the real run must report
@@ -57,9 +60,11 @@ def _add_source(digest, source: str, limit: int) -> bool:
         names = sorted(n for n in os.listdir(path) if n.lower().endswith(CONFIG_SUFFIXES))
         digest.update(f"dir:{path}\0{names}\0".encode())
         for name in names:
+            if not is_regular(os.path.join(path, name)):
+                return False  # a FIFO or device among them: the run decides, uncached
             _add_file(digest, os.path.join(path, name), limit)
         return True
-    if not os.path.isfile(path):
+    if not is_regular(path):
         return False  # FIFOs and devices are read by the real run, bounded
     _add_file(digest, path, limit)
     return True
@@ -67,6 +72,8 @@ def _add_source(digest, source: str, limit: int) -> bool:
 
 def key_for(args, sources: list[str], extra_files: list[str]) -> str | None:
     """The cache key for this invocation, or None when it must not be cached."""
+    from nodecfg.parse.files import is_regular
+
     digest = hashlib.sha256()
     _code_fingerprint(digest)
     options = {k: v for k, v in sorted(vars(args).items()) if k != "debug"}
@@ -77,6 +84,8 @@ def key_for(args, sources: list[str], extra_files: list[str]) -> str | None:
             if not _add_source(digest, source, limit):
                 return None
         for path in extra_files:
+            if not is_regular(path):
+                return None  # a FIFO read here would be gone for the run
             _add_file(digest, path, limit)
     except OSError:
         return None
@@ -101,12 +110,13 @@ def store(key: str, stdout: str, stderr: str, code: int) -> None:
     directory = cache_dir()
     if directory is None:
         return
+    from nodecfg.output.safe_write import WriteError, write_file
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        temporary = directory / f".{key}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps({"stdout": stdout, "stderr": stderr, "code": code}))
-        os.replace(temporary, directory / f"{key}.json")
-    except OSError:
+        write_file(directory / f"{key}.json", json.dumps({"stdout": stdout, "stderr": stderr, "code": code}).encode(),
+                   durable=False)
+    except (OSError, WriteError):
         pass  # a cache that cannot be written is no cache, not an error
 
 

@@ -72,18 +72,36 @@ class FixResult:
 # --- wrapping ----------------------------------------------------------------------
 
 
+BOM = "\ufeff"
+
+
 def unwrap_file(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """The text fixes are planned and applied in, and how to encode it again (``rewrap``).
+
+    A UTF-8 byte order mark is not part of that text, as it is not part of the
+    text the findings' spans count in (parse/yaml.py ``decode_text``); it is
+    the layer ``bom``, put back by ``rewrap``.
+    """
     from nodecfg.parse.wrapping import unwrap
 
     unwrapped = unwrap(data, "<fix>")
     if not unwrapped.ok:
-        return data.decode("utf-8", "surrogateescape"), ()
-    return unwrapped.data.decode("utf-8", "surrogateescape"), unwrapped.layers
+        text, layers = data.decode("utf-8", "surrogateescape"), ()
+    else:
+        text, layers = unwrapped.data.decode("utf-8", "surrogateescape"), unwrapped.layers
+    if text.startswith(BOM):
+        return text[len(BOM):], (*layers, "bom")
+    return text, layers
+
+
+def encodings(layers: tuple[str, ...]) -> tuple[str, ...]:
+    """The layers that encode the text (base64, gzip), without the byte order mark."""
+    return tuple(layer for layer in layers if layer != "bom")
 
 
 def rewrap(text: str, layers: tuple[str, ...], original: bytes) -> bytes:
     """Encode the fixed text the way the original file was encoded."""
-    data = text.encode("utf-8", "surrogateescape")
+    data = (BOM if "bom" in layers else "").encode() + text.encode("utf-8", "surrogateescape")
     if "gzip" in layers:
         data = gzip_codec.compress(data, mtime=0)
     if "base64" in layers:
@@ -479,36 +497,55 @@ def lint_options(args) -> dict:
 
 
 def run_fix(args, lint_options: dict) -> int:
-    """`check --fix` / `--diff`: fix each SOURCE file, then lint again and report as check does."""
-    from pathlib import Path
+    """`check --fix` / `--diff`: fix each SOURCE file, then lint again and report as check does.
 
-    written, fixed_count, differences = [], 0, []
+    A fixed file is written with the one safe writer (nodecfg/output/safe_write.py):
+    never in place, never through a symbolic link, never over a read-only file.
+    A file that cannot be written is named and the run exits 2.
+    """
+    from nodecfg.output.safe_write import WriteError, write_file
+    from nodecfg.parse.files import is_regular, read_source
+
+    written, fixed_count, differences, failed = [], 0, [], False
     for source in args.sources:
-        path = Path(source)
-        if source == "-" or not path.is_file():
-            continue  # directories, stdin and URIs are linted, not fixed
-        original = path.read_bytes()
+        if source == "-" or not is_regular(source):
+            continue  # directories, stdin, URIs and FIFOs are linted, not fixed
+        try:
+            original = read_source(source, args.max_input_bytes + 1)
+        except OSError as error:  # a link out of the tree, or unreadable: --fix's lint reports it as NC140
+            if args.diff:
+                print(f"nodecfg check --diff: cannot read {source}: {error.strerror or error}", file=sys.stderr)
+                failed = True
+            continue
         result = fix_bytes(original, unsafe=args.unsafe_fixes, lint_options=lint_options)
         if not result.changed:
             continue
-        fixed_count += len(result.applied)
         if args.diff:
+            fixed_count += len(result.applied)
             differences.append(_unified(source, original, result.fixed))
-        else:
-            path.write_bytes(result.fixed)
-            written.append(source)
+            continue
+        try:
+            write_file(source, result.fixed)
+        except WriteError as error:
+            print(f"nodecfg check --fix: {error} Its {len(result.applied)} fix(es) were not applied.",
+                  file=sys.stderr)
+            failed = True
+            continue
+        fixed_count += len(result.applied)
+        written.append(source)
     if args.diff:
         sys.stdout.write("".join(differences))
         print(f"nodecfg: {fixed_count} fix{'es' if fixed_count != 1 else ''} would be applied", file=sys.stderr)
-        return 1 if differences else 0
+        return 2 if failed else 1 if differences else 0
     print(f"nodecfg: fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} in {len(written)} "
           f"file{'s' if len(written) != 1 else ''}", file=sys.stderr)
-    return -1  # the caller lints again and prints what remains
+    return 2 if failed else -1  # -1: the caller lints again and prints what remains
 
 
 def _unified(name: str, before: bytes, after: bytes) -> str:
     old, layers = unwrap_file(before)
     new, _ = unwrap_file(after)
+    layers = encodings(layers)
     label = f" (decoded {'+'.join(layers)})" if layers else ""
     text = "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                         f"{name}{label}", f"{name}{label}"))

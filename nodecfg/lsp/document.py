@@ -137,14 +137,19 @@ def finding_range(diagnostic: Diagnostic, content: bytes, lines: list[str]) -> R
 
     region = file_region(diagnostic, content)
     line = _clamp(region["startLine"] - 1, 0, len(lines) - 1)
-    character = _clamp(region["startColumn"] - 1, 0, len(_line(lines, line)))
+    character = _clamp(region["startColumn"] - 1 + _bom(lines, line), 0, len(_line(lines, line)))
     if "endLine" in region:
         end_line = _clamp(region["endLine"] - 1, line, len(lines) - 1)
-        end_character = _clamp(region["endColumn"] - 1, 0, len(_line(lines, end_line)))
+        end_character = _clamp(region["endColumn"] - 1 + _bom(lines, end_line), 0, len(_line(lines, end_line)))
         if (end_line, end_character) > (line, character):
             return Range(line, character, end_line, end_character)
     end = len(_line(lines, line).rstrip())
     return Range(line, character, line, max(end, character))
+
+
+def _bom(lines: list[str], number: int) -> int:
+    """1 on the first line of a text that starts with a byte order mark: columns count without it."""
+    return 1 if number == 0 and lines and lines[0].startswith("\ufeff") else 0
 
 
 def _line(lines: list[str], number: int) -> str:
@@ -160,9 +165,11 @@ def _clamp(value: int, low: int, high: int) -> int:
 
 def fixes(linted: Linted, wanted_range: Range | None = None) -> list[Fix]:
     """Each fixable finding's fix (of those overlapping ``wanted_range``), then one fix of all safe fixes."""
-    from nodecfg.linter.fix import FIXABLE, SAFE, apply_edits, edits_by_finding, fix_bytes, rewrap, unwrap_file
+    from nodecfg.linter.fix import (BOM, FIXABLE, SAFE, apply_edits, edits_by_finding, encodings, fix_bytes,
+                                    rewrap, unwrap_file)
 
-    decoded, layers = unwrap_file(linted.content)
+    decoded, layers = unwrap_file(linted.content)  # without a byte order mark, as the spans count
+    mark = BOM if "bom" in layers else ""
     by_diagnostic = {finding.diagnostic: finding for finding in linted.findings}
     found: list[Fix] = []
     any_safe = False
@@ -174,13 +181,14 @@ def fixes(linted: Linted, wanted_range: Range | None = None) -> list[Fix]:
             any_safe = any_safe or kind == SAFE
             if wanted_range is not None and not _overlaps(finding.range, wanted_range):
                 continue
-            if layers:  # the edit is made in the decoded text, which is encoded again as it was
+            if encodings(layers):  # the edit is made in the decoded text, which is encoded again as it was
                 new_text = _as_text(rewrap(apply_edits(decoded, edits), layers, linted.content))
                 if new_text is None:
                     continue
                 text_edits = (whole_document(linted.text, new_text),)
             else:
-                text_edits = tuple(TextEdit(_range_of(decoded, edit.start, edit.end), edit.text) for edit in edits)
+                text_edits = tuple(TextEdit(_range_of(mark + decoded, len(mark) + edit.start, len(mark) + edit.end),
+                                            edit.text) for edit in edits)
             title = f"Fix {finding.code}: {FIXABLE[finding.code][1]}" + ("" if kind == SAFE else " (unsafe)")
             found.append(Fix(title, text_edits, finding, kind == SAFE))
     if any_safe:

@@ -7,12 +7,10 @@ leaves nothing half-written at the output path.
 from __future__ import annotations
 
 import contextlib
-import errno
 import gzip as gzip_module
 import io
 import os
 import re
-import secrets
 import shutil
 import signal
 import tarfile
@@ -24,6 +22,10 @@ from pathlib import Path
 from typing import Literal
 
 from nodecfg.core.filetree import FileEntry, FileTree
+from nodecfg.output.safe_write import (HANDLED_SIGNALS as _HANDLED_SIGNALS, WriteError, describe as _describe,
+                                       fsync_directory as _fsync_directory, refuse_link,
+                                       remove_quietly as _remove_quietly, signals_deferred as _signals_deferred,
+                                       write_file)
 
 DIRECTORY_MODE = 0o755
 GZIP_LEVEL = 9
@@ -40,10 +42,7 @@ _NAME_MAX = 255
 _PATH_MAX = 4095
 
 
-class EmitError(Exception):
-    """The output could not be written; the message is one sentence for the user."""
-
-    exit_code = 2
+EmitError = WriteError  # the output could not be written (nodecfg/output/safe_write.py)
 
 
 class EmitInterrupted(EmitError):
@@ -257,9 +256,6 @@ def write_output(
         raise EmitError(_describe(error, target)) from error
 
 
-_HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-
 @contextlib.contextmanager
 def _signals_raise():
     """SIGTERM and SIGINT raise _Signalled while writing, so the cleanup below runs.
@@ -279,19 +275,6 @@ def _signals_raise():
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)
-
-
-@contextlib.contextmanager
-def _signals_deferred():
-    """Hold SIGTERM and SIGINT back (they are delivered at the end) around renames that must finish together."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, _HANDLED_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED_SIGNALS)
 
 
 # Temporary siblings carry the writing process's id: .NAME.PID.RANDOM.tmp|new|old
@@ -335,11 +318,6 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _describe(error: OSError, target: Path) -> str:
-    reason = error.strerror or str(error)
-    return f"cannot write {target}: {reason}."
-
-
 def _check_parent(target: Path) -> Path:
     if target.name in ("", ".", ".."):
         raise EmitError(f"cannot write {target}: the output must name a new or replaceable entry.")
@@ -351,8 +329,7 @@ def _check_parent(target: Path) -> Path:
 
 def _check_replaceable(target: Path, *, want_directory: bool) -> bool:
     """Whether something is already at `target`; EmitError when it is the wrong kind."""
-    if target.is_symlink():
-        raise EmitError(f"cannot write {target}: it is a symbolic link, which nodecfg does not replace.")
+    refuse_link(target)
     if not target.exists():
         return False
     if want_directory and not target.is_dir():
@@ -365,36 +342,9 @@ def _check_replaceable(target: Path, *, want_directory: bool) -> bool:
 # --- archive file ------------------------------------------------------------------
 
 def _write_archive(data: bytes, target: Path) -> None:
-    parent = _check_parent(target)
+    _check_parent(target)
     _check_replaceable(target, want_directory=False)
-    handle, temporary = _create_sibling_file(target)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        with _signals_deferred():
-            os.replace(temporary, target)
-    except BaseException:
-        with _signals_deferred():
-            _remove_quietly(temporary)
-        raise
-    _fsync_directory(parent)
-
-
-def _create_sibling_file(target: Path) -> tuple[int, Path]:
-    """A new empty file next to `target`, created like any output file (0666 less umask).
-
-    Not mkstemp: its 0600 would make the archive private whatever the umask says.
-    Only the archive's contents are reproducible; its own permissions are the user's.
-    """
-    for _ in range(100):
-        candidate = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-        try:
-            return os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), candidate
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, "no free temporary name", str(target.parent))
+    write_file(target, data)
 
 
 # --- directory ---------------------------------------------------------------------
@@ -480,23 +430,3 @@ def _private_directory(target: Path, suffix: str) -> Path:
     created = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=suffix, dir=target.parent))
     os.chmod(created, 0o700)  # mkdtemp's mode is masked by umask; we need to write in it
     return created
-
-
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(descriptor)
-    except OSError as error:
-        # Some filesystems (network, FUSE) cannot sync a directory; durability
-        # is best effort there, atomicity still holds.
-        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(descriptor)
-
-
-def _remove_quietly(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass

@@ -54,6 +54,10 @@ def plan_groups(sources: list[str], dropins: list[str], *, each: bool) -> list[G
 
 
 def _walk(directory: Path) -> list[str]:
+    """Config files below ``directory``: regular files only (a FIFO is never opened), links out of
+    the tree kept without being read, so that the loader reports them (nodecfg/parse/files.py)."""
+    from nodecfg.parse.files import Refused, check_contained, is_regular
+
     found: list[str] = []
     for root, directories, files in os.walk(directory):
         directories[:] = sorted(d for d in directories if not d.startswith("."))
@@ -63,17 +67,26 @@ def _walk(directory: Path) -> list[str]:
             directories[:] = []
             continue
         for name in sorted(files):
-            if name.lower().endswith(LINTED_SUFFIXES) and _recognised(base / name):
-                found.append(str(base / name))
+            path = base / name
+            if not name.lower().endswith(LINTED_SUFFIXES):
+                continue
+            try:
+                check_contained(path)
+            except Refused:
+                found.append(str(path))
+                continue
+            if is_regular(path) and _recognised(path):
+                found.append(str(path))
             if len(found) >= MAX_FILES:
                 return found
     return found
 
 
 def _read(path: Path) -> bytes | None:
+    from nodecfg.parse.files import read_source
+
     try:
-        with open(path, "rb") as stream:
-            return stream.read(_SNIFF_BYTES)
+        return read_source(path, _SNIFF_BYTES)
     except OSError:
         return None
 
@@ -87,7 +100,9 @@ def _recognised(path: Path) -> bool:
 
 def _per_unit(group: list[str]) -> list[Group]:
     """A lone container file with several user data becomes one run per user data."""
-    if len(group) != 1 or group[0] == "-" or not os.path.isfile(group[0].removeprefix("file://")):
+    from nodecfg.parse.files import is_regular
+
+    if len(group) != 1 or group[0] == "-" or not is_regular(group[0].removeprefix("file://")):
         return [(group, None)]
     from nodecfg.parse.source import maybe_container
 

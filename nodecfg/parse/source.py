@@ -118,26 +118,20 @@ def load_sources(specs: list[SourceSpec], limits: Limits = Limits(), stdin=None,
 
 
 def _read_stdin(stdin, limits: Limits) -> bytes:
+    from nodecfg.parse.files import read_capped
+
     stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
     if stream is None:  # descriptor 0 was closed: nothing to read
         return b""
-    return _read_capped(stream, limits.max_source_bytes + 1)
-
-
-def _read_capped(stream, size: int) -> bytes:
-    """Up to ``size`` bytes; pipes and devices return short reads, so read until EOF or ``size``."""
-    chunks, remaining = [], size
-    while remaining > 0:
-        chunk = stream.read(remaining)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+    return read_capped(stream, limits.max_source_bytes + 1)
 
 
 def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
+    from nodecfg.parse.files import check_contained, tree_of
+
+    tree = tree_of(directory)  # a drop-in directory that is a link out of the tree is refused as a whole
     try:
+        check_contained(directory, tree)
         names = sorted(entry.name for entry in os.scandir(directory)
                        if entry.is_file() and entry.name.lower().endswith(CONFIG_SUFFIXES))
     except OSError as error:
@@ -152,29 +146,21 @@ def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
         loaded.diagnostics.append(NC141.at(Span(str(directory)), message))
         return
     for name in names:
-        _load_file(directory / name, loaded, limits)
+        _load_file(directory / name, loaded, limits, tree=tree)
 
 
-def _load_file(path: Path, loaded: Loaded, limits: Limits, options: LoadOptions | None = None) -> None:
+def _load_file(path: Path, loaded: Loaded, limits: Limits, options: LoadOptions | None = None,
+               tree: str | None = None) -> None:
+    """One file; a symbolic link out of its tree (nodecfg/parse/files.py) is NC140, never read."""
+    from nodecfg.parse.files import read_source
+
     uri = str(path)
     try:
-        data = _read_file(path, limits.max_source_bytes + 1)
+        data = read_source(path, limits.max_source_bytes + 1, tree)
     except OSError as error:
         loaded.diagnostics.append(_io_error(uri, error))
         return
     _load_bytes(data, uri, loaded, limits, options)
-
-
-def _read_file(path: Path, size: int) -> bytes:
-    """At most ``size`` bytes of a file, pipe or device.
-
-    Opened non-blocking, so that a FIFO without a writer does not hang the
-    open (it then reads as empty); the reads themselves block as usual.
-    """
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    os.set_blocking(descriptor, True)
-    with open(descriptor, "rb", closefd=True) as stream:
-        return _read_capped(stream, size)
 
 
 def _io_error(uri: str, error: OSError) -> Diagnostic:

@@ -171,10 +171,11 @@ def read_input(item: NodeConfigInput, label: str) -> tuple[bytes, str, Diagnosti
         reason = error.reason if isinstance(error, UnicodeEncodeError) else str(error)
         return b"", label, NC124.at(Span(label),
                                       f"{label} cannot be written as UTF-8 text: {reason}")
+    from nodecfg.parse.files import read_source
+
     path = os.fspath(item)
     try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_INPUT_BYTES + 1)
+        data = read_source(path, MAX_INPUT_BYTES + 1)  # never a link out of the tree (docs/limits.md)
     except OSError as error:
         message = f"cannot read {path}: {error.strerror or error}"
         return b"", path, NC140.at(Span(path, 0, 0), message)

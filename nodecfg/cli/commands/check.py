@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lint every SOURCE on its own instead of merging them (what a pre-commit hook wants)")
     parser.add_argument("--list-rules", action="store_true",
                         help="print the catalogue of rules and exit (--format json for JSON)")
+    parser.add_argument("--show-settings", action="store_true",
+                        help="print which settings file is used (the nearest pyproject.toml with [tool.nodecfg], "
+                             "up to the repository root) and the settings, and exit")
     parser.add_argument("--dropins", action="append", default=[], metavar="DIR",
                         help="a nodeadm drop-in directory: its files are merged with the SOURCEs, as nodeadm "
                              "merges /etc/eks/nodeadm.d (a directory named nodeadm.d is read this way too)")
@@ -56,15 +59,25 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     if args.output_file is None:
         return _run(args, sys.stdout)
-    try:
-        output = open(args.output_file, "w", encoding="utf-8")
-    except OSError as error:
-        print(f"nodecfg check: cannot write {args.output_file}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
     import contextlib
+    import io
 
-    with output, contextlib.redirect_stdout(output):
-        return _run(args, output)
+    from nodecfg.output.safe_write import WriteError, check_writable, write_file
+
+    try:
+        check_writable(args.output_file)  # refused before the run, not after it
+    except WriteError as error:
+        print(f"nodecfg check: {error}", file=sys.stderr)
+        return error.exit_code
+    output = io.StringIO()  # the report is written whole at the end (nodecfg/output/safe_write.py)
+    with contextlib.redirect_stdout(output):
+        code = _run(args, output)
+    try:
+        write_file(args.output_file, output.getvalue().encode("utf-8"))
+    except WriteError as error:
+        print(f"nodecfg check: {error}", file=sys.stderr)
+        return error.exit_code
+    return code
 
 
 def _run(args, output) -> int:
@@ -75,6 +88,8 @@ def _run(args, output) -> int:
     if args.list_rules:
         print(list_rules(args.format))
         return EXIT_OK
+    if args.show_settings:
+        return show_settings(args)
     if not args.sources and not args.dropins:
         print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
         return EXIT_USAGE
@@ -139,7 +154,7 @@ def _check(args) -> int:
     diagnostics = [d for found, _, _ in outcomes for d in found]
     texts = {uri: text for _, found_texts, _ in outcomes for uri, text in found_texts.items()}
     _print(diagnostics, texts, args)
-    return max(code for _, _, code in outcomes)
+    return max((code for _, _, code in outcomes), default=EXIT_OK)  # a directory with no config: nothing failed
 
 
 def _check_group(args, group):
@@ -160,11 +175,14 @@ def _in_pool(args, groups):
     None where forking is not available.  The first group runs here before forking,
     so the modules the pipeline imports on first use (the YAML parser, the rules) are
     loaded once and shared.  This process then checks its share too: it is warm, where
-    a fresh worker first pays for its copied-on-write memory.
+    a fresh worker first pays for its copied-on-write memory.  A worker that dies (the
+    out-of-memory killer, ``kill -9``) breaks the pool instead of leaving this process
+    waiting: the groups it had not returned get NC140 and the run exits 2.
     """
-    import functools
     import multiprocessing
     import os
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     if "fork" not in multiprocessing.get_all_start_methods() or "-" in args.sources:
         return None
@@ -174,13 +192,41 @@ def _in_pool(args, groups):
     outcomes = [_check_group(args, groups[0])]
     rest = groups[1:]
     mine, theirs = rest[::processes], [group for index, group in enumerate(rest) if index % processes]
-    with multiprocessing.get_context("fork").Pool(processes - 1) as pool:
-        chunk = max(1, len(theirs) // ((processes - 1) * 8))  # small chunks: the last one leaves a core idle
-        pending = pool.map_async(functools.partial(_check_group, args), theirs, chunksize=chunk)
+    size = max(1, len(theirs) // ((processes - 1) * 8))  # small chunks: the last one leaves a core idle
+    chunks = [theirs[start:start + size] for start in range(0, len(theirs), size)]
+    with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_check_chunk, args, chunk) for chunk in chunks]
         done_here = iter([_check_group(args, group) for group in mine])
-        done_there = iter(pending.get())
+        done_there = []
+        for future, chunk in zip(futures, chunks):
+            try:
+                done_there += future.result()
+            except BrokenProcessPool:
+                done_there += [_lost(group) for group in chunk]
+    done_there = iter(done_there)
     outcomes += [next(done_there if index % processes else done_here) for index in range(len(rest))]
     return outcomes
+
+
+def _check_chunk(args, chunk):
+    """A worker's share.  NODECFG_TEST_KILL_WORKER=NAME: the worker given NAME kills itself (tests only)."""
+    victim = os.environ.get("NODECFG_TEST_KILL_WORKER")
+    if victim and any(source.endswith(victim) for sources, _ in chunk for source in sources):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+    return [_check_group(args, group) for group in chunk]
+
+
+def _lost(group):
+    """The outcome of a group whose worker died before returning it."""
+    from nodecfg.core.codes import NC140
+    from nodecfg.core.diagnostics import Span
+
+    sources, _ = group
+    message = ("not checked: the process checking it was killed (by the out-of-memory killer or a signal); "
+               "run nodecfg check on it alone")
+    return [NC140.at(Span(source, 0, 0), f"{source}: {message}") for source in sources], {}, EXIT_USAGE
 
 
 def _print(diagnostics, texts: dict[str, str], args) -> None:
@@ -219,6 +265,19 @@ def _print(diagnostics, texts: dict[str, str], args) -> None:
         print(formats.format_gitlab(diagnostics, texts))
     elif diagnostics:
         print(formats.format_github(diagnostics))
+
+
+def show_settings(args) -> int:
+    from nodecfg.cli.commands._common import settings_from
+    from nodecfg.linter.config import ConfigError, describe
+
+    try:
+        settings = settings_from(args)
+    except ConfigError as error:
+        print(f"nodecfg: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(describe(settings))
+    return EXIT_OK
 
 
 def statistics(diagnostics, output_format: str = "text") -> str:

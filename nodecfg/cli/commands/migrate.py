@@ -38,15 +38,19 @@ def run(args) -> int:
     print_diagnostics(migration.diagnostics, migration.texts)
     if not migration.userdata:
         return 1
-    if args.report:
-        with open(args.report, "w", encoding="utf-8") as handle:
-            handle.write(migration.report())
-    else:
-        print(migration.report(), file=sys.stderr, end="")
-    if args.output:
-        with open(args.output, "wb") as handle:
-            handle.write(migration.userdata)
-    else:
+    from nodecfg.output.safe_write import WriteError, write_file
+
+    try:
+        if args.report:
+            write_file(args.report, migration.report().encode("utf-8"))
+        else:
+            print(migration.report(), file=sys.stderr, end="")
+        if args.output:
+            write_file(args.output, migration.userdata)
+    except WriteError as error:
+        print(f"nodecfg migrate: {error}", file=sys.stderr)
+        return error.exit_code
+    if not args.output:
         sys.stdout.buffer.write(migration.userdata)
         sys.stdout.flush()
     failed = has_errors(migration.diagnostics)

@@ -86,10 +86,11 @@ def _write(data: bytes, output: str | None) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return EXIT_OK
+    from nodecfg.output.safe_write import WriteError, write_file
+
     try:
-        with open(output, "wb") as stream:
-            stream.write(data)
-    except OSError as error:
-        print(f"nodecfg: cannot write {output}: {error.strerror or error}", file=sys.stderr)
-        return EXIT_USAGE
+        write_file(output, data)
+    except WriteError as error:
+        print(f"nodecfg: {error}", file=sys.stderr)
+        return error.exit_code
     return EXIT_OK
