@@ -141,6 +141,11 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin, options=options)
     mode = analysis.mode
     found = [*context_problems, *analysis.diagnostics]
+    if instance is not None:
+        from nodecfg.context.instance_table import unknown_type_problem
+
+        unknown_type = unknown_type_problem(instance, dict(extra_table) if extra_table else None)
+        found += [unknown_type] if unknown_type else []
     result = Result(analysis, mode, strict=bool(settings and settings.strict))
     if analysis.documents and not _stops(found):
         found += run_rules(analysis, sources, mode, instance, extra_table)
