@@ -24,10 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="merge all SOURCEs into one node, in the order given, as build/render/explain do")
     parser.add_argument("--stdin-filename", metavar="PATH",
                         help="the file that - stands for: findings name it, and settings are found from its directory")
-    parser.add_argument("--only-node-config", nargs="?", const="all", metavar="KINDS",
-                        help="skip a file SOURCE that holds no node configuration, judged by content (what the "
-                             "pre-commit hooks pass); KINDS limits it to some of: nodeconfig, userdata, "
-                             "ec2nodeclass, launch-template (comma-separated; default all)")
+    parser.add_argument("--only-node-config", metavar="KINDS",
+                        help="skip a file SOURCE that holds no node configuration of these kinds, judged by "
+                             "content (what the pre-commit hooks pass): all, or some of nodeconfig, userdata, "
+                             "ec2nodeclass, launch-template, comma-separated")
     parser.add_argument("--show-skipped", action="store_true",
                         help="with --only-node-config, name the files skipped (a note on stderr)")
     parser.add_argument("--list-rules", action="store_true",
