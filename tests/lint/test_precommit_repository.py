@@ -302,14 +302,17 @@ def test_the_docs_local_hook_runs_as_written(fixture):
 def test_the_docs_files_and_args_example(fixture):
     [hook] = _snippet(_block("--kubelet-version, v1.34.0, --strict"))
     _write_config(fixture, _localise({"repos": [{"repo": "x", "hooks": [hook]}]}))
+    # karpenter mode: the cluster fields are Karpenter's to add, so the user data leaves them out
+    # (with them, NC702 warnings, which --strict makes fail)
+    karpenter_mime = MIME.replace(NODECONFIG, DROPIN.replace("maxPods: 20", "shutdownGracePeriod: 30s"))
+    (fixture / "launch-templates/web.mime").write_text(karpenter_mime)
     _git(fixture, "add", "-A")
     passed = _pre_commit(fixture, "run", "--all-files")
-    # karpenter mode: the cluster fields are Karpenter's to add, and launch-templates/web.mime sets them itself
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    (fixture / "launch-templates/web.mime").write_text(MIME.replace("shutdownGracePeriod", "shutdownGracePeriodd"))
+    (fixture / "launch-templates/web.mime").write_text(karpenter_mime.replace("shutdownGracePeriod", "shutdownGracePeriodd"))
     _git(fixture, "add", "-A")
     failed = _pre_commit(fixture, "run", "--all-files")
-    assert failed.returncode == 1 and "launch-templates/web.mime:17:7: NC210" in failed.stdout, failed.stdout
+    assert failed.returncode == 1 and "launch-templates/web.mime:11:14: NC210" in failed.stdout, failed.stdout
     assert "web-user-data.txt" not in failed.stdout  # outside the example's files:
 
 
