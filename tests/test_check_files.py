@@ -113,3 +113,43 @@ def test_a_directory_with_nothing_to_check_is_a_message_and_exit_2(tmp_path, cap
         err = capsys.readouterr().err
         assert err.startswith(f"nodecfg check: no node configuration found in {directory}: ")
         assert "internal error" not in err
+
+
+LOOK_ALIKES = {
+    "gen_userdata.py": 'NODECONFIG = "apiVersion: node.eks.aws/v1alpha1"\nprint("user data:", NODECONFIG)\n',
+    "userdata.md": "# User data\n\nContent-Type: text/x-shellscript is a header.\n\n```yaml\nkind: NodeConfig\n```\n",
+    "user-data.sh": "#!/bin/bash\necho hi\n",
+    "karpenter-values.yaml": "settings:\n  clusterName: demo\nreplicas: 2\n",
+}
+
+
+def test_only_node_config_skips_other_content_and_says_so_only_when_asked(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NODECFG_NO_CACHE", "1")
+    monkeypatch.chdir(tmp_path)
+    for name, text in LOOK_ALIKES.items():
+        (tmp_path / name).write_text(text)
+    names = list(LOOK_ALIKES)
+    assert main(["check", "--only-node-config=all", *names]) == 0
+    assert capsys.readouterr() == ("", "")  # not a word by default
+    assert main(["check", "--only-node-config=all", "--show-skipped", *names]) == 0
+    assert capsys.readouterr().err == ("nodecfg: note: skipped 4 files that hold no node configuration: "
+                                       + ", ".join(names) + "\n")
+    # a broken NodeConfig is node configuration: its syntax error is reported, not skipped
+    (tmp_path / "broken.yaml").write_text(COMPLETE.replace("name: demo", "name: [demo"))
+    assert main(["check", "--only-node-config=all", "broken.yaml", *names]) == 1
+    assert "broken.yaml:6:22: NC120" in capsys.readouterr().out
+    # kinds: a NodeConfig is not an EC2NodeClass
+    assert main(["check", "--only-node-config=ec2nodeclass", "broken.yaml"]) == 0
+    assert main(["check", "--only-node-config=bogus", "broken.yaml"]) == 2
+    assert "unknown kind bogus" in capsys.readouterr().err
+
+
+def test_only_node_config_keeps_fix_away_from_other_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("NODECFG_NO_CACHE", "1")
+    # MIME part headers without the blank line (NC104, a safe fix) in a page about user data
+    page = tmp_path / "userdata.txt"
+    page.write_text("Content-Type: multipart/mixed; boundary=b\n\nnotes: the parts follow\n--b\n"
+                    "Content-Type: text/x-shellscript\necho hi\n--b--\n")
+    before = page.read_bytes()
+    assert main(["check", "--only-node-config=nodeconfig", "--fix", str(page)]) == 0
+    assert page.read_bytes() == before

@@ -92,6 +92,13 @@ def _run(args, output) -> int:
         print("nodecfg check: --each and --merge contradict each other; each SOURCE is linted on its own "
               "unless --merge is given", file=sys.stderr)
         return EXIT_USAGE
+    if args.only_node_config is not None:
+        refused = _select_sources(args)
+        if refused is not None:
+            return refused
+        if not args.sources and not args.dropins:
+            _note_skipped(args)
+            return EXIT_OK  # every file was something else: nothing to check
     if args.fix or args.diff:
         from nodecfg.linter.fix import lint_options, run_fix
 
@@ -107,10 +114,7 @@ def _cached_check(args) -> int:
 
     args.groups = plan_groups(args.sources, args.dropins, each=not merges(args))
     if args.only_node_config is not None:
-        selected = _node_configuration_only(args)
-        if isinstance(selected, int):
-            return selected
-        args.groups = selected
+        args.groups = _node_configuration_only(args)
     if not args.groups:
         if args.only_node_config is not None:
             return EXIT_OK  # every file was something else: nothing to check
@@ -150,31 +154,59 @@ def merges(args) -> bool:
 
 
 def _node_configuration_only(args):
-    """args.groups less the lone files that hold no node configuration of the kinds asked for, or exit 2."""
-    from nodecfg.cli.content import file_kind, kinds_from
+    """args.groups less the lone files that hold no node configuration of the kinds asked for.
 
-    try:
-        kinds = kinds_from(args.only_node_config)
-    except ValueError as error:
-        print(f"nodecfg check: --only-node-config: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    judged: dict[str, bool] = {}
+    The file SOURCEs themselves were filtered before --fix could touch them (_select_sources);
+    this also drops the files a directory SOURCE was walked into.
+    """
+    from nodecfg.cli.content import file_kind
+
     kept, skipped = [], []
     for group in args.groups:
         sources, _ = group
         path = sources[0].removeprefix("file://") if len(sources) == 1 and sources[0] != "-" else None
         if path is not None and os.path.isfile(path):
-            if path not in judged:
-                judged[path] = file_kind(path) in kinds
-                if not judged[path]:
-                    skipped.append(path)
-            if not judged[path]:
+            if path not in args.judged:
+                args.judged[path] = file_kind(path) in args.kinds
+            if not args.judged[path]:
+                skipped.append(path)
                 continue
         kept.append(group)
-    if skipped and args.show_skipped:
-        print(f"nodecfg: note: skipped {len(skipped)} file{'s' if len(skipped) > 1 else ''} that hold no node "
-              f"configuration: {', '.join(skipped)}", file=sys.stderr)
+    args.skipped += [path for path in dict.fromkeys(skipped) if path not in args.skipped]
+    _note_skipped(args)
     return kept
+
+
+def _note_skipped(args) -> None:
+    """The one informational note --show-skipped asks for."""
+    if args.skipped and args.show_skipped:
+        count = len(args.skipped)
+        what = "node configuration" if args.only_node_config == "all" else f"{args.only_node_config} content"
+        print(f"nodecfg: note: skipped {count} file{'s' if count > 1 else ''} that hold no {what}: "
+              f"{', '.join(args.skipped)}", file=sys.stderr)
+
+
+def _select_sources(args) -> int | None:
+    """With --only-node-config: drop the file SOURCEs of other content (before --fix reads them), or exit 2."""
+    from nodecfg.cli.content import file_kind, kinds_from
+
+    try:
+        args.kinds = kinds_from(args.only_node_config)
+    except ValueError as error:
+        print(f"nodecfg check: --only-node-config: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    args.judged, args.skipped = {}, []
+    kept = []
+    for source in args.sources:
+        path = source.removeprefix("file://")
+        if source != "-" and os.path.isfile(path):
+            args.judged[path] = file_kind(path) in args.kinds
+            if not args.judged[path]:
+                args.skipped.append(path)
+                continue
+        kept.append(source)
+    args.sources = kept
+    return None
 
 
 def _context_files(args) -> list[str]:
