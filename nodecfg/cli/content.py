@@ -62,11 +62,15 @@ def content_kind(data: bytes, uri: str) -> str | None:
     from nodecfg.parse.source import maybe_container
 
     if maybe_container(data):
+        from nodecfg.core.diagnostics import has_errors
         from nodecfg.parse.containers import extract
 
         container = extract(data, uri)
         if container is not None:
-            return None if container.kind == "unknown" else container.kind
+            # a manifest or template holding no user data (a stack of S3 buckets, an EC2NodeClass
+            # without userData) is not node configuration; one whose user data is broken is
+            holds = container.units or has_errors(container.diagnostics)
+            return container.kind if container.kind != "unknown" and holds else None
     return _yaml_kind(data, uri)
 
 
