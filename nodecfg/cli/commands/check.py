@@ -191,7 +191,7 @@ def _select_sources(args) -> int | None:
     from nodecfg.cli.content import file_kind, kinds_from
 
     try:
-        args.kinds = kinds_from(args.only_node_config)
+        args.kinds = tuple(sorted(kinds_from(args.only_node_config)))  # sorted: part of the cache key
     except ValueError as error:
         print(f"nodecfg check: --only-node-config: {error}", file=sys.stderr)
         return EXIT_USAGE
