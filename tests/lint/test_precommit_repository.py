@@ -352,3 +352,13 @@ def test_the_docs_ci_commands(fixture):
     sarif = subprocess.run(commands[0], shell=True, cwd=fixture, capture_output=True, text=True,
                            env=_env(fixture), timeout=120)
     assert sarif.returncode == 1 and json.loads(sarif.stdout)["runs"][0]["results"][0]["ruleId"] == "NC201"
+
+
+def test_every_yaml_example_of_the_docs_is_run_above():
+    """The markers the tests above pick the docs' blocks by cover every YAML block of docs/pre-commit.md."""
+    markers = ("repo: https://github.com/nodecfg/nodecfg", "repo: local", "--kubelet-version, v1.34.0, --strict",
+               "id: nodecfg-dropins\n        args", "args: [--cluster, cluster.yaml]")
+    for block in _docs_yaml_blocks():
+        # GitHub Actions workflows: their `run: nodecfg check` lines are test_the_docs_ci_commands'
+        covered = sum(marker in block for marker in markers) + ("run: nodecfg check" in block)
+        assert covered == 1, block
