@@ -18,6 +18,7 @@ MIME = (b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\
     ("nodeconfig.yaml", NODECONFIG, "nodeconfig"),
     ("typo.yaml", NODECONFIG.replace(b"v1alpha1", b"v1alpah1"), "nodeconfig"),  # a finding, not a skip
     ("broken.yaml", NODECONFIG.replace(b"kubelet: {}", b"kubelet: {"), "nodeconfig"),  # NC120, not a skip
+    ("broken.json", b'{\n  "apiVersion": "node.eks.aws/v1alpha1"\n  "kind": "NodeConfig"\n}\n', "nodeconfig"),
     ("node.json", json.dumps({"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig"}).encode(),
      "nodeconfig"),
     ("user-data.txt", MIME, "userdata"),
@@ -54,3 +55,18 @@ def test_kinds():
                                              "terraform"}
     with pytest.raises(ValueError, match="unknown kind nodeclass"):
         kinds_from("nodeclass")
+
+
+@pytest.mark.parametrize("data", [
+    b"\n" * (1 << 20) + b"x: [\n",                      # blank lines before a syntax error
+    b"# c\n" * 200_000 + b"apiVersion: [\n",              # comment lines before one
+    b"[" * 100_000,                                       # deep flow nesting
+    b"a: " + b"{" * 50_000 + b"\n",
+])
+def test_judging_a_hostile_file_is_bounded(data):
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    content_kind(data, "hostile.yaml")
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) < 2.0

@@ -19,8 +19,8 @@ from pathlib import Path
 # the trimmed text starts with one of these headers.
 _MIME_START = re.compile(rb"(?i)(MIME-Version|Content-Type)[ \t]*:")
 # A NodeConfig the YAML reader cannot parse still starts like one: its first key line is
-# apiVersion/kind/spec, and it names the NodeConfig API (a Markdown page or a script does not start so).
-_NODECONFIG_START = re.compile(r"\A(?:\s*(?:#[^\n]*)?\n)*(?:---[^\n]*\n)?[ \t]*[\"']?(apiVersion|kind|spec)[\"']?[ \t]*:")
+# apiVersion/kind/spec (in JSON too), and it names the NodeConfig API (a Markdown page or a script does not).
+_NODECONFIG_KEY = re.compile(r"\{?\s*[\"']?(apiVersion|kind|spec)[\"']?\s*:")
 _NODECONFIG_NAMES = re.compile(r"node\.eks\.aws|NodeConfig")
 
 SNIFF_BYTES = 1 << 20  # the default --max-input-bytes: a larger file is linted (and refused) anyway
@@ -83,11 +83,21 @@ def _yaml_kind(data: bytes, uri: str) -> str | None:
         return None
     documents, problems = parse_yaml_documents(text, uri)
     if any(problem.code == "NC120" for problem in problems):
-        looks_like = _NODECONFIG_START.match(text) and _NODECONFIG_NAMES.search(text)
+        looks_like = _starts_like_nodeconfig(text) and _NODECONFIG_NAMES.search(text)
         return "nodeconfig" if looks_like else None
     first = documents[0] if documents else None
     return "nodeconfig" if first is not None and isinstance(first.data, dict) and first.data \
         and _is_nodeconfig_like(first) else None
+
+
+def _starts_like_nodeconfig(text: str) -> bool:
+    """Whether the first line that is not blank, a comment, a document marker or a lone '{' opens a NodeConfig key."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "---")) or stripped == "{":
+            continue
+        return _NODECONFIG_KEY.match(stripped) is not None
+    return False
 
 
 def file_kind(path: str) -> str | None:
