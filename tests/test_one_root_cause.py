@@ -47,8 +47,12 @@ def test_one_missing_field_keeps_the_singular_message():
     assert finding.hint == "set spec.cluster.cidr (see the EKS DescribeCluster API)"
 
 
-def test_a_wrong_api_version_does_not_hide_the_other_schema_findings():
-    text = ("apiVersion: node.eks.aws/v1alpha2\nkind: NodeConfig\nspec:\n  kubelett: {}\n  cluster:\n"
-            f"    name: demo\n    apiServerEndpoint: https://abc.example.com\n    certificateAuthority: {CA}\n"
-            "    cidr: 10.0.0.0/33\n")
+REST = ("spec:\n  kubelett: {}\n  cluster:\n    name: demo\n    apiServerEndpoint: https://abc.example.com\n"
+        f"    certificateAuthority: {CA}\n    cidr: 10.0.0.0/33\n")
+
+
+def test_a_wrong_api_version_or_kind_does_not_hide_the_other_schema_findings():
+    text = "apiVersion: node.eks.aws/v1alpha2\nkind: NodeConfig\n" + REST
     assert found(text) == [("NC204", 1, 13), ("NC201", 4, 3), ("NC305", 9, 11)]
+    text = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfiguration\n" + REST
+    assert found(text) == [("NC204", 2, 7), ("NC201", 4, 3), ("NC305", 9, 11)]
