@@ -47,15 +47,15 @@ def test_an_unknown_instance_type_is_a_finding_that_names_the_closest_type(tmp_p
     expected = "unknown instance type 'm5.superlarge' (did you mean m5.large?)"
     checked = cli("check", "--instance-type", "m5.superlarge", str(node))
     assert checked.returncode == 0  # a warning: the type may be newer than the table
-    assert f"NC095 warning {expected}: maxPods falls back to the kubelet's 110" in checked.stdout
+    assert f"NC096 warning {expected}: maxPods falls back to the kubelet's 110" in checked.stdout
     built = cli("build", "--instance-type", "m5.superlarge", str(node), "-o", str(tmp_path / "out"))
-    assert built.returncode == 0 and f"NC095 warning {expected}" in built.stderr
+    assert built.returncode == 0 and f"NC096 warning {expected}" in built.stderr
     pods = cli("max-pods", "-t", "m5.superlarge")  # the same words where max-pods refuses it
     assert pods.returncode == 2 and expected in pods.stderr
-    assert "NC095" not in cli("check", "--instance-type", "m5.large", str(node)).stdout
-    assert "NC095" not in cli("check", str(node)).stdout  # no type given: the documented default
+    assert "NC096" not in cli("check", "--instance-type", "m5.large", str(node)).stdout
+    assert "NC096" not in cli("check", str(node)).stdout  # no type given: the documented default
     compiled = nodecfg.compile([node], instance={"instanceType": "m5.superlarge"})
-    assert [d.code for d in compiled.diagnostics] == ["NC095"] and compiled.ok
+    assert [d.code for d in compiled.diagnostics] == ["NC096"] and compiled.ok
 
 
 def test_max_pods_above_the_eni_limit_is_a_finding(tmp_path):

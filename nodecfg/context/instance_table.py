@@ -388,7 +388,7 @@ def _memory_from_name(family: str, size: str, vcpus: int) -> int:
 
 
 def unknown_type_message(names: list[str], extra_table: dict[str, InstanceTypeInfo] | None = None) -> str:
-    """'unknown instance type 'x' (did you mean y?)' for types in no table: max-pods and NC095 say the same."""
+    """'unknown instance type 'x' (did you mean y?)' for types in no table: max-pods and NC096 say the same."""
     import difflib
 
     known = all_types(extra_table)
@@ -400,7 +400,7 @@ def unknown_type_message(names: list[str], extra_table: dict[str, InstanceTypeIn
 
 
 def unknown_type_problem(instance: Any, extra_table: dict[str, InstanceTypeInfo] | None = None):
-    """NC095 when the instance context names a type no table knows, else None.
+    """NC096 when the instance context names a type no table knows, else None.
 
     nodeadm asks EC2 for the type's ENIs at boot and falls back to the kubelet's
     110 pods when it cannot (internal/kubelet/eni_max_pods.go); offline, nodecfg
@@ -408,10 +408,10 @@ def unknown_type_problem(instance: Any, extra_table: dict[str, InstanceTypeInfo]
     """
     if instance is None or "instanceType" in instance.defaulted or lookup(instance.instance_type, extra_table):
         return None
-    from nodecfg.core.codes import NC095
+    from nodecfg.core.codes import NC096
     from nodecfg.core.diagnostics import Span
 
-    return NC095.at(Span("<instance>"),
+    return NC096.at(Span("<instance>"),
                     f"{unknown_type_message([instance.instance_type], extra_table)}: maxPods falls back to the "
                     "kubelet's 110 and kubeReserved is computed from it",
                     "correct the type, or pass --instance-table FILE (jsonl or DescribeInstanceTypes JSON) "

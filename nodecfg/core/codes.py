@@ -58,7 +58,7 @@ NC092 = Code('NC092', 'instance-bad-value', ERROR, 'context',
 NC093 = Code('NC093', 'instance-table-unreadable', ERROR, 'context',
              'instance table file cannot be read', blocking=True, usage=True)
 NC094 = Code('NC094', 'instance-table-bad-entry', WARNING, 'context', 'instance table entry is invalid and skipped')
-NC095 = Code('NC095', 'unknown-instance-type', WARNING, 'context',
+NC096 = Code('NC096', 'unknown-instance-type', WARNING, 'context',
              'the instance type is in no instance table: maxPods falls back to 110')
 NC101 = Code('NC101', 'mime-invalid', ERROR, 'parse',
              'not valid MIME, or a multipart structure problem', blocking=True)
