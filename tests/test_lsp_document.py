@@ -97,7 +97,9 @@ def test_fixes_in_crlf_text_edit_the_span_only(tmp_path):
 def test_hover_shows_the_message_and_the_rule_page(tmp_path):
     linted = lint_document(NODECONFIG, str(tmp_path / "n.yaml"))
     text = hover(linted, 10, 6)
-    assert text.startswith("**NC210** unknown-kubelet-config-field (warning): unknown KubeletConfiguration field")
+    # the message quotes the document, so it is a code span (tests/test_output_escaping.py)
+    assert text.startswith("**NC210** unknown-kubelet-config-field (warning): `unknown KubeletConfiguration field "
+                           "'maxPodz' in spec.kubelet.config")
     assert "# NC210: unknown-kubelet-config-field" in text
     assert hover(linted, 10, 14) is None  # past the key
 

@@ -221,8 +221,14 @@ def _overlaps(a: Range, b: Range) -> bool:
 
 
 def hover(linted: Linted, line: int, character: int) -> str | None:
-    """Markdown for the findings at a position: each finding's message, then its rule page."""
+    """Markdown for the findings at a position: each finding's message, then its rule page.
+
+    A message quotes the document (an unknown key, a value), so it is a code span
+    (``nodecfg.output.escape.markdown_code``): nothing in it becomes a link, an image or HTML.
+    The rule pages are nodecfg's own Markdown.
+    """
     from nodecfg.linter.registry import catalogue
+    from nodecfg.output.escape import markdown_code
     from nodecfg.output.formats import rule_page
 
     here = [finding for finding in linted.findings if finding.range.contains(line, character)]
@@ -232,7 +238,7 @@ def hover(linted: Linted, line: int, character: int) -> str | None:
     sections, pages = [], []
     for finding in here:
         name = rules[finding.code].name if finding.code in rules else ""
-        sections.append(f"**{finding.code}** {name} ({finding.severity}): {finding.message}")
+        sections.append(f"**{finding.code}** {name} ({finding.severity}): {markdown_code(finding.message)}")
         if finding.code not in pages:
             pages.append(finding.code)
     for code in pages:
