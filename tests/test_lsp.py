@@ -320,3 +320,25 @@ def test_broken_settings_are_shown_once_and_the_defaults_used(client, tmp_path):
     change(client, uri, FIXED, 2)
     assert client.diagnostics(uri)["diagnostics"] == []
     assert not [m for m in client.pending if m.get("method") == "window/showMessage"]  # not again
+
+
+def test_a_yaml_syntax_error_is_reported_on_open_as_check_reports_it(client, tmp_path):
+    # the NodeConfig's kubelet.config is an unclosed flow sequence, on the last of 11 lines: the stream
+    # ends inside it, at line 12 column 1 (LSP 11, 0), where `nodecfg check` of the file's directory reports NC120
+    broken = "\n".join(NODECONFIG.splitlines()[:10]) + "\n    config: [maxPods, 20\n"
+    path = tmp_path / "project" / "nodeconfig.yaml"
+    path.parent.mkdir()
+    path.write_text(broken)
+    cli = subprocess.run([sys.executable, "-m", "nodecfg", "check", "--format", "json", str(path.parent)],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=TIMEOUT)
+    expected = [(d["line"] - 1, d["col"] - 1) for d in json.loads(cli.stdout) if d["code"] == "NC120"]
+    assert expected == [(11, 0)]
+    uri = path.as_uri()
+    open_document(client, uri, broken)
+    published = client.diagnostics(uri)
+    assert published["version"] == 1  # on open, not after a first change
+    assert [span(d)[:2] for d in published["diagnostics"] if d["code"] == "NC120"] == expected
+    json_uri = (tmp_path / "nodeconfig.json").as_uri()  # a JSON one on one line, missing its closing brace
+    open_document(client, json_uri, '{"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig", "spec": {}\n',
+                  "json")
+    assert "NC120" in by_code(client.diagnostics(json_uri)["diagnostics"])

@@ -111,6 +111,13 @@ def test_wanted_by_content(tmp_path):
     huge_nodeconfig = NODECONFIG + "#" * (2 << 20)
     assert wanted(huge_nodeconfig, "big.yaml")
     assert not wanted("a: 1\n" + "#" * (2 << 20), "big.yaml")
+    # a NodeConfig or EC2NodeClass that does not parse is wanted (its NC120 is shown on open) when it
+    # is a YAML or JSON file or an untitled buffer; other broken YAML and a script quoting one are not
+    broken = NODECONFIG.split("  kubelet:")[0] + "  kubelet: {config: [\n"
+    assert wanted(broken, "n.yaml") and wanted(broken, None) and wanted(broken, "n.JSON")
+    assert wanted("apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nspec: [\n", "c.yml")
+    assert not wanted(broken, "gen_userdata.py")
+    assert not wanted("apiVersion: apps/v1\nkind: Deployment\nspec: [\n", "d.yaml")
 
 
 def test_named_bytes_are_bytes_with_a_name():
