@@ -10,7 +10,6 @@ key, a value and the source's file name (which every origin quotes).
 from __future__ import annotations
 
 import json
-import shutil
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 

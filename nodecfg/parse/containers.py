@@ -721,11 +721,11 @@ _NAMES_NODE_CONFIGURATION = re.compile(
 
 
 def _broken_node_configuration(text: str, uri: str, diagnostics: list[Diagnostic]) -> bool:
-    """A YAML or JSON file that does not parse but names a NodeConfig or EC2NodeClass: its NC120 is
-    worth reporting (the language server on open, ``check DIR``).  Other files (a script quoting a
-    NodeConfig in a string) are left alone, as before."""
+    """A YAML or JSON file that does not parse (NC120) or passes a parser limit (NC123) but names a
+    NodeConfig or EC2NodeClass: that finding is worth reporting (the language server on open,
+    ``check DIR``).  Other files (a script quoting a NodeConfig in a string) are left alone."""
     named_yaml = uri.lower().endswith((".yaml", ".yml", ".json")) or uri.startswith("<")
-    return named_yaml and any(d.code == "NC120" for d in diagnostics) \
+    return named_yaml and any(d.code in ("NC120", "NC123") for d in diagnostics) \
         and _NAMES_NODE_CONFIGURATION.search(text[:65536]) is not None
 
 
