@@ -154,14 +154,18 @@ def finding_range(diagnostic: Diagnostic, content: bytes, lines: list[str]) -> R
 
     region = file_region(diagnostic, content)
     line = _clamp(region["startLine"] - 1, 0, len(lines) - 1)
-    character = _clamp(region["startColumn"] - 1, 0, len(lines[line]))
+    character = _clamp(region["startColumn"] - 1, 0, len(_line(lines, line)))
     if "endLine" in region:
         end_line = _clamp(region["endLine"] - 1, line, len(lines) - 1)
-        end_character = _clamp(region["endColumn"] - 1, 0, len(lines[end_line]))
+        end_character = _clamp(region["endColumn"] - 1, 0, len(_line(lines, end_line)))
         if (end_line, end_character) > (line, character):
             return Range(line, character, end_line, end_character)
-    end = len(lines[line].rstrip())
+    end = len(_line(lines, line).rstrip())
     return Range(line, character, line, max(end, character))
+
+
+def _line(lines: list[str], number: int) -> str:
+    return lines[number].removesuffix("\r")
 
 
 def _clamp(value: int, low: int, high: int) -> int:
