@@ -1,7 +1,8 @@
 """``nodecfg lsp``: a language server over stdio (pygls), presenting nodecfg/lsp/document.py.
 
 Diagnostics are published on open and on every change (full text sync) and
-cleared on close; code actions offer the ``check --fix`` fixes; hover shows
+cleared on close, at most as many as ``check`` prints (an information line at
+the top counts the rest); code actions offer the ``check --fix`` fixes; hover shows
 the rule pages.  Documents are linted only when their content is something
 ``nodecfg check DIR`` would lint (a NodeConfig, user data, a manifest or
 template holding user data); once linted, a document stays linted until it
@@ -58,13 +59,13 @@ class NodecfgServer(LanguageServer):
         """Code-point columns to the client's units (UTF-16 unless another encoding was agreed).
 
         ``lines`` is ``documents.lsp_lines(document.source)``, split once by the caller: pygls's
-        ``document.lines`` splits the whole text again on every use, and also at \x0c, \x85 or
-        \u2028, which are no line ends to the client or to nodecfg.
+        ``document.lines`` splits the whole text again on every use, and also at \\x0c, \\x85 or
+        \\u2028, which are no line ends to the client or to nodecfg.
         """
         return document.position_codec.range_to_client_units(lines, types.Range(
             types.Position(range_.line, range_.character), types.Position(range_.end_line, range_.end_character)))
 
-    def diagnostic(self, document, finding: documents.Finding, lines) -> types.Diagnostic:
+    def diagnostic(self, document, finding: documents.Finding, lines: list[str]) -> types.Diagnostic:
         return types.Diagnostic(
             range=self.client_range(document, finding.range, lines),
             message=finding.message,
