@@ -147,7 +147,8 @@ def test_a_pool_worker_killed_by_sigkill_is_reported_not_waited_for(tmp_path):
 def test_a_directory_with_no_configuration_is_checked_not_crashed_on(tmp_path):
     (tmp_path / "empty").mkdir()
     done = nodecfg("check", "empty", cwd=tmp_path)
-    assert done.returncode == 0 and "internal error" not in done.stderr
+    assert done.returncode == 2 and "internal error" not in done.stderr
+    assert "no node configuration found in empty" in done.stderr
 
 
 def test_fix_neither_reads_nor_writes_a_link_out_of_the_repository(repo):

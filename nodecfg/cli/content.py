@@ -13,7 +13,6 @@ the container kinds of nodecfg.parse.containers.KINDS.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 # Karpenter's test for MIME user data (pkg/providers/amifamily/bootstrap/nodeadm.go, parseUserData):
 # the trimmed text starts with one of these headers.
@@ -105,10 +104,10 @@ def file_kind(path: str) -> str | None:
 
     An unreadable file is not skipped: `check` reports why it cannot read it.
     """
-    from nodecfg.parse.source import _read_file  # non-blocking open: a FIFO does not hang
+    from nodecfg.parse.files import read_source  # contained, non-blocking: a FIFO does not hang
 
     try:
-        data = _read_file(Path(path), SNIFF_BYTES + 1)
+        data = read_source(path, SNIFF_BYTES + 1)
     except OSError:
         return "nodeconfig"
     return content_kind(data, path) if len(data) <= SNIFF_BYTES else "nodeconfig"
