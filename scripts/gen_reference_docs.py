@@ -249,7 +249,7 @@ _AL2 = f"""#!/bin/bash
 """
 # one example per command: the files it reads and the command line; cli_reference() runs it
 CLI_EXAMPLES: dict[str, Example] = {
-    "check": Example({"nodeconfig.yaml": _NODECONFIG.replace("maxPods: 58", "maxpods: 58").encode()},
+    "check": Example({"nodeconfig.yaml": (_NODECONFIG + "    flag:\n      - --node-labels=team=platform\n").encode()},
                      "nodecfg check nodeconfig.yaml"),
     "render": Example({"nodeconfig.yaml": _NODECONFIG.encode(),
                        "20-labels.yaml": b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n"

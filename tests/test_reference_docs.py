@@ -87,4 +87,70 @@ def test_site_nav_is_in_reading_order():
 
     collect(config["nav"])
     pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
-    assert pages - listed == {p for p in pages if p.startswith("rules/NC")}
+    assert pages - listed == set()  # every page, each rule page among them, is in the nav
+    assert "not_in_nav" not in config
+
+
+def test_rules_are_grouped_by_stage_in_the_nav():
+    from nodecfg.core.codes import CATALOGUE
+
+    config = YAML(typ="safe").load((ROOT / "mkdocs.yml").read_text())
+    (rules,) = [entry["Rules"] for entry in config["nav"] if "Rules" in entry]
+    assert rules[0] == {"All rules": "rules/index.md"}
+    groups = [next(iter(group.items())) for group in rules[1:]]
+    assert [title for title, _ in groups][:4] == ["Settings", "Instance context", "Parsing", "Schema"]
+    assert groups[-1][0] == "Migration from AL2"
+    seen = []
+    for title, pages in groups:
+        for page in pages:
+            ((label, target),) = page.items()
+            code = target.removeprefix("rules/").removesuffix(".md")
+            assert label == f"{code} {CATALOGUE[code].name}"
+            seen.append((title, CATALOGUE[code].stage))
+    assert sorted(code for _, pages in groups for page in pages for code in
+                  [next(iter(page.values()))[6:11]]) == sorted(CATALOGUE)
+    assert ("Parsing", "parse") in seen and ("Cluster semantics", "semantics") in seen
+    assert all(len({stage for t, stage in seen if t == title}) == 1 for title, _ in groups)
+
+
+def test_landing_page_shows_a_real_finding():
+    """The example on docs/index.md: a complete NodeConfig, and what nodecfg check prints for it."""
+    text = (ROOT / "docs" / "index.md").read_text()
+    ((match, example),) = _generator().examples(text)
+    assert example.command == "nodecfg check nodeconfig.yaml"
+    assert example.files["nodeconfig.yaml"].startswith(b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n")
+    output, code = _generator().run_example(example)
+    assert code == 1 and _generator().reported_codes(output) == ["NC201"]
+    assert match.group("output") == output  # what the page shows is what nodecfg prints
+    assert "nodeconfig.yaml:12:5: NC201 error unknown field 'flag' in spec.kubelet" in output
+
+
+def test_cli_reference_has_a_run_example_per_command():
+    from nodecfg.cli.commands import COMMANDS
+
+    generator = _generator()
+    text = (ROOT / "docs" / "cli.md").read_text()
+    assert set(generator.CLI_EXAMPLES) | set(generator.CLI_NOT_RUN) == set(COMMANDS)
+    for name in COMMANDS:
+        section = text.split(f"\n## nodecfg {name}\n", 1)[1].split("\n## nodecfg ", 1)[0]
+        if name in generator.CLI_NOT_RUN:
+            assert generator.CLI_NOT_RUN[name] in section
+            continue
+        assert f"$ nodecfg {name} " in section and "Exit code " in section, name
+    check = text.split("\n## nodecfg check\n", 1)[1].split("\n## nodecfg ", 1)[0]
+    assert "nodeconfig.yaml:12:5: NC201 error unknown field 'flag' in spec.kubelet" in check and "Exit code 1." in check
+    assert "$ nodecfg max-pods --instance-type m5.large\n" in text
+
+
+def test_a_pipe_in_a_code_span_is_not_escaped():
+    """Python-Markdown does not split table cells inside code spans: a \\| there would show literally."""
+    assert "\\|" not in (ROOT / "docs" / "cli.md").read_text()
+
+
+def _generator():
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import gen_reference_docs
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    return gen_reference_docs
