@@ -152,13 +152,18 @@ def rules_index() -> str:
              "`[tool.nodecfg]` and disable comments cannot drop them. "
              "*Fixable* codes have a fix `nodecfg check --fix` applies (*unsafe*: only with `--unsafe-fixes`; "
              "[fix.md](../fix.md)). "
-             "`nodecfg rule CODE` prints a page offline, `nodecfg check --list-rules` lists them all.", "",
-             "| code | name | severity | stage | blocking | fixable | summary |", "|---|---|---|---|---|---|---|"]
-    for code in sorted(CATALOGUE):
-        entry = CATALOGUE[code]
-        lines.append(f"| [{code}]({code}.md) | `{entry.name}` | {entry.severity} | {entry.stage} | "
-                     f"{'yes' if entry.blocking else ''} | {entry.fix or ''} | {_cell(entry.summary)} |")
-    return "\n".join(lines) + "\n"
+             "`nodecfg rule CODE` prints a page offline, `nodecfg check --list-rules` lists them all. "
+             "The codes are grouped by the stage of the pipeline that reports them, in the order it runs.", ""]
+    for title, codes in rules_by_stage():
+        stage = CATALOGUE[codes[0]].stage
+        lines += [f"## {title}", "", f"Stage `{stage}`.", "",
+                  "| code | name | severity | blocking | fixable | summary |", "|---|---|---|---|---|---|"]
+        for code in codes:
+            entry = CATALOGUE[code]
+            lines.append(f"| [{code}]({code}.md) | `{entry.name}` | {entry.severity} | "
+                         f"{'yes' if entry.blocking else ''} | {entry.fix or ''} | {_cell(entry.summary)} |")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 # the pipeline's order; a stage missing here is listed after these, by name

@@ -35,17 +35,24 @@ def test_check_mode_reports_a_stale_page(tmp_path):
         generator.PAGES = original
 
 
-def test_rules_index_lists_every_code_with_its_page():
+def test_rules_index_lists_every_code_with_its_page_under_its_stage():
     from nodecfg.core.codes import CATALOGUE
 
     text = (ROOT / "docs" / "rules" / "index.md").read_text()
-    rows = [line for line in text.splitlines() if line.startswith("| [NC")]
-    assert [row.split("]")[0][3:] for row in rows] == sorted(CATALOGUE)
-    nc201 = next(row for row in rows if row.startswith("| [NC201](NC201.md)"))
-    assert nc201.startswith("| [NC201](NC201.md) | `unknown-field` | error | schema |  | ")
-    blocking = next(row for row in rows if row.startswith("| [NC090]"))
-    assert "| error | context | yes |" in blocking
-    fixable = {row.split("]")[0][3:]: row.split(" | ")[5] for row in rows}  # the fixable column
+    rows = {}
+    for section in text.split("\n## ")[1:]:
+        title, body = section.split("\n", 1)
+        stage = body.split("Stage `", 1)[1].split("`", 1)[0]
+        for row in (line for line in body.splitlines() if line.startswith("| [NC")):
+            code = row.split("]")[0][3:]
+            assert code not in rows
+            rows[code] = row
+            assert CATALOGUE[code].stage == stage, (title, code)
+    assert sorted(rows) == sorted(CATALOGUE)
+    assert text.index("\n## Parsing\n") < text.index("\n## Schema\n") < text.index("\n## Migration from AL2\n")
+    assert rows["NC201"].startswith("| [NC201](NC201.md) | `unknown-field` | error |  | safe | ")
+    assert "| error | yes |" in rows["NC090"]
+    fixable = {code: row.split(" | ")[4] for code, row in rows.items()}  # the fixable column
     assert fixable["NC201"] == "safe" and fixable["NC415"] == "unsafe" and fixable["NC090"] == ""
     assert {code for code, fix in fixable.items() if fix} == {code for code, entry in CATALOGUE.items() if entry.fix}
     for code in CATALOGUE:
