@@ -8,7 +8,7 @@
 - the output shown under each rule page's examples (nodecfg/linter/docs/NC*.md), from running
   the page's command on the page's files; scripts/sync_rule_docs.py then copies the pages to
   docs/rules/;
-- the example on the landing page (docs/index.md).
+- the example on the landing page (docs/index.md) and in README.md.
 
     python scripts/gen_reference_docs.py          # write every page
     python scripts/gen_reference_docs.py --check  # exit 1 if any is out of date
@@ -63,6 +63,7 @@ Every command exits with one of these; scripts and CI can rely on them.
 
 RULE_PAGES = REPO / "nodecfg" / "linter" / "docs"
 LANDING = REPO / "docs" / "index.md"
+README = REPO / "README.md"
 MKDOCS = REPO / "mkdocs.yml"
 FILE_BLOCK = re.compile(r"^`(?P<name>[^`\n]+)`:\n\n```(?P<lang>[\w-]*)\n(?P<body>.*?)^```$", re.M | re.S)
 COMMAND_BLOCK = re.compile(r"^```console\n\$ (?P<command>nodecfg [^\n]*)\n(?P<output>.*?)^```$", re.M | re.S)
@@ -203,6 +204,11 @@ def landing_page() -> str:
     return with_outputs(LANDING.read_text())
 
 
+def readme() -> str:
+    """README.md with the output of its example (the landing page's) brought up to date."""
+    return with_outputs(README.read_text())
+
+
 def _option_row(action: argparse.Action) -> str | None:
     if action.help == argparse.SUPPRESS:
         return None
@@ -328,7 +334,8 @@ def rule_page(path: Path) -> Callable[[], str]:
 # the rule pages first: `nodecfg rule` in the CLI reference prints one
 PAGES: dict[Path, Callable[[], str]] = {
     **{path: rule_page(path) for path in sorted(RULE_PAGES.glob("NC*.md"))},
-    RULES_INDEX: rules_index, LANDING: landing_page, MKDOCS: mkdocs_config, CLI_PAGE: cli_reference}
+    RULES_INDEX: rules_index, LANDING: landing_page, README: readme, MKDOCS: mkdocs_config,
+    CLI_PAGE: cli_reference}
 
 
 def stale() -> list[Path]:

@@ -130,6 +130,8 @@ def test_landing_page_shows_a_real_finding():
     assert code == 1 and _generator().reported_codes(output) == ["NC201"]
     assert match.group("output") == output  # what the page shows is what nodecfg prints
     assert "nodeconfig.yaml:12:5: NC201 error unknown field 'flag' in spec.kubelet" in output
+    ((_, in_readme),) = _generator().examples((ROOT / "README.md").read_text())
+    assert in_readme == example  # the README shows the same input and command (and, being current, output)
 
 
 def test_cli_reference_has_a_run_example_per_command():
