@@ -310,4 +310,14 @@ def test_cli_reference_shows_an_example_per_command(site, browser):
                                          ".map(p => p.innerText.split('\\n')[0]).filter(l => l.startsWith('$ nodecfg '))"
                                          ".map(l => l.split(' ')[2])")
     assert set(commands) == set(COMMANDS) - {"lsp"}  # lsp talks to an editor on stdio: a sentence instead
+    # what a command prints wraps (docs/css/extra.css): the long lines of the migrate report are read whole
+    browser.send("Emulation.setDeviceMetricsOverride",
+                 {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session)
+    overflowing = browser.evaluate(session, "[...document.querySelectorAll('[role=main] pre')]"
+                                            ".filter(p => p.querySelector('code.language-console'))"
+                                            ".filter(p => p.scrollWidth > p.clientWidth + 1).length")
+    assert overflowing == 0
+    longest = browser.evaluate(session, "Math.max(...[...document.querySelectorAll('code.language-console')]"
+                                        ".flatMap(c => c.textContent.split('\\n')).map(l => l.length))")
+    assert longest > 150  # there is a line to wrap
     _screenshot(browser, session, "cli")
