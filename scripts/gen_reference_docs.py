@@ -21,7 +21,7 @@ An example is files and a command.  On a page, a file is a name in backticks and
 its own line, a blank line, then a fenced block holding the file (a ``base64`` block is
 decoded: bytes a page cannot show); the command is a ``console`` block whose first line is
 ``$ nodecfg ...``.  Everything after that line is the output, written here: the command runs
-in-process (nodecfg.cli.main.main) in an empty temporary directory holding only those files,
+in-process (nodecfg.cli.main.main) in an empty temporary repository holding only those files,
 with no cache and no colour, so the output is the same on every machine.
 """
 from __future__ import annotations
@@ -103,6 +103,8 @@ def run_example(example: Example) -> tuple[str, int]:
     argv = shlex.split(example.command)[1:]
     saved_cwd, saved_env = os.getcwd(), dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="nodecfg-example-") as directory:
+        # a repository of its own: the search for [tool.nodecfg] settings stops here, whatever is above /tmp
+        Path(directory, ".git").mkdir()
         for name, data in example.files.items():
             path = Path(directory, name)
             path.parent.mkdir(parents=True, exist_ok=True)

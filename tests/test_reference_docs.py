@@ -163,3 +163,16 @@ def _generator():
     finally:
         sys.path.remove(str(SCRIPT.parent))
     return gen_reference_docs
+
+
+def test_examples_run_alone_whatever_settings_are_above_the_temporary_directory(tmp_path, monkeypatch):
+    """A [tool.nodecfg] above the temporary directory (say in a home directory holding /tmp) does not
+    change what a page shows: each example runs in a repository of its own."""
+    import tempfile
+
+    (tmp_path / "pyproject.toml").write_text('[tool.nodecfg]\nignore = ["NC201"]\n')
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    generator = _generator()
+    ((_, example),) = generator.examples((ROOT / "docs" / "index.md").read_text())
+    output, code = generator.run_example(example)
+    assert code == 1 and generator.reported_codes(output) == ["NC201"]
