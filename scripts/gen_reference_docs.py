@@ -271,7 +271,7 @@ CLI_EXAMPLES: dict[str, Example] = {
     "build": Example({"nodeconfig.yaml": _NODECONFIG.encode()},
                      "nodecfg build nodeconfig.yaml --instance-type m5.large -o rootfs.tar.gz"),
     "explain": Example({"nodeconfig.yaml": _NODECONFIG.encode()},
-                       "nodecfg explain nodeconfig.yaml --instance-type m5.large"),
+                       "nodecfg explain nodeconfig.yaml --instance-type m5.large --field maxPods"),
     "max-pods": Example({}, "nodecfg max-pods --instance-type m5.large"),
     "userdata": Example({"nodeconfig.yaml": _NODECONFIG.encode(), "setup.sh": b"#!/bin/bash\nyum install -y jq\n"},
                         "nodecfg userdata nodeconfig.yaml --script setup.sh"),

@@ -66,7 +66,7 @@ def test_cli_reference_names_every_command_and_option():
     text = (ROOT / "docs" / "cli.md").read_text()
     assert "| 3 | internal error" in text and "| 141 |" in text
     for name in COMMANDS:
-        section = text.split(f"## nodecfg {name}\n", 1)[1].split("\n## ", 1)[0]
+        section = text.split(f"\n## nodecfg {name}\n", 1)[1].split("\n## nodecfg ", 1)[0]
         parser = build_parser(name)
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
         for action in sub._actions:
