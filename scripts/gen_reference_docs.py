@@ -91,9 +91,10 @@ def examples(text: str) -> list[tuple[re.Match, Example]]:
 
 
 def section(text: str, title: str) -> str:
-    """The body of a page's ``## title`` section ('' when the page has none)."""
-    parts = text.split(f"\n## {title}\n", 1)
-    return parts[1].split("\n## ", 1)[0] if len(parts) == 2 else ""
+    """The body of a page's ``## title`` section ('' when the page has none): the one reader SARIF uses."""
+    from nodecfg.output.formats import page_section
+
+    return page_section(text, title)
 
 
 def run_example(example: Example) -> tuple[str, int]:
