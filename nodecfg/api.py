@@ -20,6 +20,7 @@ from nodecfg.core.filetree import FileTree
 from nodecfg.context.instance import Instance
 
 if TYPE_CHECKING:
+    from nodecfg.context.instance_table import InstanceTypeInfo
     from nodecfg.linter.config import Settings
     from nodecfg.pipeline import Mode, Verdict
 
@@ -28,6 +29,10 @@ PartInput = Union[str, bytes, os.PathLike]  # content as str/bytes, or a path to
 NodeConfigInput = Union[str, bytes, os.PathLike, Mapping[str, Any]]
 InstanceLike = Union[Instance, Mapping[str, Any], None]
 SettingsLike = Union["Settings", str, os.PathLike, None]
+SOURCE_TYPES = (str, bytes, os.PathLike)
+SOURCE_WHAT = "str, bytes or os.PathLike (a path, or the content as bytes)"
+PART_TYPES = (str, bytes, os.PathLike)
+PART_WHAT = "str or bytes (the content) or os.PathLike (a file to read)"
 
 
 @dataclass
@@ -87,6 +92,83 @@ def instance_context(instance: InstanceLike, keywords: Mapping[str, Any] | None 
     return instance_from_mapping(accepted), problems
 
 
+def sequence_of(value: Any, name: str, allowed: tuple[type, ...], what: str) -> list[Any]:
+    """``value`` as a list, or TypeError: a bare str/bytes/path/mapping where a sequence of them is meant.
+
+    A str is iterable, so without this check ``compile("x.yaml")`` would read
+    each character as a source; a mapping would give its keys.
+    """
+    if isinstance(value, (str, bytes, os.PathLike, Mapping)):
+        raise TypeError(f"{name} must be a sequence of {what}, not a single {type(value).__name__}; "
+                        f"wrap it in a list: {name}=[...]")
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of {what}, not {type(value).__name__}") from None
+    for index, item in enumerate(items):
+        if not isinstance(item, allowed):
+            raise TypeError(f"{name}[{index}] must be {what.removesuffix('s') if False else 'one of ' + what}, "
+                            f"not {type(item).__name__}")
+    return items
+
+
+def string_mapping(value: Any, name: str) -> dict[str, str]:
+    """A Mapping[str, str] as a dict, or TypeError naming the first key or value of another type."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping of str to str, not {type(value).__name__}")
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(f"{name} must map str to str; {key!r}: {item!r} is "
+                            f"{type(key).__name__}: {type(item).__name__}")
+    return dict(value)
+
+
+def instance_table_of(value: Any) -> "dict[str, InstanceTypeInfo] | None":
+    """The extra instance table, or TypeError: each value is an InstanceTypeInfo."""
+    from nodecfg.context.instance_table import InstanceTypeInfo
+
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"instance_table must be a mapping of instance type to InstanceTypeInfo, "
+                        f"not {type(value).__name__}")
+    for key, info in value.items():
+        if not isinstance(key, str) or not isinstance(info, InstanceTypeInfo):
+            raise TypeError(f"instance_table[{key!r}] must be a nodecfg.context.instance_table.InstanceTypeInfo "
+                            f"keyed by its type name, not {type(info).__name__}")
+    return dict(value)
+
+
+def refuse_cycles(value: Any, name: str) -> None:
+    """ValueError when a mapping given as a NodeConfig holds itself, or nests deeper than a source may.
+
+    Such a mapping has no YAML text: dumping it would recurse without end.
+    The depth bound is the one the YAML reader applies (nodecfg.parse.yaml.MAX_DEPTH).
+    """
+    from nodecfg.parse.yaml import MAX_DEPTH
+
+    path: list[str] = []
+    active: set[int] = set()
+
+    def walk(node: Any) -> None:
+        if not isinstance(node, (Mapping, list, tuple)):
+            return
+        where = ".".join(path) or "the top"
+        if id(node) in active:
+            raise ValueError(f"{name} refers to itself at {where}: a NodeConfig must be a tree of mappings, "
+                             "lists and scalars")
+        if len(path) > MAX_DEPTH:
+            raise ValueError(f"{name} nests deeper than {MAX_DEPTH} levels at {where}")
+        active.add(id(node))
+        for key, item in node.items() if isinstance(node, Mapping) else enumerate(node):
+            path.append(str(key))
+            walk(item)
+            path.pop()
+        active.discard(id(node))
+
+    walk(value)
+
+
 def settings_of(settings: SettingsLike) -> "Settings | None":
     """Settings given as a Settings, a path to a settings file, or None (found as the CLI finds them)."""
     from nodecfg.linter.config import Settings, load_settings
@@ -97,7 +179,7 @@ def settings_of(settings: SettingsLike) -> "Settings | None":
 
 
 def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mode: "Mode" = "self-managed",
-            instance_table: Mapping | None = None, settings: SettingsLike = None,
+            instance_table: "Mapping[str, InstanceTypeInfo] | None" = None, settings: SettingsLike = None,
             cluster: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None) -> Compilation:
     """Compile NodeConfig sources (paths or raw bytes) into the node's file tree.
 
@@ -108,52 +190,76 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
     ``cluster`` (the keys of ``--cluster``) appends the NodeConfig Karpenter
     or EKS adds to user data read from an EC2NodeClass or launch template;
     ``params`` are CloudFormation Fn::Sub values (``--param``).
+    Raises TypeError for arguments of the wrong type: a bare ``str`` where
+    the sequence of sources is meant, a table value that is not an
+    ``InstanceTypeInfo``, a ``params``/``cluster`` that is not a mapping of str.
     """
+    from nodecfg.core.modes import check_mode
     from nodecfg.pipeline import run
     from nodecfg.parse.source import LoadOptions
 
+    sources = sequence_of(sources, "sources", SOURCE_TYPES, SOURCE_WHAT)
+    check_mode(mode)
+    table = instance_table_of(instance_table)
+    given_params = string_mapping(params, "params") if params is not None else {}
     resolved, problems = instance_context(instance)
     facts = None
     if cluster is not None:
         from nodecfg.userdata.simulate import ClusterFacts, facts_from_mapping
 
-        facts = ClusterFacts(**facts_from_mapping(dict(cluster)))
+        facts = ClusterFacts(**facts_from_mapping(string_mapping(cluster, "cluster")))
     # the instance type matters only to the simulated part (its pod capacity); keeping it out of the
     # options otherwise lets a generator's loop over instance types reuse one parse
     instance_type = resolved.instance_type if resolved is not None and facts is not None else ""
-    options = LoadOptions(params=tuple((params or {}).items()), cluster=facts, instance_type=instance_type)
-    result = run(list(sources), resolved, mode=mode, settings=settings_of(settings),
-                 extra_table=instance_table, context_problems=problems, options=options)
+    options = LoadOptions(params=tuple(given_params.items()), cluster=facts, instance_type=instance_type)
+    result = run(sources, resolved, mode=mode, settings=settings_of(settings),
+                 extra_table=table, context_problems=problems, options=options)
     config = copy.deepcopy(result.analysis.merged.data)  # the caller's to change: the analysis is shared
     return Compilation(result.files, result.diagnostics, config, result.verdict, tree=result.tree or {},
                        instance=result.instance, origins=result.origins, texts=dict(result.texts))
 
 
 def lint(sources: Iterable[SourceLike], *, mode: "Mode" = "self-managed", instance: InstanceLike = None,
-         instance_table: Mapping | None = None, settings: SettingsLike = None, **context: Any) -> list[Diagnostic]:
+         instance_table: "Mapping[str, InstanceTypeInfo] | None" = None, settings: SettingsLike = None, **context: Any) -> list[Diagnostic]:
     """Findings for the sources, exactly as `nodecfg check` prints them.
 
     The instance context matters to the render-stage checks (containerd
     config schema, maxPodsExpression): give it as ``instance=`` (an Instance
     or a mapping with the keys of the instance context) and/or as keywords
     in snake case, e.g. ``kubelet_version="v1.30.0", instance_type="m5.large"``.
-    Invalid context values come back as NC09x findings, like ``--instance``.
+    Invalid context values come back as NC09x findings, like ``--instance``;
+    arguments of the wrong type raise TypeError, as for ``compile``.
     """
+    from nodecfg.core.modes import check_mode
     from nodecfg.pipeline import run
 
+    sources = sequence_of(sources, "sources", SOURCE_TYPES, SOURCE_WHAT)
+    check_mode(mode)
+    table = instance_table_of(instance_table)
     resolved, problems = instance_context(instance, context)
-    return run(list(sources), resolved, mode=mode, settings=settings_of(settings), extra_table=instance_table,
+    return run(sources, resolved, mode=mode, settings=settings_of(settings), extra_table=table,
                context_problems=problems, render=False).diagnostics
 
 
 def max_pods(instance_type: str, expression: str | None = None) -> int:
-    """maxPods nodeadm computes for instance_type (110 for unknown types)."""
+    """maxPods nodeadm computes for instance_type (110 for a type it cannot describe).
+
+    Raises ValueError when ``expression`` (a ``maxPodsExpression``) does not
+    compile or fails to evaluate for this type: nodeadm would log a warning
+    and use the standard value, which a generator should not take silently.
+    """
     from nodecfg.context.instance import instance_from_mapping
     from nodecfg.context.maxpods import compute_max_pods
 
     if not isinstance(instance_type, str) or not instance_type:
         raise ValueError(f"instance_type must be a non-empty string, not {instance_type!r}")
-    return compute_max_pods(instance_from_mapping({"instanceType": instance_type}), expression).value
+    if expression is not None and not isinstance(expression, str):
+        raise TypeError(f"expression must be a str or None, not {type(expression).__name__}")
+    computed = compute_max_pods(instance_from_mapping({"instanceType": instance_type}), expression)
+    if computed.expression_error:
+        raise ValueError(f"maxPodsExpression {expression!r} fails for {instance_type}: {computed.expression_error} "
+                         f"(nodeadm would log a warning and use the standard {computed.standard})")
+    return computed.value
 
 
 def compose_userdata(nodeconfigs: Iterable[NodeConfigInput], scripts: Iterable[PartInput] = (),
@@ -175,6 +281,14 @@ def compose_userdata(nodeconfigs: Iterable[NodeConfigInput], scripts: Iterable[P
     from nodecfg.userdata.compose import UserDataError, compose
 
     check_mode(mode)
+    nodeconfigs = sequence_of(nodeconfigs, "nodeconfigs", (*PART_TYPES, Mapping), f"{PART_WHAT} or a mapping")
+    for index, document in enumerate(nodeconfigs):
+        if isinstance(document, Mapping):
+            refuse_cycles(document, f"nodeconfigs[{index}]")
+    scripts, cloud_configs, boothooks = (sequence_of(items, name, PART_TYPES, PART_WHAT) for items, name in (
+        (scripts, "scripts"), (cloud_configs, "cloud_configs"), (boothooks, "boothooks")))
+    if merge_into is not None and not isinstance(merge_into, PART_TYPES):
+        raise TypeError(f"merge_into must be one of {PART_WHAT} or None, not {type(merge_into).__name__}")
     resolved, problems = instance_context(instance)
     if problems:
         raise UserDataError(problems)

@@ -141,6 +141,11 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin, options=options)
     mode = analysis.mode
     found = [*context_problems, *analysis.diagnostics]
+    if instance is not None:
+        from nodecfg.context.instance_table import unknown_type_problem
+
+        unknown_type = unknown_type_problem(instance, dict(extra_table) if extra_table else None)
+        found += [unknown_type] if unknown_type else []
     result = Result(analysis, mode, strict=bool(settings and settings.strict))
     if analysis.documents and not _stops(found):
         found += run_rules(analysis, sources, mode, instance, extra_table)
@@ -284,14 +289,38 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
         diagnostics.extend(discarded_values(merged))
     analysis = Analysis(loaded, merged, mode=mode)
     if not loaded.documents:
-        # a container file already said what it holds (NC170, NC172)
-        if not scripts_only and not loaded.containers:
+        # a container file already said what it holds (NC170, NC172); a blocking error while
+        # reading (a YAML or MIME syntax error) is the reason there is no document: one root cause
+        if not scripts_only and not loaded.containers and not _stops(diagnostics):
             diagnostics.append(_no_documents(sources, loaded))
     else:
         diagnostics.extend(check_merged(merged.data, merged.locate, mode))
         diagnostics.extend(_left_after_discard(loaded.documents, undecodable, mode))
-    analysis.diagnostics = sort_diagnostics(localise(diagnostics, analysis))
+    analysis.diagnostics = sort_diagnostics(fold_followers(localise(diagnostics, analysis)))
     return analysis
+
+
+def fold_followers(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Findings that only follow from an earlier one, folded into it as related spans.
+
+    A multipart Content-Type nodeadm cannot parse (NC105, an error) makes it read
+    the whole user data as one NodeConfig (internal/configprovider/userdata.go):
+    what that reading finds in the same file (a YAML error, no apiVersion, ...)
+    is the same root cause, so it is shown as related information of the NC105.
+    """
+    causes = {d.span.uri: d for d in diagnostics if d.code == "NC105" and d.severity >= Severity.ERROR}
+    if not causes:
+        return diagnostics
+    followers: dict[str, list[Span]] = {}
+    kept = []
+    for diagnostic in diagnostics:
+        cause = causes.get(diagnostic.span.uri)
+        if cause is not None and diagnostic is not cause and not is_usage_error(diagnostic):
+            followers.setdefault(diagnostic.span.uri, []).append(diagnostic.span)
+            continue
+        kept.append(diagnostic)
+    return [d._replace(related=(*d.related, *followers[d.span.uri]))
+            if d.code == "NC105" and d.span.uri in followers and d is causes[d.span.uri] else d for d in kept]
 
 
 def _left_after_discard(documents: list[Document], undecodable: list[str], mode: str) -> list[Diagnostic]:

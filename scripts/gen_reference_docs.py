@@ -54,7 +54,7 @@ Every command exits with one of these; scripts and CI can rely on them.
 |---|---|
 | 0 | success: no error findings (`check`), or the output was written |
 | 1 | the configuration has error findings (with `check --strict`, warnings too); `--exit-zero` turns this into 0 |
-| 2 | usage or I/O error: a bad option, a source that cannot be read, an output that cannot be written, bad `[tool.nodecfg]` settings |
+| 2 | usage or I/O error: a bad option, a source that cannot be read, an output that cannot be written, bad `[tool.nodecfg]` settings, a `check` of directories that hold no node configuration, a `diff` with one side only (neither `--` nor `--against`) |
 | 3 | internal error: a bug in nodecfg; it prints one line instead of a traceback (`--debug` shows the traceback) |
 | 130 | interrupted (Ctrl-C) |
 | 141 | stdout was closed before nodecfg finished writing (a broken pipe, e.g. `nodecfg check ... | head -1`): 128 + SIGPIPE, as the shell reports for a process killed by it, so `set -o pipefail` does not see a success |

@@ -66,7 +66,8 @@ def assert_one_verdict(sources: list[str], mode: str, tmp_path: Path, settings: 
     result = run(sources, mode=mode, settings=settings)
     library = nodecfg.compile(sources, mode=mode, settings=settings or Settings())
     linted = nodecfg.lint(sources, mode=mode, settings=settings or Settings())
-    check_code, check_out = cli("check", "--mode", mode, *options, *sources)
+    # several sources are one node to build/render/explain; check merges them only when told (--merge)
+    check_code, check_out = cli("check", "--merge", "--mode", mode, *options, *sources)
     out = tmp_path / f"out-{len(list(tmp_path.iterdir()))}.tar"
     build_code, build_out = cli("build", "--mode", mode, *options, *sources, "-o", str(out))
     render_code, _ = cli("render", "--mode", mode, *options, *sources)

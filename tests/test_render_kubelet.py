@@ -298,7 +298,8 @@ def test_nc401_when_user_max_pods_meets_an_expression():
 
 def test_user_max_pods_without_expression_is_not_nc401():
     config = node_config(kubelet={"config": {"maxPods": 110}})
-    assert kubelet.render(context(config)).diagnostics == []
+    # no NC401; 110 is above c5.large's 29 addressable pods, which is NC403's (tests/test_no_silent_answer.py)
+    assert [d.code for d in kubelet.render(context(config)).diagnostics] == ["NC403"]
 
 
 def test_nc402_when_the_expression_fell_back():

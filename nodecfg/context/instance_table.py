@@ -385,3 +385,34 @@ def _memory_from_name(family: str, size: str, vcpus: int) -> int:
     letters = _FAMILY_LETTERS.match(family)
     per_vcpu = GIB_PER_VCPU_BY_FAMILY.get(letters.group(0) if letters else "", DEFAULT_GIB_PER_VCPU)
     return vcpus * per_vcpu * 1024
+
+
+def unknown_type_message(names: list[str], extra_table: dict[str, InstanceTypeInfo] | None = None) -> str:
+    """'unknown instance type 'x' (did you mean y?)' for types in no table: max-pods and NC096 say the same."""
+    import difflib
+
+    known = all_types(extra_table)
+    parts = []
+    for name in names:
+        close = difflib.get_close_matches(name, known, n=1)
+        parts.append(f"{name!r}" + (f" (did you mean {close[0]}?)" if close else ""))
+    return "unknown instance type " + ", ".join(parts)
+
+
+def unknown_type_problem(instance: Any, extra_table: dict[str, InstanceTypeInfo] | None = None):
+    """NC096 when the instance context names a type no table knows, else None.
+
+    nodeadm asks EC2 for the type's ENIs at boot and falls back to the kubelet's
+    110 pods when it cannot (internal/kubelet/eni_max_pods.go); offline, nodecfg
+    knows only its tables, so a misspelt type would silently render 110.
+    """
+    if instance is None or "instanceType" in instance.defaulted or lookup(instance.instance_type, extra_table):
+        return None
+    from nodecfg.core.codes import NC096
+    from nodecfg.core.diagnostics import Span
+
+    return NC096.at(Span("<instance>"),
+                    f"{unknown_type_message([instance.instance_type], extra_table)}: maxPods falls back to the "
+                    "kubelet's 110 and kubeReserved is computed from it",
+                    "correct the type, or pass --instance-table FILE (jsonl or DescribeInstanceTypes JSON) "
+                    "for a type the packaged table lacks")

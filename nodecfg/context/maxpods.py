@@ -111,6 +111,49 @@ def kube_reserved(max_pods: int, vcpus: int) -> dict[str, str]:
     }
 
 
+# amazon-eks-ami's max-pods calculator (templates/al2/runtime/max-pods-calculator.sh at v20240807):
+# with VPC CNI prefix delegation each secondary address slot holds a /28 prefix of 16 addresses, and
+# the recommended maxPods is capped at 110 up to 30 vCPUs, 250 above.
+IPS_PER_PREFIX = 16
+CEILING_LOW_CPU, CEILING_HIGH_CPU, HIGH_CPU_ABOVE = 110, 250, 30
+
+
+def prefix_delegation_max_pods(default_enis: int, ips_per_eni: int, vcpus: int | None) -> int:
+    """The calculator's maxPods with prefix delegation on: ENIs * ((IPs - 1) * 16) + 2, capped by vCPUs."""
+    addressable = default_enis * ((ips_per_eni - 1) * IPS_PER_PREFIX) + 2
+    ceiling = CEILING_HIGH_CPU if vcpus is not None and vcpus > HIGH_CPU_ABOVE else CEILING_LOW_CPU
+    return min(addressable, ceiling)
+
+
+def above_eni_limit(user_max_pods: object, computed: MaxPods, instance: Instance, span: Span) -> Diagnostic | None:
+    """NC403 when kubelet.config.maxPods exceeds the pods the given instance type's ENIs can address.
+
+    Only for a type the context names and a table knows: the standard figure
+    is the VPC CNI's secondary-IP limit (nodeadm eni_max_pods.go, the same
+    formula as the calculator without prefix delegation).
+    """
+    if (not isinstance(user_max_pods, int) or isinstance(user_max_pods, bool) or computed.default_enis is None
+            or computed.ips_per_eni is None or "instanceType" in instance.defaulted
+            or user_max_pods <= computed.standard):
+        return None
+    from nodecfg.core.codes import NC403
+
+    enis, ips = computed.default_enis, computed.ips_per_eni
+    delegated = prefix_delegation_max_pods(enis, ips, instance.vcpus)
+    message = (f"maxPods {user_max_pods} is above the {computed.standard} pods the VPC CNI can give "
+               f"{instance.instance_type} an address ({enis} ENIs * ({ips} IPv4 addresses - 1) + 2): "
+               "the pods past it stay in ContainerCreating without an IP")
+    if user_max_pods <= delegated:
+        hint = (f"with VPC CNI prefix delegation (ENABLE_PREFIX_DELEGATION=true, a Nitro type) each address is "
+                f"a /28 prefix: the max-pods calculator allows {delegated} here; without it, lower maxPods to "
+                f"{computed.standard}")
+    else:
+        hint = (f"even with VPC CNI prefix delegation the max-pods calculator allows {delegated} here "
+                f"({enis} * (({ips} - 1) * 16) + 2, capped at {CEILING_LOW_CPU} up to {HIGH_CPU_ABOVE} vCPUs, "
+                f"{CEILING_HIGH_CPU} above); lower maxPods")
+    return NC403.at(span, message, hint)
+
+
 def beyond_limits(span: Span, reason: str) -> Diagnostic:
     """NC312: an expression nodecfg refused for its own limits (cel_eval.LimitRefusal).
 

@@ -58,6 +58,8 @@ NC092 = Code('NC092', 'instance-bad-value', ERROR, 'context',
 NC093 = Code('NC093', 'instance-table-unreadable', ERROR, 'context',
              'instance table file cannot be read', blocking=True, usage=True)
 NC094 = Code('NC094', 'instance-table-bad-entry', WARNING, 'context', 'instance table entry is invalid and skipped')
+NC096 = Code('NC096', 'unknown-instance-type', WARNING, 'context',
+             'the instance type is in no instance table: maxPods falls back to 110')
 NC101 = Code('NC101', 'mime-invalid', ERROR, 'parse',
              'not valid MIME, or a multipart structure problem', blocking=True)
 NC102 = Code('NC102', 'gzip-corrupt', ERROR, 'parse', 'corrupt or truncated gzip data', blocking=True)
@@ -161,6 +163,8 @@ NC401 = Code('NC401', 'max-pods-beside-expression', WARNING, 'render',
              'kubelet.config sets maxPods while maxPodsExpression is set: kubeReserved is still computed from the expression')
 NC402 = Code('NC402', 'max-pods-expression-fallback', WARNING, 'render',
              'maxPodsExpression failed; the standard maxPods value is used')
+NC403 = Code('NC403', 'max-pods-above-eni-limit', WARNING, 'render',
+             "kubelet.config.maxPods is above the pods the instance type's ENIs can address")
 NC404 = Code('NC404', 'max-pods-expression-does-not-compile', ERROR, 'lint', 'maxPodsExpression does not compile')
 NC405 = Code('NC405', 'max-pods-expression-fails-for-instance-types', WARNING, 'lint',
              'maxPodsExpression fails or is out of range for some instance types', supersedes=('NC402',))

@@ -19,6 +19,11 @@ from nodecfg.merge.nodeconfig import MergedConfig
 KUBELET_CONFIG = "etc/kubernetes/kubelet/config.json"
 KUBELET_DROPIN = "etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf"
 KUBELET_ENVIRONMENT = "etc/eks/kubelet/environment"
+# Kubelet flags whose occurrences merge instead of the last one winning: --node-labels is a
+# cliflag.MapStringString (kubernetes cmd/kubelet/app/options/options.go), whose Set adds each
+# occurrence's comma-separated key=value pairs to one map, a later key replacing an earlier one
+# (k8s.io/component-base/cli/flag/map_string_string.go).  nodeadm appends the user's flags after its own.
+MERGING_FLAGS = frozenset({"--node-labels"})
 
 
 @dataclass(frozen=True)
@@ -70,14 +75,46 @@ def describe_origin(origin: str, merged: MergedConfig, defaulted: frozenset[str]
     return origin
 
 
+def merge_map_flag(values: list[str]) -> str:
+    """What the kubelet makes of repeated MapStringString flags: the merged pairs, sorted as its String()."""
+    pairs: dict[str, str] = {}
+    for value in values:
+        for item in value.split(","):
+            if item:
+                key, _, entry = item.partition("=")
+                pairs[key.strip()] = entry.strip()
+    return ",".join(f"{key}={entry}" for key, entry in sorted(pairs.items()))
+
+
+def _merging_flag_rows(key: str, values: list[str], origin: str, merged: MergedConfig, defaulted: frozenset[str],
+                       instance: Any) -> list[Row]:
+    """One row per occurrence of a flag the kubelet merges, with its own origin, then the merged value."""
+    origins = [origin] * len(values)
+    if instance is not None:
+        from nodecfg.render.flags import kubelet_flags, occurrences
+
+        found = occurrences(kubelet_flags(merged.data, instance)).get(key.removeprefix("--"), [])
+        if len(found) == len(values):  # else an item holds several flags (NC411): keep the one origin
+            origins = [flag.origin for flag in found]
+    rows = [Row(KUBELET_ENVIRONMENT, key, value, describe_origin(where, merged, defaulted))
+            for value, where in zip(values, origins)]
+    rows.append(Row(KUBELET_ENVIRONMENT, f"{key} (merged)", merge_map_flag(values),
+                    f"the kubelet merges all {len(values)} {key} flags; a later key wins"))
+    return rows
+
+
 def explain_rows(files: dict[str, bytes], origins: dict[str, str], merged: MergedConfig,
-                 defaulted: frozenset[str]) -> list[Row]:
+                 defaulted: frozenset[str], instance: Any = None) -> list[Row]:
+    """Rows for every rendered value; ``instance`` (the resolved Instance) gives repeated flags their origins."""
     parsed: dict[str, Any] = {}
     flags = _flag_values(files[KUBELET_ENVIRONMENT]) if KUBELET_ENVIRONMENT in files else {}
     rows = []
     for reference, origin in origins.items():
         path, _, key = reference.partition("#")
         if path not in files:
+            continue
+        if path == KUBELET_ENVIRONMENT and key in MERGING_FLAGS and len(flags.get(key, [])) > 1:
+            rows += _merging_flag_rows(key, flags[key], origin, merged, defaulted, instance)
             continue
         if path == KUBELET_ENVIRONMENT:
             value: Any = flags.get(key, [None])[-1]

@@ -216,6 +216,12 @@ def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
             f"kubelet.config.maxPods wins at the kubelet, but kubeReserved is still "
             f"computed for maxPods {ctx.max_pods.value}",
             "set only one of kubelet.config.maxPods and kubelet.maxPodsExpression"))
+    if not expression:
+        from nodecfg.context.maxpods import above_eni_limit
+
+        too_many = above_eni_limit(user_kubelet_config(ctx.config).get("maxPods"), ctx.max_pods, ctx.instance,
+                                   pointer_span("/spec/kubelet/config/maxPods"))
+        found += [too_many] if too_many else []
     error = getattr(ctx.max_pods, "expression_error", None)
     if expression and error and _beyond_limits(error):
         from nodecfg.context.maxpods import beyond_limits

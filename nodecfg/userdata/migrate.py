@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from nodecfg.core.codes import CATALOGUE, NC800
+from nodecfg.core.codes import CATALOGUE, NC140, NC800
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span, has_errors
 
 Source = Union[str, bytes, os.PathLike]
@@ -117,13 +117,26 @@ def migrate(source: Source, *, uri: str | None = None, mode: str = "self-managed
 
     ``source`` is bytes (the user data), or a path to read.  The output keeps
     the input's base64/gzip wrapping unless ``base64``/``gzip`` say otherwise.
-    Never raises on bad input: problems are in ``diagnostics``.
+    Never raises on bad input: problems (a file that cannot be read too, NC140)
+    are in ``diagnostics``.  Raises ValueError for an unknown ``mode`` and
+    TypeError for a ``source`` that is not bytes, str or a path.
     """
+    from nodecfg.core.modes import check_mode
     from nodecfg.parse.mime import split_userdata
 
-    data, name = _read(source, uri)
-    split = split_userdata(data, name)
+    check_mode(mode)
+    if not isinstance(source, (bytes, str, os.PathLike)):
+        raise TypeError(f"source must be bytes (the user data), or a str or os.PathLike path, "
+                        f"not {type(source).__name__}")
     migration = Migration(b"", {})
+    try:
+        data, name = _read(source, uri)
+    except OSError as error:
+        path = os.fspath(source)
+        migration.diagnostics.append(NC140.at(Span(uri or path, 0, 0), f"cannot read {path}: "
+                                                                    f"{error.strerror or error}"))
+        return migration
+    split = split_userdata(data, name)
     migration.diagnostics += split.diagnostics
     if has_errors(split.diagnostics):
         return migration

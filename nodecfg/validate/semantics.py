@@ -84,19 +84,30 @@ def missing_after_discard(config: dict, locate: Locate, mode: str, discarded: st
 
 def _missing_cluster_fields(cluster: dict, locate: Locate,
                             when: str = "after merging all sources") -> Iterator[Diagnostic]:
+    """NC301: one finding per place, naming every required field missing there, in nodeadm's order.
+
+    Fields missing from the same mapping share its span: one root cause (a
+    fragment, a cluster section left out), one finding.  nodeadm stops at the
+    first (internal/api/validation.go checks them in this order).
+    """
     fragment = all(cluster.get(name) in (None, "") for name in REQUIRED_CLUSTER_FIELDS)
+    by_span: dict[Span, list[str]] = {}
     for name in REQUIRED_CLUSTER_FIELDS:
         value = cluster.get(name)
         # nodeadm tests the CA for nil: an explicit empty string decodes to a
         # non-nil empty byte slice and passes (NC303 reports it instead).
         missing = value is None if name == "certificateAuthority" else value in (None, "")
         if missing:
-            yield NC301.at(
-                locate(f"{CLUSTER}/{name}"),
-                f"spec.cluster.{name} is missing {when}; "
-                "nodeadm init stops with an error",
-                FRAGMENT_HINT if fragment else f"set spec.cluster.{name} (see the EKS DescribeCluster API)",
-            )
+            by_span.setdefault(locate(f"{CLUSTER}/{name}"), []).append(name)
+    for span, names in by_span.items():
+        if len(names) == 1:
+            what = f"spec.cluster.{names[0]} is missing"
+        else:
+            listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+            what = f"spec.cluster.{listed} are missing"
+        yield NC301.at(span, f"{what} {when}; nodeadm init stops with an error",
+                       FRAGMENT_HINT if fragment else
+                       f"set {', '.join('spec.cluster.' + name for name in names)} (see the EKS DescribeCluster API)")
 
 
 def _certificate_authority(value: Any, locate: Locate) -> Iterator[Diagnostic]:

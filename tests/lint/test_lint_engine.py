@@ -216,9 +216,10 @@ def test_each_lints_sources_apart(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     first = write(tmp_path, nodeconfig("kubelet:\n  flags: [--v=2]\n"), "a.yaml")
     second = write(tmp_path, nodeconfig("kubelet:\n  flags: [--v=4]\n"), "b.yaml")
-    assert main(["check", "--strict", first, second]) == 1  # merged: --v twice (NC414)
+    assert main(["check", "--strict", "--merge", first, second]) == 1  # merged: --v twice (NC414)
     capsys.readouterr()
-    assert main(["check", "--strict", "--each", first, second]) == 0
+    assert main(["check", "--strict", first, second]) == 0  # each file is its own node (the default)
+    assert main(["check", "--strict", "--each", first, second]) == 0  # --each: the default, said out loud
 
 
 def test_each_in_forked_workers_reports_what_one_process_does(tmp_path, monkeypatch, capsys):

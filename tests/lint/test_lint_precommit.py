@@ -28,7 +28,8 @@ def test_hook_runs_nodecfg_check_on_each_file():
     definition = hook()
     assert definition["id"] == "nodecfg-check"
     assert definition["language"] == "python"
-    assert definition["entry"].split() == ["nodecfg", "check", "--each"]
+    # each file on its own is check's default; the hook skips files that are not node configuration
+    assert definition["entry"].split() == ["nodecfg", "check", "--only-node-config=nodeconfig,userdata"]
 
 
 # the names docs/guide.md and docs/pre-commit.md use must be selected: a skipped file is a false pass
@@ -39,6 +40,10 @@ def test_hook_runs_nodecfg_check_on_each_file():
     ("nodecfg-dropins", "etc/eks/nodeadm.d/10-kubelet.yaml"), ("nodecfg-dropins", "nodeadm.d/20.json"),
     ("nodecfg-karpenter", "karpenter/ec2nodeclass.yaml"), ("nodecfg-karpenter", "default-nodeclass.yml"),
     ("nodecfg-launch-template", "cfn/launch-template.yaml"), ("nodecfg-launch-template", "tfplan.json"),
+    # user data has any extension; EC2NodeClass manifests and templates any name (content decides)
+    ("nodecfg-check", "lt/web-user-data.txt"), ("nodecfg-check", "UserData.sh"), ("nodecfg-check", "prod.MIME"),
+    ("nodecfg-karpenter", "charts/rendered/manifests.yaml"), ("nodecfg-launch-template", "stacks/nodes.template"),
+    ("nodecfg-launch-template", "terraform/plan.json"),
 ])
 def test_files_selected(hook_id, name):
     assert selects(hook_id, name)

@@ -82,11 +82,38 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
 
 
-def settings_from(args):
-    """The Settings for this invocation (raises ConfigError): the file, then the command line."""
-    from nodecfg.linter.config import load_settings
+def settings_start(sources, stdin_filename: str | None = None):
+    """The directory settings are found from for these sources (None: the working directory).
 
-    settings = load_settings(config=getattr(args, "config", None))
+    As ruff does: the first file's directory (a directory SOURCE itself), so a
+    file in another project is linted with that project's pyproject.toml.
+    """
+    from pathlib import Path
+
+    for source in sources:
+        if isinstance(source, bytes):
+            continue
+        if source == "-":
+            return Path(stdin_filename).parent if stdin_filename else None
+        path = Path(str(source).removeprefix("file://"))
+        return path if path.is_dir() else path.parent
+    return None
+
+
+def settings_from(args, sources=None):
+    """The Settings for this invocation (raises ConfigError): the file, then the command line.
+
+    The file is --config, else the nearest pyproject.toml with [tool.nodecfg] at or
+    above the first source's directory (settings_start), else (a source outside any
+    project) the one found from the working directory, as ruff's resolver falls back.
+    """
+    from nodecfg.linter.config import find_settings_file, load_settings
+
+    start = settings_start(getattr(args, "sources", None) or [] if sources is None else sources,
+                           getattr(args, "stdin_filename", None))
+    if start is not None and find_settings_file(start) is None:
+        start = None
+    settings = load_settings(start, config=getattr(args, "config", None))
     return settings.with_overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore,
                                    strict=getattr(args, "strict", False))
 
@@ -164,11 +191,20 @@ def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = 
     from nodecfg.linter.config import ConfigError
     from nodecfg.pipeline import run
 
+    sources = list(args.sources if sources is None else sources)
     try:
-        settings = settings_from(args)
+        settings = settings_from(args, sources)
     except ConfigError as error:
         print(f"nodecfg: {error}", file=sys.stderr)
         return EXIT_USAGE
+    stdin_filename = getattr(args, "stdin_filename", None)
+    if stdin_filename and "-" in sources:  # stdin read once, named as the file it stands for
+        from nodecfg.parse.source import NamedBytes
+
+        if not hasattr(args, "stdin_data"):
+            stream = getattr(sys.stdin, "buffer", None)
+            args.stdin_data = stream.read(args.max_input_bytes + 1) if stream is not None else b""
+        sources = [NamedBytes(args.stdin_data, stdin_filename) if s == "-" else s for s in sources]
     options, unreadable = load_options_from(args)
     if unreadable:
         print_diagnostics(unreadable, {})
@@ -176,7 +212,7 @@ def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = 
     instance, extra_table, problems = instance_from_args(args)
     if options.cluster is not None and instance is not None:  # --instance FILE may name the type
         options = options._replace(instance_type=instance.instance_type)
-    return run(args.sources if sources is None else sources, instance, mode=args.mode, settings=settings,
+    return run(sources, instance, mode=args.mode, settings=settings,
                limits=limits_from(args), extra_table=extra_table, context_problems=problems, render=render,
                options=options._replace(unit=unit))
 

@@ -50,7 +50,11 @@ def run(args) -> int:
     note = defaulted_note(result.instance)
     if note:
         print(note, file=sys.stderr)
-    return _write(result.tree, args.output)
+    code = _write(result.tree, args.output)
+    if code == 0:
+        count = len(result.tree)
+        print(f"nodecfg: wrote {args.output}: {count} file{'' if count == 1 else 's'}", file=sys.stderr)
+    return code
 
 
 def output_refusal(output: str) -> str:

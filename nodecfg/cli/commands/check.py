@@ -19,7 +19,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
     parser.add_argument("--each", action="store_true",
-                        help="lint every SOURCE on its own instead of merging them (what a pre-commit hook wants)")
+                        help="lint every SOURCE on its own (the default; kept for existing hook configurations)")
+    parser.add_argument("--merge", action="store_true",
+                        help="merge all SOURCEs into one node, in the order given, as build/render/explain do")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="the file that - stands for: findings name it, and settings are found from its directory")
+    parser.add_argument("--only-node-config", metavar="KINDS",
+                        help="skip a file SOURCE that holds no node configuration of these kinds, judged by "
+                             "content (what the pre-commit hooks pass): all, or some of nodeconfig, userdata, "
+                             "ec2nodeclass, launch-template, comma-separated")
+    parser.add_argument("--show-skipped", action="store_true",
+                        help="with --only-node-config, name the files skipped (a note on stderr)")
     parser.add_argument("--list-rules", action="store_true",
                         help="print the catalogue of rules and exit (--format json for JSON)")
     parser.add_argument("--show-settings", action="store_true",
@@ -93,6 +103,17 @@ def _run(args, output) -> int:
     if not args.sources and not args.dropins:
         print("nodecfg check: give at least one SOURCE (or --list-rules)", file=sys.stderr)
         return EXIT_USAGE
+    if args.each and args.merge:
+        print("nodecfg check: --each and --merge contradict each other; each SOURCE is linted on its own "
+              "unless --merge is given", file=sys.stderr)
+        return EXIT_USAGE
+    if args.only_node_config is not None:
+        refused = _select_sources(args)
+        if refused is not None:
+            return refused
+        if not args.sources and not args.dropins:
+            _note_skipped(args)
+            return EXIT_OK  # every file was something else: nothing to check
     if args.fix or args.diff:
         from nodecfg.linter.fix import lint_options, run_fix
 
@@ -106,7 +127,16 @@ def _run(args, output) -> int:
 def _cached_check(args) -> int:
     from nodecfg.parse.discover import plan_groups
 
-    args.groups = plan_groups(args.sources, args.dropins, each=args.each)
+    args.groups = plan_groups(args.sources, args.dropins, each=not merges(args))
+    if args.only_node_config is not None:
+        args.groups = _node_configuration_only(args)
+    if not args.groups:
+        if args.only_node_config is not None:
+            return EXIT_OK  # every file was something else: nothing to check
+        print(f"nodecfg check: no node configuration found in {', '.join(args.sources)}: a directory is searched "
+              "for *.yaml, *.yml, *.json, *.mime and *.txt files that hold a NodeConfig, user data, an "
+              f"EC2NodeClass or a launch template (exit {EXIT_USAGE})", file=sys.stderr)
+        return EXIT_USAGE
     if args.no_cache or os.environ.get("NODECFG_NO_CACHE"):
         return _check(args)
     from nodecfg.cli import cache
@@ -125,17 +155,93 @@ def _cached_check(args) -> int:
     return code
 
 
+def merges(args) -> bool:
+    """Whether the SOURCEs are one node: --merge, --dropins, or a nodeadm.d directory among them.
+
+    Otherwise each file is its own node, as every linter checks each file on its own.
+    """
+    from nodecfg.parse.discover import DROPIN_DIRECTORY
+
+    return bool(args.merge or args.dropins or any(
+        source != "-" and os.path.isdir(source.removeprefix("file://"))
+        and os.path.basename(os.path.normpath(source.removeprefix("file://"))) == DROPIN_DIRECTORY
+        for source in args.sources))
+
+
+def _node_configuration_only(args):
+    """args.groups less the lone files that hold no node configuration of the kinds asked for.
+
+    The file SOURCEs themselves were filtered before --fix could touch them (_select_sources);
+    this also drops the files a directory SOURCE was walked into.
+    """
+    from nodecfg.cli.content import file_kind
+
+    kept, skipped = [], []
+    for group in args.groups:
+        sources, _ = group
+        path = sources[0].removeprefix("file://") if len(sources) == 1 and sources[0] != "-" else None
+        if path is not None and os.path.isfile(path):
+            if path not in args.judged:
+                args.judged[path] = file_kind(path) in args.kinds
+            if not args.judged[path]:
+                skipped.append(path)
+                continue
+        kept.append(group)
+    args.skipped += [path for path in dict.fromkeys(skipped) if path not in args.skipped]
+    _note_skipped(args)
+    return kept
+
+
+def _note_skipped(args) -> None:
+    """The one informational note --show-skipped asks for."""
+    if args.skipped and args.show_skipped:
+        count = len(args.skipped)
+        what = "node configuration" if args.only_node_config == "all" else f"{args.only_node_config} content"
+        print(f"nodecfg: note: skipped {count} file{'s' if count > 1 else ''} that hold no {what}: "
+              f"{', '.join(args.skipped)}", file=sys.stderr)
+
+
+def _select_sources(args) -> int | None:
+    """With --only-node-config: drop the file SOURCEs of other content (before --fix reads them), or exit 2."""
+    from nodecfg.cli.content import file_kind, kinds_from
+
+    try:
+        args.kinds = tuple(sorted(kinds_from(args.only_node_config)))  # sorted: part of the cache key
+    except ValueError as error:
+        print(f"nodecfg check: --only-node-config: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    args.judged, args.skipped = {}, []
+    kept = []
+    for source in args.sources:
+        path = source.removeprefix("file://")
+        if source != "-" and os.path.isfile(path):
+            args.judged[path] = file_kind(path) in args.kinds
+            if not args.judged[path]:
+                args.skipped.append(path)
+                continue
+        kept.append(source)
+    args.sources = kept
+    return None
+
+
 def _context_files(args) -> list[str]:
-    """Files besides the sources that change the result: instance context and the settings file."""
+    """Files besides the sources that change the result: instance context and the settings files."""
+    from nodecfg.cli.commands._common import settings_start
     from nodecfg.linter.config import ConfigError, find_settings_file
 
     files = [*args.instance, *([args.instance_table] if args.instance_table else []),
              *([args.cluster] if args.cluster else [])]
-    try:
-        settings_file = args.config or find_settings_file()
-    except ConfigError:
-        settings_file = None  # the real run reports it
-    return files + ([str(settings_file)] if settings_file else [])
+    if args.config:
+        return files + [args.config]
+    found: set[str] = set()
+    for sources, _ in args.groups:
+        try:
+            settings_file = find_settings_file(settings_start(sources, args.stdin_filename)) or find_settings_file()
+        except ConfigError:
+            continue  # the real run reports it
+        if settings_file:
+            found.add(str(settings_file))
+    return files + sorted(found)
 
 
 # --each over this many sources or more runs in a pool of forked processes (both cores of a

@@ -80,6 +80,12 @@ def _split(args) -> tuple[list[str], list[str]] | None:
     if not old_sources or not new_sources:
         print("nodecfg diff: give OLD... -- NEW... sources (or sources and --against)", file=sys.stderr)
         return None
+    if new_part is None and not getattr(args, "against", None):
+        # without `--` both sides are the same sources: only --against can make them differ
+        print(f"nodecfg diff: without `--` both sides are {' '.join(old_sources)}; give OLD... -- NEW... "
+              "to compare two configurations, or --against FILE|KEY=VALUE to compare two instance contexts",
+              file=sys.stderr)
+        return None
     return old_sources, new_sources
 
 
@@ -126,4 +132,5 @@ def _is_file(item: str) -> bool:
 
 
 def _typed(value: str):
-    return int(value) if value.isdigit() else value
+    """An int for a plain decimal number (ASCII digits: '²' is a digit to str.isdigit, not to int)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else value

@@ -28,7 +28,8 @@ def run(args) -> int:
     if result.tree is None:
         return code or EXIT_FINDINGS
     files = result.files
-    rows = [r for r in explain_rows(files, result.origins, result.analysis.merged, result.instance.defaulted)
+    rows = [r for r in explain_rows(files, result.origins, result.analysis.merged, result.instance.defaulted,
+                                    result.instance)
             if matches(r, args.field)]
     if not rows and getattr(args, "field_is_positional", False):
         print(f"nodecfg explain: {args.field!r} is neither a source that exists nor a field of the rendered "

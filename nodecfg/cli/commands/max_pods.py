@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         names = list(dict.fromkeys(args.instance_type))
         unknown = [name for name in names if lookup(name, extra_table) is None]
         if unknown:
-            return _usage(_unknown_message(unknown, all_types(extra_table)))
+            return _usage(_unknown_message(unknown, extra_table))
     rows = build_rows(names, args.expression, extra_table, args.vcpus)
     sys.stdout.write(FORMATTERS[args.format](rows, args.expression is not None))
     return EXIT_EXPRESSION_FELL_BACK if any(row.expression_error for row in rows) else EXIT_OK
@@ -75,14 +75,10 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _unknown_message(unknown: list[str], known: list[str]) -> str:
-    import difflib
+def _unknown_message(unknown: list[str], extra_table) -> str:
+    from nodecfg.context.instance_table import unknown_type_message
 
-    parts = []
-    for name in unknown:
-        close = difflib.get_close_matches(name, known, n=1)
-        parts.append(f"{name!r}" + (f" (did you mean {close[0]}?)" if close else ""))
-    return ("unknown instance type " + ", ".join(parts)
+    return (unknown_type_message(unknown, extra_table)
             + "; pass --instance-table FILE for types the package does not know "
             "(nodeadm itself would fall back to maxPods 110 without the EC2 API)")
 
