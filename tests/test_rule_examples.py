@@ -33,9 +33,16 @@ NOT_RUN = {
 RUN = sorted(code for code in CATALOGUE if code not in NOT_RUN)
 
 
+FORMAT = ("each of a rule page's Failing and Passing example sections holds its files (a line `NAME`:, a blank "
+          "line, a fenced block) and one ```console block whose first line is `$ nodecfg ...`; then run "
+          "python scripts/gen_reference_docs.py to write the output (its docstring has the details)")
+
+
 def page_examples(code: str, title: str) -> list[generator.Example]:
     text = (generator.RULE_PAGES / f"{code}.md").read_text()
-    return [example for _, example in generator.examples(generator.section(text, title))]
+    found = [example for _, example in generator.examples(generator.section(text, title))]
+    assert len(found) == 1, f"{code}.md, {title}: {FORMAT}"
+    return found
 
 
 @pytest.mark.parametrize("code", RUN)
