@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Check the JSON Schemas: valid draft 2020-12, and published copies in step.
+"""Check the JSON Schemas: valid draft 2020-12, without an $id, and published copies in step.
 
 The packaged files in nodecfg/validate/schemas/ are the source; schemas/ publishes the
-same bytes for editors.
+same bytes for editors.  A schema has no $id, so that the NodeConfig schema's reference
+to the kubelet schema by its file name resolves against wherever the schema was read
+from (a directory, a URL): docs/schemas.md says why.
 
     python scripts/check_schemas.py           # exit 1 on any problem
     python scripts/check_schemas.py --write   # copy the packaged files to schemas/
@@ -18,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PACKAGED = REPO / "nodecfg" / "validate" / "schemas"
 PUBLISHED = REPO / "schemas"
-NAMES = ("nodeconfig.v1alpha1.json", "kubelet-config.v1beta1.json")
+NAMES = ("nodeconfig.v1alpha1.json", "kubelet-config.v1beta1.json", "instance.json")
 
 
 def problems() -> list[str]:
@@ -29,9 +31,13 @@ def problems() -> list[str]:
     for name in NAMES:
         source, copy = PACKAGED / name, PUBLISHED / name
         try:
-            Draft202012Validator.check_schema(json.loads(source.read_text(encoding="utf-8")))
+            schema = json.loads(source.read_text(encoding="utf-8"))
+            Draft202012Validator.check_schema(schema)
         except (ValueError, SchemaError) as error:
             found.append(f"{source}: {error}")
+        else:
+            if "$id" in schema:
+                found.append(f"{source}: has an $id; references would resolve against it, not the file's place")
         if not copy.is_file() or copy.read_bytes() != source.read_bytes():
             found.append(f"{copy}: differs from {source} (run with --write)")
     return found

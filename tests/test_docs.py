@@ -129,8 +129,9 @@ def test_site_builds_without_warnings_when_mkdocs_is_installed(tmp_path):
     landing = (tmp_path / "site" / "index.html").read_text()
     assert "<h1" in landing and 'href="guide/"' in landing and 'href="rules/"' in landing
     # Python-Markdown keeps a code span whole inside a table cell: a '\\|' written there shows its backslash
+    # (outside tables a page may show one on purpose: diff.md says what --format markdown writes)
     escaped = [page.relative_to(tmp_path / "site").as_posix() for page in (tmp_path / "site").rglob("*.html")
-               if re.search(r"<code>[^<]*\\\|", page.read_text())]
+               if re.search(r"<td>(?:(?!</td>).)*<code>[^<]*\\\|", page.read_text(), re.S)]
     assert escaped == []
     exit_codes = (tmp_path / "site" / "cli" / "index.html").read_text()
     assert "<code>nodecfg check ... | head -1</code>" in exit_codes

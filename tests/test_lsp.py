@@ -1,10 +1,9 @@
 """`nodecfg lsp` end to end: the server as a child process, spoken to over stdio as an editor does.
 
-The client below frames JSON-RPC with Content-Length headers itself (no LSP
-library on the client side), and every read has a timeout, so a server that
-hangs fails the test instead of hanging it.  Expected positions are worked
-out by hand from the documents written here (LSP lines and characters are
-0-based; nodecfg's spans are 1-based).
+The client (tests/lsp_client.py) frames JSON-RPC itself and reads with
+timeouts, so a server that hangs fails the test instead of hanging it.
+Expected positions are worked out by hand from the documents written here
+(LSP lines and characters are 0-based; nodecfg's spans are 1-based).
 """
 from __future__ import annotations
 
@@ -12,20 +11,18 @@ import base64
 import importlib.util
 import json
 import os
-import queue
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from lsp_client import TIMEOUT, Client, change, open_document
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("pygls") is None,
                                 reason="pygls is not installed (pip install 'nodecfg[lsp]')")
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 30.0  # seconds for any one message; the first lint imports most of nodecfg
 CA = (ROOT / "examples" / "nodeconfig.yaml").read_text().split("certificateAuthority: ", 1)[1].split()[0]
 
 NODECONFIG = f"""\
@@ -53,87 +50,6 @@ MIME = ('MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BOUNDARY"\n
 # line 17 of the file (LSP 16): "      maxPodz: 20" inside part 1
 
 
-class Client:
-    """A minimal LSP client: Content-Length framing, a reader thread, reads with timeouts."""
-
-    def __init__(self, cwd: Path) -> None:
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-        self.process = subprocess.Popen([sys.executable, "-m", "nodecfg", "lsp"], cwd=cwd, env=env,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.messages: queue.Queue = queue.Queue()
-        self.pending: list[dict] = []
-        self.next_id = 0
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        stream = self.process.stdout
-        while True:
-            length = None
-            while True:
-                line = stream.readline()
-                if not line:
-                    self.messages.put(None)
-                    return
-                line = line.strip()
-                if not line:
-                    break
-                name, _, value = line.partition(b":")
-                if name.lower() == b"content-length":
-                    length = int(value)
-            body = stream.read(length)
-            self.messages.put(json.loads(body))
-
-    def send(self, message: dict) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.process.stdin.flush()
-
-    def notify(self, method: str, params: dict | None = None) -> None:
-        self.send({"method": method, **({"params": params} if params is not None else {})})
-
-    def request(self, method: str, params: dict | None = None) -> dict:
-        self.next_id += 1
-        ident = self.next_id
-        self.send({"id": ident, "method": method, **({"params": params} if params is not None else {})})
-        response = self.wait(lambda m: m.get("id") == ident and "method" not in m)
-        assert "error" not in response, response
-        return response["result"]
-
-    def wait(self, matches, timeout: float = TIMEOUT) -> dict:
-        """The first message (kept ones first) that matches; others are kept for later waits."""
-        for index, message in enumerate(self.pending):
-            if matches(message):
-                return self.pending.pop(index)
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            try:
-                message = self.messages.get(timeout=max(remaining, 0.01))
-            except queue.Empty:
-                raise AssertionError(f"no matching message from the server in {timeout}s; kept: {self.pending}")
-            if message is None:
-                raise AssertionError(f"the server closed its output; stderr: {self.stderr()}")
-            if matches(message):
-                return message
-            self.pending.append(message)
-
-    def diagnostics(self, uri: str, timeout: float = TIMEOUT) -> dict:
-        return self.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
-                         and m["params"]["uri"] == uri, timeout)["params"]
-
-    def stderr(self) -> str:
-        if self.process.poll() is None:
-            return "(still running)"
-        return self.process.stderr.read().decode(errors="replace")[-2000:]
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=TIMEOUT)
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
-            stream.close()
-
-
 @pytest.fixture
 def client(tmp_path):
     elsewhere = tmp_path / "cwd"
@@ -144,16 +60,6 @@ def client(tmp_path):
     started.notify("initialized", {})
     yield started
     started.close()
-
-
-def open_document(client: Client, uri: str, text: str, language: str = "yaml") -> None:
-    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": language, "version": 1,
-                                                            "text": text}})
-
-
-def change(client: Client, uri: str, text: str, version: int) -> None:
-    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                             "contentChanges": [{"text": text}]})
 
 
 def by_code(diagnostics: list[dict]) -> dict[str, dict]:
@@ -321,3 +227,25 @@ def test_broken_settings_are_shown_once_and_the_defaults_used(client, tmp_path):
     change(client, uri, FIXED, 2)
     assert client.diagnostics(uri)["diagnostics"] == []
     assert not [m for m in client.pending if m.get("method") == "window/showMessage"]  # not again
+
+
+def test_a_yaml_syntax_error_is_reported_on_open_as_check_reports_it(client, tmp_path):
+    # the NodeConfig's kubelet.config is an unclosed flow sequence, on the last of 11 lines: the stream
+    # ends inside it, at line 12 column 1 (LSP 11, 0), where `nodecfg check` of the file's directory reports NC120
+    broken = "\n".join(NODECONFIG.splitlines()[:10]) + "\n    config: [maxPods, 20\n"
+    path = tmp_path / "project" / "nodeconfig.yaml"
+    path.parent.mkdir()
+    path.write_text(broken)
+    cli = subprocess.run([sys.executable, "-m", "nodecfg", "check", "--format", "json", str(path.parent)],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=TIMEOUT)
+    expected = [(d["line"] - 1, d["col"] - 1) for d in json.loads(cli.stdout) if d["code"] == "NC120"]
+    assert expected == [(11, 0)]
+    uri = path.as_uri()
+    open_document(client, uri, broken)
+    published = client.diagnostics(uri)
+    assert published["version"] == 1  # on open, not after a first change
+    assert [span(d)[:2] for d in published["diagnostics"] if d["code"] == "NC120"] == expected
+    json_uri = (tmp_path / "nodeconfig.json").as_uri()  # a JSON one on one line, missing its closing brace
+    open_document(client, json_uri, '{"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig", "spec": {}\n',
+                  "json")
+    assert "NC120" in by_code(client.diagnostics(json_uri)["diagnostics"])

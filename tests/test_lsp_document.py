@@ -97,7 +97,9 @@ def test_fixes_in_crlf_text_edit_the_span_only(tmp_path):
 def test_hover_shows_the_message_and_the_rule_page(tmp_path):
     linted = lint_document(NODECONFIG, str(tmp_path / "n.yaml"))
     text = hover(linted, 10, 6)
-    assert text.startswith("**NC210** unknown-kubelet-config-field (warning): unknown KubeletConfiguration field")
+    # the message quotes the document, so it is a code span (tests/test_output_escaping.py)
+    assert text.startswith("**NC210** unknown-kubelet-config-field (warning): `unknown KubeletConfiguration field "
+                           "'maxPodz' in spec.kubelet.config")
     assert "# NC210: unknown-kubelet-config-field" in text
     assert hover(linted, 10, 14) is None  # past the key
 
@@ -109,6 +111,13 @@ def test_wanted_by_content(tmp_path):
     huge_nodeconfig = NODECONFIG + "#" * (2 << 20)
     assert wanted(huge_nodeconfig, "big.yaml")
     assert not wanted("a: 1\n" + "#" * (2 << 20), "big.yaml")
+    # a NodeConfig or EC2NodeClass that does not parse is wanted (its NC120 is shown on open) when it
+    # is a YAML or JSON file or an untitled buffer; other broken YAML and a script quoting one are not
+    broken = NODECONFIG.split("  kubelet:")[0] + "  kubelet: {config: [\n"
+    assert wanted(broken, "n.yaml") and wanted(broken, None) and wanted(broken, "n.JSON")
+    assert wanted("apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nspec: [\n", "c.yml")
+    assert not wanted(broken, "gen_userdata.py")
+    assert not wanted("apiVersion: apps/v1\nkind: Deployment\nspec: [\n", "d.yaml")
 
 
 def test_named_bytes_are_bytes_with_a_name():

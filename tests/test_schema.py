@@ -13,7 +13,7 @@ from nodecfg.parse.yaml import parse_yaml_documents
 from nodecfg.validate.schema import validate_kubelet_config, validate_nodeconfig
 
 REPO = Path(__file__).resolve().parent.parent
-SCHEMA_NAMES = ("nodeconfig.v1alpha1.json", "kubelet-config.v1beta1.json")
+SCHEMA_NAMES = ("nodeconfig.v1alpha1.json", "kubelet-config.v1beta1.json", "instance.json")
 
 VALID = """\
 apiVersion: node.eks.aws/v1alpha1
@@ -403,8 +403,8 @@ def _authority(schema_name: str):
     from referencing import Registry, Resource
 
     kubelet = Resource.from_contents(load_schema(KUBELET_CONFIG))
-    # by the relative name and by the URL it resolves to against the NodeConfig schema's $id
-    registry = Registry().with_resources([(KUBELET_CONFIG, kubelet), (kubelet.contents["$id"], kubelet)])
+    # by the relative name the NodeConfig schema refers to it by (the schemas have no $id)
+    registry = Registry().with_resources([(KUBELET_CONFIG, kubelet)])
     return Draft202012Validator(load_schema(schema_name), registry=registry)
 
 

@@ -139,10 +139,14 @@ def fix_bytes(data: bytes, *, unsafe: bool = False, lint_options: dict | None = 
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
-    # from the end, so offsets stay valid; at one offset a removal goes before an insertion
-    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        text = text[:edit.start] + edit.text + text[edit.end:]
-    return text
+    # one pass from the start (not a copy of the text per edit: 80,000 edits of a 250 KB text took
+    # seconds); at one offset an insertion's text goes before a removal's replacement
+    pieces, position = [], 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        pieces += [text[position:edit.start], edit.text]
+        position = edit.end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def plan_edits(result, text: str, *, unsafe: bool) -> list[Edit]:
@@ -159,17 +163,18 @@ def _plan(result, text: str, kinds: tuple[str, ...]) -> list[Edit]:
     lines = _Lines(text)
     planner = _Planner(result, lines)
     edits: list[Edit] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # 1 at each offset an edit of this round covers (an insertion: one)
     for number, diagnostic in enumerate(result.diagnostics):
         kind = FIXABLE.get(diagnostic.code, (None,))[0]
         if kind not in kinds or not _same_text(diagnostic.span):
             continue
         planned = [replace(edit, finding=number) for edit in planner.edits_for(diagnostic)]
-        if any(edit.start < end and start < max(edit.end, edit.start + 1)
-               for edit in planned for start, end in taken):
+        covers = [(edit.start, max(edit.end, edit.start + 1)) for edit in planned]
+        if any(taken.find(1, start, end) != -1 for start, end in covers):
             continue  # a fix overlapping another waits for the next round; a fix is applied whole
         edits += planned
-        taken += [(edit.start, max(edit.end, edit.start + 1)) for edit in planned]
+        for start, end in covers:
+            taken[start:end] = b"\x01" * (end - start)
     return edits
 
 

@@ -16,6 +16,8 @@ encoded text (the message names the layer and the decoded line).
 """
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,13 @@ from nodecfg.parse.source import Limits
 
 UNTITLED = "<untitled>"  # the name of a buffer that is not a file
 SNIFF_BYTES = 65536
+# LSP's line ends (and YAML's): \r\n, \r and \n; not the others str.splitlines knows (\x0c, \x85, \u2028...)
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def lsp_lines(text: str) -> list[str]:
+    """The document's lines, without their ends, as the client numbers them."""
+    return _LINE_END.split(text)
 
 
 @dataclass(frozen=True, order=True)
@@ -79,6 +88,7 @@ class Linted:
     results: list[Any] = field(default_factory=list)  # pipeline Results, one per user data
     lint_options: dict = field(default_factory=dict)
     settings_problem: str = ""  # a [tool.nodecfg] that cannot be used; the defaults were used
+    not_shown: list[str] = field(default_factory=list)  # "N more NCxxx findings ... not shown", as check prints
 
 
 def wanted(text: str, path: str | None, limits: Limits = Limits()) -> bool:
@@ -99,6 +109,7 @@ def lint_document(text: str, path: str | None, *, mode: str = "self-managed", co
     from nodecfg.linter.config import ConfigError, load_settings
     from nodecfg.linter.engine import lint
     from nodecfg.output.formats import finding_message, rule_doc_url
+    from nodecfg.output.report import limit
     from nodecfg.parse.source import LoadOptions, NamedBytes, maybe_container
 
     name = path or UNTITLED
@@ -117,8 +128,9 @@ def lint_document(text: str, path: str | None, *, mode: str = "self-managed", co
         count = unit_count(content, name)
         units = list(range(count)) if count > 1 else [None]
     linted = Linted(name, content, text, lint_options=options, settings_problem=problem)
-    lines = text.split("\n")
+    lines = lsp_lines(text)
     seen: set[Diagnostic] = set()
+    found: list[Diagnostic] = []
     for unit in units:
         result = lint([source], **options, options=LoadOptions(unit=unit))
         linted.results.append(result)
@@ -126,8 +138,13 @@ def lint_document(text: str, path: str | None, *, mode: str = "self-managed", co
             if diagnostic.span.path != name or diagnostic in seen:
                 continue  # only positions inside the open document
             seen.add(diagnostic)
-            linted.findings.append(Finding(diagnostic, finding_range(diagnostic, content, lines),
-                                           finding_message(diagnostic), rule_doc_url(diagnostic.code, __version__)))
+            found.append(diagnostic)
+    # as many as `check` prints (nodecfg/output/report.py): thousands of findings on one line would
+    # cost the editor, and the server converting their positions, seconds on every keystroke
+    shown, linted.not_shown = limit(found)
+    for diagnostic in shown:
+        linted.findings.append(Finding(diagnostic, finding_range(diagnostic, content, lines),
+                                       finding_message(diagnostic), rule_doc_url(diagnostic.code, __version__)))
     return linted
 
 
@@ -201,14 +218,16 @@ def fixes(linted: Linted, wanted_range: Range | None = None) -> list[Fix]:
 
 
 def whole_document(text: str, new_text: str) -> TextEdit:
-    lines = text.split("\n")
+    lines = lsp_lines(text)
     return TextEdit(Range(0, 0, len(lines) - 1, len(lines[-1])), new_text)
 
 
 def _range_of(text: str, start: int, end: int) -> Range:
+    starts = [0] + [match.end() for match in _LINE_END.finditer(text)]  # where each line begins
+
     def position(offset: int) -> tuple[int, int]:
-        line = text.count("\n", 0, offset)
-        return line, offset - (text.rfind("\n", 0, offset) + 1)
+        line = bisect.bisect_right(starts, offset) - 1
+        return line, offset - starts[line]
 
     return Range(*position(start), *position(end))
 
@@ -229,8 +248,14 @@ def _overlaps(a: Range, b: Range) -> bool:
 
 
 def hover(linted: Linted, line: int, character: int) -> str | None:
-    """Markdown for the findings at a position: each finding's message, then its rule page."""
+    """Markdown for the findings at a position: each finding's message, then its rule page.
+
+    A message quotes the document (an unknown key, a value), so it is a code span
+    (``nodecfg.output.escape.markdown_code``): nothing in it becomes a link, an image or HTML.
+    The rule pages are nodecfg's own Markdown.
+    """
     from nodecfg.linter.registry import catalogue
+    from nodecfg.output.escape import markdown_code
     from nodecfg.output.formats import rule_page
 
     here = [finding for finding in linted.findings if finding.range.contains(line, character)]
@@ -240,7 +265,7 @@ def hover(linted: Linted, line: int, character: int) -> str | None:
     sections, pages = [], []
     for finding in here:
         name = rules[finding.code].name if finding.code in rules else ""
-        sections.append(f"**{finding.code}** {name} ({finding.severity}): {finding.message}")
+        sections.append(f"**{finding.code}** {name} ({finding.severity}): {markdown_code(finding.message)}")
         if finding.code not in pages:
             pages.append(finding.code)
     for code in pages:

@@ -1,7 +1,8 @@
 """``nodecfg lsp``: a language server over stdio (pygls), presenting nodecfg/lsp/document.py.
 
 Diagnostics are published on open and on every change (full text sync) and
-cleared on close; code actions offer the ``check --fix`` fixes; hover shows
+cleared on close, at most as many as ``check`` prints (an information line at
+the top counts the rest); code actions offer the ``check --fix`` fixes; hover shows
 the rule pages.  Documents are linted only when their content is something
 ``nodecfg check DIR`` would lint (a NodeConfig, user data, a manifest or
 template holding user data); once linted, a document stays linted until it
@@ -46,18 +47,27 @@ class NodecfgServer(LanguageServer):
             self.shown.add(linted.settings_problem)
             self.window_show_message(types.ShowMessageParams(
                 types.MessageType.Error, f"nodecfg: {linted.settings_problem}; linting with the default settings"))
-        diagnostics = [self.diagnostic(document, finding) for finding in linted.findings]
+        lines = documents.lsp_lines(document.source)  # once per publish, not per finding
+        diagnostics = [self.diagnostic(document, finding, lines) for finding in linted.findings]
+        diagnostics += [types.Diagnostic(range=types.Range(types.Position(0, 0), types.Position(0, 0)), message=note,
+                                         severity=types.DiagnosticSeverity.Information, source="nodecfg")
+                        for note in linted.not_shown]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
 
-    def client_range(self, document, range_: documents.Range) -> types.Range:
-        """Code-point columns to the client's units (UTF-16 unless another encoding was agreed)."""
-        return document.range_to_client_units(types.Range(
+    def client_range(self, document, range_: documents.Range, lines: list[str]) -> types.Range:
+        """Code-point columns to the client's units (UTF-16 unless another encoding was agreed).
+
+        ``lines`` is ``documents.lsp_lines(document.source)``, split once by the caller: pygls's
+        ``document.lines`` splits the whole text again on every use, and also at \\x0c, \\x85 or
+        \\u2028, which are no line ends to the client or to nodecfg.
+        """
+        return document.position_codec.range_to_client_units(lines, types.Range(
             types.Position(range_.line, range_.character), types.Position(range_.end_line, range_.end_character)))
 
-    def diagnostic(self, document, finding: documents.Finding) -> types.Diagnostic:
+    def diagnostic(self, document, finding: documents.Finding, lines: list[str]) -> types.Diagnostic:
         return types.Diagnostic(
-            range=self.client_range(document, finding.range),
+            range=self.client_range(document, finding.range, lines),
             message=finding.message,
             severity=SEVERITIES[finding.severity],
             code=finding.code,
@@ -65,9 +75,9 @@ class NodecfgServer(LanguageServer):
             source="nodecfg",
         )
 
-    def server_range(self, document, range_: types.Range) -> documents.Range:
-        start = document.position_from_client_units(range_.start)
-        end = document.position_from_client_units(range_.end)
+    def server_range(self, document, range_: types.Range, lines: list[str]) -> documents.Range:
+        start = document.position_codec.position_from_client_units(lines, range_.start)
+        end = document.position_codec.position_from_client_units(lines, range_.end)
         return documents.Range(start.line, start.character, end.line, end.character)
 
 
@@ -100,16 +110,17 @@ def make_server(mode: str = "self-managed", config: str | None = None, limits: L
         if linted is None:
             return None
         document = ls.workspace.get_text_document(uri)
+        lines = documents.lsp_lines(document.source)
         only = params.context.only
         actions = []
-        for fix in documents.fixes(linted, ls.server_range(document, params.range)):
+        for fix in documents.fixes(linted, ls.server_range(document, params.range, lines)):
             kind = types.CodeActionKind.QuickFix if fix.finding is not None else FIX_ALL
             if only and not any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only):
                 continue
-            edits = [types.TextEdit(ls.client_range(document, edit.range), edit.new_text) for edit in fix.edits]
+            edits = [types.TextEdit(ls.client_range(document, edit.range, lines), edit.new_text) for edit in fix.edits]
             actions.append(types.CodeAction(
                 title=fix.title, kind=kind, is_preferred=fix.safe and fix.finding is not None,
-                diagnostics=[ls.diagnostic(document, fix.finding)] if fix.finding is not None else None,
+                diagnostics=[ls.diagnostic(document, fix.finding, lines)] if fix.finding is not None else None,
                 edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
                     text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=document.version),
                     edits=edits)]),
@@ -122,7 +133,8 @@ def make_server(mode: str = "self-managed", config: str | None = None, limits: L
         if linted is None:
             return None
         document = ls.workspace.get_text_document(params.text_document.uri)
-        position = document.position_from_client_units(params.position)
+        position = document.position_codec.position_from_client_units(documents.lsp_lines(document.source),
+                                                                      params.position)
         text = documents.hover(linted, position.line, position.character)
         if text is None:
             return None

@@ -232,17 +232,21 @@ def _show(value: Any) -> str:
 
 
 def format_text(diff: TreeDiff) -> str:
+    """For a terminal: keys, values, origins and the unified diff's lines with their controls made visible."""
+    from nodecfg.output.escape import printable
+
     if diff.equal:
         return "nodecfg diff: the two trees are identical\n"
     out = []
     for file_diff in diff.files:
-        out.append(f"{file_diff.status} {file_diff.path}{_mode_note(file_diff)}")
+        out.append(f"{file_diff.status} {printable(file_diff.path)}{_mode_note(file_diff)}")
         for change in file_diff.changes:
-            out.append(f"  {change.key or '(file)'}: {_show(change.old)} -> {_show(change.new)}")
+            out.append(f"  {printable(change.key or '(file)')}: {printable(_show(change.old))} -> "
+                       f"{printable(_show(change.new))}")
             if change.origin:
-                out.append(f"      <- {change.origin}")
+                out.append(f"      <- {printable(change.origin)}")
         if file_diff.unified:
-            out += ["  " + line for line in file_diff.unified.rstrip("\n").split("\n")]
+            out += ["  " + printable(line) for line in file_diff.unified.rstrip("\n").split("\n")]
     return "\n".join(out) + "\n"
 
 
@@ -254,30 +258,35 @@ def _mode_note(file_diff: FileDiff) -> str:
 
 
 def format_markdown(diff: TreeDiff) -> str:
+    """For a pull-request comment: everything taken from the input is in a code span or a fenced block
+    (``nodecfg.output.escape``), so no key, value or origin can become a link, an image or HTML."""
+    from nodecfg.output.escape import markdown_block, markdown_code
+
     if diff.equal:
         return "### nodecfg diff\n\nNo change to the node's files.\n"
     count = len(diff.files)
     out = [f"### nodecfg diff: {count} file{'s' if count != 1 else ''} of the node change", ""]
     for file_diff in diff.files:
-        out.append(f"#### `{file_diff.path}` ({file_diff.status}){_mode_note(file_diff)}")
+        out.append(f"#### {markdown_code(file_diff.path)} ({file_diff.status}){_mode_note(file_diff)}")
         out.append("")
         if file_diff.changes:
             out += ["| key | old | new | origin |", "|---|---|---|---|"]
-            out += [f"| `{_cell(c.key or '(file)')}` | {_code(c.old)} | {_code(c.new)} | {_cell(c.origin)} |"
-                    for c in file_diff.changes]
+            out += [f"| {_cell(c.key or '(file)')} | {_cell_value(c.old)} | {_cell_value(c.new)} | "
+                    f"{_cell(c.origin) if c.origin else ''} |" for c in file_diff.changes]
             out.append("")
         if file_diff.unified:
-            fence = "````" if "```" in file_diff.unified else "```"
-            out += [f"{fence}diff", file_diff.unified.rstrip("\n"), fence, ""]
+            out += [markdown_block(file_diff.unified, "diff"), ""]
     return "\n".join(out)
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    from nodecfg.output.escape import markdown_code
+
+    return markdown_code(text, in_table=True)
 
 
-def _code(value: Any) -> str:
-    return "(absent)" if value is MISSING else f"`{_cell(_show(value))}`"
+def _cell_value(value: Any) -> str:
+    return "(absent)" if value is MISSING else _cell(_show(value))
 
 
 def format_json(diff: TreeDiff) -> str:

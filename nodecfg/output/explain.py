@@ -156,14 +156,27 @@ def matches(row: Row, field_path: str | None) -> bool:
 
 
 def format_rows(rows: list[Row]) -> str:
+    """For a terminal: paths, keys, values and origins with their controls made visible."""
+    from nodecfg.output.escape import printable
+
     lines, current = [], None
     for row in rows:
         if row.path != current:
             current = row.path
-            lines.append(("" if not lines else "\n") + row.path)
+            lines.append(("" if not lines else "\n") + printable(row.path))
         # default=str: TOML dates and times have no JSON form
         shown = json.dumps(row.value, default=str) if not isinstance(row.value, str) else row.value
         if len(shown) > 60:
             shown = shown[:57] + "..."
-        lines.append(f"  {row.key or '(file)'} = {shown}\n      <- {row.origin}")
+        lines.append(f"  {printable(row.key or '(file)')} = {printable(shown)}\n      <- {printable(row.origin)}")
+    return "\n".join(lines)
+
+
+def format_overrides(changes: list[tuple[str, Any, Any]]) -> str:
+    """The keys of overridden_by_dropin, for a terminal, under their heading."""
+    from nodecfg.output.escape import printable
+
+    lines = ["kubelet effective configuration (config.json.d/40-nodeadm.conf merged over config.json):"]
+    lines += [f"  {printable(key)} = {json.dumps(effective)}   (config.json had {json.dumps(base)})"
+              for key, base, effective in changes]
     return "\n".join(lines)

@@ -17,9 +17,9 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
-from xml.sax.saxutils import escape as xml_escape, quoteattr
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.output.escape import printable, xml_attribute, xml_text
 
 REPOSITORY_URL = "https://github.com/nodecfg/nodecfg"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -270,13 +270,12 @@ def _escape_property(text: str) -> str:
 
 
 def format_github(diagnostics: list[Diagnostic]) -> str:
-    from nodecfg.output.report import printable  # a workflow log is a terminal too: no raw ESC or BEL
-
+    """Workflow commands; a workflow log is a terminal too, so controls are made visible (no raw ESC or BEL)."""
     lines = []
     for diagnostic in diagnostics:
         region = file_region(diagnostic)
         properties = ",".join([
-            f"file={_escape_property(artifact_path(diagnostic.span.uri))}",
+            f"file={_escape_property(printable(artifact_path(diagnostic.span.uri)))}",
             f"line={region['startLine']}",
             f"col={region['startColumn']}",
             f"title={_escape_property(diagnostic.code)}",
@@ -290,8 +289,12 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
 # --- concise: one line per finding ------------------------------------------
 
 def format_concise(diagnostics: list[Diagnostic]) -> str:
-    """``path:line:col: CODE [severity] message``, one line each, as ruff's concise format."""
-    return "\n".join(f"{d.span}: {d.code} [{d.severity}] {d.message}" for d in diagnostics)
+    """``path:line:col: CODE [severity] message``, one line each, as ruff's concise format.
+
+    For a terminal: controls in the path or message are made visible, and a line break in them
+    cannot start a second line.
+    """
+    return "\n".join(printable(f"{d.span}: {d.code} [{d.severity}] {d.message}") for d in diagnostics)
 
 
 # --- junit ------------------------------------------------------------------
@@ -299,7 +302,9 @@ def format_concise(diagnostics: list[Diagnostic]) -> str:
 def format_junit(diagnostics: list[Diagnostic], checked: list[str] = ()) -> str:
     """JUnit XML: a test suite per file, a failing test case per finding, like ruff's junit format.
 
-    ``checked`` names files without findings, which appear as passing test cases.
+    ``checked`` names files without findings, which appear as passing test cases.  Every text from
+    the input goes through ``xml_attribute`` or ``xml_text``: XML 1.0 has no way to write most C0
+    controls, even as character references, so they are shown as ``\\x01``.
     """
     by_file: dict[str, list[Diagnostic]] = {}
     for name in checked:
@@ -310,16 +315,16 @@ def format_junit(diagnostics: list[Diagnostic], checked: list[str] = ()) -> str:
            f'<testsuites name="nodecfg" tests="{max(len(diagnostics), 1)}" failures="{len(diagnostics)}">']
     for path in sorted(by_file):
         found = by_file[path]
-        out.append(f'  <testsuite name={quoteattr(path)} tests="{max(len(found), 1)}" failures="{len(found)}">')
+        out.append(f'  <testsuite name={xml_attribute(path)} tests="{max(len(found), 1)}" failures="{len(found)}">')
         if not found:
-            out.append(f'    <testcase name="nodecfg" classname={quoteattr(path)}/>')
+            out.append(f'    <testcase name="nodecfg" classname={xml_attribute(path)}/>')
         for diagnostic in found:
             region = file_region(diagnostic)
             where = f"{path}:{region['startLine']}:{region['startColumn']}"
-            out.append(f'    <testcase name={quoteattr(f"{diagnostic.code} {where}")} classname={quoteattr(path)} '
-                       f'file={quoteattr(path)} line="{region["startLine"]}">')
-            out.append(f'      <failure message={quoteattr(finding_message(diagnostic))} type={quoteattr(diagnostic.code)}>'
-                       f'{xml_escape(f"{where}: {diagnostic.code} {diagnostic.severity}")}</failure>')
+            out.append(f'    <testcase name={xml_attribute(f"{diagnostic.code} {where}")} classname={xml_attribute(path)} '
+                       f'file={xml_attribute(path)} line="{region["startLine"]}">')
+            out.append(f'      <failure message={xml_attribute(finding_message(diagnostic))} type={xml_attribute(diagnostic.code)}>'
+                       f'{xml_text(f"{where}: {diagnostic.code} {diagnostic.severity}")}</failure>')
             out.append("    </testcase>")
         out.append("  </testsuite>")
     out.append("</testsuites>")

@@ -8,46 +8,21 @@ most ``EXCERPT_WIDTH`` columns around the caret, messages and hints are cut
 at ``MAX_TEXT``, at most ``MAX_PER_CODE`` findings of one code are shown per
 file and ``MAX_SHOWN`` in all, each group that was cut ending in an "N more"
 line.  Control characters (ESC, BEL, C1, bidirectional overrides) are shown
-escaped, never written to the terminal.
+escaped, never written to the terminal (``nodecfg.output.escape.printable``).
 """
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections import Counter
 from typing import Iterable
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.output.escape import printable
 
 EXCERPT_WIDTH = 120
 MAX_TEXT = 1000
 MAX_PER_CODE = 20
 MAX_SHOWN = 500
-
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
-
-
-def printable(text: str, *, keep_newlines: bool = False) -> str:
-    """text with every character a terminal would act on written as an escape (\\x1b, \\u202e).
-
-    ``keep_newlines`` is for formats that escape line breaks their own way (GitHub's %0A).
-    """
-    if text.isascii() and text.isprintable():
-        return text
-    if keep_newlines:
-        return "\n".join(printable(line) for line in text.split("\n"))
-    return "".join(_escape(char) for char in text)
-
-
-def _escape(char: str) -> str:
-    if char.isascii() and " " <= char <= "~":
-        return char
-    if char == "\t":
-        return char
-    if unicodedata.category(char) not in _UNSAFE_CATEGORIES:
-        return char
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else (f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
 
 
 def _cut(text: str, width: int = MAX_TEXT) -> str:

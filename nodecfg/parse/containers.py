@@ -709,9 +709,24 @@ def recognised(data: bytes, uri: str) -> bool:
         return False
     documents, diagnostics = parse_yaml_documents(text, uri)
     if not documents:
-        return False
+        return _broken_node_configuration(text, uri, diagnostics)
     first = documents[0]
     return isinstance(first.data, dict) and _is_nodeconfig_like(first) and bool(first.data)
+
+
+# the apiVersion or kind of a NodeConfig or an EC2NodeClass, as a YAML key or a JSON member
+_NAMES_NODE_CONFIGURATION = re.compile(
+    r"""(?:^|[{,])\s*["']?(?:apiVersion["']?\s*:\s*["']?(?:node\.eks\.aws|karpenter\.k8s\.aws)/"""
+    r"""|kind["']?\s*:\s*["']?(?:NodeConfig|EC2NodeClass)\b)""", re.MULTILINE)
+
+
+def _broken_node_configuration(text: str, uri: str, diagnostics: list[Diagnostic]) -> bool:
+    """A YAML or JSON file that does not parse (NC120) or passes a parser limit (NC123) but names a
+    NodeConfig or EC2NodeClass: that finding is worth reporting (the language server on open,
+    ``check DIR``).  Other files (a script quoting a NodeConfig in a string) are left alone."""
+    named_yaml = uri.lower().endswith((".yaml", ".yml", ".json")) or uri.startswith("<")
+    return named_yaml and any(d.code in ("NC120", "NC123") for d in diagnostics) \
+        and _NAMES_NODE_CONFIGURATION.search(text[:65536]) is not None
 
 
 # --- Karpenter's reading of spec.userData -------------------------------------------------

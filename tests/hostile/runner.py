@@ -7,7 +7,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,7 @@ class Outcome:
     exit_code: int
     stderr: str
     stdout: str
-    seconds: float
+    seconds: float  # CPU time of the child (user + system)
     peak_rss_bytes: int
     output: Path  # where build was told to write
     directory: Path
@@ -34,7 +33,7 @@ class Outcome:
     output_bytes: int = 0
 
     def describe(self) -> str:
-        return (f"{self.case} / {self.command}: exit {self.exit_code}, {self.seconds:.2f} s, "
+        return (f"{self.case} / {self.command}: exit {self.exit_code}, {self.seconds:.2f} s of CPU, "
                 f"{self.peak_rss_bytes >> 20} MiB, {self.output_bytes} bytes printed"
                 f"\n--- stderr ---\n{self.stderr[-3000:]}")
 
@@ -59,12 +58,11 @@ def run(case: Case, command: str, workspace: Path) -> Outcome:
     stdout, stderr = directory / ".stdout", directory / ".stderr"
     environment = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        started = time.monotonic()
         child = subprocess.Popen(command_line(command, invocation, output), cwd=directory, env=environment,
                                  stdin=subprocess.PIPE if invocation.stdin is not None else subprocess.DEVNULL,
                                  stdout=out, stderr=err, preexec_fn=_limit_memory)
         exit_code, usage = _wait(child, invocation.stdin)
-        seconds = time.monotonic() - started
+        seconds = usage.ru_utime + usage.ru_stime  # CPU time: the suite runs on a loaded machine
     printed = stdout.stat().st_size + stderr.stat().st_size
     return Outcome(case.name, command, exit_code, _head(stderr), _head(stdout), seconds, usage.ru_maxrss * 1024, output,
                    directory, printed)

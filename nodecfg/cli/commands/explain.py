@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from nodecfg.cli.commands._common import EXIT_FINDINGS, EXIT_USAGE, add_instance_arguments, add_source_arguments, exit_code, print_diagnostics, \
@@ -17,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from nodecfg.output.explain import explain_rows, format_rows, matches, overridden_by_dropin
+    from nodecfg.output.explain import explain_rows, format_overrides, format_rows, matches, overridden_by_dropin
 
     _split_field_argument(args)
     result = run_pipeline(args)
@@ -38,9 +37,7 @@ def run(args) -> int:
     print(format_rows(rows))
     changes = [c for c in overridden_by_dropin(files) if not args.field or args.field in c[0]]
     if changes:
-        print("\nkubelet effective configuration (config.json.d/40-nodeadm.conf merged over config.json):")
-        for key, base, effective in changes:
-            print(f"  {key} = {json.dumps(effective)}   (config.json had {json.dumps(base)})")
+        print("\n" + format_overrides(changes))
     return code
 
 
