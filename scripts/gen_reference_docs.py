@@ -1,20 +1,42 @@
 #!/usr/bin/env python3
-"""Generate the reference pages from the code: docs/rules/index.md from the code catalogue
-(nodecfg/core/codes.py) and docs/cli.md from the argparse definitions (nodecfg/cli/main.py and
-nodecfg/cli/commands/*.py).
+"""Generate the reference pages from the code:
 
-    python scripts/gen_reference_docs.py          # write both pages
-    python scripts/gen_reference_docs.py --check  # exit 1 if either is out of date
+- docs/rules/index.md and the Rules part of mkdocs.yml's nav (grouped by stage) from the code
+  catalogue (nodecfg/core/codes.py);
+- docs/cli.md from the argparse definitions (nodecfg/cli/main.py and nodecfg/cli/commands/*.py),
+  with an example per command whose output comes from running it;
+- the output shown under each rule page's examples (nodecfg/linter/docs/NC*.md), from running
+  the page's command on the page's files; scripts/sync_rule_docs.py then copies the pages to
+  docs/rules/;
+- the example on the landing page (docs/index.md) and in README.md.
+
+    python scripts/gen_reference_docs.py          # write every page
+    python scripts/gen_reference_docs.py --check  # exit 1 if any is out of date
 
 tests/test_reference_docs.py fails when a page differs from what this script writes.  The
-output is built from the parser's actions, not from ``format_help()``, whose layout differs
-between Python versions and terminal widths.
+option tables are built from the parser's actions, not from ``format_help()``, whose layout
+differs between Python versions and terminal widths.
+
+An example is files and a command.  On a page, a file is a name in backticks and a colon on
+its own line, a blank line, then a fenced block holding the file (a ``base64`` block is
+decoded: bytes a page cannot show); the command is a ``console`` block whose first line is
+``$ nodecfg ...``.  Everything after that line is the output, written here: the command runs
+in-process (nodecfg.cli.main.main) in an empty temporary repository holding only those files,
+with no cache and no colour, so the output is the same on every machine.
 """
 from __future__ import annotations
 
 import argparse
+import base64
+import contextlib
+import io
+import os
+import re
+import shlex
 import sys
+import tempfile
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -35,8 +57,90 @@ Every command exits with one of these; scripts and CI can rely on them.
 | 2 | usage or I/O error: a bad option, a source that cannot be read, an output that cannot be written, bad `[tool.nodecfg]` settings, a `check` of directories that hold no node configuration, a `diff` with one side only (neither `--` nor `--against`) |
 | 3 | internal error: a bug in nodecfg; it prints one line instead of a traceback (`--debug` shows the traceback) |
 | 130 | interrupted (Ctrl-C) |
-| 141 | stdout was closed before nodecfg finished writing (a broken pipe, e.g. `nodecfg check ... \\| head -1`): 128 + SIGPIPE, as the shell reports for a process killed by it, so `set -o pipefail` does not see a success |
+| 141 | stdout was closed before nodecfg finished writing (a broken pipe, e.g. `nodecfg check ... | head -1`): 128 + SIGPIPE, as the shell reports for a process killed by it, so `set -o pipefail` does not see a success |
 """
+
+
+RULE_PAGES = REPO / "nodecfg" / "linter" / "docs"
+LANDING = REPO / "docs" / "index.md"
+README = REPO / "README.md"
+MKDOCS = REPO / "mkdocs.yml"
+FILE_BLOCK = re.compile(r"^`(?P<name>[^`\n]+)`:\n\n```(?P<lang>[\w-]*)\n(?P<body>.*?)^```$", re.M | re.S)
+COMMAND_BLOCK = re.compile(r"^```console\n\$ (?P<command>nodecfg [^\n]*)\n(?P<output>.*?)^```$", re.M | re.S)
+FINDING = re.compile(r"^\S.*?:\d+:\d+: (?P<code>NC\d{3}) (?:error|warning|info) ", re.M)
+
+
+class Example(NamedTuple):
+    """Files (name -> bytes) and the nodecfg command run on them, as a page shows them."""
+    files: dict[str, bytes]
+    command: str
+
+
+def examples(text: str) -> list[tuple[re.Match, Example]]:
+    """Every example of a page: its command block and the file blocks before it (since the previous command)."""
+    found, start = [], 0
+    for command in COMMAND_BLOCK.finditer(text):
+        files = {}
+        for block in FILE_BLOCK.finditer(text, start, command.start()):
+            body = block.group("body")
+            files[block.group("name")] = (base64.b64decode(body) if block.group("lang") == "base64"
+                                          else body.encode("utf-8"))
+        found.append((command, Example(files, command.group("command"))))
+        start = command.end()
+    return found
+
+
+def section(text: str, title: str) -> str:
+    """The body of a page's ``## title`` section ('' when the page has none): the one reader SARIF uses."""
+    from nodecfg.output.formats import page_section
+
+    return page_section(text, title)
+
+
+def run_example(example: Example) -> tuple[str, int]:
+    """What the example's command prints (stdout and stderr, in order) and its exit code."""
+    from nodecfg.cli.main import main
+
+    argv = shlex.split(example.command)[1:]
+    saved_cwd, saved_env = os.getcwd(), dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="nodecfg-example-") as directory:
+        # a repository of its own: the search for [tool.nodecfg] settings stops here, whatever is above /tmp
+        Path(directory, ".git").mkdir()
+        for name, data in example.files.items():
+            path = Path(directory, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        buffer = io.BytesIO()
+        stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n", write_through=True)
+        try:
+            os.chdir(directory)
+            for name in ("FORCE_COLOR", "NODECFG_CACHE_DIR"):
+                os.environ.pop(name, None)
+            os.environ.update(NO_COLOR="1", NODECFG_NO_CACHE="1", COLUMNS="100")
+            with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
+                code = main(argv)
+            stream.flush()
+        finally:
+            os.chdir(saved_cwd)
+            os.environ.clear()
+            os.environ.update(saved_env)
+    return buffer.getvalue().decode("utf-8", "replace"), code
+
+
+def with_outputs(text: str) -> str:
+    """text with the output under every example command replaced by what running it prints."""
+    pieces, last = [], 0
+    for match, example in examples(text):
+        output, _ = run_example(example)
+        output = output.rstrip("\n")
+        pieces += [text[last:match.start("output")], output + "\n" if output else ""]
+        last = match.end("output")
+    return "".join(pieces) + text[last:]
+
+
+def reported_codes(output: str) -> list[str]:
+    """The finding codes in text-format output, in order."""
+    return FINDING.findall(output)
 
 
 def _cell(text: str) -> str:
@@ -52,13 +156,60 @@ def rules_index() -> str:
              "`[tool.nodecfg]` and disable comments cannot drop them. "
              "*Fixable* codes have a fix `nodecfg check --fix` applies (*unsafe*: only with `--unsafe-fixes`; "
              "[fix.md](../fix.md)). "
-             "`nodecfg rule CODE` prints a page offline, `nodecfg check --list-rules` lists them all.", "",
-             "| code | name | severity | stage | blocking | fixable | summary |", "|---|---|---|---|---|---|---|"]
-    for code in sorted(CATALOGUE):
-        entry = CATALOGUE[code]
-        lines.append(f"| [{code}]({code}.md) | `{entry.name}` | {entry.severity} | {entry.stage} | "
-                     f"{'yes' if entry.blocking else ''} | {entry.fix or ''} | {_cell(entry.summary)} |")
-    return "\n".join(lines) + "\n"
+             "`nodecfg rule CODE` prints a page offline, `nodecfg check --list-rules` lists them all. "
+             "The codes are grouped by the stage of the pipeline that reports them, in the order it runs.", ""]
+    for title, codes in rules_by_stage():
+        stage = CATALOGUE[codes[0]].stage
+        lines += [f"## {title}", "", f"Stage `{stage}`.", "",
+                  "| code | name | severity | blocking | fixable | summary |", "|---|---|---|---|---|---|"]
+        for code in codes:
+            entry = CATALOGUE[code]
+            lines.append(f"| [{code}]({code}.md) | `{entry.name}` | {entry.severity} | "
+                         f"{'yes' if entry.blocking else ''} | {entry.fix or ''} | {_cell(entry.summary)} |")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# the pipeline's order; a stage missing here is listed after these, by name
+STAGES = {"config": "Settings", "context": "Instance context", "parse": "Parsing", "schema": "Schema",
+          "merge": "Merging", "semantics": "Cluster semantics", "lint": "Lint", "render": "Rendering",
+          "compose": "Composing user data", "migrate": "Migration from AL2"}
+NAV_START = "  # Rules by stage: generated by scripts/gen_reference_docs.py from nodecfg/core/codes.py\n"
+NAV_END = "  # end of the generated Rules\n"
+
+
+def rules_by_stage() -> list[tuple[str, list[str]]]:
+    """(stage title, its codes) in pipeline order."""
+    from nodecfg.core.codes import CATALOGUE
+
+    stages = sorted({entry.stage for entry in CATALOGUE.values()},
+                    key=lambda stage: (list(STAGES).index(stage) if stage in STAGES else len(STAGES), stage))
+    return [(STAGES.get(stage, stage.capitalize()),
+             [code for code in sorted(CATALOGUE) if CATALOGUE[code].stage == stage]) for stage in stages]
+
+
+def mkdocs_config() -> str:
+    """mkdocs.yml with its Rules section rewritten: the index, then every rule page under its stage."""
+    from nodecfg.core.codes import CATALOGUE
+
+    text = MKDOCS.read_text()
+    before, rest = text.split(NAV_START, 1)
+    after = rest.split(NAV_END, 1)[1]
+    lines = ["  - Rules:", "      - All rules: rules/index.md"]
+    for title, codes in rules_by_stage():
+        lines.append(f"      - {title}:")
+        lines += [f"          - {code} {CATALOGUE[code].name}: rules/{code}.md" for code in codes]
+    return before + NAV_START + "\n".join(lines) + "\n" + NAV_END + after
+
+
+def landing_page() -> str:
+    """docs/index.md with the output of its example brought up to date."""
+    return with_outputs(LANDING.read_text())
+
+
+def readme() -> str:
+    """README.md with the output of its example (the landing page's) brought up to date."""
+    return with_outputs(README.read_text())
 
 
 def _option_row(action: argparse.Action) -> str | None:
@@ -93,6 +244,71 @@ def _rows(parser: argparse.ArgumentParser) -> list[str]:
     return rows
 
 
+_CA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1BQT0KLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+_NODECONFIG = f"""apiVersion: node.eks.aws/v1alpha1
+kind: NodeConfig
+spec:
+  cluster:
+    name: demo
+    apiServerEndpoint: https://ABC.gr7.us-west-2.eks.amazonaws.com
+    certificateAuthority: {_CA}
+    cidr: 10.100.0.0/16
+  kubelet:
+    config:
+      maxPods: 58
+"""
+_AL2 = f"""#!/bin/bash
+/etc/eks/bootstrap.sh demo --b64-cluster-ca {_CA} \\
+  --apiserver-endpoint https://ABC.gr7.us-west-2.eks.amazonaws.com --kubelet-extra-args '--max-pods=58'
+"""
+# one example per command: the files it reads and the command line; cli_reference() runs it
+CLI_EXAMPLES: dict[str, Example] = {
+    "check": Example({"nodeconfig.yaml": (_NODECONFIG + "    flag:\n      - --node-labels=team=platform\n").encode()},
+                     "nodecfg check nodeconfig.yaml"),
+    "render": Example({"nodeconfig.yaml": _NODECONFIG.encode(),
+                       "20-labels.yaml": b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n"
+                                         b"    flags:\n      - --node-labels=team=platform\n"},
+                      "nodecfg render nodeconfig.yaml 20-labels.yaml"),
+    "build": Example({"nodeconfig.yaml": _NODECONFIG.encode()},
+                     "nodecfg build nodeconfig.yaml --instance-type m5.large -o rootfs.tar.gz"),
+    "explain": Example({"nodeconfig.yaml": _NODECONFIG.encode()},
+                       "nodecfg explain nodeconfig.yaml --instance-type m5.large --field maxPods"),
+    "max-pods": Example({}, "nodecfg max-pods --instance-type m5.large"),
+    "userdata": Example({"nodeconfig.yaml": _NODECONFIG.encode(), "setup.sh": b"#!/bin/bash\nyum install -y jq\n"},
+                        "nodecfg userdata nodeconfig.yaml --script setup.sh"),
+    "rule": Example({}, "nodecfg rule NC201"),
+    "migrate": Example({"al2-userdata.sh": _AL2.encode()}, "nodecfg migrate al2-userdata.sh -o userdata.mime"),
+    "diff": Example({"old.yaml": _NODECONFIG.encode(), "new.yaml": _NODECONFIG.replace("58", "110").encode()},
+                    "nodecfg diff old.yaml -- new.yaml"),
+    "schema": Example({}, "nodecfg schema --kind instance"),
+}
+# commands whose example cannot be run here, and what the page says instead
+CLI_NOT_RUN = {"lsp": "`nodecfg lsp` speaks the Language Server Protocol on stdin and stdout; an editor starts it "
+                      "(see [editors.md](editors.md))."}
+
+
+def _fence(text: str) -> str:
+    """A fence longer than any backtick run in text (a rule page printed by `nodecfg rule` holds fences)."""
+    return "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+
+
+def cli_example(name: str) -> list[str]:
+    """The Markdown lines of a command's example: its files, the command line and what it printed."""
+    if name in CLI_NOT_RUN:
+        return [CLI_NOT_RUN[name], ""]
+    example = CLI_EXAMPLES[name]
+    lines = ["Example:", ""]
+    for file_name, data in example.files.items():
+        body = data.decode("utf-8")
+        fence = _fence(body)
+        lines += [f"`{file_name}`:", "", fence + ("bash" if file_name.endswith(".sh") else "yaml"),
+                  body.rstrip("\n"), fence, ""]
+    output, code = run_example(example)
+    shown = f"$ {example.command}\n{output}".rstrip("\n")
+    fence = _fence(shown)
+    return lines + [fence + "console", shown, fence, "", f"Exit code {code}.", ""]
+
+
 def cli_reference() -> str:
     from nodecfg.cli.main import build_parser
     from nodecfg.cli.commands import COMMANDS
@@ -108,12 +324,21 @@ def cli_reference() -> str:
     for name, (_, summary) in COMMANDS.items():
         parser = build_parser(name)
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
-        lines += [f"## nodecfg {name}", "", summary[0].upper() + summary[1:] + ".", "",
+        lines += [f"## nodecfg {name}", "", summary[0].upper() + summary[1:] + ".", "", *cli_example(name),
                   "| argument | meaning |", "|---|---|", *_rows(sub), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-PAGES = {RULES_INDEX: rules_index, CLI_PAGE: cli_reference}
+def rule_page(path: Path) -> Callable[[], str]:
+    """The rule page at path with the output of its examples brought up to date."""
+    return lambda: with_outputs(path.read_text())
+
+
+# the rule pages first: `nodecfg rule` in the CLI reference prints one
+PAGES: dict[Path, Callable[[], str]] = {
+    **{path: rule_page(path) for path in sorted(RULE_PAGES.glob("NC*.md"))},
+    RULES_INDEX: rules_index, LANDING: landing_page, README: readme, MKDOCS: mkdocs_config,
+    CLI_PAGE: cli_reference}
 
 
 def stale() -> list[Path]:
@@ -131,6 +356,10 @@ def main() -> int:
     for path in stale():
         path.write_text(PAGES[path]())
         print(f"updated {path.relative_to(REPO)}")
+    import sync_rule_docs  # the copy of the rule pages in docs/rules/
+
+    for name in sync_rule_docs.sync():
+        print(f"updated docs/rules/{name}")
     return 0
 
 

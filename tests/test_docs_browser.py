@@ -169,22 +169,30 @@ def browser(tmp_path_factory):
 
 
 def nav_sections() -> list[tuple[str, list[str]]]:
-    """(section title, its page titles) of mkdocs.yml's nav; a page alone is a section of itself."""
+    """(section title, the titles of its entries) of mkdocs.yml's nav; a page alone is a section of itself."""
+    return [(title, [next(iter(item)) for item in value] if isinstance(value, list) else [])
+            for title, value in _nav()]
+
+
+def nav_page_count() -> int:
+    """How many pages the nav links to, at any depth."""
+    def count(value) -> int:
+        return sum(count(next(iter(item.values()))) for item in value) if isinstance(value, list) else 1
+    return sum(count(value) for _, value in _nav())
+
+
+def _nav() -> list[tuple[str, object]]:
     from ruamel.yaml import YAML
 
     config = YAML(typ="safe").load((ROOT / "mkdocs.yml").read_text())
-    sections = []
-    for entry in config["nav"]:
-        ((title, value),) = entry.items()
-        pages = [next(iter(item)) for item in value] if isinstance(value, list) else []
-        sections.append((title, pages))
-    return sections
+    return [next(iter(entry.items())) for entry in config["nav"]]
 
 
-# the theme's main navigation is the first .navbar-nav; the second holds search, previous/next and edit
+# the theme's main navigation is the first .navbar-nav; the second holds search, previous/next and edit.
+# A section's entries are its menu's own items; a nested section (the rules of one stage) is a submenu.
 NAV_SCRIPT = """[...document.querySelector('#navbar-collapse .navbar-nav').querySelectorAll(':scope > li')].map(li => [
     li.querySelector(':scope > a').textContent.trim(),
-    [...li.querySelectorAll('.dropdown-menu a')].map(a => a.textContent.trim()),
+    [...li.querySelectorAll(':scope > .dropdown-menu > li > a')].map(a => a.textContent.trim()),
     [...li.querySelectorAll('a')].map(a => a.href).filter(href => !href.endsWith('#'))])"""
 
 
@@ -202,7 +210,8 @@ def test_landing_page_navigation_holds_the_nav_sections_and_every_link_loads(sit
     assert [(title, pages) for title, pages, _ in shown] == nav_sections()
     assert [title for title, _ in nav_sections()][:1] == ["Getting started"]
     links = [href for _, _, hrefs in shown for href in hrefs]
-    assert len(links) == sum(max(len(pages), 1) for _, pages in nav_sections())
+    assert len(links) == nav_page_count()
+    assert sum("/rules/NC" in href for href in links) == len(list((ROOT / "docs" / "rules").glob("NC*.md")))
     for href in links:
         with urllib.request.urlopen(href, timeout=TIMEOUT) as response:  # 127.0.0.1 only
             assert response.status == 200, href
@@ -213,8 +222,9 @@ def test_a_rule_page_is_reached_from_the_rules_index(site, browser):
     session = browser.open(site + "rules/")
     heading = (ROOT / "nodecfg" / "linter" / "docs" / "NC210.md").read_text().splitlines()[0].removeprefix("# ")
     browser.wait_for(session, "document.querySelector('a[href$=\"NC210/\"]') !== null")
-    headers = browser.evaluate(session, "[...document.querySelectorAll('[role=main] table th')].map(th => th.textContent)")
-    assert headers == ["code", "name", "severity", "stage", "blocking", "fixable", "summary"]
+    headers = browser.evaluate(session, "[...document.querySelector('[role=main] table').querySelectorAll('th')]"
+                                        ".map(th => th.textContent)")
+    assert headers == ["code", "name", "severity", "blocking", "fixable", "summary"]
     browser.evaluate(session, "document.querySelector('a[href$=\"NC210/\"]').click()")
     browser.wait_for(session, "location.pathname.endsWith('/rules/NC210/') && document.readyState === 'complete'")
     assert browser.evaluate(session, HEADING_SCRIPT) == heading
@@ -230,3 +240,84 @@ def test_search_finds_a_rule_and_nothing_for_nonsense(site, browser):
     message = browser.wait_for(session, "(document.querySelector('#mkdocs-search-results p') || {}).textContent")
     assert message == "No results found"
     assert browser.evaluate(session, "document.querySelectorAll('#mkdocs-search-results article').length") == 0
+
+
+# a <pre> whose text holds `needle`, laid out with a size on the page and not hidden: its text, or null
+VISIBLE_PRE = """(needle => {
+    const pre = [...document.querySelectorAll('[role=main] pre')].find(p => p.innerText.includes(needle));
+    if (!pre) return null;
+    const box = pre.getBoundingClientRect(), style = getComputedStyle(pre);
+    return box.width > 100 && box.height > 20 && style.visibility !== 'hidden' && style.display !== 'none'
+        ? pre.innerText : null;
+})"""
+
+
+def _screenshot(browser: Browser, session: str, name: str) -> Path:
+    """A PNG of the whole page, in $NODECFG_SCREENSHOTS (or a temporary directory): its path."""
+    import base64
+
+    directory = Path(os.environ.get("NODECFG_SCREENSHOTS") or tempfile.mkdtemp(prefix="nodecfg-screens-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    browser.send("Emulation.setDeviceMetricsOverride",
+                 {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session)
+    height = browser.evaluate(session, "document.documentElement.scrollHeight")
+    shot = browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                   "clip": {"x": 0, "y": 0, "width": 1280,
+                                                            "height": min(height, 2400), "scale": 1}}, session)
+    path = directory / f"{name}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    assert path.read_bytes().startswith(b"\x89PNG")
+    return path
+
+
+def test_landing_page_shows_an_input_and_the_finding_nodecfg_prints(site, browser):
+    session = browser.open(site)
+    finding = "nodeconfig.yaml:12:5: NC201 error unknown field 'flag' in spec.kubelet"
+    shown = browser.wait_for(session, f"{VISIBLE_PRE}({json.dumps(finding)})")
+    assert "hint: did you mean 'flags'?" in shown
+    assert browser.evaluate(session, f"{VISIBLE_PRE}('kind: NodeConfig')") is not None  # the input above it
+    _screenshot(browser, session, "landing")
+
+
+def test_a_rule_page_from_the_nav_shows_its_examples_and_their_output(site, browser):
+    session = browser.open(site)
+    browser.send("Emulation.setDeviceMetricsOverride",
+                 {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session)
+    # as a reader does: open the Rules menu, then its Schema submenu, then click NC201
+    browser.evaluate(session, "[...document.querySelectorAll('#navbar-collapse .navbar-nav > li > a')]"
+                              ".find(a => a.textContent.trim() === 'Rules').click()")
+    schema = "[...document.querySelectorAll('.dropdown-submenu > a')].find(a => a.textContent.trim() === 'Schema')"
+    browser.wait_for(session, f"{schema}.getBoundingClientRect().height > 0")
+    browser.evaluate(session, f"{schema}.click()")
+    link = f"[...{schema}.parentElement.querySelectorAll('.dropdown-menu a')].find(a => a.textContent.trim() === 'NC201 unknown-field')"
+    browser.wait_for(session, f"(r => r.height > 0 && r.top >= 0 && r.bottom <= innerHeight)({link}.getBoundingClientRect())")
+    browser.evaluate(session, f"{link}.click()")
+    browser.wait_for(session, "location.pathname.endsWith('/rules/NC201/') && document.readyState === 'complete'")
+    assert browser.evaluate(session, HEADING_SCRIPT) == "NC201: unknown-field"
+    shown = browser.wait_for(session, f"{VISIBLE_PRE}('$ nodecfg check nodeconfig.yaml')")
+    assert "NC201 error unknown field 'stratgy' in spec.instance.localStorage" in shown
+    assert "hint: did you mean 'strategy'?" in shown
+    _screenshot(browser, session, "rule-NC201")
+
+
+def test_cli_reference_shows_an_example_per_command(site, browser):
+    from nodecfg.cli.commands import COMMANDS
+
+    session = browser.open(site + "cli/")
+    shown = browser.wait_for(session, f"{VISIBLE_PRE}('$ nodecfg max-pods --instance-type m5.large')")
+    assert shown.splitlines()[2].startswith("m5.large ")  # the command, the header, the row
+    commands = browser.evaluate(session, "[...document.querySelectorAll('[role=main] pre')]"
+                                         ".map(p => p.innerText.split('\\n')[0]).filter(l => l.startsWith('$ nodecfg '))"
+                                         ".map(l => l.split(' ')[2])")
+    assert set(commands) == set(COMMANDS) - {"lsp"}  # lsp talks to an editor on stdio: a sentence instead
+    # what a command prints wraps (docs/css/extra.css): the long lines of the migrate report are read whole
+    browser.send("Emulation.setDeviceMetricsOverride",
+                 {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session)
+    overflowing = browser.evaluate(session, "[...document.querySelectorAll('[role=main] pre')]"
+                                            ".filter(p => p.querySelector('code.language-console'))"
+                                            ".filter(p => p.scrollWidth > p.clientWidth + 1).length")
+    assert overflowing == 0
+    longest = browser.evaluate(session, "Math.max(...[...document.querySelectorAll('code.language-console')]"
+                                        ".flatMap(c => c.textContent.split('\\n')).map(l => l.length))")
+    assert longest > 150  # there is a line to wrap
+    _screenshot(browser, session, "cli")
