@@ -296,7 +296,9 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     else:
         diagnostics.extend(check_merged(merged.data, merged.locate, mode))
         diagnostics.extend(_left_after_discard(loaded.documents, undecodable, mode))
-    analysis.diagnostics = sort_diagnostics(fold_followers(localise(diagnostics, analysis)))
+    from nodecfg.validate.schema import quote_where_string_expected
+
+    analysis.diagnostics = sort_diagnostics(fold_followers(quote_where_string_expected(localise(diagnostics, analysis))))
     return analysis
 
 
@@ -377,7 +379,7 @@ def _localise_one(diagnostic: Diagnostic, analysis: Analysis) -> Diagnostic:
     target = analysis.merged.locate(pointer)
     if span.line > 0 and pointer == "/spec/containerd/config":
         target = map_embedded_line(target, span.line, span.col, analysis.loaded.texts)
-    return diagnostic._replace(span=target)
+    return diagnostic._replace(span=target, fix=None)  # an edit at a pointer has no text to apply to
 
 
 def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, str]) -> Span:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Fix, Severity, Span
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -36,8 +36,10 @@ class Code(NamedTuple):
     fix: str = ""  # "safe" or "unsafe": `nodecfg check --fix` can fix it (nodecfg/linter/fix.py)
 
     def at(self, span: Span, message: str, hint: str = "", *, severity: Severity | None = None,
-           related: tuple[Span, ...] = ()) -> Diagnostic:
-        return Diagnostic(self.id, severity or self.severity, span, message, hint, related)
+           related: tuple[Span, ...] = (), edits: tuple = ()) -> Diagnostic:
+        """The finding at span; ``edits`` (core/diagnostics.Edit) are its fix, with this code's applicability."""
+        fix = Fix(self.fix, tuple(edits)) if edits and self.fix else None
+        return Diagnostic(self.id, severity or self.severity, span, message, hint, related, fix)
 
     @property
     def code(self) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64 as base64_codec
 import difflib
 import gzip as gzip_codec
-import json
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -46,7 +45,6 @@ FIXABLE: dict[str, tuple[str, str]] = {code: (entry.fix, _WHAT[code]) for code, 
                                        if entry.fix}
 __doc__ += "".join(f"\n* {code} ({kind}): {text}" for code, (kind, text) in FIXABLE.items()) + "\n"
 MAX_ROUNDS = 10
-_DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?")
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,7 @@ def _plan(result, text: str, kinds: tuple[str, ...]) -> list[Edit]:
     edits: list[Edit] = []
     taken: list[tuple[int, int]] = []
     for number, diagnostic in enumerate(result.diagnostics):
-        kind = FIXABLE.get(diagnostic.code, (None,))[0]
+        kind = planner.applicability(diagnostic)
         if kind not in kinds or not _same_text(diagnostic.span):
             continue
         planned = [replace(edit, finding=number) for edit in planner.edits_for(diagnostic)]
@@ -181,7 +179,7 @@ def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[Edit]]]:
     planner = _Planner(result, _Lines(text))
     found: dict[int, tuple[str, list[Edit]]] = {}
     for number, diagnostic in enumerate(result.diagnostics):
-        kind = FIXABLE.get(diagnostic.code, (None,))[0]
+        kind = planner.applicability(diagnostic)
         if kind is None or not _same_text(diagnostic.span):
             continue
         edits = planner.edits_for(diagnostic)
@@ -219,17 +217,42 @@ class _Lines:
 
 
 class _Planner:
+    """Turns findings' fixes (core/diagnostics.Fix, made where each finding is made) into offsets in the text.
+
+    NC415 and NC503 are planned here from the document's layout (indentation, the
+    flag's list, the block scalar), which the rules that make them do not see.
+    """
+
     def __init__(self, result, lines: _Lines) -> None:
         self.result = result
         self.lines = lines
-        self.spans = {(d.span.line, d.span.col) for d in result.diagnostics if d.code in ("NC202", "NC211")}
+        self.layout = {"NC415": self._move_flag_to_config, "NC503": self._rewrite_v2_tables}
+
+    def applicability(self, diagnostic) -> str | None:
+        if diagnostic.fix is not None:
+            return diagnostic.fix.applicability
+        return CATALOGUE[diagnostic.code].fix or None if diagnostic.code in self.layout else None
 
     def edits_for(self, diagnostic) -> list[Edit]:
-        method = getattr(self, f"fix_{diagnostic.code.lower()}", None)
         try:
-            return method(diagnostic) if method else []
+            if diagnostic.fix is not None:
+                return self._offsets(diagnostic)
+            plan = self.layout.get(diagnostic.code)
+            return plan(diagnostic) if plan else []
         except (ValueError, IndexError, KeyError):
             return []  # a fix that cannot be made with certainty is not made
+
+    def _offsets(self, diagnostic) -> list[Edit]:
+        edits = []
+        for edit in diagnostic.fix.edits:
+            if edit.span.uri != diagnostic.span.uri:
+                return []
+            start, end = self._range(edit.span)
+            if edit.expect is not None and self.lines.text[start:end] != edit.expect:
+                return []  # the text is not what the fix was made for (a quoted key, an earlier edit)
+            if self.lines.text[start:end] != edit.text:
+                edits.append(Edit(start, end, edit.text, diagnostic.code))
+        return edits
 
     def _range(self, span) -> tuple[int, int]:
         start = self.lines.offset(span.line, span.col)
@@ -244,72 +267,8 @@ class _Planner:
                 return document
         raise KeyError(span.uri)
 
-    # NC201 / NC210: a key with one known field it is a typo of
-    def fix_nc201(self, diagnostic) -> list[Edit]:
-        match = _DID_YOU_MEAN.search(diagnostic.hint)
-        if not match:
-            return []
-        document = self._document(diagnostic.span)
-        pointer = next(p for p, s in document.key_positions.items() if s == diagnostic.span)
-        parent, name = pointer.rsplit("/", 1)
-        name = name.replace("~1", "/").replace("~0", "~")
-        target = match.group(1)
-        siblings = _value(document.data, parent)
-        if not isinstance(siblings, dict) or target in siblings or not _unique_match(name, target, parent):
-            return []
-        start, end = self._range(diagnostic.span)
-        raw = self.lines.text[start:end]
-        if raw != name:
-            return []  # quoted or otherwise spelled keys are left alone
-        return [Edit(start, end, target, diagnostic.code)]
-
-    fix_nc210 = fix_nc201
-
-    def fix_nc204(self, diagnostic) -> list[Edit]:
-        match = _DID_YOU_MEAN.search(diagnostic.hint)
-        if not match:
-            return []
-        start, end = self._range(diagnostic.span)
-        raw = self.lines.text[start:end]
-        if raw.startswith(("'", '"')) or "\n" in raw:
-            return []
-        return [Edit(start, end, match.group(1), diagnostic.code)]
-
-    def fix_nc122(self, diagnostic) -> list[Edit]:
-        from nodecfg.parse.yaml import resolve_plain_scalar
-
-        start, end = self._range(diagnostic.span)
-        raw = self.lines.text[start:end]
-        if (diagnostic.span.line, diagnostic.span.col) in self.spans:  # a string was expected
-            return [Edit(start, end, json.dumps(raw), diagnostic.code)]
-        value = resolve_plain_scalar(raw)
-        if isinstance(value, bool):
-            return [Edit(start, end, "true" if value else "false", diagnostic.code)]
-        if isinstance(value, int):
-            return [Edit(start, end, str(value), diagnostic.code)]
-        return []
-
-    def fix_nc104(self, diagnostic) -> list[Edit]:
-        if "line has no colon" not in diagnostic.message:
-            return []
-        line = diagnostic.span.line
-        previous = self.lines.line(line - 1)
-        if ":" not in previous or not self.lines.line(line).strip():
-            return []
-        offset = self.lines.offset(line, 1)
-        return [Edit(offset, offset, self.lines.newline(), diagnostic.code)]
-
-    def fix_nc105(self, diagnostic) -> list[Edit]:
-        if "quote the boundary" not in diagnostic.hint:
-            return []
-        line = self.lines.line(diagnostic.span.line)
-        match = re.search(r"(?i)\bboundary=([^\"\s;][^;\s]*)", line)
-        if not match:
-            return []
-        offset = self.lines.offset(diagnostic.span.line, 1)
-        return [Edit(offset + match.start(1), offset + match.end(1), f'"{match.group(1)}"', diagnostic.code)]
-
-    def fix_nc415(self, diagnostic) -> list[Edit]:
+    def _move_flag_to_config(self, diagnostic) -> list[Edit]:
+        """NC415: move the flag into kubelet.config."""
         from nodecfg.userdata.migrate_flags import config_field, convert
 
         document = self._document(diagnostic.span)
@@ -375,7 +334,8 @@ class _Planner:
         text = "".join(" " * indent + line + newline for line in body_lines)
         return [Edit(at, at, text, code)]
 
-    def fix_nc503(self, diagnostic) -> list[Edit]:
+    def _rewrite_v2_tables(self, diagnostic) -> list[Edit]:
+        """NC503: rewrite the schema v2 containerd tables of a literal block scalar to their v3 spelling."""
         from nodecfg.render.containerd_migrate import V2_CRI, v3_spelling
 
         document = self._document(diagnostic.span)
@@ -444,39 +404,6 @@ def _value(data: Any, pointer: str) -> Any:
     from nodecfg.merge.nodeconfig import get_pointer
 
     return data if pointer == "" else get_pointer(data, pointer)
-
-
-def _unique_match(name: str, target: str, parent: str) -> bool:
-    """The suggestion is the only known field close to name (or its only case-insensitive twin)."""
-    known = _known_fields(parent)
-    if not known or target not in known:
-        return False
-    twins = [k for k in known if k.lower() == name.lower()]
-    if twins:
-        return twins == [target]
-    return difflib.get_close_matches(name, known, n=2, cutoff=0.6) == [target]
-
-
-def _known_fields(parent: str) -> list[str]:
-    """Property names the schema allows at parent (a JSON pointer into a NodeConfig)."""
-    from nodecfg.validate.schemas import KUBELET_CONFIG, NODECONFIG, load_schema
-
-    schema = load_schema(NODECONFIG)
-    node = schema
-    tokens = [t for t in parent.split("/")[1:]]
-    for index, token in enumerate(tokens):
-        if tokens[:index + 1] == ["spec", "kubelet", "config"]:
-            schema = load_schema(KUBELET_CONFIG)
-            node = schema
-            continue
-        node = _resolve(schema, node).get("properties", {}).get(token, {})
-    return sorted(_resolve(schema, node).get("properties", {}))
-
-
-def _resolve(schema: dict, node: dict) -> dict:
-    while isinstance(node, dict) and "$ref" in node:
-        node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
-    return node if isinstance(node, dict) else {}
 
 
 # --- the check hook ----------------------------------------------------------------------
