@@ -219,14 +219,16 @@ class _Lines:
 class _Planner:
     """Turns findings' fixes (core/diagnostics.Fix, made where each finding is made) into offsets in the text.
 
-    NC415 and NC503 are planned here from the document's layout (indentation, the
-    flag's list, the block scalar), which the rules that make them do not see.
+    NC415 alone is still planned here, from the document's layout: its value conversion
+    (userdata/migrate_flags.py) imports the kubelet flag tables of the rule that makes
+    NC415 (linter/rules/kubelet_flags.py), so the rule cannot import it back until
+    those tables move to a package below both.
     """
 
     def __init__(self, result, lines: _Lines) -> None:
         self.result = result
         self.lines = lines
-        self.layout = {"NC415": self._move_flag_to_config, "NC503": self._rewrite_v2_tables}
+        self.layout = {"NC415": self._move_flag_to_config}
 
     def applicability(self, diagnostic) -> str | None:
         if diagnostic.fix is not None:
@@ -333,65 +335,6 @@ class _Planner:
         body_lines[-1] += comment  # the flag's own comment goes with it
         text = "".join(" " * indent + line + newline for line in body_lines)
         return [Edit(at, at, text, code)]
-
-    def _rewrite_v2_tables(self, diagnostic) -> list[Edit]:
-        """NC503: rewrite the schema v2 containerd tables of a literal block scalar to their v3 spelling."""
-        from nodecfg.render.containerd_migrate import V2_CRI, v3_spelling
-
-        document = self._document(diagnostic.span)
-        span = document.positions["/spec/containerd/config"]
-        first = self.lines.line(span.line + 1)
-        indent = len(first) - len(first.lstrip(" "))
-        if span.end_line <= span.line or not self.lines.line(span.line).rstrip().endswith(("|", "|-", "|+")) \
-                or indent == 0:
-            return []  # only a literal block scalar is rewritten line by line
-        edits, header, header_line, keys = [], None, 0, []
-
-        def flush() -> None:
-            if header is None or header[:2] != ("plugins", V2_CRI):
-                return
-            targets = {v3_spelling((*header, key)) for key in keys}
-            if not keys or None in targets or len({t[:-1] for t in targets}) != 1 or \
-                    any(t[-1] != k for t, k in zip(map(lambda k: v3_spelling((*header, k)), keys), keys)):
-                if keys:
-                    raise ValueError("keys of this table move to different places")
-                edits.append(self._replace_line(header_line, None))
-                return
-            new_header = next(iter(targets))[:-1]
-            edits.append(self._replace_line(header_line, _toml_header(new_header)))
-
-        for line_number in range(span.line + 1, span.end_line + 1):
-            raw = self.lines.line(line_number)
-            if raw.strip() and len(raw) - len(raw.lstrip(" ")) < indent:
-                break  # the block scalar ended
-            content = raw.strip()
-            if content.startswith("[") and not content.startswith("[["):
-                flush()
-                header, header_line, keys = _toml_path(content.strip("[]")), line_number, []
-            elif "=" in content and not content.startswith("#"):
-                key = content.split("=", 1)[0].strip()
-                if "." in key.strip('"'):
-                    raise ValueError("dotted keys are not rewritten")
-                keys.append(key.strip('"'))
-        flush()
-        return [edit for edit in edits if edit is not None]
-
-    def _replace_line(self, line_number: int, header: str | None) -> Edit:
-        line = self.lines.line(line_number)
-        start = self.lines.offset(line_number, 1)
-        if header is None:  # an empty v2 table: drop the line
-            return Edit(start, self.lines.offset(line_number + 1, 1), "", "NC503")
-        indent = line[:len(line) - len(line.lstrip())]
-        return Edit(start, start + len(line), indent + header, "NC503")
-
-
-def _toml_path(text: str) -> tuple[str, ...]:
-    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.\s]+)', text)
-    return tuple(a or b or c for a, b, c in parts)
-
-
-def _toml_header(path: tuple[str, ...]) -> str:
-    return "[" + ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in path) + "]"
 
 
 def _parse_flag(text: Any):
