@@ -1,4 +1,4 @@
-"""``nodecfg check --fix`` / ``--diff`` / ``--unsafe-fixes``: apply the fixes findings already spell out.
+"""Applying the fixes findings carry (``check --fix`` / ``--diff`` / ``--unsafe-fixes``, the language server).
 
 The contract is ruff's: a *safe* fix gives a result that is certain and is
 applied by ``--fix``; an *unsafe* one may change behaviour beyond the finding
@@ -11,17 +11,20 @@ decoded text of a base64/gzip file and the result is encoded the same way
 (same base64 line length, gzip with mtime 0), and MIME framing is left as is
 except for the MIME fixes themselves.
 
+Each fix is a ``Fix`` on its finding (core/diagnostics.py), made where the
+finding is made; this module only maps its edits to offsets and applies
+them.  Reading arguments, writing files and printing is the CLI's
+(cli/commands/_fix.py).
+
 Fixable codes (``FIXABLE``; ``--list-rules`` and the rule pages show them):
 """
 from __future__ import annotations
 
 import base64 as base64_codec
-import difflib
 import gzip as gzip_codec
 import re
-import sys
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
 
@@ -61,6 +64,7 @@ class FixResult:
     original: bytes
     fixed: bytes
     applied: list[str]  # codes, one per applied fix
+    remaining: int = 0  # findings of the fixed text
 
     @property
     def changed(self) -> bool:
@@ -123,17 +127,20 @@ def fix_bytes(data: bytes, *, unsafe: bool = False, lint_options: dict | None = 
     """Apply fixes to one source until a round changes nothing (at most MAX_ROUNDS)."""
     from nodecfg.linter.engine import lint
 
-    current, applied = data, []
+    current, applied, remaining = data, [], None
     for _ in range(MAX_ROUNDS):
         text, layers = unwrap_file(current)
         result = lint([current], **(lint_options or {}))
         edits = plan_edits(result, text, unsafe=unsafe)
         if not edits:
+            remaining = len(result.diagnostics)
             break
         text = apply_edits(text, edits)
         current = rewrap(text, layers, current)
         applied += [code for _, code in sorted({(edit.finding, edit.code) for edit in edits})]
-    return FixResult(data, current, applied)
+    if remaining is None:
+        remaining = len(lint([current], **(lint_options or {})).diagnostics)
+    return FixResult(data, current, applied, remaining)
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
@@ -349,74 +356,32 @@ def _value(data: Any, pointer: str) -> Any:
     return data if pointer == "" else get_pointer(data, pointer)
 
 
-# --- the check hook ----------------------------------------------------------------------
+# --- files ------------------------------------------------------------------------------
 
 
-def lint_options(args) -> dict:
-    """The lint keywords `nodecfg check` would use for these arguments (nodecfg/cli/commands/_common.py)."""
-    from nodecfg.cli.commands._common import instance_from_args, limits_from, settings_from
-    from nodecfg.linter.config import ConfigError
-
-    instance, extra_table, _ = instance_from_args(args)  # check itself reports problems with them
-    try:
-        settings = settings_from(args)
-    except ConfigError:  # check reports a broken configuration
-        settings = None
-    return {"mode": args.mode, "instance": instance, "extra_table": extra_table,
-            "limits": limits_from(args), "settings": settings}
+class FileFix(NamedTuple):
+    """What fixing one file gave: ``result`` is None when it could not be read (``error`` says why)."""
+    source: str
+    result: FixResult | None
+    error: OSError | None = None
 
 
-def run_fix(args, lint_options: dict) -> int:
-    """`check --fix` / `--diff`: fix each SOURCE file, then lint again and report as check does.
+def fix_files(sources, *, unsafe: bool = False, lint_options: dict | None = None,
+              max_bytes: int = 1 << 20) -> list[FileFix]:
+    """Fix each regular file among sources; nothing is written (the caller writes or shows the new bytes).
 
-    A fixed file is written with the one safe writer (nodecfg/output/safe_write.py):
-    never in place, never through a symbolic link, never over a read-only file.
-    A file that cannot be written is named and the run exits 2.
+    Directories, stdin (``-``), URIs and FIFOs are linted, not fixed, and are left out.
     """
-    from nodecfg.output.safe_write import WriteError, write_file
     from nodecfg.parse.files import is_regular, read_source
 
-    written, fixed_count, differences, failed = [], 0, [], False
-    for source in args.sources:
+    done = []
+    for source in sources:
         if source == "-" or not is_regular(source):
-            continue  # directories, stdin, URIs and FIFOs are linted, not fixed
-        try:
-            original = read_source(source, args.max_input_bytes + 1)
-        except OSError as error:  # a link out of the tree, or unreadable: --fix's lint reports it as NC140
-            if args.diff:
-                print(f"nodecfg check --diff: cannot read {source}: {error.strerror or error}", file=sys.stderr)
-                failed = True
-            continue
-        result = fix_bytes(original, unsafe=args.unsafe_fixes, lint_options=lint_options)
-        if not result.changed:
-            continue
-        if args.diff:
-            fixed_count += len(result.applied)
-            differences.append(_unified(source, original, result.fixed))
             continue
         try:
-            write_file(source, result.fixed)
-        except WriteError as error:
-            print(f"nodecfg check --fix: {error} Its {len(result.applied)} fix(es) were not applied.",
-                  file=sys.stderr)
-            failed = True
+            original = read_source(source, max_bytes + 1)
+        except OSError as error:  # a link out of the tree, or unreadable: the lint reports it as NC140
+            done.append(FileFix(source, None, error))
             continue
-        fixed_count += len(result.applied)
-        written.append(source)
-    if args.diff:
-        sys.stdout.write("".join(differences))
-        print(f"nodecfg: {fixed_count} fix{'es' if fixed_count != 1 else ''} would be applied", file=sys.stderr)
-        return 2 if failed else 1 if differences else 0
-    print(f"nodecfg: fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} in {len(written)} "
-          f"file{'s' if len(written) != 1 else ''}", file=sys.stderr)
-    return 2 if failed else -1  # -1: the caller lints again and prints what remains
-
-
-def _unified(name: str, before: bytes, after: bytes) -> str:
-    old, layers = unwrap_file(before)
-    new, _ = unwrap_file(after)
-    layers = encodings(layers)
-    label = f" (decoded {'+'.join(layers)})" if layers else ""
-    text = "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        f"{name}{label}", f"{name}{label}"))
-    return text if text.endswith("\n") else text + "\n"
+        done.append(FileFix(source, fix_bytes(original, unsafe=unsafe, lint_options=lint_options)))
+    return done
