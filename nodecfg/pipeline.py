@@ -298,7 +298,8 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
         diagnostics.extend(_left_after_discard(loaded.documents, undecodable, mode))
     from nodecfg.validate.schema import quote_where_string_expected
 
-    analysis.diagnostics = sort_diagnostics(fold_followers(quote_where_string_expected(localise(diagnostics, analysis))))
+    found = quote_where_string_expected(localise(diagnostics, analysis))
+    analysis.diagnostics = sort_diagnostics(fold_followers(found))
     return analysis
 
 

@@ -30,21 +30,8 @@ from nodecfg.core.codes import CATALOGUE
 
 SAFE, UNSAFE = "safe", "unsafe"
 
-# what each fix does; which codes are fixable, and how safely, is the catalogue's `fix` attribute
-_WHAT: dict[str, str] = {
-    "NC104": "inserts the blank line that ends a MIME part's headers",
-    "NC105": "quotes a multipart boundary that needs quoting",
-    "NC122": "writes the value as nodeadm reads it (true/false, a decimal number), or quotes it "
-             "where a string is expected",
-    "NC201": "renames the field to the one known field it is a typo or mis-casing of",
-    "NC204": "corrects a misspelt apiVersion or kind (v1alpha -> v1alpha1)",
-    "NC210": "renames the KubeletConfiguration field to the one known field it is a typo or mis-casing of",
-    "NC415": "moves the flag into kubelet.config (a flag overrode the config; a config map is merged)",
-    "NC503": "rewrites the schema v2 containerd keys to their v3 spelling (nodeadm then uses its v3 "
-             "template instead of running 'containerd config migrate')",
-}
 # code -> (applicability, what the fix does)
-FIXABLE: dict[str, tuple[str, str]] = {code: (entry.fix, _WHAT[code]) for code, entry in CATALOGUE.items()
+FIXABLE: dict[str, tuple[str, str]] = {code: (entry.fix, entry.fix_does) for code, entry in CATALOGUE.items()
                                        if entry.fix}
 __doc__ += "".join(f"\n* {code} ({kind}): {text}" for code, (kind, text) in FIXABLE.items()) + "\n"
 MAX_ROUNDS = 10
