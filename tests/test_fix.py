@@ -261,3 +261,24 @@ def test_a_fix_is_not_made_when_its_text_changed_since_the_finding():
     finding = next(d for d in lint([source.encode()], instance=INSTANCE).diagnostics if d.code == "NC201")
     (edit,) = finding.fix.edits
     assert finding.fix.applicability == "safe" and edit.text == "kubelet" and edit.expect == "kubelt"
+
+
+def test_nc503_removes_an_empty_v2_table_as_a_whole_file_line():
+    """The renderer's edits count in the config's own lines; an edit of whole lines stays one in the file."""
+    config = ('    config: |\n      [plugins."io.containerd.grpc.v1.cri"]\n'
+              '      [plugins."io.containerd.grpc.v1.cri".registry]\n      config_path = "/etc/containerd/certs.d"\n')
+    source = HEAD + "  containerd:\n" + config + "  kubelet:\n    config: {maxPods: 20}\n"
+    expected = (HEAD + '  containerd:\n    config: |\n      [plugins."io.containerd.cri.v1.images".registry]\n'
+                '      config_path = "/etc/containerd/certs.d"\n  kubelet:\n    config: {maxPods: 20}\n')
+    assert fixed(source, True).decode() == expected
+
+
+def test_nc503_leaves_a_folded_config_alone():
+    """In a folded scalar (>) the config's lines are not the file's: no edit is mapped there."""
+    source = (HEAD + '  containerd:\n    config: >\n      [plugins."io.containerd.grpc.v1.cri".registry]\n\n'
+              '      config_path = "/etc/containerd/certs.d"\n')
+    from nodecfg.linter.engine import lint
+
+    found = [d for d in lint([source.encode()], instance=INSTANCE).diagnostics if d.code == "NC503"]
+    assert found and found[0].fix is None
+    assert fixed(source, True) == source.encode()
