@@ -38,8 +38,9 @@ MAX_ROUNDS = 10
 
 
 @dataclass(frozen=True)
-class Edit:
-    start: int  # character offsets in the decoded text
+class OffsetEdit:
+    """A finding's edit (core/diagnostics.Edit) as offsets into the decoded text of one file."""
+    start: int
     end: int
     text: str
     code: str
@@ -130,14 +131,14 @@ def fix_bytes(data: bytes, *, unsafe: bool = False, lint_options: dict | None = 
     return FixResult(data, current, applied, remaining)
 
 
-def apply_edits(text: str, edits: list[Edit]) -> str:
+def apply_edits(text: str, edits: list[OffsetEdit]) -> str:
     # from the end, so offsets stay valid; at one offset a removal goes before an insertion
     for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
         text = text[:edit.start] + edit.text + text[edit.end:]
     return text
 
 
-def plan_edits(result, text: str, *, unsafe: bool) -> list[Edit]:
+def plan_edits(result, text: str, *, unsafe: bool) -> list[OffsetEdit]:
     """Non-overlapping edits for the fixable findings of one lint result.
 
     Unsafe fixes are planned only in a round without safe ones, so that they
@@ -147,10 +148,10 @@ def plan_edits(result, text: str, *, unsafe: bool) -> list[Edit]:
     return safe if safe or not unsafe else _plan(result, text, (UNSAFE,))
 
 
-def _plan(result, text: str, kinds: tuple[str, ...]) -> list[Edit]:
+def _plan(result, text: str, kinds: tuple[str, ...]) -> list[OffsetEdit]:
     lines = _Lines(text)
     planner = _Planner(result, lines)
-    edits: list[Edit] = []
+    edits: list[OffsetEdit] = []
     taken: list[tuple[int, int]] = []
     for number, diagnostic in enumerate(result.diagnostics):
         kind = planner.applicability(diagnostic)
@@ -165,13 +166,13 @@ def _plan(result, text: str, kinds: tuple[str, ...]) -> list[Edit]:
     return edits
 
 
-def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[Edit]]]:
+def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[OffsetEdit]]]:
     """Each fixable finding's own edits, planned as if it were the only one (an editor applies one).
 
     Keys index ``result.diagnostics``; values are (safe or unsafe, edits in ``text``).
     """
     planner = _Planner(result, _Lines(text))
-    found: dict[int, tuple[str, list[Edit]]] = {}
+    found: dict[int, tuple[str, list[OffsetEdit]]] = {}
     for number, diagnostic in enumerate(result.diagnostics):
         kind = planner.applicability(diagnostic)
         if kind is None or not _same_text(diagnostic.span):
@@ -229,7 +230,7 @@ class _Planner:
             return diagnostic.fix.applicability
         return CATALOGUE[diagnostic.code].fix or None if diagnostic.code in self.layout else None
 
-    def edits_for(self, diagnostic) -> list[Edit]:
+    def edits_for(self, diagnostic) -> list[OffsetEdit]:
         try:
             if diagnostic.fix is not None:
                 return self._offsets(diagnostic)
@@ -238,7 +239,7 @@ class _Planner:
         except (ValueError, IndexError, KeyError):
             return []  # a fix that cannot be made with certainty is not made
 
-    def _offsets(self, diagnostic) -> list[Edit]:
+    def _offsets(self, diagnostic) -> list[OffsetEdit]:
         edits = []
         for edit in diagnostic.fix.edits:
             if edit.span.uri != diagnostic.span.uri:
@@ -247,7 +248,7 @@ class _Planner:
             if edit.expect is not None and self.lines.text[start:end] != edit.expect:
                 return []  # the text is not what the fix was made for (a quoted key, an earlier edit)
             if self.lines.text[start:end] != edit.text:
-                edits.append(Edit(start, end, edit.text, diagnostic.code))
+                edits.append(OffsetEdit(start, end, edit.text, diagnostic.code))
         return edits
 
     def _range(self, span) -> tuple[int, int]:
@@ -263,7 +264,7 @@ class _Planner:
                 return document
         raise KeyError(span.uri)
 
-    def _move_flag_to_config(self, diagnostic) -> list[Edit]:
+    def _move_flag_to_config(self, diagnostic) -> list[OffsetEdit]:
         """NC415: move the flag into kubelet.config."""
         from nodecfg.userdata.migrate_flags import config_field, convert
 
@@ -289,7 +290,7 @@ class _Planner:
             self._add_config(document, field_name, converted, diagnostic.code,
                              comment.group(0) if comment and not isinstance(converted, (dict, list)) else "")
 
-    def _remove_item(self, document, flags_pointer: str, index: int, count: int, code: str) -> list[Edit]:
+    def _remove_item(self, document, flags_pointer: str, index: int, count: int, code: str) -> list[OffsetEdit]:
         span = document.positions[f"{flags_pointer}/{index}"]
         item_line = self.lines.line(span.line)
         if not re.match(r"^\s*-\s", item_line) or span.end_line != span.line:
@@ -297,11 +298,11 @@ class _Planner:
         if count == 1:  # the list goes with its only item
             key = document.key_positions[flags_pointer]
             start = self.lines.offset(key.line, 1)
-            return [Edit(start, self.lines.offset(span.line + 1, 1), "", code)]
+            return [OffsetEdit(start, self.lines.offset(span.line + 1, 1), "", code)]
         start = self.lines.offset(span.line, 1)
-        return [Edit(start, self.lines.offset(span.line + 1, 1), "", code)]
+        return [OffsetEdit(start, self.lines.offset(span.line + 1, 1), "", code)]
 
-    def _add_config(self, document, field_name: str, value: Any, code: str, comment: str) -> list[Edit]:
+    def _add_config(self, document, field_name: str, value: Any, code: str, comment: str) -> list[OffsetEdit]:
         from nodecfg.userdata.migrate_flags import nest
         from nodecfg.encode.yaml import dump_yaml
 
@@ -328,7 +329,7 @@ class _Planner:
         body_lines = body.splitlines()
         body_lines[-1] += comment  # the flag's own comment goes with it
         text = "".join(" " * indent + line + newline for line in body_lines)
-        return [Edit(at, at, text, code)]
+        return [OffsetEdit(at, at, text, code)]
 
 
 def _parse_flag(text: Any):
