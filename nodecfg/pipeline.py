@@ -296,7 +296,10 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     else:
         diagnostics.extend(check_merged(merged.data, merged.locate, mode))
         diagnostics.extend(_left_after_discard(loaded.documents, undecodable, mode))
-    analysis.diagnostics = sort_diagnostics(fold_followers(localise(diagnostics, analysis)))
+    from nodecfg.validate.schema import quote_where_string_expected
+
+    found = quote_where_string_expected(localise(diagnostics, analysis))
+    analysis.diagnostics = sort_diagnostics(fold_followers(found))
     return analysis
 
 
@@ -375,9 +378,34 @@ def _localise_one(diagnostic: Diagnostic, analysis: Analysis) -> Diagnostic:
         return diagnostic
     pointer = span.uri[len(POINTER_URI):]
     target = analysis.merged.locate(pointer)
+    fix = None
     if span.line > 0 and pointer == "/spec/containerd/config":
+        fix = _embedded_fix(diagnostic.fix, target, analysis.loaded.texts) if diagnostic.fix else None
         target = map_embedded_line(target, span.line, span.col, analysis.loaded.texts)
-    return diagnostic._replace(span=target)
+    return diagnostic._replace(span=target, fix=fix)
+
+
+def _embedded_fix(fix, value_span: Span, texts: dict[str, str]):
+    """A fix's edits in the lines of a literal block scalar (``config: |``), in lines of the file; else None.
+
+    An edit of whole lines (from column 1 to column 1) stays an edit of whole file
+    lines, indentation included; other positions move as ``map_embedded_line`` moves them.
+    """
+    lines = texts.get(value_span.uri, "").splitlines()
+    if value_span.end_line <= value_span.line or not 0 < value_span.line <= len(lines) or \
+            not lines[value_span.line - 1].rstrip().endswith(("|", "|-", "|+")):
+        return None  # only a literal block scalar has the config's lines as lines of the file
+
+    def move(edit):
+        span = edit.span
+        if span.col == 1 and span.end_col == 1 and span.end_line > span.line:
+            first = value_span.line + span.line
+            return edit._replace(span=Span(value_span.uri, first, 1, first + span.end_line - span.line, 1))
+        start = map_embedded_line(value_span, span.line, span.col, texts)
+        end = map_embedded_line(value_span, span.end_line, span.end_col, texts)
+        return edit._replace(span=start._replace(end_line=end.line, end_col=end.col))
+
+    return fix._replace(edits=tuple(move(edit) for edit in fix.edits))
 
 
 def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, str]) -> Span:

@@ -228,3 +228,57 @@ def test_check_fix_of_a_file_with_a_byte_order_mark(tmp_path, capsys):
     path.write_bytes(b"\xef\xbb\xbf" + CASES["NC204-v1alpha"][0].encode())
     assert main(["check", "--fix", "--no-cache", str(path)]) == 0
     assert path.read_bytes() == b"\xef\xbb\xbf" + CASES["NC204-v1alpha"][1].encode()
+
+
+def test_rewording_every_message_and_hint_leaves_every_fix_working(monkeypatch):
+    """Fixes are carried by findings (Diagnostic.fix), not read back out of their wording."""
+    from collections import OrderedDict
+
+    from nodecfg import pipeline
+    from nodecfg.core.codes import Code
+    from nodecfg.linter.engine import lint
+
+    made = Code.at
+
+    def reworded(self, span, message, hint="", **keywords):
+        return made(self, span, f"reworded {self.id}", f"reworded hint {self.id}" if hint else "", **keywords)
+
+    monkeypatch.setattr(Code, "at", reworded)
+    monkeypatch.setattr(pipeline, "_ANALYSES", OrderedDict())  # no analysis made with the old wording
+    for name, (source, expected, unsafe, _) in sorted(CASES.items()):
+        code = name.split("-")[0]
+        found = [d for d in lint([source.encode()], instance=INSTANCE).diagnostics if d.code == code]
+        assert found and all(d.message == f"reworded {code}" for d in found), name
+        assert fixed(source, unsafe).decode() == expected, name
+
+
+def test_a_fix_is_not_made_when_its_text_changed_since_the_finding():
+    """An edit names the text it replaces: a key spelt otherwise (quoted) keeps its finding, unfixed."""
+    source = HEAD + '  "kubelt":\n    config:\n      maxPods: 20\n'
+    assert fixed(source, False) == source.encode()
+    from nodecfg.linter.engine import lint
+
+    finding = next(d for d in lint([source.encode()], instance=INSTANCE).diagnostics if d.code == "NC201")
+    (edit,) = finding.fix.edits
+    assert finding.fix.applicability == "safe" and edit.text == "kubelet" and edit.expect == "kubelt"
+
+
+def test_nc503_removes_an_empty_v2_table_as_a_whole_file_line():
+    """The renderer's edits count in the config's own lines; an edit of whole lines stays one in the file."""
+    config = ('    config: |\n      [plugins."io.containerd.grpc.v1.cri"]\n'
+              '      [plugins."io.containerd.grpc.v1.cri".registry]\n      config_path = "/etc/containerd/certs.d"\n')
+    source = HEAD + "  containerd:\n" + config + "  kubelet:\n    config: {maxPods: 20}\n"
+    expected = (HEAD + '  containerd:\n    config: |\n      [plugins."io.containerd.cri.v1.images".registry]\n'
+                '      config_path = "/etc/containerd/certs.d"\n  kubelet:\n    config: {maxPods: 20}\n')
+    assert fixed(source, True).decode() == expected
+
+
+def test_nc503_leaves_a_folded_config_alone():
+    """In a folded scalar (>) the config's lines are not the file's: no edit is mapped there."""
+    source = (HEAD + '  containerd:\n    config: >\n      [plugins."io.containerd.grpc.v1.cri".registry]\n\n'
+              '      config_path = "/etc/containerd/certs.d"\n')
+    from nodecfg.linter.engine import lint
+
+    found = [d for d in lint([source.encode()], instance=INSTANCE).diagnostics if d.code == "NC503"]
+    assert found and found[0].fix is None
+    assert fixed(source, True) == source.encode()

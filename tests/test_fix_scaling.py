@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import resource
 
-from nodecfg.linter.fix import Edit, apply_edits, fix_bytes
+from nodecfg.linter.fix import OffsetEdit, apply_edits, fix_bytes
 
 HEADER = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n"
 
@@ -22,15 +22,15 @@ def cpu() -> float:
 
 def test_edits_at_one_offset_put_the_insertion_before_the_replacement():
     # "abc": insert "X" at 1 and replace "b" (1..2) with "Y"; the insertion's text comes first
-    edits = [Edit(1, 2, "Y", "NC000"), Edit(1, 1, "X", "NC000")]
+    edits = [OffsetEdit(1, 2, "Y", "NC000"), OffsetEdit(1, 1, "X", "NC000")]
     assert apply_edits("abc", edits) == "aXYc"
-    assert apply_edits("abc", [Edit(0, 3, "", "NC000")]) == ""
+    assert apply_edits("abc", [OffsetEdit(0, 3, "", "NC000")]) == ""
     assert apply_edits("abc", []) == "abc"
 
 
 def test_twenty_thousand_edits_of_a_large_text_apply_in_one_pass():
     text = "on," * 140_000  # 420 KB
-    edits = [Edit(offset, offset + 2, "true", "NC122") for offset in range(0, 60_000, 3)]
+    edits = [OffsetEdit(offset, offset + 2, "true", "NC122") for offset in range(0, 60_000, 3)]
     started = cpu()
     fixed = apply_edits(text, edits)
     assert cpu() - started < 0.5  # one copy of the text per edit was about 8 GB of copying

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Fix, Severity, Span
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -34,10 +34,13 @@ class Code(NamedTuple):
     usage: bool = False
     supersedes: tuple[str, ...] = ()  # codes this one makes redundant when both are found
     fix: str = ""  # "safe" or "unsafe": `nodecfg check --fix` can fix it (nodecfg/linter/fix.py)
+    fix_does: str = ""  # what the fix does (--list-rules, the rule page, the editor's code action)
 
     def at(self, span: Span, message: str, hint: str = "", *, severity: Severity | None = None,
-           related: tuple[Span, ...] = ()) -> Diagnostic:
-        return Diagnostic(self.id, severity or self.severity, span, message, hint, related)
+           related: tuple[Span, ...] = (), edits: tuple = ()) -> Diagnostic:
+        """The finding at span; ``edits`` (core/diagnostics.Edit) are its fix, with this code's applicability."""
+        fix = Fix(self.fix, tuple(edits)) if edits and self.fix else None
+        return Diagnostic(self.id, severity or self.severity, span, message, hint, related, fix)
 
     @property
     def code(self) -> str:
@@ -65,9 +68,11 @@ NC101 = Code('NC101', 'mime-invalid', ERROR, 'parse',
 NC102 = Code('NC102', 'gzip-corrupt', ERROR, 'parse', 'corrupt or truncated gzip data', blocking=True)
 NC103 = Code('NC103', 'decoded-size-limit', ERROR, 'parse', 'decoded size exceeds limit', blocking=True)
 NC104 = Code('NC104', 'mime-headers-without-blank-line', ERROR, 'parse',
-             'MIME part headers not followed by a blank line', blocking=True, fix='safe')
+             'MIME part headers not followed by a blank line', blocking=True, fix='safe',
+             fix_does="inserts the blank line that ends a MIME part's headers")
 NC105 = Code('NC105', 'mime-boundary-problem', ERROR, 'parse',
-             'missing, unquoted or mismatched multipart boundary', blocking=True, fix='safe')
+             'missing, unquoted or mismatched multipart boundary', blocking=True, fix='safe',
+             fix_does='quotes a multipart boundary that needs quoting')
 NC106 = Code('NC106', 'mime-missing-closing-delimiter', ERROR, 'parse',
              'missing closing multipart delimiter', blocking=True)
 NC107 = Code('NC107', 'mime-duplicate-header', WARNING, 'parse', 'duplicate MIME part header')
@@ -89,7 +94,9 @@ NC120 = Code('NC120', 'yaml-syntax', ERROR, 'parse', 'YAML syntax error', blocki
 NC121 = Code('NC121', 'yaml-duplicate-key', ERROR, 'parse',
              'duplicate mapping key: the last value wins, the earlier one is lost')
 NC122 = Code('NC122', 'yaml-1-1-ambiguous-scalar', WARNING, 'parse',
-             'YAML 1.1 and YAML 1.2 read this plain scalar differently', fix='safe')
+             'YAML 1.1 and YAML 1.2 read this plain scalar differently', fix='safe',
+             fix_does='writes the value as nodeadm reads it (true/false, a decimal number), or quotes it '
+                      'where a string is expected')
 NC123 = Code('NC123', 'yaml-nesting-limit', ERROR, 'parse',
              'document nesting or alias expansion over the limit', blocking=True)
 NC124 = Code('NC124', 'invalid-utf8', ERROR, 'parse', 'input is not valid UTF-8 text', blocking=True)
@@ -132,14 +139,18 @@ NC175 = Code('NC175', 'launch-template-user-data-not-base64', ERROR, 'parse',
              'launch template UserData is not base64', blocking=True)
 NC176 = Code('NC176', 'several-user-data-in-file', INFO, 'parse', 'file holds several user data; one is read')
 NC201 = Code('NC201', 'unknown-field', ERROR, 'schema', 'unknown NodeConfig field (nodeadm silently drops it)',
-             fix='safe')
+             fix='safe',
+             fix_does='renames the field to the one known field it is a typo or mis-casing of')
 NC202 = Code('NC202', 'wrong-type', ERROR, 'schema', 'NodeConfig value has the wrong type', blocking=True)
 NC203 = Code('NC203', 'invalid-enum-value', ERROR, 'schema', 'value is not one of the allowed values')
 NC204 = Code('NC204', 'wrong-apiversion-or-kind', ERROR, 'schema',
-             'wrong or missing apiVersion or kind', blocking=True, fix='safe')
+             'wrong or missing apiVersion or kind', blocking=True, fix='safe',
+             fix_does='corrects a misspelt apiVersion or kind (v1alpha -> v1alpha1)')
 NC205 = Code('NC205', 'document-not-a-mapping', ERROR, 'schema', 'document is not a mapping', blocking=True)
 NC210 = Code('NC210', 'unknown-kubelet-config-field', WARNING, 'schema',
-             'unknown KubeletConfiguration field (the kubelet ignores it)', fix='safe')
+             'unknown KubeletConfiguration field (the kubelet ignores it)', fix='safe',
+             fix_does='renames the KubeletConfiguration field to the one known field it is a typo or '
+                      'mis-casing of')
 NC211 = Code('NC211', 'invalid-kubelet-config-value', ERROR, 'schema',
              'KubeletConfiguration value has the wrong type or value')
 NC301 = Code('NC301', 'missing-cluster-field', ERROR, 'semantics',
@@ -179,7 +190,8 @@ NC413 = Code('NC413', 'flag-owned-by-nodeadm', WARNING, 'lint',
 NC414 = Code('NC414', 'duplicate-kubelet-flag', WARNING, 'lint',
              'single-value kubelet flag given more than once: the last one wins')
 NC415 = Code('NC415', 'flag-has-config-field', WARNING, 'lint', 'kubelet flag has a kubelet.config field',
-             fix='unsafe')
+             fix='unsafe',
+             fix_does='moves the flag into kubelet.config (a flag overrode the config; a config map is merged)')
 NC416 = Code('NC416', 'restricted-node-label', ERROR, 'lint',
              '--node-labels sets a kubernetes.io/k8s.io label the kubelet may not set')
 NC417 = Code('NC417', 'malformed-node-label', ERROR, 'lint', '--node-labels entry is not a valid label')
@@ -196,7 +208,9 @@ NC501 = Code('NC501', 'containerd-config-invalid-toml', ERROR, 'render',
 NC502 = Code('NC502', 'containerd-v3-on-1x', ERROR, 'render',
              'containerd config schema v3 used with containerd 1.x', blocking=True)
 NC503 = Code('NC503', 'containerd-v2-on-2x', WARNING, 'render',
-             'schema v2 containerd.config on containerd 2.x is migrated by nodeadm', fix='unsafe')
+             'schema v2 containerd.config on containerd 2.x is migrated by nodeadm', fix='unsafe',
+             fix_does="rewrites the schema v2 containerd keys to their v3 spelling (nodeadm then uses its v3 "
+                      "template instead of running 'containerd config migrate')")
 NC504 = Code('NC504', 'containerd-mixed-v2-v3', WARNING, 'render',
              'containerd.config mixes schema v2 and v3 spellings')
 NC505 = Code('NC505', 'containerd-plugin-nothing-reads', WARNING, 'lint',

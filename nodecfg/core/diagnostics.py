@@ -50,6 +50,32 @@ class Span(NamedTuple):
         return f"{where}:{self.line}:{self.col}"
 
 
+class Edit(NamedTuple):
+    """Replace the text from ``span``'s start up to (not including) its end by ``text``.
+
+    An insertion has its end at its start.  ``expect``, when set, is the text
+    the edit replaces: a fix whose text has changed since it was planned (or
+    that is spelled otherwise than the finding's value, a quoted key) is not made.
+    """
+    span: Span
+    text: str
+    expect: str | None = None
+
+
+class Fix(NamedTuple):
+    """The text edits that fix a finding, made where the finding is made (as ruff's rules attach a Fix).
+
+    ``applicability`` is ruff's: "safe" (``check --fix``) or "unsafe" (``--unsafe-fixes`` too).
+    A fix is applied whole or not at all (nodecfg/linter/fix.py).
+    """
+    applicability: str
+    edits: tuple[Edit, ...]
+
+    def moved(self, move) -> "Fix":
+        """The fix with every edit's span passed through ``move`` (a span-mapping function)."""
+        return self._replace(edits=tuple(edit._replace(span=move(edit.span)) for edit in self.edits))
+
+
 class Diagnostic(NamedTuple):
     code: str
     severity: Severity
@@ -57,6 +83,12 @@ class Diagnostic(NamedTuple):
     message: str
     hint: str = ""
     related: tuple[Span, ...] = ()  # other places the finding is about
+    fix: Fix | None = None  # not part of the finding's identity in output (as_dict), sorting or deduplication
+
+    def moved(self, move) -> "Diagnostic":
+        """The finding with its span, related spans and fix edits passed through ``move``."""
+        return self._replace(span=move(self.span), related=tuple(move(s) for s in self.related),
+                             fix=self.fix.moved(move) if self.fix else None)
 
     def format(self) -> str:
         text = f"{self.span}: {self.code} {self.severity} {self.message}"

@@ -1,4 +1,4 @@
-"""``nodecfg check --fix`` / ``--diff`` / ``--unsafe-fixes``: apply the fixes findings already spell out.
+"""Applying the fixes findings carry (``check --fix`` / ``--diff`` / ``--unsafe-fixes``, the language server).
 
 The contract is ruff's: a *safe* fix gives a result that is certain and is
 applied by ``--fix``; an *unsafe* one may change behaviour beyond the finding
@@ -11,47 +11,36 @@ decoded text of a base64/gzip file and the result is encoded the same way
 (same base64 line length, gzip with mtime 0), and MIME framing is left as is
 except for the MIME fixes themselves.
 
+Each fix is a ``Fix`` on its finding (core/diagnostics.py), made where the
+finding is made; this module only maps its edits to offsets and applies
+them.  Reading arguments, writing files and printing is the CLI's
+(cli/commands/_fix.py).
+
 Fixable codes (``FIXABLE``; ``--list-rules`` and the rule pages show them):
 """
 from __future__ import annotations
 
 import base64 as base64_codec
-import difflib
 import gzip as gzip_codec
-import json
 import re
-import sys
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
 
 SAFE, UNSAFE = "safe", "unsafe"
 
-# what each fix does; which codes are fixable, and how safely, is the catalogue's `fix` attribute
-_WHAT: dict[str, str] = {
-    "NC104": "inserts the blank line that ends a MIME part's headers",
-    "NC105": "quotes a multipart boundary that needs quoting",
-    "NC122": "writes the value as nodeadm reads it (true/false, a decimal number), or quotes it "
-             "where a string is expected",
-    "NC201": "renames the field to the one known field it is a typo or mis-casing of",
-    "NC204": "corrects a misspelt apiVersion or kind (v1alpha -> v1alpha1)",
-    "NC210": "renames the KubeletConfiguration field to the one known field it is a typo or mis-casing of",
-    "NC415": "moves the flag into kubelet.config (a flag overrode the config; a config map is merged)",
-    "NC503": "rewrites the schema v2 containerd keys to their v3 spelling (nodeadm then uses its v3 "
-             "template instead of running 'containerd config migrate')",
-}
 # code -> (applicability, what the fix does)
-FIXABLE: dict[str, tuple[str, str]] = {code: (entry.fix, _WHAT[code]) for code, entry in CATALOGUE.items()
+FIXABLE: dict[str, tuple[str, str]] = {code: (entry.fix, entry.fix_does) for code, entry in CATALOGUE.items()
                                        if entry.fix}
 __doc__ += "".join(f"\n* {code} ({kind}): {text}" for code, (kind, text) in FIXABLE.items()) + "\n"
 MAX_ROUNDS = 10
-_DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?")
 
 
 @dataclass(frozen=True)
-class Edit:
-    start: int  # character offsets in the decoded text
+class OffsetEdit:
+    """A finding's edit (core/diagnostics.Edit) as offsets into the decoded text of one file."""
+    start: int
     end: int
     text: str
     code: str
@@ -63,6 +52,7 @@ class FixResult:
     original: bytes
     fixed: bytes
     applied: list[str]  # codes, one per applied fix
+    remaining: int = 0  # findings of the fixed text
 
     @property
     def changed(self) -> bool:
@@ -125,20 +115,23 @@ def fix_bytes(data: bytes, *, unsafe: bool = False, lint_options: dict | None = 
     """Apply fixes to one source until a round changes nothing (at most MAX_ROUNDS)."""
     from nodecfg.linter.engine import lint
 
-    current, applied = data, []
+    current, applied, remaining = data, [], None
     for _ in range(MAX_ROUNDS):
         text, layers = unwrap_file(current)
         result = lint([current], **(lint_options or {}))
         edits = plan_edits(result, text, unsafe=unsafe)
         if not edits:
+            remaining = len(result.diagnostics)
             break
         text = apply_edits(text, edits)
         current = rewrap(text, layers, current)
         applied += [code for _, code in sorted({(edit.finding, edit.code) for edit in edits})]
-    return FixResult(data, current, applied)
+    if remaining is None:
+        remaining = len(lint([current], **(lint_options or {})).diagnostics)
+    return FixResult(data, current, applied, remaining)
 
 
-def apply_edits(text: str, edits: list[Edit]) -> str:
+def apply_edits(text: str, edits: list[OffsetEdit]) -> str:
     # one pass from the start (not a copy of the text per edit: 80,000 edits of a 250 KB text took
     # seconds); at one offset an insertion's text goes before a removal's replacement
     pieces, position = [], 0
@@ -149,7 +142,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(pieces)
 
 
-def plan_edits(result, text: str, *, unsafe: bool) -> list[Edit]:
+def plan_edits(result, text: str, *, unsafe: bool) -> list[OffsetEdit]:
     """Non-overlapping edits for the fixable findings of one lint result.
 
     Unsafe fixes are planned only in a round without safe ones, so that they
@@ -159,13 +152,13 @@ def plan_edits(result, text: str, *, unsafe: bool) -> list[Edit]:
     return safe if safe or not unsafe else _plan(result, text, (UNSAFE,))
 
 
-def _plan(result, text: str, kinds: tuple[str, ...]) -> list[Edit]:
+def _plan(result, text: str, kinds: tuple[str, ...]) -> list[OffsetEdit]:
     lines = _Lines(text)
     planner = _Planner(result, lines)
-    edits: list[Edit] = []
+    edits: list[OffsetEdit] = []
     taken = bytearray(len(text) + 1)  # 1 at each offset an edit of this round covers (an insertion: one)
     for number, diagnostic in enumerate(result.diagnostics):
-        kind = FIXABLE.get(diagnostic.code, (None,))[0]
+        kind = planner.applicability(diagnostic)
         if kind not in kinds or not _same_text(diagnostic.span):
             continue
         planned = [replace(edit, finding=number) for edit in planner.edits_for(diagnostic)]
@@ -178,15 +171,15 @@ def _plan(result, text: str, kinds: tuple[str, ...]) -> list[Edit]:
     return edits
 
 
-def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[Edit]]]:
+def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[OffsetEdit]]]:
     """Each fixable finding's own edits, planned as if it were the only one (an editor applies one).
 
     Keys index ``result.diagnostics``; values are (safe or unsafe, edits in ``text``).
     """
     planner = _Planner(result, _Lines(text))
-    found: dict[int, tuple[str, list[Edit]]] = {}
+    found: dict[int, tuple[str, list[OffsetEdit]]] = {}
     for number, diagnostic in enumerate(result.diagnostics):
-        kind = FIXABLE.get(diagnostic.code, (None,))[0]
+        kind = planner.applicability(diagnostic)
         if kind is None or not _same_text(diagnostic.span):
             continue
         edits = planner.edits_for(diagnostic)
@@ -224,17 +217,44 @@ class _Lines:
 
 
 class _Planner:
+    """Turns findings' fixes (core/diagnostics.Fix, made where each finding is made) into offsets in the text.
+
+    NC415 alone is still planned here, from the document's layout: its value conversion
+    (userdata/migrate_flags.py) imports the kubelet flag tables of the rule that makes
+    NC415 (linter/rules/kubelet_flags.py), so the rule cannot import it back until
+    those tables move to a package below both.
+    """
+
     def __init__(self, result, lines: _Lines) -> None:
         self.result = result
         self.lines = lines
-        self.spans = {(d.span.line, d.span.col) for d in result.diagnostics if d.code in ("NC202", "NC211")}
+        self.layout = {"NC415": self._move_flag_to_config}
 
-    def edits_for(self, diagnostic) -> list[Edit]:
-        method = getattr(self, f"fix_{diagnostic.code.lower()}", None)
+    def applicability(self, diagnostic) -> str | None:
+        if diagnostic.fix is not None:
+            return diagnostic.fix.applicability
+        return CATALOGUE[diagnostic.code].fix or None if diagnostic.code in self.layout else None
+
+    def edits_for(self, diagnostic) -> list[OffsetEdit]:
         try:
-            return method(diagnostic) if method else []
+            if diagnostic.fix is not None:
+                return self._offsets(diagnostic)
+            plan = self.layout.get(diagnostic.code)
+            return plan(diagnostic) if plan else []
         except (ValueError, IndexError, KeyError):
             return []  # a fix that cannot be made with certainty is not made
+
+    def _offsets(self, diagnostic) -> list[OffsetEdit]:
+        edits = []
+        for edit in diagnostic.fix.edits:
+            if edit.span.uri != diagnostic.span.uri:
+                return []
+            start, end = self._range(edit.span)
+            if edit.expect is not None and self.lines.text[start:end] != edit.expect:
+                return []  # the text is not what the fix was made for (a quoted key, an earlier edit)
+            if self.lines.text[start:end] != edit.text:
+                edits.append(OffsetEdit(start, end, edit.text, diagnostic.code))
+        return edits
 
     def _range(self, span) -> tuple[int, int]:
         start = self.lines.offset(span.line, span.col)
@@ -249,72 +269,8 @@ class _Planner:
                 return document
         raise KeyError(span.uri)
 
-    # NC201 / NC210: a key with one known field it is a typo of
-    def fix_nc201(self, diagnostic) -> list[Edit]:
-        match = _DID_YOU_MEAN.search(diagnostic.hint)
-        if not match:
-            return []
-        document = self._document(diagnostic.span)
-        pointer = next(p for p, s in document.key_positions.items() if s == diagnostic.span)
-        parent, name = pointer.rsplit("/", 1)
-        name = name.replace("~1", "/").replace("~0", "~")
-        target = match.group(1)
-        siblings = _value(document.data, parent)
-        if not isinstance(siblings, dict) or target in siblings or not _unique_match(name, target, parent):
-            return []
-        start, end = self._range(diagnostic.span)
-        raw = self.lines.text[start:end]
-        if raw != name:
-            return []  # quoted or otherwise spelled keys are left alone
-        return [Edit(start, end, target, diagnostic.code)]
-
-    fix_nc210 = fix_nc201
-
-    def fix_nc204(self, diagnostic) -> list[Edit]:
-        match = _DID_YOU_MEAN.search(diagnostic.hint)
-        if not match:
-            return []
-        start, end = self._range(diagnostic.span)
-        raw = self.lines.text[start:end]
-        if raw.startswith(("'", '"')) or "\n" in raw:
-            return []
-        return [Edit(start, end, match.group(1), diagnostic.code)]
-
-    def fix_nc122(self, diagnostic) -> list[Edit]:
-        from nodecfg.parse.yaml import resolve_plain_scalar
-
-        start, end = self._range(diagnostic.span)
-        raw = self.lines.text[start:end]
-        if (diagnostic.span.line, diagnostic.span.col) in self.spans:  # a string was expected
-            return [Edit(start, end, json.dumps(raw), diagnostic.code)]
-        value = resolve_plain_scalar(raw)
-        if isinstance(value, bool):
-            return [Edit(start, end, "true" if value else "false", diagnostic.code)]
-        if isinstance(value, int):
-            return [Edit(start, end, str(value), diagnostic.code)]
-        return []
-
-    def fix_nc104(self, diagnostic) -> list[Edit]:
-        if "line has no colon" not in diagnostic.message:
-            return []
-        line = diagnostic.span.line
-        previous = self.lines.line(line - 1)
-        if ":" not in previous or not self.lines.line(line).strip():
-            return []
-        offset = self.lines.offset(line, 1)
-        return [Edit(offset, offset, self.lines.newline(), diagnostic.code)]
-
-    def fix_nc105(self, diagnostic) -> list[Edit]:
-        if "quote the boundary" not in diagnostic.hint:
-            return []
-        line = self.lines.line(diagnostic.span.line)
-        match = re.search(r"(?i)\bboundary=([^\"\s;][^;\s]*)", line)
-        if not match:
-            return []
-        offset = self.lines.offset(diagnostic.span.line, 1)
-        return [Edit(offset + match.start(1), offset + match.end(1), f'"{match.group(1)}"', diagnostic.code)]
-
-    def fix_nc415(self, diagnostic) -> list[Edit]:
+    def _move_flag_to_config(self, diagnostic) -> list[OffsetEdit]:
+        """NC415: move the flag into kubelet.config."""
         from nodecfg.userdata.migrate_flags import config_field, convert
 
         document = self._document(diagnostic.span)
@@ -339,7 +295,7 @@ class _Planner:
             self._add_config(document, field_name, converted, diagnostic.code,
                              comment.group(0) if comment and not isinstance(converted, (dict, list)) else "")
 
-    def _remove_item(self, document, flags_pointer: str, index: int, count: int, code: str) -> list[Edit]:
+    def _remove_item(self, document, flags_pointer: str, index: int, count: int, code: str) -> list[OffsetEdit]:
         span = document.positions[f"{flags_pointer}/{index}"]
         item_line = self.lines.line(span.line)
         if not re.match(r"^\s*-\s", item_line) or span.end_line != span.line:
@@ -347,11 +303,11 @@ class _Planner:
         if count == 1:  # the list goes with its only item
             key = document.key_positions[flags_pointer]
             start = self.lines.offset(key.line, 1)
-            return [Edit(start, self.lines.offset(span.line + 1, 1), "", code)]
+            return [OffsetEdit(start, self.lines.offset(span.line + 1, 1), "", code)]
         start = self.lines.offset(span.line, 1)
-        return [Edit(start, self.lines.offset(span.line + 1, 1), "", code)]
+        return [OffsetEdit(start, self.lines.offset(span.line + 1, 1), "", code)]
 
-    def _add_config(self, document, field_name: str, value: Any, code: str, comment: str) -> list[Edit]:
+    def _add_config(self, document, field_name: str, value: Any, code: str, comment: str) -> list[OffsetEdit]:
         from nodecfg.userdata.migrate_flags import nest
         from nodecfg.encode.yaml import dump_yaml
 
@@ -378,65 +334,7 @@ class _Planner:
         body_lines = body.splitlines()
         body_lines[-1] += comment  # the flag's own comment goes with it
         text = "".join(" " * indent + line + newline for line in body_lines)
-        return [Edit(at, at, text, code)]
-
-    def fix_nc503(self, diagnostic) -> list[Edit]:
-        from nodecfg.render.containerd_migrate import V2_CRI, v3_spelling
-
-        document = self._document(diagnostic.span)
-        span = document.positions["/spec/containerd/config"]
-        first = self.lines.line(span.line + 1)
-        indent = len(first) - len(first.lstrip(" "))
-        if span.end_line <= span.line or not self.lines.line(span.line).rstrip().endswith(("|", "|-", "|+")) \
-                or indent == 0:
-            return []  # only a literal block scalar is rewritten line by line
-        edits, header, header_line, keys = [], None, 0, []
-
-        def flush() -> None:
-            if header is None or header[:2] != ("plugins", V2_CRI):
-                return
-            targets = {v3_spelling((*header, key)) for key in keys}
-            if not keys or None in targets or len({t[:-1] for t in targets}) != 1 or \
-                    any(t[-1] != k for t, k in zip(map(lambda k: v3_spelling((*header, k)), keys), keys)):
-                if keys:
-                    raise ValueError("keys of this table move to different places")
-                edits.append(self._replace_line(header_line, None))
-                return
-            new_header = next(iter(targets))[:-1]
-            edits.append(self._replace_line(header_line, _toml_header(new_header)))
-
-        for line_number in range(span.line + 1, span.end_line + 1):
-            raw = self.lines.line(line_number)
-            if raw.strip() and len(raw) - len(raw.lstrip(" ")) < indent:
-                break  # the block scalar ended
-            content = raw.strip()
-            if content.startswith("[") and not content.startswith("[["):
-                flush()
-                header, header_line, keys = _toml_path(content.strip("[]")), line_number, []
-            elif "=" in content and not content.startswith("#"):
-                key = content.split("=", 1)[0].strip()
-                if "." in key.strip('"'):
-                    raise ValueError("dotted keys are not rewritten")
-                keys.append(key.strip('"'))
-        flush()
-        return [edit for edit in edits if edit is not None]
-
-    def _replace_line(self, line_number: int, header: str | None) -> Edit:
-        line = self.lines.line(line_number)
-        start = self.lines.offset(line_number, 1)
-        if header is None:  # an empty v2 table: drop the line
-            return Edit(start, self.lines.offset(line_number + 1, 1), "", "NC503")
-        indent = line[:len(line) - len(line.lstrip())]
-        return Edit(start, start + len(line), indent + header, "NC503")
-
-
-def _toml_path(text: str) -> tuple[str, ...]:
-    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.\s]+)', text)
-    return tuple(a or b or c for a, b, c in parts)
-
-
-def _toml_header(path: tuple[str, ...]) -> str:
-    return "[" + ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in path) + "]"
+        return [OffsetEdit(at, at, text, code)]
 
 
 def _parse_flag(text: Any):
@@ -451,107 +349,32 @@ def _value(data: Any, pointer: str) -> Any:
     return data if pointer == "" else get_pointer(data, pointer)
 
 
-def _unique_match(name: str, target: str, parent: str) -> bool:
-    """The suggestion is the only known field close to name (or its only case-insensitive twin)."""
-    known = _known_fields(parent)
-    if not known or target not in known:
-        return False
-    twins = [k for k in known if k.lower() == name.lower()]
-    if twins:
-        return twins == [target]
-    return difflib.get_close_matches(name, known, n=2, cutoff=0.6) == [target]
+# --- files ------------------------------------------------------------------------------
 
 
-def _known_fields(parent: str) -> list[str]:
-    """Property names the schema allows at parent (a JSON pointer into a NodeConfig)."""
-    from nodecfg.validate.schemas import KUBELET_CONFIG, NODECONFIG, load_schema
-
-    schema = load_schema(NODECONFIG)
-    node = schema
-    tokens = [t for t in parent.split("/")[1:]]
-    for index, token in enumerate(tokens):
-        if tokens[:index + 1] == ["spec", "kubelet", "config"]:
-            schema = load_schema(KUBELET_CONFIG)
-            node = schema
-            continue
-        node = _resolve(schema, node).get("properties", {}).get(token, {})
-    return sorted(_resolve(schema, node).get("properties", {}))
+class FileFix(NamedTuple):
+    """What fixing one file gave: ``result`` is None when it could not be read (``error`` says why)."""
+    source: str
+    result: FixResult | None
+    error: OSError | None = None
 
 
-def _resolve(schema: dict, node: dict) -> dict:
-    while isinstance(node, dict) and "$ref" in node:
-        node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
-    return node if isinstance(node, dict) else {}
+def fix_files(sources, *, unsafe: bool = False, lint_options: dict | None = None,
+              max_bytes: int = 1 << 20) -> list[FileFix]:
+    """Fix each regular file among sources; nothing is written (the caller writes or shows the new bytes).
 
-
-# --- the check hook ----------------------------------------------------------------------
-
-
-def lint_options(args) -> dict:
-    """The lint keywords `nodecfg check` would use for these arguments (nodecfg/cli/commands/_common.py)."""
-    from nodecfg.cli.commands._common import instance_from_args, limits_from, settings_from
-    from nodecfg.linter.config import ConfigError
-
-    instance, extra_table, _ = instance_from_args(args)  # check itself reports problems with them
-    try:
-        settings = settings_from(args)
-    except ConfigError:  # check reports a broken configuration
-        settings = None
-    return {"mode": args.mode, "instance": instance, "extra_table": extra_table,
-            "limits": limits_from(args), "settings": settings}
-
-
-def run_fix(args, lint_options: dict) -> int:
-    """`check --fix` / `--diff`: fix each SOURCE file, then lint again and report as check does.
-
-    A fixed file is written with the one safe writer (nodecfg/output/safe_write.py):
-    never in place, never through a symbolic link, never over a read-only file.
-    A file that cannot be written is named and the run exits 2.
+    Directories, stdin (``-``), URIs and FIFOs are linted, not fixed, and are left out.
     """
-    from nodecfg.output.safe_write import WriteError, write_file
     from nodecfg.parse.files import is_regular, read_source
 
-    written, fixed_count, differences, failed = [], 0, [], False
-    for source in args.sources:
+    done = []
+    for source in sources:
         if source == "-" or not is_regular(source):
-            continue  # directories, stdin, URIs and FIFOs are linted, not fixed
-        try:
-            original = read_source(source, args.max_input_bytes + 1)
-        except OSError as error:  # a link out of the tree, or unreadable: --fix's lint reports it as NC140
-            if args.diff:
-                print(f"nodecfg check --diff: cannot read {source}: {error.strerror or error}", file=sys.stderr)
-                failed = True
-            continue
-        result = fix_bytes(original, unsafe=args.unsafe_fixes, lint_options=lint_options)
-        if not result.changed:
-            continue
-        if args.diff:
-            fixed_count += len(result.applied)
-            differences.append(_unified(source, original, result.fixed))
             continue
         try:
-            write_file(source, result.fixed)
-        except WriteError as error:
-            print(f"nodecfg check --fix: {error} Its {len(result.applied)} fix(es) were not applied.",
-                  file=sys.stderr)
-            failed = True
+            original = read_source(source, max_bytes + 1)
+        except OSError as error:  # a link out of the tree, or unreadable: the lint reports it as NC140
+            done.append(FileFix(source, None, error))
             continue
-        fixed_count += len(result.applied)
-        written.append(source)
-    if args.diff:
-        sys.stdout.write("".join(differences))
-        print(f"nodecfg: {fixed_count} fix{'es' if fixed_count != 1 else ''} would be applied", file=sys.stderr)
-        return 2 if failed else 1 if differences else 0
-    print(f"nodecfg: fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} in {len(written)} "
-          f"file{'s' if len(written) != 1 else ''}", file=sys.stderr)
-    return 2 if failed else -1  # -1: the caller lints again and prints what remains
-
-
-def _unified(name: str, before: bytes, after: bytes) -> str:
-    old, layers = unwrap_file(before)
-    new, _ = unwrap_file(after)
-    layers = encodings(layers)
-    label = f" (decoded {'+'.join(layers)})" if layers else ""
-    text = "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        f"{name}{label}", f"{name}{label}"))
-    return text if text.endswith("\n") else text + "\n"
+        done.append(FileFix(source, fix_bytes(original, unsafe=unsafe, lint_options=lint_options)))
+    return done

@@ -102,7 +102,7 @@ def _moved_document(document: Document, move) -> Document:
 
 
 def _moved_diagnostic(diagnostic: Diagnostic, move) -> Diagnostic:
-    return diagnostic._replace(span=move(diagnostic.span), related=tuple(move(s) for s in diagnostic.related))
+    return diagnostic.moved(move)
 
 
 def _append_generated(unit, loaded, options) -> None:

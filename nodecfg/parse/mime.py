@@ -12,10 +12,11 @@ what makes Go fail is an ERROR.  No input makes this module raise.
 from __future__ import annotations
 
 import functools
+import re
 from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
 from nodecfg.parse.wrapping import DEFAULT_LIMIT, UnwrapError, decode_if_base64, decode_quoted_printable, unwrap
 
 NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
@@ -138,6 +139,7 @@ class _HeaderBlock:
         self.error = ""
         self.error_line = 0
         self.at_eof = False  # input ended before the blank line
+        self.no_colon = False  # the error is a line without a colon (the body, when the blank line is missing)
 
     def first(self, key: str) -> _Header | None:
         return next((h for h in self.headers if h.key == key), None)
@@ -176,6 +178,7 @@ def _read_header_block(lines: _Lines, strict: bool) -> _HeaderBlock:
         if not first:
             return block
         if strict and b":" not in first:
+            block.no_colon = True
             return _fail(block, number, f"line has no colon: {_show(first)}")
         field_bytes = _unfold(first, lines)
         name, colon, value = field_bytes.partition(b":")
@@ -338,9 +341,9 @@ class _Splitter:
         result.data = data
 
     def report(self, code: str, line: int, message: str, hint: str = "",
-               severity: Severity | None = None, col: int = 1) -> None:
+               severity: Severity | None = None, col: int = 1, edits: tuple[Edit, ...] = ()) -> None:
         """A problem of the MIME structure itself."""
-        finding = CATALOGUE[code].at(Span(self.uri, line, col), message, hint, severity=severity)
+        finding = CATALOGUE[code].at(Span(self.uri, line, col), message, hint, severity=severity, edits=edits)
         self.result.structure_broken |= finding.severity >= Severity.ERROR
         self.result.diagnostics.append(finding)
 
@@ -371,6 +374,27 @@ class _Splitter:
             return
         _Multipart(self, boundary.encode("utf-8", "surrogateescape"), content_type.line).run()
 
+    def line_text(self, number: int) -> str:
+        """Line ``number`` of the data as text, as fixes count columns (no byte order mark)."""
+        lines = self.data.split(b"\n")
+        text = lines[number - 1].decode("utf-8", "surrogateescape") if 0 < number <= len(lines) else ""
+        return text.removeprefix("\ufeff") if number == 1 else text
+
+    def quote_boundary(self, number: int) -> tuple[Edit, ...]:
+        """The fix of an unparsable multipart Content-Type: quote its unquoted boundary value."""
+        match = re.search(r"(?i)\bboundary=([^\"\s;][^;\s]*)", self.line_text(number))
+        if not match:
+            return ()
+        return (Edit(Span(self.uri, number, match.start(1) + 1, number, match.end(1) + 1),
+                     f'"{match.group(1)}"', expect=match.group(1)),)
+
+    def end_headers(self, number: int) -> tuple[Edit, ...]:
+        """The fix of a part whose body follows its headers directly: the blank line before line ``number``."""
+        if ":" not in self.line_text(number - 1) or not self.line_text(number).strip():
+            return ()
+        newline = "\r\n" if b"\r\n" in self.data else "\n"
+        return (Edit(Span(self.uri, number, 1, number, 1), newline),)
+
     def whole_is_nodeconfig(self, top: _HeaderBlock | None) -> None:
         if top is not None and (top.first("Content-Type") or top.first("Mime-Version")):
             self.report("NC101", top.headers[0].line,
@@ -385,7 +409,7 @@ class _Splitter:
             self.report("NC105", header.line,
                         f"multipart Content-Type cannot be parsed ({reason}): nodeadm then reads the whole "
                         "user data as one NodeConfig, fails, and ignores it",
-                        'quote the boundary: boundary="..."')
+                        'quote the boundary: boundary="..."', edits=self.quote_boundary(header.line))
             return
         self.report("NC101", header.line, f"Content-Type cannot be parsed ({reason})",
                     severity=Severity.WARNING)
@@ -475,7 +499,8 @@ class _Multipart:
             return 0
         if headers.error:
             self.s.report("NC104", headers.error_line, f"MIME part headers: {headers.error}",
-                          "a part's headers end with an empty line, then the body follows")
+                          "a part's headers end with an empty line, then the body follows",
+                          edits=self.s.end_headers(headers.error_line) if headers.no_colon else ())
             return 0
         body_line = self.lines.number
         body, end_line, end_text = self.read_body()

@@ -16,7 +16,7 @@ import warnings
 from typing import Any
 
 from nodecfg.core.codes import CATALOGUE, NC120, NC123, NC124, NC145, NC146
-from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.core.diagnostics import Diagnostic, Edit, Span
 from nodecfg.core.document import Document, join_pointer
 
 MAX_DEPTH = 100
@@ -109,6 +109,13 @@ def yaml12_disagreement(text: str) -> str | None:
     return None
 
 
+def _as_read(value: Any) -> str | None:
+    """A YAML 1.1 boolean or integer spelled the one way every YAML reader reads alike."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, int) else None
+
+
 def _key_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -136,8 +143,12 @@ class _Builder:
         return Span(self.uri, start.line + 1 + self.line_offset, start.column + 1,
                     end.line + 1 + self.line_offset, end.column + 1)
 
-    def report(self, code: str, node, message: str, hint: str = "") -> None:
-        self.diagnostics.append(Diagnostic(code, CATALOGUE[code].severity, self.span(node), message, hint))
+    def report(self, code: str, node, message: str, hint: str = "", *, as_read: str | None = None) -> None:
+        span = self.span(node)
+        # the fix writes the scalar as nodeadm reads it; where a string is expected it quotes it instead
+        # (validate/schema.quote_where_string_expected), so the edit keeps the raw text it replaces
+        edits = (Edit(span, as_read, expect=node.value),) if as_read is not None else ()
+        self.diagnostics.append(CATALOGUE[code].at(span, message, hint, edits=edits))
 
     def build(self, node, pointer: str = "", depth: int = 0) -> Any:
         self.nodes += 1
@@ -163,9 +174,10 @@ class _Builder:
         if _explicit_str_tag(node):
             return node.value
         disagreement = yaml12_disagreement(node.value)
-        if disagreement:
-            self.report("NC122", node, disagreement, "quote the value to make it a string, or write true/false")
         value = resolve_plain_scalar(node.value)
+        if disagreement:
+            self.report("NC122", node, disagreement, "quote the value to make it a string, or write true/false",
+                        as_read=_as_read(value))
         if isinstance(value, float) and not math.isfinite(value):
             self.report("NC145", node, f"'{node.value}' is {value!r}: nodeadm decodes YAML by converting it to JSON "
                         "(sigs.k8s.io/yaml YAMLToJSON), and Go's encoding/json refuses NaN and infinities, "

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from nodecfg.core.codes import NC501, NC502, NC503, NC504
-from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.core.diagnostics import Diagnostic, Edit, Span
 from nodecfg.core.document import join_pointer
 from nodecfg.context.instance import Instance
 from nodecfg.merge.toml import deep_merge, parse_toml
@@ -277,6 +277,58 @@ def _migration_hint(user: dict[str, Any]) -> str:
     return "v3 spelling: " + "; ".join(moves)
 
 
+def _v3_headers(text: str) -> tuple[Edit, ...]:
+    """NC503's fix: each ``[plugins."io.containerd.grpc.v1.cri"...]`` table header spelt the v3 way.
+
+    Only where every key of a table moves to one v3 table under its own name, so a
+    header rewrite is the whole migration (render/containerd_migrate.v3_spelling);
+    an empty v2 table's line is removed.  Edits are in the config's own lines
+    (``pointer:`` spans, mapped to the file's by pipeline.localise); none if a
+    table would have to be split or a dotted key moved.
+    """
+    lines = text.split("\n")
+    edits: list[Edit] = []
+    header, header_line, keys = None, 0, []
+
+    def flush() -> bool:
+        if header is None or header[:2] != ("plugins", V2_CRI):
+            return True
+        targets = [v3_spelling((*header, key)) for key in keys]
+        if not keys:
+            edits.append(Edit(_config_span(text, header_line, 1)._replace(end_line=header_line + 1, end_col=1), ""))
+            return True
+        if None in targets or len({t[:-1] for t in targets}) != 1 or any(t[-1] != k for t, k in zip(targets, keys)):
+            return False  # keys of this table move to different places
+        raw = lines[header_line - 1]
+        lead = len(raw) - len(raw.lstrip())
+        edits.append(Edit(_config_span(text, header_line, lead + 1)._replace(end_line=header_line,
+                                                                              end_col=len(raw) + 1),
+                          _toml_header(targets[0][:-1])))
+        return True
+
+    for number, raw in enumerate(lines, 1):
+        content = raw.strip()
+        if content.startswith("[") and not content.startswith("[["):
+            if not flush():
+                return ()
+            header, header_line, keys = _toml_path(content.strip("[]")), number, []
+        elif "=" in content and not content.startswith("#"):
+            key = content.split("=", 1)[0].strip()
+            if "." in key.strip('"'):
+                return ()  # dotted keys are not rewritten
+            keys.append(key.strip('"'))
+    return tuple(edits) if flush() else ()
+
+
+def _toml_path(text: str) -> tuple[str, ...]:
+    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.\s]+)', text)
+    return tuple(a or b or c for a, b, c in parts)
+
+
+def _toml_header(path: tuple[str, ...]) -> str:
+    return "[" + ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in path) + "]"
+
+
 def _check_v2(text: str, user: dict[str, Any], version: str) -> list[Diagnostic]:
     if not any(m in text for m in V3_MARKERS):
         return [NC503.at(
@@ -284,7 +336,7 @@ def _check_v2(text: str, user: dict[str, Any], version: str) -> list[Diagnostic]
             f"containerd.config names no io.containerd.cri.v1.* plugin, so on containerd {version} "
             "nodeadm renders the schema v2 defaults, merges this config and runs "
             "'containerd config migrate' (which also writes every containerd default)",
-            hint=_migration_hint(user),
+            hint=_migration_hint(user), edits=_v3_headers(text),
         )]
     diagnostics = []
     stale = [p for p in _leaf_paths(_get(user, "plugins", V2_CRI) or {}, ("plugins", V2_CRI))

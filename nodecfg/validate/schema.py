@@ -14,7 +14,7 @@ import re
 from typing import Any, Iterable
 
 from nodecfg.core.codes import CATALOGUE, NC203, NC204, NC205, NC211
-from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.core.diagnostics import Diagnostic, Edit, Severity
 from nodecfg.core.document import MISSING, Document, get_pointer, join_pointer, split_pointer
 from nodecfg.parse.mime import discarded_user_data
 from nodecfg.validate.schemas import KUBELET_CONFIG, NODECONFIG, load_schema
@@ -61,6 +61,22 @@ def validate_kubelet_config(
     return _in_source_order(_kubelet_diagnostic(doc, v, base_pointer) for v in violations)
 
 
+def quote_where_string_expected(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """NC122's fix, where the schema wants a string at the value (NC202/NC211 there): quote it.
+
+    The YAML reader cannot know what the schema expects; its fix writes the value as
+    nodeadm reads it, and keeps the raw text it replaces (``Edit.expect``).
+    """
+    import json
+
+    strings = {(d.span.uri, d.span.line, d.span.col) for d in diagnostics if d.code in ("NC202", "NC211")}
+    if not strings:
+        return diagnostics
+    return [d._replace(fix=d.fix._replace(edits=tuple(e._replace(text=json.dumps(e.expect)) for e in d.fix.edits)))
+            if d.code == "NC122" and d.fix and (d.span.uri, d.span.line, d.span.col) in strings else d
+            for d in diagnostics]
+
+
 # --- NodeConfig violations -------------------------------------------------
 
 
@@ -86,10 +102,12 @@ def _type_meta_problem(doc: Document, violation: Violation) -> Diagnostic:
             f"add '{field}: {wanted}'",
         )
     guess = _did_you_mean(str(violation.value), [wanted], include_far=True)
-    return NC204.at(
-        doc.span_of(violation.pointer),
-        f"{field} is {_show(violation.value)}, not {wanted}; {refusal}", guess,
-    )
+    span = doc.span_of(violation.pointer)
+    near = _guess(str(violation.value), [wanted])
+    # the fix corrects a plainly written misspelling; a quoted value (its text is not the value) is left alone
+    edits = (Edit(span, near, expect=violation.value),) \
+        if near and isinstance(violation.value, str) and "\n" not in violation.value else ()
+    return NC204.at(span, f"{field} is {_show(violation.value)}, not {wanted}; {refusal}", guess, edits=edits)
 
 
 def _not_in_enum(doc: Document, violation: Violation) -> Diagnostic:
@@ -178,11 +196,30 @@ def _unknown_field(
     name = _key_text(violation.value)
     where = _where(doc.data, violation.pointer)
     known = [n for n in violation.expected if isinstance(n, str)]
+    span = doc.span_of(violation.pointer, key=True)
     return CATALOGUE[code].at(
-        doc.span_of(violation.pointer, key=True),
-        f"unknown {kind} '{name}' {where}; {consequence}",
-        _did_you_mean(name, known),
+        span, f"unknown {kind} '{name}' {where}; {consequence}", _did_you_mean(name, known),
+        edits=_rename(doc, violation.pointer, name, known, span),
     )
+
+
+def _rename(doc: Document, pointer: str, name: str, known: list[str], span) -> tuple[Edit, ...]:
+    """The fix of an unknown key: rename it to the one known field it is a typo or mis-casing of.
+
+    Only when that field is the sole case-insensitive twin or the sole close match,
+    is not set beside it already, and the key is written plainly (not quoted).
+    """
+    import difflib
+
+    target = _guess(name, known)
+    if target is None or pointer not in doc.key_positions:
+        return ()
+    twins = [k for k in known if k.lower() == name.lower()]
+    unique = twins == [target] if twins else difflib.get_close_matches(name, known, n=2, cutoff=0.6) == [target]
+    siblings = get_pointer(doc.data, pointer.rsplit("/", 1)[0]) if pointer.count("/") > 1 else doc.data
+    if not unique or not isinstance(siblings, dict) or target in siblings:
+        return ()
+    return (Edit(span, target, expect=name),)
 
 
 def _wrong_type(doc: Document, violation: Violation, code: str, consequence: str) -> Diagnostic:
@@ -257,8 +294,13 @@ def _in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 # --- names, paths and values in messages -----------------------------------
 
 
+def _guess(name: str, candidates: list[str]) -> str | None:
+    """The one candidate name is a mis-casing or a typo of (difflib), if any."""
+    return _case_insensitive_match(name, candidates) or _close_match(name, candidates)
+
+
 def _did_you_mean(name: str, candidates: list[str], include_far: bool = False) -> str:
-    guess = _case_insensitive_match(name, candidates) or _close_match(name, candidates)
+    guess = _guess(name, candidates)
     if guess is None and include_far and len(candidates) == 1:
         return f"use '{candidates[0]}'"
     return f"did you mean '{guess}'?" if guess else ""

@@ -115,9 +115,9 @@ def _run(args, output) -> int:
             _note_skipped(args)
             return EXIT_OK  # every file was something else: nothing to check
     if args.fix or args.diff:
-        from nodecfg.linter.fix import lint_options, run_fix
+        from nodecfg.cli.commands._fix import run_fix
 
-        code = run_fix(args, lint_options(args))
+        code = run_fix(args)
         if code >= 0:
             return code
     code = _cached_check(args)
