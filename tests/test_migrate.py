@@ -38,11 +38,10 @@ def test_option_without_value():
     assert ("NC802", 2, line.index("--use-max-pods") + 1, Severity.WARNING) in found(migration)
 
 
-def test_second_call_is_reported_and_removed():
+def test_second_call_refuses_the_migration():
     migration = migrate((HEAD + "/etc/eks/bootstrap.sh demo" + CLUSTER + "\n/etc/eks/bootstrap.sh other\n").encode())
-    assert ("NC807", 3, 1, Severity.WARNING) in found(migration)
-    assert migration.nodeconfig["spec"]["cluster"]["name"] == "demo"
-    assert migration.scripts == []
+    assert found(migration) == [("NC809", 3, 1, Severity.ERROR)]
+    assert migration.userdata == b"" and migration.nodeconfig == {}
 
 
 def test_option_wins_over_environment():

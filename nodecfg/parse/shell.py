@@ -10,6 +10,7 @@ a script has a ``<<`` in it.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -41,9 +42,8 @@ _AL2_LEFTOVERS = (
      "use spec.kubelet.config in a NodeConfig"),
 )
 _NODEADM_INIT = re.compile(r"\bnodeadm\s+init\b")
-_UNPARSED_HEREDOC = re.compile(r"(?<!<)<<(-?)[ \t]*(\\?)(['\"]?)([^\s'\"<>|;&()]+)")
 _OPAQUE_WRITE = re.compile(r">|\b(?:tee|cp|mv|install|curl|wget|aws|dd)\b")
-_EXPANSION = re.compile(r"[$`]|\\[$`\\\n]")
+EXPANSION = re.compile(r"[$`]|\\[$`\\\n]")
 _COMMAND_PREFIXES = {"sudo", "then", "do", "else", "!", "command", "exec", "time", "nohup"}
 _STDOUT_REDIRECTS = {">", ">>", ">|", "1>", "1>>", "1>|", "&>", "&>>"}
 
@@ -57,13 +57,6 @@ class Dropin:
     line_offset: int
 
 
-class _Heredoc(NamedTuple):
-    delimiter: str
-    quoted: bool
-    strip_tabs: bool
-    targets: tuple[str, ...]  # raw target words of the command the heredoc feeds
-
-
 def extract_nodeadm_dropins(script: str, uri: str, line_offset: int = 0
                             ) -> tuple[list[Dropin], list[Diagnostic]]:
     """Drop-ins a script writes into /etc/eks/nodeadm.d/ with heredocs, in nodeadm's read order.
@@ -72,7 +65,7 @@ def extract_nodeadm_dropins(script: str, uri: str, line_offset: int = 0
     each Dropin's ``line_offset`` does the same for lines of its text.
     """
     scanner = _Scanner(script.split("\n"), uri, line_offset)
-    scanner.run()
+    scanner.run(script)
     return scanner.dropins(), scanner.diagnostics
 
 
@@ -81,10 +74,8 @@ class _Scanner:
         self.lines = lines
         self.uri = uri
         self.offset = line_offset
-        self.index = 0
         self.written: dict[str, Dropin] = {}
         self.diagnostics: list[Diagnostic] = []
-        self.heredocs = 0
 
     def report(self, code: str, index: int, col: int, message: str, hint: str = "") -> None:
         span = Span(self.uri, index + 1 + self.offset, col)
@@ -93,30 +84,28 @@ class _Scanner:
     def dropins(self) -> list[Dropin]:
         return [self.written[name] for name in sorted(self.written)]
 
-    def run(self) -> None:
-        while self.index < len(self.lines):
-            first = self.index
-            command = self.logical_line()
-            self.check_habits(first, self.index)
-            if "<<" in command and not command.lstrip().startswith("#"):
-                self.follow_heredocs(first, command)
-            elif "nodeadm.d" in command and _OPAQUE_WRITE.search(command):
-                self.report("NC116", first, _mention_column(command),
+    def run(self, script: str) -> None:
+        shell = read_shell(script)
+        for command in shell.commands:
+            self.check_habits(command.first, command.last + 1)
+            text = command.text
+            if command.heredocs:
+                self.follow_heredocs(command)
+            elif "nodeadm.d" in text and _OPAQUE_WRITE.search(text):
+                self.report("NC116", command.first, _mention_column(text),
                             "this line writes into /etc/eks/nodeadm.d/ without a heredoc; "
                             "nodecfg cannot see what it writes")
-
-    def logical_line(self) -> str:
-        """The next command line, with backslash-newline continuations joined."""
-        pieces = []
-        while self.index < len(self.lines):
-            line = self.lines[self.index]
-            self.index += 1
-            trailing = len(line) - len(line.rstrip("\\"))
-            if trailing % 2 == 0:
-                pieces.append(line)
-                break
-            pieces.append(line[:-1])
-        return "".join(pieces)
+        if shell.too_many_heredocs is not None:
+            self.report("NC148", shell.too_many_heredocs, 1,
+                        f"the script opens more than {MAX_HEREDOCS} heredocs; nodecfg does not read "
+                        "it further, so drop-ins written after this line are not checked",
+                        "write fewer, larger drop-ins, or split the script")
+        if shell.problem is not None:
+            index, col, why = shell.problem
+            if any("nodeadm.d" in line for line in self.lines[index:]):
+                self.report("NC116", index, col, f"nodecfg cannot read the script from here as the shell "
+                            f"would ({why}), so drop-ins written after this point are not extracted",
+                            "use the plain form: cat <<'EOF' > /etc/eks/nodeadm.d/NAME.yaml")
 
     def check_habits(self, start: int, stop: int) -> None:
         for index in range(start, stop):
@@ -141,56 +130,34 @@ class _Scanner:
                 if match:
                     self.report("NC602", index, match.start() + 1, message, hint)
 
-    def follow_heredocs(self, command_index: int, command: str) -> None:
-        heredocs = _parse_command(command)
-        if heredocs is None:
-            heredocs = _guess_heredocs(command)
-            if "nodeadm.d" in command:
-                self.report("NC116", command_index, _mention_column(command),
+    def follow_heredocs(self, command: CommandText) -> None:
+        text = command.text
+        targets = heredoc_targets(command)
+        if targets is None:
+            targets = [()] * len(command.heredocs)
+            if "nodeadm.d" in text:
+                self.report("NC116", command.first, _mention_column(text),
                             "nodecfg cannot follow this command line, so the heredoc it writes into "
                             "/etc/eks/nodeadm.d/ is not extracted",
                             "use the plain form: cat <<'EOF' > /etc/eks/nodeadm.d/NAME.yaml")
-        elif "nodeadm.d" in command and not any(map(_is_dropin_write, heredocs)):
-            self.report("NC116", command_index, _mention_column(command),
+        elif "nodeadm.d" in text and not any("nodeadm.d" in t for found in targets for t in found):
+            self.report("NC116", command.first, _mention_column(text),
                         "the heredoc on this line does not feed cat or tee writing into "
                         "/etc/eks/nodeadm.d/, so nodecfg cannot tell what lands there")
-        for heredoc in heredocs:
-            self.heredocs += 1
-            if self.heredocs > MAX_HEREDOCS:
-                self.report("NC148", command_index, 1,
-                            f"the script opens more than {MAX_HEREDOCS} heredocs; nodecfg does not read "
-                            "it further, so drop-ins written after this line are not checked",
-                            "write fewer, larger drop-ins, or split the script")
-                self.index = len(self.lines)
-                return
-            self.read_heredoc(command_index, heredoc)
+        for body, found in zip(command.heredocs, targets):
+            self.read_heredoc(command.first, body, found)
 
-    def read_heredoc(self, command_index: int, heredoc: _Heredoc) -> None:
-        body_start = self.index
-        body: list[str] = []
-        terminated = False
-        while self.index < len(self.lines):
-            line = self.lines[self.index]
-            self.index += 1
-            if heredoc.strip_tabs:
-                line = line.lstrip("\t")
-            if line == heredoc.delimiter:
-                terminated = True
-                break
-            body.append(line)
-        if not terminated:
-            if body and body[-1] == "":
-                body.pop()  # the script's final newline, not a body line
+    def read_heredoc(self, command_index: int, body: HeredocBody, targets: tuple[str, ...]) -> None:
+        if not body.terminated:
             self.report("NC115", command_index, 1,
-                        f"heredoc '{heredoc.delimiter}' is never closed: the shell reads to the end "
-                        "of the script", f"end the heredoc with a line holding only {heredoc.delimiter}")
-        elif not _is_dropin_write(heredoc):
-            self.check_habits(body_start, self.index - 1)
-        for target in heredoc.targets:
-            self.add_dropin(command_index, target, heredoc, body, body_start)
+                        f"heredoc '{body.delimiter}' is never closed: the shell reads to the end "
+                        "of the script", f"end the heredoc with a line holding only {body.delimiter}")
+        elif not any("nodeadm.d" in target for target in targets):
+            self.check_habits(body.first, body.stop)
+        for target in targets:
+            self.add_dropin(command_index, target, body)
 
-    def add_dropin(self, command_index: int, word: str, heredoc: _Heredoc,
-                   body: list[str], body_start: int) -> None:
+    def add_dropin(self, command_index: int, word: str, heredoc: HeredocBody) -> None:
         if "nodeadm.d" not in word:
             return
         path = _literal_path(word)
@@ -199,15 +166,15 @@ class _Scanner:
             self.report("NC114", command_index, 1, f"heredoc target {word}: {problem}; not extracted")
             return
         name = path[len(DROPIN_DIR):]
-        text = "".join(line + "\n" for line in body)
+        text = "".join(line + "\n" for line in heredoc.lines)
         if not heredoc.quoted:
-            self.check_expansion(body, body_start, name)
+            self.check_expansion(heredoc.lines, heredoc.first, name)
         self.written[name] = Dropin(path, name, text, f"{self.uri}#heredoc={name}",
-                                    body_start + self.offset)
+                                    heredoc.first + self.offset)
 
-    def check_expansion(self, body: list[str], body_start: int, name: str) -> None:
+    def check_expansion(self, body: tuple[str, ...], body_start: int, name: str) -> None:
         for number, line in enumerate(body):
-            match = _EXPANSION.search(line + "\n")
+            match = EXPANSION.search(line + "\n")
             if match:
                 self.report("NC113", body_start + number, match.start() + 1,
                             f"the heredoc writing {name} has an unquoted delimiter, so the shell expands "
@@ -220,10 +187,6 @@ def _mention_column(command: str) -> int:
     """1-based column of the drop-in directory's mention, at the path's start when spelled out."""
     index = command.find(DROPIN_DIR.rstrip("/"))
     return (index if index >= 0 else command.find("nodeadm.d")) + 1
-
-
-def _is_dropin_write(heredoc: _Heredoc) -> bool:
-    return any("nodeadm.d" in target for target in heredoc.targets)
 
 
 def _literal_path(word: str) -> str | None:
@@ -277,30 +240,28 @@ def _parser():
     return Lark(grammar, parser="lalr")
 
 
-def _parse_command(command: str) -> list[_Heredoc] | None:
-    """Heredocs opened by a command line, in order, or None when the grammar cannot read it."""
+def heredoc_targets(command: CommandText) -> list[tuple[str, ...]] | None:
+    """Per heredoc of the command line, the raw target words of the cat or tee it feeds.
+
+    None when the grammar cannot read the line (or finds other heredocs than
+    read_shell did): the bodies are still known, their destinations are not.
+    """
     from lark.exceptions import LarkError
 
     try:
-        tree = _parser().parse(command)
+        tree = _parser().parse(command.text)
     except LarkError:
         return None
-    heredocs: list[_Heredoc] = []
+    found: list[tuple[str, tuple[str, ...]]] = []
     for pipeline in tree.children:
         commands = pipeline.children
         for position, node in enumerate(commands):
             for element in node.children:
                 if element.data == "heredoc":
-                    operator, word = element.children
-                    targets = _targets(commands[position:])
-                    heredocs.append(_make_heredoc(str(word), operator == "<<-", targets))
-    return heredocs
-
-
-def _make_heredoc(word: str, strip_tabs: bool, targets: tuple[str, ...]) -> _Heredoc:
-    quoted = any(char in word for char in "'\"\\")
-    delimiter = re.sub(r"\\(.)|['\"]", lambda m: m.group(1) or "", word)
-    return _Heredoc(delimiter, quoted, strip_tabs, targets)
+                    found.append((str(element.children[1]), _targets(commands[position:])))
+    if len(found) != len(command.heredocs):
+        return None
+    return [targets for _, targets in found]
 
 
 def _targets(commands: list) -> tuple[str, ...]:
@@ -335,10 +296,313 @@ def _split_command(command) -> tuple[str, list[str], list[str]]:
     return name, words[1:], outputs
 
 
-def _guess_heredocs(command: str) -> list[_Heredoc]:
-    """Heredoc delimiters on a line the grammar could not read, so their bodies are skipped."""
-    heredocs = []
-    for match in _UNPARSED_HEREDOC.finditer(command):
-        strip, backslash, quote, word = match.groups()
-        heredocs.append(_Heredoc(word.strip("'\""), bool(backslash or quote), strip == "-", ()))
-    return heredocs
+# --- reading a script as bash does ------------------------------------------
+
+
+class CommandText(NamedTuple):
+    """One command line as bash reads it: continuations and multi-line quotes included."""
+
+    text: str  # backslash-newlines removed; newlines inside quotes kept
+    first: int  # 0-based index of its first physical line
+    last: int  # 0-based index of its last physical line
+    offsets: tuple[tuple[int, int, int], ...]  # (offset in text, physical line index, 1-based column there)
+    heredocs: tuple["HeredocBody", ...]
+
+
+class HeredocBody(NamedTuple):
+    delimiter: str  # the delimiter word after quote removal
+    quoted: bool  # any quoting in the word: bash then leaves the body unexpanded
+    strip_tabs: bool  # <<-
+    first: int  # 0-based index of the body's first line
+    stop: int  # index one past the body's last line
+    terminated: bool  # a line holding only the delimiter ended it (that line is `stop`)
+    lines: tuple[str, ...]  # the body's lines (leading tabs stripped for <<-)
+
+
+class ShellText(NamedTuple):
+    lines: list[str]
+    commands: list[CommandText]
+    problem: tuple[int, int, str] | None  # (line index, column, why) where reading stopped
+    too_many_heredocs: int | None  # line index of the command whose heredoc passed MAX_HEREDOCS
+
+
+class UnreadableShell(Exception):
+    def __init__(self, offset: int, why: str) -> None:
+        super().__init__(why)
+        self.offset, self.why = offset, why
+
+
+# What matters while scanning, per context; everything else is skipped in one regex step.
+_TOP_SPECIAL = re.compile(r"[\\'\"`$<#\n(]")
+_DOUBLE_SPECIAL = re.compile(r"[\\\"`$]")
+_NESTED_SPECIAL = re.compile(r"[\\'\"`$<()\n#]")
+_BRACE_SPECIAL = re.compile(r"[\\'\"`$}]")
+_WORD_END = frozenset(" \t\n;&|()<>")
+
+
+def read_shell(script: str) -> ShellText:
+    """Command lines and heredoc bodies, split where bash splits them (bash's parse.y, read_token).
+
+    A command line ends at a newline outside quotes, ``$(...)`` and backquotes;
+    the bodies of the heredocs it opened follow that newline, each up to a line
+    holding only its delimiter: the operator's word with quotes removed
+    (``<<"E O F"`` ends at ``E O F``).  A heredoc opened inside ``$(...)`` or
+    backquotes, an unclosed quote or a missing delimiter word stop the reading
+    with ``problem`` set, since bash's reading of everything after depends on
+    them.  Linear in the script's length.
+    """
+    lines = script.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    commands: list[CommandText] = []
+    position, index, count = 0, 0, 0
+    while index < len(lines):
+        try:
+            end, pending = _scan_command(script, position)
+        except UnreadableShell as error:
+            line = bisect.bisect_right(starts, error.offset) - 1
+            return ShellText(lines, commands, (line, error.offset - starts[line] + 1, error.why), None)
+        last = bisect.bisect_right(starts, max(position, end - 1)) - 1 if end > position else index
+        text, offsets = _join_continuations(script, position, min(end, len(script)), starts)
+        next_line = last + 1
+        bodies = []
+        for delimiter, quoted, strip_tabs in pending:
+            count += 1
+            if count > MAX_HEREDOCS:
+                commands.append(CommandText(text, index, last, offsets, tuple(bodies)))
+                return ShellText(lines, commands, None, index)
+            body, next_line = _read_body(lines, next_line, delimiter, quoted, strip_tabs)
+            bodies.append(body)
+        commands.append(CommandText(text, index, last, offsets, tuple(bodies)))
+        index = next_line
+        position = starts[index] if index < len(lines) else len(script)
+    return ShellText(lines, commands, None, None)
+
+
+def _read_body(lines: list[str], index: int, delimiter: str, quoted: bool, strip_tabs: bool
+               ) -> tuple[HeredocBody, int]:
+    first, body = index, []
+    while index < len(lines):
+        line = lines[index].lstrip("\t") if strip_tabs else lines[index]
+        if line == delimiter:
+            return HeredocBody(delimiter, quoted, strip_tabs, first, index, True, tuple(body)), index + 1
+        body.append(line)
+        index += 1
+    if body and body[-1] == "" and index == len(lines):
+        body.pop()  # the script's final newline, not a body line
+    return HeredocBody(delimiter, quoted, strip_tabs, first, index, False, tuple(body)), index
+
+
+def _join_continuations(script: str, start: int, end: int, starts: list[int]
+                        ) -> tuple[str, tuple[tuple[int, int, int], ...]]:
+    """The command's text with backslash-newlines removed, and where each physical line's piece begins."""
+    pieces: list[str] = []
+    offsets: list[tuple[int, int, int]] = []
+    length, position = 0, start
+    line = bisect.bisect_right(starts, start) - 1
+    while position < end:
+        newline = script.find("\n", position, end)
+        stop = end if newline < 0 else newline
+        piece = script[position:stop]
+        offsets.append((length, line, position - starts[line] + 1))
+        continued = newline >= 0 and (len(piece) - len(piece.rstrip("\\"))) % 2 == 1 and \
+            not _in_comment(piece)
+        if continued:
+            piece = piece[:-1]
+        elif newline >= 0:
+            piece += "\n"
+        pieces.append(piece)
+        length += len(piece)
+        position, line = stop + 1, line + 1
+    text = "".join(pieces)
+    return text.removesuffix("\n"), tuple(offsets)
+
+
+def _in_comment(piece: str) -> bool:
+    return piece.lstrip().startswith("#")
+
+
+def _scan_command(text: str, position: int) -> tuple[int, list[tuple[str, bool, bool]]]:
+    """(offset of the newline that ends the command line, or the text's end; heredocs it opens)."""
+    pending: list[tuple[str, bool, bool]] = []
+    n = len(text)
+    while True:
+        match = _TOP_SPECIAL.search(text, position)
+        if match is None:
+            return n, pending
+        position = match.start()
+        char = text[position]
+        if char == "\n":
+            return position, pending
+        if char == "\\":
+            position += 2
+        elif char == "'":
+            position = _single(text, position)
+        elif char == '"':
+            position = _double(text, position + 1)
+        elif char == "`":
+            position = _backquote(text, position + 1)
+        elif char == "$":
+            position = _dollar(text, position)
+        elif char == "#":
+            if position == 0 or text[position - 1] in " \t\n;&|()<>":
+                newline = text.find("\n", position)
+                return (n if newline < 0 else newline), pending
+            position += 1
+        elif char == "(":
+            if text.startswith("((", position):  # arithmetic command: << is a shift there
+                position = _nested(text, position + 2, depth=2, arithmetic=True)
+            else:
+                position += 1
+        elif text.startswith("<<<", position):
+            position += 3
+        elif text.startswith("<<", position):
+            strip = text.startswith("<<-", position)
+            position, heredoc = _delimiter(text, position + (3 if strip else 2), position)
+            pending.append((*heredoc, strip))
+        else:
+            position += 1
+
+
+def _single(text: str, position: int) -> int:
+    end = text.find("'", position + 1)
+    if end < 0:
+        raise UnreadableShell(position, "a single quote is never closed")
+    return end + 1
+
+
+def _double(text: str, position: int) -> int:
+    """Offset after the closing double quote; ``position`` is just after the opening one."""
+    start = position - 1
+    while True:
+        match = _DOUBLE_SPECIAL.search(text, position)
+        if match is None:
+            raise UnreadableShell(start, "a double quote is never closed")
+        position = match.start()
+        char = text[position]
+        if char == '"':
+            return position + 1
+        if char == "\\":
+            position += 2
+        elif char == "`":
+            position = _backquote(text, position + 1)
+        else:
+            position = _dollar(text, position)
+
+
+def _backquote(text: str, position: int) -> int:
+    start = position - 1
+    while True:
+        end = text.find("`", position)
+        if end < 0:
+            raise UnreadableShell(start, "a backquote is never closed")
+        backslashes = len(text[position:end]) - len(text[position:end].rstrip("\\"))
+        if backslashes % 2 == 0:
+            if "<<" in text[start:end]:
+                raise UnreadableShell(start, "a heredoc inside a backquoted command")
+            return end + 1
+        position = end + 1
+
+
+def _dollar(text: str, position: int) -> int:
+    if text.startswith("$((", position):
+        return _nested(text, position + 3, depth=2, arithmetic=True)
+    if text.startswith("$(", position):
+        return _nested(text, position + 2, depth=1, arithmetic=False)
+    if text.startswith("${", position):
+        return _brace(text, position + 2)
+    return position + 1
+
+
+def _brace(text: str, position: int) -> int:
+    start = position - 2
+    while True:
+        match = _BRACE_SPECIAL.search(text, position)
+        if match is None:
+            raise UnreadableShell(start, "a ${ is never closed")
+        position = match.start()
+        char = text[position]
+        if char == "}":
+            return position + 1
+        if char == "\\":
+            position += 2
+        elif char == "'":
+            position = _single(text, position)
+        elif char == '"':
+            position = _double(text, position + 1)
+        elif char == "`":
+            position = _backquote(text, position + 1)
+        else:
+            position = _dollar(text, position)
+
+
+def _nested(text: str, position: int, depth: int, arithmetic: bool) -> int:
+    """Offset after the parentheses that close ``$(``, ``$((`` or ``((``."""
+    start = position - depth
+    while True:
+        match = _NESTED_SPECIAL.search(text, position)
+        if match is None:
+            raise UnreadableShell(start, "a $( or (( is never closed")
+        position = match.start()
+        char = text[position]
+        if char == ")":
+            depth -= 1
+            position += 1
+            if depth == 0:
+                return position
+        elif char == "(":
+            depth += 1
+            position += 1
+        elif char == "\\":
+            position += 2
+        elif char == "'":
+            position = _single(text, position)
+        elif char == '"':
+            position = _double(text, position + 1)
+        elif char == "`":
+            position = _backquote(text, position + 1)
+        elif char == "$":
+            position = _dollar(text, position)
+        elif char == "<":
+            if text.startswith("<<", position) and not arithmetic and not text.startswith("<<<", position):
+                raise UnreadableShell(position, "a heredoc inside $(...)")
+            position += 2 if text.startswith("<<", position) else 1
+        elif char == "#" and not arithmetic and text[position - 1] in " \t\n;&|(":
+            newline = text.find("\n", position)
+            position = len(text) if newline < 0 else newline
+        else:
+            position += 1
+
+
+def _delimiter(text: str, position: int, operator: int) -> tuple[int, tuple[str, bool]]:
+    """The heredoc word after ``<<``: (offset after it, (delimiter with quotes removed, quoted))."""
+    while position < len(text) and text[position] in " \t":
+        position += 1
+    out: list[str] = []
+    quoted = False
+    while position < len(text) and text[position] not in _WORD_END:
+        char = text[position]
+        if char == "\\":
+            quoted = True
+            if text.startswith("\\\n", position):
+                position += 2
+                continue
+            out.append(text[position + 1:position + 2])
+            position += 2
+        elif char == "'":
+            quoted = True
+            end = _single(text, position)
+            out.append(text[position + 1:end - 1])
+            position = end
+        elif char == '"':
+            quoted = True
+            end = _double(text, position + 1)
+            out.append(re.sub(r'\\([$`"\\])', r"\1", text[position + 1:end - 1]))
+            position = end
+        else:
+            out.append(char)
+            position += 1
+    if not out and not quoted:
+        raise UnreadableShell(operator, "<< is not followed by a delimiter word")
+    return position, ("".join(out), quoted)

@@ -14,13 +14,22 @@ script writes (``--containerd-config-file``) can be followed.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nodecfg.parse.shell import HeredocBody
 
 BOOTSTRAP_COMMAND = re.compile(r"(?:^|/)bootstrap\.sh$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&")
+_WORD_END = frozenset(" \t\n;&|<>()")
+_UNTIL_WORD_END = re.compile(r"[^ \t\n;&|<>()]*")
+_PLAIN = re.compile(r"[^ \t\n;&|<>()'\"\\$`]+")
+_DOUBLE_PLAIN = re.compile(r'[^"\\$`]+')
 _WRAPPERS = {"sudo", "exec", "bash", "sh", "command", "env", "nohup", "time"}
 
 
@@ -46,79 +55,81 @@ class LogicalLine:
     text: str
     first: int  # 0-based index of its first physical line
     last: int  # 0-based index of its last physical line
-    offsets: list[tuple[int, int, int]]  # (offset in text, physical line index, column of that offset)
+    offsets: tuple[tuple[int, int, int], ...]  # (offset in text, physical line index, column of that offset)
 
     def position(self, offset: int) -> tuple[int, int]:
         """(0-based physical line, 1-based column) of an offset in the joined text."""
-        line, col, base = self.first, 1, 0
-        for start, index, column in self.offsets:
-            if start <= offset:
-                line, col, base = index, column, start
-        return line, col + offset - base
+        found = bisect.bisect_right(self.offsets, (offset, float("inf"), 0)) - 1
+        if found < 0:
+            return self.first, 1 + offset
+        start, index, column = self.offsets[found]
+        return index, column + offset - start
 
 
 @dataclass
 class Script:
     lines: list[str]
     logical: list[LogicalLine]
-    heredoc_bodies: dict[str, str]  # target path -> text written by a heredoc
+    heredoc_bodies: dict[str, HeredocBody]  # target path -> the heredoc written there
     heredoc_lines: set[int]  # physical lines inside heredoc bodies (and their delimiters)
+    heredocs: list[HeredocBody]  # every heredoc, in script order
+    problem: tuple[int, int, str] | None  # (line index, column, why) where the shell could not be read
+    too_many_heredocs: int | None  # line index of the command past MAX_HEREDOCS
 
 
 def read_script(text: str) -> Script:
-    """Split a script into logical command lines, skipping heredoc bodies."""
-    from nodecfg.parse.shell import _guess_heredocs, _literal_path, _parse_command
+    """Split a script into logical command lines as bash does (parse/shell.py read_shell), skipping heredoc bodies."""
+    from nodecfg.parse.shell import _literal_path, heredoc_targets, read_shell
 
-    lines = text.split("\n")
+    shell = read_shell(text)
     logical: list[LogicalLine] = []
-    bodies: dict[str, str] = {}
+    bodies: dict[str, HeredocBody] = {}
     in_heredoc: set[int] = set()
-    index = 0
-    while index < len(lines):
-        first = index
-        pieces, offsets, length = [], [], 0
-        while index < len(lines):
-            line = lines[index]
-            offsets.append((length, index, 1))
-            index += 1
-            trailing = len(line) - len(line.rstrip("\\"))
-            if trailing % 2 == 0 or line.lstrip().startswith("#"):
-                pieces.append(line)
-                length += len(line)
-                break
-            pieces.append(line[:-1])
-            length += len(line) - 1
-        joined = "".join(pieces)
-        logical.append(LogicalLine(joined, first, index - 1, offsets))
-        if "<<" in joined and not joined.lstrip().startswith("#"):
-            heredocs = _parse_command(joined) or _guess_heredocs(joined)
-            for heredoc in heredocs:
-                body, index = _heredoc_body(lines, index, heredoc.delimiter, heredoc.strip_tabs, in_heredoc)
-                for target in heredoc.targets:
-                    path = _literal_path(target)
-                    if path:
-                        bodies[path] = body
-    return Script(lines, logical, bodies, in_heredoc)
+    heredocs: list[HeredocBody] = []
+    for command in shell.commands:
+        logical.append(LogicalLine(command.text, command.first, command.last, command.offsets))
+        if not command.heredocs:
+            continue
+        targets = heredoc_targets(command) or [()] * len(command.heredocs)
+        for body, found in zip(command.heredocs, targets):
+            heredocs.append(body)
+            in_heredoc.update(range(body.first, body.stop + 1 if body.terminated else body.stop))
+            for target in found:
+                path = _literal_path(target)
+                if path:
+                    bodies[path] = body
+    return Script(shell.lines, logical, bodies, in_heredoc, heredocs, shell.problem, shell.too_many_heredocs)
 
 
-def _heredoc_body(lines: list[str], index: int, delimiter: str, strip_tabs: bool,
-                  in_heredoc: set[int]) -> tuple[str, int]:
-    body = []
-    while index < len(lines):
-        line = lines[index]
-        in_heredoc.add(index)
-        index += 1
-        if (line.lstrip("\t") if strip_tabs else line) == delimiter:
-            break
-        body.append(line)
-    return "".join(line + "\n" for line in body), index
+class ExpansionTooLarge(Exception):
+    """Variable expansions produced more text than migrate reads (docs/limits.md)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"variable expansions produce more than {limit} bytes")
+        self.limit = limit
 
 
 class Expander:
-    """Turns a logical line into commands of words, expanding the variables known so far."""
+    """Turns a logical line into commands of words, expanding the variables known so far.
 
-    def __init__(self, variables: dict[str, str]) -> None:
+    ``budget`` bounds the characters all expansions together may produce, so
+    that ``A="$A$A"`` repeated cannot grow without end; past it, ``commands``
+    raises ExpansionTooLarge.  Words are built from slices, never a character
+    at a time, so the work is linear in the text and the expansions.
+    """
+
+    def __init__(self, variables: dict[str, str], budget: int | None = None) -> None:
+        from nodecfg.parse.source import Limits
+
         self.variables = variables
+        self.limit = Limits().max_decoded_bytes if budget is None else budget
+        self.left = self.limit
+
+    def _charge(self, value: str) -> str:
+        self.left -= len(value)
+        if self.left < 0:
+            raise ExpansionTooLarge(self.limit)
+        return value
 
     def commands(self, text: str) -> list[Command] | None:
         """The simple commands of a line, or None when it uses syntax this reader does not follow."""
@@ -127,11 +138,11 @@ class Expander:
         start = position = 0
         while position < len(text):
             char = text[position]
-            if char in " \t":
+            if char in " \t\n":
                 position += 1
                 continue
-            if char == "#" and not words:
-                break
+            if char == "#":
+                break  # a comment: # at the start of a word
             operator = next((op for op in _OPERATORS if text.startswith(op, position)), "")
             if operator:
                 commands.append(Command(words, start, position, operator))
@@ -153,31 +164,30 @@ class Expander:
 
     @staticmethod
     def _skip_word(text: str, position: int) -> int:
-        while position < len(text) and text[position] not in " \t;&|<>()":
-            position += 1
-        return position
+        match = _UNTIL_WORD_END.match(text, position)
+        return match.end()
 
     def word(self, text: str, start: int) -> list[Word] | None:
         """One shell word at start: usually one Word, several when an unquoted expansion splits."""
-        pieces: list[str] = [""]
+        fields: list[list[str]] = [[]]
         unresolved: list[str] = []
         position = start
         quoted = False
-        while position < len(text) and text[position] not in " \t;&|<>()":
+        while position < len(text) and text[position] not in _WORD_END:
             char = text[position]
             if char == "'":
                 end = text.find("'", position + 1)
                 if end < 0:
                     return None
-                pieces[-1] += text[position + 1:end]
+                fields[-1].append(text[position + 1:end])
                 position, quoted = end + 1, True
             elif char == '"':
-                position = self._double(text, position + 1, pieces, unresolved)
+                position = self._double(text, position + 1, fields[-1], unresolved)
                 if position < 0:
                     return None
                 quoted = True
             elif char == "\\" and position + 1 < len(text):
-                pieces[-1] += text[position + 1]
+                fields[-1].append(text[position + 1])
                 position += 2
             elif char in "$`":
                 value, position, kept = self._expansion(text, position)
@@ -185,22 +195,22 @@ class Expander:
                     return None
                 if kept:
                     unresolved.append(kept)
-                    pieces[-1] += value
+                    fields[-1].append(value)
                 else:  # unquoted: split on blanks
-                    fields = value.split()
-                    if fields:
+                    parts = value.split()
+                    if parts:
                         if value[:1].isspace():
-                            pieces.append("")
-                        pieces[-1] += fields[0]
-                        for extra in fields[1:]:
-                            pieces.append(extra)
+                            fields.append([])
+                        fields[-1].append(parts[0])
+                        fields.extend([part] for part in parts[1:])
                         if value[-1:].isspace():
-                            pieces.append("")
+                            fields.append([])
             else:
-                pieces[-1] += char
-                position += 1
+                match = _PLAIN.match(text, position)
+                fields[-1].append(match.group() if match else char)
+                position = match.end() if match else position + 1
         raw = text[start:position]
-        values = [piece for piece in pieces if piece] or ([""] if quoted else [])
+        values = [value for value in map("".join, fields) if value] or ([""] if quoted else [])
         return [Word(value, start, position, raw, list(unresolved)) for value in values]
 
     def _double(self, text: str, position: int, pieces: list[str], unresolved: list[str]) -> int:
@@ -209,7 +219,7 @@ class Expander:
             if char == '"':
                 return position + 1
             if char == "\\" and position + 1 < len(text) and text[position + 1] in '$`"\\':
-                pieces[-1] += text[position + 1]
+                pieces.append(text[position + 1])
                 position += 2
             elif char in "$`":
                 value, position, kept = self._expansion(text, position)
@@ -217,10 +227,11 @@ class Expander:
                     return -1
                 if kept:
                     unresolved.append(kept)
-                pieces[-1] += value
+                pieces.append(value)
             else:
-                pieces[-1] += char
-                position += 1
+                match = _DOUBLE_PLAIN.match(text, position)
+                pieces.append(match.group() if match else char)
+                position = match.end() if match else position + 1
         return -1
 
     def _expansion(self, text: str, position: int) -> tuple[str | None, int, str]:
@@ -247,7 +258,7 @@ class Expander:
             if _NAME.fullmatch(name):
                 if name in self.variables:
                     value = self.variables[name]
-                    return (value if value or not _ else default), end + 1, ""
+                    return self._charge(value if value or not _ else default), end + 1, ""
                 if _ and "$" not in default:
                     return default, end + 1, ""
             return kept, end + 1, kept
@@ -255,7 +266,7 @@ class Expander:
         if match:
             name = match.group(0)
             if name in self.variables:
-                return self.variables[name], match.end(), ""
+                return self._charge(self.variables[name]), match.end(), ""
             return text[position:match.end()], match.end(), text[position:match.end()]
         return "$", position + 1, ""
 

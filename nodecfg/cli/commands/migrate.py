@@ -52,8 +52,11 @@ def run(args) -> int:
     failed = has_errors(migration.diagnostics)
     if not args.no_check:
         from nodecfg.linter.engine import lint
+        from nodecfg.parse.source import NamedBytes
 
-        result = lint([migration.userdata], mode=args.mode)
+        # findings point at the file written, as `nodecfg check FILE` would print them
+        written = NamedBytes(migration.userdata, args.output or "<stdout>")
+        result = lint([written], mode=args.mode)
         if result.diagnostics:
             print("nodecfg migrate: `nodecfg check` of the output:", file=sys.stderr)
             print_diagnostics(result.diagnostics, result.texts)
