@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -349,15 +350,24 @@ def read_shell(script: str) -> ShellText:
     (``<<"E O F"`` ends at ``E O F``).  A heredoc opened inside ``$(...)`` or
     backquotes, an unclosed quote or a missing delimiter word stop the reading
     with ``problem`` set, since bash's reading of everything after depends on
-    them.  Linear in the script's length.
+    them; so does a script of more than ``parse.yaml.MAX_LINES`` lines, which
+    is not read at all.  Linear in the script's length.
     """
+    from nodecfg.parse.yaml import MAX_LINES  # the one bound on lines in a text (docs/limits.md)
+
     lines = script.split("\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
+    if len(lines) > MAX_LINES:
+        return ShellText(lines, [], (MAX_LINES, 1, f"the script has more than {MAX_LINES} lines, the limit "
+                                     "for one text"), None)
+    starts = [0, *itertools.accumulate(len(line) + 1 for line in lines[:-1])]
     commands: list[CommandText] = []
     position, index, count = 0, 0, 0
     while index < len(lines):
+        if _TOP_SPECIAL.search(lines[index]) is None:  # no quote, escape, expansion, << or comment: one line
+            commands.append(CommandText(lines[index], index, index, ((0, index, 1),), ()))
+            index += 1
+            position = starts[index] if index < len(lines) else len(script)
+            continue
         try:
             end, pending = _scan_command(script, position)
         except UnreadableShell as error:
@@ -397,6 +407,9 @@ def _read_body(lines: list[str], index: int, delimiter: str, quoted: bool, strip
 def _join_continuations(script: str, start: int, end: int, starts: list[int]
                         ) -> tuple[str, tuple[tuple[int, int, int], ...]]:
     """The command's text with backslash-newlines removed, and where each physical line's piece begins."""
+    if script.find("\n", start, end) < 0:  # the common case: one physical line
+        line = bisect.bisect_right(starts, start) - 1
+        return script[start:end], ((0, line, start - starts[line] + 1),)
     pieces: list[str] = []
     offsets: list[tuple[int, int, int]] = []
     length, position = 0, start

@@ -75,6 +75,7 @@ _COMPOUND = re.compile(r"(?:^|[;&|()]|\b(?:then|do|else|elif)\b)[ \t]*(if|case|f
                        r"|done|\})(?=$|[\s;&|)])")
 _QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
 _OPENERS = frozenset({"if", "case", "for", "while", "until", "select", "{"})
+_MAY_MATTER = re.compile(r"[=$`]|bootstrap\.sh")
 _EXIT_STATUS = re.compile(r"\$\?|\$\{\?\}")
 DOCKER_ONLY = {"DOCKER_CONFIG_JSON", "ENABLE_DOCKER_BRIDGE"}
 
@@ -278,9 +279,14 @@ class _Translator:
         rewritten: dict[int, str] = {}
         depth = 0
         for logical in script.logical:
+            if not logical.text or logical.text.isspace():
+                continue
             span_of = self._spans(logical, uri, line_offset)
             inside = depth > 0  # an if, loop, case, { } group or function opened on an earlier line
             depth = max(0, depth + _compound_change(logical.text))
+            if not _MAY_MATTER.search(logical.text):  # no assignment, expansion or call: nothing to read
+                self._edits(logical, span_of)
+                continue
             try:
                 commands = expander.commands(logical.text)
             except ExpansionTooLarge as error:
@@ -546,9 +552,15 @@ class _Translator:
                                               ("certificateAuthority", "B64_CLUSTER_CA" in settings),
                                               ("cidr", cidr is not None)) if not present]
         if missing:
+            hint = "add them (aws eks describe-cluster --name CLUSTER shows them)"
+            dns = settings.get("DNS_CLUSTER_IP")
+            suggestion = _cidr_for_dns(dns.value) if dns and cidr is None else None
+            if suggestion:
+                hint += (f"; --dns-cluster-ip {dns.value} is the cluster DNS address nodeadm derives from the "
+                         f"service CIDR {suggestion}{_DEFAULT_CIDRS.get(suggestion, '')}, so spec.cluster.cidr is "
+                         "probably that")
             self.report("NC804", self.found, f"the NodeConfig lacks spec.cluster {', '.join(missing)}: "
-                        "bootstrap.sh looked them up with 'aws eks describe-cluster', nodeadm does not",
-                        "add them (aws eks describe-cluster --name CLUSTER shows them)")
+                        "bootstrap.sh looked them up with 'aws eks describe-cluster', nodeadm does not", hint)
 
     def _cidr(self, settings: dict[str, _Setting]) -> str | None:
         family = settings.get("IP_FAMILY")
@@ -780,6 +792,33 @@ def split_kubelet_args(text: str) -> list[tuple[str | None, str | None, str]]:
         raw = " ".join(word.text for word in arg.words)
         result.append((arg.name, arg.value, raw) if arg.kind == "flag" else (None, None, raw))
     return result
+
+
+# The service CIDRs EKS picks when none is given (bootstrap.sh guessed their .10 from the VPC CIDR).
+_DEFAULT_CIDRS = {"172.20.0.0/16": " (EKS's default when the VPC is in 10.0.0.0/8)",
+                  "10.100.0.0/16": " (EKS's default for other VPCs)"}
+
+
+def _cidr_for_dns(dns: str) -> str | None:
+    """The service CIDR whose kube-dns address is ``dns``: nodeadm's GetClusterDns read backwards.
+
+    GetClusterDns (nodeadm internal/api/net.go; nodecfg/core/gonet.py) keeps the
+    CIDR's text up to its last dot and appends ``.10`` (IPv4), or appends ``a``
+    to the IPv6 address.  EKS service CIDRs are /16 unless chosen otherwise, and
+    EKS assigns IPv6 ones as /108; any other prefix length of the same start
+    derives the same address, so this is a suggestion, not a fact.
+    """
+    from nodecfg.core.gonet import cluster_dns
+
+    if "," in dns:
+        return None
+    if dns.endswith(".10"):
+        candidate = dns[:-len(".10")] + ".0/16"
+    elif dns.endswith("::a"):
+        candidate = dns[:-1] + "/108"
+    else:
+        return None
+    return candidate if cluster_dns(candidate) == dns else None
 
 
 def _compound_change(text: str) -> int:

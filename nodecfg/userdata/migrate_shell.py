@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 BOOTSTRAP_COMMAND = re.compile(r"(?:^|/)bootstrap\.sh$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
-_OPERATORS = ("&&", "||", ";;", ";", "|", "&")
+_OPERATOR = re.compile(r"&&|\|\||;;|[;|&]")
 _WORD_END = frozenset(" \t\n;&|<>()")
 _UNTIL_WORD_END = re.compile(r"[^ \t\n;&|<>()]*")
 _PLAIN = re.compile(r"[^ \t\n;&|<>()'\"\\$`]+")
@@ -33,21 +33,30 @@ _DOUBLE_PLAIN = re.compile(r'[^"\\$`]+')
 _WRAPPERS = {"sudo", "exec", "bash", "sh", "command", "env", "nohup", "time"}
 
 
-@dataclass
 class Word:
-    text: str  # the value after quote removal and expansion
-    start: int  # offset in the logical line
-    end: int
-    raw: str = ""
-    unresolved: list[str] = field(default_factory=list)  # expansions kept verbatim
+    """One shell word (a plain class with slots: the expander makes one per word of the script)."""
+
+    __slots__ = ("text", "start", "end", "raw", "unresolved")
+
+    def __init__(self, text: str, start: int, end: int, raw: str = "", unresolved: list[str] | None = None) -> None:
+        self.text = text  # the value after quote removal and expansion
+        self.start = start  # offset in the logical line
+        self.end = end
+        self.raw = raw
+        self.unresolved = [] if unresolved is None else unresolved  # expansions kept verbatim
+
+    def __repr__(self) -> str:
+        return f"Word({self.text!r}, {self.start}, {self.end})"
 
 
-@dataclass
 class Command:
-    words: list[Word]
-    start: int
-    end: int
-    operator: str = ""  # the list operator that follows it
+    __slots__ = ("words", "start", "end", "operator")
+
+    def __init__(self, words: list[Word], start: int, end: int, operator: str = "") -> None:
+        self.words = words
+        self.start = start
+        self.end = end
+        self.operator = operator  # the list operator that follows it
 
 
 @dataclass
@@ -143,8 +152,9 @@ class Expander:
                 continue
             if char == "#":
                 break  # a comment: # at the start of a word
-            operator = next((op for op in _OPERATORS if text.startswith(op, position)), "")
+            operator = _OPERATOR.match(text, position) if char in ";&|" else None
             if operator:
+                operator = operator.group()
                 commands.append(Command(words, start, position, operator))
                 words, position = [], position + len(operator)
                 start = position
@@ -169,6 +179,9 @@ class Expander:
 
     def word(self, text: str, start: int) -> list[Word] | None:
         """One shell word at start: usually one Word, several when an unquoted expansion splits."""
+        plain = _PLAIN.match(text, start)
+        if plain and (plain.end() == len(text) or text[plain.end()] in _WORD_END):
+            return [Word(plain.group(), start, plain.end(), plain.group())]  # no quotes, escapes or expansions
         fields: list[list[str]] = [[]]
         unresolved: list[str] = []
         position = start
