@@ -28,6 +28,8 @@ DROPIN_SUFFIXES = (".yaml", ".yml", ".json")
 # Heredocs followed in one script.  Each costs a command-line parse and often a
 # YAML document; real user data has a handful (docs/limits.md).
 MAX_HEREDOCS = 100
+# $(, ${, $(( and double quotes inside one another: the reader recurses once per level.
+MAX_NESTING = 100
 
 # amazon-eks-ami templates/al2023/runtime/rootfs/etc/eks/bootstrap.sh: on AL2023
 # the file exists, prints that bootstrap.sh has been removed, and exits 1.
@@ -457,7 +459,7 @@ def _scan_command(text: str, position: int) -> tuple[int, list[tuple[str, bool, 
         elif char == "`":
             position = _backquote(text, position + 1)
         elif char == "$":
-            position = _dollar(text, position)
+            position = _dollar(text, position, 0)
         elif char == "#":
             if position == 0 or text[position - 1] in " \t\n;&|()<>":
                 newline = text.find("\n", position)
@@ -465,7 +467,7 @@ def _scan_command(text: str, position: int) -> tuple[int, list[tuple[str, bool, 
             position += 1
         elif char == "(":
             if text.startswith("((", position):  # arithmetic command: << is a shift there
-                position = _nested(text, position + 2, depth=2, arithmetic=True)
+                position = _nested(text, position + 2, depth=2, arithmetic=True, level=1)
             else:
                 position += 1
         elif text.startswith("<<<", position):
@@ -485,7 +487,7 @@ def _single(text: str, position: int) -> int:
     return end + 1
 
 
-def _double(text: str, position: int) -> int:
+def _double(text: str, position: int, level: int = 0) -> int:
     """Offset after the closing double quote; ``position`` is just after the opening one."""
     start = position - 1
     while True:
@@ -501,7 +503,7 @@ def _double(text: str, position: int) -> int:
         elif char == "`":
             position = _backquote(text, position + 1)
         else:
-            position = _dollar(text, position)
+            position = _dollar(text, position, level)
 
 
 def _backquote(text: str, position: int) -> int:
@@ -518,17 +520,19 @@ def _backquote(text: str, position: int) -> int:
         position = end + 1
 
 
-def _dollar(text: str, position: int) -> int:
+def _dollar(text: str, position: int, level: int) -> int:
+    if level >= MAX_NESTING:
+        raise UnreadableShell(position, f"quotes and substitutions nest more than {MAX_NESTING} deep")
     if text.startswith("$((", position):
-        return _nested(text, position + 3, depth=2, arithmetic=True)
+        return _nested(text, position + 3, depth=2, arithmetic=True, level=level + 1)
     if text.startswith("$(", position):
-        return _nested(text, position + 2, depth=1, arithmetic=False)
+        return _nested(text, position + 2, depth=1, arithmetic=False, level=level + 1)
     if text.startswith("${", position):
-        return _brace(text, position + 2)
+        return _brace(text, position + 2, level + 1)
     return position + 1
 
 
-def _brace(text: str, position: int) -> int:
+def _brace(text: str, position: int, level: int) -> int:
     start = position - 2
     while True:
         match = _BRACE_SPECIAL.search(text, position)
@@ -543,14 +547,14 @@ def _brace(text: str, position: int) -> int:
         elif char == "'":
             position = _single(text, position)
         elif char == '"':
-            position = _double(text, position + 1)
+            position = _double(text, position + 1, level)
         elif char == "`":
             position = _backquote(text, position + 1)
         else:
-            position = _dollar(text, position)
+            position = _dollar(text, position, level)
 
 
-def _nested(text: str, position: int, depth: int, arithmetic: bool) -> int:
+def _nested(text: str, position: int, depth: int, arithmetic: bool, level: int) -> int:
     """Offset after the parentheses that close ``$(``, ``$((`` or ``((``."""
     start = position - depth
     while True:
@@ -572,11 +576,11 @@ def _nested(text: str, position: int, depth: int, arithmetic: bool) -> int:
         elif char == "'":
             position = _single(text, position)
         elif char == '"':
-            position = _double(text, position + 1)
+            position = _double(text, position + 1, level)
         elif char == "`":
             position = _backquote(text, position + 1)
         elif char == "$":
-            position = _dollar(text, position)
+            position = _dollar(text, position, level)
         elif char == "<":
             if text.startswith("<<", position) and not arithmetic and not text.startswith("<<<", position):
                 raise UnreadableShell(position, "a heredoc inside $(...)")
