@@ -113,13 +113,22 @@ def test_shell_the_reader_cannot_delimit_refuses_the_migration(text, line, col):
     ("join() {\n  " + CALL + "\n}\njoin\n", 3),
     ("for i in 1 2; do\n" + CALL + "\ndone\n", 3),
     ("{ " + CALL + "; } > /var/log/join.log\n", 2),
-    (CALL + " > /var/log/join.log 2>&1\n", 2),
     (CALL + "\n/etc/eks/bootstrap.sh other\n", 3),
 ])
 def test_calls_that_may_not_run_or_run_twice_refuse_the_migration(script, line):
     migration = migrate((HEAD + script).encode())
     assert [(d.code, d.span.line, d.severity) for d in migration.diagnostics] == [("NC809", line, Severity.ERROR)]
     assert migration.userdata == b"" and migration.nodeconfig == {}
+
+
+@pytest.mark.parametrize("redirect", [" > /var/log/join.log 2>&1", " &>> /var/log/join.log", " 2> /tmp/err </dev/null"])
+def test_a_call_with_redirections_is_migrated_without_them(redirect):
+    migration = migrate((HEAD + CALL + redirect + "\necho done\n").encode())
+    assert migration.ok, migration.diagnostics
+    assert migration.nodeconfig["spec"]["cluster"] == {
+        "name": "demo", "apiServerEndpoint": "https://x.example", "certificateAuthority": "Q0E=",
+        "cidr": "10.100.0.0/16"}
+    assert migration.scripts == [b"#!/bin/bash\necho done\n"]
 
 
 def test_a_call_after_a_closed_compound_is_migrated():
@@ -282,6 +291,7 @@ def test_findings_on_the_output_name_the_written_file(tmp_path):
     (CALL + "\n/opt/aws/bin/cfn-signal --exit-code $? --stack s --resource r\n", 3, 37),
     (CALL + "\n\n# tell CloudFormation\nif [ ${?} -ne 0 ]; then exit 1; fi\n", 5, 6),
     (CALL + "; cfn-signal -e $? --stack s\n", 2, len(CALL) + 17),
+    (CALL + " && cfn-signal -e $? --stack s\n", 2, len(CALL) + 19),
 ])
 def test_exit_status_of_the_removed_call_is_an_error(script, line, col):
     migration = migrate((HEAD + script).encode())

@@ -366,19 +366,19 @@ class _Translator:
                     return
 
     def _unfollowed_calls(self, logical, span_of) -> None:
-        """A bootstrap.sh call on a line the expander does not follow (a function, a redirection) is refused."""
+        """A bootstrap.sh call on a line the expander does not follow (a function definition, a subshell) is refused."""
         if "bootstrap.sh" not in logical.text:
             return
         match = _CALL.search(logical.text)
         if match:
             self.refuse("NC809", span_of(match.start("path")), "bootstrap.sh is called on a line "
-                        "migrate does not follow (a function, subshell, redirection or substitution), so nothing "
+                        "migrate does not follow (a function definition or a subshell), so nothing "
                         "is migrated", "call bootstrap.sh on a line of its own: /etc/eks/bootstrap.sh CLUSTER "
                         "--option value ...")
 
     def _exit_status(self, script, logical, commands, call: int, span_of, uri: str, line_offset: int) -> None:
         """``$?`` in the command after the removed call now reports the command before it."""
-        if call + 1 < len(commands) and commands[call].operator in (";", "&"):
+        if call + 1 < len(commands):  # `bootstrap.sh ...; cfn-signal -e $?`, or after && and ||
             after = commands[call + 1]
             match = _EXIT_STATUS.search(logical.text, after.start, after.end)
             place = span_of(match.start()) if match else None

@@ -26,6 +26,7 @@ BOOTSTRAP_COMMAND = re.compile(r"(?:^|/)bootstrap\.sh$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 _OPERATOR = re.compile(r"&&|\|\||;;|[;|&]")
+_REDIRECT = re.compile(r"&>>?|<<<|<<-?|>>|>\||<>|>&|<&|>|<")
 _WORD_END = frozenset(" \t\n;&|<>()")
 _UNTIL_WORD_END = re.compile(r"[^ \t\n;&|<>()]*")
 _PLAIN = re.compile(r"[^ \t\n;&|<>()'\"\\$`]+")
@@ -152,6 +153,15 @@ class Expander:
                 continue
             if char == "#":
                 break  # a comment: # at the start of a word
+            redirect = _REDIRECT.match(text, position) if char in "<>&" else None
+            if redirect:  # `> FILE`, `2>&1`, `<<EOF`: not words of the command
+                if words and words[-1].end == position and words[-1].raw.isdigit():
+                    words.pop()  # the descriptor number of `2>`
+                target = self.word(text, self._skip_blanks(text, redirect.end()))
+                if not target:
+                    return None
+                position = target[-1].end
+                continue
             operator = _OPERATOR.match(text, position) if char in ";&|" else None
             if operator:
                 operator = operator.group()
@@ -159,8 +169,8 @@ class Expander:
                 words, position = [], position + len(operator)
                 start = position
                 continue
-            if char in "<>()":
-                return None  # redirections, subshells and process substitution: not a bootstrap call
+            if char in "()":
+                return None  # subshells, process substitution and function definitions: not followed
             parsed = self.word(text, position)
             if parsed is None:
                 return None
@@ -171,6 +181,12 @@ class Expander:
         if words or not commands:
             commands.append(Command(words, start, len(text)))
         return commands
+
+    @staticmethod
+    def _skip_blanks(text: str, position: int) -> int:
+        while position < len(text) and text[position] in " \t":
+            position += 1
+        return position
 
     @staticmethod
     def _skip_word(text: str, position: int) -> int:

@@ -53,7 +53,7 @@ def _delimiter(draw) -> tuple[str, str]:
     """(the word written after <<, the line that ends the heredoc)."""
     return draw(st.sampled_from([
         ("EOF", "EOF"), ("'EOF'", "EOF"), ('"EOF"', "EOF"), ("\\EOF", "EOF"), ('"E O F"', "E O F"),
-        ("E\\ O\\ F", "E O F"), ("'E'\"N\"D", "END"), ("-EOF", "EOF"), ("$X", "$X"),
+        ("E\\ O\\ F", "E O F"), ("'E'\"N\"D", "END"), ("$X", "$X"),
     ]))
 
 
