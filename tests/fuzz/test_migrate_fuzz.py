@@ -94,9 +94,11 @@ def _call(draw) -> list[str]:
     ]), max_size=5))
     words = [draw(st.sampled_from(["/etc/eks/bootstrap.sh", "sudo /etc/eks/bootstrap.sh"])), cluster]
     words += [word for option in options for word in option]
+    redirect = draw(st.sampled_from(["", " > /var/log/join.log 2>&1", " &>>/tmp/log", " </dev/null"]))
     if draw(st.booleans()):  # one option per line, with backslash continuations
-        return [words[0] + " " + words[1] + " \\", *("  " + " ".join(pair) + " \\" for pair in options), "  "]
-    return [" ".join(words)]
+        return [words[0] + " " + words[1] + " \\", *("  " + " ".join(pair) + " \\" for pair in options),
+                "  " + redirect]
+    return [" ".join(words) + redirect]
 
 
 @st.composite
