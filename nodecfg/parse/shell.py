@@ -165,7 +165,7 @@ class _Scanner:
             return
         path = _literal_path(word)
         problem = _dropin_problem(path)
-        if problem:
+        if problem or path is None:
             self.report("NC114", command_index, 1, f"heredoc target {word}: {problem}; not extracted")
             return
         name = path[len(DROPIN_DIR):]
@@ -378,7 +378,7 @@ def read_shell(script: str) -> ShellText:
         last = bisect.bisect_right(starts, max(position, end - 1)) - 1 if end > position else index
         text, offsets = _join_continuations(script, position, min(end, len(script)), starts)
         next_line = last + 1
-        bodies = []
+        bodies: list[HeredocBody] = []
         for delimiter, quoted, strip_tabs in pending:
             count += 1
             if count > MAX_HEREDOCS:
@@ -394,7 +394,8 @@ def read_shell(script: str) -> ShellText:
 
 def _read_body(lines: list[str], index: int, delimiter: str, quoted: bool, strip_tabs: bool
                ) -> tuple[HeredocBody, int]:
-    first, body = index, []
+    first = index
+    body: list[str] = []
     while index < len(lines):
         line = lines[index].lstrip("\t") if strip_tabs else lines[index]
         if line == delimiter:

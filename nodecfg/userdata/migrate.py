@@ -555,7 +555,7 @@ class _Translator:
             hint = "add them (aws eks describe-cluster --name CLUSTER shows them)"
             dns = settings.get("DNS_CLUSTER_IP")
             suggestion = _cidr_for_dns(dns.value) if dns and cidr is None else None
-            if suggestion:
+            if dns and suggestion:
                 hint += (f"; --dns-cluster-ip {dns.value} is the cluster DNS address nodeadm derives from the "
                          f"service CIDR {suggestion}{_DEFAULT_CIDRS.get(suggestion, '')}, so spec.cluster.cidr is "
                          "probably that")
@@ -686,8 +686,8 @@ class _Translator:
         config_file = settings.get("CONTAINERD_CONFIG_FILE")
         if config_file:
             written = self.heredocs.get(config_file.value)
-            text = None if written is None else "".join(line + "\n" for line in written[0].lines)
             if written is not None:
+                text = "".join(line + "\n" for line in written[0].lines)
                 self._unquoted_body(written, config_file, "spec.containerd.config")
                 self._set("containerd.config", text)
                 self.row(config_file, "spec.containerd.config (the file the script writes)")

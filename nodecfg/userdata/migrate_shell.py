@@ -28,7 +28,6 @@ _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 _OPERATOR = re.compile(r"&&|\|\||;;|[;|&]")
 _REDIRECT = re.compile(r"&>>?|<<<|<<-?|>>|>\||<>|>&|<&|>|<")
 _WORD_END = frozenset(" \t\n;&|<>()")
-_UNTIL_WORD_END = re.compile(r"[^ \t\n;&|<>()]*")
 _PLAIN = re.compile(r"[^ \t\n;&|<>()'\"\\$`]+")
 _DOUBLE_PLAIN = re.compile(r'[^"\\$`]+')
 _WRAPPERS = {"sudo", "exec", "bash", "sh", "command", "env", "nohup", "time"}
@@ -162,9 +161,9 @@ class Expander:
                     return None
                 position = target[-1].end
                 continue
-            operator = _OPERATOR.match(text, position) if char in ";&|" else None
-            if operator:
-                operator = operator.group()
+            found = _OPERATOR.match(text, position) if char in ";&|" else None
+            if found:
+                operator = found.group()
                 commands.append(Command(words, start, position, operator))
                 words, position = [], position + len(operator)
                 start = position
@@ -190,8 +189,9 @@ class Expander:
 
     @staticmethod
     def _skip_word(text: str, position: int) -> int:
-        match = _UNTIL_WORD_END.match(text, position)
-        return match.end()
+        while position < len(text) and text[position] not in _WORD_END:
+            position += 1
+        return position
 
     def word(self, text: str, start: int) -> list[Word] | None:
         """One shell word at start: usually one Word, several when an unquoted expansion splits."""
