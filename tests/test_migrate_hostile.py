@@ -322,3 +322,26 @@ def test_cidr_for_dns_is_get_cluster_dns_backwards():
     assert _cidr_for_dns("fd00:10:20::a") == "fd00:10:20::/108"
     assert _cidr_for_dns("172.20.0.53") is None  # nodeadm never derives a .53
     assert _cidr_for_dns("10.0.0.10,10.0.0.11") is None
+
+
+# --- the library boundary and huge integers (issue 22 class 14, in migrate's own files) ------------
+
+
+def test_an_unreadable_source_is_a_finding_and_the_command_exits_2(tmp_path):
+    migration = migrate(tmp_path / "missing.sh")
+    assert [(d.code, d.severity) for d in migration.diagnostics] == [("NC140", Severity.ERROR)]
+    process, _ = run_cli(["migrate", str(tmp_path / "missing.sh")])
+    assert process.returncode == 2 and b"NC140" in process.stderr and b"Traceback" not in process.stderr
+
+
+def test_wrong_types_and_unknown_modes_are_refused():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        migrate(b"#!/bin/bash\n", mode="bogus")
+    with pytest.raises(TypeError, match="not int"):
+        migrate(5)  # type: ignore[arg-type]
+
+
+def test_a_max_pods_of_five_thousand_digits_stays_a_flag():
+    migration = migrate((HEAD + CALL + " --kubelet-extra-args '--max-pods=" + "9" * 5000 + "'\n").encode())
+    assert migration.nodeconfig["spec"]["kubelet"]["flags"] == ["--max-pods=" + "9" * 5000]
+    assert "NC806" in {d.code for d in migration.diagnostics}

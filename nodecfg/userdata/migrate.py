@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from nodecfg.core.codes import CATALOGUE, NC141, NC800
+from nodecfg.core.codes import CATALOGUE, NC140, NC141, NC800
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span, has_errors
 
 Source = Union[str, bytes, os.PathLike]
@@ -131,12 +131,24 @@ def migrate(source: Source, *, uri: str | None = None, mode: str = "self-managed
 
     ``source`` is bytes (the user data), or a path to read.  The output keeps
     the input's base64/gzip wrapping unless ``base64``/``gzip`` say otherwise.
-    Never raises on bad input: problems are in ``diagnostics``.
+    Never raises on bad input: problems are in ``diagnostics`` (a source that
+    cannot be read is NC140).  Raises TypeError for a source of another type
+    and ValueError for an unknown mode: those are mistakes in the calling code.
     """
+    from nodecfg.core.modes import check_mode
     from nodecfg.parse.mime import split_userdata
 
-    data, name = _read(source, uri)
+    check_mode(mode)
+    if not isinstance(source, (bytes, str, os.PathLike)):
+        raise TypeError(f"source must be bytes, a str or a path, not {type(source).__name__}")
     migration = Migration(b"", {})
+    try:
+        data, name = _read(source, uri)
+    except OSError as error:
+        where = uri or os.fspath(source)
+        migration.diagnostics.append(NC140.at(Span(str(where), 0, 0),
+                                                f"cannot read {where}: {error.strerror or error}"))
+        return migration
     limit = _input_limit()
     if len(data) > limit:
         migration.diagnostics.append(NC141.at(Span(name), f"{name} is larger than the {limit} byte input limit; "

@@ -30,12 +30,12 @@ def run(args) -> int:
     from nodecfg.userdata.migrate import migrate
     from nodecfg.cli.commands._common import print_diagnostics
 
-    try:
-        migration = migrate(args.source, mode=args.mode, base64=args.base64, gzip=args.gzip)
-    except OSError as error:
-        print(f"nodecfg migrate: cannot read {args.source}: {error.strerror or error}", file=sys.stderr)
-        return 2
+    from nodecfg.core.codes import is_usage_error
+
+    migration = migrate(args.source, mode=args.mode, base64=args.base64, gzip=args.gzip)
     print_diagnostics(migration.diagnostics, migration.texts)
+    if any(map(is_usage_error, migration.diagnostics)):
+        return 2
     if not migration.userdata:
         return 1
     if args.report:
