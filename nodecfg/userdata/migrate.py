@@ -65,15 +65,17 @@ AL2_FILES = (
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")  # Terraform fills these in, quoted or not
 # Reserved words after which a command may start; a call led by one runs only as the compound decides.
 _KEYWORDS = frozenset({"if", "then", "elif", "else", "do", "while", "until", "!", "{", "time"})
-# bootstrap.sh in command position: at the start, after an operator or reserved word, after wrappers and
-# NAME=value prefixes.  Each repeated group consumes one token and stops at an operator, so it is linear.
-_CALL = re.compile(r"(?:^|[;&|(){}!`]|\$\(|\b(?:then|else|elif|if|do|while|until|time|sudo|exec|nohup|command|env"
-                   r"|bash|sh|xargs)\b)[ \t]*(?:-[^\s;&|()]+[ \t]+)*(?:[A-Za-z_]\w*=[^\s;&|()]*[ \t]+)*[\"']?"
-                   r"(?P<path>(?:[^\s\"';&|()]*/)?bootstrap\.sh)(?![\w.-])")
+# Tokens for finding bootstrap.sh in command position on lines the expander does not follow: operators
+# and `{`, `!`, backquote, `$(` start a command; so do reserved words, wrappers and NAME=value prefixes.
+_TOKEN = re.compile(r"\$\(|[;&|()`{}!]|[^\s;&|()`]+")
+_COMMAND_LEADERS = frozenset({"then", "else", "elif", "if", "do", "while", "until", "time", "sudo", "exec", "nohup",
+                              "command", "env", "bash", "sh", "xargs"})
+_PREFIX_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
 # Compound commands opened and closed in command position (quoted text removed first).
 _COMPOUND = re.compile(r"(?:^|[;&|()]|\b(?:then|do|else|elif)\b)[ \t]*(if|case|for|while|until|select|\{|fi|esac"
                        r"|done|\})(?=$|[\s;&|)])")
-_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
+# Escapes first, so that an escaped quote never opens a string: one left-to-right pass, never a rescan.
+_QUOTED = re.compile(r"\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
 _OPENERS = frozenset({"if", "case", "for", "while", "until", "select", "{"})
 _MAY_MATTER = re.compile(r"[=$`]|bootstrap\.sh")
 _EXIT_STATUS = re.compile(r"\$\?|\$\{\?\}")
@@ -368,9 +370,9 @@ class _Translator:
         """A bootstrap.sh call in a heredoc body is data (a file written, a command's input): never migrated."""
         for body in script.heredocs:
             for number, line in enumerate(body.lines):
-                match = _CALL.search(line) if "bootstrap.sh" in line else None
-                if match:
-                    self.refuse("NC809", line_span(body.first + number, match.start("path") + 1),
+                column = _call_column(line) if "bootstrap.sh" in line else None
+                if column is not None:
+                    self.refuse("NC809", line_span(body.first + number, column + 1),
                                 f"bootstrap.sh is named inside the heredoc ending at '{body.delimiter}': that text "
                                 "is data the script writes or feeds to a command, not a command it runs; migrate "
                                 "cannot tell whether or when it runs, so nothing is migrated",
@@ -381,9 +383,9 @@ class _Translator:
         """A bootstrap.sh call on a line the expander does not follow (a function definition, a subshell) is refused."""
         if "bootstrap.sh" not in logical.text:
             return
-        match = _CALL.search(logical.text)
-        if match:
-            self.refuse("NC809", span_of(match.start("path")), "bootstrap.sh is called on a line "
+        column = _call_column(logical.text)
+        if column is not None:
+            self.refuse("NC809", span_of(column), "bootstrap.sh is called on a line "
                         "migrate does not follow (a function definition or a subshell), so nothing "
                         "is migrated", "call bootstrap.sh on a line of its own: /etc/eks/bootstrap.sh CLUSTER "
                         "--option value ...")
@@ -831,6 +833,25 @@ def _cidr_for_dns(dns: str) -> str | None:
     else:
         return None
     return candidate if cluster_dns(candidate) == dns else None
+
+
+def _call_column(text: str) -> int | None:
+    """0-based column of the first bootstrap.sh in command position, in one pass over the line's tokens."""
+    from nodecfg.userdata.migrate_shell import BOOTSTRAP_COMMAND
+
+    expect_command = True
+    for token in _TOKEN.finditer(text):
+        word = token.group()
+        if len(word) <= 2 and (word in ";&|()`{}!" or word == "$("):
+            expect_command = True
+        elif expect_command:
+            if word in _COMMAND_LEADERS or _PREFIX_ASSIGNMENT.match(word) or (word.startswith("-") and word != "-"):
+                continue
+            path = word.strip("\"'")
+            if BOOTSTRAP_COMMAND.search(path):
+                return token.start() + word.index(path[:1])
+            expect_command = False
+    return None
 
 
 def _compound_change(text: str) -> int:
