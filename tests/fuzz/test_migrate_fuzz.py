@@ -10,13 +10,12 @@ HYPOTHESIS_PROFILE=long for 10,000 examples (docs/limits.md).
 """
 from __future__ import annotations
 
-import gc
 import json
-import time
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import cpu_seconds
 from nodecfg.parse.mime import split_userdata
 from nodecfg.parse.yaml import parse_yaml_documents
 from nodecfg.userdata.migrate import migrate
@@ -122,14 +121,7 @@ def al2_scripts(draw) -> tuple[str, bool]:
 @given(al2_scripts())
 def test_migrate_never_raises_never_hangs_and_never_migrates_a_decoy(generated):
     script, decoy_in_heredoc = generated
-    gc.collect()
-    gc.disable()  # a collection of the heap hypothesis builds up over a long run is no cost of this input
-    try:
-        started = time.process_time()
-        migration = migrate(script.encode(), uri="al2.sh")
-        used = time.process_time() - started
-    finally:
-        gc.enable()
+    migration, used = cpu_seconds(lambda: migrate(script.encode(), uri="al2.sh"))
     assert used < CPU_BOUND
     assert "decoy" not in json.dumps(migration.nodeconfig)
     codes = {d.code for d in migration.diagnostics}
