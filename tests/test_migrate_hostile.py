@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from helpers import cpu_seconds
 from nodecfg.core.diagnostics import Severity
-from nodecfg.parse.shell import extract_nodeadm_dropins, read_shell
+from nodecfg.parse.bash import read_shell
+from nodecfg.parse.shell import extract_nodeadm_dropins
 from nodecfg.userdata.migrate import _cidr_for_dns, migrate
 
 HEAD = "#!/bin/bash\n"

@@ -265,7 +265,7 @@ class _Translator:
 
     def script(self, text: str, uri: str, line_offset: int) -> str | None:
         """The script with the bootstrap call removed, or None when nothing else is left in it."""
-        from nodecfg.parse.shell import MAX_HEREDOCS
+        from nodecfg.parse.bash import MAX_HEREDOCS
         from nodecfg.userdata.migrate_shell import (Expander, ExpansionTooLarge, assignments, bootstrap_arguments,
                                                      read_script)
 

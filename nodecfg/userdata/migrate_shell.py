@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nodecfg.parse.shell import HeredocBody
+    from nodecfg.parse.bash import HeredocBody
 
 BOOTSTRAP_COMMAND = re.compile(r"(?:^|/)bootstrap\.sh$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -87,8 +87,9 @@ class Script:
 
 
 def read_script(text: str) -> Script:
-    """Split a script into logical command lines as bash does (parse/shell.py read_shell), skipping heredoc bodies."""
-    from nodecfg.parse.shell import _literal_path, heredoc_targets, read_shell
+    """Split a script into logical command lines as bash does (parse/bash.py read_shell), skipping heredoc bodies."""
+    from nodecfg.parse.bash import read_shell
+    from nodecfg.parse.shell import _literal_path, heredoc_targets
 
     shell = read_shell(text)
     logical: list[LogicalLine] = []
