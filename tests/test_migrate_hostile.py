@@ -262,6 +262,14 @@ def test_looking_for_calls_in_a_heredoc_body_is_linear(tmp_path, line):
     assert b"NC117" in process.stderr  # the 1 MiB script does not fit EC2's 16 KiB
 
 
+@pytest.mark.parametrize("after", ["", "echo $KUBELET_EXTRA_ARGS\n"])
+def test_forty_thousand_assignments_are_weighed_in_one_pass(tmp_path, after):
+    source = tmp_path / "al2.sh"
+    source.write_text(HEAD + "export KUBELET_EXTRA_ARGS=--v=2\n" * 40_000 + CALL + "\n" + after)
+    process, used = run_cli(["migrate", str(source), "--no-check"])
+    assert b"Traceback" not in process.stderr and used < CLI_BOUND, used
+
+
 def test_heredocs_past_the_limit_refuse_the_migration():
     script = HEAD + "cat <<EOF\nx\nEOF\n" * 16_000 + CALL + "\n"
     started = time.process_time()

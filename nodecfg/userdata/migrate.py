@@ -450,12 +450,14 @@ class _Translator:
         if not self.found:
             return
         pattern = re.compile(r"^\s*(?:export\s+)?(" + "|".join(sorted(VARIABLES)) + r")=")
+        uses = _expansions(script)
         for logical in script.logical:
             match = pattern.match(logical.text)
             if not match or ";" in logical.text or "&&" in logical.text:
                 continue
             lines = range(logical.first, logical.last + 1)
-            user = _later_use(script, match.group(1), removed | set(lines))
+            user = next((index for index in uses.get(match.group(1), ())
+                         if index not in removed and index not in lines), None)
             if user is None:
                 removed.update(lines)
             else:
@@ -864,14 +866,19 @@ def _compound_change(text: str) -> int:
     return change
 
 
-def _later_use(script, name: str, skip: set[int]) -> int | None:
-    """0-based line of the first line outside ``skip`` that expands ``$name`` (quoted heredoc bodies aside)."""
-    pattern = re.compile(r"\$(?:" + name + r"\b|\{[#!]?" + name + r"\b)")
-    quoted_bodies = {index for body in script.heredocs if body.quoted for index in range(body.first, body.stop)}
+def _expansions(script) -> dict[str, list[int]]:
+    """Per bootstrap.sh variable, the 0-based lines that expand it ($NAME, ${NAME...}), in order, in one pass.
+
+    Lines of heredocs with a quoted delimiter are left out: bash does not expand them.
+    """
+    pattern = re.compile(r"\$\{?[#!]?(" + "|".join(sorted(VARIABLES)) + r")\b")
+    quoted = {index for body in script.heredocs if body.quoted for index in range(body.first, body.stop)}
+    uses: dict[str, list[int]] = {}
     for index, line in enumerate(script.lines):
-        if index not in skip and index not in quoted_bodies and "$" in line and pattern.search(line):
-            return index
-    return None
+        if "$" in line and index not in quoted:
+            for name in {match.group(1) for match in pattern.finditer(line)}:
+                uses.setdefault(name, []).append(index)
+    return uses
 
 
 def _has_commands(lines: list[str]) -> bool:
