@@ -160,7 +160,7 @@ def test_an_assignment_a_later_line_uses_is_kept():
     migration = migrate(script.encode(), uri="u.sh")
     assert migration.scripts == [b'#!/bin/bash\nB64_CLUSTER_CA=Q0E=\necho "$B64_CLUSTER_CA" | base64 -d > '
                                  b"/etc/pki/ca.crt\n"]
-    assert "u.sh:2:1: B64_CLUSTER_CA (assignment) '' -> kept in the script: line 4 uses it" in migration.report()
+    assert "u.sh:2:1: B64_CLUSTER_CA (assignment) 'Q0E=' -> kept in the script: line 4 uses it" in migration.report()
 
 
 def test_an_assignment_nothing_else_uses_goes_with_the_call():

@@ -462,7 +462,7 @@ class _Translator:
                 removed.update(lines)
             else:
                 self.migration.rows.append(Row(Span(uri, logical.first + 1 + line_offset, 1),
-                                               f"{match.group(1)} (assignment)", "",
+                                               f"{match.group(1)} (assignment)", logical.text[match.end():],
                                                f"kept in the script: line {user + 1 + line_offset} uses it"))
 
     def _rebuild(self, script, removed: set[int], rewritten: dict[int, str], uri: str) -> str | None:
