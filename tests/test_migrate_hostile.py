@@ -133,6 +133,12 @@ def test_a_call_with_redirections_is_migrated_without_them(redirect):
     assert migration.scripts == [b"#!/bin/bash\necho done\n"]
 
 
+@pytest.mark.parametrize("wrapper", ["time ", "sudo -E ", "exec ", "bash "])
+def test_a_call_behind_a_wrapper_is_migrated(wrapper):
+    migration = migrate((HEAD + wrapper + CALL + "\n").encode())
+    assert migration.ok and migration.nodeconfig["spec"]["cluster"]["name"] == "demo", migration.diagnostics
+
+
 def test_a_call_after_a_closed_compound_is_migrated():
     migration = migrate((HEAD + "if true; then\n  echo hi\nfi\n" + CALL + "\n").encode())
     assert migration.ok and migration.nodeconfig["spec"]["cluster"]["name"] == "demo"

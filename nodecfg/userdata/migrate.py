@@ -64,7 +64,7 @@ AL2_FILES = (
 )
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")  # Terraform fills these in, quoted or not
 # Reserved words after which a command may start; a call led by one runs only as the compound decides.
-_KEYWORDS = frozenset({"if", "then", "elif", "else", "do", "while", "until", "!", "{", "time"})
+_KEYWORDS = frozenset({"if", "then", "elif", "else", "do", "while", "until", "!", "{"})
 # Tokens for finding bootstrap.sh in command position on lines the expander does not follow: operators
 # and `{`, `!`, backquote, `$(` start a command; so do reserved words, wrappers and NAME=value prefixes.
 _TOKEN = re.compile(r"\$\(|[;&|()`{}!]|[^\s;&|()`]+")
