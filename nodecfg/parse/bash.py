@@ -60,6 +60,10 @@ _TOP_SPECIAL = re.compile(r"[\\'\"`$<#\n(]")
 _DOUBLE_SPECIAL = re.compile(r"[\\\"`$]")
 _NESTED_SPECIAL = re.compile(r"[\\'\"`$<()\n#]")
 _BRACE_SPECIAL = re.compile(r"[\\'\"`$}]")
+_ANSI_C_SPECIAL = re.compile(r"[\\']")
+# The escapes of $'...' that nodecfg decodes in a heredoc delimiter (bash's ansicstr); others are refused.
+_ANSI_C_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "?": "?", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
+                   "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 _WORD_END = frozenset(" \t\n;&|()<>")
 
 
@@ -224,7 +228,7 @@ def _double(text: str, position: int, level: int = 0) -> int:
         elif char == "`":
             position = _backquote(text, position + 1)
         else:
-            position = _dollar(text, position, level)
+            position = _dollar(text, position, level, quoted=True)
 
 
 def _backquote(text: str, position: int) -> int:
@@ -241,7 +245,8 @@ def _backquote(text: str, position: int) -> int:
         position = end + 1
 
 
-def _dollar(text: str, position: int, level: int) -> int:
+def _dollar(text: str, position: int, level: int, quoted: bool = False) -> int:
+    """Offset after an expansion at ``$``; ``quoted``: inside double quotes, where $'...' is no string."""
     if level >= MAX_NESTING:
         raise UnreadableShell(position, f"quotes and substitutions nest more than {MAX_NESTING} deep")
     if text.startswith("$((", position):
@@ -249,11 +254,26 @@ def _dollar(text: str, position: int, level: int) -> int:
     if text.startswith("$(", position):
         return _nested(text, position + 2, depth=1, arithmetic=False, level=level + 1)
     if text.startswith("${", position):
-        return _brace(text, position + 2, level + 1)
+        return _brace(text, position + 2, level + 1, quoted)
+    if text.startswith("$'", position) and not quoted:
+        return _ansi_c(text, position + 1)
     return position + 1
 
 
-def _brace(text: str, position: int, level: int) -> int:
+def _ansi_c(text: str, position: int) -> int:
+    """Offset after a $'...' string (``position`` at its quote): a backslash escapes the next character."""
+    start = position - 1
+    position += 1
+    while True:
+        match = _ANSI_C_SPECIAL.search(text, position)
+        if match is None:
+            raise UnreadableShell(start, "a $' string is never closed")
+        if match.group() == "'":
+            return match.end()
+        position = match.end() + 1
+
+
+def _brace(text: str, position: int, level: int, quoted: bool = False) -> int:
     start = position - 2
     while True:
         match = _BRACE_SPECIAL.search(text, position)
@@ -266,13 +286,13 @@ def _brace(text: str, position: int, level: int) -> int:
         if char == "\\":
             position += 2
         elif char == "'":
-            position = _single(text, position)
+            position = position + 1 if quoted else _single(text, position)  # literal in "${x:-'a'}"
         elif char == '"':
             position = _double(text, position + 1, level)
         elif char == "`":
             position = _backquote(text, position + 1)
         else:
-            position = _dollar(text, position, level)
+            position = _dollar(text, position, level, quoted)
 
 
 def _nested(text: str, position: int, depth: int, arithmetic: bool, level: int) -> int:
@@ -333,6 +353,13 @@ def _delimiter(text: str, position: int, operator: int) -> tuple[int, tuple[str,
             end = _single(text, position)
             out.append(text[position + 1:end - 1])
             position = end
+        elif text.startswith("$'", position):  # ANSI-C quoting: bash drops the $ and decodes the escapes
+            quoted = True
+            end = _ansi_c(text, position + 1)
+            out.append(_decode_ansi_c(text[position + 2:end - 1], position))
+            position = end
+        elif text.startswith('$"', position):  # a translatable string: the $ goes, the rest is "..."
+            position += 1
         elif char == '"':
             quoted = True
             end = _double(text, position + 1)
@@ -344,3 +371,20 @@ def _delimiter(text: str, position: int, operator: int) -> tuple[int, tuple[str,
     if not out and not quoted:
         raise UnreadableShell(operator, "<< is not followed by a delimiter word")
     return position, ("".join(out), quoted)
+
+
+def _decode_ansi_c(body: str, position: int) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(body):
+        backslash = body.find("\\", index)
+        if backslash < 0:
+            out.append(body[index:])
+            break
+        out.append(body[index:backslash])
+        escape = body[backslash + 1:backslash + 2]
+        if escape not in _ANSI_C_ESCAPES:
+            raise UnreadableShell(position, f"a $'...' heredoc delimiter with the escape \\{escape}")
+        out.append(_ANSI_C_ESCAPES[escape])
+        index = backslash + 2
+    return "".join(out)

@@ -1,0 +1,67 @@
+"""nodecfg/parse/bash.py against bash itself: where a heredoc ends, and which lines are commands.
+
+The scripts run here use only cat and echo, with an empty environment, so running them is harmless.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from nodecfg.parse.bash import read_shell
+
+BASH = shutil.which("bash")
+pytestmark = pytest.mark.skipif(BASH is None, reason="bash is the oracle; it is not installed here")
+
+
+def run_bash(script: str) -> str:
+    process = subprocess.run([BASH, "--norc", "--noprofile"], input=script.encode(), capture_output=True,
+                             env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"}, timeout=10)
+    return process.stdout.decode("utf-8", "replace")
+
+
+_word_pieces = st.sampled_from(["E", "O", "F", "x", "-", "_", "$", "$x", "'", '"', "\\", "\\ ", "' '", '" "',
+                                "'a b'", '"a\\"b"', "\\'", '\\"', "{", "}", "1", "$'", "$'a\\'b'", '$"',
+                                "$'\\t'", "${x}"])
+
+
+@given(st.lists(_word_pieces, min_size=1, max_size=6).map("".join), st.booleans())
+def test_the_heredoc_ends_where_bash_ends_it(word, dash):
+    operator = "<<-" if dash else "<<"
+    opener = f"f {operator}{word}"  # f ignores words after the delimiter word and prints its input
+    assume(not opener.endswith("\\"))  # a backslash-newline would join the next line to the word
+    shell = read_shell(opener + "\n")
+    assume(shell.problem is None and shell.commands and len(shell.commands[0].heredocs) == 1)
+    delimiter = shell.commands[0].heredocs[0].delimiter
+    assume(delimiter and "\n" not in delimiter and not (dash and delimiter.startswith("\t")))
+    script = f"f() {{ cat; }}\n{opener}\nbody line\n{delimiter}\necho after the heredoc\n"
+    (_, command, after, *_) = read_shell(script).commands
+    assert command.heredocs[0].lines == ("body line",) and after.text == "echo after the heredoc"
+    assert run_bash(script) == "body line\nafter the heredoc\n", (word, delimiter)
+
+
+@pytest.mark.parametrize("script", [
+    'cat > /dev/null <<"E O F"\nE\necho inside\nE O F\necho outside\n',
+    "echo 'one\necho two'\necho three\n",
+    'echo "a $(echo b)\necho c"\necho d\n',
+    "cat <<A; cat <<B\nfirst\nA\nsecond\nB\necho done\n",
+    "cat <<-X\n\tindented\n\tX\necho done\n",
+    "echo a \\\necho b\necho c\n",
+    "echo $((1 << 2))\necho shifted\n",
+    "cat <<'E'\"N\"D\n$HOME `x`\nEND\necho done\n",
+])
+def test_command_lines_are_the_ones_bash_runs(script):
+    """Each command line read_shell finds, run alone, prints what bash prints for it within the whole script."""
+    shell = read_shell(script)
+    assert shell.problem is None
+    pieces = []
+    for command in shell.commands:
+        lines = shell.lines[command.first:command.last + 1]
+        for body in command.heredocs:
+            lines += shell.lines[body.first:body.stop + (1 if body.terminated else 0)]
+        pieces.append("\n".join(lines) + "\n")
+    assert "".join(pieces).rstrip("\n") == script.rstrip("\n")  # the commands and bodies tile the script
+    assert "".join(run_bash(piece) for piece in pieces if piece.strip()) == run_bash(script)
