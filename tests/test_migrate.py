@@ -19,6 +19,12 @@ def test_unquoted_expansion_splits_into_words_like_bash():
     assert [w.text for w in words] == ["x", "--a=1", "--b=2", "--a=1  --b=2"]
 
 
+def test_ansi_c_and_translatable_strings_lose_their_dollar_like_bash():
+    assert Expander({}).commands("x $'e\\'f'") is None  # an escape in $'...' is not followed
+    words = Expander({}).commands("x $'a b' $\"c d\"")[0].words
+    assert [w.text for w in words] == ["x", "a b", "c d"]
+
+
 def test_default_expansion_and_unknown_variables_kept():
     words = Expander({}).commands("x ${A:-one} ${tf_name} $(hostname)")[0].words
     assert [w.text for w in words] == ["x", "one", "${tf_name}", "$(hostname)"]

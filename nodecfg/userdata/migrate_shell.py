@@ -219,6 +219,14 @@ class Expander:
             elif char == "\\" and position + 1 < len(text):
                 fields[-1].append(text[position + 1])
                 position += 2
+            elif text.startswith('$"', position):  # a translatable string: the same as "..."
+                position += 1
+            elif text.startswith("$'", position):  # ANSI-C quoting: followed only without escapes
+                end = text.find("'", position + 2)
+                if end < 0 or "\\" in text[position + 2:end]:
+                    return None
+                fields[-1].append(text[position + 2:end])
+                position, quoted = end + 1, True
             elif char in "$`":
                 value, position, kept = self._expansion(text, position)
                 if value is None:
