@@ -257,7 +257,7 @@ def _dollar(text: str, position: int, level: int, quoted: bool = False) -> int:
         return _brace(text, position + 2, level + 1, quoted)
     if text.startswith("$'", position) and not quoted:
         return _ansi_c(text, position + 1)
-    return position + 1
+    return position + 2 if text.startswith("$$", position) else position + 1  # $$ is the process id
 
 
 def _ansi_c(text: str, position: int) -> int:
@@ -353,6 +353,9 @@ def _delimiter(text: str, position: int, operator: int) -> tuple[int, tuple[str,
             end = _single(text, position)
             out.append(text[position + 1:end - 1])
             position = end
+        elif text.startswith("$$", position):  # the process id: the quote after it is a plain one
+            out.append("$$")
+            position += 2
         elif text.startswith("$'", position):  # ANSI-C quoting: bash drops the $ and decodes the escapes
             quoted = True
             end = _ansi_c(text, position + 1)
@@ -360,6 +363,9 @@ def _delimiter(text: str, position: int, operator: int) -> tuple[int, tuple[str,
             position = end
         elif text.startswith('$"', position):  # a translatable string: the $ goes, the rest is "..."
             position += 1
+        elif text.startswith(("${", "$("), position) or char == "`":
+            # bash's handling differs between versions (5.2 runs a $(...) here); no real script does this
+            raise UnreadableShell(position, "a heredoc delimiter word with $(, ${ or a backquote in it")
         elif char == '"':
             quoted = True
             end = _double(text, position + 1)
