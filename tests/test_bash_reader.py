@@ -70,3 +70,33 @@ def test_command_lines_are_the_ones_bash_runs(script):
         pieces.append("\n".join(lines) + "\n")
     assert "".join(pieces).rstrip("\n") == script.rstrip("\n")  # the commands and bodies tile the script
     assert "".join(run_bash(piece) for piece in pieces if piece.strip()) == run_bash(script)
+
+
+_PIECES = [
+    "echo plain", 'echo "two\nlines"', "echo 'single\nquoted'", "echo joined \\\nline", "# a comment with ' and \"",
+    "cat <<E\nbody $((1+1))\nE", "cat <<'E O F'\nE\necho not a command\nE O F", "cat <<-\"T\"\n\tx\n\tT",
+    'echo "$(echo "inner\nnewline")"', "echo $'ansi \\' quote'", "cat <<A; cat <<B\na\nA\nb\nB",
+    "echo `echo back\nquote`", "x=1 # trailing ' quote", "echo ${HOME:-'a\nb'}", "(( 1 << 2 )) && echo shift",
+    "if true; then\necho in if\nfi", "cat <<E | cat\nE\nE", "echo \"a\\\"b\" 'c'\"d\"",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8))
+def test_generated_scripts_split_into_the_commands_bash_runs(pieces):
+    script = "\n".join(pieces) + "\n"
+    shell = read_shell(script)
+    assert shell.problem is None
+    parts = []
+    for command in shell.commands:
+        lines = shell.lines[command.first:command.last + 1]
+        for body in command.heredocs:
+            lines += shell.lines[body.first:body.stop + (1 if body.terminated else 0)]
+        parts.append("\n".join(lines) + "\n")
+    assert "".join(parts).rstrip("\n") == script.rstrip("\n")
+    # each part is whole for bash: a boundary inside a quote or substitution leaves an unexpected EOF
+    # (the lines of an if, split on purpose, are not run alone)
+    for part in parts:
+        if not part.lstrip().startswith(("if", "echo in if", "fi")) and part.strip():
+            errors: list[str] = []
+            run_bash(part, errors)
+            assert "syntax error" not in errors[0] and "unexpected EOF" not in errors[0], part
