@@ -37,8 +37,8 @@ def test_the_heredoc_ends_where_bash_ends_it(word, dash):
     assume(not opener.endswith("\\"))  # a backslash-newline would join the next line to the word
     shell = read_shell(opener + "\n")
     assume(shell.problem is None and shell.commands and len(shell.commands[0].heredocs) == 1)
-    delimiter = shell.commands[0].heredocs[0].delimiter
-    assume(delimiter and "\n" not in delimiter and not (dash and delimiter.startswith("\t")))
+    delimiter, strip_tabs = shell.commands[0].heredocs[0].delimiter, shell.commands[0].heredocs[0].strip_tabs
+    assume(delimiter and "\n" not in delimiter and not (strip_tabs and delimiter.startswith("\t")))
     script = f"f() {{ cat; }}\n{opener}\nbody line\n{delimiter}\necho after the heredoc\n"
     (_, command, after, *_) = read_shell(script).commands
     assert command.heredocs[0].lines == ("body line",) and after.text == "echo after the heredoc"
