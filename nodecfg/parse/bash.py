@@ -369,7 +369,10 @@ def _delimiter(text: str, position: int, operator: int) -> tuple[int, tuple[str,
         elif char == '"':
             quoted = True
             end = _double(text, position + 1)
-            out.append(re.sub(r'\\([$`"\\])', r"\1", text[position + 1:end - 1]))
+            inner = text[position + 1:end - 1]
+            if "`" in inner or "$(" in inner or "${" in inner:
+                raise UnreadableShell(position, "a heredoc delimiter word with $(, ${ or a backquote in it")
+            out.append(re.sub(r'\\([$`"\\])', r"\1", inner))
             position = end
         else:
             out.append(char)
