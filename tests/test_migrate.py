@@ -19,6 +19,12 @@ def test_unquoted_expansion_splits_into_words_like_bash():
     assert [w.text for w in words] == ["x", "--a=1", "--b=2", "--a=1  --b=2"]
 
 
+def test_ansi_c_and_translatable_strings_lose_their_dollar_like_bash():
+    assert Expander({}).commands("x $'e\\'f'") is None  # an escape in $'...' is not followed
+    words = Expander({}).commands("x $'a b' $\"c d\"")[0].words
+    assert [w.text for w in words] == ["x", "a b", "c d"]
+
+
 def test_default_expansion_and_unknown_variables_kept():
     words = Expander({}).commands("x ${A:-one} ${tf_name} $(hostname)")[0].words
     assert [w.text for w in words] == ["x", "one", "${tf_name}", "$(hostname)"]
@@ -38,11 +44,10 @@ def test_option_without_value():
     assert ("NC802", 2, line.index("--use-max-pods") + 1, Severity.WARNING) in found(migration)
 
 
-def test_second_call_is_reported_and_removed():
+def test_second_call_refuses_the_migration():
     migration = migrate((HEAD + "/etc/eks/bootstrap.sh demo" + CLUSTER + "\n/etc/eks/bootstrap.sh other\n").encode())
-    assert ("NC807", 3, 1, Severity.WARNING) in found(migration)
-    assert migration.nodeconfig["spec"]["cluster"]["name"] == "demo"
-    assert migration.scripts == []
+    assert found(migration) == [("NC809", 3, 1, Severity.ERROR)]
+    assert migration.userdata == b"" and migration.nodeconfig == {}
 
 
 def test_option_wins_over_environment():

@@ -252,9 +252,15 @@ NC805 = Code('NC805', 'migrate-value-kept-verbatim', INFO, 'migrate',
 NC806 = Code('NC806', 'migrate-kubelet-flag-kept', WARNING, 'migrate',
              'kubelet argument kept as a flag: its value does not convert to kubelet.config')
 NC807 = Code('NC807', 'migrate-bootstrap-line-shared', WARNING, 'migrate',
-             'bootstrap.sh call shares its line with other commands, or is called twice')
+             'bootstrap.sh call shares its line with other commands')
 NC808 = Code('NC808', 'migrate-docker-setting', WARNING, 'migrate',
              'Docker setting: AL2023 runs containerd only')
+NC809 = Code('NC809', 'migrate-bootstrap-call-ambiguous', ERROR, 'migrate',
+             'bootstrap.sh is called more than once, conditionally, or inside a heredoc: nothing migrated')
+NC810 = Code('NC810', 'migrate-shell-unreadable', ERROR, 'migrate',
+             'the script cannot be read as bash reads it, within the limits: nothing migrated')
+NC811 = Code('NC811', 'migrate-exit-status-changed', ERROR, 'migrate',
+             '$? after the removed bootstrap.sh call reports another command')
 
 
 CATALOGUE: dict[str, Code] = {code.id: code for code in sorted(

@@ -4,9 +4,11 @@ cloud-init runs ``text/x-shellscript`` parts between nodeadm's config and run
 phases; a script that writes ``/etc/eks/nodeadm.d/NAME.yaml`` with a heredoc
 therefore adds a NodeConfig that nodeadm's run phase merges after the user
 data.  This module finds those heredocs and returns their text as drop-ins,
-never a path outside ``/etc/eks/nodeadm.d/``.  The command line that opens a
-heredoc is parsed with a small lark grammar (heredoc.lark), loaded only when
-a script has a ``<<`` in it.
+never a path outside ``/etc/eks/nodeadm.d/``.  The script is split into
+command lines and heredoc bodies as bash splits them (parse/bash.py); the
+command line that opens a heredoc is then parsed with a small lark grammar
+(heredoc.lark), loaded only when a script has a heredoc, to tell which
+command the heredoc feeds and where that command writes.
 """
 from __future__ import annotations
 
@@ -18,14 +20,14 @@ from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.parse.bash import MAX_HEREDOCS, CommandText, HeredocBody, read_shell
+
+__all__ = ["DROPIN_DIR", "MAX_HEREDOCS", "Dropin", "extract_nodeadm_dropins", "heredoc_targets"]
 
 DROPIN_DIR = "/etc/eks/nodeadm.d/"
 # nodeadm's file provider reads only these (internal/configprovider/file.go).
 DROPIN_SUFFIXES = (".yaml", ".yml", ".json")
 
-# Heredocs followed in one script.  Each costs a command-line parse and often a
-# YAML document; real user data has a handful (docs/limits.md).
-MAX_HEREDOCS = 100
 
 # amazon-eks-ami templates/al2023/runtime/rootfs/etc/eks/bootstrap.sh: on AL2023
 # the file exists, prints that bootstrap.sh has been removed, and exits 1.
@@ -41,9 +43,8 @@ _AL2_LEFTOVERS = (
      "use spec.kubelet.config in a NodeConfig"),
 )
 _NODEADM_INIT = re.compile(r"\bnodeadm\s+init\b")
-_UNPARSED_HEREDOC = re.compile(r"(?<!<)<<(-?)[ \t]*(\\?)(['\"]?)([^\s'\"<>|;&()]+)")
 _OPAQUE_WRITE = re.compile(r">|\b(?:tee|cp|mv|install|curl|wget|aws|dd)\b")
-_EXPANSION = re.compile(r"[$`]|\\[$`\\\n]")
+EXPANSION = re.compile(r"[$`]|\\[$`\\\n]")
 _COMMAND_PREFIXES = {"sudo", "then", "do", "else", "!", "command", "exec", "time", "nohup"}
 _STDOUT_REDIRECTS = {">", ">>", ">|", "1>", "1>>", "1>|", "&>", "&>>"}
 
@@ -57,13 +58,6 @@ class Dropin:
     line_offset: int
 
 
-class _Heredoc(NamedTuple):
-    delimiter: str
-    quoted: bool
-    strip_tabs: bool
-    targets: tuple[str, ...]  # raw target words of the command the heredoc feeds
-
-
 def extract_nodeadm_dropins(script: str, uri: str, line_offset: int = 0
                             ) -> tuple[list[Dropin], list[Diagnostic]]:
     """Drop-ins a script writes into /etc/eks/nodeadm.d/ with heredocs, in nodeadm's read order.
@@ -72,7 +66,7 @@ def extract_nodeadm_dropins(script: str, uri: str, line_offset: int = 0
     each Dropin's ``line_offset`` does the same for lines of its text.
     """
     scanner = _Scanner(script.split("\n"), uri, line_offset)
-    scanner.run()
+    scanner.run(script)
     return scanner.dropins(), scanner.diagnostics
 
 
@@ -81,10 +75,8 @@ class _Scanner:
         self.lines = lines
         self.uri = uri
         self.offset = line_offset
-        self.index = 0
         self.written: dict[str, Dropin] = {}
         self.diagnostics: list[Diagnostic] = []
-        self.heredocs = 0
 
     def report(self, code: str, index: int, col: int, message: str, hint: str = "") -> None:
         span = Span(self.uri, index + 1 + self.offset, col)
@@ -93,30 +85,28 @@ class _Scanner:
     def dropins(self) -> list[Dropin]:
         return [self.written[name] for name in sorted(self.written)]
 
-    def run(self) -> None:
-        while self.index < len(self.lines):
-            first = self.index
-            command = self.logical_line()
-            self.check_habits(first, self.index)
-            if "<<" in command and not command.lstrip().startswith("#"):
-                self.follow_heredocs(first, command)
-            elif "nodeadm.d" in command and _OPAQUE_WRITE.search(command):
-                self.report("NC116", first, _mention_column(command),
+    def run(self, script: str) -> None:
+        shell = read_shell(script)
+        for command in shell.commands:
+            self.check_habits(command.first, command.last + 1)
+            text = command.text
+            if command.heredocs:
+                self.follow_heredocs(command)
+            elif "nodeadm.d" in text and _OPAQUE_WRITE.search(text):
+                self.report("NC116", command.first, _mention_column(text),
                             "this line writes into /etc/eks/nodeadm.d/ without a heredoc; "
                             "nodecfg cannot see what it writes")
-
-    def logical_line(self) -> str:
-        """The next command line, with backslash-newline continuations joined."""
-        pieces = []
-        while self.index < len(self.lines):
-            line = self.lines[self.index]
-            self.index += 1
-            trailing = len(line) - len(line.rstrip("\\"))
-            if trailing % 2 == 0:
-                pieces.append(line)
-                break
-            pieces.append(line[:-1])
-        return "".join(pieces)
+        if shell.too_many_heredocs is not None:
+            self.report("NC148", shell.too_many_heredocs, 1,
+                        f"the script opens more than {MAX_HEREDOCS} heredocs; nodecfg does not read "
+                        "it further, so drop-ins written after this line are not checked",
+                        "write fewer, larger drop-ins, or split the script")
+        if shell.problem is not None:
+            index, col, why = shell.problem
+            if any("nodeadm.d" in line for line in self.lines[index:]):
+                self.report("NC116", index, col, f"nodecfg cannot read the script from here as the shell "
+                            f"would ({why}), so drop-ins written after this point are not extracted",
+                            "use the plain form: cat <<'EOF' > /etc/eks/nodeadm.d/NAME.yaml")
 
     def check_habits(self, start: int, stop: int) -> None:
         for index in range(start, stop):
@@ -141,73 +131,51 @@ class _Scanner:
                 if match:
                     self.report("NC602", index, match.start() + 1, message, hint)
 
-    def follow_heredocs(self, command_index: int, command: str) -> None:
-        heredocs = _parse_command(command)
-        if heredocs is None:
-            heredocs = _guess_heredocs(command)
-            if "nodeadm.d" in command:
-                self.report("NC116", command_index, _mention_column(command),
+    def follow_heredocs(self, command: CommandText) -> None:
+        text = command.text
+        targets = heredoc_targets(command)
+        if targets is None:
+            targets = [()] * len(command.heredocs)
+            if "nodeadm.d" in text:
+                self.report("NC116", command.first, _mention_column(text),
                             "nodecfg cannot follow this command line, so the heredoc it writes into "
                             "/etc/eks/nodeadm.d/ is not extracted",
                             "use the plain form: cat <<'EOF' > /etc/eks/nodeadm.d/NAME.yaml")
-        elif "nodeadm.d" in command and not any(map(_is_dropin_write, heredocs)):
-            self.report("NC116", command_index, _mention_column(command),
+        elif "nodeadm.d" in text and not any("nodeadm.d" in t for found in targets for t in found):
+            self.report("NC116", command.first, _mention_column(text),
                         "the heredoc on this line does not feed cat or tee writing into "
                         "/etc/eks/nodeadm.d/, so nodecfg cannot tell what lands there")
-        for heredoc in heredocs:
-            self.heredocs += 1
-            if self.heredocs > MAX_HEREDOCS:
-                self.report("NC148", command_index, 1,
-                            f"the script opens more than {MAX_HEREDOCS} heredocs; nodecfg does not read "
-                            "it further, so drop-ins written after this line are not checked",
-                            "write fewer, larger drop-ins, or split the script")
-                self.index = len(self.lines)
-                return
-            self.read_heredoc(command_index, heredoc)
+        for body, found in zip(command.heredocs, targets):
+            self.read_heredoc(command.first, body, found)
 
-    def read_heredoc(self, command_index: int, heredoc: _Heredoc) -> None:
-        body_start = self.index
-        body: list[str] = []
-        terminated = False
-        while self.index < len(self.lines):
-            line = self.lines[self.index]
-            self.index += 1
-            if heredoc.strip_tabs:
-                line = line.lstrip("\t")
-            if line == heredoc.delimiter:
-                terminated = True
-                break
-            body.append(line)
-        if not terminated:
-            if body and body[-1] == "":
-                body.pop()  # the script's final newline, not a body line
+    def read_heredoc(self, command_index: int, body: HeredocBody, targets: tuple[str, ...]) -> None:
+        if not body.terminated:
             self.report("NC115", command_index, 1,
-                        f"heredoc '{heredoc.delimiter}' is never closed: the shell reads to the end "
-                        "of the script", f"end the heredoc with a line holding only {heredoc.delimiter}")
-        elif not _is_dropin_write(heredoc):
-            self.check_habits(body_start, self.index - 1)
-        for target in heredoc.targets:
-            self.add_dropin(command_index, target, heredoc, body, body_start)
+                        f"heredoc '{body.delimiter}' is never closed: the shell reads to the end "
+                        "of the script", f"end the heredoc with a line holding only {body.delimiter}")
+        elif not any("nodeadm.d" in target for target in targets):
+            self.check_habits(body.first, body.stop)
+        for target in targets:
+            self.add_dropin(command_index, target, body)
 
-    def add_dropin(self, command_index: int, word: str, heredoc: _Heredoc,
-                   body: list[str], body_start: int) -> None:
+    def add_dropin(self, command_index: int, word: str, heredoc: HeredocBody) -> None:
         if "nodeadm.d" not in word:
             return
         path = _literal_path(word)
         problem = _dropin_problem(path)
-        if problem:
+        if problem or path is None:
             self.report("NC114", command_index, 1, f"heredoc target {word}: {problem}; not extracted")
             return
         name = path[len(DROPIN_DIR):]
-        text = "".join(line + "\n" for line in body)
+        text = "".join(line + "\n" for line in heredoc.lines)
         if not heredoc.quoted:
-            self.check_expansion(body, body_start, name)
+            self.check_expansion(heredoc.lines, heredoc.first, name)
         self.written[name] = Dropin(path, name, text, f"{self.uri}#heredoc={name}",
-                                    body_start + self.offset)
+                                    heredoc.first + self.offset)
 
-    def check_expansion(self, body: list[str], body_start: int, name: str) -> None:
+    def check_expansion(self, body: tuple[str, ...], body_start: int, name: str) -> None:
         for number, line in enumerate(body):
-            match = _EXPANSION.search(line + "\n")
+            match = EXPANSION.search(line + "\n")
             if match:
                 self.report("NC113", body_start + number, match.start() + 1,
                             f"the heredoc writing {name} has an unquoted delimiter, so the shell expands "
@@ -220,10 +188,6 @@ def _mention_column(command: str) -> int:
     """1-based column of the drop-in directory's mention, at the path's start when spelled out."""
     index = command.find(DROPIN_DIR.rstrip("/"))
     return (index if index >= 0 else command.find("nodeadm.d")) + 1
-
-
-def _is_dropin_write(heredoc: _Heredoc) -> bool:
-    return any("nodeadm.d" in target for target in heredoc.targets)
 
 
 def _literal_path(word: str) -> str | None:
@@ -277,30 +241,28 @@ def _parser():
     return Lark(grammar, parser="lalr")
 
 
-def _parse_command(command: str) -> list[_Heredoc] | None:
-    """Heredocs opened by a command line, in order, or None when the grammar cannot read it."""
+def heredoc_targets(command: CommandText) -> list[tuple[str, ...]] | None:
+    """Per heredoc of the command line, the raw target words of the cat or tee it feeds.
+
+    None when the grammar cannot read the line (or finds other heredocs than
+    read_shell did): the bodies are still known, their destinations are not.
+    """
     from lark.exceptions import LarkError
 
     try:
-        tree = _parser().parse(command)
+        tree = _parser().parse(command.text)
     except LarkError:
         return None
-    heredocs: list[_Heredoc] = []
+    found: list[tuple[str, tuple[str, ...]]] = []
     for pipeline in tree.children:
         commands = pipeline.children
         for position, node in enumerate(commands):
             for element in node.children:
                 if element.data == "heredoc":
-                    operator, word = element.children
-                    targets = _targets(commands[position:])
-                    heredocs.append(_make_heredoc(str(word), operator == "<<-", targets))
-    return heredocs
-
-
-def _make_heredoc(word: str, strip_tabs: bool, targets: tuple[str, ...]) -> _Heredoc:
-    quoted = any(char in word for char in "'\"\\")
-    delimiter = re.sub(r"\\(.)|['\"]", lambda m: m.group(1) or "", word)
-    return _Heredoc(delimiter, quoted, strip_tabs, targets)
+                    found.append((str(element.children[1]), _targets(commands[position:])))
+    if len(found) != len(command.heredocs):
+        return None
+    return [targets for _, targets in found]
 
 
 def _targets(commands: list) -> tuple[str, ...]:
@@ -333,12 +295,3 @@ def _split_command(command) -> tuple[str, list[str], list[str]]:
         words.pop(0)
     name = words[0].rsplit("/", 1)[-1] if words else ""
     return name, words[1:], outputs
-
-
-def _guess_heredocs(command: str) -> list[_Heredoc]:
-    """Heredoc delimiters on a line the grammar could not read, so their bodies are skipped."""
-    heredocs = []
-    for match in _UNPARSED_HEREDOC.finditer(command):
-        strip, backslash, quote, word = match.groups()
-        heredocs.append(_Heredoc(word.strip("'\""), bool(backslash or quote), strip == "-", ()))
-    return heredocs

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from nodecfg.core.codes import CATALOGUE, NC140, NC800
+from nodecfg.core.codes import CATALOGUE, NC140, NC141, NC800
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span, has_errors
 
 Source = Union[str, bytes, os.PathLike]
@@ -63,6 +63,22 @@ AL2_FILES = (
     ("/etc/systemd/system/kubelet.service.d/", "spec.kubelet.flags or spec.kubelet.config"),
 )
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")  # Terraform fills these in, quoted or not
+# Reserved words after which a command may start; a call led by one runs only as the compound decides.
+_KEYWORDS = frozenset({"if", "then", "elif", "else", "do", "while", "until", "!", "{"})
+# Tokens for finding bootstrap.sh in command position on lines the expander does not follow: operators
+# and `{`, `!`, backquote, `$(` start a command; so do reserved words, wrappers and NAME=value prefixes.
+_TOKEN = re.compile(r"\$\(|[;&|()`{}!]|[^\s;&|()`]+")
+_COMMAND_LEADERS = frozenset({"then", "else", "elif", "if", "do", "while", "until", "time", "sudo", "exec", "nohup",
+                              "command", "env", "bash", "sh", "xargs"})
+_PREFIX_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
+# Compound commands opened and closed in command position (quoted text removed first).
+_COMPOUND = re.compile(r"(?:^|[;&|()]|\b(?:then|do|else|elif)\b)[ \t]*(if|case|for|while|until|select|\{|fi|esac"
+                       r"|done|\})(?=$|[\s;&|)])")
+# Escapes first, so that an escaped quote never opens a string: one left-to-right pass, never a rescan.
+_QUOTED = re.compile(r"\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
+_OPENERS = frozenset({"if", "case", "for", "while", "until", "select", "{"})
+_MAY_MATTER = re.compile(r"[=$`]|bootstrap\.sh")
+_EXIT_STATUS = re.compile(r"\$\?|\$\{\?\}")
 DOCKER_ONLY = {"DOCKER_CONFIG_JSON", "ENABLE_DOCKER_BRIDGE"}
 
 
@@ -117,24 +133,28 @@ def migrate(source: Source, *, uri: str | None = None, mode: str = "self-managed
 
     ``source`` is bytes (the user data), or a path to read.  The output keeps
     the input's base64/gzip wrapping unless ``base64``/``gzip`` say otherwise.
-    Never raises on bad input: problems (a file that cannot be read too, NC140)
-    are in ``diagnostics``.  Raises ValueError for an unknown ``mode`` and
-    TypeError for a ``source`` that is not bytes, str or a path.
+    Never raises on bad input: problems are in ``diagnostics`` (a source that
+    cannot be read is NC140).  Raises TypeError for a source of another type
+    and ValueError for an unknown mode: those are mistakes in the calling code.
     """
     from nodecfg.core.modes import check_mode
     from nodecfg.parse.mime import split_userdata
 
     check_mode(mode)
     if not isinstance(source, (bytes, str, os.PathLike)):
-        raise TypeError(f"source must be bytes (the user data), or a str or os.PathLike path, "
-                        f"not {type(source).__name__}")
+        raise TypeError(f"source must be bytes, a str or a path, not {type(source).__name__}")
     migration = Migration(b"", {})
     try:
         data, name = _read(source, uri)
     except OSError as error:
-        path = os.fspath(source)
-        migration.diagnostics.append(NC140.at(Span(uri or path, 0, 0), f"cannot read {path}: "
-                                                                    f"{error.strerror or error}"))
+        where = uri or os.fspath(source)
+        migration.diagnostics.append(NC140.at(Span(str(where), 0, 0),
+                                                f"cannot read {where}: {error.strerror or error}"))
+        return migration
+    limit = _input_limit()
+    if len(data) > limit:
+        migration.diagnostics.append(NC141.at(Span(name), f"{name} is larger than the {limit} byte input limit; "
+                                                "AL2 user data is at most 16 KiB", "give the user data itself"))
         return migration
     split = split_userdata(data, name)
     migration.diagnostics += split.diagnostics
@@ -152,6 +172,9 @@ def migrate(source: Source, *, uri: str | None = None, mode: str = "self-managed
                 parts["scripts"].append(kept.encode())
         else:
             parts[kind].append(part.body)
+    if translator.refused:
+        migration.diagnostics = _sorted(migration.diagnostics)
+        return migration
     translator.finish()
     if not translator.found:
         migration.diagnostics.append(NC800.at(Span(split.uri or name),
@@ -160,18 +183,31 @@ def migrate(source: Source, *, uri: str | None = None, mode: str = "self-managed
         return migration
     migration.scripts = parts["scripts"]
     migration.userdata = _compose(migration, parts, split.layers, base64, gzip)
-    migration.diagnostics = sorted(migration.diagnostics, key=lambda d: (d.span.uri, d.span.line, d.span.col, d.code))
+    migration.diagnostics = _sorted(migration.diagnostics)
     return migration
 
 
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.span.uri, d.span.line, d.span.col, d.code))
+
+
+def _input_limit() -> int:
+    """The bytes one source may hold: the limit every reader of nodecfg shares (docs/limits.md)."""
+    from nodecfg.parse.source import Limits
+
+    return Limits().max_source_bytes
+
+
 def _read(source: Source, uri: str | None) -> tuple[bytes, str]:
+    """The user data, read through the one bounded reader (at most the limit plus one byte)."""
+    from nodecfg.parse.files import read_source
+
     if isinstance(source, bytes):
         return source, uri or "<userdata>"
     if isinstance(source, str) and "\n" in source:
         return source.encode(), uri or "<userdata>"
     path = os.fspath(source)
-    with open(path, "rb") as handle:
-        return handle.read(), uri or path
+    return read_source(path, _input_limit() + 1), uri or path
 
 
 def _kind(part, multipart: bool) -> str:
@@ -206,7 +242,8 @@ class _Translator:
         self.mode = mode
         self.settings: dict[str, _Setting] = {}
         self.found: Span | None = None
-        self.heredocs: dict[str, str] = {}
+        self.refused = False
+        self.heredocs: dict[str, tuple] = {}  # path -> (parse.shell.HeredocBody written there, uri, line offset)
         self.spec: dict[str, Any] = {}
         self.map_flags: list[str] = []
 
@@ -219,20 +256,58 @@ class _Translator:
 
     # --- reading the scripts -------------------------------------------------
 
+    def refuse(self, code: str, span: Span, message: str, hint: str = "") -> None:
+        """An error after which migrate writes nothing: what it would write could be wrong."""
+        self.report(code, span, message, hint)
+        self.refused = True
+
     def script(self, text: str, uri: str, line_offset: int) -> str | None:
         """The script with the bootstrap call removed, or None when nothing else is left in it."""
-        from nodecfg.userdata.migrate_shell import Expander, assignments, bootstrap_arguments, read_script
+        from nodecfg.parse.bash import MAX_HEREDOCS
+        from nodecfg.userdata.migrate_shell import (Expander, ExpansionTooLarge, assignments, bootstrap_arguments,
+                                                     read_script)
 
         script = read_script(text)
-        self.heredocs.update(script.heredoc_bodies)
+
+        def line_span(index: int, col: int = 1) -> Span:
+            return Span(uri, index + 1 + line_offset, col)
+
+        if script.too_many_heredocs is not None:
+            self.refuse("NC148", line_span(script.too_many_heredocs), f"the script opens more than {MAX_HEREDOCS} "
+                        "heredocs; migrate does not read it further and writes nothing", "split the script")
+            return None
+        if script.problem is not None:
+            index, col, why = script.problem
+            self.refuse("NC810", line_span(index, col), f"migrate cannot read the script from here as bash does "
+                        f"({why}); which lines bash runs as commands depends on it, so nothing is migrated",
+                        "close the quote or substitution, or move the heredoc out of $(...) and backquotes")
+            return None
+        self.heredocs.update({path: (body, uri, line_offset) for path, body in script.heredoc_bodies.items()})
+        self._heredoc_calls(script, line_span)
         variables: dict[str, str] = {}
+        expander = Expander(variables)
         exported: dict[str, _Setting] = {}
         removed: set[int] = set()
         rewritten: dict[int, str] = {}
+        depth = 0
         for logical in script.logical:
+            if not logical.text or logical.text.isspace():
+                continue
             span_of = self._spans(logical, uri, line_offset)
-            commands = Expander(variables).commands(logical.text)
+            inside = depth > 0  # an if, loop, case, { } group or function opened on an earlier line
+            depth = max(0, depth + _compound_change(logical.text))
+            if not _MAY_MATTER.search(logical.text):  # no assignment, expansion or call: nothing to read
+                self._edits(logical, span_of)
+                continue
+            try:
+                commands = expander.commands(logical.text)
+            except ExpansionTooLarge as error:
+                self.refuse("NC810", span_of(0), f"the variables expanded up to this line produce more than "
+                            f"{error.limit} bytes, the input limit; nothing is migrated",
+                            "AL2 user data is at most 16 KiB: expand the variables by hand")
+                return None
             if commands is None:
+                self._unfollowed_calls(logical, span_of)
                 self._edits(logical, span_of)
                 continue
             consumed: list[int] = []
@@ -253,15 +328,25 @@ class _Translator:
                             exported[word.text] = _Setting(variables[word.text], span_of(word.start),
                                                            f"{word.text} (environment)")
                     rest = []
+                keyword = bool(rest) and rest[0].raw in _KEYWORDS
+                while rest and rest[0].raw in _KEYWORDS:
+                    rest = rest[1:]
                 arguments = bootstrap_arguments(rest)
                 if arguments is None:
                     continue
+                span = span_of(command.start)
                 if self.found:
-                    self.report("NC807", span_of(command.start), f"bootstrap.sh is called again (first at "
-                                f"{self.found}); only the first call is migrated, this one is removed")
-                    consumed.append(position)
+                    self.refuse("NC809", span, f"bootstrap.sh is called again (first at {self.found}); migrate "
+                                "cannot tell which call the node ran, so it migrates neither",
+                                "keep one call, then migrate")
                     continue
-                self.found = span_of(command.start)
+                if inside or keyword:
+                    self.refuse("NC809", span, "bootstrap.sh is called inside an if, loop, case, { } group or "
+                                "function: whether and with what it runs is decided at boot, so nothing is "
+                                "migrated", "call bootstrap.sh once, unconditionally, at the top of the script")
+                    self.found = span
+                    continue
+                self.found = span
                 environment = dict(exported)
                 for name, word in prefix_env.items():
                     if name in VARIABLES:
@@ -271,10 +356,61 @@ class _Translator:
                 consumed.append(position)
             if consumed:
                 self._remove(logical, commands, consumed, removed, rewritten, span_of)
+                self._exit_status(script, logical, commands, consumed[-1], span_of, uri, line_offset)
             elif logical.text.strip() and not logical.text.lstrip().startswith("#"):
                 self._edits(logical, span_of)
-        self._drop_consumed_assignments(script, removed)
+        if self.refused:
+            return None
+        self._drop_consumed_assignments(script, removed, uri, line_offset)
         return self._rebuild(script, removed, rewritten, uri)
+
+    def _heredoc_calls(self, script, line_span) -> None:
+        """A bootstrap.sh call in a heredoc body is data (a file written, a command's input): never migrated."""
+        for body in script.heredocs:
+            for number, line in enumerate(body.lines):
+                column = _call_column(line) if "bootstrap.sh" in line else None
+                if column is not None:
+                    self.refuse("NC809", line_span(body.first + number, column + 1),
+                                f"bootstrap.sh is named inside the heredoc ending at '{body.delimiter}': that text "
+                                "is data the script writes or feeds to a command, not a command it runs; migrate "
+                                "cannot tell whether or when it runs, so nothing is migrated",
+                                "migrate a script that calls bootstrap.sh once, outside heredocs")
+                    return
+
+    def _unfollowed_calls(self, logical, span_of) -> None:
+        """A bootstrap.sh call on a line the expander does not follow (a function definition, a subshell) is refused."""
+        if "bootstrap.sh" not in logical.text:
+            return
+        column = _call_column(logical.text)
+        if column is not None:
+            self.refuse("NC809", span_of(column), "bootstrap.sh is called on a line "
+                        "migrate does not follow (a function definition or a subshell), so nothing "
+                        "is migrated", "call bootstrap.sh on a line of its own: /etc/eks/bootstrap.sh CLUSTER "
+                        "--option value ...")
+
+    def _exit_status(self, script, logical, commands, call: int, span_of, uri: str, line_offset: int) -> None:
+        """``$?`` in the command after the removed call now reports the command before it."""
+        if call + 1 < len(commands):  # `bootstrap.sh ...; cfn-signal -e $?`, or after && and ||
+            after = commands[call + 1]
+            match = _EXIT_STATUS.search(logical.text, after.start, after.end)
+            place = span_of(match.start()) if match else None
+        else:
+            place = None
+            for following in script.logical:
+                if following.first <= logical.last or following.first in script.heredoc_lines:
+                    continue
+                stripped = following.text.strip()
+                if not stripped or stripped.startswith("#"):
+                    continue
+                match = _EXIT_STATUS.search(following.text)
+                if match:
+                    place = self._spans(following, uri, line_offset)(match.start())
+                break
+        if place is not None:
+            self.report("NC811", place, "$? here was bootstrap.sh's exit status; with the call removed it is the "
+                        "status of the command before it, so this reports something else",
+                        "nodeadm joins the node after the scripts run: signal from a unit ordered after "
+                        "nodeadm-run.service, or write the status you mean (0) explicitly")
 
     @staticmethod
     def _spans(logical, uri: str, line_offset: int):
@@ -304,14 +440,28 @@ class _Translator:
         indent = logical.text[:len(logical.text) - len(logical.text.lstrip())]
         rewritten[logical.first] = indent + kept
 
-    def _drop_consumed_assignments(self, script, removed) -> None:
-        """`export KUBELET_EXTRA_ARGS=...` lines that only fed bootstrap.sh are removed with it."""
+    def _drop_consumed_assignments(self, script, removed: set[int], uri: str, line_offset: int) -> None:
+        """`export KUBELET_EXTRA_ARGS=...` lines that only fed bootstrap.sh are removed with it.
+
+        One that a kept line (or an unquoted heredoc body) still expands is kept, and the report says so.
+        """
         if not self.found:
             return
         pattern = re.compile(r"^\s*(?:export\s+)?(" + "|".join(sorted(VARIABLES)) + r")=")
+        uses = _expansions(script)
         for logical in script.logical:
-            if pattern.match(logical.text) and ";" not in logical.text and "&&" not in logical.text:
-                removed.update(range(logical.first, logical.last + 1))
+            match = pattern.match(logical.text)
+            if not match or ";" in logical.text or "&&" in logical.text:
+                continue
+            lines = range(logical.first, logical.last + 1)
+            user = next((index for index in uses.get(match.group(1), ())
+                         if index not in removed and index not in lines), None)
+            if user is None:
+                removed.update(lines)
+            else:
+                self.migration.rows.append(Row(Span(uri, logical.first + 1 + line_offset, 1),
+                                               f"{match.group(1)} (assignment)", logical.text[match.end():],
+                                               f"kept in the script: line {user + 1 + line_offset} uses it"))
 
     def _rebuild(self, script, removed: set[int], rewritten: dict[int, str], uri: str) -> str | None:
         lines = [rewritten.get(i, line) for i, line in enumerate(script.lines) if i not in removed or i in rewritten]
@@ -416,9 +566,15 @@ class _Translator:
                                               ("certificateAuthority", "B64_CLUSTER_CA" in settings),
                                               ("cidr", cidr is not None)) if not present]
         if missing:
+            hint = "add them (aws eks describe-cluster --name CLUSTER shows them)"
+            dns = settings.get("DNS_CLUSTER_IP")
+            suggestion = _cidr_for_dns(dns.value) if dns and cidr is None else None
+            if dns and suggestion:
+                hint += (f"; --dns-cluster-ip {dns.value} is the cluster DNS address nodeadm derives from the "
+                         f"service CIDR {suggestion}{_DEFAULT_CIDRS.get(suggestion, '')}, so spec.cluster.cidr is "
+                         "probably that")
             self.report("NC804", self.found, f"the NodeConfig lacks spec.cluster {', '.join(missing)}: "
-                        "bootstrap.sh looked them up with 'aws eks describe-cluster', nodeadm does not",
-                        "add them (aws eks describe-cluster --name CLUSTER shows them)")
+                        "bootstrap.sh looked them up with 'aws eks describe-cluster', nodeadm does not", hint)
 
     def _cidr(self, settings: dict[str, _Setting]) -> str | None:
         family = settings.get("IP_FAMILY")
@@ -448,6 +604,7 @@ class _Translator:
 
     def _kubelet(self, settings: dict[str, _Setting]) -> None:
         from nodecfg.context.maxpods import KUBELET_DEFAULT_MAX_PODS  # what AL2 left with --use-max-pods false
+        from nodecfg.core.gonet import cluster_dns
         from nodecfg.userdata.migrate_flags import merge_into
 
         config: dict[str, Any] = {}
@@ -458,7 +615,7 @@ class _Translator:
         dns = settings.get("DNS_CLUSTER_IP")
         if dns:
             addresses = [address for address in dns.value.split(",") if address]
-            derived = _derived_dns(self.spec.get("cluster", {}).get("cidr"))
+            derived = cluster_dns(self.spec.get("cluster", {}).get("cidr"))
             if derived and addresses == [derived]:
                 self.row(dns, f"not needed: nodeadm derives {derived} from spec.cluster.cidr")
             else:
@@ -542,8 +699,10 @@ class _Translator:
             self.row(setting, "not migrated: Docker only")
         config_file = settings.get("CONTAINERD_CONFIG_FILE")
         if config_file:
-            text = self.heredocs.get(config_file.value)
-            if text is not None:
+            written = self.heredocs.get(config_file.value)
+            if written is not None:
+                text = "".join(line + "\n" for line in written[0].lines)
+                self._unquoted_body(written, config_file, "spec.containerd.config")
                 self._set("containerd.config", text)
                 self.row(config_file, "spec.containerd.config (the file the script writes)")
                 if "SANDBOX_IMAGE" in text:
@@ -568,6 +727,23 @@ class _Translator:
                             "on containerd 1.x, sandbox under [plugins.\"io.containerd.cri.v1.images\"."
                             "pinned_images] on 2.x")
                 self.row(setting, "not migrated: nodeadm sets the sandbox image")
+
+    def _unquoted_body(self, written, setting: _Setting, field_name: str) -> None:
+        """bash expands $, ` and \\ in a heredoc whose delimiter is unquoted; the NodeConfig holds the text as written."""
+        from nodecfg.parse.shell import EXPANSION
+
+        body, uri, line_offset = written
+        if body.quoted:
+            return
+        for number, line in enumerate(body.lines):
+            match = EXPANSION.search(line + "\n")
+            if match:
+                span = Span(uri, body.first + number + 1 + line_offset, match.start() + 1)
+                self.report("NC113", span, f"the heredoc that writes {setting.value} has an unquoted delimiter, "
+                            f"so bash would have expanded $, ` and \\ in it at boot; {field_name} holds the text "
+                            "as written", "quote the delimiter (<<'EOF') and check the text is what the node "
+                            "should get, or put the expanded values in by hand")
+                return
 
     def _instance(self, settings: dict[str, _Setting]) -> None:
         disks = settings.get("LOCAL_DISKS")
@@ -632,19 +808,75 @@ def split_kubelet_args(text: str) -> list[tuple[str | None, str | None, str]]:
     return result
 
 
-def _derived_dns(cidr: str | None) -> str | None:
-    """nodeadm's cluster DNS for a service CIDR (internal/api/net.go GetClusterDns)."""
-    import ipaddress
+# The service CIDRs EKS picks when none is given (bootstrap.sh guessed their .10 from the VPC CIDR).
+_DEFAULT_CIDRS = {"172.20.0.0/16": " (EKS's default when the VPC is in 10.0.0.0/8)",
+                  "10.100.0.0/16": " (EKS's default for other VPCs)"}
 
-    if not cidr:
+
+def _cidr_for_dns(dns: str) -> str | None:
+    """The service CIDR whose kube-dns address is ``dns``: nodeadm's GetClusterDns read backwards.
+
+    GetClusterDns (nodeadm internal/api/net.go; nodecfg/core/gonet.py) keeps the
+    CIDR's text up to its last dot and appends ``.10`` (IPv4), or appends ``a``
+    to the IPv6 address.  EKS service CIDRs are /16 unless chosen otherwise, and
+    EKS assigns IPv6 ones as /108; any other prefix length of the same start
+    derives the same address, so this is a suggestion, not a fact.
+    """
+    from nodecfg.core.gonet import cluster_dns
+
+    if "," in dns:
         return None
-    try:
-        network = ipaddress.ip_network(cidr, strict=False)
-    except ValueError:
+    if dns.endswith(".10"):
+        candidate = dns[:-len(".10")] + ".0/16"
+    elif dns.endswith("::a"):
+        candidate = dns[:-1] + "/108"
+    else:
         return None
-    if network.version == 4:
-        return cidr[:cidr.rindex(".")] + ".10"
-    return cidr.split("/")[0] + "a"
+    return candidate if cluster_dns(candidate) == dns else None
+
+
+def _call_column(text: str) -> int | None:
+    """0-based column of the first bootstrap.sh in command position, in one pass over the line's tokens."""
+    from nodecfg.userdata.migrate_shell import BOOTSTRAP_COMMAND
+
+    expect_command = True
+    for token in _TOKEN.finditer(text):
+        word = token.group()
+        if len(word) <= 2 and (word in ";&|()`{}!" or word == "$("):
+            expect_command = True
+        elif expect_command:
+            if word in _COMMAND_LEADERS or _PREFIX_ASSIGNMENT.match(word) or (word.startswith("-") and word != "-"):
+                continue
+            path = word.strip("\"'")
+            if BOOTSTRAP_COMMAND.search(path):
+                return token.start() + word.index(path[:1])
+            expect_command = False
+    return None
+
+
+def _compound_change(text: str) -> int:
+    """Compound commands a line opens minus those it closes (if/fi, loops/done, case/esac, { })."""
+    if not any(word in text for word in ("if", "case", "for", "while", "until", "select", "{", "}", "fi", "done")):
+        return 0
+    change = 0
+    for match in _COMPOUND.finditer(_QUOTED.sub("''", text)):
+        change += 1 if match.group(1) in _OPENERS else -1
+    return change
+
+
+def _expansions(script) -> dict[str, list[int]]:
+    """Per bootstrap.sh variable, the 0-based lines that expand it ($NAME, ${NAME...}), in order, in one pass.
+
+    Lines of heredocs with a quoted delimiter are left out: bash does not expand them.
+    """
+    pattern = re.compile(r"\$\{?[#!]?(" + "|".join(sorted(VARIABLES)) + r")\b")
+    quoted = {index for body in script.heredocs if body.quoted for index in range(body.first, body.stop)}
+    uses: dict[str, list[int]] = {}
+    for index, line in enumerate(script.lines):
+        if "$" in line and index not in quoted:
+            for name in {match.group(1) for match in pattern.finditer(line)}:
+                uses.setdefault(name, []).append(index)
+    return uses
 
 
 def _has_commands(lines: list[str]) -> bool:

@@ -64,7 +64,8 @@ def convert(flag: str, value: str | None) -> Any:
     if kinds == {"boolean"}:
         return _BOOL_TEXT.get(value)
     if kinds == {"integer"}:
-        return int(value) if re.fullmatch(r"[+-]?[0-9]+", value) else None
+        # int64 has at most 19 digits; longer text is no kubelet integer (and int() refuses 4,300+ digits)
+        return int(value) if re.fullmatch(r"[+-]?[0-9]{1,19}", value) else None
     if kinds == {"object"}:
         return _map(flag, value, node)
     if kinds == {"array"}:

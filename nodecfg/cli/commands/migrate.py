@@ -30,32 +30,33 @@ def run(args) -> int:
     from nodecfg.userdata.migrate import migrate
     from nodecfg.cli.commands._common import print_diagnostics
 
+    from nodecfg.core.codes import is_usage_error
+
     migration = migrate(args.source, mode=args.mode, base64=args.base64, gzip=args.gzip)
     print_diagnostics(migration.diagnostics, migration.texts)
-    if any(d.code == "NC140" for d in migration.diagnostics):  # unreadable: an I/O error, exit 2
+    if any(map(is_usage_error, migration.diagnostics)):
         return 2
     if not migration.userdata:
         return 1
-    from nodecfg.output.safe_write import WriteError, write_file
-
-    try:
-        if args.report:
-            write_file(args.report, migration.report().encode("utf-8"))
-        else:
-            print(migration.report(), file=sys.stderr, end="")
-        if args.output:
-            write_file(args.output, migration.userdata)
-    except WriteError as error:
-        print(f"nodecfg migrate: {error}", file=sys.stderr)
-        return error.exit_code
-    if not args.output:
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as handle:
+            handle.write(migration.report())
+    else:
+        print(migration.report(), file=sys.stderr, end="")
+    if args.output:
+        with open(args.output, "wb") as handle:
+            handle.write(migration.userdata)
+    else:
         sys.stdout.buffer.write(migration.userdata)
         sys.stdout.flush()
     failed = has_errors(migration.diagnostics)
     if not args.no_check:
         from nodecfg.linter.engine import lint
+        from nodecfg.parse.source import NamedBytes
 
-        result = lint([migration.userdata], mode=args.mode)
+        # findings point at the file written, as `nodecfg check FILE` would print them
+        written = NamedBytes(migration.userdata, args.output or "<stdout>")
+        result = lint([written], mode=args.mode)
         if result.diagnostics:
             print("nodecfg migrate: `nodecfg check` of the output:", file=sys.stderr)
             print_diagnostics(result.diagnostics, result.texts)

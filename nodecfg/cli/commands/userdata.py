@@ -70,8 +70,11 @@ def _compose(args, instance, extra_table, settings):
     def source(name: str):
         if name != "-":
             return Path(name)
-        if not stdin:
-            stdin.append(sys.stdin.buffer.read())
+        if not stdin:  # the bounded reader every command shares: /dev/zero stops at the limit
+            from nodecfg.parse.files import read_capped
+            from nodecfg.userdata.compose import MAX_INPUT_BYTES
+
+            stdin.append(read_capped(sys.stdin.buffer, MAX_INPUT_BYTES + 1))
         return stdin[0]
 
     return compose([source(s) for s in args.sources], [source(s) for s in args.script],
