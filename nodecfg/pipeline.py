@@ -140,6 +140,7 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     sources = list(sources)
     analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin, options=options)
     mode = analysis.mode
+    instance = pinned_instance(analysis, instance)
     found = [*context_problems, *analysis.diagnostics]
     result = Result(analysis, mode, strict=bool(settings and settings.strict))
     if analysis.documents and not _stops(found):
@@ -152,6 +153,34 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     found = sort_diagnostics(without_superseded(localise(found, analysis) + unknown_codes(analysis.loaded.texts)))
     result.diagnostics = apply_settings(found, analysis.loaded.texts, settings)
     return result
+
+
+def pinned_instance(analysis: Analysis, instance: Any) -> Any:
+    """instance on the AMI release the container files pin, when none was chosen.
+
+    An EC2NodeClass alias ``al2023@vYYYYMMDD``, a managed node group's
+    ``releaseVersion`` or an AMI name ending in the tag
+    (nodecfg/nodeadm/release.py ``pinned_releases``); only one release, and
+    one nodecfg knows, is taken (several, or an older one: the newest release).
+    """
+    if (instance is not None and instance.release) or not analysis.loaded.containers:
+        return instance
+    from nodecfg.nodeadm.release import ReleaseError, pinned_releases
+
+    pins: dict[str, str] = {}
+    for uri, text in analysis.loaded.texts.items():
+        if "#" not in uri:
+            for tag in pinned_releases(text):
+                pins.setdefault(tag, uri)
+    if len(pins) != 1:
+        return instance
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
+
+    (tag, uri), = pins.items()
+    try:
+        return with_release(instance if instance is not None else DEFAULT_INSTANCE, tag, source=uri)
+    except ReleaseError:
+        return instance
 
 
 def _stops(diagnostics: list[Diagnostic]) -> bool:

@@ -51,6 +51,16 @@ class Instance(NamedTuple):
     defaulted: frozenset[str] = frozenset()  # the context keys nobody gave
     # where with_resources() took missing vcpus/memoryMiB from: "table", "name-rule", "default" or ""
     resources_source: str = ""
+    # the AMI release whose nodeadm runs (nodecfg/nodeadm/release.py); "": not chosen, the newest
+    release: str = ""
+    release_source: str = ""  # how it was chosen: "given", or the input that pins it
+
+    @property
+    def profile(self):
+        """The release's Profile (nodecfg/nodeadm/release.py): what renderers and rules ask."""
+        from nodecfg.nodeadm.release import profile
+
+        return profile(self.release)
 
     def with_values(self, values: dict[str, Any]) -> "Instance":
         """Return a copy with context keys (camelCase) applied."""
@@ -190,5 +200,61 @@ def with_resources(instance: Instance, extra_table=None) -> Instance:
     )
 
 
+def with_release(instance: Instance, release: str | None, kubernetes: str | None = None,
+                 source: str = "given") -> Instance:
+    """instance on AMI release ``release``; raises nodecfg.nodeadm.release.ReleaseError.
+
+    The kubelet and containerd versions nobody gave become those the release
+    ships (its CHANGELOG): for the Kubernetes minor ``kubernetes`` when given,
+    else for the minor of the kubelet version (the newest minor the release
+    ships when that one is not among them).  On the newest release without
+    ``kubernetes`` the documented defaults stay, so nodecfg's output without
+    ``--release`` does not move with each release's patch versions.  The
+    sandbox image nobody gave is the release's default.
+    """
+    from nodecfg.nodeadm.release import LATEST, minors, profile, resolve, shipped_versions
+    from nodecfg.core.versions import parse_version
+
+    tag = resolve(release)
+    changes: dict[str, Any] = {"release": tag, "release_source": source}
+    defaulted = set(instance.defaulted)
+    if "sandboxImage" in defaulted:
+        changes["sandbox_image"] = profile(tag).sandbox_image
+    if kubernetes or (tag != LATEST and defaulted & {"kubeletVersion", "containerdVersion"}):
+        if kubernetes:
+            minor = kubernetes
+        else:
+            version = parse_version(instance.kubelet_version)
+            minor = f"{version.major}.{version.minor}" if version else ""
+            shipped = minors(tag)
+            if minor not in shipped:
+                if "kubeletVersion" not in defaulted:  # a kubelet the release does not ship: versions as given
+                    return instance._replace(**changes)
+                minor = shipped[-1]
+        kubelet, containerd = shipped_versions(tag, minor)
+        if "kubeletVersion" in defaulted:
+            changes["kubelet_version"] = kubelet
+            if kubernetes:
+                defaulted.discard("kubeletVersion")
+        if "containerdVersion" in defaulted:
+            changes["containerd_version"] = containerd
+            if kubernetes:
+                defaulted.discard("containerdVersion")
+    return instance._replace(**changes, defaulted=frozenset(defaulted))
+
+
+def on_release(instance: Instance, release: str | None, kubernetes: str | None = None
+               ) -> tuple[Instance, list[Diagnostic]]:
+    """(instance on the release, findings): an unknown release or minor is a usage error (NC095)."""
+    from nodecfg.nodeadm.release import ReleaseError
+
+    try:
+        return with_release(instance, release, kubernetes), []
+    except ReleaseError as error:
+        from nodecfg.core.codes import NC095
+
+        return instance, [NC095.at(Span("<command line>"), str(error))]
+
+
 __all__ = ["CONTEXT_KEYS", "DEFAULT_INSTANCE", "Instance", "instance_from_mapping",
-           "load_instance_file", "validate_context", "with_resources"]
+           "load_instance_file", "validate_context", "on_release", "with_release", "with_resources"]

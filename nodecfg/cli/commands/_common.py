@@ -117,6 +117,17 @@ def add_instance_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--accelerator", choices=("nvidia", "neuron", "none"))
     group.add_argument("--instance-table", metavar="FILE",
                        help="extra instance types (jsonl or DescribeInstanceTypes JSON)")
+    add_release_arguments(parser)
+
+
+def add_release_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("AMI release (docs/releases.md)")
+    group.add_argument("--release", metavar="vYYYYMMDD|latest",
+                       help="the AMI release whose nodeadm runs (default: the one the input pins, else latest; "
+                            "[tool.nodecfg] release)")
+    group.add_argument("--kubernetes", metavar="MINOR",
+                       help="Kubernetes minor of the AMI, e.g. 1.32: the kubelet and containerd versions the "
+                            "release ships for it")
 
 
 FLAG_KEYS = {"instance_type": "instanceType", "kubelet_version": "kubeletVersion",
@@ -126,7 +137,24 @@ FLAG_KEYS = {"instance_type": "instanceType", "kubelet_version": "kubeletVersion
 
 def context_given(args) -> bool:
     return bool(getattr(args, "instance", None) or getattr(args, "instance_table", None)
-                or any(getattr(args, attr, None) is not None for attr in FLAG_KEYS))
+                or any(getattr(args, attr, None) is not None for attr in FLAG_KEYS)
+                or release_given(args))
+
+
+def release_given(args) -> bool:
+    return bool(getattr(args, "release", None) or getattr(args, "kubernetes", None))
+
+
+def release_from_settings(args) -> None:
+    """``[tool.nodecfg] release`` when the command line chose none (settings are read anyway by check)."""
+    if getattr(args, "release", None) or not hasattr(args, "release"):
+        return
+    from nodecfg.linter.config import ConfigError, load_settings
+
+    try:
+        args.release = getattr(load_settings(config=getattr(args, "config", None)), "release", None) or None
+    except ConfigError:
+        pass  # the run reports it
 
 
 def instance_from_args(args):
@@ -134,6 +162,7 @@ def instance_from_args(args):
 
     Nothing is imported when no context is given (``nodecfg check`` start-up).
     """
+    release_from_settings(args)
     if not context_given(args):
         return None, None, []
     from nodecfg.context.instance import instance_from_mapping, load_instance_file, validate_context
@@ -153,7 +182,13 @@ def instance_from_args(args):
 
         extra_table, problems = load_user_table(args.instance_table)
         diagnostics.extend(problems)
-    return instance_from_mapping(values), extra_table, diagnostics
+    instance = instance_from_mapping(values)
+    if release_given(args):
+        from nodecfg.context.instance import on_release
+
+        instance, problems = on_release(instance, args.release, args.kubernetes)
+        diagnostics.extend(problems)
+    return instance, extra_table, diagnostics
 
 
 def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = None):
