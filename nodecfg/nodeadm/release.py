@@ -40,7 +40,14 @@ _INDEX = {tag: index for index, tag in enumerate(TAGS)}
 
 # --- the behaviour changes ---------------------------------------------------------------------------
 
+NVIDIA_G5G = "nvidia-g5g"
 CDI = "enable-cdi"
+NVIDIA_RUNTIME_BY_BINARY = "nvidia-runtime-by-binary"
+SOCI_SNAPSHOTTER = "soci-snapshotter"
+SOCI_DOWNLOADS_20 = "soci-downloads-20"
+EOL_CLEANUP_127 = "eol-cleanup-1.27"
+OUTPOST_KUBECONFIG = "outpost-kubeconfig"
+KUBELET_DROPIN_ALL_VERSIONS = "kubelet-dropin-all-versions"
 CONTAINERD2_TEMPLATE = "containerd-2-template"
 CONTAINERD_SCHEMA_CHECK = "containerd-schema-check"
 KUBELET_DROPIN_40 = "kubelet-dropin-40"
@@ -73,8 +80,14 @@ class Change(NamedTuple):
 
 
 CHANGES: tuple[Change, ...] = (
+    Change(NVIDIA_G5G, "v20250224", "2ffb0d54", "build(nvidia): support arm64 builds (#2137)",
+           "the NVIDIA container runtime is chosen for g5g instances too"),
     Change(CDI, "v20250317", "2e8fa251", "feat(nodeadm): enable CDI for 1.32+ (#2173)",
            "containerd's enable_cdi is true for kubelet 1.32 and newer (false before)"),
+    Change(NVIDIA_RUNTIME_BY_BINARY, "v20250501", "55246f3e",
+           "feat(nodeadm): configure container runtime based on binaries (#2227)",
+           "the NVIDIA container runtime is chosen when /usr/bin/nvidia-container-runtime exists (by instance "
+           "family before)"),
     Change(CONTAINERD2_TEMPLATE, "v20250501", "3477d8f1", "Upgrade to Containerd2.0 for 1.33+ (#2235)",
            "containerd 2.x gets the schema v3 template", until="v20250519"),
     Change(CONTAINERD2_TEMPLATE, "v20250807", "bacd4c1c", "feat(nodeadm): add containerd 2.x support (#2252)",
@@ -86,12 +99,20 @@ CHANGES: tuple[Change, ...] = (
            "the user's kubelet.config drop-in is 40-nodeadm.conf (00-nodeadm.conf before)"),
     Change(DRA_GATE, "v20250620", "217a21cb", "feat(nodeadm): enable DRA for 1.33+ (#2285)",
            "kubelet feature gate DynamicResourceAllocation on for kubelet 1.33 and newer"),
+    Change(SOCI_SNAPSHOTTER, "v20250813", "69b11404", "feat(nodeadm) add SOCI snapshotter support (#2352)",
+           "a feature gate (AggressiveImagePull, FastImagePull from v20250821) turns on the SOCI snapshotter"),
+    Change(SOCI_DOWNLOADS_20, "v20250819", "4103be78", "tweak image pull flag config and docs (#2378)",
+           "the SOCI snapshotter's max_concurrent_downloads_per_image is 20 (32 before)"),
     Change(FAST_IMAGE_PULL, "v20250821", "28454ab9", "chore(nodeadm): rename feature flag (#2381)",
-           "feature gate FastImagePull turns on the SOCI snapshotter"),
+           "feature gate FastImagePull turns on the SOCI snapshotter (AggressiveImagePull before)"),
+    Change(EOL_CLEANUP_127, "v20250821", "41298160", "chore: cleanup unneeded logic for EOL versions (#2382)",
+           "the credential provider config is v1 for every kubelet (v1alpha1 below 1.27 before)"),
     Change(MUTABLE_CSI_GATE, "v20250829", "30172c04", "Enable MutableCSINodeAllocatableCount in v1.34.0+ (#2389)",
            "kubelet feature gate MutableCSINodeAllocatableCount on for kubelet 1.34 and newer"),
     Change(GRACEFUL_SHUTDOWN, "v20250920", "b8c7af92", "feat(al2023): enable graceful shutdown in 1.34+ (#2390)",
            "shutdownGracePeriod 2m30s (30s for critical pods) for kubelet 1.34 and newer"),
+    Change(OUTPOST_KUBECONFIG, "v20251002", "e0cd5bb1", "fix(al2023): pass kubeconfig flag for Outpost (#2440)",
+           "an Outpost node gets --kubeconfig next to --bootstrap-kubeconfig"),
     Change(MAX_PODS_EXPRESSION, "v20251007", "6826d213", "feat(nodeadm): support custom max pods expressions (#2446)",
            "kubelet.maxPodsExpression decides maxPods"),
     Change(INSTANCE_ENVIRONMENT, "v20251007", "6b33121c",
@@ -112,7 +133,10 @@ CHANGES: tuple[Change, ...] = (
     Change(RUNTIME_CGROUPS, "v20260209", "e9ce09d6", "fix: set the runtime-cgroup flag (#2617)",
            "the kubelet gets --runtime-cgroups=/runtime.slice/containerd.service"),
     Change(DROPIN_ALPHA_BEFORE_130, "v20260209", "b1e7d354", "chore: clean up kubelet config file logic  (#2613)",
-           "KUBELET_CONFIG_DROPIN_DIR_ALPHA=on only for kubelet older than 1.30"),
+           "KUBELET_CONFIG_DROPIN_DIR_ALPHA=on only for kubelet older than 1.30 (every kubelet before)"),
+    Change(KUBELET_DROPIN_ALL_VERSIONS, "v20260209", "b1e7d354", "chore: clean up kubelet config file logic  (#2613)",
+           "kubelet older than 1.29 gets the user's kubelet.config as a drop-in too (merged into config.json, "
+           "with --pod-infra-container-image, before)"),
     Change(NVIDIA_GPU_LABEL, "v20260209", "dc46be13", "feat(nodeadm): pass nvidia gpu startup labels to kubelet  (#2607)",
            "NVIDIA nodes on kubelet 1.35 and newer get --node-labels=nvidia.com/gpu.present=true"),
     Change(ECR_PUBLIC_ALIAS, "v20260318", "76ba007d", "feat(nodeadm): support public ecr authenticated ipv6 pulls",
@@ -172,6 +196,24 @@ class Profile:
 
     def containerd_template_v3(self, containerd_2: bool) -> bool:
         return containerd_2 and self.has(CONTAINERD2_TEMPLATE)
+
+    @property
+    def image_pull_gate(self) -> str:
+        """The feature gate that turns SOCI on ("" before SOCI: internal/api/featuregates.go)."""
+        if self.has(FAST_IMAGE_PULL):
+            return "FastImagePull"
+        return "AggressiveImagePull" if self.has(SOCI_SNAPSHOTTER) else ""
+
+    @property
+    def soci_downloads_per_image(self) -> int:
+        """max_concurrent_downloads_per_image of snapshotter/soci-snapshotter.config.toml."""
+        return 20 if self.has(SOCI_DOWNLOADS_20) else 32
+
+    @property
+    def nvidia_families(self) -> tuple[str, ...]:
+        """Instance families that got the NVIDIA runtime while it was chosen by family (runtime_config.go)."""
+        families = ("p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "g4", "g4dn", "g5", "g6", "g6e")
+        return families + ("g5g",) if self.has(NVIDIA_G5G) else families
 
     def __repr__(self) -> str:
         return f"Profile({self.name})"
@@ -234,6 +276,15 @@ def reason_of(key: str, old: str, new: str) -> str:
         if change.key == key:
             return f"{change.since} {change.commit} {change.subject}"
     return ""
+
+
+def is_dropin(uri: str, directories: tuple[str, ...]) -> bool:
+    """A document nodeadm reads only through its config chain: a file of a drop-in directory given as a
+    source, or a drop-in a user-data script writes (``#heredoc=``, nodecfg/parse/shell.py)."""
+    if "#heredoc=" in uri:
+        return True
+    path = uri.split("#", 1)[0]
+    return any(path.startswith(directory.rstrip("/") + "/") for directory in directories)
 
 
 # --- what each release ships ---------------------------------------------------------------------------
@@ -308,4 +359,4 @@ def pinned_releases(text: str) -> list[str]:
 
 
 __all__ = ["CHANGES", "Change", "LATEST", "Profile", "ReleaseError", "TAGS", "changes_between", "first_with",
-           "minors", "pinned_releases", "profile", "reason_of", "resolve", "shipped_versions"]
+           "is_dropin", "minors", "pinned_releases", "profile", "reason_of", "resolve", "shipped_versions"]
