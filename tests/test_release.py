@@ -79,3 +79,20 @@ def test_changes_between_lists_the_upgrade_reasons():
     keys = [c.key for c in r.changes_between("v20250715", "v20251023")]
     assert r.MAX_PODS_EXPRESSION in keys and r.CONFIG_CHAIN in keys
     assert r.SANDBOX_LATEST_TAG not in keys and r.KUBELET_DROPIN_40 not in keys  # before / after the span
+
+
+def test_retired_types_keep_their_max_pods_on_the_releases_that_had_them():
+    # p3.2xlarge: eni-max-pods.txt "p3.2xlarge 58" until f1/p3 left the table at v20260512
+    assert r.retired_max_pods("v20260505", "p3.2xlarge") == 58
+    assert r.retired_max_pods("v20260512", "p3.2xlarge") is None
+    assert r.retired_max_pods("v20250203", "g3.4xlarge") is None and r.retired_max_pods("v20250116", "g3.4xlarge") == 234
+    assert r.retired_max_pods("v20250103", "m5.large") is None  # in today's table: not retired
+
+
+def test_compile_uses_the_retired_figure():
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
+    from nodecfg.context.maxpods import compute_max_pods
+
+    old = with_release(DEFAULT_INSTANCE._replace(instance_type="p3.2xlarge"), "v20250715")
+    assert compute_max_pods(old, None).value == 58
+    assert compute_max_pods(DEFAULT_INSTANCE._replace(instance_type="p3.2xlarge"), None).value == 110

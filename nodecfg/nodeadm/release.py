@@ -335,6 +335,31 @@ def _listed_tag(tag: str) -> str:
     return tag
 
 
+REMOVED_TYPES_TABLE = Path(__file__).parent / "data" / "max_pods_removed.tsv"
+
+
+@lru_cache(maxsize=1)
+def _removed_types() -> dict[str, tuple[int, str]]:
+    rows = REMOVED_TYPES_TABLE.read_text(encoding="ascii").splitlines()
+    return {name: (int(value), removed) for name, value, removed in
+            (row.split("\t") for row in rows if row and not row.startswith("#"))}
+
+
+def retired_max_pods(release: str | None, instance_type: str) -> int | None:
+    """maxPods of a type the release's table has and the newest release's table no longer has, else None.
+
+    No type changes its maxPods between v20250103 and the newest release:
+    tables differ only in which types they hold.  A type added after a release
+    is asked of EC2 by that release's nodeadm, which gives the same figure on
+    one network card; so only the retired types are data here.
+    """
+    found = _removed_types().get(instance_type)
+    if found is None:
+        return None
+    value, removed = found
+    return value if _INDEX[resolve(release)] < _INDEX[removed] else None
+
+
 # --- releases pinned by the input ---------------------------------------------------------------------
 
 # Karpenter's EC2NodeClass alias, an EKS release version (1.33.0-20250715, or its date alone in
