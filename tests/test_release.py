@@ -96,3 +96,13 @@ def test_compile_uses_the_retired_figure():
     old = with_release(DEFAULT_INSTANCE._replace(instance_type="p3.2xlarge"), "v20250715")
     assert compute_max_pods(old, None).value == 58
     assert compute_max_pods(DEFAULT_INSTANCE._replace(instance_type="p3.2xlarge"), None).value == 110
+
+
+def test_reasons_name_the_commit_of_each_boundary_crossed():
+    assert r.reasons_for("etc/eks/kubelet/environment", ["--runtime-cgroups"], "v20260107", "latest") == [
+        "v20260209 e9ce09d6 fix: set the runtime-cgroup flag (#2617)",
+        "v20260209 b1e7d354 chore: clean up kubelet config file logic  (#2613)"]
+    # the containerd 2 template of v20250501 was reverted at v20250519 (17cfd136)
+    assert r.reasons_for("etc/containerd/config.toml", [], "v20250514", "v20250519") == [
+        "v20250519 revert of 3477d8f1 Upgrade to Containerd2.0 for 1.33+ (#2235)"]
+    assert r.reasons_for("etc/containerd/config.toml", [], "v20251023", "v20251209") == []

@@ -148,6 +148,45 @@ CHANGES: tuple[Change, ...] = (
            "the sandbox image is localhost/kubernetes/pause:latest (localhost/kubernetes/pause before)"),
 )
 
+# The files (fnmatch patterns, with "#KEY" naming a key prefix of a structured file) each change can alter:
+# how `nodecfg diff --release A --to-release B` names the reason of a difference.
+_CONTAINERD = "etc/containerd/config.toml"
+_KUBELET = "etc/kubernetes/kubelet/config.json"
+_ENVIRONMENT = "etc/eks/kubelet/environment"
+_CREDENTIALS = "etc/eks/image-credential-provider/config.json"
+_CACHE = "run/eks/nodeadm/config.json"
+TOUCHES: dict[str, tuple[str, ...]] = {
+    NVIDIA_G5G: (_CONTAINERD,),
+    CDI: (_CONTAINERD,),
+    NVIDIA_RUNTIME_BY_BINARY: (_CONTAINERD,),
+    CONTAINERD2_TEMPLATE: (_CONTAINERD,),
+    CONTAINERD_SCHEMA_CHECK: (_CONTAINERD,),
+    KUBELET_DROPIN_40: ("etc/kubernetes/kubelet/config.json.d/*",),
+    DRA_GATE: (f"{_KUBELET}#/featureGates",),
+    SOCI_SNAPSHOTTER: (_CONTAINERD, "etc/soci-snapshotter-grpc/*", f"{_KUBELET}#/imageServiceEndpoint"),
+    SOCI_DOWNLOADS_20: ("etc/soci-snapshotter-grpc/*",),
+    FAST_IMAGE_PULL: (_CONTAINERD, "etc/soci-snapshotter-grpc/*", f"{_KUBELET}#/imageServiceEndpoint"),
+    EOL_CLEANUP_127: (_CREDENTIALS,),
+    MUTABLE_CSI_GATE: (f"{_KUBELET}#/featureGates",),
+    GRACEFUL_SHUTDOWN: (f"{_KUBELET}#/shutdownGracePeriod",),
+    OUTPOST_KUBECONFIG: (f"{_ENVIRONMENT}#--kubeconfig",),
+    MAX_PODS_EXPRESSION: (f"{_KUBELET}#/maxPods", f"{_KUBELET}#/kubeReserved", f"{_CACHE}#/spec/kubelet"),
+    INSTANCE_ENVIRONMENT: ("etc/systemd/system.conf.d/environment.conf", "etc/systemd/system/*/environment.conf",
+                           f"{_CACHE}#/spec/instance/environment"),
+    ECR_EUSC: (_CREDENTIALS,),
+    SOCI_XLARGE: (_CONTAINERD, "etc/soci-snapshotter-grpc/*", f"{_KUBELET}#/imageServiceEndpoint"),
+    CREDENTIAL_PROVIDER_STRUCT: (_CREDENTIALS,),
+    CONFIG_CHAIN: (_CACHE,),
+    INSTANCE_NETWORK: ("run/systemd/resolved.conf.d/*", f"{_CACHE}#/spec/instance/network"),
+    RUNTIME_CGROUPS: (f"{_ENVIRONMENT}#--runtime-cgroups",),
+    DROPIN_ALPHA_BEFORE_130: (f"{_ENVIRONMENT}#KUBELET_CONFIG_DROPIN_DIR_ALPHA",),
+    KUBELET_DROPIN_ALL_VERSIONS: (_KUBELET, "etc/kubernetes/kubelet/config.json.d/*", _ENVIRONMENT),
+    NVIDIA_GPU_LABEL: (f"{_ENVIRONMENT}#--node-labels",),
+    ECR_PUBLIC_ALIAS: (_CREDENTIALS,),
+    SOCI_DEPENDENCY_DROPIN: ("etc/systemd/system/containerd.service.d/10-soci-snapshotter.conf",),
+    SANDBOX_LATEST_TAG: (_CONTAINERD, f"{_CACHE}#/status/default/sandboxImage", f"{_ENVIRONMENT}#--pod-infra"),
+}
+
 # The user-facing name of what a change makes available, for findings ("... is ignored by nodeadm before ...").
 FEATURE_NAMES = {
     MAX_PODS_EXPRESSION: "`kubelet.maxPodsExpression`",
@@ -270,12 +309,32 @@ def changes_between(old: str, new: str) -> list[Change]:
             and (low < _INDEX[change.since] <= high or (change.until and low < _INDEX[change.until] <= high))]
 
 
-def reason_of(key: str, old: str, new: str) -> str:
-    """The commit subject behind change key between two releases, or ''."""
+def reasons_for(path: str, keys: list[str], old: str, new: str) -> list[str]:
+    """The changes between releases old and new that can explain a difference in file ``path``.
+
+    ``keys`` are the changed keys of a structured file (JSON pointers, flag
+    names), empty for a whole file; each reason is "TAG COMMIT SUBJECT".
+    """
+    import fnmatch
+
+    reasons = []
     for change in changes_between(old, new):
-        if change.key == key:
-            return f"{change.since} {change.commit} {change.subject}"
-    return ""
+        for touch in TOUCHES.get(change.key, ()):
+            pattern, _, prefix = touch.partition("#")
+            if fnmatch.fnmatchcase(path, pattern) and (not prefix or not keys
+                                                       or any(key.startswith(prefix) for key in keys)):
+                reverted = change.until and change.until in _between(old, new)
+                reason = (f"{change.until} revert of {change.commit} {change.subject}" if reverted
+                          else f"{change.since} {change.commit} {change.subject}")
+                if reason not in reasons:
+                    reasons.append(reason)
+                break
+    return reasons
+
+
+def _between(old: str, new: str) -> tuple[str, ...]:
+    low, high = sorted((_INDEX[resolve(old)], _INDEX[resolve(new)]))
+    return TAGS[low + 1:high + 1]
 
 
 def is_dropin(uri: str, directories: tuple[str, ...]) -> bool:
@@ -384,4 +443,4 @@ def pinned_releases(text: str) -> list[str]:
 
 
 __all__ = ["CHANGES", "Change", "LATEST", "Profile", "ReleaseError", "TAGS", "changes_between", "first_with",
-           "is_dropin", "minors", "pinned_releases", "profile", "reason_of", "resolve", "shipped_versions"]
+           "is_dropin", "minors", "pinned_releases", "profile", "reasons_for", "resolve", "shipped_versions"]
