@@ -106,3 +106,12 @@ def test_reasons_name_the_commit_of_each_boundary_crossed():
     assert r.reasons_for("etc/containerd/config.toml", [], "v20250514", "v20250519") == [
         "v20250519 revert of 3477d8f1 Upgrade to Containerd2.0 for 1.33+ (#2235)"]
     assert r.reasons_for("etc/containerd/config.toml", [], "v20251023", "v20251209") == []
+
+
+def test_docs_name_every_change_and_its_first_release():
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "releases.md").read_text()
+    for change in r.CHANGES:
+        assert f"`{change.commit}`" in page, change
+        assert change.since in page, change

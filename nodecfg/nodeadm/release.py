@@ -79,11 +79,11 @@ class Change(NamedTuple):
     until: str = ""  # the first release tag that no longer has it (a revert), or ""
 
 
-CHANGES: tuple[Change, ...] = (
+_CHANGES: tuple[Change, ...] = (
     Change(NVIDIA_G5G, "v20250224", "2ffb0d54", "build(nvidia): support arm64 builds (#2137)",
            "the NVIDIA container runtime is chosen for g5g instances too"),
     Change(CDI, "v20250317", "2e8fa251", "feat(nodeadm): enable CDI for 1.32+ (#2173)",
-           "containerd's enable_cdi is true for kubelet 1.32 and newer (false before)"),
+           "containerd's template writes enable_cdi, true for kubelet 1.32 and newer (no such line before)"),
     Change(NVIDIA_RUNTIME_BY_BINARY, "v20250501", "55246f3e",
            "feat(nodeadm): configure container runtime based on binaries (#2227)",
            "the NVIDIA container runtime is chosen when /usr/bin/nvidia-container-runtime exists (by instance "
@@ -147,6 +147,8 @@ CHANGES: tuple[Change, ...] = (
     Change(SANDBOX_LATEST_TAG, "v20260625", "a02fc275", "fix(nodeadm): refer to default sandbox image as :latest (#2730)",
            "the sandbox image is localhost/kubernetes/pause:latest (localhost/kubernetes/pause before)"),
 )
+
+CHANGES: tuple[Change, ...] = tuple(sorted(_CHANGES, key=lambda change: _INDEX[change.since]))
 
 # The files (fnmatch patterns, with "#KEY" naming a key prefix of a structured file) each change can alter:
 # how `nodecfg diff --release A --to-release B` names the reason of a difference.
