@@ -216,3 +216,20 @@ def test_managed_node_group_release_version_pins_the_release(tmp_path):
     path.write_text(json.dumps(template))
     found = nodecfg.lint([str(path)], settings=str(ROOT / "pyproject.toml"))
     assert [d.code for d in found if d.code == "NC180"] == ["NC180"]
+
+
+def test_build_says_which_release_the_input_pinned(tmp_path):
+    cluster = tmp_path / "cluster.json"
+    cluster.write_text(json.dumps({"name": "shop", "endpoint": "https://x.example", "serviceCidr": "10.100.0.0/16",
+                                   "certificateAuthority": CLUSTER.split("certificateAuthority: ")[1].split()[0]}))
+    nodeclass = ROOT / "golden" / "karpenter-nodeclass-mime" / "ec2nodeclass.yaml"
+
+    def build(*more):
+        return subprocess.run([sys.executable, "-m", "nodecfg", "build", "--cluster", str(cluster), *more,
+                               str(nodeclass), "-o", str(tmp_path / f"out{len(more)}.tar")],
+                              capture_output=True, text=True)
+
+    pinned = build()
+    assert pinned.returncode == 0, pinned.stderr
+    assert f"rendered for AMI release v20250920, pinned by {nodeclass}" in pinned.stderr
+    assert "rendered for AMI release" not in build("--release", "latest").stderr

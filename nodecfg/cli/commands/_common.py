@@ -225,6 +225,14 @@ def exit_code(result) -> int:
     return EXIT_FINDINGS if result.verdict is Verdict.HAS_ERRORS else EXIT_OK
 
 
+def release_note(instance) -> str:
+    """One line naming the AMI release the input pinned (a chosen one needs no note), or ''."""
+    if instance is None or not instance.release or instance.release_source in ("", "given"):
+        return ""
+    return (f"nodecfg: note: rendered for AMI release {instance.release}, pinned by {instance.release_source} "
+            "(--release chooses another)")
+
+
 def defaulted_note(instance) -> str:
     """One line naming the instance facts that were not given, or ''."""
     # nodeadm's own defaults (no accelerator, its pause image, no IPv6) need no note
