@@ -164,9 +164,12 @@ def pinned_instance(analysis: Analysis, instance: Any) -> Any:
     An EC2NodeClass alias ``al2023@vYYYYMMDD``, a managed node group's
     ``releaseVersion`` or an AMI name ending in the tag
     (nodecfg/nodeadm/release.py ``pinned_releases``); only one release, and
-    one nodecfg knows, is taken (several, or an older one: the newest release).
+    one nodecfg knows, is taken (several, or an older one: the release as chosen).  A
+    release given on the command line or to the library wins over the pin; one from
+    ``[tool.nodecfg]`` does not.
     """
-    if (instance is not None and instance.release) or not analysis.loaded.containers:
+    if (instance is not None and instance.release_source not in ("", "settings", "default")
+            or not analysis.loaded.containers):
         return instance
     from nodecfg.nodeadm.release import ReleaseError, pinned_releases
 

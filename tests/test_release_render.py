@@ -233,3 +233,21 @@ def test_build_says_which_release_the_input_pinned(tmp_path):
     assert pinned.returncode == 0, pinned.stderr
     assert f"rendered for AMI release v20250920, pinned by {nodeclass}" in pinned.stderr
     assert "rendered for AMI release" not in build("--release", "latest").stderr
+
+
+def test_a_pin_beats_settings_and_takes_the_kubernetes_minor(tmp_path):
+    from nodecfg.linter.config import settings_from_table
+
+    nodeclass = str(ROOT / "golden" / "karpenter-nodeclass-mime" / "ec2nodeclass.yaml")
+    settings = settings_from_table({"release": "v20250715"}, str(tmp_path / "pyproject.toml"))
+    pinned = nodecfg.compile([nodeclass], mode="karpenter", settings=settings, kubernetes="1.33")
+    # al2023@v20250920 wins over [tool.nodecfg]; its 1.33 AMI ships kubelet 1.33.4 (CHANGELOG, release-versions)
+    assert pinned.instance.release == "v20250920"
+    from nodecfg.nodeadm.release import shipped_versions
+
+    assert (pinned.instance.kubelet_version, pinned.instance.containerd_version) == shipped_versions("v20250920",
+                                                                                                     "1.33")
+    given = nodecfg.compile([nodeclass], mode="karpenter", settings=settings, release="v20251023", kubernetes="1.33")
+    assert given.instance.release == "v20251023"
+    plain = nodecfg.compile([CLUSTER.encode()], settings=settings)
+    assert plain.instance.release == "v20250715" and plain.instance.release_source == "settings"

@@ -145,12 +145,13 @@ def _on_releases(args, old, new, problems):
     from nodecfg.context.instance import on_release
 
     found = []
-    if args.release or args.kubernetes:
-        old, more = on_release(old, args.release, args.kubernetes)
+    settings_release = getattr(args, "settings_release", "") or ""
+    if args.release or args.kubernetes or settings_release:
+        old, more = on_release(old, args.release, args.kubernetes, settings_release)
         found += more
     new_release = args.to_release or args.release
-    if new_release or args.kubernetes:
-        new, more = on_release(new, new_release, args.kubernetes)
+    if new_release or args.kubernetes or settings_release:
+        new, more = on_release(new, new_release, args.kubernetes, settings_release)
         found += more
     if found:
         from nodecfg.cli.commands._common import print_diagnostics
