@@ -142,6 +142,11 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin, options=options)
     mode = analysis.mode
     instance = pinned_instance(analysis, instance)
+    if settings is not None and settings.release and (instance is None or not instance.release):
+        from nodecfg.context.instance import DEFAULT_INSTANCE, with_release  # e.g. the language server
+
+        instance = with_release(instance if instance is not None else DEFAULT_INSTANCE, settings.release,
+                                source="settings")
     found = [*context_problems, *analysis.diagnostics]
     result = Result(analysis, mode, strict=bool(settings and settings.strict))
     if analysis.documents and not _stops(found):
