@@ -260,3 +260,10 @@ def test_the_pipeline_applies_the_settings_release_for_any_entry_point(tmp_path)
     settings = settings_from_table({"release": "v20250715"}, str(tmp_path / "pyproject.toml"))
     result = run([(CLUSTER + "  kubelet:\n    maxPodsExpression: \"30\"\n").encode()], settings=settings, render=False)
     assert [d.code for d in result.diagnostics if d.code == "NC180"] == ["NC180"]
+
+
+def test_templates_before_soci_end_with_the_last_line():
+    # config.template.toml before v20250813 has no {{if .UseSOCISnapshotter}} block after the cni section
+    old = text(compile_(release="v20250807", kubeletVersion="v1.33.0", containerdVersion="2.0.5"), CONTAINERD)
+    new = text(compile_(release="v20250813", kubeletVersion="v1.33.0", containerdVersion="2.0.5"), CONTAINERD)
+    assert old.endswith('conf_dir = "/etc/cni/net.d"\n') and new.endswith('conf_dir = "/etc/cni/net.d"\n\n')
