@@ -267,3 +267,13 @@ def test_templates_before_soci_end_with_the_last_line():
     old = text(compile_(release="v20250807", kubeletVersion="v1.33.0", containerdVersion="2.0.5"), CONTAINERD)
     new = text(compile_(release="v20250813", kubeletVersion="v1.33.0", containerdVersion="2.0.5"), CONTAINERD)
     assert old.endswith('conf_dir = "/etc/cni/net.d"\n') and new.endswith('conf_dir = "/etc/cni/net.d"\n\n')
+
+
+@pytest.mark.parametrize("command", ["render", "explain", "check"])
+def test_every_command_takes_release(command):
+    run = subprocess.run([sys.executable, "-m", "nodecfg", command, "--release", "v20250715",
+                          str(ROOT / "examples" / "nodeconfig.yaml")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    run = subprocess.run([sys.executable, "-m", "nodecfg", command, "--release", "v2025",
+                          str(ROOT / "examples" / "nodeconfig.yaml")], capture_output=True, text=True)
+    assert run.returncode == 2 and "v20250103 to v20260724" in run.stdout + run.stderr  # check reports on stdout

@@ -169,16 +169,16 @@ def instance_from_args(args, *, release: bool = True):
     from nodecfg.context.instance import instance_from_mapping, load_instance_file, validate_context
 
     values, diagnostics = {}, []
-    for path in args.instance:
+    for path in getattr(args, "instance", None) or []:  # render has the release options only
         loaded, problems = load_instance_file(path)
         values.update(loaded)
         diagnostics.extend(problems)
-    flags = {key: getattr(args, attr) for attr, key in FLAG_KEYS.items() if getattr(args, attr) is not None}
+    flags = {key: getattr(args, attr) for attr, key in FLAG_KEYS.items() if getattr(args, attr, None) is not None}
     accepted, problems = validate_context(flags, "<command line>")
     values.update(accepted)
     diagnostics.extend(problems)
     extra_table = None
-    if args.instance_table:
+    if getattr(args, "instance_table", None):
         from nodecfg.context.instance_table import load_user_table
 
         extra_table, problems = load_user_table(args.instance_table)
