@@ -277,3 +277,13 @@ def test_every_command_takes_release(command):
     run = subprocess.run([sys.executable, "-m", "nodecfg", command, "--release", "v2025",
                           str(ROOT / "examples" / "nodeconfig.yaml")], capture_output=True, text=True)
     assert run.returncode == 2 and "v20250103 to v20260724" in run.stdout + run.stderr  # check reports on stdout
+
+
+def test_upgrade_diff_without_kubernetes_keeps_the_kubelet_minor_on_both_sides():
+    run = subprocess.run([sys.executable, "-m", "nodecfg", "diff", "--format", "json", "--release", "v20260107",
+                          "--to-release", "latest", str(ROOT / "examples" / "nodeconfig.yaml")],
+                         capture_output=True, text=True)
+    releases = json.loads(run.stdout)["releases"]
+    # the default kubelet is 1.34: each side gets its release's 1.34 (CHANGELOG: 1.34.2 at v20260107, 1.34.9 now)
+    assert releases == {"old": "v20260107", "new": "v20260724",
+                        "versions": "kubelet v1.34.2 -> v1.34.9, containerd 2.1.5 -> 2.2.4"}
