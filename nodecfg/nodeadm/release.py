@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 # Every AMI release tag nodecfg knows, oldest first (git tag, v2025* and v2026*).
 TAGS: tuple[str, ...] = (
@@ -70,13 +69,21 @@ SOCI_DEPENDENCY_DROPIN = "soci-dependency-dropin"
 SANDBOX_LATEST_TAG = "sandbox-latest-tag"
 
 
-class Change(NamedTuple):
-    key: str
-    since: str      # the first release tag that has it
-    commit: str     # upstream commit (abbreviated) and its subject
-    subject: str
-    summary: str    # what it changes on the node, in nodecfg's words
-    until: str = ""  # the first release tag that no longer has it (a revert), or ""
+class Change:
+    """One behaviour change: a plain class, as defining a NamedTuple costs ``check`` start-up time."""
+
+    __slots__ = ("key", "since", "commit", "subject", "summary", "until")
+
+    def __init__(self, key: str, since: str, commit: str, subject: str, summary: str, until: str = "") -> None:
+        self.key = key
+        self.since = since      # the first release tag that has it
+        self.commit = commit    # upstream commit (abbreviated) and its subject
+        self.subject = subject
+        self.summary = summary  # what it changes on the node, in nodecfg's words
+        self.until = until      # the first release tag that no longer has it (a revert), or ""
+
+    def __repr__(self) -> str:
+        return f"Change({self.key!r}, {self.since!r}, {self.commit!r})"
 
 
 _CHANGES: tuple[Change, ...] = (
