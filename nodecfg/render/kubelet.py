@@ -277,7 +277,7 @@ def render(ctx: RenderContext) -> Rendered:
     if merged_into_config(ctx.config, ctx.instance):
         from nodecfg.merge.nodeconfig import merge_json
 
-        document = as_go_interface(merge_json(as_go_interface(document), user, "", {}, lambda pointer: None))
+        document = as_go_interface(merge_json(as_go_interface(document), user, "", {}, pointer_span))
         origins.update(_dropin_origins(user))
         user = {}
     out.add(CONFIG_PATH, encode_go_json(document, indent="    ").encode())
