@@ -304,3 +304,11 @@ def test_kubelet_before_1_27_on_releases_before_the_eol_cleanup():
     newer = json.loads(text(compile_(release="v20250821", kubeletVersion="v1.27.16", containerdVersion="1.7.27"),
                             KUBELET))
     assert "kubeAPIQPS" not in newer and "KubeletCredentialProviders" not in newer["featureGates"]
+
+
+def test_a_flag_nodeadm_does_not_pass_on_the_release_is_no_override():
+    body = "  kubelet:\n    flags:\n      - --runtime-cgroups=/runtime.slice/containerd.service\n"
+    old = nodecfg.lint([(CLUSTER + body).encode()], release="v20260107", settings=str(ROOT / "pyproject.toml"))
+    new = nodecfg.lint([(CLUSTER + body).encode()], release="v20260209", settings=str(ROOT / "pyproject.toml"))
+    assert "NC413" not in [d.code for d in old]  # e9ce09d6: nodeadm passes it from v20260209 on
+    assert "NC413" in [d.code for d in new]
