@@ -178,9 +178,23 @@ def settings_of(settings: SettingsLike) -> "Settings | None":
     return load_settings(config=settings) if settings is not None else load_settings()
 
 
+def on_release(resolved: Instance | None, problems: list[Diagnostic], release: str | None,
+               kubernetes: str | None, settings: "Settings | None" = None) -> tuple[Instance | None, list]:
+    """The instance context on ``release`` (else ``[tool.nodecfg] release``); NC095 for an unknown one."""
+    settings_release = settings.release if settings is not None else ""
+    if not release and not kubernetes and not settings_release:
+        return resolved, problems
+    from nodecfg.context.instance import DEFAULT_INSTANCE, on_release as instance_on_release
+
+    resolved, more = instance_on_release(resolved if resolved is not None else DEFAULT_INSTANCE, release, kubernetes,
+                                         settings_release)
+    return resolved, problems + more
+
+
 def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mode: "Mode" = "self-managed",
             instance_table: "Mapping[str, InstanceTypeInfo] | None" = None, settings: SettingsLike = None,
-            cluster: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None) -> Compilation:
+            cluster: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
+            release: str | None = None, kubernetes: str | None = None) -> Compilation:
     """Compile NodeConfig sources (paths or raw bytes) into the node's file tree.
 
     ``settings`` is a ``nodecfg.linter.config.Settings``, a path to a
@@ -189,7 +203,10 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
     Raises ValueError for an unknown mode and ConfigError for bad settings.
     ``cluster`` (the keys of ``--cluster``) appends the NodeConfig Karpenter
     or EKS adds to user data read from an EC2NodeClass or launch template;
-    ``params`` are CloudFormation Fn::Sub values (``--param``).
+    ``params`` are CloudFormation Fn::Sub values (``--param``).  ``release``
+    is the AMI release (``"v20250715"``, ``"latest"``; default: the one the
+    input pins, else ``[tool.nodecfg] release``, else the newest) and
+    ``kubernetes`` its Kubernetes minor, as ``--release`` and ``--kubernetes``.
     Raises TypeError for arguments of the wrong type: a bare ``str`` where
     the sequence of sources is meant, a table value that is not an
     ``InstanceTypeInfo``, a ``params``/``cluster`` that is not a mapping of str.
@@ -202,7 +219,8 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
     check_mode(mode)
     table = instance_table_of(instance_table)
     given_params = string_mapping(params, "params") if params is not None else {}
-    resolved, problems = instance_context(instance)
+    settings = settings_of(settings)
+    resolved, problems = on_release(*instance_context(instance), release, kubernetes, settings)
     facts = None
     if cluster is not None:
         from nodecfg.userdata.simulate import ClusterFacts, facts_from_mapping
@@ -212,7 +230,7 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
     # options otherwise lets a generator's loop over instance types reuse one parse
     instance_type = resolved.instance_type if resolved is not None and facts is not None else ""
     options = LoadOptions(params=tuple(given_params.items()), cluster=facts, instance_type=instance_type)
-    result = run(sources, resolved, mode=mode, settings=settings_of(settings),
+    result = run(sources, resolved, mode=mode, settings=settings,
                  extra_table=table, context_problems=problems, options=options)
     config = copy.deepcopy(result.analysis.merged.data)  # the caller's to change: the analysis is shared
     return Compilation(result.files, result.diagnostics, config, result.verdict, tree=result.tree or {},
@@ -220,7 +238,8 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
 
 
 def lint(sources: Iterable[SourceLike], *, mode: "Mode" = "self-managed", instance: InstanceLike = None,
-         instance_table: "Mapping[str, InstanceTypeInfo] | None" = None, settings: SettingsLike = None, **context: Any) -> list[Diagnostic]:
+         instance_table: "Mapping[str, InstanceTypeInfo] | None" = None, settings: SettingsLike = None,
+         release: str | None = None, kubernetes: str | None = None, **context: Any) -> list[Diagnostic]:
     """Findings for the sources, exactly as `nodecfg check` prints them.
 
     The instance context matters to the render-stage checks (containerd
@@ -229,6 +248,7 @@ def lint(sources: Iterable[SourceLike], *, mode: "Mode" = "self-managed", instan
     in snake case, e.g. ``kubelet_version="v1.30.0", instance_type="m5.large"``.
     Invalid context values come back as NC09x findings, like ``--instance``;
     arguments of the wrong type raise TypeError, as for ``compile``.
+    ``release`` and ``kubernetes`` are those of ``compile``.
     """
     from nodecfg.core.modes import check_mode
     from nodecfg.pipeline import run
@@ -236,8 +256,9 @@ def lint(sources: Iterable[SourceLike], *, mode: "Mode" = "self-managed", instan
     sources = sequence_of(sources, "sources", SOURCE_TYPES, SOURCE_WHAT)
     check_mode(mode)
     table = instance_table_of(instance_table)
-    resolved, problems = instance_context(instance, context)
-    return run(sources, resolved, mode=mode, settings=settings_of(settings), extra_table=table,
+    settings = settings_of(settings)
+    resolved, problems = on_release(*instance_context(instance, context), release, kubernetes, settings)
+    return run(sources, resolved, mode=mode, settings=settings, extra_table=table,
                context_problems=problems, render=False).diagnostics
 
 

@@ -45,7 +45,7 @@ def test_a_bare_value_where_a_sequence_is_meant_is_a_type_error(call, name):
     (lambda: nodecfg.compile([NODECONFIG], params={"ClusterName": 1}), r"params must map str to str; 'ClusterName': 1"),
     (lambda: nodecfg.compose_userdata([b"kind: NodeConfig\n"], scripts=[1]), r"scripts\[0\] must be one of"),
     (lambda: nodecfg.max_pods("m5.large", 5), r"expression must be a str or None, not int"),  # type: ignore[arg-type]
-    (lambda: nodecfg.migrate(5), r"source must be bytes .* not int"),  # type: ignore[arg-type]
+    (lambda: nodecfg.migrate(5), r"source must be bytes.* not int"),  # type: ignore[arg-type]
 ])
 def test_wrong_element_types_are_type_errors(call, message):
     with pytest.raises(TypeError, match=message):

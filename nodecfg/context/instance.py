@@ -51,6 +51,20 @@ class Instance(NamedTuple):
     defaulted: frozenset[str] = frozenset()  # the context keys nobody gave
     # where with_resources() took missing vcpus/memoryMiB from: "table", "name-rule", "default" or ""
     resources_source: str = ""
+    # the AMI release whose nodeadm runs (nodecfg/nodeadm/release.py); "": not chosen, the newest
+    release: str = ""
+    # how it was chosen: "given" (--release, release=), the file that pins it, "settings" ([tool.nodecfg]),
+    # "default" (only --kubernetes was given); a pin overrides the last two
+    release_source: str = ""
+    kubernetes: str = ""  # the Kubernetes minor asked for (--kubernetes), "" for none
+    from_release: frozenset[str] = frozenset()  # context keys filled in from the release's table
+
+    @property
+    def profile(self):
+        """The release's Profile (nodecfg/nodeadm/release.py): what renderers and rules ask."""
+        from nodecfg.nodeadm.release import profile
+
+        return profile(self.release)
 
     def with_values(self, values: dict[str, Any]) -> "Instance":
         """Return a copy with context keys (camelCase) applied."""
@@ -190,5 +204,69 @@ def with_resources(instance: Instance, extra_table=None) -> Instance:
     )
 
 
+def with_release(instance: Instance, release: str | None, kubernetes: str | None = None,
+                 source: str = "given") -> Instance:
+    """instance on AMI release ``release``; raises nodecfg.nodeadm.release.ReleaseError.
+
+    The kubelet and containerd versions nobody gave become those the release
+    ships (its CHANGELOG): for the Kubernetes minor ``kubernetes`` when given,
+    else for the minor of the kubelet version (the newest minor the release
+    ships when that one is not among them).  On the newest release without
+    ``kubernetes`` the documented defaults stay, so nodecfg's output without
+    ``--release`` does not move with each release's patch versions.  The
+    sandbox image nobody gave is the release's default.
+    """
+    from nodecfg.nodeadm.release import LATEST, minors, profile, resolve, shipped_versions
+    from nodecfg.core.versions import parse_version
+
+    tag = resolve(release)
+    kubernetes = kubernetes or instance.kubernetes
+    if instance.from_release:  # what an earlier release filled in is this release's to fill in
+        restored = {CONTEXT_KEYS[key]: getattr(DEFAULT_INSTANCE, CONTEXT_KEYS[key]) for key in instance.from_release}
+        instance = instance._replace(**restored, defaulted=instance.defaulted | instance.from_release)
+    changes: dict[str, Any] = {"release": tag, "release_source": source, "kubernetes": kubernetes or ""}
+    defaulted = set(instance.defaulted)
+    filled: set[str] = set()
+    if "sandboxImage" in defaulted:
+        changes["sandbox_image"] = profile(tag).sandbox_image
+    if kubernetes or (tag != LATEST and defaulted & {"kubeletVersion", "containerdVersion"}):
+        if kubernetes:
+            minor = kubernetes
+        else:
+            version = parse_version(instance.kubelet_version)
+            minor = f"{version.major}.{version.minor}" if version else ""
+            shipped = minors(tag)
+            if minor not in shipped:
+                if "kubeletVersion" not in defaulted:  # a kubelet the release does not ship: versions as given
+                    return instance._replace(**changes)
+                minor = shipped[-1]
+        kubelet, containerd = shipped_versions(tag, minor)
+        for key, value in (("kubeletVersion", kubelet), ("containerdVersion", containerd)):
+            if key in defaulted:
+                changes[CONTEXT_KEYS[key]] = value
+                filled.add(key)
+                if kubernetes:  # asked for: not a default any more
+                    defaulted.discard(key)
+    return instance._replace(**changes, defaulted=frozenset(defaulted), from_release=frozenset(filled))
+
+
+def on_release(instance: Instance, release: str | None, kubernetes: str | None = None, settings_release: str = ""
+               ) -> tuple[Instance, list[Diagnostic]]:
+    """(instance on the release, findings): an unknown release or minor is a usage error (NC095).
+
+    ``release`` is the one given (``--release``, ``release=``); without it, ``settings_release``
+    (``[tool.nodecfg] release``), else the newest.  Only a given release beats the one the input pins.
+    """
+    from nodecfg.nodeadm.release import ReleaseError
+
+    source = "given" if release else "settings" if settings_release else "default"
+    try:
+        return with_release(instance, release or settings_release or None, kubernetes, source), []
+    except ReleaseError as error:
+        from nodecfg.core.codes import NC095
+
+        return instance, [NC095.at(Span("<command line>"), str(error))]
+
+
 __all__ = ["CONTEXT_KEYS", "DEFAULT_INSTANCE", "Instance", "instance_from_mapping",
-           "load_instance_file", "validate_context", "with_resources"]
+           "load_instance_file", "validate_context", "on_release", "with_release", "with_resources"]

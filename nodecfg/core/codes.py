@@ -10,7 +10,7 @@ it, a one-line summary, and two attributes that steer the pipeline:
 - ``usage``: the input could not be read at all (exit code 2).
 
 Emitting a finding is ``NC406.at(span, message, hint)``.  Codes are grouped by
-stage: NC09x instance context, NC1xx parse and MIME, NC2xx schema, NC3xx
+stage: NC09x instance context, NC1xx parse and MIME (NC18x the AMI release), NC2xx schema, NC3xx
 cluster semantics, NC4xx kubelet, NC5xx containerd and systemd, NC6xx user-data
 scripts, NC7xx modes, NC8xx migration from AL2.  This module imports nothing heavy: ``nodecfg check``
 reads it at start-up.
@@ -61,6 +61,8 @@ NC092 = Code('NC092', 'instance-bad-value', ERROR, 'context',
 NC093 = Code('NC093', 'instance-table-unreadable', ERROR, 'context',
              'instance table file cannot be read', blocking=True, usage=True)
 NC094 = Code('NC094', 'instance-table-bad-entry', WARNING, 'context', 'instance table entry is invalid and skipped')
+NC095 = Code('NC095', 'release-unknown', ERROR, 'context',
+             'the AMI release or Kubernetes minor is not one nodecfg knows', blocking=True, usage=True)
 NC096 = Code('NC096', 'unknown-instance-type', WARNING, 'context',
              'the instance type is in no instance table: maxPods falls back to 110')
 NC101 = Code('NC101', 'mime-invalid', ERROR, 'parse',
@@ -138,6 +140,8 @@ NC174 = Code('NC174', 'user-data-not-readable', WARNING, 'parse', 'user data is 
 NC175 = Code('NC175', 'launch-template-user-data-not-base64', ERROR, 'parse',
              'launch template UserData is not base64', blocking=True)
 NC176 = Code('NC176', 'several-user-data-in-file', INFO, 'parse', 'file holds several user data; one is read')
+NC180 = Code('NC180', 'unsupported-by-release', ERROR, 'lint',
+             'the chosen AMI release ignores or refuses this field, feature gate or source layout')
 NC201 = Code('NC201', 'unknown-field', ERROR, 'schema', 'unknown NodeConfig field (nodeadm silently drops it)',
              fix='safe',
              fix_does='renames the field to the one known field it is a typo or mis-casing of')

@@ -5,6 +5,7 @@
     extend-select = []               # added to select
     ignore = ["NC306", "cidr-host-bits"]   # never reported
     strict = false                   # true: warnings fail the check, like --strict
+    release = "v20250715"            # the AMI release nodes run (docs/releases.md), like --release
     [tool.nodecfg.severity]
     NC142 = "error"                  # error | warning | info
     [tool.nodecfg.per-file-ignores]
@@ -34,7 +35,7 @@ from typing import Callable, Iterable, Mapping, NamedTuple
 from nodecfg.core.diagnostics import Diagnostic, Severity
 
 SEVERITY_NAMES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
-KNOWN_KEYS = {"select", "extend-select", "ignore", "severity", "strict", "per-file-ignores"}
+KNOWN_KEYS = {"select", "extend-select", "ignore", "severity", "strict", "per-file-ignores", "release"}
 MAX_SETTINGS_BYTES = 1 << 20
 # tomllib recurses once or twice per array or inline-table level; pyproject.toml files nest a few levels
 MAX_TOML_DEPTH = 100
@@ -51,6 +52,7 @@ class Settings(NamedTuple):
     strict: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     path: Path | None = None           # the file the settings came from
+    release: str = ""                  # the AMI release ("" none; --release wins)
 
     def enabled(self, code: str, uri: str = "") -> bool:
         return self._enabled(code, self.ignored_in(uri) if uri else ())
@@ -230,7 +232,23 @@ def settings_from_table(table: object, where: str) -> Settings:
         strict=strict,
         per_file_ignores=_per_file_ignores(table.get("per-file-ignores", {}), where),
         path=Path(where),
+        release=_release(table.get("release", ""), where),
     )
+
+
+def _release(value: object, where: str) -> str:
+    """``release``: a tag nodecfg knows or "latest" (nodecfg/nodeadm/release.py)."""
+    from nodecfg.nodeadm.release import ReleaseError, resolve
+
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: [tool.nodecfg] release must be a string such as \"v20250715\"")
+    if not value:
+        return ""
+    try:
+        resolve(value)
+    except ReleaseError as error:
+        raise ConfigError(f"{where}: [tool.nodecfg] release: {error}") from None
+    return value
 
 
 def _codes(value: object, key: str, where: str, removable: bool = False) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""etc/kubernetes/kubelet/config.json and the config.json.d/40-nodeadm.conf drop-in.
+"""etc/kubernetes/kubelet/config.json and the config.json.d/40-nodeadm.conf drop-in (its name and layout by release).
 
 Mirrors nodeadm internal/kubelet/config.go: the generated configuration is a
 Go struct marshalled with ``json.MarshalIndent(v, "", "    ")``, so its keys
@@ -27,7 +27,6 @@ from nodecfg.render import Rendered, RenderContext
 
 CONFIG_PATH = "etc/kubernetes/kubelet/config.json"
 DROPIN_DIR = "etc/kubernetes/kubelet/config.json.d"
-DROPIN_PATH = f"{DROPIN_DIR}/40-nodeadm.conf"
 CA_CERT_PATH = "/etc/kubernetes/pki/ca.crt"
 CONTAINERD_ENDPOINT = "unix:///run/containerd/containerd.sock"
 SOCI_ENDPOINT = "unix:///run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"
@@ -112,20 +111,33 @@ def _authorization() -> dict[str, Any]:
             "webhook": {"cacheAuthorizedTTL": "5m0s", "cacheUnauthorizedTTL": "30s"}}
 
 
-def _feature_gates(kubelet_version: str) -> dict[str, bool]:
+def before_eol_cleanup(instance: Instance, minimum: str) -> bool:
+    """The kubelet is older than ``minimum`` and the release still has the toggles for it (41298160, v20250821)."""
+    from nodecfg.nodeadm.release import EOL_CLEANUP_127
+
+    return not instance.profile.has(EOL_CLEANUP_127) and not at_least(instance.kubelet_version, minimum)
+
+
+def _feature_gates(kubelet_version: str, profile) -> dict[str, bool]:
+    from nodecfg.nodeadm.release import DRA_GATE, EOL_CLEANUP_127, MUTABLE_CSI_GATE
+
     gates = {"RotateKubeletServerCertificate": True}
-    if at_least(kubelet_version, "v1.33.0"):
+    if not profile.has(EOL_CLEANUP_127) and not at_least(kubelet_version, "v1.28.0"):
+        gates["KubeletCredentialProviders"] = True  # the gate is gone from kubelet 1.28
+    if at_least(kubelet_version, "v1.33.0") and profile.has(DRA_GATE):
         gates["DynamicResourceAllocation"] = True
-    if at_least(kubelet_version, "v1.34.0"):
+    if at_least(kubelet_version, "v1.34.0") and profile.has(MUTABLE_CSI_GATE):
         gates["MutableCSINodeAllocatableCount"] = True
     return dict(sorted(gates.items()))
 
 
 def _config_fields(ctx: RenderContext) -> Iterable[tuple[str, Any, str]]:
     """(key, value, origin) in kubeletConfig's Go field order; None = omitted."""
+    from nodecfg.nodeadm.release import GRACEFUL_SHUTDOWN
+
     config, instance = ctx.config, ctx.instance
     version = instance.kubelet_version
-    graceful = at_least(version, "v1.34.0")
+    graceful = at_least(version, "v1.34.0") and instance.profile.has(GRACEFUL_SHUTDOWN)
     max_pods = ctx.max_pods.value
     yield "address", "0.0.0.0", "default"
     yield "authentication", _authentication(), "default"
@@ -141,16 +153,20 @@ def _config_fields(ctx: RenderContext) -> Iterable[tuple[str, Any, str]]:
         "config:/spec/featureGates/FastImagePull"
     yield "evictionHard", {"memory.available": "100Mi", "nodefs.available": "10%",
                            "nodefs.inodesFree": "5%"}, "default"
-    yield "featureGates", _feature_gates(version), \
+    yield "featureGates", _feature_gates(version, instance.profile), \
         "instance:kubeletVersion" if at_least(version, "v1.33.0") else "default"
     yield "hairpinMode", "hairpin-veth", "default"
+    old_api_limits = before_eol_cleanup(instance, "v1.27.0")  # kubelet 1.27 defaults to 50/100 itself
+    yield "kubeAPIBurst", 20 if old_api_limits else None, "instance:kubeletVersion"
+    yield "kubeAPIQPS", 10 if old_api_limits else None, "instance:kubeletVersion"
     reserved = _kube_reserved(max_pods, _vcpus(instance))
     yield "kubeReserved", dict(sorted(reserved.items())), "computed:kubeReserved"
     yield "kubeReservedCgroup", "/runtime", "default"
     yield "logging", {"verbosity": 2}, "default"
     yield "maxPods", max_pods, "computed:maxPods"
     yield "protectKernelDefaults", True, "default"
-    yield "providerID", f"aws:///{instance.availability_zone}/{instance.instance_id}", \
+    external = not before_eol_cleanup(instance, "v1.26.0")  # the in-tree aws cloud provider below 1.26
+    yield "providerID", f"aws:///{instance.availability_zone}/{instance.instance_id}" if external else None, \
         "instance:availabilityZone,instanceId"
     yield "readOnlyPort", 0, "default"
     yield "serializeImagePulls", False, "default"
@@ -185,6 +201,23 @@ def generate_kubelet_config(ctx: RenderContext) -> tuple[dict[str, Any], dict[st
 
 # --- the drop-in -------------------------------------------------------------
 
+def merged_into_config(config: dict[str, Any], instance: Instance) -> bool:
+    """The user's kubelet.config goes into config.json itself (kubelet older than 1.29, releases before v20260209).
+
+    internal/kubelet/config.go writeKubeletConfigToFile: ``util.Merge`` of the
+    generated struct and the user's map, written as a Go map (keys sorted).
+    """
+    from nodecfg.nodeadm.release import KUBELET_DROPIN_ALL_VERSIONS
+
+    return (bool(user_kubelet_config(config)) and not instance.profile.has(KUBELET_DROPIN_ALL_VERSIONS)
+            and not at_least(instance.kubelet_version, "v1.29.0"))
+
+
+def dropin_path(instance: Instance) -> str:
+    """The user's kubelet.config drop-in: its name is the release's (40-nodeadm.conf, 00-nodeadm.conf before)."""
+    return f"{DROPIN_DIR}/{instance.profile.kubelet_dropin_name}"
+
+
 def dropin_document(user_config: dict[str, Any]) -> dict[str, Any]:
     """kind/apiVersion overlaid by the user's keys, as Go's interface{} map."""
     merged: dict[str, Any] = {"kind": KUBELET_KIND, "apiVersion": KUBELET_API_VERSION}
@@ -208,8 +241,12 @@ def _beyond_limits(error: str) -> bool:
 
 
 def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
+    from nodecfg.nodeadm.release import MAX_PODS_EXPRESSION
+
     found: list[Diagnostic] = []
     expression = spec_string(ctx.config, "kubelet", "maxPodsExpression")
+    if not ctx.instance.profile.has(MAX_PODS_EXPRESSION):
+        expression = ""  # the release ignores the expression (NC180 says so): maxPods alone counts
     if expression and "maxPods" in user_kubelet_config(ctx.config):
         found.append(NC401.at(
             pointer_span("/spec/kubelet/config/maxPods"),
@@ -241,12 +278,19 @@ def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
 def render(ctx: RenderContext) -> Rendered:
     out = Rendered()
     document, origins = generate_kubelet_config(ctx)
+    user = user_kubelet_config(ctx.config)
+    if merged_into_config(ctx.config, ctx.instance):
+        from nodecfg.merge.nodeconfig import merge_json
+
+        document = as_go_interface(merge_json(as_go_interface(document), user, "", {}, pointer_span))
+        origins.update(_dropin_origins(user))
+        user = {}
     out.add(CONFIG_PATH, encode_go_json(document, indent="    ").encode())
     out.origins.update({f"{CONFIG_PATH}#/{escape_pointer_token(k)}": v for k, v in origins.items()})
-    user = user_kubelet_config(ctx.config)
     if user:
-        out.add(DROPIN_PATH, encode_go_json(dropin_document(user), indent="    ").encode())
-        out.origins.update({f"{DROPIN_PATH}#/{escape_pointer_token(k)}": v
+        path = dropin_path(ctx.instance)
+        out.add(path, encode_go_json(dropin_document(user), indent="    ").encode())
+        out.origins.update({f"{path}#/{escape_pointer_token(k)}": v
                             for k, v in _dropin_origins(user).items()})
     out.diagnostics.extend(kubelet_diagnostics(ctx))
     return out

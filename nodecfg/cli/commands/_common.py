@@ -144,6 +144,17 @@ def add_instance_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--accelerator", choices=("nvidia", "neuron", "none"))
     group.add_argument("--instance-table", metavar="FILE",
                        help="extra instance types (jsonl or DescribeInstanceTypes JSON)")
+    add_release_arguments(parser)
+
+
+def add_release_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("AMI release (docs/releases.md)")
+    group.add_argument("--release", metavar="vYYYYMMDD|latest",
+                       help="the AMI release whose nodeadm runs (default: the one the input pins, else "
+                            "[tool.nodecfg] release, else latest)")
+    group.add_argument("--kubernetes", metavar="MINOR",
+                       help="Kubernetes minor of the AMI, e.g. 1.32: the kubelet and containerd versions the "
+                            "release ships for it")
 
 
 FLAG_KEYS = {"instance_type": "instanceType", "kubelet_version": "kubeletVersion",
@@ -151,36 +162,61 @@ FLAG_KEYS = {"instance_type": "instanceType", "kubelet_version": "kubeletVersion
              "accelerator": "accelerator"}
 
 
-def context_given(args) -> bool:
+def context_given(args, *, release: bool = True) -> bool:
     return bool(getattr(args, "instance", None) or getattr(args, "instance_table", None)
-                or any(getattr(args, attr, None) is not None for attr in FLAG_KEYS))
+                or any(getattr(args, attr, None) is not None for attr in FLAG_KEYS)
+                or (release and release_given(args)))
 
 
-def instance_from_args(args):
+def release_given(args) -> bool:
+    return bool(getattr(args, "release", None) or getattr(args, "kubernetes", None)
+                or getattr(args, "settings_release", None))
+
+
+def release_from_settings(args) -> None:
+    """``[tool.nodecfg] release`` as ``args.settings_release`` when the command line chose none."""
+    if getattr(args, "release", None) or not hasattr(args, "release") or hasattr(args, "settings_release"):
+        return
+    from nodecfg.linter.config import ConfigError, load_settings
+
+    try:
+        args.settings_release = load_settings(config=getattr(args, "config", None)).release
+    except ConfigError:
+        args.settings_release = ""  # the run reports it
+
+
+def instance_from_args(args, *, release: bool = True):
     """(Instance or None for the default, extra instance table or None, findings) from --instance files and flags.
 
     Nothing is imported when no context is given (``nodecfg check`` start-up).
     """
-    if not context_given(args):
+    release_from_settings(args)
+    if not context_given(args) or (not release and not context_given(args, release=False)):
         return None, None, []
     from nodecfg.context.instance import instance_from_mapping, load_instance_file, validate_context
 
     values, diagnostics = {}, []
-    for path in args.instance:
+    for path in getattr(args, "instance", None) or []:  # render has the release options only
         loaded, problems = load_instance_file(path)
         values.update(loaded)
         diagnostics.extend(problems)
-    flags = {key: getattr(args, attr) for attr, key in FLAG_KEYS.items() if getattr(args, attr) is not None}
+    flags = {key: getattr(args, attr) for attr, key in FLAG_KEYS.items() if getattr(args, attr, None) is not None}
     accepted, problems = validate_context(flags, "<command line>")
     values.update(accepted)
     diagnostics.extend(problems)
     extra_table = None
-    if args.instance_table:
+    if getattr(args, "instance_table", None):
         from nodecfg.context.instance_table import load_user_table
 
         extra_table, problems = load_user_table(args.instance_table)
         diagnostics.extend(problems)
-    return instance_from_mapping(values), extra_table, diagnostics
+    instance = instance_from_mapping(values)
+    if release and release_given(args):
+        from nodecfg.context.instance import on_release
+
+        instance, problems = on_release(instance, args.release, args.kubernetes, getattr(args, "settings_release", "") or "")
+        diagnostics.extend(problems)
+    return instance, extra_table, diagnostics
 
 
 def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = None):
@@ -224,6 +260,14 @@ def exit_code(result) -> int:
     if result.usage_error:
         return EXIT_USAGE
     return EXIT_FINDINGS if result.verdict is Verdict.HAS_ERRORS else EXIT_OK
+
+
+def release_note(instance) -> str:
+    """One line naming the AMI release the input pinned (a chosen one needs no note), or ''."""
+    if instance is None or not instance.release or instance.release_source in ("", "given", "settings", "default"):
+        return ""
+    return (f"nodecfg: note: rendered for AMI release {instance.release}, pinned by {instance.release_source} "
+            "(--release chooses another)")
 
 
 def defaulted_note(instance) -> str:

@@ -25,6 +25,9 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help="largest accepted source (default 1 MiB)")
     add_mode_argument(parser)
     add_instance_arguments(parser)
+    parser.add_argument("--to-release", metavar="vYYYYMMDD|latest",
+                        help="the AMI release of the new side (--release is the old side's): what an AMI upgrade "
+                             "changes, each file with the release change behind it")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +46,7 @@ def run(args) -> int:
         return EXIT_USAGE
     old_sources, new_sources = split
     contexts = _contexts(args)
-    if contexts is None:
+    if contexts is None or contexts[0] is None:
         return EXIT_USAGE
     (old_instance, new_instance), extra_table = contexts
     sides = []
@@ -57,8 +60,40 @@ def run(args) -> int:
             return EXIT_USAGE
         sides.append(side)
     diff = diff_sides(*sides)
+    if args.to_release or args.release:
+        from nodecfg.output.diff import annotate_release
+
+        old_side, new_side = sides
+        annotate_release(diff, old_side.release or "latest", new_side.release or "latest",
+                         versions=_versions_changed(old_instance, new_instance, sides))
     sys.stdout.write(FORMATTERS[args.format](diff))
     return EXIT_EQUAL if diff.equal else EXIT_DIFFERENT
+
+
+def _common_minor(instance, old_release, new_release) -> str | None:
+    """For an AMI upgrade without --kubernetes: the kubelet's minor, when nobody gave the kubelet version
+    and both releases ship it, so that both sides get their release's versions of the same minor."""
+    if not new_release or "kubeletVersion" not in instance.defaulted:
+        return None
+    from nodecfg.core.versions import parse_version
+    from nodecfg.nodeadm.release import ReleaseError, minors
+
+    version = parse_version(instance.kubelet_version)
+    minor = f"{version.major}.{version.minor}" if version else ""
+    try:
+        shipped = all(minor in minors(release) for release in (old_release or None, new_release))
+    except ReleaseError:
+        return None  # reported when the release is applied
+    return minor if shipped else None
+
+
+def _versions_changed(old_instance, new_instance, sides) -> str:
+    """"kubelet A -> B, containerd C -> D" for the versions that differ between the sides ("" when none do)."""
+    rendered = [side.instance or instance for side, instance in zip(sides, (old_instance, new_instance))]
+    parts = [f"{name} {getattr(rendered[0], attr)} -> {getattr(rendered[1], attr)}"
+             for name, attr in (("kubelet", "kubelet_version"), ("containerd", "containerd_version"))
+             if getattr(rendered[0], attr) != getattr(rendered[1], attr)]
+    return ", ".join(parts)
 
 
 def _split(args) -> tuple[list[str], list[str]] | None:
@@ -78,13 +113,14 @@ def _split(args) -> tuple[list[str], list[str]] | None:
     except SystemExit:
         return None
     if not old_sources or not new_sources:
-        print("nodecfg diff: give OLD... -- NEW... sources (or sources and --against)", file=sys.stderr)
-        return None
-    if new_part is None and not getattr(args, "against", None):
-        # without `--` both sides are the same sources: only --against can make them differ
-        print(f"nodecfg diff: without `--` both sides are {' '.join(old_sources)}; give OLD... -- NEW... "
-              "to compare two configurations, or --against FILE|KEY=VALUE to compare two instance contexts",
+        print("nodecfg diff: give OLD... -- NEW... sources (or sources and --against or --to-release)",
               file=sys.stderr)
+        return None
+    if new_part is None and not getattr(args, "against", None) and not getattr(args, "to_release", None):
+        # without `--` both sides are the same sources: only --against or --to-release can make them differ
+        print(f"nodecfg diff: without `--` both sides are {' '.join(old_sources)}; give OLD... -- NEW... "
+              "to compare two configurations, --against FILE|KEY=VALUE to compare two instance contexts, "
+              "or --to-release RELEASE to compare two AMI releases", file=sys.stderr)
         return None
     return old_sources, new_sources
 
@@ -104,7 +140,7 @@ def _contexts(args):
     from nodecfg.context.instance import load_instance_file, validate_context
     from nodecfg.cli.commands._common import instance_from_args, print_diagnostics
 
-    old, extra_table, problems = instance_from_args(args)
+    old, extra_table, problems = instance_from_args(args, release=False)
     against: dict = {}
     for item in args.against:
         if "=" in item and not _is_file(item):
@@ -122,7 +158,33 @@ def _contexts(args):
         from nodecfg.context.instance import DEFAULT_INSTANCE
 
         old = DEFAULT_INSTANCE
-    return (old, old.with_values(against)), extra_table
+    new = old.with_values(against)
+    return _on_releases(args, old, new, problems), extra_table
+
+
+def _on_releases(args, old, new, problems):
+    """Each side on its release: --release for the old one, --to-release (else --release) for the new one.
+
+    A side without a release keeps the one its input pins, else the newest (nodecfg/pipeline.py).
+    """
+    from nodecfg.context.instance import on_release
+
+    found = []
+    settings_release = getattr(args, "settings_release", "") or ""
+    new_release = args.to_release or args.release
+    kubernetes = args.kubernetes or _common_minor(old, args.release or settings_release, new_release)
+    if args.release or kubernetes or settings_release:
+        old, more = on_release(old, args.release, kubernetes, settings_release)
+        found += more
+    if new_release or kubernetes or settings_release:
+        new, more = on_release(new, new_release, kubernetes, settings_release)
+        found += more
+    if found:
+        from nodecfg.cli.commands._common import print_diagnostics
+
+        print_diagnostics(found, {})
+        return None
+    return old, new
 
 
 def _is_file(item: str) -> bool:

@@ -40,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vcpus", type=int, metavar="N",
                         help="vCPUs for kubeReserved cpu (default: the instance table's; estimated from the type name "
                              "only for a type the table has no figure for)")
+    parser.add_argument("--release", metavar="vYYYYMMDD|latest",
+                        help="the AMI release whose nodeadm computes maxPods (default latest; docs/releases.md)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,6 +60,17 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--vcpus must be a positive integer, not {args.vcpus}")
     if not args.all and not args.instance_type:
         return _usage("choose instance types with --instance-type TYPE (repeatable) or --all")
+    if args.release:
+        from nodecfg.nodeadm.release import MAX_PODS_EXPRESSION, ReleaseError, first_with, profile, resolve
+
+        try:
+            tag = resolve(args.release)
+        except ReleaseError as error:
+            return _usage(str(error))
+        if args.expression is not None and not profile(tag).has(MAX_PODS_EXPRESSION):
+            print(f"nodecfg max-pods: note: nodeadm ignores maxPodsExpression before {first_with(MAX_PODS_EXPRESSION)}"
+                  f": on {tag} every node gets the standard maxPods", file=sys.stderr)
+            args.expression = None
     if args.all:
         names = all_types(extra_table)
     else:

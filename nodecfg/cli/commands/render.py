@@ -5,11 +5,13 @@ import argparse
 import json
 import sys
 
-from nodecfg.cli.commands._common import add_source_arguments, exit_code, print_diagnostics, run_pipeline
+from nodecfg.cli.commands._common import add_release_arguments, add_source_arguments, exit_code, print_diagnostics, \
+    run_pipeline
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_source_arguments(parser)
+    add_release_arguments(parser)
     parser.add_argument("--format", "--output-format", dest="output_format", choices=("yaml", "json"),
                         default="yaml", help="yaml (default) or json; --output-format is the old name")
 

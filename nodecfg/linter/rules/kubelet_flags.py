@@ -47,6 +47,10 @@ NODEADM_FLAGS = frozenset({
     "image-credential-provider-config", "kubeconfig", "node-ip", "runtime-cgroups", "bootstrap-kubeconfig",
 })
 
+# nodeadm's flags that older AMI releases do not always pass (--runtime-cgroups before v20260209,
+# --hostname-override for kubelet < 1.26 and --kubeconfig on Outposts before v20251002).
+RELEASE_DEPENDENT_FLAGS = frozenset({"runtime-cgroups", "hostname-override", "kubeconfig"})
+
 # Flags whose repeated occurrences accumulate (pflag map and slice values).
 ACCUMULATING_FLAGS = frozenset({
     "node-labels", "feature-gates", "eviction-hard", "eviction-soft", "eviction-soft-grace-period",
@@ -122,7 +126,9 @@ class FlagItems:
         from nodecfg.render.kubelet_argv import kubelet_argv
         from nodecfg.render.flags import nodeadm_flags
 
-        own = [flag.text for flag in nodeadm_flags(analysis.merged.data, context.resolved_instance())]
+        own_flags = nodeadm_flags(analysis.merged.data, context.resolved_instance())
+        own = [flag.text for flag in own_flags]
+        self.own_names = frozenset(flag.name for flag in own_flags)  # this release's (nodecfg/nodeadm/release.py)
         self.analysis = analysis
         self.own = len(own)
         self.indexes = [index for index, entry in enumerate(flags) if isinstance(entry, str)]
@@ -262,7 +268,7 @@ def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list
     removed = REMOVED_FLAGS.get(name)
     if removed:
         found.append(_removed(name, removed, span, context))
-    elif name in NODEADM_FLAGS:
+    elif name in NODEADM_FLAGS and (name in items.own_names or name not in RELEASE_DEPENDENT_FLAGS):
         found.append(NC413.at(span, f"nodeadm already passes --{name}; this later copy overrides "
                           "nodeadm's value", "remove it and let nodeadm set it (nodecfg explain shows the value)"))
     if name in seen and name not in ACCUMULATING_FLAGS:

@@ -1,0 +1,132 @@
+"""Release profiles (nodecfg/nodeadm/release.py): the data and what a profile answers."""
+from __future__ import annotations
+
+import pytest
+
+from nodecfg.nodeadm import release as r
+
+
+def test_seventy_one_tags_in_order():
+    assert len(r.TAGS) == 71
+    assert r.TAGS[0] == "v20250103" and r.LATEST == "v20260724"
+    assert list(r.TAGS) == sorted(r.TAGS)
+
+
+def test_every_change_is_keyed_by_a_known_tag_with_a_commit():
+    for change in r.CHANGES:
+        assert change.since in r.TAGS and (not change.until or change.until in r.TAGS)
+        assert len(change.commit) == 8 and change.subject
+
+
+def test_releases_without_a_modelled_change_share_a_profile():
+    # nothing nodecfg models changed between v20251023 and v20251209 (v20251217 adds instance.network)
+    assert r.profile("v20251023") is r.profile("v20251209")
+    assert r.profile("v20251209") is not r.profile("v20251217")
+    assert r.profile("latest") is r.profile("v20260724") is r.profile(None)
+
+
+@pytest.mark.parametrize("key, first", [
+    (r.MAX_PODS_EXPRESSION, "v20251007"), (r.FAST_IMAGE_PULL, "v20250821"), (r.INSTANCE_ENVIRONMENT, "v20251007"),
+    (r.INSTANCE_NETWORK, "v20251217"), (r.CONFIG_CHAIN, "v20251023"), (r.SANDBOX_LATEST_TAG, "v20260625"),
+    (r.CONTAINERD2_TEMPLATE, "v20250807"),  # the v20250501 template was reverted at v20250519
+])
+def test_boundary_is_on_the_tag_that_introduces_it(key, first):
+    before = r.TAGS[r.TAGS.index(first) - 1]
+    assert r.profile(first).has(key) and not r.profile(before).has(key)
+    assert r.first_with(key) == first
+
+
+def test_a_reverted_change_is_absent_after_its_revert():
+    assert r.profile("v20250501").has(r.CONTAINERD2_TEMPLATE)
+    assert not r.profile("v20250519").has(r.CONTAINERD2_TEMPLATE)
+
+
+def test_profile_answers():
+    old, new = r.profile("v20250103"), r.profile("latest")
+    assert old.sandbox_image == "localhost/kubernetes/pause"
+    assert new.sandbox_image == "localhost/kubernetes/pause:latest"
+    assert old.kubelet_dropin_name == "00-nodeadm.conf" and new.kubelet_dropin_name == "40-nodeadm.conf"
+    assert old.soci_thresholds == (8000, 8) and new.soci_thresholds == (4000, 7)
+
+
+@pytest.mark.parametrize("bad", ["v20241231", "v20990101", "20250104", "banana"])
+def test_unknown_release_names_the_range(bad):
+    with pytest.raises(r.ReleaseError, match="v20250103 to v20260724"):
+        r.resolve(bad)
+
+
+def test_date_alone_is_accepted():
+    assert r.resolve("20250715") == "v20250715"
+
+
+def test_shipped_versions_from_the_changelog():
+    # CHANGELOG.md at v20250715, "Kubernetes 1.32": kubelet 1.32.3, containerd 1.7.27
+    assert r.shipped_versions("v20250715", "1.32") == ("v1.32.3", "1.7.27")
+    with pytest.raises(r.ReleaseError, match="no AMI for Kubernetes 1.20"):
+        r.shipped_versions("v20250715", "1.20")
+
+
+def test_pins_read_from_container_text():
+    assert r.pinned_releases("amiSelectorTerms:\n  - alias: al2023@v20250715\n") == ["v20250715"]
+    assert r.pinned_releases('"ReleaseVersion": "1.33.0-20250801"') == ["v20250801"]
+    assert r.pinned_releases('"release_version": "1.33.0-20250801"') == ["v20250801"]
+    assert r.pinned_releases("name: amazon-eks-node-al2023-x86_64-standard-1.33-v20250704") == ["v20250704"]
+    assert r.pinned_releases("alias: al2023@latest") == ["latest"]
+    assert r.pinned_releases("image: public.ecr.aws/x:v20250101") == []
+
+
+def test_changes_between_lists_the_upgrade_reasons():
+    keys = [c.key for c in r.changes_between("v20250715", "v20251023")]
+    assert r.MAX_PODS_EXPRESSION in keys and r.CONFIG_CHAIN in keys
+    assert r.SANDBOX_LATEST_TAG not in keys and r.KUBELET_DROPIN_40 not in keys  # before / after the span
+
+
+def test_retired_types_keep_their_max_pods_on_the_releases_that_had_them():
+    # p3.2xlarge: eni-max-pods.txt "p3.2xlarge 58" until f1/p3 left the table at v20260512
+    assert r.retired_max_pods("v20260505", "p3.2xlarge") == 58
+    assert r.retired_max_pods("v20260512", "p3.2xlarge") is None
+    assert r.retired_max_pods("v20250203", "g3.4xlarge") is None and r.retired_max_pods("v20250116", "g3.4xlarge") == 234
+    assert r.retired_max_pods("v20250103", "m5.large") is None  # in today's table: not retired
+
+
+def test_types_added_later_are_unknown_to_older_releases():
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
+    from nodecfg.context.instance_table import InstanceTypeInfo
+    from nodecfg.context.maxpods import compute_max_pods
+
+    # c8a.12xlarge entered instance-info.jsonl at v20251217: v20251016's nodeadm asks EC2 (110 without an answer)
+    assert not r.in_release_table("v20251209", "c8a.12xlarge") and r.in_release_table("v20251217", "c8a.12xlarge")
+    old = with_release(DEFAULT_INSTANCE._replace(instance_type="c8a.12xlarge"), "v20251016")
+    assert compute_max_pods(old, None).source == "fallback-unknown-type"
+    new = with_release(DEFAULT_INSTANCE._replace(instance_type="c8a.12xlarge"), "v20251217")
+    assert compute_max_pods(new, None).source == "table"
+    answered = {"c8a.12xlarge": InstanceTypeInfo("c8a.12xlarge", 8, 30)}  # EC2's figures given with --instance-table
+    assert compute_max_pods(old, None, answered).value == 8 * 29 + 2
+
+
+def test_compile_uses_the_retired_figure():
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
+    from nodecfg.context.maxpods import compute_max_pods
+
+    old = with_release(DEFAULT_INSTANCE._replace(instance_type="p3.2xlarge"), "v20250715")
+    assert compute_max_pods(old, None).value == 58
+    assert compute_max_pods(DEFAULT_INSTANCE._replace(instance_type="p3.2xlarge"), None).value == 110
+
+
+def test_reasons_name_the_commit_of_each_boundary_crossed():
+    assert r.reasons_for("etc/eks/kubelet/environment", ["--runtime-cgroups"], "v20260107", "latest") == [
+        "v20260209 e9ce09d6 fix: set the runtime-cgroup flag (#2617)",
+        "v20260209 b1e7d354 chore: clean up kubelet config file logic  (#2613)"]
+    # the containerd 2 template of v20250501 was reverted at v20250519 (17cfd136)
+    assert r.reasons_for("etc/containerd/config.toml", [], "v20250514", "v20250519") == [
+        "v20250519 revert of 3477d8f1 Upgrade to Containerd2.0 for 1.33+ (#2235)"]
+    assert r.reasons_for("etc/containerd/config.toml", [], "v20251023", "v20251209") == []
+
+
+def test_docs_name_every_change_and_its_first_release():
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "releases.md").read_text()
+    for change in r.CHANGES:
+        assert f"`{change.commit}`" in page, change
+        assert change.since in page, change
