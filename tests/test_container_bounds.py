@@ -1,0 +1,131 @@
+"""Bounded time and memory for container files, flag findings, decoding and aliases (issue 22, classes 7-9).
+
+Every test runs nodecfg in a child process with a CPU-time limit and an
+address-space limit, and checks the CPU time the child really used (never
+wall-clock time: CI machines are loaded).  The inputs are ones that took
+tens of seconds or gigabytes before; the numbers are in the commit messages.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CPU_LIMIT_SECONDS = 20       # the child is killed past this (the old code ran for up to 70 s)
+CPU_BOUND_SECONDS = 5.0      # what a run may use; the fixed code needs about a second
+MEMORY_LIMIT_BYTES = 768 << 20
+
+CLUSTER = """\
+apiVersion: node.eks.aws/v1alpha1
+kind: NodeConfig
+spec:
+  cluster:
+    name: demo
+    apiServerEndpoint: https://abc.example.com
+    certificateAuthority: Y2E=
+    cidr: 10.100.0.0/16
+"""
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_SECONDS, CPU_LIMIT_SECONDS))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+
+
+def run_bounded(arguments: list[str], cwd: Path, stdin: bytes | None = None):
+    """(exit code, CPU seconds, peak RSS bytes, stdout, stderr) of one nodecfg run, its workers included."""
+    environment = dict(os.environ, PYTHONPATH=str(ROOT), NODECFG_NO_CACHE="1")
+    out, err = cwd / ".stdout", cwd / ".stderr"
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        child = subprocess.Popen([sys.executable, "-m", "nodecfg", *arguments], cwd=cwd, env=environment,
+                                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                 stdout=stdout, stderr=stderr, preexec_fn=_limits)
+        if stdin is not None:
+            child.stdin.write(stdin)
+            child.stdin.close()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return child.returncode, cpu, usage.ru_maxrss * 1024, out.read_text(errors="replace"), \
+        err.read_text(errors="replace")
+
+
+def assert_bounded(outcome, seconds: float = CPU_BOUND_SECONDS) -> None:
+    code, cpu, _, stdout, stderr = outcome
+    assert code in (0, 1), f"exit {code}\n{stderr[-2000:]}"
+    assert "Traceback" not in stdout + stderr
+    assert cpu < seconds, f"{cpu:.1f} s of CPU"
+
+
+# --- class 7: quadratic containers -------------------------------------------------------------
+
+
+def test_an_ec2nodeclass_stream_is_parsed_once_not_once_per_document(tmp_path):
+    # 200 small EC2NodeClasses: check lints each user data in a run of its own (before: 72 s)
+    documents = [f"""\
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata:
+  name: class{index}
+spec:
+  userData: |
+    apiVersion: node.eks.aws/v1alpha1
+    kind: NodeConfig
+    spec:
+      kubelet:
+        config:
+          maxPods: 20
+""" for index in range(200)]
+    (tmp_path / "classes.yaml").write_text("---\n".join(documents))
+    outcome = run_bounded(["check", "classes.yaml"], tmp_path)
+    assert_bounded(outcome)
+    # every one of them is still linted on its own: one NC702 (maxPods discarded) each
+    assert "180 more NC702 findings in classes.yaml not shown" in outcome[3] + outcome[4]
+    assert "200 warnings" in outcome[4]
+
+
+LAUNCH_TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Template:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        UserData:
+          Fn::Base64:
+"""
+
+
+def test_fn_sub_with_8000_unresolved_references_is_linear(tmp_path):
+    # each unresolved ${X} used to scan the whole template for its line (before: 18 s)
+    references = "".join(f"              echo ${{X{index}}}\n" for index in range(8000))
+    text = LAUNCH_TEMPLATE + "            Fn::Sub: |\n              #!/bin/bash\n" + references
+    (tmp_path / "template.yaml").write_text(text)
+    outcome = run_bounded(["check", "template.yaml"], tmp_path)
+    assert_bounded(outcome)
+    # the first reference is on line 11, column 20 ("              echo " is 19 characters)
+    assert "template.yaml:11:20: NC173 warning ${X0} is not resolved" in outcome[3]
+    assert "7980 more NC173 findings" in outcome[3] + outcome[4]
+
+
+def test_fn_join_with_8000_items_is_linear(tmp_path):
+    # each item's position used to scan the whole template (before: 65 s)
+    items = "".join(f'                - "echo {index}\\n"\n' for index in range(8000))
+    text = LAUNCH_TEMPLATE + "            Fn::Join:\n              - ''\n              - - \"#!/bin/bash\\n\"\n" + items
+    (tmp_path / "template.yaml").write_text(text)
+    assert_bounded(run_bounded(["check", "template.yaml"], tmp_path))
+
+
+def test_15000_node_label_findings_split_the_text_once(tmp_path):
+    # one NC417 per flag; offset_span used to split the whole text for each (before: 11 s)
+    flags = "".join(f"    - --node-labels=-a{index}=b\n" for index in range(15000))
+    (tmp_path / "labels.yaml").write_text(CLUSTER + "  kubelet:\n    flags:\n" + flags)
+    outcome = run_bounded(["check", "labels.yaml"], tmp_path)
+    assert_bounded(outcome)
+    # item 0 is on line 11; "    - --node-labels=" is 20 characters, so the label starts at column 21
+    assert "labels.yaml:11:21: NC417" in outcome[3]
+    assert "14980 more NC417 findings" in outcome[3] + outcome[4]
