@@ -7,6 +7,7 @@ tens of seconds or gigabytes before; the numbers are in the commit messages.
 """
 from __future__ import annotations
 
+import base64
 import gzip
 import os
 import resource
@@ -129,3 +130,43 @@ def test_15000_node_label_findings_split_the_text_once(tmp_path):
     # item 0 is on line 11; "    - --node-labels=" is 20 characters, so the label starts at column 21
     assert "labels.yaml:11:21: NC417" in outcome[3]
     assert "14980 more NC417 findings" in outcome[3] + outcome[4]
+
+
+# --- class 8: one decoded-size budget per run ----------------------------------------------------
+
+
+def _bomb_parts(count: int, inflated: int) -> str:
+    """A multipart user data of ``count`` NodeConfig parts, each base64 gzip inflating to ``inflated`` bytes."""
+    payload = base64.b64encode(gzip.compress(b"#" + b" " * (inflated - 2) + b"\n", 9, mtime=0)).decode()
+    parts = "".join(f"--B\nContent-Type: application/node.eks.aws\nContent-Transfer-Encoding: base64\n\n{payload}\n"
+                    for _ in range(count))
+    return f'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n{parts}--B--\n'
+
+
+def test_a_hundred_gzip_parts_share_one_decoded_budget(tmp_path):
+    # each part inflates to 600 KiB, under the 1 MiB limit on its own; together they are 60 MiB
+    # (before: every part was inflated and parsed, 24 s)
+    text = _bomb_parts(100, 600 << 10)
+    assert len(text) < 150_000
+    (tmp_path / "parts.mime").write_text(text)
+    outcome = run_bounded(["check", "parts.mime"], tmp_path)
+    assert_bounded(outcome, 2.0)
+    stdout = outcome[3]
+    # each part is 5 lines (delimiter, 2 headers, blank, body): part 1 (lines 4-8) fits; part 2's
+    # body (line 13) passes the limit, and the reading stops at part 3's delimiter (line 14)
+    assert "parts.mime:13:1: NC103 error gzip data inflates past the decoded size limit; refused" in stdout
+    assert "parts.mime:14:1: NC103 error the decoded size limit is used up; the parts from here on are not read" \
+        in stdout
+    assert stdout.count(" NC103 ") == 2
+    assert outcome[2] < 200 << 20
+
+
+def test_the_budget_is_shared_by_the_user_data_of_a_whole_run(tmp_path):
+    # two sources of 600 KiB each after gzip: the second passes what the run may decode
+    member = gzip.compress(CLUSTER.encode() + b"#" * (600 << 10) + b"\n", 9, mtime=0)
+    (tmp_path / "a.gz").write_bytes(member)
+    (tmp_path / "b.gz").write_bytes(member)
+    outcome = run_bounded(["check", "a.gz", "b.gz"], tmp_path)
+    assert_bounded(outcome)
+    assert "a.gz:1:1: NC103" not in outcome[3]
+    assert "b.gz:1:1: NC103 error gzip data inflates past the decoded size limit; refused" in outcome[3]
