@@ -170,3 +170,56 @@ def test_the_budget_is_shared_by_the_user_data_of_a_whole_run(tmp_path):
     assert_bounded(outcome)
     assert "a.gz:1:1: NC103" not in outcome[3]
     assert "b.gz:1:1: NC103 error gzip data inflates past the decoded size limit; refused" in outcome[3]
+
+
+# --- class 9: aliases bounded by the characters they expand to; origins per run ----------------
+
+EXAMPLE_CLUSTER = (ROOT / "examples" / "nodeconfig.yaml").read_text().split("  kubelet:")[0]
+
+
+def test_aliases_of_a_large_value_are_bounded_by_characters_not_nodes(tmp_path):
+    # 2 KB of gzip: a 500,000-character value aliased 229 times in kubelet.config
+    # (before: build wrote a 230 MB archive, 477 MB of memory)
+    text = EXAMPLE_CLUSTER + "  kubelet:\n    config:\n" + f'      a0: &a "{"x" * 500_000}"\n' + \
+        "".join(f"      a{index}: *a\n" for index in range(1, 230))
+    data = gzip.compress(text.encode(), 9, mtime=0)
+    assert len(data) < 4096
+    (tmp_path / "aliases.yaml.gz").write_bytes(data)
+    outcome = run_bounded(["build", "aliases.yaml.gz", "-o", "out.tar"], tmp_path)
+    code, cpu, rss, stdout, stderr = outcome
+    assert code == 1 and cpu < CPU_BOUND_SECONDS and rss < 200 << 20, outcome[1:3]
+    # the third use of the value is the first past 1 MiB of characters; an alias is the anchored
+    # node itself, so the finding points at the anchored value (line 12 of the decoded text)
+    assert "aliases.yaml.gz#gzip:12:11: NC123 error the document's values expand to more than 1048576 " \
+           "characters" in stdout + stderr
+    assert not (tmp_path / "out.tar").exists()
+
+
+def test_aliased_kubelet_flags_stay_small(tmp_path):
+    # 74 KB: a 63,000-character flag aliased 1000 times (before: check passed 2.9 GB and died, exit 3)
+    flag = "--node-labels=" + ",".join(f"k{index}=v" for index in range(8000))
+    text = EXAMPLE_CLUSTER + "  kubelet:\n    flags:\n" + f'      - &a "{flag}"\n' + "      - *a\n" * 1000
+    (tmp_path / "flags.yaml").write_text(text)
+    outcome = run_bounded(["check", "flags.yaml"], tmp_path)
+    assert_bounded(outcome)
+    assert outcome[2] < 200 << 20
+    assert " NC123 error the document's values expand to more than 1048576 characters" in outcome[3]
+
+
+def test_a_megabyte_of_flags_costs_runs_of_origins_not_a_tuple_per_character(tmp_path):
+    # 0.9 MB of kubelet flags without aliases (the input limit is 1 MiB): 100,000 labels, half of them
+    # in a quoted run that takes the slow path of systemd's reader; every label is refused (a key
+    # must start with a letter or digit), so each gets its finding, located in its long line
+    # (before: 150 MB for the origins alone, and minutes locating the findings)
+    labels = ",".join(f"-k{index}=v" for index in range(50000))
+    text = EXAMPLE_CLUSTER + "  kubelet:\n    flags:\n" + \
+        f'      - "--node-labels={labels}"\n      - "--node-labels=\'{labels}\'"\n'
+    assert len(text) < 1 << 20
+    (tmp_path / "flags.yaml").write_text(text)
+    outcome = run_bounded(["check", "flags.yaml"], tmp_path)
+    assert_bounded(outcome)
+    assert outcome[2] < 150 << 20, outcome[2] >> 20
+    # the labels of the second item (line 13) are reported, one finding per label;
+    # '      - "--node-labels=\'' is 24 characters
+    assert "flags.yaml:13:25: NC417 error --node-labels '-k0'" in outcome[3]
+    assert "49980 more NC417 findings" in outcome[3] + outcome[4]
