@@ -126,4 +126,5 @@ def _is_file(item: str) -> bool:
 
 
 def _typed(value: str):
-    return int(value) if value.isdigit() else value
+    # ASCII digits only ("²".isdigit() is true, and int() refuses it), and few enough for int()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else value
