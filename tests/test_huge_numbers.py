@@ -77,3 +77,19 @@ def test_an_ascii_only_output_encoding_escapes_what_it_cannot_print(tmp_path):
     completed = subprocess.run([sys.executable, "-m", "nodecfg", "check", "config.yaml"], cwd=tmp_path,
                                capture_output=True, env=environment)
     assert b"unknown KubeletConfiguration field '\\xfcnkn\\xf6wn'" in completed.stdout
+
+
+def test_a_boundary_candidate_of_5000_digits_in_a_part_does_not_stop_userdata():
+    import nodecfg
+
+    script = b"#!/bin/bash\necho ==NODECFG-" + HUGE.encode() + b"==\n"
+    composed = nodecfg.compose_userdata([CLUSTER.encode()], scripts=[script])
+    assert b"==NODECFG==" in composed  # the long candidate is not ours: the plain boundary is free
+
+
+def test_a_pointer_token_int_refuses_is_no_index():
+    from nodecfg.core.document import get_pointer
+
+    assert get_pointer({"a": [1, 2]}, "/a/\u00b2") is None
+    assert get_pointer({"a": [1, 2]}, "/a/" + HUGE) is None
+    assert get_pointer({"a": [1, 2]}, "/a/1") == 2

@@ -267,7 +267,8 @@ def choose_boundary(bodies: Iterable[bytes]) -> str:
 
 
 # a lookahead, so that overlapping occurrences are all found
-_CANDIDATE = re.compile(rb"(?===NODECFG(?:-([1-9][0-9]*))?==)")
+# at most 9 digits: a longer number is never a boundary we write (and int() stops at 4300 digits)
+_CANDIDATE = re.compile(rb"(?===NODECFG(?:-([1-9][0-9]{0,8}))?==)")
 
 
 def write_multipart(parts: list[NewPart]) -> bytes:
