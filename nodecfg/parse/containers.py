@@ -239,7 +239,7 @@ def extract(data: bytes, uri: str, params: dict[str, str] | None = None) -> Cont
     return _extract(bytes(data), uri, tuple(sorted((params or {}).items())))
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=2)  # the file being linted; a second for unit_count's look at the next one
 def _extract(data: bytes, uri: str, params: tuple[tuple[str, str], ...]) -> Container | None:
     from nodecfg.parse.yaml import decode_text, parse_yaml_documents
 
