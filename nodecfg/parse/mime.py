@@ -337,7 +337,7 @@ class _Splitter:
     def __init__(self, data: bytes, result: MimeResult, budget: DecodeBudget) -> None:
         self.data = data
         self.result = result
-        self.limit = budget  # shared by every part (and by the run, when the caller passes its budget)
+        self.budget = budget  # shared by every part (and by the run, when the caller passes its budget)
         self.uri = result.uri
         self.lines = _Lines(data)
         result.data = data
@@ -442,9 +442,9 @@ class _Multipart:
                 self.s.report("NC112", delimiter_line, f"more than {MAX_PARTS} MIME parts; the rest is not read")
                 return
             delimiter_line = self.read_part(delimiter_line)
-            if self.s.limit.exhausted and delimiter_line:
+            if self.s.budget.exhausted and delimiter_line:
                 self.s.report("NC103", delimiter_line, "the decoded size limit is used up; the parts from here "
-                              "on are not read", f"the limit is {self.s.limit.limit} bytes of decoded data "
+                              "on are not read", f"the limit is {self.s.budget.limit} bytes of decoded data "
                               "for the whole user data (every MIME part and base64/gzip layer together)")
                 return
         self.check_nodeconfig_present()
@@ -642,7 +642,7 @@ class _PartBuilder:
                           severity=severity)
 
     def decode_nodeconfig(self, encoding: str) -> None:
-        unwrapped = unwrap(self.body, self.uri, self.s.limit, Span(self.s.uri, self.body_line, 1))
+        unwrapped = unwrap(self.body, self.uri, self.s.budget, Span(self.s.uri, self.body_line, 1))
         self.s.result.diagnostics.extend(unwrapped.diagnostics)
         self.body = unwrapped.data
         self.layers.extend(unwrapped.layers)
@@ -651,7 +651,7 @@ class _PartBuilder:
 
     def decode_declared_base64(self) -> None:
         try:
-            decoded = decode_if_base64(self.body, self.s.limit)
+            decoded = decode_if_base64(self.body, self.s.budget)
         except UnwrapError as error:
             self.s.report(error.code, self.body_line, f"part {self.index}: {error.message}")
             self.body = b""
