@@ -118,7 +118,10 @@ class Origins(Sequence):
         if start >= stop:
             return Origins([], [], [], 0)
         first = bisect_right(self._starts, start) - 1
-        last = bisect_right(self._starts, stop - 1)
+        last = bisect_right(self._starts, stop - 1, first)
+        if last == first + 1:  # inside one run: a word of one flag item, the usual case
+            return Origins([0], [self._items[first]], [self._offsets[first] + start - self._starts[first]],
+                           stop - start)
         starts = [max(s, start) - start for s in self._starts[first:last]]
         offsets = [o + max(0, start - s) for s, o in zip(self._starts[first:last], self._offsets[first:last])]
         return Origins(starts, self._items[first:last], offsets, stop - start)
