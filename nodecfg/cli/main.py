@@ -78,6 +78,7 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _escape_unencodable()
     command = _chosen_command(argv)
     parser = build_parser(command if command in COMMANDS else None)
     try:
@@ -102,6 +103,21 @@ def main(argv: list[str] | None = None) -> int:
         print("nodecfg: internal error, please report it with the input that caused it "
               "(rerun with --debug for the traceback)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _escape_unencodable() -> None:
+    """Characters the output encoding lacks (PYTHONIOENCODING=ascii, a C locale) print as \\x escapes.
+
+    The findings quote the input, which may hold any character; a report
+    with an escape beats a crash half-way through it.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream that cannot change (closed, or detached)
+                pass
 
 
 def _discard_stdout() -> None:

@@ -73,8 +73,11 @@ def load_table(path: str = str(PACKAGED_TABLE)) -> GateTable | None:
 
 def kubelet_minor(version: str) -> int | None:
     """19 of 'v1.19.3'; None when the version is not 1.x.y."""
+    from nodecfg.core.versions import parse_version
+
     match = re.match(r"v?1\.(\d+)", version or "")
-    return int(match.group(1)) if match else None
+    parsed = parse_version(match.group(0)) if match else None  # bounded digits: int() stops at 4300
+    return parsed.minor if parsed else None
 
 
 # strconv.ParseBool, which featuregate's Set uses for --feature-gates values

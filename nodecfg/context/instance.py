@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from nodecfg.core.codes import NC090, NC091, NC092
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.lines import describe, line_breaker
+from nodecfg.core.versions import parse_version
 from nodecfg.core.document import join_pointer
 
 # key in the instance file -> attribute name
@@ -95,6 +96,9 @@ VALUE_PATTERNS = {
 }
 
 
+VERSION_KEYS = frozenset({"kubeletVersion", "containerdVersion"})
+
+
 def validate_context(values: Any, uri: str, positions: dict[str, tuple[Span, Span]] | None = None,
                      ) -> tuple[dict[str, Any], list[Diagnostic]]:
     """Keep the valid context keys of values; report the rest.
@@ -143,7 +147,7 @@ def _value_problem(key: str, value: Any) -> str | None:
         return f"must be one of {', '.join(ACCELERATORS)}, not {value!r}"
     if key in VALUE_PATTERNS:
         pattern, example = VALUE_PATTERNS[key]
-        if not re.fullmatch(pattern, value):
+        if not re.fullmatch(pattern, value) or (key in VERSION_KEYS and parse_version(value) is None):
             return f"{value!r} is not {example}"
     return None
 

@@ -46,7 +46,8 @@ def get_pointer(data: Any, pointer: str, default: Any = None) -> Any:
             if typed is MISSING or typed not in node:
                 return default
             node = node[typed]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and token.isascii() and token.isdigit() and len(token) < 19 \
+                and int(token) < len(node):
             node = node[int(token)]
         else:
             return default

@@ -34,7 +34,10 @@ def parse_cidr(text: object) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Addr
         address = ipaddress.ip_address(address_text)
     except ValueError:
         return None
-    prefix = int(prefix_text)
+    digits = prefix_text.lstrip("0") or "0"  # Go's dtoi stops at 0xFFFFFF; Python's int() at 4300 digits
+    if len(digits) > 3:
+        return None
+    prefix = int(digits)
     return (address, prefix) if prefix <= address.max_prefixlen else None
 
 

@@ -14,6 +14,7 @@ import re
 from typing import NamedTuple
 
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
+MAX_VERSION_DIGITS = 9
 
 
 class Version(NamedTuple):
@@ -32,8 +33,10 @@ def parse_version(text: object) -> Version | None:
     match = _VERSION.search(text)
     if match is None:
         return None
-    major, minor, patch = match.groups()
-    return Version(int(major), int(minor), int(patch or 0))
+    numbers = [(group or "0").lstrip("0") or "0" for group in match.groups()]
+    if any(len(number) > MAX_VERSION_DIGITS for number in numbers):
+        return None  # no release has such a number: read as junk, which int() (4300 digits at most) would crash on
+    return Version(*(int(number) for number in numbers))
 
 
 def at_least(text: object, minimum: str) -> bool:

@@ -32,6 +32,7 @@ Facts relied on:
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,30 +62,56 @@ def maybe_container(data: bytes) -> bool:
 # --- positions ---------------------------------------------------------------
 
 
+class LineIndex:
+    """The one offset <-> (line, column) mapper of a text, its line starts found once.
+
+    Every position in a container file goes through the file's one index, so
+    a template with thousands of Fn::Join items or Fn::Sub references costs
+    one scan of the file, not one per item.
+    """
+
+    __slots__ = ("starts", "length")
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        index = text.find("\n")
+        while index >= 0:
+            starts.append(index + 1)
+            index = text.find("\n", index + 1)
+        self.starts = starts
+        self.length = len(text)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def offset(self, line: int, col: int) -> int:
+        """Character offset of a 1-based line and column (clamped to the text's lines)."""
+        starts = self.starts
+        return starts[max(1, min(line, len(starts))) - 1] + max(col, 1) - 1
+
+
 class TextMap:
     """Maps a (line, col) of an embedded text to the (line, col) of its file.
 
     ``offsets[i]`` is the file offset of character ``i`` of the text; the
-    file's line starts turn an offset into a line and column.
+    file's ``LineIndex`` turns an offset into a line and column.
     """
 
-    def __init__(self, text: str, offsets: list[int], file_text: str) -> None:
+    def __init__(self, text: str, offsets: list[int], file_lines: LineIndex) -> None:
         self.offsets = offsets or [0]
-        self.text_line_starts = _line_starts(text)
-        self.file_line_starts = _line_starts(file_text)
+        self.text_lines = LineIndex(text)
+        self.file_lines = file_lines
         self.text_length = len(text)
 
     def map(self, line: int, col: int) -> tuple[int, int]:
         if line <= 0:
-            return self._position(self.offsets[0])
-        starts = self.text_line_starts
+            return self.file_lines.position(self.offsets[0])
+        starts = self.text_lines.starts
         start = starts[min(line, len(starts)) - 1]
         index = min(start + max(col, 1) - 1, len(self.offsets) - 1)
-        return self._position(self.offsets[index])
-
-    def _position(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.file_line_starts, offset)
-        return line, offset - self.file_line_starts[line - 1] + 1
+        return self.file_lines.position(self.offsets[index])
 
     def map_span(self, span: Span, uri: str) -> Span:
         line, col = self.map(span.line, span.col)
@@ -92,33 +119,19 @@ class TextMap:
         return Span(uri, line, col, end_line, end_col)
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    index = text.find("\n")
-    while index >= 0:
-        starts.append(index + 1)
-        index = text.find("\n", index + 1)
-    return starts
-
-
-def file_offset(file_text: str, line: int, col: int, starts: list[int] | None = None) -> int:
-    starts = starts or _line_starts(file_text)
-    return starts[max(1, min(line, len(starts))) - 1] + max(col, 1) - 1
-
-
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f",
             "0": "\0", "a": "\a", "v": "\v", "e": "\x1b", " ": " ", "N": "\x85", "_": "\xa0"}
 
 
-def value_offsets(file_text: str, span: Span, value: str) -> list[int]:
+def value_offsets(file_text: str, span: Span, value: str, lines: LineIndex) -> list[int]:
     """The file offset of every character of a string scalar that starts at ``span``.
 
     The raw characters from the span are aligned with the value: a double
     quoted scalar is decoded escape by escape first; indentation and the
     line folding of block and plain scalars are skipped over.
     """
-    start = file_offset(file_text, span.line, span.col)
-    end = file_offset(file_text, span.end_line, span.end_col) if span.end_line else len(file_text)
+    start = lines.offset(span.line, span.col)
+    end = lines.offset(span.end_line, span.end_col) if span.end_line else len(file_text)
     end = max(end, start + 1)
     start = _skip_tag(file_text, start, end)
     if file_text[start:start + 1] == '"':
@@ -166,12 +179,23 @@ def _decode_double_quoted(text: str, start: int, end: int) -> tuple[str, list[in
 
 
 def _align(value: str, chars: str, offsets: list[int], fallback: int) -> list[int]:
+    """The offset of each character of value, matched left to right against the raw characters.
+
+    Linear in the text: the cursor only moves forward, so a character once
+    missing after it stays missing, and the next line break is looked up again
+    only when the cursor has passed it.
+    """
     result: list[int] = []
     cursor = 0
+    missing: set[str] = set()
+    newline = chars.find("\n")
     for char in value:
-        found = chars.find(char, cursor)
+        found = -1 if char in missing else chars.find(char, cursor)
+        if found < 0:
+            missing.add(char)
         if char == " ":  # a folded line break reads as one space
-            newline = chars.find("\n", cursor)
+            if 0 <= newline < cursor:
+                newline = chars.find("\n", cursor)
             if newline >= 0 and (found < 0 or newline < found):
                 found = newline
         if found < 0:
@@ -206,7 +230,17 @@ class Container:
 
 
 def extract(data: bytes, uri: str, params: dict[str, str] | None = None) -> Container | None:
-    """The container in ``data``, or None when it is not one (plain NodeConfig, user data)."""
+    """The container in ``data``, or None when it is not one (plain NodeConfig, user data).
+
+    ``check`` lints each user data of a file in a run of its own (and counts
+    them first), so the same file is asked for once per user data: it is read
+    once, and the runs share the result, which nothing changes.
+    """
+    return _extract(bytes(data), uri, tuple(sorted((params or {}).items())))
+
+
+@functools.lru_cache(maxsize=2)  # the file being linted; a second for unit_count's look at the next one
+def _extract(data: bytes, uri: str, params: tuple[tuple[str, str], ...]) -> Container | None:
     from nodecfg.parse.yaml import decode_text, parse_yaml_documents
 
     text, problems = decode_text(data, uri)
@@ -215,7 +249,7 @@ def extract(data: bytes, uri: str, params: dict[str, str] | None = None) -> Cont
     documents, diagnostics = parse_yaml_documents(text, uri)
     if not documents or any(d.code == "NC120" for d in diagnostics):
         return None
-    reader = _Reader(text, uri, documents, params or {})
+    reader = _Reader(text, uri, documents, dict(params))
     container = reader.read()
     if container is not None:
         container.diagnostics[:0] = [d for d in diagnostics if d.severity >= Severity.ERROR]
@@ -258,6 +292,7 @@ def _similar(a: str, b: str) -> bool:
 class _Reader:
     def __init__(self, text: str, uri: str, documents: list[Document], params: dict[str, str]) -> None:
         self.text = text
+        self.lines = LineIndex(text)
         self.uri = uri
         self.documents = documents
         self.params = params
@@ -344,10 +379,10 @@ class _Reader:
             return
         pointer = "/spec/userData"
         span = document.span_of(pointer)
-        offsets = value_offsets(self.text, span, user_data) if user_data else []
+        offsets = value_offsets(self.text, span, user_data, self.lines) if user_data else []
         mine = [p for p in nodepools if _get(p, "spec", "template", "spec", "nodeClassRef", "name") == name]
         container.units.append(Unit(
-            f"{self.uri}#EC2NodeClass={name}", user_data.encode(), TextMap(user_data, offsets, self.text),
+            f"{self.uri}#EC2NodeClass={name}", user_data.encode(), TextMap(user_data, offsets, self.lines),
             span, "karpenter", "ec2nodeclass",
             {"name": name, "apiVersion": document.data.get("apiVersion"), "spec": spec, "nodepools": mine,
              "document": document}))
@@ -372,7 +407,7 @@ class _Reader:
                     document.span_of(pointer),
                     f"launch template {logical_id} has no LaunchTemplateData.UserData"))
                 continue
-            evaluator = _Intrinsics(self.text, document, {**parameters, **self.params})
+            evaluator = _Intrinsics(self.text, self.lines, document, {**parameters, **self.params})
             mode = "managed-nodegroup" if logical_id in managed else "self-managed"
             unit = evaluator.user_data(value, pointer, unit_uri, mode)
             container.diagnostics.extend(evaluator.diagnostics)
@@ -548,6 +583,7 @@ def _unknown_after_apply(output: dict, address: str, attribute: str) -> bool:
 
 
 _SUB_REFERENCE = re.compile(r"\$\{(!?)([^}]*)\}")
+_TAG = re.compile(r"!\w+")
 _SHORT_TAGS = {"!Base64": "Fn::Base64", "!Sub": "Fn::Sub", "!Join": "Fn::Join", "!Ref": "Ref",
                "!GetAtt": "Fn::GetAtt", "!ImportValue": "Fn::ImportValue", "!Select": "Fn::Select",
                "!If": "Fn::If", "!FindInMap": "Fn::FindInMap"}
@@ -556,8 +592,9 @@ _SHORT_TAGS = {"!Base64": "Fn::Base64", "!Sub": "Fn::Sub", "!Join": "Fn::Join", 
 class _Intrinsics:
     """Evaluates the intrinsic functions a UserData value is written with, keeping positions."""
 
-    def __init__(self, text: str, document: Document, values: dict[str, str]) -> None:
+    def __init__(self, text: str, lines: LineIndex, document: Document, values: dict[str, str]) -> None:
         self.text = text
+        self.lines = lines
         self.document = document
         self.values = values
         self.diagnostics: list[Diagnostic] = []
@@ -566,8 +603,8 @@ class _Intrinsics:
         span = self.document.positions.get(pointer)
         if span is None:
             return None
-        start = file_offset(self.text, span.line, span.col)
-        match = re.compile(r"!\w+").match(self.text, start)
+        start = self.lines.offset(span.line, span.col)
+        match = _TAG.match(self.text, start)
         return _SHORT_TAGS.get(match.group(0)) if match else None
 
     def _function(self, value: Any, pointer: str, tagged: bool = True) -> tuple[str | None, Any, str, bool]:
@@ -599,12 +636,12 @@ class _Intrinsics:
         if result is None:
             return None
         text, offsets = result
-        return Unit(unit_uri, text.encode(), TextMap(text, offsets, self.text), span, mode, "cloudformation")
+        return Unit(unit_uri, text.encode(), TextMap(text, offsets, self.lines), span, mode, "cloudformation")
 
     def string(self, value: Any, pointer: str, tagged: bool = True) -> tuple[str, list[int]] | None:
         name, argument, inner, _ = self._function(value, pointer, tagged)
         if name is None and isinstance(value, str):
-            return value, value_offsets(self.text, self.document.span_of(pointer), value)
+            return value, value_offsets(self.text, self.document.span_of(pointer), value, self.lines)
         if name == "Fn::Sub":
             return self._sub(argument, inner)
         if name == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 \
@@ -620,20 +657,21 @@ class _Intrinsics:
 
     def _offset(self, pointer: str) -> int:
         span = self.document.span_of(pointer)
-        return file_offset(self.text, span.line, span.col)
+        return self.lines.offset(span.line, span.col)
 
     def _join(self, separator: str, items: list, pointer: str) -> tuple[str, list[int]] | None:
-        text, offsets = "", []
+        texts: list[str] = []
+        offsets: list[int] = []
+        separator_offsets = [self._offset(join_pointer(pointer, 0))] * len(separator)
         for index, item in enumerate(items):
             part = self.string(item, join_pointer(join_pointer(pointer, 1), index))
             if part is None:
                 return None
             if index:
-                text += separator
-                offsets += [self._offset(join_pointer(pointer, 0))] * len(separator)
-            text += part[0]
+                offsets += separator_offsets
+            texts.append(part[0])
             offsets += part[1]
-        return text, offsets
+        return separator.join(texts), offsets
 
     def _sub(self, argument: Any, pointer: str) -> tuple[str, list[int]] | None:
         variables: dict[str, Any] = {}
@@ -646,7 +684,7 @@ class _Intrinsics:
             self.diagnostics.append(NC174.at(self.document.span_of(pointer),
                                                "Fn::Sub needs a string template"))
             return None
-        raw_offsets = value_offsets(self.text, self.document.span_of(template_pointer), argument)
+        raw_offsets = value_offsets(self.text, self.document.span_of(template_pointer), argument, self.lines)
         text, offsets, unresolved = [], [], []
         position = 0
         for match in _SUB_REFERENCE.finditer(argument):
@@ -666,10 +704,9 @@ class _Intrinsics:
         text.append(argument[position:])
         offsets += raw_offsets[position:]
         for name, offset in unresolved:
-            line_starts = _line_starts(self.text)
-            line = bisect.bisect_right(line_starts, offset)
+            line, col = self.lines.position(offset)
             self.diagnostics.append(NC173.at(
-                Span(self.document.uri, line, offset - line_starts[line - 1] + 1),
+                Span(self.document.uri, line, col),
                 f"${{{name}}} is not resolved: it is a parameter, pseudo parameter or attribute "
                 "nodecfg does not know, so it stays as written", f"pass --param {name}=VALUE"))
         return "".join(text), offsets

@@ -17,7 +17,7 @@ from nodecfg.core.document import Document
 
 def load_container(container, data: bytes, uri: str, loaded, limits, options) -> None:
     from nodecfg.parse.yaml import decode_text
-    from nodecfg.parse.source import Loaded
+    from nodecfg.parse.source import Loaded, decode_budget
 
     file_text, _ = decode_text(data, uri)
     file_text = file_text or ""
@@ -36,14 +36,17 @@ def load_container(container, data: bytes, uri: str, loaded, limits, options) ->
         units = units[:1]
     for unit in units:
         scratch = Loaded()
+        # the unit draws on the run's bounds, as a source of its own would
+        scratch.decode_budget = decode_budget(loaded, limits)
+        scratch.yaml_events = loaded.yaml_events
         _load_unit(unit, scratch, limits, options)
         _graft(scratch, unit, file_text, loaded)
-        sizes.append(max(scratch.raw_sizes.values(), default=0))
+        sizes.append(max(scratch.ec2_sizes.values(), default=0))
         loaded.modes.append(unit.mode)
         if options.cluster is not None:
             _append_generated(unit, loaded, options)
     # NC117 measures the user data, not the manifest or template around it
-    loaded.raw_sizes[uri] = max(sizes, default=0)
+    loaded.ec2_sizes[uri] = max(sizes, default=0)
 
 
 def _load_unit(unit, scratch, limits, options) -> None:
@@ -55,7 +58,7 @@ def _load_unit(unit, scratch, limits, options) -> None:
         return
     from nodecfg.parse.containers import karpenter_part_kind
 
-    scratch.raw_sizes[unit.uri] = len(unit.data)
+    scratch.raw_sizes[unit.uri] = scratch.ec2_sizes[unit.uri] = len(unit.data)
     text = unit.data.decode("utf-8", "replace")
     if not text:
         return

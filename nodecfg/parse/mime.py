@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
-from nodecfg.parse.wrapping import DEFAULT_LIMIT, UnwrapError, decode_if_base64, decode_quoted_printable, unwrap
+from nodecfg.parse.wrapping import (DEFAULT_LIMIT, DecodeBudget, UnwrapError, budget_of, decode_if_base64,
+                                   decode_quoted_printable, unwrap)
 
 NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
 SHELL_MEDIA_TYPE = "text/x-shellscript"
@@ -61,8 +62,12 @@ class MimeResult:
         self.structure_broken = False            # the multipart reader stopped on an error
 
 
-def split_userdata(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeResult:
-    """Unwrap base64/gzip user data, then split it into parts (or one pseudo-part)."""
+def split_userdata(data: bytes, uri: str, limit: "int | DecodeBudget" = DEFAULT_LIMIT) -> MimeResult:
+    """Unwrap base64/gzip user data, then split it into parts (or one pseudo-part).
+
+    ``limit`` bounds the bytes decoded for the whole user data and all its parts together.
+    """
+    limit = budget_of(limit)
     unwrapped = unwrap(data, uri, limit)
     base_uri = f"{uri}#{'+'.join(unwrapped.layers)}" if unwrapped.layers else uri
     result = MimeResult(base_uri, unwrapped.layers, list(unwrapped.diagnostics))
@@ -71,10 +76,10 @@ def split_userdata(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeRes
     return result
 
 
-def split_decoded(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeResult:
+def split_decoded(data: bytes, uri: str, limit: "int | DecodeBudget" = DEFAULT_LIMIT) -> MimeResult:
     """Split user data that is already unwrapped (nodeadm unwraps the whole user data only once)."""
     result = MimeResult(uri)
-    _Splitter(data, result, limit).run()
+    _Splitter(data, result, budget_of(limit)).run()
     return result
 
 
@@ -332,10 +337,10 @@ def parse_media_type(value: str) -> tuple[str, dict[str, str]]:
 
 
 class _Splitter:
-    def __init__(self, data: bytes, result: MimeResult, limit: int) -> None:
+    def __init__(self, data: bytes, result: MimeResult, budget: DecodeBudget) -> None:
         self.data = data
         self.result = result
-        self.limit = limit
+        self.budget = budget  # shared by every part (and by the run, when the caller passes its budget)
         self.uri = result.uri
         self.lines = _Lines(data)
         result.data = data
@@ -461,6 +466,11 @@ class _Multipart:
                 self.s.report("NC112", delimiter_line, f"more than {MAX_PARTS} MIME parts; the rest is not read")
                 return
             delimiter_line = self.read_part(delimiter_line)
+            if self.s.budget.exhausted and delimiter_line:
+                self.s.report("NC103", delimiter_line, "the decoded size limit is used up; the parts from here "
+                              "on are not read", f"the limit is {self.s.budget.limit} bytes of decoded data "
+                              "for the whole user data (every MIME part and base64/gzip layer together)")
+                return
         self.check_nodeconfig_present()
 
     def skip_preamble(self) -> int:
@@ -657,7 +667,7 @@ class _PartBuilder:
                           severity=severity)
 
     def decode_nodeconfig(self, encoding: str) -> None:
-        unwrapped = unwrap(self.body, self.uri, self.s.limit, Span(self.s.uri, self.body_line, 1))
+        unwrapped = unwrap(self.body, self.uri, self.s.budget, Span(self.s.uri, self.body_line, 1))
         self.s.result.diagnostics.extend(unwrapped.diagnostics)
         self.body = unwrapped.data
         self.layers.extend(unwrapped.layers)
@@ -666,7 +676,7 @@ class _PartBuilder:
 
     def decode_declared_base64(self) -> None:
         try:
-            decoded = decode_if_base64(self.body, self.s.limit)
+            decoded = decode_if_base64(self.body, self.s.budget)
         except UnwrapError as error:
             self.s.report(error.code, self.body_line, f"part {self.index}: {error.message}")
             self.body = b""

@@ -64,6 +64,9 @@ class Loaded:
         self.texts: dict[str, str] = {}  # uri -> text its spans number lines in
         self.scripts: list[Script] = []
         self.raw_sizes: dict[str, int] = {}  # uri -> bytes as given
+        self.ec2_sizes: dict[str, int] = {}  # uri -> bytes EC2 counts as user data (base64 counts decoded)
+        self.user_data: list[str] = []  # the sources given as user data (not the files of a directory)
+        self.decode_budget = None  # parse.wrapping.DecodeBudget: bytes left to decode for all sources together
         self.yaml_events = EventAllowance()  # YAML parser events left for all texts together (docs/limits.md)
         self.modes: list[str] = []  # modes the inputs imply (an EC2NodeClass: karpenter)
         self.containers: list[str] = []  # kinds of the container files read
@@ -112,9 +115,20 @@ def load_sources(specs: list[SourceSpec], limits: Limits = Limits(), stdin=None,
             _load_bytes(_read_stdin(stdin, limits), name, loaded, limits, options)
         elif Path(name).is_dir():
             _load_directory(Path(name), loaded, limits)
+            continue
         else:
             _load_file(Path(name), loaded, limits, options)
+        loaded.user_data.append(name)
     return loaded
+
+
+def decode_budget(loaded: Loaded, limits: Limits):
+    """The one budget of decoded bytes for everything this run reads (docs/limits.md)."""
+    if loaded.decode_budget is None:
+        from nodecfg.parse.wrapping import DecodeBudget
+
+        loaded.decode_budget = DecodeBudget(limits.max_decoded_bytes)
+    return loaded.decode_budget
 
 
 def _read_stdin(stdin, limits: Limits) -> bytes:
@@ -170,7 +184,7 @@ def _io_error(uri: str, error: OSError) -> Diagnostic:
 
 def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: LoadOptions | None = None) -> None:
     already_read = sum(loaded.raw_sizes.values())
-    loaded.raw_sizes[uri] = len(data)
+    loaded.raw_sizes[uri] = loaded.ec2_sizes[uri] = len(data)
     if len(data) > limits.max_source_bytes:
         message = (f"{uri} is larger than the {limits.max_source_bytes} byte input limit "
                    "(raise it with --max-input-bytes)")
@@ -195,7 +209,9 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
     if _maybe_wrapped(data):
         from nodecfg.parse.wrapping import unwrap
 
-        unwrapped = unwrap(data, uri, limits.max_decoded_bytes)
+        unwrapped = unwrap(data, uri, decode_budget(loaded, limits))
+        if unwrapped.ec2_size is not None:
+            loaded.ec2_sizes[uri] = unwrapped.ec2_size
         loaded.diagnostics.extend(unwrapped.diagnostics)
         if unwrapped.data is None:
             return
@@ -213,7 +229,7 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
         return
     from nodecfg.parse.mime import split_decoded
 
-    result = split_decoded(data, decoded_uri, limits.max_decoded_bytes)
+    result = split_decoded(data, decoded_uri, decode_budget(loaded, limits))
     if not result.is_multipart:
         loaded.diagnostics.extend(result.diagnostics)
         _load_documents(data, decoded_uri, 0, loaded, file_text)

@@ -7,6 +7,10 @@ The same two steps run again on each ``application/node.eks.aws`` MIME part.
 
 Inflation is streamed in bounded chunks, so a gzip bomb is refused once the
 output passes the limit instead of after it has been inflated in memory.
+The limit is one ``DecodeBudget`` for everything a run decodes: the whole
+user data, each MIME part and each layer of it, and user data embedded in a
+manifest or template all draw on it (docs/limits.md), so a hundred small
+gzip bombs cost what one does.
 """
 from __future__ import annotations
 
@@ -27,6 +31,12 @@ class Unwrapped(NamedTuple):
     data: bytes
     layers: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    sizes: tuple[int, ...] = ()  # bytes after each layer, in the order of layers
+
+    @property
+    def ec2_size(self) -> int | None:
+        """Bytes EC2 counts against its 16 KiB limit when the data came base64: the decoded bytes."""
+        return self.sizes[0] if self.layers[:1] == ("base64",) else None
 
     @property
     def ok(self) -> bool:
@@ -46,29 +56,62 @@ class UnwrapError(Exception):
 _GZIP_HINT = "re-create the data with gzip, or send it uncompressed"
 
 
-def unwrap(data: bytes, uri: str, limit: int = DEFAULT_LIMIT, span: Span | None = None) -> Unwrapped:
+class DecodeBudget:
+    """Bytes that base64 and gzip decoding may still produce in one run, all layers and parts together.
+
+    A plain ``int`` limit given to the functions below is a budget of its own
+    for that one call.
+    """
+
+    __slots__ = ("limit", "used", "exhausted")
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self.limit = limit
+        self.used = 0
+        self.exhausted = False
+
+    def charge(self, size: int, refusal: str) -> None:
+        """Count ``size`` more decoded bytes, or refuse them (NC103, ``refusal``) when they pass the limit."""
+        if self.used + size > self.limit:
+            self.exhausted = True
+            raise UnwrapError("NC103", f"{refusal}; refused",
+                              f"the limit is {self.limit} bytes of decoded data for the whole user data "
+                              "(every MIME part and base64/gzip layer together)")
+        self.used += size
+
+
+def budget_of(limit: "int | DecodeBudget") -> DecodeBudget:
+    return limit if isinstance(limit, DecodeBudget) else DecodeBudget(limit)
+
+
+def unwrap(data: bytes, uri: str, limit: "int | DecodeBudget" = DEFAULT_LIMIT, span: Span | None = None
+           ) -> Unwrapped:
     """Undo optional base64 then optional gzip, like nodeadm's decodeIfBase64 + decompressIfGZIP.
 
     ``span`` anchors any diagnostic (default: the start of ``uri``).  On an
     error the returned data is empty: nodeadm refuses such input.
     """
     anchor = span or Span(uri, 1, 1)
+    budget = budget_of(limit)
     layers: list[str] = []
+    sizes: list[int] = []
     try:
-        decoded = decode_if_base64(data, limit)
+        decoded = decode_if_base64(data, budget)
         if decoded is not None:
             data = decoded
             layers.append("base64")
+            sizes.append(len(data))
         if is_gzip(data):
-            data = gunzip_limited(data, limit)
+            data = gunzip_limited(data, budget)
             layers.append("gzip")
+            sizes.append(len(data))
     except UnwrapError as error:
         diagnostic = CATALOGUE[error.code].at(anchor, error.message, error.hint)
-        return Unwrapped(b"", tuple(layers), (diagnostic,))
-    return Unwrapped(data, tuple(layers))
+        return Unwrapped(b"", tuple(layers), (diagnostic,), tuple(sizes))
+    return Unwrapped(data, tuple(layers), (), tuple(sizes))
 
 
-def decode_if_base64(data: bytes, limit: int = DEFAULT_LIMIT) -> bytes | None:
+def decode_if_base64(data: bytes, limit: "int | DecodeBudget" = DEFAULT_LIMIT) -> bytes | None:
     """The decoded bytes when ``data`` is valid standard base64, else None.
 
     Matches Go's StdEncoding.Decode: CR and LF are ignored anywhere, the
@@ -84,9 +127,7 @@ def decode_if_base64(data: bytes, limit: int = DEFAULT_LIMIT) -> bytes | None:
     if len(compact) - len(body) > 2 or body.translate(None, _BASE64_ALPHABET):
         return None
     decoded_size = len(compact) // 4 * 3 - (len(compact) - len(body))
-    if decoded_size > limit:
-        raise UnwrapError("NC103", f"base64 data decodes to {decoded_size} bytes, over the limit",
-                          f"the limit is {limit} bytes of decoded data")
+    budget_of(limit).charge(decoded_size, f"base64 data decodes to {decoded_size} bytes, over the decoded size limit")
     try:
         return binascii.a2b_base64(compact)
     except binascii.Error:
@@ -152,29 +193,28 @@ def is_gzip(data: bytes) -> bool:
     return data[:2] == GZIP_MAGIC
 
 
-def gunzip_limited(data: bytes, limit: int = DEFAULT_LIMIT) -> bytes:
+def gunzip_limited(data: bytes, limit: "int | DecodeBudget" = DEFAULT_LIMIT) -> bytes:
     """Inflate every gzip member of ``data`` (Go's reader is multistream) within ``limit``."""
     output = bytearray()
     remaining = data
+    budget = budget_of(limit)
     while True:
-        remaining = _inflate_member(remaining, output, limit)
+        remaining = _inflate_member(remaining, output, budget)
         if not remaining:
             return bytes(output)
         if not is_gzip(remaining):
             raise UnwrapError("NC102", "gzip data is followed by bytes that are not another gzip member", _GZIP_HINT)
 
 
-def _inflate_member(data: bytes, output: bytearray, limit: int) -> bytes:
+def _inflate_member(data: bytes, output: bytearray, budget: DecodeBudget) -> bytes:
     """Inflate one member into ``output``; return the bytes after it."""
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     pending = data
     try:
         while not inflater.eof:
             chunk = inflater.decompress(pending, _INFLATE_CHUNK)
+            budget.charge(len(chunk), "gzip data inflates past the decoded size limit")
             output += chunk
-            if len(output) > limit:
-                raise UnwrapError("NC103", "gzip data inflates past the decoded size limit; refused",
-                                  f"the limit is {limit} bytes of decoded data")
             pending = inflater.unconsumed_tail
             if not chunk and not pending:
                 break

@@ -21,6 +21,11 @@ from nodecfg.core.document import Document, join_pointer
 
 MAX_DEPTH = 100
 MAX_NODES = 100_000
+# Characters of scalars (values and keys) a text's documents may expand to,
+# aliases counted each time they are used; never less than the text's own
+# length, so only aliases can reach it.  Node counts alone let a few aliases
+# of one large scalar make hundreds of megabytes.
+MAX_EXPANDED_CHARS = 1 << 20
 # Parser events (scalars, collection starts and ends, documents) in one text.
 # ruamel.yaml's pure-Python parser reads about 25,000 events a second, and it
 # composes a whole document before we see it: this bounds the time spent on
@@ -129,13 +134,14 @@ def _key_text(value: Any) -> str:
 class _Builder:
     """Turns a ruamel node tree into plain data, recording spans by JSON pointer."""
 
-    def __init__(self, uri: str, line_offset: int):
+    def __init__(self, uri: str, line_offset: int, expansion: "_Expansion | None" = None):
         self.uri = uri
         self.line_offset = line_offset
         self.positions: dict[str, Span] = {}
         self.key_positions: dict[str, Span] = {}
         self.diagnostics: list[Diagnostic] = []
         self.nodes = 0
+        self.expansion = expansion or _Expansion(MAX_EXPANDED_CHARS)
         self._pairs_cache: dict[int, list] = {}
 
     def span(self, node) -> Span:
@@ -165,6 +171,7 @@ class _Builder:
         return self.mapping(node, pointer, depth)
 
     def scalar(self, node) -> Any:
+        self.expansion.charge(node)
         if _has_lone_surrogate(node.value):
             # go-yaml refuses \uD800-\uDFFF escapes; Python would keep an unencodable character
             self.report("NC120", node, "YAML syntax error: invalid Unicode escape (a lone surrogate)")
@@ -241,6 +248,22 @@ def _pair_identity(key_node) -> Any:
 def _explicit_str_tag(node) -> bool:
     tag = getattr(node, "ctag", None)
     return getattr(tag, "handle", None) is not None and str(node.tag).endswith(":str")
+
+
+class _Expansion:
+    """Characters of scalars built from one text's documents, against MAX_EXPANDED_CHARS."""
+
+    __slots__ = ("limit", "used")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def charge(self, node) -> None:
+        self.used += len(node.value) if isinstance(node.value, str) else 0
+        if self.used > self.limit:
+            raise _LimitExceeded(node, f"the document's values expand to more than {self.limit} characters "
+                                 "(aliases of large values?)")
 
 
 class _LimitExceeded(Exception):
@@ -385,6 +408,7 @@ class EventAllowance:
 
     def __init__(self, total: int = DEFAULT) -> None:
         self.left = total
+        self.chars_left = MAX_EXPANDED_CHARS  # scalar characters that aliases may expand to, all texts together
 
 
 def _yaml(allowance: EventAllowance | None = None):
@@ -405,15 +429,18 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0, allowance: E
     with this text's parser events.
     """
     loader, budget = _yaml(allowance)
+    shared = MAX_EXPANDED_CHARS if allowance is None else min(MAX_EXPANDED_CHARS, allowance.chars_left)
+    expansion = _Expansion(max(len(text), shared))
     try:
         with warnings.catch_warnings():
             # ruamel warns about a redefined anchor on stderr, with the raw input in the
             # message; go-yaml silently lets the later definition win, and so do we
             warnings.simplefilter("ignore")
-            documents, diagnostics = _parse(loader, text, uri, line_offset)
+            documents, diagnostics = _parse(loader, text, uri, line_offset, expansion)
     finally:
         if allowance is not None:
             allowance.left -= budget.events
+            allowance.chars_left -= expansion.used
     if len(documents) == 1 and text.lstrip().startswith("{") and not any(d.code == "NC146" for d in diagnostics):
         diagnostics += _json_number_problems(text, uri)
     return documents, diagnostics
@@ -451,7 +478,8 @@ def _huge_number(uri: str, text: str) -> Diagnostic:
                       "Go's encoding/json cannot unmarshal it, so nodeadm fails", "use a smaller number, or a string")
 
 
-def _parse(loader, text: str, uri: str, line_offset: int) -> tuple[list[Document], list[Diagnostic]]:
+def _parse(loader, text: str, uri: str, line_offset: int, expansion: _Expansion
+           ) -> tuple[list[Document], list[Diagnostic]]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     documents: list[Document] = []
@@ -459,13 +487,13 @@ def _parse(loader, text: str, uri: str, line_offset: int) -> tuple[list[Document
     if text.count("\n") >= MAX_LINES:
         message = f"the text has more than {MAX_LINES} lines; it is not read"
         return [], [NC123.at(Span(uri, MAX_LINES + 1 + line_offset, 1), message)]
-    builder = _Builder(uri, line_offset)
+    builder = _Builder(uri, line_offset, expansion)
     try:
         for index, node in enumerate(loader.compose_all(text)):
             if node is None or (type(node).__name__ == "ScalarNode" and node.style is None
                                 and resolve_plain_scalar(node.value) is None):
                 continue  # an empty document
-            builder = _Builder(uri, line_offset)
+            builder = _Builder(uri, line_offset, expansion)
             try:
                 data = builder.build(node)
             except _LimitExceeded as limit:

@@ -51,8 +51,11 @@ def is_containerd_2(version: str) -> bool:
 
 
 def cdi_enabled(kubelet_version: str) -> bool:
+    from nodecfg.core.versions import parse_version
+
     match = re.search(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)", kubelet_version or "")
-    return bool(match) and tuple(int(g) for g in match.groups()) >= CDI_KUBELET_VERSION
+    version = parse_version(match.group(0)) if match else None  # bounded digits: int() stops at 4300
+    return version is not None and tuple(version) >= CDI_KUBELET_VERSION
 
 
 def cdi_setting(instance: Instance) -> bool | None:

@@ -38,14 +38,17 @@ The path, stage by stage:
    "bad flag syntax"; ``-x`` is a one-letter shorthand.
 
 Every character carries the (item, offset) it came from, so a finding about
-any argv word can point at the column of the YAML that wrote it.
+any argv word can point at the column of the YAML that wrote it.  The
+origins are kept as runs (``Origins``): a run of characters copied from one
+item in order costs one entry, not one tuple per character, so a megabyte
+of flags costs kilobytes of origins.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
-from itertools import repeat
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 # systemd src/basic/string-util.h
 WHITESPACE = " \t\n\r"
@@ -72,21 +75,134 @@ _SPECIAL_IN_SPLIT = re.compile(r"[\\'\"]")
 _RUN = re.compile(r"[^ \t\n\r]+")
 
 
+class Origins(Sequence):
+    """The origin of each character of a text, stored as runs.
+
+    Run ``k`` covers characters ``starts[k]`` up to the next run's start;
+    character ``i`` in it came from ``(items[k], offsets[k] + i - starts[k])``.
+    Reads like a tuple of ``Origin`` (index, slice, iterate, compare).
+    """
+
+    __slots__ = ("_starts", "_items", "_offsets", "_length")
+
+    def __init__(self, starts: list[int], items: list[int], offsets: list[int], length: int) -> None:
+        self._starts, self._items, self._offsets, self._length = starts, items, offsets, length
+
+    @classmethod
+    def of(cls, origins: "Sequence[Origin]") -> "Origins":
+        """Origins as runs, from any sequence of (item, offset) pairs."""
+        if isinstance(origins, Origins):
+            return origins
+        builder = OriginsBuilder()
+        for origin in origins:
+            builder.append(origin)
+        return builder.build()
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._length)
+            if step != 1:
+                return tuple(self)[index]
+            return self._slice(start, max(start, stop))
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("origin index out of range")
+        run = bisect_right(self._starts, index) - 1
+        return self._items[run], self._offsets[run] + index - self._starts[run]
+
+    def _slice(self, start: int, stop: int) -> "Origins":
+        if start >= stop:
+            return Origins([], [], [], 0)
+        first = bisect_right(self._starts, start) - 1
+        last = bisect_right(self._starts, stop - 1, first)
+        if last == first + 1:  # inside one run: a word of one flag item, the usual case
+            return Origins([0], [self._items[first]], [self._offsets[first] + start - self._starts[first]],
+                           stop - start)
+        starts = [max(s, start) - start for s in self._starts[first:last]]
+        offsets = [o + max(0, start - s) for s, o in zip(self._starts[first:last], self._offsets[first:last])]
+        return Origins(starts, self._items[first:last], offsets, stop - start)
+
+    def __iter__(self):
+        bounds = self._starts[1:] + [self._length]
+        for start, end, item, offset in zip(self._starts, bounds, self._items, self._offsets):
+            for step in range(end - start):
+                yield item, offset + step
+
+    def items(self) -> set[int]:
+        """The flag list items any character came from."""
+        return set(self._items)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Origins):
+            return (self._length, self._starts, self._items, self._offsets) == \
+                (other._length, other._starts, other._items, other._offsets)
+        if isinstance(other, (tuple, list)):
+            return len(other) == self._length and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Origins({tuple(self)!r})" if self._length <= 20 else f"Origins(<{self._length} characters>)"
+
+
+class OriginsBuilder:
+    """Collects origins character by character, extending the last run when the next one follows it."""
+
+    __slots__ = ("starts", "items", "offsets", "length")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.items: list[int] = []
+        self.offsets: list[int] = []
+        self.length = 0
+
+    def append(self, origin: Origin) -> None:
+        item, offset = origin
+        if self.items and self.items[-1] == item and \
+                self.offsets[-1] + self.length - self.starts[-1] == offset:
+            self.length += 1
+            return
+        self.starts.append(self.length)
+        self.items.append(item)
+        self.offsets.append(offset)
+        self.length += 1
+
+    def run(self, item: int, offset: int, length: int) -> None:
+        """``length`` characters copied in order from ``item``, starting at ``offset``."""
+        if length > 0:
+            self.append((item, offset))
+            self.length += length - 1
+
+    def truncate(self, length: int) -> None:
+        while self.starts and self.starts[-1] >= length:
+            self.starts.pop(), self.items.pop(), self.offsets.pop()
+        self.length = min(self.length, length)
+
+    def build(self) -> Origins:
+        return Origins(self.starts, self.items, self.offsets, self.length)
+
+
 class Traced(NamedTuple):
-    """Text whose every character remembers its origin (one origin per character)."""
+    """Text whose every character remembers its origin."""
     text: str
-    origins: tuple[Origin, ...]
+    origins: Sequence[Origin]  # Origins, or any sequence of one origin per character
 
 
 class Word(NamedTuple):
     """One argument of the kubelet's argv."""
     text: str
-    origins: tuple[Origin, ...]  # per character of text
+    origins: Sequence[Origin]    # per character of text (Origins)
     start: Origin                # where the word begins (an empty "" word has no characters)
 
     @property
     def items(self) -> tuple[int, ...]:
-        return tuple(sorted({self.start[0], *(item for item, _ in self.origins)}))
+        return tuple(sorted({self.start[0], *Origins.of(self.origins).items()}))
 
 
 class Arg(NamedTuple):
@@ -129,13 +245,14 @@ def _argv(items: tuple[str, ...]) -> Argv:
 
 
 def _join(items: list[str]) -> Traced:
-    """strings.Join(flags, " "): a joining space belongs to the item after it."""
-    origins: list[Origin] = []
+    """strings.Join(flags, " "): a joining space belongs to the item after it (its offset -1)."""
+    origins = OriginsBuilder()
     for index, item in enumerate(items):
         if index:
-            origins.append((index, -1))
-        origins.extend(zip(repeat(index), range(len(item))))
-    return Traced(" ".join(items), tuple(origins))
+            origins.run(index, -1, len(item) + 1)
+        else:
+            origins.run(index, 0, len(item))
+    return Traced(" ".join(items), origins.build())
 
 
 def read_environment_value(raw: Traced) -> tuple[Traced, Origin | None, list[Origin]]:
@@ -146,12 +263,13 @@ def read_environment_value(raw: Traced) -> tuple[Traced, Origin | None, list[Ori
     ends the assignment early (what follows would be read as other lines),
     and the origins of the backslashes the reader dropped.
     """
+    raw = Traced(raw.text, Origins.of(raw.origins))
     if not _SPECIAL_IN_FILE.search(raw.text):  # nothing but blank trimming applies
         start = len(raw.text) - len(raw.text.lstrip(WHITESPACE))
         end = len(raw.text.rstrip(WHITESPACE))
         return Traced(raw.text[start:end], raw.origins[start:end]), None, []
     out: list[str] = []
-    origins: list[Origin] = []
+    origins = OriginsBuilder()
     removed: list[Origin] = []
     state = "PRE_VALUE"
     last_whitespace: int | None = None  # where trailing blanks of an unquoted run start
@@ -213,11 +331,12 @@ def read_environment_value(raw: Traced) -> tuple[Traced, Origin | None, list[Ori
                 removed.append(backslash)
             else:  # any other character keeps its backslash, as a shell does
                 out.extend(("\\", char))
-                origins.extend((backslash, origin))
+                origins.append(backslash)
+                origins.append(origin)
     if state == "VALUE" and last_whitespace is not None:
         del out[last_whitespace:]
-        del origins[last_whitespace:]
-    return Traced("".join(out), tuple(origins)), truncated, removed
+        origins.truncate(last_whitespace)
+    return Traced("".join(out), origins.build()), truncated, removed
 
 
 def split_words(value: Traced) -> tuple[list[Word], Origin | None]:
@@ -227,7 +346,7 @@ def split_words(value: Traced) -> tuple[list[Word], Origin | None]:
     and the origin of a quote left open at the end, if any.
     """
     words: list[Word] = []
-    text, origins = value.text, value.origins
+    text, origins = value.text, Origins.of(value.origins)
     if not _SPECIAL_IN_SPLIT.search(text):  # no quotes or backslashes: words are the blank-free runs
         for match in _RUN.finditer(text):
             start, end = match.span()
@@ -242,7 +361,7 @@ def split_words(value: Traced) -> tuple[list[Word], Origin | None]:
             break
         start = origins[position]
         chars: list[str] = []
-        char_origins: list[Origin] = []
+        char_origins = OriginsBuilder()
         quote = ""
         quote_origin: Origin | None = None
         while position < length:
@@ -273,7 +392,7 @@ def split_words(value: Traced) -> tuple[list[Word], Origin | None]:
             position += 1
         if quote:
             unclosed = quote_origin
-        words.append(Word("".join(chars), tuple(char_origins), start))
+        words.append(Word("".join(chars), char_origins.build(), start))
     return words, unclosed
 
 

@@ -365,8 +365,8 @@ def _resolved_dns_address(entry: str) -> ipaddress.IPv4Address | ipaddress.IPv6A
     if match is None:
         return None
     port = match.group("v6port") or match.group("v4port")
-    if port is not None and not 1 <= int(port) <= 65535:
-        return None
+    if port is not None and (len(port.lstrip("0")) > 5 or not 1 <= int(port) <= 65535):
+        return None  # the length check first: int() refuses more than 4300 digits
     iface = match.group("iface")
     if iface is not None and not (_IFNAME.fullmatch(iface) and iface not in (".", "..")):
         return None

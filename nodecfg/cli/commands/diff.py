@@ -194,5 +194,5 @@ def _is_file(item: str) -> bool:
 
 
 def _typed(value: str):
-    """An int for a plain decimal number (ASCII digits: '²' is a digit to str.isdigit, not to int)."""
+    # ASCII digits only ("²".isdigit() is true, and int() refuses it), and few enough for int()
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else value

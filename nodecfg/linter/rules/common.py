@@ -1,6 +1,9 @@
 """Small helpers the rule modules share: where a merged value came from."""
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from functools import lru_cache
 from typing import Any
 
 from nodecfg.core.diagnostics import Span
@@ -27,7 +30,7 @@ def offset_span(analysis, pointer: str, offset: int) -> Span:
     anything else (block scalars, folded lines) points at the value itself.
     """
     span = analysis.merged.locate(pointer)
-    lines = analysis.loaded.texts.get(span.uri, "").splitlines()
+    lines = _lines(analysis.loaded.texts.get(span.uri, ""))
     if offset <= 0 or span.end_line > span.line or not 0 < span.line <= len(lines):
         return span
     column = _raw_column(lines[span.line - 1], span.col - 1, offset)
@@ -36,26 +39,65 @@ def offset_span(analysis, pointer: str, offset: int) -> Span:
     return Span(span.uri, span.line, column + 1, span.line, column + 1)
 
 
+@lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """The lines of a source text, split once however many findings point into it.
+
+    The cache holds the text itself (a str's hash is computed once and kept),
+    so a rule that reports on 15,000 flags splits the text once, not 15,000 times.
+    """
+    return tuple(text.splitlines())
+
+
 _ESCAPE_LENGTHS = {"x": 2, "u": 4, "U": 8}
+_SPECIAL = {"'": re.compile("''|'"), '"': re.compile(r'\\|"')}
 
 
 def _raw_column(line: str, start: int, offset: int) -> int | None:
     """0-based column in ``line`` of decoded character ``offset`` of the scalar at ``start``."""
     if start >= len(line):
         return None
+    decoded_at, raw_at, length = _column_map(line, start)
+    if offset > length:
+        return None
+    run = bisect_right(decoded_at, offset) - 1
+    return raw_at[run] + offset - decoded_at[run]
+
+
+@lru_cache(maxsize=64)
+def _column_map(line: str, start: int) -> tuple[list[int], list[int], int]:
+    """Where the scalar at ``start`` stops reading one raw character per decoded one, found once.
+
+    Returns (decoded offsets, raw columns, decoded length): from decoded
+    offset ``decoded[k]`` on, characters are raw ``raw[k]`` onwards one for
+    one, up to the next entry.  Escapes (``''``, ``\\n``, ``\\x41``) are
+    where entries are added; a closing quote ends the scalar.  Cached, so the
+    thousands of findings inside one long flag cost one pass over it.
+    """
     quote = line[start] if line[start] in "'\"" else ""
-    position, decoded = start + (1 if quote else 0), 0
+    position = start + (1 if quote else 0)
+    decoded_at, raw_at, decoded = [0], [position], 0
+    if not quote:
+        return decoded_at, raw_at, len(line) - position
+    special = _SPECIAL[quote]
     while position < len(line):
-        if decoded == offset:
-            return position
-        char = line[position]
-        if quote == "'" and line.startswith("''", position):
-            position += 2
-        elif quote == '"' and char == "\\" and position + 1 < len(line):
-            position += 2 + _ESCAPE_LENGTHS.get(line[position + 1], 0)
-        elif quote and char == quote:
-            return None
+        match = special.search(line, position)
+        if match is None:
+            decoded += len(line) - position
+            position = len(line)
+            break
+        decoded += match.start() - position
+        position = match.start()
+        if line[position] == quote and match.group() != "''":
+            break  # the closing quote
+        if quote == "'":
+            width = 2
+        elif position + 1 < len(line):
+            width = 2 + _ESCAPE_LENGTHS.get(line[position + 1], 0)
         else:
-            position += 1
+            width = 1  # a backslash at the end of the line reads as itself
+        position += width
         decoded += 1
-    return position if decoded == offset else None
+        decoded_at.append(decoded)
+        raw_at.append(position)
+    return decoded_at, raw_at, decoded

@@ -182,7 +182,7 @@ def _unclosed_quote(items: FlagItems, karpenter: bool) -> Diagnostic:
     """
     origin = items.argv.unclosed_quote
     last = items.argv.words[-1]  # an open quote runs to the end, so it is in the last word
-    swallowed = sorted({o[0] for o in last.origins if o[0] > origin[0]})
+    swallowed = [item for item in last.items if item > origin[0]]
     quote = items.entries[origin[0] - items.own][origin[1]]
     if karpenter and not swallowed:
         return NC420.at(items.span(origin),
@@ -209,7 +209,7 @@ def _empty_items(items: FlagItems) -> list[Diagnostic]:
     """Items that give the kubelet no argument at all (empty or blank)."""
     if all(entry.strip() for entry in items.entries):
         return []
-    used = {o[0] for word in items.argv.words for o in (word.start, *word.origins)}
+    used = {item for word in items.argv.words for item in word.items}
     found = []
     for position, entry in enumerate(items.entries):
         item = items.own + position
