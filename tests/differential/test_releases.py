@@ -1,0 +1,53 @@
+"""nodecfg ``release=TAG`` against the nodeadm built at AMI release TAG (see docs/conformance.md).
+
+``NODECFG_ORACLES="v20250715=/tmp/nodeadm-v20250715,v20260724=/tmp/nodeadm-oracle"`` lists
+harnesses built at release tags (``/work/shared/oracle`` README, "Another AMI release").
+Each generated example is compiled by nodecfg with ``release=TAG`` and run through
+that release's nodeadm as its nodeadm-config.service ran it: before
+FIRST_CONFIG_CHAIN the one source ``imds://user-data`` and no ``--config-cache``,
+from it the sources and cache of today's suite.  Trees must be byte-equal (the
+kubelet environment file up to nodeadm's map order) and a refusal must be
+matched by a nodecfg refusal for the same reason, as in test_differential.
+
+``NODECFG_RELEASE_EXAMPLES`` (default 50) examples per release;
+``NODECFG_DIFFERENTIAL_SEED`` picks other examples.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+from .oracle import ORACLES_ENV, harness_problem, release_oracles
+from .strategies import Example, examples
+from .test_differential import check_example
+
+
+def _params() -> list:
+    pairs = release_oracles()
+    if not pairs:
+        reason = (f"set {ORACLES_ENV} to TAG=HARNESS pairs of nodeadm harnesses built at AMI release tags "
+                  "(see docs/conformance.md) to run the per-release differential suite")
+        return [pytest.param("", Path(), id="no-release-oracles", marks=pytest.mark.skip(reason=reason))]
+    params = []
+    for tag, root in pairs:
+        problem = harness_problem(root, f"{ORACLES_ENV} {tag}")
+        marks = [pytest.mark.skip(reason=problem)] if problem else []
+        params.append(pytest.param(tag, root, id=tag, marks=marks))
+    return params
+
+
+_EXAMPLES = int(os.environ.get("NODECFG_RELEASE_EXAMPLES", "50"))
+_PHASES = [Phase.explicit, Phase.generate] if os.environ.get("NODECFG_DIFFERENTIAL_NO_SHRINK") \
+    else list(Phase)
+
+
+@pytest.mark.parametrize("release,root", _params())
+@seed(int(os.environ.get("NODECFG_DIFFERENTIAL_SEED", "1000")))
+@settings(max_examples=_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+          phases=_PHASES)
+@given(example=examples())
+def test_release_writes_what_its_nodeadm_writes(release: str, root: Path, example: Example) -> None:
+    check_example(example, release, root)
