@@ -10,7 +10,8 @@ kubelet environment file up to nodeadm's map order) and a refusal must be
 matched by a nodecfg refusal for the same reason, as in test_differential.
 
 ``NODECFG_RELEASE_EXAMPLES`` (default 50) examples per release;
-``NODECFG_DIFFERENTIAL_SEED`` picks other examples.
+``NODECFG_DIFFERENTIAL_SEED`` picks other examples; ``NODECFG_DIFFERENTIAL_LOG`` and
+``NODECFG_DIFFERENTIAL_NO_SHRINK`` are those of test_differential.
 """
 from __future__ import annotations
 
@@ -40,14 +41,28 @@ def _params() -> list:
 
 
 _EXAMPLES = int(os.environ.get("NODECFG_RELEASE_EXAMPLES", "50"))
-_PHASES = [Phase.explicit, Phase.generate] if os.environ.get("NODECFG_DIFFERENTIAL_NO_SHRINK") \
+# NODECFG_DIFFERENTIAL_KEEP_GOING=1: run every example, then fail with all the differences
+# (a per-release count for the conformance note) instead of stopping at the first.
+_KEEP_GOING = bool(os.environ.get("NODECFG_DIFFERENTIAL_KEEP_GOING"))
+_PHASES = [Phase.explicit, Phase.generate] if os.environ.get("NODECFG_DIFFERENTIAL_NO_SHRINK") or _KEEP_GOING \
     else list(Phase)
 
 
 @pytest.mark.parametrize("release,root", _params())
-@seed(int(os.environ.get("NODECFG_DIFFERENTIAL_SEED", "1000")))
-@settings(max_examples=_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck),
-          phases=_PHASES)
-@given(example=examples())
-def test_release_writes_what_its_nodeadm_writes(release: str, root: Path, example: Example) -> None:
-    check_example(example, release, root)
+def test_release_writes_what_its_nodeadm_writes(release: str, root: Path) -> None:
+    failures: list[str] = []
+
+    @seed(int(os.environ.get("NODECFG_DIFFERENTIAL_SEED", "1000")))
+    @settings(max_examples=_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+              phases=_PHASES)
+    @given(example=examples())
+    def run(example: Example) -> None:
+        try:
+            check_example(example, release, root)
+        except AssertionError as error:
+            if not _KEEP_GOING:
+                raise
+            failures.append(str(error))
+
+    run()
+    assert not failures, f"{len(failures)} examples differ on {release}:\n\n" + "\n\n".join(failures)
