@@ -38,7 +38,8 @@ POINTER_URI = "pointer:"
 
 Mode = Literal["self-managed", "managed-nodegroup", "karpenter"]
 
-LINT_RULE_MODULES = ("kubelet_flags", "feature_gates", "max_pods_expression", "userdata", "mode", "containerd")
+LINT_RULE_MODULES = ("kubelet_flags", "feature_gates", "max_pods_expression", "userdata", "mode", "containerd",
+                     "release")
 
 # Stand-ins for the cluster fields EKS or Karpenter inject at launch, so that a
 # fragment can still go through the renderers' checks (never into a tree).
@@ -145,7 +146,9 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     result = Result(analysis, mode, strict=bool(settings and settings.strict))
     if analysis.documents and not _stops(found):
         found += run_rules(analysis, sources, mode, instance, extra_table)
+        result.analysis = _as_release_reads(analysis, sources, instance)
         found += _render_stage(result, instance, extra_table, render)
+        result.analysis = analysis
     if options is not None and options.cluster is not None:
         from nodecfg.userdata.simulate import without_generated_mode_findings
 
@@ -181,6 +184,26 @@ def pinned_instance(analysis: Analysis, instance: Any) -> Any:
         return with_release(instance if instance is not None else DEFAULT_INSTANCE, tag, source=uri)
     except ReleaseError:
         return instance
+
+
+def _as_release_reads(analysis: Analysis, sources: list, instance: Any) -> Analysis:
+    """The analysis without the drop-in documents a release before v20251023 never reads (NC180 says so).
+
+    When drop-ins are all there is, the analysis stays: the findings are the point.
+    """
+    if instance is None or not instance.release:
+        return analysis
+    from nodecfg.nodeadm.release import CONFIG_CHAIN, is_dropin
+
+    if instance.profile.has(CONFIG_CHAIN):
+        return analysis
+    from nodecfg.linter.rules.release import dropin_directories
+
+    directories = dropin_directories(sources)
+    kept = [d for d in analysis.documents if not is_dropin(d.uri, directories)]
+    if len(kept) == len(analysis.documents) or not kept:
+        return analysis
+    return Analysis(analysis.loaded, merge_documents(kept), analysis.mode, analysis.diagnostics)
 
 
 def _stops(diagnostics: list[Diagnostic]) -> bool:
@@ -229,6 +252,10 @@ def render_tree(analysis: Analysis, instance: Any, extra_table: Mapping | None =
     table = dict(extra_table) if extra_table else None
     instance = with_resources(instance if instance is not None else DEFAULT_INSTANCE, table)
     expression = get_pointer(analysis.merged.data, "/spec/kubelet/maxPodsExpression")
+    from nodecfg.nodeadm.release import MAX_PODS_EXPRESSION
+
+    if not instance.profile.has(MAX_PODS_EXPRESSION):
+        expression = None  # a field this release's nodeadm does not know (NC180)
     max_pods = compute_max_pods(instance, expression, table)
     rendered = render_all(RenderContext(analysis.merged.data, instance, max_pods), only=only)
     return rendered, instance, max_pods

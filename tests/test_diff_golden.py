@@ -1,7 +1,8 @@
 """Golden diffs: golden-diff/<case>/case.yaml names the old and new sources and the instance context.
 
 case.yaml: old (sources), new (sources; default: the old ones), instance (both sides),
-against (context keys that change on the new side).  expected/diff.txt, diff.md and
+against (context keys that change on the new side), release / to_release / kubernetes (an AMI
+upgrade: --release, --to-release, --kubernetes).  expected/diff.txt, diff.md and
 diff.json are `nodecfg diff` in each format.  Rewrite with --update-golden, then review.
 """
 from __future__ import annotations
@@ -29,6 +30,9 @@ def arguments(case: dict, tmp_path: Path, output_format: str) -> list[str]:
         argv += ["--", *case["new"]]
     for key, value in case.get("against", {}).items():
         argv += ["--against", f"{key}={value}"]
+    for key, option in (("release", "--release"), ("to_release", "--to-release"), ("kubernetes", "--kubernetes")):
+        if key in case:
+            argv += [option, str(case[key])]
     return argv
 
 
@@ -58,3 +62,7 @@ def test_golden_diff(case, request, tmp_path, capsys):
 
 def test_there_are_the_four_cases():
     assert set(CASES) >= {"kubelet-1-33-to-1-34", "max-pods-change", "containerd-1-7-to-2", "added-dropin"}
+
+
+def test_there_are_the_ami_upgrade_cases():
+    assert set(CASES) >= {"release-v20250715-to-v20251023", "release-v20260107-to-latest"}

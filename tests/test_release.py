@@ -79,3 +79,39 @@ def test_changes_between_lists_the_upgrade_reasons():
     keys = [c.key for c in r.changes_between("v20250715", "v20251023")]
     assert r.MAX_PODS_EXPRESSION in keys and r.CONFIG_CHAIN in keys
     assert r.SANDBOX_LATEST_TAG not in keys and r.KUBELET_DROPIN_40 not in keys  # before / after the span
+
+
+def test_retired_types_keep_their_max_pods_on_the_releases_that_had_them():
+    # p3.2xlarge: eni-max-pods.txt "p3.2xlarge 58" until f1/p3 left the table at v20260512
+    assert r.retired_max_pods("v20260505", "p3.2xlarge") == 58
+    assert r.retired_max_pods("v20260512", "p3.2xlarge") is None
+    assert r.retired_max_pods("v20250203", "g3.4xlarge") is None and r.retired_max_pods("v20250116", "g3.4xlarge") == 234
+    assert r.retired_max_pods("v20250103", "m5.large") is None  # in today's table: not retired
+
+
+def test_compile_uses_the_retired_figure():
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
+    from nodecfg.context.maxpods import compute_max_pods
+
+    old = with_release(DEFAULT_INSTANCE._replace(instance_type="p3.2xlarge"), "v20250715")
+    assert compute_max_pods(old, None).value == 58
+    assert compute_max_pods(DEFAULT_INSTANCE._replace(instance_type="p3.2xlarge"), None).value == 110
+
+
+def test_reasons_name_the_commit_of_each_boundary_crossed():
+    assert r.reasons_for("etc/eks/kubelet/environment", ["--runtime-cgroups"], "v20260107", "latest") == [
+        "v20260209 e9ce09d6 fix: set the runtime-cgroup flag (#2617)",
+        "v20260209 b1e7d354 chore: clean up kubelet config file logic  (#2613)"]
+    # the containerd 2 template of v20250501 was reverted at v20250519 (17cfd136)
+    assert r.reasons_for("etc/containerd/config.toml", [], "v20250514", "v20250519") == [
+        "v20250519 revert of 3477d8f1 Upgrade to Containerd2.0 for 1.33+ (#2235)"]
+    assert r.reasons_for("etc/containerd/config.toml", [], "v20251023", "v20251209") == []
+
+
+def test_docs_name_every_change_and_its_first_release():
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "releases.md").read_text()
+    for change in r.CHANGES:
+        assert f"`{change.commit}`" in page, change
+        assert change.since in page, change

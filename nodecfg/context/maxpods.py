@@ -46,6 +46,12 @@ def compute_max_pods(instance: Instance, expression: str | None,
     """The maxPods nodeadm writes for instance, with how it was reached."""
     info = lookup(instance.instance_type, extra_table)
     if info is None:
+        if instance.release:  # an older release's table may still hold the type
+            from nodecfg.nodeadm.release import retired_max_pods
+
+            retired = retired_max_pods(instance.release, instance.instance_type)
+            if retired is not None:
+                return MaxPods(retired, retired, "table")
         return MaxPods(KUBELET_DEFAULT_MAX_PODS, KUBELET_DEFAULT_MAX_PODS, "fallback-unknown-type")
     return max_pods_for(info.default_enis, info.ips_per_eni, expression)
 

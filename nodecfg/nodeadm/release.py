@@ -40,7 +40,14 @@ _INDEX = {tag: index for index, tag in enumerate(TAGS)}
 
 # --- the behaviour changes ---------------------------------------------------------------------------
 
+NVIDIA_G5G = "nvidia-g5g"
 CDI = "enable-cdi"
+NVIDIA_RUNTIME_BY_BINARY = "nvidia-runtime-by-binary"
+SOCI_SNAPSHOTTER = "soci-snapshotter"
+SOCI_DOWNLOADS_20 = "soci-downloads-20"
+EOL_CLEANUP_127 = "eol-cleanup-1.27"
+OUTPOST_KUBECONFIG = "outpost-kubeconfig"
+KUBELET_DROPIN_ALL_VERSIONS = "kubelet-dropin-all-versions"
 CONTAINERD2_TEMPLATE = "containerd-2-template"
 CONTAINERD_SCHEMA_CHECK = "containerd-schema-check"
 KUBELET_DROPIN_40 = "kubelet-dropin-40"
@@ -72,9 +79,15 @@ class Change(NamedTuple):
     until: str = ""  # the first release tag that no longer has it (a revert), or ""
 
 
-CHANGES: tuple[Change, ...] = (
+_CHANGES: tuple[Change, ...] = (
+    Change(NVIDIA_G5G, "v20250224", "2ffb0d54", "build(nvidia): support arm64 builds (#2137)",
+           "the NVIDIA container runtime is chosen for g5g instances too"),
     Change(CDI, "v20250317", "2e8fa251", "feat(nodeadm): enable CDI for 1.32+ (#2173)",
-           "containerd's enable_cdi is true for kubelet 1.32 and newer (false before)"),
+           "containerd's template writes enable_cdi, true for kubelet 1.32 and newer (no such line before)"),
+    Change(NVIDIA_RUNTIME_BY_BINARY, "v20250501", "55246f3e",
+           "feat(nodeadm): configure container runtime based on binaries (#2227)",
+           "the NVIDIA container runtime is chosen when /usr/bin/nvidia-container-runtime exists (by instance "
+           "family before)"),
     Change(CONTAINERD2_TEMPLATE, "v20250501", "3477d8f1", "Upgrade to Containerd2.0 for 1.33+ (#2235)",
            "containerd 2.x gets the schema v3 template", until="v20250519"),
     Change(CONTAINERD2_TEMPLATE, "v20250807", "bacd4c1c", "feat(nodeadm): add containerd 2.x support (#2252)",
@@ -86,12 +99,20 @@ CHANGES: tuple[Change, ...] = (
            "the user's kubelet.config drop-in is 40-nodeadm.conf (00-nodeadm.conf before)"),
     Change(DRA_GATE, "v20250620", "217a21cb", "feat(nodeadm): enable DRA for 1.33+ (#2285)",
            "kubelet feature gate DynamicResourceAllocation on for kubelet 1.33 and newer"),
+    Change(SOCI_SNAPSHOTTER, "v20250813", "69b11404", "feat(nodeadm) add SOCI snapshotter support (#2352)",
+           "a feature gate (AggressiveImagePull, FastImagePull from v20250821) turns on the SOCI snapshotter"),
+    Change(SOCI_DOWNLOADS_20, "v20250819", "4103be78", "tweak image pull flag config and docs (#2378)",
+           "the SOCI snapshotter's max_concurrent_downloads_per_image is 20 (32 before)"),
     Change(FAST_IMAGE_PULL, "v20250821", "28454ab9", "chore(nodeadm): rename feature flag (#2381)",
-           "feature gate FastImagePull turns on the SOCI snapshotter"),
+           "feature gate FastImagePull turns on the SOCI snapshotter (AggressiveImagePull before)"),
+    Change(EOL_CLEANUP_127, "v20250821", "41298160", "chore: cleanup unneeded logic for EOL versions (#2382)",
+           "the credential provider config is v1 for every kubelet (v1alpha1 below 1.27 before)"),
     Change(MUTABLE_CSI_GATE, "v20250829", "30172c04", "Enable MutableCSINodeAllocatableCount in v1.34.0+ (#2389)",
            "kubelet feature gate MutableCSINodeAllocatableCount on for kubelet 1.34 and newer"),
     Change(GRACEFUL_SHUTDOWN, "v20250920", "b8c7af92", "feat(al2023): enable graceful shutdown in 1.34+ (#2390)",
            "shutdownGracePeriod 2m30s (30s for critical pods) for kubelet 1.34 and newer"),
+    Change(OUTPOST_KUBECONFIG, "v20251002", "e0cd5bb1", "fix(al2023): pass kubeconfig flag for Outpost (#2440)",
+           "an Outpost node gets --kubeconfig next to --bootstrap-kubeconfig"),
     Change(MAX_PODS_EXPRESSION, "v20251007", "6826d213", "feat(nodeadm): support custom max pods expressions (#2446)",
            "kubelet.maxPodsExpression decides maxPods"),
     Change(INSTANCE_ENVIRONMENT, "v20251007", "6b33121c",
@@ -112,7 +133,10 @@ CHANGES: tuple[Change, ...] = (
     Change(RUNTIME_CGROUPS, "v20260209", "e9ce09d6", "fix: set the runtime-cgroup flag (#2617)",
            "the kubelet gets --runtime-cgroups=/runtime.slice/containerd.service"),
     Change(DROPIN_ALPHA_BEFORE_130, "v20260209", "b1e7d354", "chore: clean up kubelet config file logic  (#2613)",
-           "KUBELET_CONFIG_DROPIN_DIR_ALPHA=on only for kubelet older than 1.30"),
+           "KUBELET_CONFIG_DROPIN_DIR_ALPHA=on only for kubelet older than 1.30 (every kubelet before)"),
+    Change(KUBELET_DROPIN_ALL_VERSIONS, "v20260209", "b1e7d354", "chore: clean up kubelet config file logic  (#2613)",
+           "kubelet older than 1.29 gets the user's kubelet.config as a drop-in too (merged into config.json, "
+           "with --pod-infra-container-image, before)"),
     Change(NVIDIA_GPU_LABEL, "v20260209", "dc46be13", "feat(nodeadm): pass nvidia gpu startup labels to kubelet  (#2607)",
            "NVIDIA nodes on kubelet 1.35 and newer get --node-labels=nvidia.com/gpu.present=true"),
     Change(ECR_PUBLIC_ALIAS, "v20260318", "76ba007d", "feat(nodeadm): support public ecr authenticated ipv6 pulls",
@@ -123,6 +147,47 @@ CHANGES: tuple[Change, ...] = (
     Change(SANDBOX_LATEST_TAG, "v20260625", "a02fc275", "fix(nodeadm): refer to default sandbox image as :latest (#2730)",
            "the sandbox image is localhost/kubernetes/pause:latest (localhost/kubernetes/pause before)"),
 )
+
+CHANGES: tuple[Change, ...] = tuple(sorted(_CHANGES, key=lambda change: _INDEX[change.since]))
+
+# The files (fnmatch patterns, with "#KEY" naming a key prefix of a structured file) each change can alter:
+# how `nodecfg diff --release A --to-release B` names the reason of a difference.
+_CONTAINERD = "etc/containerd/config.toml"
+_KUBELET = "etc/kubernetes/kubelet/config.json"
+_ENVIRONMENT = "etc/eks/kubelet/environment"
+_CREDENTIALS = "etc/eks/image-credential-provider/config.json"
+_CACHE = "run/eks/nodeadm/config.json"
+TOUCHES: dict[str, tuple[str, ...]] = {
+    NVIDIA_G5G: (_CONTAINERD,),
+    CDI: (_CONTAINERD,),
+    NVIDIA_RUNTIME_BY_BINARY: (_CONTAINERD,),
+    CONTAINERD2_TEMPLATE: (_CONTAINERD,),
+    CONTAINERD_SCHEMA_CHECK: (_CONTAINERD,),
+    KUBELET_DROPIN_40: ("etc/kubernetes/kubelet/config.json.d/*",),
+    DRA_GATE: (f"{_KUBELET}#/featureGates",),
+    SOCI_SNAPSHOTTER: (_CONTAINERD, "etc/soci-snapshotter-grpc/*", f"{_KUBELET}#/imageServiceEndpoint"),
+    SOCI_DOWNLOADS_20: ("etc/soci-snapshotter-grpc/*",),
+    FAST_IMAGE_PULL: (_CONTAINERD, "etc/soci-snapshotter-grpc/*", f"{_KUBELET}#/imageServiceEndpoint"),
+    EOL_CLEANUP_127: (_CREDENTIALS,),
+    MUTABLE_CSI_GATE: (f"{_KUBELET}#/featureGates",),
+    GRACEFUL_SHUTDOWN: (f"{_KUBELET}#/shutdownGracePeriod",),
+    OUTPOST_KUBECONFIG: (f"{_ENVIRONMENT}#--kubeconfig",),
+    MAX_PODS_EXPRESSION: (f"{_KUBELET}#/maxPods", f"{_KUBELET}#/kubeReserved", f"{_CACHE}#/spec/kubelet"),
+    INSTANCE_ENVIRONMENT: ("etc/systemd/system.conf.d/environment.conf", "etc/systemd/system/*/environment.conf",
+                           f"{_CACHE}#/spec/instance/environment"),
+    ECR_EUSC: (_CREDENTIALS,),
+    SOCI_XLARGE: (_CONTAINERD, "etc/soci-snapshotter-grpc/*", f"{_KUBELET}#/imageServiceEndpoint"),
+    CREDENTIAL_PROVIDER_STRUCT: (_CREDENTIALS,),
+    CONFIG_CHAIN: (_CACHE,),
+    INSTANCE_NETWORK: ("run/systemd/resolved.conf.d/*", f"{_CACHE}#/spec/instance/network"),
+    RUNTIME_CGROUPS: (f"{_ENVIRONMENT}#--runtime-cgroups",),
+    DROPIN_ALPHA_BEFORE_130: (f"{_ENVIRONMENT}#KUBELET_CONFIG_DROPIN_DIR_ALPHA",),
+    KUBELET_DROPIN_ALL_VERSIONS: (_KUBELET, "etc/kubernetes/kubelet/config.json.d/*", _ENVIRONMENT),
+    NVIDIA_GPU_LABEL: (f"{_ENVIRONMENT}#--node-labels",),
+    ECR_PUBLIC_ALIAS: (_CREDENTIALS,),
+    SOCI_DEPENDENCY_DROPIN: ("etc/systemd/system/containerd.service.d/10-soci-snapshotter.conf",),
+    SANDBOX_LATEST_TAG: (_CONTAINERD, f"{_CACHE}#/status/default/sandboxImage", f"{_ENVIRONMENT}#--pod-infra"),
+}
 
 # The user-facing name of what a change makes available, for findings ("... is ignored by nodeadm before ...").
 FEATURE_NAMES = {
@@ -172,6 +237,24 @@ class Profile:
 
     def containerd_template_v3(self, containerd_2: bool) -> bool:
         return containerd_2 and self.has(CONTAINERD2_TEMPLATE)
+
+    @property
+    def image_pull_gate(self) -> str:
+        """The feature gate that turns SOCI on ("" before SOCI: internal/api/featuregates.go)."""
+        if self.has(FAST_IMAGE_PULL):
+            return "FastImagePull"
+        return "AggressiveImagePull" if self.has(SOCI_SNAPSHOTTER) else ""
+
+    @property
+    def soci_downloads_per_image(self) -> int:
+        """max_concurrent_downloads_per_image of snapshotter/soci-snapshotter.config.toml."""
+        return 20 if self.has(SOCI_DOWNLOADS_20) else 32
+
+    @property
+    def nvidia_families(self) -> tuple[str, ...]:
+        """Instance families that got the NVIDIA runtime while it was chosen by family (runtime_config.go)."""
+        families = ("p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "g4", "g4dn", "g5", "g6", "g6e")
+        return families + ("g5g",) if self.has(NVIDIA_G5G) else families
 
     def __repr__(self) -> str:
         return f"Profile({self.name})"
@@ -228,12 +311,41 @@ def changes_between(old: str, new: str) -> list[Change]:
             and (low < _INDEX[change.since] <= high or (change.until and low < _INDEX[change.until] <= high))]
 
 
-def reason_of(key: str, old: str, new: str) -> str:
-    """The commit subject behind change key between two releases, or ''."""
+def reasons_for(path: str, keys: list[str], old: str, new: str) -> list[str]:
+    """The changes between releases old and new that can explain a difference in file ``path``.
+
+    ``keys`` are the changed keys of a structured file (JSON pointers, flag
+    names), empty for a whole file; each reason is "TAG COMMIT SUBJECT".
+    """
+    import fnmatch
+
+    reasons = []
     for change in changes_between(old, new):
-        if change.key == key:
-            return f"{change.since} {change.commit} {change.subject}"
-    return ""
+        for touch in TOUCHES.get(change.key, ()):
+            pattern, _, prefix = touch.partition("#")
+            if fnmatch.fnmatchcase(path, pattern) and (not prefix or not keys
+                                                       or any(key.startswith(prefix) for key in keys)):
+                reverted = change.until and change.until in _between(old, new)
+                reason = (f"{change.until} revert of {change.commit} {change.subject}" if reverted
+                          else f"{change.since} {change.commit} {change.subject}")
+                if reason not in reasons:
+                    reasons.append(reason)
+                break
+    return reasons
+
+
+def _between(old: str, new: str) -> tuple[str, ...]:
+    low, high = sorted((_INDEX[resolve(old)], _INDEX[resolve(new)]))
+    return TAGS[low + 1:high + 1]
+
+
+def is_dropin(uri: str, directories: tuple[str, ...]) -> bool:
+    """A document nodeadm reads only through its config chain: a file of a drop-in directory given as a
+    source, or a drop-in a user-data script writes (``#heredoc=``, nodecfg/parse/shell.py)."""
+    if "#heredoc=" in uri:
+        return True
+    path = uri.split("#", 1)[0]
+    return any(path.startswith(directory.rstrip("/") + "/") for directory in directories)
 
 
 # --- what each release ships ---------------------------------------------------------------------------
@@ -284,6 +396,31 @@ def _listed_tag(tag: str) -> str:
     return tag
 
 
+REMOVED_TYPES_TABLE = Path(__file__).parent / "data" / "max_pods_removed.tsv"
+
+
+@lru_cache(maxsize=1)
+def _removed_types() -> dict[str, tuple[int, str]]:
+    rows = REMOVED_TYPES_TABLE.read_text(encoding="ascii").splitlines()
+    return {name: (int(value), removed) for name, value, removed in
+            (row.split("\t") for row in rows if row and not row.startswith("#"))}
+
+
+def retired_max_pods(release: str | None, instance_type: str) -> int | None:
+    """maxPods of a type the release's table has and the newest release's table no longer has, else None.
+
+    No type changes its maxPods between v20250103 and the newest release:
+    tables differ only in which types they hold.  A type added after a release
+    is asked of EC2 by that release's nodeadm, which gives the same figure on
+    one network card; so only the retired types are data here.
+    """
+    found = _removed_types().get(instance_type)
+    if found is None:
+        return None
+    value, removed = found
+    return value if _INDEX[resolve(release)] < _INDEX[removed] else None
+
+
 # --- releases pinned by the input ---------------------------------------------------------------------
 
 # Karpenter's EC2NodeClass alias, an EKS release version (1.33.0-20250715, or its date alone in
@@ -308,4 +445,4 @@ def pinned_releases(text: str) -> list[str]:
 
 
 __all__ = ["CHANGES", "Change", "LATEST", "Profile", "ReleaseError", "TAGS", "changes_between", "first_with",
-           "minors", "pinned_releases", "profile", "reason_of", "resolve", "shipped_versions"]
+           "is_dropin", "minors", "pinned_releases", "profile", "reasons_for", "resolve", "shipped_versions"]

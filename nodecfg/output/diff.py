@@ -32,6 +32,8 @@ class Side:
     texts: dict[str, str] = field(default_factory=dict)
     rendered: bool = True
     describe: Any = field(default=None, repr=False)  # raw origin -> readable text (explain.describe_origin)
+    release: str = ""  # the AMI release the side was rendered for ("": the newest)
+    instance: Any = field(default=None, repr=False)  # the resolved instance context of the side
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,13 @@ class FileDiff:
     changes: list[Change] = field(default_factory=list)
     unified: str = ""
     modes: tuple[int | None, int | None] = (None, None)
+    reasons: list[str] = field(default_factory=list)  # release changes behind it (annotate_release)
 
     def as_dict(self) -> dict:
         result: dict[str, Any] = {"path": self.path, "status": self.status,
                                   "changes": [c.as_dict() for c in self.changes]}
+        if self.reasons:
+            result["reasons"] = list(self.reasons)
         if self.unified:
             result["unified"] = self.unified
         if self.modes[0] != self.modes[1]:
@@ -68,6 +73,7 @@ class FileDiff:
 @dataclass
 class TreeDiff:
     files: list[FileDiff]
+    releases: dict | None = None  # {"old": tag, "new": tag, "versions": text} for an AMI upgrade (annotate_release)
 
     @property
     def equal(self) -> bool:
@@ -85,6 +91,8 @@ def compile_side(sources: list, instance, *, mode: str = "self-managed", extra_t
     if result.tree is None:
         side.rendered = False
         return side
+    side.release = result.instance.release if result.instance is not None else ""
+    side.instance = result.instance
     side.files = {path: entry.data for path, entry in result.tree.items()}
     side.modes = {path: entry.mode for path, entry in result.tree.items()}
     side.origins = dict(result.origins)
@@ -129,6 +137,20 @@ def diff_sides(old: Side, new: Side) -> TreeDiff:
             file_diff.unified = _unified(path, before, after)
         files.append(file_diff)
     return TreeDiff(files)
+
+
+def annotate_release(diff: TreeDiff, old_release: str, new_release: str, versions: str = "") -> TreeDiff:
+    """Name, for each changed file, the AMI release changes that explain it (nodecfg/nodeadm/release.py).
+
+    ``versions`` says how the kubelet and containerd versions differ between the sides, if they do.
+    """
+    from nodecfg.nodeadm.release import reasons_for, resolve
+
+    diff.releases = {"old": resolve(old_release), "new": resolve(new_release), "versions": versions}
+    for file_diff in diff.files:
+        file_diff.reasons = reasons_for(file_diff.path, [c.key for c in file_diff.changes], old_release,
+                                        new_release)
+    return diff
 
 
 def _structured(path: str, data: bytes | None) -> dict[str, Any] | None:
@@ -231,12 +253,20 @@ def _show(value: Any) -> str:
 # --- output ---------------------------------------------------------------------------
 
 
+def _releases_line(diff: TreeDiff) -> str:
+    releases = diff.releases
+    versions = f" ({releases['versions']})" if releases["versions"] else ""
+    return f"AMI release {releases['old']} -> {releases['new']}{versions}"
+
+
 def format_text(diff: TreeDiff) -> str:
+    header = [_releases_line(diff)] if diff.releases else []
     if diff.equal:
-        return "nodecfg diff: the two trees are identical\n"
-    out = []
+        return "\n".join(header + ["nodecfg diff: the two trees are identical"]) + "\n"
+    out = header
     for file_diff in diff.files:
         out.append(f"{file_diff.status} {file_diff.path}{_mode_note(file_diff)}")
+        out += [f"  reason: {reason}" for reason in file_diff.reasons]
         for change in file_diff.changes:
             out.append(f"  {change.key or '(file)'}: {_show(change.old)} -> {_show(change.new)}")
             if change.origin:
@@ -258,9 +288,15 @@ def format_markdown(diff: TreeDiff) -> str:
         return "### nodecfg diff\n\nNo change to the node's files.\n"
     count = len(diff.files)
     out = [f"### nodecfg diff: {count} file{'s' if count != 1 else ''} of the node change", ""]
+    if diff.releases:
+        out += [_cell(_releases_line(diff)), ""]
     for file_diff in diff.files:
         out.append(f"#### `{file_diff.path}` ({file_diff.status}){_mode_note(file_diff)}")
         out.append("")
+        if file_diff.reasons:
+            out += [f"Reason: {_cell(reason)}" + ("  " if index < len(file_diff.reasons) - 1 else "")
+                    for index, reason in enumerate(file_diff.reasons)]
+            out.append("")
         if file_diff.changes:
             out += ["| key | old | new | origin |", "|---|---|---|---|"]
             out += [f"| `{_cell(c.key or '(file)')}` | {_code(c.old)} | {_code(c.new)} | {_cell(c.origin)} |"
@@ -281,8 +317,10 @@ def _code(value: Any) -> str:
 
 
 def format_json(diff: TreeDiff) -> str:
-    return json.dumps({"equal": diff.equal, "files": [f.as_dict() for f in diff.files]}, indent=2,
-                      sort_keys=True) + "\n"
+    document: dict[str, Any] = {"equal": diff.equal, "files": [f.as_dict() for f in diff.files]}
+    if diff.releases:
+        document["releases"] = diff.releases
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 FORMATTERS = {"text": format_text, "markdown": format_markdown, "json": format_json}

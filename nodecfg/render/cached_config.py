@@ -85,7 +85,7 @@ def _environment(config: dict[str, Any]) -> dict[str, Any] | None:
                           for service, variables in environment.items()})
 
 
-def _instance_options(config: dict[str, Any]) -> dict[str, Any]:
+def _instance_options(config: dict[str, Any], profile) -> dict[str, Any]:
     local_storage = _omit_empty([
         ("strategy", _typed(config, str, "instance", "localStorage", "strategy")),
         ("mountPath", _typed(config, str, "instance", "localStorage", "mountPath")),
@@ -100,7 +100,10 @@ def _instance_options(config: dict[str, Any]) -> dict[str, Any]:
     environment = _environment(config)
     if environment:
         options["environment"] = environment
-    options["network"] = network
+    from nodecfg.nodeadm.release import INSTANCE_NETWORK
+
+    if profile.has(INSTANCE_NETWORK):  # the struct exists from v20251217 on
+        options["network"] = network
     return options
 
 
@@ -113,11 +116,11 @@ def _kubelet(config: dict[str, Any]) -> dict[str, Any]:
     ])
 
 
-def cached_spec(config: dict[str, Any]) -> dict[str, Any]:
+def cached_spec(config: dict[str, Any], profile) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "cluster": _cluster(config),
         "containerd": _containerd(config),
-        "instance": _instance_options(config),
+        "instance": _instance_options(config, profile),
         "kubelet": _kubelet(config),
     }
     gates = _typed(config, dict, "featureGates")
@@ -151,13 +154,17 @@ def cached_status(ctx: RenderContext) -> dict[str, Any]:
 def cached_document(ctx: RenderContext) -> dict[str, Any]:
     return {
         "metadata": {},
-        "spec": cached_spec(ctx.config),
+        "spec": cached_spec(ctx.config, ctx.instance.profile),
         "status": cached_status(ctx),
     }
 
 
 def render(ctx: RenderContext) -> Rendered:
+    from nodecfg.nodeadm.release import CONFIG_CHAIN
+
     out = Rendered()
+    if not ctx.instance.profile.has(CONFIG_CHAIN):
+        return out  # nodeadm-config.service passes --config-cache from v20251023 on
     out.add(CACHE_PATH, (encode_go_json(cached_document(ctx)) + "\n").encode())
     out.origins[f"{CACHE_PATH}#/spec"] = "config:/spec"
     out.origins[f"{CACHE_PATH}#/status"] = "instance:instanceId,region,instanceType," \

@@ -30,8 +30,6 @@ CONFIG_POINTER = "/spec/containerd/config"
 
 GIB = 1024**3
 MIB = 1024**2
-SOCI_MIN_MILLICORES = 4000
-SOCI_MIN_MEMORY_BYTES = 7 * GIB
 
 RUNC = ("runc", "/usr/sbin/runc")
 NVIDIA = ("nvidia", "/usr/bin/nvidia-container-runtime")
@@ -57,23 +55,37 @@ def cdi_enabled(kubelet_version: str) -> bool:
     return bool(match) and tuple(int(g) for g in match.groups()) >= CDI_KUBELET_VERSION
 
 
+def cdi_setting(instance: Instance) -> bool | None:
+    """enable_cdi as the release writes it; None: the release's template has no such line."""
+    from nodecfg.nodeadm.release import CDI
+
+    return cdi_enabled(instance.kubelet_version) if instance.profile.has(CDI) else None
+
+
 def runtime_for(instance: Instance) -> tuple[str, str]:
-    """nodeadm switches to nvidia when /usr/bin/nvidia-container-runtime exists."""
+    """nodeadm switches to nvidia when /usr/bin/nvidia-container-runtime exists (by instance family before v20250501)."""
+    from nodecfg.nodeadm.release import NVIDIA_RUNTIME_BY_BINARY
+
+    profile = instance.profile
+    if not profile.has(NVIDIA_RUNTIME_BY_BINARY):
+        return NVIDIA if instance.instance_type.split(".", 1)[0] in profile.nvidia_families else RUNC
     return NVIDIA if instance.accelerator == "nvidia" else RUNC
 
 
-def fast_image_pull_enabled(config: dict[str, Any]) -> bool:
+def fast_image_pull_enabled(config: dict[str, Any], gate: str = "FastImagePull") -> bool:
     gates = _get(config, "spec", "featureGates")
-    return isinstance(gates, dict) and gates.get("FastImagePull") is True
+    return bool(gate) and isinstance(gates, dict) and gates.get(gate) is True
 
 
 def use_soci(config: dict[str, Any], instance: Instance) -> bool:
-    """FastImagePull gate on, and at least 4 vCPUs and 7 GiB of memory."""
-    if not fast_image_pull_enabled(config):
+    """The release's image pull gate on, and enough CPU and memory (4 vCPUs and 7 GiB today)."""
+    profile = instance.profile
+    if not fast_image_pull_enabled(config, profile.image_pull_gate):
         return False
+    min_millicores, min_gib = profile.soci_thresholds
     millicores = (instance.vcpus or 0) * 1000
     memory = (instance.memory_mib or 0) * MIB
-    return millicores >= SOCI_MIN_MILLICORES and memory >= SOCI_MIN_MEMORY_BYTES
+    return millicores >= min_millicores and memory >= min_gib * GIB
 
 
 def _get(data: Any, *keys: str) -> Any:
@@ -118,7 +130,7 @@ REGISTRY = {"config_path": "/etc/containerd/certs.d:/etc/docker/certs.d"}
 CNI = {"bin_dir": "/opt/cni/bin", "conf_dir": "/etc/cni/net.d"}
 
 
-def default_config_v2(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: bool) -> dict[str, Any]:
+def default_config_v2(runtime: tuple[str, str], sandbox: str, cdi: bool | None, soci: bool) -> dict[str, Any]:
     name, binary = runtime
     containerd = {"default_runtime_name": name, **_image_pull_settings(soci), "runtimes": {name: _runtime_table(binary)}}
     cri = {
@@ -128,6 +140,8 @@ def default_config_v2(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: b
         "registry": dict(REGISTRY),
         "cni": dict(CNI),
     }
+    if cdi is None:  # releases before v20250317
+        del cri["enable_cdi"]
     config = _common(2) | {"plugins": {V2_CRI: cri}}
     if soci:
         config["proxy_plugins"] = _soci_proxy_plugin()
@@ -160,7 +174,7 @@ def _basic(text: str) -> str:
     return f'"{text}"'
 
 
-def _template_sections(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: bool,
+def _template_sections(runtime: tuple[str, str], sandbox: str, cdi: bool | None, soci: bool,
                        schema_v3: bool) -> list[tuple[str, list[str]]]:
     name, binary = runtime
     pull = ["discard_unpacked_layers = true"]
@@ -178,7 +192,8 @@ def _template_sections(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: 
         cri = f'plugins."{V2_CRI}"'
         return common + [
             (f"[{cri}.containerd]", [f"default_runtime_name = {_basic(name)}"] + pull),
-            (f"[{cri}]", [f"sandbox_image = {_basic(sandbox)}", f"enable_cdi = {str(cdi).lower()}"]),
+            (f"[{cri}]", [f"sandbox_image = {_basic(sandbox)}"]
+             + ([f"enable_cdi = {str(cdi).lower()}"] if cdi is not None else [])),
             (f"[{cri}.registry]", registry),
             (f"[{cri}.containerd.runtimes.{name}]", runtime_keys),
             (f"[{cri}.containerd.runtimes.{name}.options]", options),
@@ -197,7 +212,7 @@ def _template_sections(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: 
     ]
 
 
-def template_text(runtime: tuple[str, str], sandbox: str, cdi: bool, soci: bool, schema_v3: bool) -> str:
+def template_text(runtime: tuple[str, str], sandbox: str, cdi: bool | None, soci: bool, schema_v3: bool) -> str:
     """The text nodeadm's template prints (no user containerd.config)."""
     blocks = ["\n".join(([header] if header else []) + lines)
               for header, lines in _template_sections(runtime, sandbox, cdi, soci, schema_v3)]
@@ -316,22 +331,27 @@ def render(ctx: RenderContext) -> Rendered:
     text = text if isinstance(text, str) else ""
     containerd_2 = is_containerd_2(instance.containerd_version)
     names_v3 = any(marker in text for marker in V3_MARKERS)
+    from nodecfg.nodeadm.release import CONTAINERD_SCHEMA_CHECK
+
+    profile = instance.profile
+    checks = profile.has(CONTAINERD_SCHEMA_CHECK)  # before v20250807: any user config is merged as it is
+    template_v3 = profile.containerd_template_v3(containerd_2)
 
     user, error = parse_toml(text) if text else ({}, None)
     if error is not None:
         line, col, message = error
         result.diagnostics.append(NC501.at(
             _config_span(text, line, col), f"containerd.config is not valid TOML: {message}"))
-    elif text:
+    elif text and checks:
         check = _check_v2 if containerd_2 else _check_v1
         result.diagnostics.extend(check(text, user, instance.containerd_version))
 
     # Where nodeadm stops with an error, render its defaults alone.
-    if error is not None or (names_v3 and not containerd_2):
+    if error is not None or (checks and names_v3 and not containerd_2):
         user, text = {}, ""
-    migrate = containerd_2 and bool(text) and not names_v3
+    migrate = checks and containerd_2 and bool(text) and not names_v3
     soci = use_soci(ctx.config, instance)
-    merged = _merged_config(ctx.config, instance, user, schema_v3=containerd_2 and not migrate)
+    merged = _merged_config(ctx.config, instance, user, schema_v3=template_v3 and not migrate)
     if migrate:
         body = migrated_text(merged)
         merged = migrate_v2_to_v3(merged)
@@ -339,18 +359,17 @@ def render(ctx: RenderContext) -> Rendered:
         body = dumps(merged)
     else:
         body = template_text(runtime_for(instance), instance.sandbox_image,
-                             cdi_enabled(instance.kubelet_version), soci, schema_v3=containerd_2)
+                             cdi_setting(instance), soci, schema_v3=template_v3)
     result.add(CONFIG_PATH, body.encode())
-    result.origins.update(_origins(merged, user, containerd_2, runtime_for(instance)[0], soci))
+    result.origins.update(_origins(merged, user, template_v3, runtime_for(instance)[0], soci))
     if soci:
-        _add_soci_files(result)
+        _add_soci_files(result, profile)
     return result
 
 
 def _merged_config(config: dict, instance: Instance, user: dict, schema_v3: bool) -> dict[str, Any]:
     builder = default_config_v3 if schema_v3 else default_config_v2
-    defaults = builder(
-        runtime_for(instance), instance.sandbox_image, cdi_enabled(instance.kubelet_version), use_soci(config, instance))
+    defaults = builder(runtime_for(instance), instance.sandbox_image, cdi_setting(instance), use_soci(config, instance))
     return deep_merge(defaults, user) if user else defaults
 
 
@@ -388,7 +407,7 @@ def _instance_origins(v3: bool, runtime_name: str, soci: bool) -> dict[tuple[str
 
 # --- SOCI -----------------------------------------------------------------
 
-def soci_snapshotter_text() -> str:
+def soci_snapshotter_text(downloads_per_image: int = 20) -> str:
     """soci-snapshotter-grpc's settings, as the file nodeadm embeds and copies.
 
     nodeadm writes ``snapshotter/soci-snapshotter.config.toml`` unchanged, so
@@ -409,7 +428,7 @@ def soci_snapshotter_text() -> str:
         'concurrent_download_chunk_size = "16mb"',
         "discard_unpacked_layers = true",
         "max_concurrent_downloads = -1",
-        "max_concurrent_downloads_per_image = 20",
+        f"max_concurrent_downloads_per_image = {downloads_per_image}",
         "max_concurrent_unpacks = -1",
         "max_concurrent_unpacks_per_image = 12",
         "",
@@ -426,8 +445,12 @@ def soci_unit_dropin() -> str:
     return "\n".join(["[Unit]", f"Requires={unit}", f"After={unit}"]) + "\n"
 
 
-def _add_soci_files(result: Rendered) -> None:
-    result.add(SOCI_CONFIG_PATH, soci_snapshotter_text().encode())
-    result.add(SOCI_DROPIN_PATH, soci_unit_dropin().encode())
-    result.origins[f"{SOCI_CONFIG_PATH}#"] = "config:/spec/featureGates/FastImagePull"
-    result.origins[f"{SOCI_DROPIN_PATH}#"] = "config:/spec/featureGates/FastImagePull"
+def _add_soci_files(result: Rendered, profile) -> None:
+    from nodecfg.nodeadm.release import SOCI_DEPENDENCY_DROPIN
+
+    gate = f"config:/spec/featureGates/{profile.image_pull_gate}"
+    result.add(SOCI_CONFIG_PATH, soci_snapshotter_text(profile.soci_downloads_per_image).encode())
+    result.origins[f"{SOCI_CONFIG_PATH}#"] = gate
+    if profile.has(SOCI_DEPENDENCY_DROPIN):
+        result.add(SOCI_DROPIN_PATH, soci_unit_dropin().encode())
+        result.origins[f"{SOCI_DROPIN_PATH}#"] = gate

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from nodecfg.context.instance import Instance
 from nodecfg.core import gonet
 from nodecfg.core.versions import at_least
-from nodecfg.render.kubelet import (CONFIG_PATH, DROPIN_DIR, feature_enabled,
+from nodecfg.render.kubelet import (CONFIG_PATH, DROPIN_DIR, feature_enabled, merged_into_config,
                       spec_value, user_kubelet_config)
 
 KUBECONFIG_PATH = "/var/lib/kubelet/kubeconfig"
@@ -54,6 +54,10 @@ def node_ip(config: dict[str, Any], instance: Instance) -> tuple[str, str]:
 
 
 def _nodeadm_flag_values(config: dict[str, Any], instance: Instance) -> dict[str, tuple[str, str]]:
+    from nodecfg.nodeadm.release import KUBELET_DROPIN_ALL_VERSIONS, NVIDIA_GPU_LABEL as GPU_LABEL, \
+        OUTPOST_KUBECONFIG, RUNTIME_CGROUPS
+
+    profile = instance.profile
     flags = {
         "cloud-provider": ("external", "default"),
         "config": ("/" + CONFIG_PATH, "default"),
@@ -62,15 +66,20 @@ def _nodeadm_flag_values(config: dict[str, Any], instance: Instance) -> dict[str
         "image-credential-provider-config": (CREDENTIAL_PROVIDER_CONFIG, "default"),
         "kubeconfig": (KUBECONFIG_PATH, "default"),
         "node-ip": node_ip(config, instance),
-        "runtime-cgroups": (RUNTIME_CGROUP, "default"),
     }
-    if user_kubelet_config(config):
+    if profile.has(RUNTIME_CGROUPS):
+        flags["runtime-cgroups"] = (RUNTIME_CGROUP, "default")
+    if user_kubelet_config(config) and not merged_into_config(config, instance):
         flags["config-dir"] = ("/" + DROPIN_DIR, "config:/spec/kubelet/config")
     if outpost_enabled(config):
         flags["bootstrap-kubeconfig"] = (BOOTSTRAP_KUBECONFIG_PATH,
                                          "config:/spec/cluster/enableOutpost")
+        if not profile.has(OUTPOST_KUBECONFIG):  # internal/kubelet/kubeconfig.go: one or the other before
+            del flags["kubeconfig"]
+    if not profile.has(KUBELET_DROPIN_ALL_VERSIONS) and not at_least(instance.kubelet_version, "v1.29.0"):
+        flags["pod-infra-container-image"] = (instance.sandbox_image, "instance:sandboxImage")
     # nodeadm labels GPU nodes itself from 1.35 on (it looks for an NVIDIA PCI device).
-    if at_least(instance.kubelet_version, "v1.35.0") and instance.accelerator == "nvidia":
+    if at_least(instance.kubelet_version, "v1.35.0") and instance.accelerator == "nvidia" and profile.has(GPU_LABEL):
         flags["node-labels"] = (NVIDIA_GPU_LABEL, "instance:accelerator")
     return flags
 

@@ -112,20 +112,24 @@ def _authorization() -> dict[str, Any]:
             "webhook": {"cacheAuthorizedTTL": "5m0s", "cacheUnauthorizedTTL": "30s"}}
 
 
-def _feature_gates(kubelet_version: str) -> dict[str, bool]:
+def _feature_gates(kubelet_version: str, profile) -> dict[str, bool]:
+    from nodecfg.nodeadm.release import DRA_GATE, MUTABLE_CSI_GATE
+
     gates = {"RotateKubeletServerCertificate": True}
-    if at_least(kubelet_version, "v1.33.0"):
+    if at_least(kubelet_version, "v1.33.0") and profile.has(DRA_GATE):
         gates["DynamicResourceAllocation"] = True
-    if at_least(kubelet_version, "v1.34.0"):
+    if at_least(kubelet_version, "v1.34.0") and profile.has(MUTABLE_CSI_GATE):
         gates["MutableCSINodeAllocatableCount"] = True
     return dict(sorted(gates.items()))
 
 
 def _config_fields(ctx: RenderContext) -> Iterable[tuple[str, Any, str]]:
     """(key, value, origin) in kubeletConfig's Go field order; None = omitted."""
+    from nodecfg.nodeadm.release import GRACEFUL_SHUTDOWN
+
     config, instance = ctx.config, ctx.instance
     version = instance.kubelet_version
-    graceful = at_least(version, "v1.34.0")
+    graceful = at_least(version, "v1.34.0") and instance.profile.has(GRACEFUL_SHUTDOWN)
     max_pods = ctx.max_pods.value
     yield "address", "0.0.0.0", "default"
     yield "authentication", _authentication(), "default"
@@ -141,7 +145,7 @@ def _config_fields(ctx: RenderContext) -> Iterable[tuple[str, Any, str]]:
         "config:/spec/featureGates/FastImagePull"
     yield "evictionHard", {"memory.available": "100Mi", "nodefs.available": "10%",
                            "nodefs.inodesFree": "5%"}, "default"
-    yield "featureGates", _feature_gates(version), \
+    yield "featureGates", _feature_gates(version, instance.profile), \
         "instance:kubeletVersion" if at_least(version, "v1.33.0") else "default"
     yield "hairpinMode", "hairpin-veth", "default"
     reserved = _kube_reserved(max_pods, _vcpus(instance))
@@ -185,6 +189,23 @@ def generate_kubelet_config(ctx: RenderContext) -> tuple[dict[str, Any], dict[st
 
 # --- the drop-in -------------------------------------------------------------
 
+def merged_into_config(config: dict[str, Any], instance: Instance) -> bool:
+    """The user's kubelet.config goes into config.json itself (kubelet older than 1.29, releases before v20260209).
+
+    internal/kubelet/config.go writeKubeletConfigToFile: ``util.Merge`` of the
+    generated struct and the user's map, written as a Go map (keys sorted).
+    """
+    from nodecfg.nodeadm.release import KUBELET_DROPIN_ALL_VERSIONS
+
+    return (bool(user_kubelet_config(config)) and not instance.profile.has(KUBELET_DROPIN_ALL_VERSIONS)
+            and not at_least(instance.kubelet_version, "v1.29.0"))
+
+
+def dropin_path(instance: Instance) -> str:
+    """The user's kubelet.config drop-in: its name is the release's (40-nodeadm.conf, 00-nodeadm.conf before)."""
+    return f"{DROPIN_DIR}/{instance.profile.kubelet_dropin_name}"
+
+
 def dropin_document(user_config: dict[str, Any]) -> dict[str, Any]:
     """kind/apiVersion overlaid by the user's keys, as Go's interface{} map."""
     merged: dict[str, Any] = {"kind": KUBELET_KIND, "apiVersion": KUBELET_API_VERSION}
@@ -208,8 +229,12 @@ def _beyond_limits(error: str) -> bool:
 
 
 def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
+    from nodecfg.nodeadm.release import MAX_PODS_EXPRESSION
+
     found: list[Diagnostic] = []
     expression = spec_string(ctx.config, "kubelet", "maxPodsExpression")
+    if not ctx.instance.profile.has(MAX_PODS_EXPRESSION):
+        return found  # the release ignores the expression (NC180 says so)
     if expression and "maxPods" in user_kubelet_config(ctx.config):
         found.append(NC401.at(
             pointer_span("/spec/kubelet/config/maxPods"),
@@ -235,12 +260,19 @@ def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
 def render(ctx: RenderContext) -> Rendered:
     out = Rendered()
     document, origins = generate_kubelet_config(ctx)
+    user = user_kubelet_config(ctx.config)
+    if merged_into_config(ctx.config, ctx.instance):
+        from nodecfg.merge.nodeconfig import merge_json
+
+        document = as_go_interface(merge_json(as_go_interface(document), user, "", {}, lambda pointer: None))
+        origins.update(_dropin_origins(user))
+        user = {}
     out.add(CONFIG_PATH, encode_go_json(document, indent="    ").encode())
     out.origins.update({f"{CONFIG_PATH}#/{escape_pointer_token(k)}": v for k, v in origins.items()})
-    user = user_kubelet_config(ctx.config)
     if user:
-        out.add(DROPIN_PATH, encode_go_json(dropin_document(user), indent="    ").encode())
-        out.origins.update({f"{DROPIN_PATH}#/{escape_pointer_token(k)}": v
+        path = dropin_path(ctx.instance)
+        out.add(path, encode_go_json(dropin_document(user), indent="    ").encode())
+        out.origins.update({f"{path}#/{escape_pointer_token(k)}": v
                             for k, v in _dropin_origins(user).items()})
     out.diagnostics.extend(kubelet_diagnostics(ctx))
     return out

@@ -12,7 +12,8 @@ from __future__ import annotations
 from nodecfg.core.versions import at_least
 from nodecfg.render import Rendered, RenderContext
 from nodecfg.render.flags import kubelet_flags
-from nodecfg.render.kubelet import user_kubelet_config
+from nodecfg.render.kubelet import merged_into_config, user_kubelet_config
+from nodecfg.nodeadm.release import DROPIN_ALPHA_BEFORE_130
 from nodecfg.core.lines import line_breaker
 
 ENVIRONMENT_PATH = "etc/eks/kubelet/environment"
@@ -22,7 +23,9 @@ DROPIN_ALPHA_VARIABLE = "KUBELET_CONFIG_DROPIN_DIR_ALPHA"
 def environment_variables(ctx: RenderContext) -> dict[str, str]:
     flags = kubelet_flags(ctx.config, ctx.instance)
     variables = {ARGS_VARIABLE: " ".join(flag.text for flag in flags)}
-    if user_kubelet_config(ctx.config) and not at_least(ctx.instance.kubelet_version, "v1.30.0"):
+    if user_kubelet_config(ctx.config) and not merged_into_config(ctx.config, ctx.instance) and (
+            not at_least(ctx.instance.kubelet_version, "v1.30.0")
+            or not ctx.instance.profile.has(DROPIN_ALPHA_BEFORE_130)):  # every kubelet before v20260209
         variables[DROPIN_ALPHA_VARIABLE] = "on"
     return dict(sorted(variables.items()))
 

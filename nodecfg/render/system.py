@@ -29,9 +29,14 @@ _SERVICE_NAME = re.compile(r"[A-Za-z0-9:_.@\\-]+")
 
 def render(ctx: RenderContext) -> Rendered:
     result = Rendered()
+    from nodecfg.nodeadm.release import INSTANCE_ENVIRONMENT, INSTANCE_NETWORK
+
+    profile = ctx.instance.profile
     instance = _mapping(_mapping(ctx.config.get("spec")).get("instance"))
-    _render_environment(result, _mapping(instance.get("environment")))
-    _render_resolved(result, _mapping(instance.get("network")))
+    if profile.has(INSTANCE_ENVIRONMENT):  # older releases drop the field unread (NC180)
+        _render_environment(result, _mapping(instance.get("environment")))
+    if profile.has(INSTANCE_NETWORK):
+        _render_resolved(result, _mapping(instance.get("network")))
     return result
 
 

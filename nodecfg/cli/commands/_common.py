@@ -135,10 +135,10 @@ FLAG_KEYS = {"instance_type": "instanceType", "kubelet_version": "kubeletVersion
              "accelerator": "accelerator"}
 
 
-def context_given(args) -> bool:
+def context_given(args, *, release: bool = True) -> bool:
     return bool(getattr(args, "instance", None) or getattr(args, "instance_table", None)
                 or any(getattr(args, attr, None) is not None for attr in FLAG_KEYS)
-                or release_given(args))
+                or (release and release_given(args)))
 
 
 def release_given(args) -> bool:
@@ -157,13 +157,13 @@ def release_from_settings(args) -> None:
         pass  # the run reports it
 
 
-def instance_from_args(args):
+def instance_from_args(args, *, release: bool = True):
     """(Instance or None for the default, extra instance table or None, findings) from --instance files and flags.
 
     Nothing is imported when no context is given (``nodecfg check`` start-up).
     """
     release_from_settings(args)
-    if not context_given(args):
+    if not context_given(args) or (not release and not context_given(args, release=False)):
         return None, None, []
     from nodecfg.context.instance import instance_from_mapping, load_instance_file, validate_context
 
@@ -183,7 +183,7 @@ def instance_from_args(args):
         extra_table, problems = load_user_table(args.instance_table)
         diagnostics.extend(problems)
     instance = instance_from_mapping(values)
-    if release_given(args):
+    if release and release_given(args):
         from nodecfg.context.instance import on_release
 
         instance, problems = on_release(instance, args.release, args.kubernetes)

@@ -25,6 +25,9 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help="largest accepted source (default 1 MiB)")
     add_mode_argument(parser)
     add_instance_arguments(parser)
+    parser.add_argument("--to-release", metavar="vYYYYMMDD|latest",
+                        help="the AMI release of the new side (--release is the old side's): what an AMI upgrade "
+                             "changes, each file with the release change behind it")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +46,7 @@ def run(args) -> int:
         return EXIT_USAGE
     old_sources, new_sources = split
     contexts = _contexts(args)
-    if contexts is None:
+    if contexts is None or contexts[0] is None:
         return EXIT_USAGE
     (old_instance, new_instance), extra_table = contexts
     sides = []
@@ -57,8 +60,22 @@ def run(args) -> int:
             return EXIT_USAGE
         sides.append(side)
     diff = diff_sides(*sides)
+    if args.to_release or args.release:
+        from nodecfg.output.diff import annotate_release
+
+        annotate_release(diff, *(side.release or "latest" for side in sides),
+                         versions=_versions_changed(old_instance, new_instance, sides))
     sys.stdout.write(FORMATTERS[args.format](diff))
     return EXIT_EQUAL if diff.equal else EXIT_DIFFERENT
+
+
+def _versions_changed(old_instance, new_instance, sides) -> str:
+    """"kubelet A -> B, containerd C -> D" for the versions that differ between the sides ("" when none do)."""
+    rendered = [side.instance or instance for side, instance in zip(sides, (old_instance, new_instance))]
+    parts = [f"{name} {getattr(rendered[0], attr)} -> {getattr(rendered[1], attr)}"
+             for name, attr in (("kubelet", "kubelet_version"), ("containerd", "containerd_version"))
+             if getattr(rendered[0], attr) != getattr(rendered[1], attr)]
+    return ", ".join(parts)
 
 
 def _split(args) -> tuple[list[str], list[str]] | None:
@@ -98,7 +115,7 @@ def _contexts(args):
     from nodecfg.context.instance import load_instance_file, validate_context
     from nodecfg.cli.commands._common import instance_from_args, print_diagnostics
 
-    old, extra_table, problems = instance_from_args(args)
+    old, extra_table, problems = instance_from_args(args, release=False)
     against: dict = {}
     for item in args.against:
         if "=" in item and not _is_file(item):
@@ -116,7 +133,31 @@ def _contexts(args):
         from nodecfg.context.instance import DEFAULT_INSTANCE
 
         old = DEFAULT_INSTANCE
-    return (old, old.with_values(against)), extra_table
+    new = old.with_values(against)
+    return _on_releases(args, old, new, problems), extra_table
+
+
+def _on_releases(args, old, new, problems):
+    """Each side on its release: --release for the old one, --to-release (else --release) for the new one.
+
+    A side without a release keeps the one its input pins, else the newest (nodecfg/pipeline.py).
+    """
+    from nodecfg.context.instance import on_release
+
+    found = []
+    if args.release or args.kubernetes:
+        old, more = on_release(old, args.release, args.kubernetes)
+        found += more
+    new_release = args.to_release or args.release
+    if new_release or args.kubernetes:
+        new, more = on_release(new, new_release, args.kubernetes)
+        found += more
+    if found:
+        from nodecfg.cli.commands._common import print_diagnostics
+
+        print_diagnostics(found, {})
+        return None
+    return old, new
 
 
 def _is_file(item: str) -> bool:
