@@ -131,7 +131,7 @@ def _check_example(example: Example, release: str | None = None, root: Path | No
     if theirs.exit_code != 0:
         errors = {d.code for d in ours.diagnostics if d.severity is Severity.ERROR}
         output = nodeadm_output(theirs.log)
-        wanted = expected_codes(output)
+        wanted = expected_codes(output, release)
         assert wanted is not None, f"nodeadm failed for a reason reasons.py does not know:\n{output}\n{context}"
         assert any(is_blocking(d) for d in ours.diagnostics) and errors & wanted, (
             f"nodeadm refused ({output.strip()[-400:]}); nodecfg should with one of {sorted(wanted)}, "
