@@ -99,12 +99,13 @@ def settings_of(settings: SettingsLike) -> "Settings | None":
 def on_release(resolved: Instance | None, problems: list[Diagnostic], release: str | None,
                kubernetes: str | None, settings: "Settings | None" = None) -> tuple[Instance | None, list]:
     """The instance context on ``release`` (else ``[tool.nodecfg] release``); NC095 for an unknown one."""
-    release = release or (settings.release if settings is not None else "") or None
-    if not release and not kubernetes:
+    settings_release = settings.release if settings is not None else ""
+    if not release and not kubernetes and not settings_release:
         return resolved, problems
     from nodecfg.context.instance import DEFAULT_INSTANCE, on_release as instance_on_release
 
-    resolved, more = instance_on_release(resolved if resolved is not None else DEFAULT_INSTANCE, release, kubernetes)
+    resolved, more = instance_on_release(resolved if resolved is not None else DEFAULT_INSTANCE, release, kubernetes,
+                                         settings_release)
     return resolved, problems + more
 
 

@@ -142,6 +142,11 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin, options=options)
     mode = analysis.mode
     instance = pinned_instance(analysis, instance)
+    if settings is not None and settings.release and (instance is None or not instance.release):
+        from nodecfg.context.instance import DEFAULT_INSTANCE, with_release  # e.g. the language server
+
+        instance = with_release(instance if instance is not None else DEFAULT_INSTANCE, settings.release,
+                                source="settings")
     found = [*context_problems, *analysis.diagnostics]
     result = Result(analysis, mode, strict=bool(settings and settings.strict))
     if analysis.documents and not _stops(found):
@@ -164,9 +169,12 @@ def pinned_instance(analysis: Analysis, instance: Any) -> Any:
     An EC2NodeClass alias ``al2023@vYYYYMMDD``, a managed node group's
     ``releaseVersion`` or an AMI name ending in the tag
     (nodecfg/nodeadm/release.py ``pinned_releases``); only one release, and
-    one nodecfg knows, is taken (several, or an older one: the newest release).
+    one nodecfg knows, is taken (several, or an older one: the release as chosen).  A
+    release given on the command line or to the library wins over the pin; one from
+    ``[tool.nodecfg]`` does not.
     """
-    if (instance is not None and instance.release) or not analysis.loaded.containers:
+    if (instance is not None and instance.release_source not in ("", "settings", "default")
+            or not analysis.loaded.containers):
         return instance
     from nodecfg.nodeadm.release import ReleaseError, pinned_releases
 

@@ -216,3 +216,74 @@ def test_managed_node_group_release_version_pins_the_release(tmp_path):
     path.write_text(json.dumps(template))
     found = nodecfg.lint([str(path)], settings=str(ROOT / "pyproject.toml"))
     assert [d.code for d in found if d.code == "NC180"] == ["NC180"]
+
+
+def test_build_says_which_release_the_input_pinned(tmp_path):
+    cluster = tmp_path / "cluster.json"
+    cluster.write_text(json.dumps({"name": "shop", "endpoint": "https://x.example", "serviceCidr": "10.100.0.0/16",
+                                   "certificateAuthority": CLUSTER.split("certificateAuthority: ")[1].split()[0]}))
+    nodeclass = ROOT / "golden" / "karpenter-nodeclass-mime" / "ec2nodeclass.yaml"
+
+    def build(*more):
+        return subprocess.run([sys.executable, "-m", "nodecfg", "build", "--cluster", str(cluster), *more,
+                               str(nodeclass), "-o", str(tmp_path / f"out{len(more)}.tar")],
+                              capture_output=True, text=True)
+
+    pinned = build()
+    assert pinned.returncode == 0, pinned.stderr
+    assert f"rendered for AMI release v20250920, pinned by {nodeclass}" in pinned.stderr
+    assert "rendered for AMI release" not in build("--release", "latest").stderr
+
+
+def test_a_pin_beats_settings_and_takes_the_kubernetes_minor(tmp_path):
+    from nodecfg.linter.config import settings_from_table
+
+    nodeclass = str(ROOT / "golden" / "karpenter-nodeclass-mime" / "ec2nodeclass.yaml")
+    settings = settings_from_table({"release": "v20250715"}, str(tmp_path / "pyproject.toml"))
+    pinned = nodecfg.compile([nodeclass], mode="karpenter", settings=settings, kubernetes="1.33")
+    # al2023@v20250920 wins over [tool.nodecfg]; its 1.33 AMI ships kubelet 1.33.4 (CHANGELOG, release-versions)
+    assert pinned.instance.release == "v20250920"
+    from nodecfg.nodeadm.release import shipped_versions
+
+    assert (pinned.instance.kubelet_version, pinned.instance.containerd_version) == shipped_versions("v20250920",
+                                                                                                     "1.33")
+    given = nodecfg.compile([nodeclass], mode="karpenter", settings=settings, release="v20251023", kubernetes="1.33")
+    assert given.instance.release == "v20251023"
+    plain = nodecfg.compile([CLUSTER.encode()], settings=settings)
+    assert plain.instance.release == "v20250715" and plain.instance.release_source == "settings"
+
+
+def test_the_pipeline_applies_the_settings_release_for_any_entry_point(tmp_path):
+    from nodecfg.linter.config import settings_from_table
+    from nodecfg.pipeline import run
+
+    settings = settings_from_table({"release": "v20250715"}, str(tmp_path / "pyproject.toml"))
+    result = run([(CLUSTER + "  kubelet:\n    maxPodsExpression: \"30\"\n").encode()], settings=settings, render=False)
+    assert [d.code for d in result.diagnostics if d.code == "NC180"] == ["NC180"]
+
+
+def test_templates_before_soci_end_with_the_last_line():
+    # config.template.toml before v20250813 has no {{if .UseSOCISnapshotter}} block after the cni section
+    old = text(compile_(release="v20250807", kubeletVersion="v1.33.0", containerdVersion="2.0.5"), CONTAINERD)
+    new = text(compile_(release="v20250813", kubeletVersion="v1.33.0", containerdVersion="2.0.5"), CONTAINERD)
+    assert old.endswith('conf_dir = "/etc/cni/net.d"\n') and new.endswith('conf_dir = "/etc/cni/net.d"\n\n')
+
+
+@pytest.mark.parametrize("command", ["render", "explain", "check"])
+def test_every_command_takes_release(command):
+    run = subprocess.run([sys.executable, "-m", "nodecfg", command, "--release", "v20250715",
+                          str(ROOT / "examples" / "nodeconfig.yaml")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    run = subprocess.run([sys.executable, "-m", "nodecfg", command, "--release", "v2025",
+                          str(ROOT / "examples" / "nodeconfig.yaml")], capture_output=True, text=True)
+    assert run.returncode == 2 and "v20250103 to v20260724" in run.stdout + run.stderr  # check reports on stdout
+
+
+def test_upgrade_diff_without_kubernetes_keeps_the_kubelet_minor_on_both_sides():
+    run = subprocess.run([sys.executable, "-m", "nodecfg", "diff", "--format", "json", "--release", "v20260107",
+                          "--to-release", "latest", str(ROOT / "examples" / "nodeconfig.yaml")],
+                         capture_output=True, text=True)
+    releases = json.loads(run.stdout)["releases"]
+    # the default kubelet is 1.34: each side gets its release's 1.34 (CHANGELOG: 1.34.2 at v20260107, 1.34.9 now)
+    assert releases == {"old": "v20260107", "new": "v20260724",
+                        "versions": "kubelet v1.34.2 -> v1.34.9, containerd 2.1.5 -> 2.2.4"}

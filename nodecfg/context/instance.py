@@ -53,7 +53,11 @@ class Instance(NamedTuple):
     resources_source: str = ""
     # the AMI release whose nodeadm runs (nodecfg/nodeadm/release.py); "": not chosen, the newest
     release: str = ""
-    release_source: str = ""  # how it was chosen: "given", or the input that pins it
+    # how it was chosen: "given" (--release, release=), the file that pins it, "settings" ([tool.nodecfg]),
+    # "default" (only --kubernetes was given); a pin overrides the last two
+    release_source: str = ""
+    kubernetes: str = ""  # the Kubernetes minor asked for (--kubernetes), "" for none
+    from_release: frozenset[str] = frozenset()  # context keys filled in from the release's table
 
     @property
     def profile(self):
@@ -216,8 +220,13 @@ def with_release(instance: Instance, release: str | None, kubernetes: str | None
     from nodecfg.core.versions import parse_version
 
     tag = resolve(release)
-    changes: dict[str, Any] = {"release": tag, "release_source": source}
+    kubernetes = kubernetes or instance.kubernetes
+    if instance.from_release:  # what an earlier release filled in is this release's to fill in
+        restored = {CONTEXT_KEYS[key]: getattr(DEFAULT_INSTANCE, CONTEXT_KEYS[key]) for key in instance.from_release}
+        instance = instance._replace(**restored, defaulted=instance.defaulted | instance.from_release)
+    changes: dict[str, Any] = {"release": tag, "release_source": source, "kubernetes": kubernetes or ""}
     defaulted = set(instance.defaulted)
+    filled: set[str] = set()
     if "sandboxImage" in defaulted:
         changes["sandbox_image"] = profile(tag).sandbox_image
     if kubernetes or (tag != LATEST and defaulted & {"kubeletVersion", "containerdVersion"}):
@@ -232,24 +241,27 @@ def with_release(instance: Instance, release: str | None, kubernetes: str | None
                     return instance._replace(**changes)
                 minor = shipped[-1]
         kubelet, containerd = shipped_versions(tag, minor)
-        if "kubeletVersion" in defaulted:
-            changes["kubelet_version"] = kubelet
-            if kubernetes:
-                defaulted.discard("kubeletVersion")
-        if "containerdVersion" in defaulted:
-            changes["containerd_version"] = containerd
-            if kubernetes:
-                defaulted.discard("containerdVersion")
-    return instance._replace(**changes, defaulted=frozenset(defaulted))
+        for key, value in (("kubeletVersion", kubelet), ("containerdVersion", containerd)):
+            if key in defaulted:
+                changes[CONTEXT_KEYS[key]] = value
+                filled.add(key)
+                if kubernetes:  # asked for: not a default any more
+                    defaulted.discard(key)
+    return instance._replace(**changes, defaulted=frozenset(defaulted), from_release=frozenset(filled))
 
 
-def on_release(instance: Instance, release: str | None, kubernetes: str | None = None
+def on_release(instance: Instance, release: str | None, kubernetes: str | None = None, settings_release: str = ""
                ) -> tuple[Instance, list[Diagnostic]]:
-    """(instance on the release, findings): an unknown release or minor is a usage error (NC095)."""
+    """(instance on the release, findings): an unknown release or minor is a usage error (NC095).
+
+    ``release`` is the one given (``--release``, ``release=``); without it, ``settings_release``
+    (``[tool.nodecfg] release``), else the newest.  Only a given release beats the one the input pins.
+    """
     from nodecfg.nodeadm.release import ReleaseError
 
+    source = "given" if release else "settings" if settings_release else "default"
     try:
-        return with_release(instance, release, kubernetes), []
+        return with_release(instance, release or settings_release or None, kubernetes, source), []
     except ReleaseError as error:
         from nodecfg.core.codes import NC095
 

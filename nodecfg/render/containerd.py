@@ -212,11 +212,16 @@ def _template_sections(runtime: tuple[str, str], sandbox: str, cdi: bool | None,
     ]
 
 
-def template_text(runtime: tuple[str, str], sandbox: str, cdi: bool | None, soci: bool, schema_v3: bool) -> str:
-    """The text nodeadm's template prints (no user containerd.config)."""
+def template_text(runtime: tuple[str, str], sandbox: str, cdi: bool | None, soci: bool, schema_v3: bool,
+                  soci_block: bool = True) -> str:
+    """The text nodeadm's template prints (no user containerd.config).
+
+    ``soci_block``: the template has the SOCI block (v20250813 on), which leaves a blank line after
+    the last section when SOCI is off; the templates before end with that section's newline.
+    """
     blocks = ["\n".join(([header] if header else []) + lines)
               for header, lines in _template_sections(runtime, sandbox, cdi, soci, schema_v3)]
-    text = "\n\n".join(blocks) + "\n\n"
+    text = "\n\n".join(blocks) + ("\n\n" if soci_block else "\n")
     if soci:
         # The template's closing ``{{- end}}`` eats the newline after the last line.
         proxy = [f"[proxy_plugins.soci]\ntype = {_basic('snapshot')}\naddress = {_basic(SOCI_SOCKET)}",
@@ -358,8 +363,10 @@ def render(ctx: RenderContext) -> Rendered:
     elif text:  # any non-empty text, even blanks or comments: combineContainerdConfigs re-marshals
         body = dumps(merged)
     else:
-        body = template_text(runtime_for(instance), instance.sandbox_image,
-                             cdi_setting(instance), soci, schema_v3=template_v3)
+        from nodecfg.nodeadm.release import SOCI_SNAPSHOTTER
+
+        body = template_text(runtime_for(instance), instance.sandbox_image, cdi_setting(instance), soci,
+                             schema_v3=template_v3, soci_block=profile.has(SOCI_SNAPSHOTTER))
     result.add(CONFIG_PATH, body.encode())
     result.origins.update(_origins(merged, user, template_v3, runtime_for(instance)[0], soci))
     if soci:

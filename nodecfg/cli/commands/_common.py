@@ -123,8 +123,8 @@ def add_instance_arguments(parser: argparse.ArgumentParser) -> None:
 def add_release_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("AMI release (docs/releases.md)")
     group.add_argument("--release", metavar="vYYYYMMDD|latest",
-                       help="the AMI release whose nodeadm runs (default: the one the input pins, else latest; "
-                            "[tool.nodecfg] release)")
+                       help="the AMI release whose nodeadm runs (default: the one the input pins, else "
+                            "[tool.nodecfg] release, else latest)")
     group.add_argument("--kubernetes", metavar="MINOR",
                        help="Kubernetes minor of the AMI, e.g. 1.32: the kubelet and containerd versions the "
                             "release ships for it")
@@ -142,19 +142,20 @@ def context_given(args, *, release: bool = True) -> bool:
 
 
 def release_given(args) -> bool:
-    return bool(getattr(args, "release", None) or getattr(args, "kubernetes", None))
+    return bool(getattr(args, "release", None) or getattr(args, "kubernetes", None)
+                or getattr(args, "settings_release", None))
 
 
 def release_from_settings(args) -> None:
-    """``[tool.nodecfg] release`` when the command line chose none (settings are read anyway by check)."""
-    if getattr(args, "release", None) or not hasattr(args, "release"):
+    """``[tool.nodecfg] release`` as ``args.settings_release`` when the command line chose none."""
+    if getattr(args, "release", None) or not hasattr(args, "release") or hasattr(args, "settings_release"):
         return
     from nodecfg.linter.config import ConfigError, load_settings
 
     try:
-        args.release = getattr(load_settings(config=getattr(args, "config", None)), "release", None) or None
+        args.settings_release = load_settings(config=getattr(args, "config", None)).release
     except ConfigError:
-        pass  # the run reports it
+        args.settings_release = ""  # the run reports it
 
 
 def instance_from_args(args, *, release: bool = True):
@@ -168,16 +169,16 @@ def instance_from_args(args, *, release: bool = True):
     from nodecfg.context.instance import instance_from_mapping, load_instance_file, validate_context
 
     values, diagnostics = {}, []
-    for path in args.instance:
+    for path in getattr(args, "instance", None) or []:  # render has the release options only
         loaded, problems = load_instance_file(path)
         values.update(loaded)
         diagnostics.extend(problems)
-    flags = {key: getattr(args, attr) for attr, key in FLAG_KEYS.items() if getattr(args, attr) is not None}
+    flags = {key: getattr(args, attr) for attr, key in FLAG_KEYS.items() if getattr(args, attr, None) is not None}
     accepted, problems = validate_context(flags, "<command line>")
     values.update(accepted)
     diagnostics.extend(problems)
     extra_table = None
-    if args.instance_table:
+    if getattr(args, "instance_table", None):
         from nodecfg.context.instance_table import load_user_table
 
         extra_table, problems = load_user_table(args.instance_table)
@@ -186,7 +187,7 @@ def instance_from_args(args, *, release: bool = True):
     if release and release_given(args):
         from nodecfg.context.instance import on_release
 
-        instance, problems = on_release(instance, args.release, args.kubernetes)
+        instance, problems = on_release(instance, args.release, args.kubernetes, getattr(args, "settings_release", "") or "")
         diagnostics.extend(problems)
     return instance, extra_table, diagnostics
 
@@ -223,6 +224,14 @@ def exit_code(result) -> int:
     if result.usage_error:
         return EXIT_USAGE
     return EXIT_FINDINGS if result.verdict is Verdict.HAS_ERRORS else EXIT_OK
+
+
+def release_note(instance) -> str:
+    """One line naming the AMI release the input pinned (a chosen one needs no note), or ''."""
+    if instance is None or not instance.release or instance.release_source in ("", "given", "settings", "default"):
+        return ""
+    return (f"nodecfg: note: rendered for AMI release {instance.release}, pinned by {instance.release_source} "
+            "(--release chooses another)")
 
 
 def defaulted_note(instance) -> str:

@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from nodecfg.cli.commands._common import EXIT_FINDINGS, EXIT_USAGE, add_instance_arguments, add_source_arguments, defaulted_note, \
-    print_diagnostics
+    print_diagnostics, release_note
 
 ROOTFS_TOP_LEVEL = {"etc", "run", "var"}
 
@@ -47,9 +47,9 @@ def run(args) -> int:
     if refusal:
         print(f"nodecfg: {refusal}", file=sys.stderr)
         return EXIT_USAGE
-    note = defaulted_note(result.instance)
-    if note:
-        print(note, file=sys.stderr)
+    for note in (release_note(result.instance), defaulted_note(result.instance)):
+        if note:
+            print(note, file=sys.stderr)
     return _write(result.tree, args.output)
 
 

@@ -69,6 +69,23 @@ def run(args) -> int:
     return EXIT_EQUAL if diff.equal else EXIT_DIFFERENT
 
 
+def _common_minor(instance, old_release, new_release) -> str | None:
+    """For an AMI upgrade without --kubernetes: the kubelet's minor, when nobody gave the kubelet version
+    and both releases ship it, so that both sides get their release's versions of the same minor."""
+    if not new_release or "kubeletVersion" not in instance.defaulted:
+        return None
+    from nodecfg.core.versions import parse_version
+    from nodecfg.nodeadm.release import ReleaseError, minors
+
+    version = parse_version(instance.kubelet_version)
+    minor = f"{version.major}.{version.minor}" if version else ""
+    try:
+        shipped = all(minor in minors(release) for release in (old_release or None, new_release))
+    except ReleaseError:
+        return None  # reported when the release is applied
+    return minor if shipped else None
+
+
 def _versions_changed(old_instance, new_instance, sides) -> str:
     """"kubelet A -> B, containerd C -> D" for the versions that differ between the sides ("" when none do)."""
     rendered = [side.instance or instance for side, instance in zip(sides, (old_instance, new_instance))]
@@ -145,12 +162,14 @@ def _on_releases(args, old, new, problems):
     from nodecfg.context.instance import on_release
 
     found = []
-    if args.release or args.kubernetes:
-        old, more = on_release(old, args.release, args.kubernetes)
-        found += more
+    settings_release = getattr(args, "settings_release", "") or ""
     new_release = args.to_release or args.release
-    if new_release or args.kubernetes:
-        new, more = on_release(new, new_release, args.kubernetes)
+    kubernetes = args.kubernetes or _common_minor(old, args.release or settings_release, new_release)
+    if args.release or kubernetes or settings_release:
+        old, more = on_release(old, args.release, kubernetes, settings_release)
+        found += more
+    if new_release or kubernetes or settings_release:
+        new, more = on_release(new, new_release, kubernetes, settings_release)
         found += more
     if found:
         from nodecfg.cli.commands._common import print_diagnostics
