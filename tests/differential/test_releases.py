@@ -69,3 +69,34 @@ def test_release_writes_what_its_nodeadm_writes(release: str, root: Path) -> Non
 
     run()
     assert not failures, f"{len(failures)} examples differ on {release}:\n\n" + "\n\n".join(failures)
+
+
+# Instance types whose presence in nodeadm's packaged max-pods table changes between releases
+# (eni-max-pods.txt, then instance-info.jsonl from v20251007): without EC2 figures a type the
+# release's table lacks gets 110, one it has gets its table value.
+TABLE_PROBES = (
+    "g3.4xlarge",      # removed at v20250203
+    "f2.12xlarge",     # added at v20250116
+    "c8gd.12xlarge",   # added at v20250501
+    "i3.metal",        # removed at v20250801
+    "r8i-flex.12xlarge",  # added at v20250821
+    "c8a.12xlarge",    # added at v20251217
+    "p3.2xlarge",      # removed at v20260512
+    "c9g.12xlarge",    # added at v20260707
+)
+
+
+@pytest.mark.parametrize("instance_type", TABLE_PROBES)
+@pytest.mark.parametrize("release,root", _params())
+def test_release_max_pods_table(release: str, root: Path, instance_type: str) -> None:
+    """The release's own max-pods table decides, type by type, as its nodeadm does."""
+    from .strategies import CA
+
+    document = {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig",
+                "spec": {"cluster": {"name": "c", "apiServerEndpoint": "https://example.com",
+                                     "certificateAuthority": CA, "cidr": "10.100.0.0/16"}}}
+    instance = {"instanceType": instance_type, "instanceId": "i-1234567890abcdef0", "region": "us-west-2",
+                "availabilityZone": "us-west-2f", "mac": "0e:49:61:0f:c3:11", "localIpv4": "172.16.34.43",
+                "privateDnsName": "ip-172-16-34-43.ec2.internal", "localIpv6": None,
+                "kubeletVersion": "1.31.4", "containerdVersion": "1.7.27", "vcpus": 48, "memoryMiB": 98304}
+    check_example(Example([document], "file", instance), release, root)
