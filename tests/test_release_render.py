@@ -287,3 +287,20 @@ def test_upgrade_diff_without_kubernetes_keeps_the_kubelet_minor_on_both_sides()
     # the default kubelet is 1.34: each side gets its release's 1.34 (CHANGELOG: 1.34.2 at v20260107, 1.34.9 now)
     assert releases == {"old": "v20260107", "new": "v20260724",
                         "versions": "kubelet v1.34.2 -> v1.34.9, containerd 2.1.5 -> 2.2.4"}
+
+
+def test_kubelet_before_1_27_on_releases_before_the_eol_cleanup():
+    # v20250715 still ships 1.25 and 1.26 AMIs; 41298160 (v20250821) removed these toggles
+    result = compile_(release="v20250715", kubeletVersion="v1.25.16", containerdVersion="1.7.27")
+    flags = text(result, ENVIRONMENT).split()
+    assert "NODEADM_KUBELET_ARGS=--cloud-provider=aws" in flags
+    assert not [flag for flag in flags if flag.startswith("--hostname-override")]
+    assert "--container-runtime=remote" in flags
+    assert "--container-runtime-endpoint=unix:///run/containerd/containerd.sock" in flags
+    config = json.loads(text(result, KUBELET))
+    assert "providerID" not in config and config["kubeAPIQPS"] == 10 and config["kubeAPIBurst"] == 20
+    assert config["featureGates"] == {"KubeletCredentialProviders": True, "RotateKubeletServerCertificate": True}
+    assert '"apiVersion": "kubelet.config.k8s.io/v1alpha1"' in text(result, CREDENTIALS)
+    newer = json.loads(text(compile_(release="v20250821", kubeletVersion="v1.27.16", containerdVersion="1.7.27"),
+                            KUBELET))
+    assert "kubeAPIQPS" not in newer and "KubeletCredentialProviders" not in newer["featureGates"]

@@ -106,7 +106,9 @@ _CHANGES: tuple[Change, ...] = (
     Change(FAST_IMAGE_PULL, "v20250821", "28454ab9", "chore(nodeadm): rename feature flag (#2381)",
            "feature gate FastImagePull turns on the SOCI snapshotter (AggressiveImagePull before)"),
     Change(EOL_CLEANUP_127, "v20250821", "41298160", "chore: cleanup unneeded logic for EOL versions (#2382)",
-           "the credential provider config is v1 for every kubelet (v1alpha1 below 1.27 before)"),
+           "the toggles for kubelets older than 1.28 go: KubeletCredentialProviders gate (< 1.28), "
+           "--container-runtime, kubeAPIQPS/Burst and the v1alpha1 credential provider (< 1.27), "
+           "--cloud-provider=aws (< 1.26)"),
     Change(MUTABLE_CSI_GATE, "v20250829", "30172c04", "Enable MutableCSINodeAllocatableCount in v1.34.0+ (#2389)",
            "kubelet feature gate MutableCSINodeAllocatableCount on for kubelet 1.34 and newer"),
     Change(GRACEFUL_SHUTDOWN, "v20250920", "b8c7af92", "feat(al2023): enable graceful shutdown in 1.34+ (#2390)",
@@ -168,7 +170,9 @@ TOUCHES: dict[str, tuple[str, ...]] = {
     SOCI_SNAPSHOTTER: (_CONTAINERD, "etc/soci-snapshotter-grpc/*", f"{_KUBELET}#/imageServiceEndpoint"),
     SOCI_DOWNLOADS_20: ("etc/soci-snapshotter-grpc/*",),
     FAST_IMAGE_PULL: (_CONTAINERD, "etc/soci-snapshotter-grpc/*", f"{_KUBELET}#/imageServiceEndpoint"),
-    EOL_CLEANUP_127: (_CREDENTIALS,),
+    EOL_CLEANUP_127: (_CREDENTIALS, f"{_KUBELET}#/featureGates", f"{_KUBELET}#/kubeAPI", f"{_KUBELET}#/providerID",
+                      f"{_ENVIRONMENT}#--cloud-provider", f"{_ENVIRONMENT}#--container-runtime",
+                      f"{_ENVIRONMENT}#--hostname-override"),
     MUTABLE_CSI_GATE: (f"{_KUBELET}#/featureGates",),
     GRACEFUL_SHUTDOWN: (f"{_KUBELET}#/shutdownGracePeriod",),
     OUTPOST_KUBECONFIG: (f"{_ENVIRONMENT}#--kubeconfig",),

@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 from nodecfg.context.instance import Instance
 from nodecfg.core import gonet
 from nodecfg.core.versions import at_least
-from nodecfg.render.kubelet import (CONFIG_PATH, DROPIN_DIR, feature_enabled, merged_into_config,
-                      spec_value, user_kubelet_config)
+from nodecfg.render.kubelet import (CONFIG_PATH, CONTAINERD_ENDPOINT, DROPIN_DIR, before_eol_cleanup,
+                      feature_enabled, merged_into_config, spec_value, user_kubelet_config)
 
 KUBECONFIG_PATH = "/var/lib/kubelet/kubeconfig"
 BOOTSTRAP_KUBECONFIG_PATH = "/var/lib/kubelet/bootstrap-kubeconfig"
@@ -69,6 +69,12 @@ def _nodeadm_flag_values(config: dict[str, Any], instance: Instance) -> dict[str
     }
     if profile.has(RUNTIME_CGROUPS):
         flags["runtime-cgroups"] = (RUNTIME_CGROUP, "default")
+    if before_eol_cleanup(instance, "v1.26.0"):  # internal/kubelet/config.go withCloudProvider before 41298160
+        flags["cloud-provider"] = ("aws", "instance:kubeletVersion")
+        del flags["hostname-override"]
+    if before_eol_cleanup(instance, "v1.27.0"):  # withVersionToggles before 41298160
+        flags["container-runtime"] = ("remote", "instance:kubeletVersion")
+        flags["container-runtime-endpoint"] = (CONTAINERD_ENDPOINT, "instance:kubeletVersion")
     if user_kubelet_config(config) and not merged_into_config(config, instance):
         flags["config-dir"] = ("/" + DROPIN_DIR, "config:/spec/kubelet/config")
     if outpost_enabled(config):

@@ -112,10 +112,19 @@ def _authorization() -> dict[str, Any]:
             "webhook": {"cacheAuthorizedTTL": "5m0s", "cacheUnauthorizedTTL": "30s"}}
 
 
+def before_eol_cleanup(instance: Instance, minimum: str) -> bool:
+    """The kubelet is older than ``minimum`` and the release still has the toggles for it (41298160, v20250821)."""
+    from nodecfg.nodeadm.release import EOL_CLEANUP_127
+
+    return not instance.profile.has(EOL_CLEANUP_127) and not at_least(instance.kubelet_version, minimum)
+
+
 def _feature_gates(kubelet_version: str, profile) -> dict[str, bool]:
-    from nodecfg.nodeadm.release import DRA_GATE, MUTABLE_CSI_GATE
+    from nodecfg.nodeadm.release import DRA_GATE, EOL_CLEANUP_127, MUTABLE_CSI_GATE
 
     gates = {"RotateKubeletServerCertificate": True}
+    if not profile.has(EOL_CLEANUP_127) and not at_least(kubelet_version, "v1.28.0"):
+        gates["KubeletCredentialProviders"] = True  # the gate is gone from kubelet 1.28
     if at_least(kubelet_version, "v1.33.0") and profile.has(DRA_GATE):
         gates["DynamicResourceAllocation"] = True
     if at_least(kubelet_version, "v1.34.0") and profile.has(MUTABLE_CSI_GATE):
@@ -148,13 +157,17 @@ def _config_fields(ctx: RenderContext) -> Iterable[tuple[str, Any, str]]:
     yield "featureGates", _feature_gates(version, instance.profile), \
         "instance:kubeletVersion" if at_least(version, "v1.33.0") else "default"
     yield "hairpinMode", "hairpin-veth", "default"
+    old_api_limits = before_eol_cleanup(instance, "v1.27.0")  # kubelet 1.27 defaults to 50/100 itself
+    yield "kubeAPIBurst", 20 if old_api_limits else None, "instance:kubeletVersion"
+    yield "kubeAPIQPS", 10 if old_api_limits else None, "instance:kubeletVersion"
     reserved = _kube_reserved(max_pods, _vcpus(instance))
     yield "kubeReserved", dict(sorted(reserved.items())), "computed:kubeReserved"
     yield "kubeReservedCgroup", "/runtime", "default"
     yield "logging", {"verbosity": 2}, "default"
     yield "maxPods", max_pods, "computed:maxPods"
     yield "protectKernelDefaults", True, "default"
-    yield "providerID", f"aws:///{instance.availability_zone}/{instance.instance_id}", \
+    external = not before_eol_cleanup(instance, "v1.26.0")  # the in-tree aws cloud provider below 1.26
+    yield "providerID", f"aws:///{instance.availability_zone}/{instance.instance_id}" if external else None, \
         "instance:availabilityZone,instanceId"
     yield "readOnlyPort", 0, "default"
     yield "serializeImagePulls", False, "default"
