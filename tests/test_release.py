@@ -89,6 +89,21 @@ def test_retired_types_keep_their_max_pods_on_the_releases_that_had_them():
     assert r.retired_max_pods("v20250103", "m5.large") is None  # in today's table: not retired
 
 
+def test_types_added_later_are_unknown_to_older_releases():
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
+    from nodecfg.context.instance_table import InstanceTypeInfo
+    from nodecfg.context.maxpods import compute_max_pods
+
+    # c8a.12xlarge entered instance-info.jsonl at v20251217: v20251016's nodeadm asks EC2 (110 without an answer)
+    assert not r.in_release_table("v20251209", "c8a.12xlarge") and r.in_release_table("v20251217", "c8a.12xlarge")
+    old = with_release(DEFAULT_INSTANCE._replace(instance_type="c8a.12xlarge"), "v20251016")
+    assert compute_max_pods(old, None).source == "fallback-unknown-type"
+    new = with_release(DEFAULT_INSTANCE._replace(instance_type="c8a.12xlarge"), "v20251217")
+    assert compute_max_pods(new, None).source == "table"
+    answered = {"c8a.12xlarge": InstanceTypeInfo("c8a.12xlarge", 8, 30)}  # EC2's figures given with --instance-table
+    assert compute_max_pods(old, None, answered).value == 8 * 29 + 2
+
+
 def test_compile_uses_the_retired_figure():
     from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
     from nodecfg.context.maxpods import compute_max_pods

@@ -45,13 +45,16 @@ def compute_max_pods(instance: Instance, expression: str | None,
                      extra_table: dict[str, InstanceTypeInfo] | None = None) -> MaxPods:
     """The maxPods nodeadm writes for instance, with how it was reached."""
     info = lookup(instance.instance_type, extra_table)
-    if info is None:
-        if instance.release:  # an older release's table may still hold the type
-            from nodecfg.nodeadm.release import retired_max_pods
+    if instance.release:  # an older release's table holds other types (nodecfg/nodeadm/release.py)
+        from nodecfg.nodeadm.release import in_release_table, retired_max_pods
 
-            retired = retired_max_pods(instance.release, instance.instance_type)
-            if retired is not None:
-                return MaxPods(retired, retired, "table")
+        retired = retired_max_pods(instance.release, instance.instance_type)
+        if info is None and retired is not None:
+            return MaxPods(retired, retired, "table")
+        given = bool(extra_table) and instance.instance_type in extra_table  # EC2's answer, as --instance-table
+        if info is not None and not given and not in_release_table(instance.release, instance.instance_type):
+            info = None  # the release's nodeadm does not know the type: it asks EC2, like any unknown type
+    if info is None:
         return MaxPods(KUBELET_DEFAULT_MAX_PODS, KUBELET_DEFAULT_MAX_PODS, "fallback-unknown-type")
     return max_pods_for(info.default_enis, info.ips_per_eni, expression)
 

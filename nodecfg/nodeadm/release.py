@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 # Every AMI release tag nodecfg knows, oldest first (git tag, v2025* and v2026*).
 TAGS: tuple[str, ...] = (
@@ -70,13 +69,21 @@ SOCI_DEPENDENCY_DROPIN = "soci-dependency-dropin"
 SANDBOX_LATEST_TAG = "sandbox-latest-tag"
 
 
-class Change(NamedTuple):
-    key: str
-    since: str      # the first release tag that has it
-    commit: str     # upstream commit (abbreviated) and its subject
-    subject: str
-    summary: str    # what it changes on the node, in nodecfg's words
-    until: str = ""  # the first release tag that no longer has it (a revert), or ""
+class Change:
+    """One behaviour change: a plain class, as defining a NamedTuple costs ``check`` start-up time."""
+
+    __slots__ = ("key", "since", "commit", "subject", "summary", "until")
+
+    def __init__(self, key: str, since: str, commit: str, subject: str, summary: str, until: str = "") -> None:
+        self.key = key
+        self.since = since      # the first release tag that has it
+        self.commit = commit    # upstream commit (abbreviated) and its subject
+        self.subject = subject
+        self.summary = summary  # what it changes on the node, in nodecfg's words
+        self.until = until      # the first release tag that no longer has it (a revert), or ""
+
+    def __repr__(self) -> str:
+        return f"Change({self.key!r}, {self.since!r}, {self.commit!r})"
 
 
 _CHANGES: tuple[Change, ...] = (
@@ -400,29 +407,43 @@ def _listed_tag(tag: str) -> str:
     return tag
 
 
-REMOVED_TYPES_TABLE = Path(__file__).parent / "data" / "max_pods_removed.tsv"
+MEMBERSHIP_TABLE = Path(__file__).parent / "data" / "max_pods_membership.tsv"
 
 
 @lru_cache(maxsize=1)
-def _removed_types() -> dict[str, tuple[int, str]]:
-    rows = REMOVED_TYPES_TABLE.read_text(encoding="ascii").splitlines()
-    return {name: (int(value), removed) for name, value, removed in
-            (row.split("\t") for row in rows if row and not row.startswith("#"))}
+def _membership() -> dict[str, tuple[int | None, str, str]]:
+    """type -> (maxPods of a type the newest table lacks, or None; first release with it; first without it)."""
+    rows = MEMBERSHIP_TABLE.read_text(encoding="ascii").splitlines()
+    table = {}
+    for row in rows:
+        if row and not row.startswith("#"):
+            name, value, first, removed = (row.split("\t") + ["", "", ""])[:4]
+            table[name] = (int(value) if value else None, first, removed)
+    return table
+
+
+def in_release_table(release: str | None, instance_type: str) -> bool:
+    """Whether the release's maxPods table holds the type (types nodecfg's table holds, added later, do not).
+
+    No type changes its maxPods between v20250103 and the newest release:
+    tables differ only in which types they hold.  A type the release's table
+    lacks is one that release's nodeadm asks EC2 about, as it does for any
+    type missing from nodecfg's table (nodecfg/context/maxpods.py).
+    """
+    found = _membership().get(instance_type)
+    if found is None:
+        return True
+    _, first, removed = found
+    index = _INDEX[resolve(release)]
+    return _INDEX[first] <= index and (not removed or index < _INDEX[removed])
 
 
 def retired_max_pods(release: str | None, instance_type: str) -> int | None:
-    """maxPods of a type the release's table has and the newest release's table no longer has, else None.
-
-    No type changes its maxPods between v20250103 and the newest release:
-    tables differ only in which types they hold.  A type added after a release
-    is asked of EC2 by that release's nodeadm, which gives the same figure on
-    one network card; so only the retired types are data here.
-    """
-    found = _removed_types().get(instance_type)
-    if found is None:
+    """maxPods of a type the release's table has and the newest release's table no longer has, else None."""
+    found = _membership().get(instance_type)
+    if found is None or found[0] is None or not in_release_table(release, instance_type):
         return None
-    value, removed = found
-    return value if _INDEX[resolve(release)] < _INDEX[removed] else None
+    return found[0]
 
 
 # --- releases pinned by the input ---------------------------------------------------------------------
@@ -449,4 +470,4 @@ def pinned_releases(text: str) -> list[str]:
 
 
 __all__ = ["CHANGES", "Change", "LATEST", "Profile", "ReleaseError", "TAGS", "changes_between", "first_with",
-           "is_dropin", "minors", "pinned_releases", "profile", "reasons_for", "resolve", "shipped_versions"]
+           "in_release_table", "is_dropin", "minors", "pinned_releases", "profile", "reasons_for", "resolve", "retired_max_pods", "shipped_versions"]

@@ -254,7 +254,7 @@ def _show(value: Any) -> str:
 
 
 def _releases_line(diff: TreeDiff) -> str:
-    releases = diff.releases
+    releases = diff.releases or {}
     versions = f" ({releases['versions']})" if releases["versions"] else ""
     return f"AMI release {releases['old']} -> {releases['new']}{versions}"
 

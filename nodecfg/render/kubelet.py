@@ -1,4 +1,4 @@
-"""etc/kubernetes/kubelet/config.json and the config.json.d/40-nodeadm.conf drop-in.
+"""etc/kubernetes/kubelet/config.json and the config.json.d/40-nodeadm.conf drop-in (its name and layout by release).
 
 Mirrors nodeadm internal/kubelet/config.go: the generated configuration is a
 Go struct marshalled with ``json.MarshalIndent(v, "", "    ")``, so its keys
@@ -27,7 +27,6 @@ from nodecfg.render import Rendered, RenderContext
 
 CONFIG_PATH = "etc/kubernetes/kubelet/config.json"
 DROPIN_DIR = "etc/kubernetes/kubelet/config.json.d"
-DROPIN_PATH = f"{DROPIN_DIR}/40-nodeadm.conf"
 CA_CERT_PATH = "/etc/kubernetes/pki/ca.crt"
 CONTAINERD_ENDPOINT = "unix:///run/containerd/containerd.sock"
 SOCI_ENDPOINT = "unix:///run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"
@@ -277,7 +276,7 @@ def render(ctx: RenderContext) -> Rendered:
     if merged_into_config(ctx.config, ctx.instance):
         from nodecfg.merge.nodeconfig import merge_json
 
-        document = as_go_interface(merge_json(as_go_interface(document), user, "", {}, lambda pointer: None))
+        document = as_go_interface(merge_json(as_go_interface(document), user, "", {}, pointer_span))
         origins.update(_dropin_origins(user))
         user = {}
     out.add(CONFIG_PATH, encode_go_json(document, indent="    ").encode())

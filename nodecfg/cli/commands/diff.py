@@ -63,7 +63,8 @@ def run(args) -> int:
     if args.to_release or args.release:
         from nodecfg.output.diff import annotate_release
 
-        annotate_release(diff, *(side.release or "latest" for side in sides),
+        old_side, new_side = sides
+        annotate_release(diff, old_side.release or "latest", new_side.release or "latest",
                          versions=_versions_changed(old_instance, new_instance, sides))
     sys.stdout.write(FORMATTERS[args.format](diff))
     return EXIT_EQUAL if diff.equal else EXIT_DIFFERENT
