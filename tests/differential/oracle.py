@@ -33,9 +33,36 @@ def outpost_hosts(endpoint: str) -> str:
             f"10.0.0.1\t{host}\n")
 
 
+# Harnesses built at AMI release tags: "v20250715=/tmp/nodeadm-v20250715,v20260724=/tmp/nodeadm-oracle".
+ORACLES_ENV = "NODECFG_ORACLES"
+# The first release whose nodeadm-config.service passes config sources and a cache
+# (templates/al2023/runtime/rootfs/etc/systemd/system/nodeadm-config.service, commit 0d558ec3):
+# before it the service runs `nodeadm init --skip run`, whose one source is imds://user-data.
+FIRST_CONFIG_CHAIN = "v20251023"
+
+
 def oracle_dir() -> Path | None:
     value = os.environ.get(ORACLE_ENV)
     return Path(value) if value else None
+
+
+def release_oracles() -> list[tuple[str, Path]]:
+    """(release tag, harness) pairs from $NODECFG_ORACLES, in the order given."""
+    pairs = []
+    for item in os.environ.get(ORACLES_ENV, "").split(","):
+        tag, _, path = item.strip().partition("=")
+        if tag and path:
+            pairs.append((tag.strip(), Path(path.strip())))
+    return pairs
+
+
+def harness_problem(root: Path, name: str) -> str | None:
+    """Why the harness at ``root`` cannot run, or None."""
+    if not (root / "run-nodeadm.sh").is_file() or not (root / "bin" / "nodeadm").is_file():
+        return f"{name}={root} holds no built harness (run-nodeadm.sh, bin/nodeadm)"
+    if os.geteuid() != 0:
+        return "the nodeadm harness needs root (mount, network and PID namespaces)"
+    return None
 
 
 def skip_reason() -> str | None:
@@ -43,11 +70,7 @@ def skip_reason() -> str | None:
     if root is None:
         return (f"set {ORACLE_ENV} to a built nodeadm harness (see docs/conformance.md) "
                 "to run the differential suite")
-    if not (root / "run-nodeadm.sh").is_file() or not (root / "bin" / "nodeadm").is_file():
-        return f"{ORACLE_ENV}={root} holds no built harness (run-nodeadm.sh, bin/nodeadm)"
-    if os.geteuid() != 0:
-        return "the nodeadm harness needs root (mount, network and PID namespaces)"
-    return None
+    return harness_problem(root, ORACLE_ENV)
 
 
 @dataclass
@@ -57,17 +80,28 @@ class OracleRun:
     files: dict[str, bytes]
 
 
-def run_nodeadm(config_source: Path, instance: dict, workdir: Path, extra_sources: list[str] = ()) -> OracleRun:
-    """nodeadm init with ``config_source`` first, then ``extra_sources`` (URLs), in that order."""
-    root = oracle_dir()
+def run_nodeadm(config_source: Path, instance: dict, workdir: Path, extra_sources: list[str] = (), *,
+                root: Path | None = None, user_data_only: bool = False) -> OracleRun:
+    """nodeadm init with ``config_source`` first, then ``extra_sources`` (URLs), in that order.
+
+    ``root`` is the harness (default $NODECFG_ORACLE).  ``user_data_only`` runs
+    it as nodeadm-config.service did before FIRST_CONFIG_CHAIN: the one source
+    imds://user-data (``instance["userData"]``) and no --config-cache.
+    """
+    root = root or oracle_dir()
     assert root is not None
     instance_file = workdir / "instance.json"
     instance_file.write_text(json.dumps(instance))
     outdir = workdir / "oracle" / "root"
-    args = [str(root / "run-nodeadm.sh"), str(config_source), str(instance_file), str(outdir), *CACHE_ARGS]
+    env = None
+    args = [str(root / "run-nodeadm.sh"), str(config_source), str(instance_file), str(outdir)]
+    if user_data_only:
+        env = {**os.environ, "NODEADM_SOURCES": "imds://user-data"}
+    else:
+        args += CACHE_ARGS
     for source in extra_sources:
         args += ["--config-source", source]
-    completed = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    completed = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
     log_file = outdir.parent / "nodeadm.log"
     log = log_file.read_text(errors="replace") if log_file.exists() else completed.stdout + completed.stderr
     if completed.returncode == 125:

@@ -103,9 +103,9 @@ env_value = st.one_of(awkward, label)
 env_name = st.sampled_from(["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "FOO", "GREETING", "A_B"])
 
 
-def kubelet_versions() -> st.SearchStrategy[str]:
+def kubelet_versions(oldest_minor: int = 27) -> st.SearchStrategy[str]:
     plain = st.builds(lambda minor, patch, v: f"{v}1.{minor}.{patch}",
-                      st.integers(27, 36), st.integers(0, 5), st.sampled_from(["", "v"]))
+                      st.integers(oldest_minor, 36), st.integers(0, 5), st.sampled_from(["", "v"]))
     eks = st.builds(lambda base, h: f"{base}-eks-{h}", plain, st.text("0123456789abcdef", min_size=7, max_size=7))
     return st.one_of(plain, eks)
 
@@ -261,7 +261,7 @@ def _split(spec: dict[str, Any], owners: list[int], count: int) -> list[dict[str
 
 
 @st.composite
-def instances(draw) -> tuple[dict[str, Any], tuple[int, int] | None, bool, bool]:
+def instances(draw, oldest_minor: int = 27) -> tuple[dict[str, Any], tuple[int, int] | None, bool, bool]:
     known = draw(st.integers(0, 5)) > 0
     instance_type = draw(st.sampled_from(PACKAGED_TYPES)) if known else UNKNOWN_TYPE
     eni = None if known or draw(st.booleans()) else (draw(st.integers(1, 8)), draw(st.integers(2, 30)))
@@ -272,7 +272,7 @@ def instances(draw) -> tuple[dict[str, Any], tuple[int, int] | None, bool, bool]
         "availabilityZone": "us-west-2f", "mac": "0e:49:61:0f:c3:11", "localIpv4": "172.16.34.43",
         "privateDnsName": "ip-172-16-34-43.ec2.internal",
         "localIpv6": "2600:1f14:abcd::10" if ipv6 else None,
-        "kubeletVersion": draw(kubelet_versions()),
+        "kubeletVersion": draw(kubelet_versions(oldest_minor)),
         "containerdVersion": draw(st.sampled_from(["1.7.27", "2.0.5"])),
         "vcpus": draw(st.sampled_from([1, 2, 3, 4, 8, 16])),
         "memoryMiB": draw(st.sampled_from([2048, 7168, 7167, 8192, 16384])),
@@ -316,8 +316,9 @@ def _break(docs: list[dict[str, Any]], how: str, target: int) -> None:
 
 
 @st.composite
-def examples(draw) -> Example:
-    instance, eni, ipv6, outpost = draw(instances())
+def examples(draw, oldest_minor: int = 27) -> Example:
+    """``oldest_minor``: the oldest kubelet minor drawn (releases before v20250821 still treat 1.24-1.26 apart)."""
+    instance, eni, ipv6, outpost = draw(instances(oldest_minor))
     spec = draw(specs(ipv6, outpost))
     layout = draw(st.sampled_from(["file", "file", "mime", "dir", "file+dir", "file+imds"]))
     count = 1 if layout == "file" else draw(st.integers(1 if layout == "dir" else 2, 3))

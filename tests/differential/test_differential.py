@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from .oracle import compare_trees, nodeadm_output, outpost_hosts, run_nodeadm, skip_reason
+from .oracle import FIRST_CONFIG_CHAIN, compare_trees, nodeadm_output, outpost_hosts, run_nodeadm, skip_reason
 from .reasons import expected_codes
 from .strategies import Example, examples, mime
 
@@ -36,13 +36,26 @@ def _shard() -> tuple[int, int]:
     return index, count
 
 
-def write_sources(example: Example, workdir: Path) -> tuple[Path, list[str], list, dict]:
-    """(nodeadm's first source, its further --config-source URLs, nodecfg's sources, instance)."""
+def write_sources(example: Example, workdir: Path, user_data_only: bool = False
+                  ) -> tuple[Path, list[str], list, dict]:
+    """(nodeadm's first source, its further --config-source URLs, nodecfg's sources, instance).
+
+    ``user_data_only``: the node reads nothing but IMDS user data (the service
+    before FIRST_CONFIG_CHAIN), so every layout becomes user data: the one
+    YAML document as is, several as MIME parts.
+    """
     texts = example.yaml_texts
     instance = dict(example.instance)
     source_dir = workdir / "src"
     source_dir.mkdir()
     extra: list[str] = []
+    if user_data_only:
+        single = len(texts) == 1 and example.layout in ("file", "dir")
+        user_data = texts[0].encode() if single else mime(texts, broken=example.broken_mime)
+        first = source_dir / "userdata"
+        first.write_bytes(user_data)
+        instance["userData"] = user_data.decode()
+        return first, extra, [user_data], instance
     if example.layout == "mime":
         first = source_dir / "userdata.mime"
         first.write_bytes(mime(texts, broken=example.broken_mime))
@@ -80,37 +93,45 @@ def _log_progress(example: Example, outcome: str, started: float) -> None:
                          f"{example.instance['kubeletVersion']} {example.instance['containerdVersion']}\n")
 
 
-def check_example(example: Example) -> None:
+def check_example(example: Example, release: str | None = None, root: Path | None = None) -> None:
+    """nodecfg (on ``release`` when given) against the harness at ``root`` (default $NODECFG_ORACLE)."""
     started = time.time()
     try:
-        _check_example(example)
+        _check_example(example, release, root)
     except BaseException as error:
-        _log_progress(example, f"FAIL {error!s:.6000}\n", started)
+        _log_progress(example, f"FAIL {release or ''} {error!s:.6000}\n", started)
         raise
-    _log_progress(example, "ok", started)
+    _log_progress(example, f"ok {release or ''}".rstrip(), started)
 
 
-def _check_example(example: Example) -> None:
+def _check_example(example: Example, release: str | None = None, root: Path | None = None) -> None:
     import nodecfg.api
     from nodecfg.core.diagnostics import Severity
     from nodecfg.context.instance_table import parse_table_text
     from nodecfg.core.codes import is_blocking
 
+    user_data_only = release is not None and release < FIRST_CONFIG_CHAIN
+    nodecfg_instance = example.nodecfg_instance()
+    options = {}
+    if release is not None:
+        nodecfg_instance.pop("sandboxImage")  # the release's own default
+        options["release"] = release
     with tempfile.TemporaryDirectory(prefix="nodecfg-diff-") as scratch:
         workdir = Path(scratch)
-        first, extra, sources, instance = write_sources(example, workdir)
+        first, extra, sources, instance = write_sources(example, workdir, user_data_only)
         table_text = example.instance_table_text()
         table = parse_table_text(table_text)[0] if table_text else None
-        ours = nodecfg.api.compile(sources, instance=example.nodecfg_instance(), mode="self-managed",
-                                   instance_table=table)
-        theirs = run_nodeadm(first, instance, workdir, extra)
+        ours = nodecfg.api.compile(sources, instance=nodecfg_instance, mode="self-managed",
+                                   instance_table=table, **options)
+        theirs = run_nodeadm(first, instance, workdir, extra, root=root, user_data_only=user_data_only)
     findings = "\n".join(str(d) for d in ours.diagnostics)
     sources_text = "\n---8<---\n".join(example.yaml_texts)
-    context = f"layout {example.layout}, instance {example.instance}\n{sources_text}"
+    context = (f"release {release or 'default'}, layout {example.layout}"
+               f"{' as user data' if user_data_only else ''}, instance {example.instance}\n{sources_text}")
     if theirs.exit_code != 0:
         errors = {d.code for d in ours.diagnostics if d.severity is Severity.ERROR}
         output = nodeadm_output(theirs.log)
-        wanted = expected_codes(output)
+        wanted = expected_codes(output, release)
         assert wanted is not None, f"nodeadm failed for a reason reasons.py does not know:\n{output}\n{context}"
         assert any(is_blocking(d) for d in ours.diagnostics) and errors & wanted, (
             f"nodeadm refused ({output.strip()[-400:]}); nodecfg should with one of {sorted(wanted)}, "

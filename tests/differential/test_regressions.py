@@ -179,3 +179,48 @@ def test_the_docs_name_the_nodeadm_commit_nodecfg_matches():
     docs = Path(__file__).parents[2] / "docs"
     assert NODEADM_COMMIT in (docs / "conformance.md").read_text()
     assert f"containerd **{CONTAINERD_MIGRATE_VERSION}**" in (docs / "containerd.md").read_text()
+
+
+# --- the wording of older releases (nodeadm before v20251217 logs JSON lines) ------------
+
+def test_earlier_releases_word_their_errors_differently():
+    """Messages as v20250715's nodeadm printed them (its fatal line), matched to the same codes."""
+    def fatal(error: str) -> str:
+        return '{"level":"fatal","caller":"nodeadm/main.go:36","msg":"Command failed","error":"' + error + '"}'
+
+    assert expected_codes(fatal("toml: expected character ]"), "v20250715") == {"NC501"}
+    # before v20251023 a source's error is not wrapped in "config provider at index N failed:"
+    assert expected_codes(fatal("unexpected EOF"), "v20250715") == {"NC106"}
+    assert expected_codes(fatal("yaml: line 4: did not find expected key"), "v20250715") == {"NC120"}
+    # before v20260107 enableOutpost without cluster.id was reported as a missing CIDR
+    cidr = fatal("CIDR is missing in cluster configuration")
+    assert expected_codes(cidr, "v20251209") == {"NC301", "NC307"}
+    assert expected_codes(cidr, "v20260107") == {"NC301"}
+    assert expected_codes(cidr) == {"NC301"}
+
+
+def test_release_oracles_are_read_in_order(monkeypatch):
+    from pathlib import Path
+
+    from .oracle import ORACLES_ENV, release_oracles
+
+    monkeypatch.setenv(ORACLES_ENV, " v20250715=/tmp/a , v20260724=/tmp/b,broken,")
+    assert release_oracles() == [("v20250715", Path("/tmp/a")), ("v20260724", Path("/tmp/b"))]
+    monkeypatch.delenv(ORACLES_ENV)
+    assert release_oracles() == []
+
+
+def test_before_the_config_chain_every_layout_becomes_user_data(tmp_path):
+    """A release whose service reads only imds://user-data gets one YAML as is, several as MIME parts."""
+    from .strategies import Example
+    from .test_differential import write_sources
+
+    doc = {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig", "spec": {"cluster": {"name": "c"}}}
+    single = Example([doc], "dir", {"instanceType": "m5.large"})
+    (tmp_path / "one").mkdir()
+    first, extra, sources, instance = write_sources(single, tmp_path / "one", user_data_only=True)
+    assert extra == [] and sources == [first.read_bytes()] and instance["userData"] == single.yaml_texts[0]
+    several = Example([doc, doc], "file+dir", {"instanceType": "m5.large"})
+    (tmp_path / "two").mkdir()
+    first, extra, sources, instance = write_sources(several, tmp_path / "two", user_data_only=True)
+    assert extra == [] and sources == [mime(several.yaml_texts)] and instance["userData"].startswith("MIME-Version")
