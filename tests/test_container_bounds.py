@@ -162,11 +162,11 @@ def test_a_hundred_gzip_parts_share_one_decoded_budget(tmp_path):
 
 
 def test_the_budget_is_shared_by_the_user_data_of_a_whole_run(tmp_path):
-    # two sources of 600 KiB each after gzip: the second passes what the run may decode
+    # two sources of 600 KiB each after gzip, merged into one node: the second passes what the run may decode
     member = gzip.compress(CLUSTER.encode() + b"#" * (600 << 10) + b"\n", 9, mtime=0)
     (tmp_path / "a.gz").write_bytes(member)
     (tmp_path / "b.gz").write_bytes(member)
-    outcome = run_bounded(["check", "a.gz", "b.gz"], tmp_path)
+    outcome = run_bounded(["check", "--merge", "a.gz", "b.gz"], tmp_path)
     assert_bounded(outcome)
     assert "a.gz:1:1: NC103" not in outcome[3]
     assert "b.gz:1:1: NC103 error gzip data inflates past the decoded size limit; refused" in outcome[3]

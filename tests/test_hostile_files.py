@@ -170,3 +170,35 @@ def test_userdata_does_not_embed_a_link_out_of_the_repository(repo):
         done = nodecfg("userdata", *args, "-o", "ud.mime", cwd=repo)
         assert done.returncode != 0 and "NC140" in done.stderr
         assert "hunter2" not in done.stdout + done.stderr and not (repo / "ud.mime").exists()
+
+
+def test_a_pool_that_breaks_while_chunks_are_handed_out_is_reported_not_crashed_on(tmp_path, monkeypatch, capsys):
+    # under load the killed worker can break the pool before the last chunk is submitted: submit() raises
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from nodecfg.cli.commands.check import PARALLEL_THRESHOLD
+    from nodecfg.cli.main import main
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("check --each forks workers only on a machine with two or more CPUs")
+    names = [f"n{number:02d}.yaml" for number in range(PARALLEL_THRESHOLD + 8)]
+    for name in names:
+        (tmp_path / name).write_text(HEAD)
+    submitted = []
+    real_submit = ProcessPoolExecutor.submit
+
+    def submit_then_break(self, *args, **kwargs):
+        if submitted:
+            raise BrokenProcessPool("a worker died")
+        submitted.append(True)
+        return real_submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit_then_break)
+    monkeypatch.setenv("NODECFG_NO_CACHE", "1")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--each", "--format", "json", *names]) == 2
+    import json
+
+    lost = {d["uri"] for d in json.loads(capsys.readouterr().out) if d["code"] == "NC140"}
+    assert lost and names[0] not in lost

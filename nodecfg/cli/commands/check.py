@@ -301,12 +301,19 @@ def _in_pool(args, groups):
     size = max(1, len(theirs) // ((processes - 1) * 8))  # small chunks: the last one leaves a core idle
     chunks = [theirs[start:start + size] for start in range(0, len(theirs), size)]
     with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(_check_chunk, args, chunk) for chunk in chunks]
+        futures = []
+        for chunk in chunks:
+            try:
+                futures.append(pool.submit(_check_chunk, args, chunk))
+            except BrokenProcessPool:  # a worker died while the chunks were still being handed out
+                break
         done_here = iter([_check_group(args, group) for group in mine])
         done_there = []
-        for future, chunk in zip(futures, chunks):
+        for index, chunk in enumerate(chunks):
             try:
-                done_there += future.result()
+                if index >= len(futures):
+                    raise BrokenProcessPool
+                done_there += futures[index].result()
             except BrokenProcessPool:
                 done_there += [_lost(group) for group in chunk]
     done_there = iter(done_there)

@@ -26,11 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from nodecfg.core.diagnostics import has_errors
-    from nodecfg.userdata.migrate import migrate
     from nodecfg.cli.commands._common import print_diagnostics
-
     from nodecfg.core.codes import is_usage_error
+    from nodecfg.core.diagnostics import has_errors
+    from nodecfg.output.safe_write import WriteError, write_file
+    from nodecfg.userdata.migrate import migrate
 
     migration = migrate(args.source, mode=args.mode, base64=args.base64, gzip=args.gzip)
     print_diagnostics(migration.diagnostics, migration.texts)
@@ -38,15 +38,17 @@ def run(args) -> int:
         return 2
     if not migration.userdata:
         return 1
-    if args.report:
-        with open(args.report, "w", encoding="utf-8") as handle:
-            handle.write(migration.report())
-    else:
-        print(migration.report(), file=sys.stderr, end="")
-    if args.output:
-        with open(args.output, "wb") as handle:
-            handle.write(migration.userdata)
-    else:
+    try:
+        if args.report:
+            write_file(args.report, migration.report().encode("utf-8"))
+        else:
+            print(migration.report(), file=sys.stderr, end="")
+        if args.output:
+            write_file(args.output, migration.userdata)
+    except WriteError as error:
+        print(f"nodecfg migrate: {error}", file=sys.stderr)
+        return error.exit_code
+    if not args.output:
         sys.stdout.buffer.write(migration.userdata)
         sys.stdout.flush()
     failed = has_errors(migration.diagnostics)
