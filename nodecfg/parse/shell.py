@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -48,8 +47,7 @@ _COMMAND_PREFIXES = {"sudo", "then", "do", "else", "!", "command", "exec", "time
 _STDOUT_REDIRECTS = {">", ">>", ">|", "1>", "1>>", "1>|", "&>", "&>>"}
 
 
-@dataclass(frozen=True)
-class Dropin:
+class Dropin(NamedTuple):
     path: str
     name: str
     text: str

@@ -22,16 +22,12 @@ from nodecfg.merge.toml import deep_merge, parse_toml
 from nodecfg.encode.gotoml import dumps
 from nodecfg.render import RenderContext, Rendered
 from nodecfg.render.containerd_migrate import V2_CRI, V3_IMAGES, V3_RUNTIME, migrate_v2_to_v3, migrated_text, v3_spelling
+from nodecfg.render.kubelet import use_soci
 
 CONFIG_PATH = "etc/containerd/config.toml"
 SOCI_CONFIG_PATH = "etc/soci-snapshotter-grpc/config.toml"
 SOCI_DROPIN_PATH = "etc/systemd/system/containerd.service.d/10-soci-snapshotter.conf"
 CONFIG_POINTER = "/spec/containerd/config"
-
-GIB = 1024**3
-MIB = 1024**2
-SOCI_MIN_MILLICORES = 4000
-SOCI_MIN_MEMORY_BYTES = 7 * GIB
 
 RUNC = ("runc", "/usr/sbin/runc")
 NVIDIA = ("nvidia", "/usr/bin/nvidia-container-runtime")
@@ -60,20 +56,6 @@ def cdi_enabled(kubelet_version: str) -> bool:
 def runtime_for(instance: Instance) -> tuple[str, str]:
     """nodeadm switches to nvidia when /usr/bin/nvidia-container-runtime exists."""
     return NVIDIA if instance.accelerator == "nvidia" else RUNC
-
-
-def fast_image_pull_enabled(config: dict[str, Any]) -> bool:
-    gates = _get(config, "spec", "featureGates")
-    return isinstance(gates, dict) and gates.get("FastImagePull") is True
-
-
-def use_soci(config: dict[str, Any], instance: Instance) -> bool:
-    """FastImagePull gate on, and at least 4 vCPUs and 7 GiB of memory."""
-    if not fast_image_pull_enabled(config):
-        return False
-    millicores = (instance.vcpus or 0) * 1000
-    memory = (instance.memory_mib or 0) * MIB
-    return millicores >= SOCI_MIN_MILLICORES and memory >= SOCI_MIN_MEMORY_BYTES
 
 
 def _get(data: Any, *keys: str) -> Any:

@@ -85,10 +85,22 @@ def _vcpus(instance: Instance) -> int:
     return instance.vcpus if instance.vcpus is not None else 2
 
 
-def use_soci(config: dict[str, Any], instance: Instance) -> bool:
-    from nodecfg.render.containerd import use_soci as containerd_uses_soci
+SOCI_MIN_MILLICORES = 4000
+SOCI_MIN_MEMORY_BYTES = 7 * 1024**3
 
-    return containerd_uses_soci(config, instance)
+
+def use_soci(config: dict[str, Any], instance: Instance) -> bool:
+    """FastImagePull gate on, and at least 4 vCPUs and 7 GiB of memory.
+
+    nodeadm internal/containerd/config.go, UseSOCISnapshotter; the containerd
+    renderer and this one both ask it here, so the kubelet's config does not
+    import the containerd renderer and its TOML stack.
+    """
+    if not feature_enabled(config, "FastImagePull"):
+        return False
+    millicores = (instance.vcpus or 0) * 1000
+    memory = (instance.memory_mib or 0) * 1024**2
+    return millicores >= SOCI_MIN_MILLICORES and memory >= SOCI_MIN_MEMORY_BYTES
 
 
 def _kube_reserved(max_pods: int, vcpus: int) -> dict[str, str]:
