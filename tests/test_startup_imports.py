@@ -87,6 +87,10 @@ REPRESENTATIVE = [
     ("ec2nodeclass", ["golden/karpenter-nodeclass-mime/ec2nodeclass.yaml"], 0,
      {"nodecfg.parse.containers", "nodecfg.parse.embedded"},
      (NEVER - {"dataclasses", "inspect"}) | TOML | CEL | FORMATS),
+    # a plain `cat <<'NODECONFIG' > /etc/eks/nodeadm.d/...` line is read without lark
+    ("ec2nodeclass-script-heredoc", ["golden/karpenter-nodeclass-script/nodeclass.yaml"], 0,
+     {"nodecfg.parse.shell", "nodecfg.parse.embedded"},
+     (NEVER - {"dataclasses", "inspect"}) | TOML | CEL | FORMATS),
     ("findings-as-text", ["golden/errors-typos/nodeconfig.yaml"], 1,
      {"nodecfg.output.report"},
      NEVER | TOML | CEL | FORMATS | {"nodecfg.linter.registry"}),

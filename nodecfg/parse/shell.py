@@ -6,7 +6,7 @@ therefore adds a NodeConfig that nodeadm's run phase merges after the user
 data.  This module finds those heredocs and returns their text as drop-ins,
 never a path outside ``/etc/eks/nodeadm.d/``.  The command line that opens a
 heredoc is parsed with a small lark grammar (heredoc.lark), loaded only when
-a script has a ``<<`` in it.
+a line with a ``<<`` is more than one plain command (``_plain_command``).
 """
 from __future__ import annotations
 
@@ -277,15 +277,13 @@ def _parser():
 
 def _parse_command(command: str) -> list[_Heredoc] | None:
     """Heredocs opened by a command line, in order, or None when the grammar cannot read it."""
-    from lark.exceptions import LarkError
-
-    try:
-        tree = _parser().parse(command)
-    except LarkError:
+    pipelines = _plain_command(command)
+    if pipelines is None:
+        pipelines = _parse_with_grammar(command)
+    if pipelines is None:
         return None
     heredocs: list[_Heredoc] = []
-    for pipeline in tree.children:
-        commands = pipeline.children
+    for commands in pipelines:
         for position, node in enumerate(commands):
             for element in node.children:
                 if element.data == "heredoc":
@@ -293,6 +291,65 @@ def _parse_command(command: str) -> list[_Heredoc] | None:
                     targets = _targets(commands[position:])
                     heredocs.append(_make_heredoc(str(word), operator == "<<-", targets))
     return heredocs
+
+
+def _parse_with_grammar(command: str) -> list[list] | None:
+    """The pipelines of a command line as heredoc.lark reads them (lists of command trees), or None."""
+    from lark.exceptions import LarkError
+
+    try:
+        tree = _parser().parse(command)
+    except LarkError:
+        return None
+    return [pipeline.children for pipeline in tree.children]
+
+
+class _Element(NamedTuple):
+    data: str              # "word", "heredoc" or "redirect", as the grammar's rules are named
+    children: tuple[str, ...]
+
+
+class _Command(NamedTuple):
+    children: list[_Element]
+
+
+# The common line (`cat <<'EOF' > /etc/eks/nodeadm.d/x.yaml`, `sudo tee -a F <<EOF`): one
+# command of words, heredocs and > / >> redirects.  Read without lark, which costs about 80 ms
+# of CPU per process to import and build.  Anything else (pipes, list operators, &, <, escapes,
+# expansions, comments, a digit before < or >) goes to the grammar; tests/test_shell.py holds
+# both readings equal.
+_PLAIN_REFUSED = re.compile(r"[|;&()`\\$#]|[0-9][<>]|<<<|(?<!<)<(?!<)")
+_PLAIN_TOKEN = re.compile(r"""[ \t]*(?:(?P<heredoc><<-?)|(?P<redirect>>>?)"""
+                          r"""|(?P<word>(?:[^\s|;&<>()"'`\\$]|'[^']*'|"[^"\\`$]*")+))""")
+
+
+def _plain_command(command: str) -> list[list[_Command]] | None:
+    """``_parse_with_grammar``'s reading of a plain one-command line, or None to ask the grammar."""
+    if _PLAIN_REFUSED.search(command):
+        return None
+    elements: list[_Element] = []
+    operator = None
+    position, end = 0, len(command.rstrip(" \t"))
+    while position < end:
+        match = _PLAIN_TOKEN.match(command, position)
+        if match is None:
+            return None
+        position = match.end()
+        kind = match.lastgroup
+        text = match.group(kind)
+        if kind == "word":
+            if operator is None:
+                elements.append(_Element("word", (text,)))
+            else:
+                elements.append(_Element(operator[0], (operator[1], text)))
+                operator = None
+        elif operator is not None:
+            return None
+        else:
+            operator = (kind, text)
+    if operator is not None or not elements:
+        return None
+    return [[_Command(elements)]]
 
 
 def _make_heredoc(word: str, strip_tabs: bool, targets: tuple[str, ...]) -> _Heredoc:
