@@ -190,3 +190,59 @@ def test_never_raises_and_never_yields_a_path_outside_the_dropin_dir(text):
     for dropin in dropins:
         assert dropin.path == DROPIN_DIR + dropin.name
         assert "/" not in dropin.name and dropin.name not in ("", ".", "..")
+
+
+PLAIN_OPENERS = [
+    "cat <<EOF > /etc/eks/nodeadm.d/10-x.yaml",
+    "cat > /etc/eks/nodeadm.d/10-x.yaml <<'EOF'",
+    'cat <<"EOF" >/etc/eks/nodeadm.d/10-x.yaml',
+    "sudo tee -a /etc/eks/nodeadm.d/10-x.yaml >/dev/null <<-EOF",
+    "  cat<<'NODECONFIG'>>/etc/eks/nodeadm.d/50-ssd.yaml  ",
+]
+
+
+def _grammar_reading(line):
+    from nodecfg.parse.shell import _parse_with_grammar
+
+    pipelines = _parse_with_grammar(line)
+    return None if pipelines is None else [
+        [[(element.data, tuple(map(str, element.children))) for element in command.children]
+         for command in commands] for commands in pipelines]
+
+
+def _plain_reading(line):
+    from nodecfg.parse.shell import _plain_command
+
+    pipelines = _plain_command(line)
+    return None if pipelines is None else [
+        [[(element.data, element.children) for element in command.children] for command in commands]
+        for commands in pipelines]
+
+
+@pytest.mark.parametrize("line", PLAIN_OPENERS)
+def test_plain_command_lines_are_read_without_the_grammar_as_the_grammar_reads_them(line):
+    assert _plain_reading(line) is not None
+    assert _plain_reading(line) == _grammar_reading(line)
+
+
+def test_a_script_with_a_plain_heredoc_does_not_load_lark():
+    probe = ("import sys; from nodecfg.parse.shell import extract_nodeadm_dropins as x; "
+             "d, _ = x(\"#!/bin/sh\\ncat <<'EOF' > /etc/eks/nodeadm.d/x.yaml\\na: 1\\nEOF\\n\", 'u', 0); "
+             "print([p.name for p in d], 'lark' in sys.modules)")
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "['x.yaml'] False"
+
+
+_LINE_PIECES = st.sampled_from([
+    "cat", "tee", "sudo", "-a", "/etc/eks/nodeadm.d/x.yaml", "EOF", "'EOF'", '"EOF"', "''", "'a b'", '"a b"',
+    "<<", "<<-", "<<<", "<", ">", ">>", ">|", "&>", "2", "1", "2>", "#", "x#y", "=", "A=1", " ", "  ", "\t",
+    "|", "&&", ";", "$X", "\\", "`", "(", "'", '"', "-", "\r", "é",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=12).map("".join))
+def test_the_plain_reading_never_differs_from_the_grammar(line):
+    plain = _plain_reading(line)
+    if plain is not None:
+        assert plain == _grammar_reading(line)

@@ -1,9 +1,13 @@
-"""What a cold `nodecfg check` of a typical NodeConfig imports (the start-up budget of issue 9).
+"""What a cold `nodecfg check` imports (the start-up budgets of issues 9 and 24).
 
 On Python 3.11 the dataclasses module costs about 15 ms to import and each
 dataclass about a millisecond to define, so the records `check` builds are
 NamedTuples or plain classes; the renderers, the result cache, jsonschema, the
 TOML and CEL libraries are not needed to check a typical config either.
+
+Issue 24: one typical file invites tuning to that file, so each representative
+kind of input is pinned too: what its path needs is loaded (so the case really
+takes that path) and what only other paths need is not.
 """
 from __future__ import annotations
 
@@ -14,14 +18,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROGRAM = """
 import json, sys
 from nodecfg.cli.main import main
-code = main(["check", sys.argv[1]])
+code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
+
+
+def _cold_check(argv: list[str], cwd: Path) -> tuple[int, set[str]]:
+    """Exit code and sys.modules of one fresh `nodecfg ARGV` process (result cache off)."""
+    env = dict(os.environ, NODECFG_NO_CACHE="1", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", PROGRAM, *argv], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=60)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    return report["code"], set(report["modules"])
 
 
 def _typical_nodeconfig() -> str:
@@ -35,14 +51,62 @@ def _typical_nodeconfig() -> str:
 def test_a_cold_check_of_a_typical_config_imports_only_what_it_runs(tmp_path):
     target = tmp_path / "nodeconfig.yaml"
     target.write_text(_typical_nodeconfig())
-    env = dict(os.environ, NODECFG_NO_CACHE="1", PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", PROGRAM, str(target)], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=60)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout.splitlines()[-1])
-    assert report["code"] == 0
-    modules = set(report["modules"])
+    code, modules = _cold_check(["check", str(target)], tmp_path)
+    assert code == 0
     assert not modules & {"dataclasses", "inspect", "jsonschema", "hashlib", "tomlkit", "celpy", "lark"}
     # the kubelet-flag rules read nodeadm's own flags and the argv model; no file is rendered
     renderers = {m for m in modules if m.startswith("nodecfg.render.")}
     assert renderers <= {"nodecfg.render.flags", "nodecfg.render.kubelet", "nodecfg.render.kubelet_argv"}
+
+
+# Loaded only by paths that need them: the TOML stack (a containerd.config), CEL (a
+# maxPodsExpression), the machine formats with hashlib and subprocess (SARIF and the
+# like; xml.sax.saxutils would bring urllib.request and http.client), the stdlib email
+# package (nodecfg's MIME reader is its own), lark (a heredoc in a script), dataclasses.
+TOML = {"tomllib", "decimal", "nodecfg.merge.toml", "nodecfg.encode.gotoml", "nodecfg.render.containerd",
+        "nodecfg.render.containerd_migrate"}
+CEL = {"nodecfg.context.cel", "celpy", "lark"}
+FORMATS = {"nodecfg.output.formats", "hashlib", "subprocess"}
+NEVER = {"dataclasses", "inspect", "jsonschema", "email", "email.parser", "xml.sax.saxutils",
+         "urllib.request", "http.client", "nodecfg.cli.cache", "tomlkit"}
+
+# (case, argv after `check`, exit code, modules the path must load, modules it must not)
+REPRESENTATIVE = [
+    ("cel-expression", ["golden/max-pods-expression/nodeconfig.yaml"], 0,
+     {"nodecfg.context.cel", "nodecfg.linter.rules.max_pods_expression"},
+     # integer arithmetic: the exact subset evaluator answers, cel-python is not imported
+     NEVER | TOML | FORMATS | {"celpy", "lark"}),
+    ("containerd-toml", ["golden/merge-containerd-toml/a.yaml"], 0,
+     {"tomllib", "nodecfg.merge.toml", "nodecfg.render.containerd"},
+     NEVER | CEL | FORMATS),
+    ("mime-with-script", ["golden/mime-three-parts/userdata.mime"], 0,
+     {"nodecfg.parse.mime", "nodecfg.parse.shell"},
+     # the script has no heredoc: the lark grammar is not loaded
+     NEVER | TOML | CEL | FORMATS),
+    # parse.containers still defines dataclasses: only the other NEVER modules are pinned here
+    ("ec2nodeclass", ["golden/karpenter-nodeclass-mime/ec2nodeclass.yaml"], 0,
+     {"nodecfg.parse.containers", "nodecfg.parse.embedded"},
+     (NEVER - {"dataclasses", "inspect"}) | TOML | CEL | FORMATS),
+    # a plain `cat <<'NODECONFIG' > /etc/eks/nodeadm.d/...` line is read without lark
+    ("ec2nodeclass-script-heredoc", ["golden/karpenter-nodeclass-script/nodeclass.yaml"], 0,
+     {"nodecfg.parse.shell", "nodecfg.parse.embedded"},
+     (NEVER - {"dataclasses", "inspect"}) | TOML | CEL | FORMATS),
+    ("findings-as-text", ["golden/errors-typos/nodeconfig.yaml"], 1,
+     {"nodecfg.output.report"},
+     NEVER | TOML | CEL | FORMATS | {"nodecfg.linter.registry"}),
+    ("findings-as-sarif", ["golden/errors-typos/nodeconfig.yaml", "--format", "sarif"], 1,
+     FORMATS | {"nodecfg.linter.registry"},
+     NEVER | TOML | CEL),
+    ("clean", ["golden/plain-yaml/nodeconfig.yaml"], 0,
+     {"nodecfg.render.kubelet"},
+     NEVER | TOML | CEL | FORMATS),
+]
+
+
+@pytest.mark.parametrize("case, argv, exit_code, needed, unneeded", REPRESENTATIVE,
+                         ids=[case[0] for case in REPRESENTATIVE])
+def test_a_cold_check_loads_what_the_path_needs_and_nothing_else(case, argv, exit_code, needed, unneeded):
+    code, modules = _cold_check(["check", *argv], ROOT)
+    assert code == exit_code
+    assert needed <= modules, f"{case}: the case no longer takes its path: {sorted(needed - modules)}"
+    assert not modules & unneeded, f"{case}: loaded without needing it: {sorted(modules & unneeded)}"

@@ -24,9 +24,8 @@ from __future__ import annotations
 import math
 import re
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 
 MAX_EXPRESSION_CHARS = 4096
@@ -38,8 +37,7 @@ MAX_PODS_LIMIT = 2**31 - 1
 VARIABLES = ("default_enis", "ips_per_eni", "max_pods")
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     value: int | None        # the accepted maxPods, or None when it falls back
     error: str | None        # why it falls back, ready for a diagnostic
     note: str | None = None  # e.g. a double result nodeadm truncates
@@ -326,8 +324,7 @@ def _logical(operator: str, left: Node, right: Node, variables: dict[str, int]) 
     return not deciding
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(NamedTuple):
     tree: Node | None        # runnable by evaluate_fast, or None
     type_error: str | None   # cel-go's compile-time verdict, when the subset shows one
 

@@ -10,10 +10,8 @@ decoded position.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -131,6 +129,8 @@ def format_json(diagnostics: list[Diagnostic]) -> str:
 
 def repository_root(start: str | os.PathLike | None = None) -> Path:
     """The git work tree holding ``start`` (the working directory), or ``start`` itself outside git."""
+    import subprocess  # only SARIF asks where the repository is
+
     here = Path(start or os.getcwd()).resolve()
     try:
         done = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=here, capture_output=True,
@@ -224,6 +224,8 @@ def _fingerprints(diagnostics: list[Diagnostic], texts: dict[str, str], root: Pa
     Line numbers are left out so that inserting lines above a finding keeps its
     fingerprint; a counter tells apart equal findings on equal lines.
     """
+    import hashlib  # SARIF and GitLab only
+
     seen: dict[str, int] = {}
     result = []
     for diagnostic in diagnostics:

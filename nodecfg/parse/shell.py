@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,8 +48,7 @@ _COMMAND_PREFIXES = {"sudo", "then", "do", "else", "!", "command", "exec", "time
 _STDOUT_REDIRECTS = {">", ">>", ">|", "1>", "1>>", "1>|", "&>", "&>>"}
 
 
-@dataclass(frozen=True)
-class Dropin:
+class Dropin(NamedTuple):
     path: str
     name: str
     text: str
@@ -241,21 +239,78 @@ def _parser():
     return Lark(grammar, parser="lalr")
 
 
+def _parse_with_grammar(command: str) -> list[list] | None:
+    """The pipelines of a command line as heredoc.lark reads them (lists of command trees), or None."""
+    from lark.exceptions import LarkError
+
+    try:
+        tree = _parser().parse(command)
+    except LarkError:
+        return None
+    return [pipeline.children for pipeline in tree.children]
+
+
+class _Element(NamedTuple):
+    data: str              # "word", "heredoc" or "redirect", as the grammar's rules are named
+    children: tuple[str, ...]
+
+
+class _Command(NamedTuple):
+    children: list[_Element]
+
+
+# The common line (`cat <<'EOF' > /etc/eks/nodeadm.d/x.yaml`, `sudo tee -a F <<EOF`): one
+# command of words, heredocs and > / >> redirects.  Read without lark, which costs about 80 ms
+# of CPU per process to import and build.  Anything else (pipes, list operators, &, <, escapes,
+# expansions, comments, a digit before < or >, a line break) goes to the grammar;
+# tests/test_shell.py holds both readings equal.
+_PLAIN_REFUSED = re.compile(r"[|;&()`\\$#\n]|[0-9][<>]|<<<|(?<!<)<(?!<)")
+_PLAIN_TOKEN = re.compile(r"""[ \t]*(?:(?P<heredoc><<-?)|(?P<redirect>>>?)"""
+                          r"""|(?P<word>(?:[^\s|;&<>()"'`\\$]|'[^']*'|"[^"\\`$]*")+))""")
+
+
+def _plain_command(command: str) -> list[list[_Command]] | None:
+    """``_parse_with_grammar``'s reading of a plain one-command line, or None to ask the grammar."""
+    if _PLAIN_REFUSED.search(command):
+        return None
+    elements: list[_Element] = []
+    operator = None
+    position, end = 0, len(command.rstrip(" \t"))
+    while position < end:
+        match = _PLAIN_TOKEN.match(command, position)
+        if match is None:
+            return None
+        position = match.end()
+        kind = match.lastgroup
+        text = match.group(kind)
+        if kind == "word":
+            if operator is None:
+                elements.append(_Element("word", (text,)))
+            else:
+                elements.append(_Element(operator[0], (operator[1], text)))
+                operator = None
+        elif operator is not None:
+            return None
+        else:
+            operator = (kind, text)
+    if operator is not None or not elements:
+        return None
+    return [[_Command(elements)]]
+
+
 def heredoc_targets(command: CommandText) -> list[tuple[str, ...]] | None:
     """Per heredoc of the command line, the raw target words of the cat or tee it feeds.
 
     None when the grammar cannot read the line (or finds other heredocs than
     read_shell did): the bodies are still known, their destinations are not.
     """
-    from lark.exceptions import LarkError
-
-    try:
-        tree = _parser().parse(command.text)
-    except LarkError:
+    pipelines = _plain_command(command.text)
+    if pipelines is None:
+        pipelines = _parse_with_grammar(command.text)
+    if pipelines is None:
         return None
     found: list[tuple[str, tuple[str, ...]]] = []
-    for pipeline in tree.children:
-        commands = pipeline.children
+    for commands in pipelines:
         for position, node in enumerate(commands):
             for element in node.children:
                 if element.data == "heredoc":

@@ -22,14 +22,12 @@ from nodecfg.merge.toml import deep_merge, parse_toml
 from nodecfg.encode.gotoml import dumps
 from nodecfg.render import RenderContext, Rendered
 from nodecfg.render.containerd_migrate import V2_CRI, V3_IMAGES, V3_RUNTIME, migrate_v2_to_v3, migrated_text, v3_spelling
+from nodecfg.render.kubelet import use_soci
 
 CONFIG_PATH = "etc/containerd/config.toml"
 SOCI_CONFIG_PATH = "etc/soci-snapshotter-grpc/config.toml"
 SOCI_DROPIN_PATH = "etc/systemd/system/containerd.service.d/10-soci-snapshotter.conf"
 CONFIG_POINTER = "/spec/containerd/config"
-
-GIB = 1024**3
-MIB = 1024**2
 
 RUNC = ("runc", "/usr/sbin/runc")
 NVIDIA = ("nvidia", "/usr/bin/nvidia-container-runtime")
@@ -73,22 +71,6 @@ def runtime_for(instance: Instance) -> tuple[str, str]:
     if not profile.has(NVIDIA_RUNTIME_BY_BINARY):
         return NVIDIA if instance.instance_type.split(".", 1)[0] in profile.nvidia_families else RUNC
     return NVIDIA if instance.accelerator == "nvidia" else RUNC
-
-
-def fast_image_pull_enabled(config: dict[str, Any], gate: str = "FastImagePull") -> bool:
-    gates = _get(config, "spec", "featureGates")
-    return bool(gate) and isinstance(gates, dict) and gates.get(gate) is True
-
-
-def use_soci(config: dict[str, Any], instance: Instance) -> bool:
-    """The release's image pull gate on, and enough CPU and memory (4 vCPUs and 7 GiB today)."""
-    profile = instance.profile
-    if not fast_image_pull_enabled(config, profile.image_pull_gate):
-        return False
-    min_millicores, min_gib = profile.soci_thresholds
-    millicores = (instance.vcpus or 0) * 1000
-    memory = (instance.memory_mib or 0) * MIB
-    return millicores >= min_millicores and memory >= min_gib * GIB
 
 
 def _get(data: Any, *keys: str) -> Any:

@@ -85,9 +85,20 @@ def _vcpus(instance: Instance) -> int:
 
 
 def use_soci(config: dict[str, Any], instance: Instance) -> bool:
-    from nodecfg.render.containerd import use_soci as containerd_uses_soci
+    """The release's image pull gate on, and enough CPU and memory (4 vCPUs and 7 GiB today).
 
-    return containerd_uses_soci(config, instance)
+    nodeadm internal/containerd/config.go, UseSOCISnapshotter; the release profile
+    names the gate (AggressiveImagePull before v20250821) and the thresholds. The
+    containerd renderer and this one both ask it here, so the kubelet's config does
+    not import the containerd renderer and its TOML stack.
+    """
+    profile = instance.profile
+    if not profile.image_pull_gate or not feature_enabled(config, profile.image_pull_gate):
+        return False
+    min_millicores, min_gib = profile.soci_thresholds
+    millicores = (instance.vcpus or 0) * 1000
+    memory = (instance.memory_mib or 0) * 1024**2
+    return millicores >= min_millicores and memory >= min_gib * 1024**3
 
 
 def _kube_reserved(max_pods: int, vcpus: int) -> dict[str, str]:

@@ -353,9 +353,12 @@ def _print(diagnostics, texts: dict[str, str], args) -> None:
         from nodecfg.output.terminal import colourise
 
         if diagnostics:
-            from nodecfg.output.formats import format_concise
+            if output_format == "text":
+                shown = format_text(diagnostics, texts)
+            else:
+                from nodecfg.output.formats import format_concise
 
-            shown = format_text(diagnostics, texts) if output_format == "text" else format_concise(diagnostics)
+                shown = format_concise(diagnostics)
             print(colourise(shown) if args.color == "always" else shown)
             if not args.quiet:
                 print(f"nodecfg: {summary(diagnostics)}", file=sys.stderr)
