@@ -30,6 +30,7 @@ from typing import Any, Literal, Mapping
 from nodecfg.core.codes import NC143, NC150, is_blocking, is_usage_error, without_superseded
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document
+from nodecfg.core.positions import map_embedded_line
 from nodecfg.merge.nodeconfig import MergedConfig, get_pointer, merge_documents
 from nodecfg.core.modes import MODES, check_mode
 from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, display_name, load_sources
@@ -135,7 +136,7 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     ``options`` say how to read user data inside manifests and templates and
     whether to append the simulated Karpenter/EKS part (nodecfg/userdata/simulate.py).
     """
-    from nodecfg.linter.suppress import unknown_codes
+    from nodecfg.core.suppress import unknown_codes
 
     check_mode(mode)
     sources = list(sources)
@@ -423,7 +424,7 @@ def _no_documents(sources, loaded: Loaded) -> Diagnostic:
 
 def apply_settings(found: list[Diagnostic], texts: dict[str, str], settings: Any) -> list[Diagnostic]:
     """``# nodecfg: disable=`` comments, then ``[tool.nodecfg]``; blocking errors always stay."""
-    from nodecfg.linter.suppress import suppressed
+    from nodecfg.core.suppress import suppressed
 
     kept = [d for d in found if is_blocking(d) or not suppressed(d, texts)]
     if settings is None:
@@ -470,20 +471,6 @@ def _embedded_fix(fix, value_span: Span, texts: dict[str, str]):
         return edit._replace(span=start._replace(end_line=end.line, end_col=end.col))
 
     return fix._replace(edits=tuple(move(edit) for edit in fix.edits))
-
-
-def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, str]) -> Span:
-    """Line/col inside a YAML block scalar (``config: |``) -> line/col of the file."""
-    if value_span.end_line <= value_span.line:  # a one-line scalar: point at it
-        return value_span
-    text = texts.get(value_span.uri, "")
-    file_line = value_span.line + line
-    lines = text.splitlines()
-    indent = 0
-    if 0 < file_line <= len(lines):
-        content = lines[file_line - 1]
-        indent = len(content) - len(content.lstrip(" "))
-    return Span(value_span.uri, file_line, indent + col, file_line, indent + col)
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

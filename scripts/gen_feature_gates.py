@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate nodecfg/context/data/kubelet_feature_gates.tsv from the Kubernetes sources.
+"""Generate nodecfg/nodeadm/data/kubelet_feature_gates.tsv from the Kubernetes sources.
 
     python scripts/gen_feature_gates.py /path/to/kubernetes.git
     python scripts/gen_feature_gates.py --snapshots /path/to/snapshots

@@ -134,8 +134,8 @@ def _not_in_enum(doc: Document, violation: Violation) -> Diagnostic:
 
 
 def _is_kubelet_gate(name: str) -> bool:
-    """A name in the kubelet's feature-gate table (nodecfg.context.feature_gates), in any version."""
-    from nodecfg.context.feature_gates import load_table
+    """A name in the kubelet's feature-gate table (nodecfg.nodeadm.feature_gates), in any version."""
+    from nodecfg.nodeadm.feature_gates import load_table
 
     table = load_table()
     return table is not None and table.known(name)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lint_helpers import nodeconfig
-from nodecfg.context.feature_gates import PACKAGED_TABLE, GateSpec, kubelet_minor, load_table, parse_table
+from nodecfg.nodeadm.feature_gates import PACKAGED_TABLE, GateSpec, kubelet_minor, load_table, parse_table
 from nodecfg.context.instance import instance_from_mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
@@ -395,7 +395,7 @@ def test_kubelet_versions_outside_the_packaged_table_are_not_checked():
 
 
 def test_a_kubelet_gate_in_nodeadms_feature_gates_gets_a_hint(monkeypatch):
-    import nodecfg.context.feature_gates as gates
+    import nodecfg.nodeadm.feature_gates as gates
     from lint_helpers import diagnostics
 
     monkeypatch.setattr(gates, "load_table", lambda: parse_table(TABLE))

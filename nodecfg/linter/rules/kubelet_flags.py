@@ -315,7 +315,7 @@ def _labels(items: FlagItems) -> list[Diagnostic]:
     piece without '=' is a label with an empty value.  The kubelet then
     validates the final map (cmd/kubelet/app/options ValidateKubeletFlags).
     """
-    from nodecfg.linter import k8s_names
+    from nodecfg.nodeadm import k8s_names
 
     labels: dict[str, tuple[str, object]] = {}
     for arg in items.argv.flags():
@@ -349,7 +349,7 @@ def _labels(items: FlagItems) -> list[Diagnostic]:
 
 
 def _flag_taints(items: FlagItems, arg) -> list[Diagnostic]:
-    from nodecfg.linter import k8s_names
+    from nodecfg.nodeadm import k8s_names
 
     found, seen, offset = [], set(), 0
     for spec in arg.value.split(","):
@@ -370,7 +370,7 @@ def _flag_taints(items: FlagItems, arg) -> list[Diagnostic]:
 
 def check_config_taints(analysis, taints: list) -> list[Diagnostic]:
     """registerWithTaints items; a wrong effect spelling is left to the schema (NC211)."""
-    from nodecfg.linter import k8s_names
+    from nodecfg.nodeadm import k8s_names
 
     found = []
     for index, taint in enumerate(taints):

@@ -81,7 +81,7 @@ def _column_span(analysis, value_span: Span, error: str) -> Span:
     text = analysis.loaded.texts.get(value_span.uri, "")
     lines = text.splitlines()
     if value_span.end_line > value_span.line:  # block scalar: content starts on the next line
-        from nodecfg.pipeline import map_embedded_line
+        from nodecfg.core.positions import map_embedded_line
 
         return map_embedded_line(value_span, line, col, analysis.loaded.texts)
     if line != 1 or not 0 < value_span.line <= len(lines):
