@@ -7,6 +7,17 @@ from nodecfg.core.document import Document
 from nodecfg.parse.yaml import parse_yaml_documents
 
 HEADER = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n"
+# base64 of a PEM-shaped placeholder: decodes, but is no real certificate
+PLACEHOLDER_CA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+# a NodeConfig with every cluster field nodeadm requires, and nothing else
+COMPLETE_NODECONFIG = HEADER + f"""\
+spec:
+  cluster:
+    name: demo
+    apiServerEndpoint: https://abc.example.com
+    certificateAuthority: {PLACEHOLDER_CA}
+    cidr: 10.100.0.0/16
+"""
 
 
 def doc(body: str, uri: str = "t.yaml") -> Document:

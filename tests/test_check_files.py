@@ -11,18 +11,9 @@ import sys
 from pathlib import Path
 
 from nodecfg.cli.main import main
+from helpers import COMPLETE_NODECONFIG
 
-CA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
-COMPLETE = f"""\
-apiVersion: node.eks.aws/v1alpha1
-kind: NodeConfig
-spec:
-  cluster:
-    name: demo
-    apiServerEndpoint: https://abc.example.com
-    certificateAuthority: {CA}
-    cidr: 10.100.0.0/16
-"""
+COMPLETE = COMPLETE_NODECONFIG
 # no cluster fields: on its own, nodeadm init stops (NC301); merged after COMPLETE it is fine
 FRAGMENT = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config: {maxPods: 20}\n"
 

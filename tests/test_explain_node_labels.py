@@ -10,17 +10,9 @@ import subprocess
 import sys
 
 from nodecfg.output.explain import merge_map_flag
+from helpers import COMPLETE_NODECONFIG
 
-CA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
-NODE = f"""\
-apiVersion: node.eks.aws/v1alpha1
-kind: NodeConfig
-spec:
-  cluster:
-    name: demo
-    apiServerEndpoint: https://abc.example.com
-    certificateAuthority: {CA}
-    cidr: 10.100.0.0/16
+NODE = COMPLETE_NODECONFIG + """\
   kubelet:
     flags:
       - --node-labels=team=web,tier=front

@@ -7,18 +7,9 @@ import sys
 from pathlib import Path
 
 import nodecfg
+from helpers import COMPLETE_NODECONFIG
 
-CA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
-COMPLETE = f"""\
-apiVersion: node.eks.aws/v1alpha1
-kind: NodeConfig
-spec:
-  cluster:
-    name: demo
-    apiServerEndpoint: https://abc.example.com
-    certificateAuthority: {CA}
-    cidr: 10.100.0.0/16
-"""
+COMPLETE = COMPLETE_NODECONFIG
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -24,18 +24,10 @@ from pathlib import Path
 import pytest
 
 from nodecfg.parse.yaml import parse_yaml_documents
+from helpers import COMPLETE_NODECONFIG, PLACEHOLDER_CA
 
 REPO = Path(__file__).resolve().parents[2]
-CA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
-NODECONFIG = f"""\
-apiVersion: node.eks.aws/v1alpha1
-kind: NodeConfig
-spec:
-  cluster:
-    name: demo
-    apiServerEndpoint: https://abc.example.com
-    certificateAuthority: {CA}
-    cidr: 10.100.0.0/16
+NODECONFIG = COMPLETE_NODECONFIG + """\
   kubelet:
     config:
       shutdownGracePeriod: 30s
@@ -99,7 +91,7 @@ LOOK_ALIKES = {
     "config/app.yaml": "server:\n  port: 8080\nfeatures: [a, b]\n",
     "package.json": '{"name": "infra", "version": "1.0.0"}\n',
     "cluster.yaml": "name: demo\nendpoint: https://abc.example.com\n"
-                    f"certificateAuthority: {CA}\nserviceCidr: 10.100.0.0/16\n",
+                    f"certificateAuthority: {PLACEHOLDER_CA}\nserviceCidr: 10.100.0.0/16\n",
 }
 NODE_FILES = {
     "node.mime": MIME,
