@@ -37,13 +37,28 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
 
 
+# The child's peak memory is read from /proc/self/status (VmHWM: this process image's own high-water
+# mark).  wait4's ru_maxrss would not do: Linux carries the forking test process's resident size over
+# into the child, so after a few hundred tests every child would seem to need 150 MB.
+LAUNCHER = """\
+import sys
+from nodecfg.cli.main import main
+code = main(sys.argv[2:])
+sys.stdout.flush()
+sys.stderr.flush()
+with open('/proc/self/status') as status, open(sys.argv[1], 'w') as peak:
+    peak.write(next(line.split()[1] for line in status if line.startswith('VmHWM:')))
+sys.exit(code)
+"""
+
+
 def run_bounded(arguments: list[str], cwd: Path, stdin: bytes | None = None):
-    """(exit code, CPU seconds, peak RSS bytes, stdout, stderr) of one nodecfg run, its workers included."""
+    """(exit code, CPU seconds, peak RSS bytes, stdout, stderr) of one nodecfg run."""
     environment = dict(os.environ, PYTHONPATH=str(ROOT), NODECFG_NO_CACHE="1")
-    out, err = cwd / ".stdout", cwd / ".stderr"
+    out, err, peak = cwd / ".stdout", cwd / ".stderr", cwd / ".peak"
     with open(out, "wb") as stdout, open(err, "wb") as stderr:
-        child = subprocess.Popen([sys.executable, "-m", "nodecfg", *arguments], cwd=cwd, env=environment,
-                                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        child = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(peak), *arguments], cwd=cwd,
+                                 env=environment, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                                  stdout=stdout, stderr=stderr, preexec_fn=_limits)
         if stdin is not None:
             child.stdin.write(stdin)
@@ -51,8 +66,8 @@ def run_bounded(arguments: list[str], cwd: Path, stdin: bytes | None = None):
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
-    return child.returncode, cpu, usage.ru_maxrss * 1024, out.read_text(errors="replace"), \
-        err.read_text(errors="replace")
+    rss = int(peak.read_text()) * 1024 if peak.exists() else usage.ru_maxrss * 1024  # killed: no report
+    return child.returncode, cpu, rss, out.read_text(errors="replace"), err.read_text(errors="replace")
 
 
 def assert_bounded(outcome, seconds: float = CPU_BOUND_SECONDS) -> None:

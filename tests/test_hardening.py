@@ -60,7 +60,8 @@ def test_heredoc_grammar_never_reads_or_writes_a_pickle(monkeypatch, tmp_path):
     shell._parser.cache_clear()
     try:
         dropins, _ = shell.extract_nodeadm_dropins(
-            "cat <<'EOF' > /etc/eks/nodeadm.d/a.yaml\nkind: NodeConfig\nEOF\n", "s.sh")
+            # a pipe: a plain one-command line is read without the grammar
+            "cat <<'EOF' | tee /etc/eks/nodeadm.d/a.yaml\nkind: NodeConfig\nEOF\n", "s.sh")
     finally:
         shell._parser.cache_clear()
     assert [d.name for d in dropins] == ["a.yaml"]
