@@ -31,7 +31,7 @@ from nodecfg.core.codes import NC143, NC150, is_blocking, is_usage_error, withou
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document
 from nodecfg.merge.nodeconfig import MergedConfig, get_pointer, merge_documents
-from nodecfg.core.modes import MODES, check_mode
+from nodecfg.core.modes import FRAGMENT_MODES, MODES, check_mode
 from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, display_name, load_sources
 
 POINTER_URI = "pointer:"
@@ -256,7 +256,6 @@ def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple
 
 
 def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, options: LoadOptions) -> Analysis:
-    from nodecfg.core.modes import FRAGMENT_MODES
     from nodecfg.validate.schema import validate_nodeconfig
     from nodecfg.validate.semantics import check_merged
 
@@ -284,14 +283,23 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
         diagnostics.extend(discarded_values(merged))
     analysis = Analysis(loaded, merged, mode=mode)
     if not loaded.documents:
-        # a container file already said what it holds (NC170, NC172)
-        if not scripts_only and not loaded.containers:
+        # a container file already said what it holds (NC170, NC172); where EKS or Karpenter add
+        # a NodeConfig, broken MIME is the problem, not 'no config in chain'
+        if not scripts_only and not loaded.containers and not (mode in FRAGMENT_MODES and _mime_broken(loaded)):
             diagnostics.append(_no_documents(sources, loaded))
     else:
         diagnostics.extend(check_merged(merged.data, merged.locate, mode))
         diagnostics.extend(_left_after_discard(loaded.documents, undecodable, mode))
     analysis.diagnostics = sort_diagnostics(localise(diagnostics, analysis))
     return analysis
+
+
+# MIME structure errors: the multipart reader (nodeadm's, Karpenter's mime.NewArchive) stops on them
+_MIME_STRUCTURE = frozenset({"NC101", "NC104", "NC105", "NC106"})
+
+
+def _mime_broken(loaded: Loaded) -> bool:
+    return any(d.code in _MIME_STRUCTURE and d.severity >= Severity.ERROR for d in loaded.diagnostics)
 
 
 def _left_after_discard(documents: list[Document], undecodable: list[str], mode: str) -> list[Diagnostic]:
@@ -358,10 +366,11 @@ def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, st
     text = texts.get(value_span.uri, "")
     file_line = value_span.line + line
     lines = text.splitlines()
-    indent = 0
-    if 0 < file_line <= len(lines):
-        content = lines[file_line - 1]
-        indent = len(content) - len(content.lstrip(" "))
+    # the block's indentation is that of its first non-blank line (YAML), not of this line:
+    # col already counts the spaces this line has beyond it
+    block = (content for content in lines[value_span.line:value_span.end_line] if content.strip())
+    first = next(block, "")
+    indent = len(first) - len(first.lstrip(" "))
     return Span(value_span.uri, file_line, indent + col, file_line, indent + col)
 
 

@@ -12,6 +12,7 @@ what makes Go fail is an ERROR.  No input makes this module raise.
 from __future__ import annotations
 
 import functools
+import re
 from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
@@ -58,6 +59,8 @@ class MimeResult:
         # (nodecfg.pipeline decides whether that is worth NC109: a script may write a drop-in instead)
         self.without_nodeconfig: int | None = None
         self.structure_broken = False            # the multipart reader stopped on an error
+        # not multipart because of the top headers: (line, what is wrong there); see top_header_problem
+        self.top_problem: tuple[int, str, bool] | None = None
 
 
 def split_userdata(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeResult:
@@ -194,6 +197,22 @@ def _unfold(first: bytes, lines: _Lines) -> bytes:
     while not lines.at_eof() and lines.peek()[:1] in (b" ", b"\t"):
         pieces.append(_content(lines.take()).strip(b" \t\r\n"))
     return b" ".join(pieces)
+
+
+def top_header_problem(top: _HeaderBlock) -> tuple[int, str, bool]:
+    """Why the top headers give no Content-Type: the line to blame, what is there, and whether
+    the headers run on into lines that are not headers (no blank line after them).
+
+    A delimiter line read as a header means the blank line that ends the
+    headers is missing (a YAML folded scalar joins the lines and leaves none).
+    """
+    joined = next((h for h in top.headers if h.name.startswith("--")), None)
+    if joined is not None:
+        text = f"{joined.name}: {joined.value}".encode("utf-8", "surrogateescape")
+        return joined.line, f"line {_show(text)} is read as one more header", True
+    if top.error:
+        return top.error_line, top.error, top.error_line > 1 and not top.at_eof
+    return (top.headers[0].line if top.headers else 1), "there is no Content-Type header", False
 
 
 def _fail(block: _HeaderBlock, line: int, message: str) -> _HeaderBlock:
@@ -353,6 +372,7 @@ class _Splitter:
         usable = not top.error or (top.at_eof and top.headers)
         content_type = top.first("Content-Type") if usable else None
         if content_type is None:
+            self.result.top_problem = top_header_problem(top)
             self.whole_is_nodeconfig(top if usable else None)
             return
         try:
@@ -441,6 +461,7 @@ class _Multipart:
 
     def skip_preamble(self) -> int:
         """Go's first NextPart: skip lines up to the first delimiter; its line number or 0."""
+        preamble = _Preamble()
         while not self.lines.at_eof():
             number = self.lines.number
             line = self.lines.take()
@@ -454,12 +475,35 @@ class _Multipart:
                 return 0
             if self.is_delimiter(line):
                 self.parts_read += 1
+                self.check_preamble(preamble)
                 return number
             if self.is_final(line):
                 self.found_closing(line)
+                self.check_preamble(preamble)
                 return 0
+            preamble.see(number, line)
         self.report_no_delimiter()
         return 0
+
+    def check_preamble(self, preamble: "_Preamble") -> None:
+        """A part or a NodeConfig before the first delimiter line: read by nothing.
+
+        Go's Reader.nextPart skips every line before the first delimiter while
+        no part has been read (src/mime/multipart/multipart.go, "skip line"
+        when partsRead == 0), so nodeadm, Karpenter's mime.NewArchive and the
+        node group's merge never see them, and nothing reports it.
+        """
+        line = preamble.header_line or preamble.nodeconfig_line
+        if not line:
+            return
+        what = "a NodeConfig" if preamble.nodeconfig_line else "a MIME part header"
+        boundary = _text(self.dash[2:])
+        hint = f"parts start after a line '--{boundary}', the boundary the Content-Type declares"
+        if preamble.stray_delimiter:
+            hint = (f"'{preamble.stray_delimiter}' is not a delimiter of boundary=\"{boundary}\"; " + hint)
+        self.s.report("NC101", line, f"{what} before the first '--{boundary}' line is in the MIME preamble: "
+                      "Go's multipart reader skips the preamble, so nodeadm never reads it",
+                      hint, severity=Severity.WARNING)
 
     def report_no_delimiter(self) -> None:
         boundary = self.dash[2:].decode("utf-8", "backslashreplace")
@@ -563,6 +607,26 @@ class _Multipart:
         # with a broken structure, "no NodeConfig" would only be noise
         if not result.structure_broken and not any(p.content_type == NODECONFIG_MEDIA_TYPE for p in result.parts):
             result.without_nodeconfig = self.content_type_line
+
+
+class _Preamble:
+    """What the lines before the first delimiter hold that someone meant to be read."""
+
+    _HEADER = re.compile(rb"content-(type|transfer-encoding)[ \t]*:", re.I)
+    _NODECONFIG = re.compile(rb"(kind:[ \t]*[\"']?NodeConfig\b|apiVersion:[ \t]*[\"']?node\.eks\.aws/)")
+
+    def __init__(self) -> None:
+        self.header_line = 0
+        self.nodeconfig_line = 0
+        self.stray_delimiter = ""  # a '--...' line before the first part: a delimiter of another boundary
+
+    def see(self, number: int, line: bytes) -> None:
+        if not self.header_line and self._HEADER.match(line):
+            self.header_line = number
+        elif not self.nodeconfig_line and self._NODECONFIG.match(line.lstrip()):
+            self.nodeconfig_line = number
+        elif not self.stray_delimiter and line.startswith(b"--") and len(line.strip()) > 2:
+            self.stray_delimiter = _text(line.strip())
 
 
 def _text(raw: bytes) -> str:

@@ -217,19 +217,26 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
     decoded_uri = f"{uri}#{'+'.join(layers)}" if layers else uri
     file_text, _ = decode_text(data, decoded_uri)
     if not _maybe_mime(data):
+        kind = None
         if options is not None and options.mode == "karpenter" and file_text is not None:
             from nodecfg.parse.containers import karpenter_part_kind
 
-            if karpenter_part_kind(file_text) == "shell":
+            kind = karpenter_part_kind(file_text)
+            if kind == "shell":
                 load_script_source(data, decoded_uri, loaded, file_text)
                 return
-        _load_documents(data, decoded_uri, 0, loaded, file_text)
-        return
+        if kind != "mime":  # Karpenter reads text that starts like MIME headers as MIME
+            _load_documents(data, decoded_uri, 0, loaded, file_text)
+            return
     from nodecfg.parse.mime import split_decoded
 
     result = split_decoded(data, decoded_uri, limits.max_decoded_bytes)
     if not result.is_multipart:
+        refused = options is not None and options.mode == "karpenter" and _karpenter_refuses(result, file_text)
         loaded.diagnostics.extend(result.diagnostics)
+        if refused:
+            loaded.texts[decoded_uri] = file_text or ""
+            return
         _load_documents(data, decoded_uri, 0, loaded, file_text)
         return
     dropins = {}
@@ -243,6 +250,33 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
         dropin = dropins[name]
         loaded.texts[dropin.uri] = file_text or _shifted(dropin.text, dropin.line_offset)
         _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
+
+
+def _karpenter_refuses(result, file_text: str | None) -> bool:
+    """User data Karpenter takes for MIME but cannot read as multipart: NC104, and nothing else is read.
+
+    Karpenter reads EC2NodeClass user data as MIME when its trimmed text
+    starts with ``MIME-Version:`` or ``Content-Type:`` (aws/karpenter-provider-aws
+    pkg/providers/amifamily/bootstrap/nodeadm.go, ``parseUserData``);
+    ``mime.NewArchive`` then needs net/mail headers with a multipart
+    Content-Type (bootstrap/mime/mime.go, ``getReader``), else it returns an
+    error and ``Script`` builds no user data.  nodeadm is never reached.
+    """
+    if result.top_problem is None or not (file_text or "").strip().startswith(("MIME-Version:", "Content-Type:")):
+        return False
+    from nodecfg.core.codes import NC104
+
+    line, what, no_blank_line = result.top_problem
+    result.diagnostics.clear()  # the NC101 warning for headers that are not multipart says less than this
+    problem = "have no blank line after them" if no_blank_line else "give no multipart Content-Type"
+    message = (f"the MIME headers {problem}: {what}; Karpenter's mime.NewArchive refuses such user data, "
+               "so Karpenter builds no user data and launches no node with this EC2NodeClass")
+    hint = "end the headers with an empty line, and give a multipart Content-Type with a boundary"
+    if no_blank_line:
+        hint += ("; in YAML write userData as a literal block scalar (userData: |): a folded one (>) "
+                 "joins the header lines")
+    result.diagnostics.append(NC104.at(Span(result.uri, line, 1), message, hint))
+    return True
 
 
 _BASE64_ONLY = re.compile(rb"[A-Za-z0-9+/=\r\n]+")
