@@ -232,7 +232,7 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
 
     result = split_decoded(data, decoded_uri, limits.max_decoded_bytes)
     if not result.is_multipart:
-        refused = options is not None and options.mode == "karpenter" and _karpenter_refuses(result, file_text)
+        refused = options is not None and _launcher_refuses(result, file_text, options.mode)
         loaded.diagnostics.extend(result.diagnostics)
         if refused:
             loaded.texts[decoded_uri] = file_text or ""
@@ -252,27 +252,39 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
         _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
 
 
-def _karpenter_refuses(result, file_text: str | None) -> bool:
-    """User data Karpenter takes for MIME but cannot read as multipart: NC104, and nothing else is read.
+# Who refuses MIME-looking user data that is not multipart, and what happens then
+_REFUSED_BY = {
+    "karpenter": "Karpenter's mime.NewArchive refuses such user data, so Karpenter builds no user data and "
+                 "launches no node with this EC2NodeClass",
+    "managed-nodegroup": "EKS refuses such launch template user data for a managed node group "
+                         "('Ec2LaunchTemplateInvalidConfiguration: User data was not in the MIME multipart format')",
+}
+
+
+def _launcher_refuses(result, file_text: str | None, mode: str | None) -> bool:
+    """User data that starts as MIME but is not multipart, where Karpenter or EKS read it first.
 
     Karpenter reads EC2NodeClass user data as MIME when its trimmed text
     starts with ``MIME-Version:`` or ``Content-Type:`` (aws/karpenter-provider-aws
     pkg/providers/amifamily/bootstrap/nodeadm.go, ``parseUserData``);
     ``mime.NewArchive`` then needs net/mail headers with a multipart
     Content-Type (bootstrap/mime/mime.go, ``getReader``), else it returns an
-    error and ``Script`` builds no user data.  nodeadm is never reached.
+    error and ``Script`` builds no user data.  EKS merges its NodeConfig into
+    a managed node group's MIME user data and fails the node group with the
+    error quoted in _REFUSED_BY otherwise.  nodeadm is never reached: NC104 and
+    nothing else is read.
     """
-    if result.top_problem is None or not (file_text or "").strip().startswith(("MIME-Version:", "Content-Type:")):
+    if mode not in _REFUSED_BY or result.top_problem is None \
+            or not (file_text or "").strip().startswith(("MIME-Version:", "Content-Type:")):
         return False
     from nodecfg.core.codes import NC104
 
     line, what, no_blank_line = result.top_problem
     result.diagnostics.clear()  # the NC101 warning for headers that are not multipart says less than this
     problem = "have no blank line after them" if no_blank_line else "give no multipart Content-Type"
-    message = (f"the MIME headers {problem}: {what}; Karpenter's mime.NewArchive refuses such user data, "
-               "so Karpenter builds no user data and launches no node with this EC2NodeClass")
+    message = f"the MIME headers {problem}: {what}; {_REFUSED_BY[mode]}"
     hint = "end the headers with an empty line, and give a multipart Content-Type with a boundary"
-    if no_blank_line:
+    if no_blank_line and mode == "karpenter":
         hint += ("; in YAML write userData as a literal block scalar (userData: |): a folded one (>) "
                  "joins the header lines")
     result.diagnostics.append(NC104.at(Span(result.uri, line, 1), message, hint))

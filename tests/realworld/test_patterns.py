@@ -378,7 +378,20 @@ def test_the_same_userdata_as_a_literal_block_is_clean():
     assert found(FOLDED_NODECLASS.replace("userData: >", "userData: |").encode()) == []
 
 
-def test_headers_without_a_multipart_content_type_are_refused_by_karpenter_only():
+def test_headers_that_run_on_are_refused_where_karpenter_or_eks_read_the_user_data_first():
+    # as pasted in amazon-eks-ami issues: no blank line between the top headers and the first delimiter
+    data = b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n--B\n' + SHELL.encode() + b"--B--\n"
+    for mode, who in (("karpenter", "mime.NewArchive"), ("managed-nodegroup", "not in the MIME multipart format")):
+        result = lint([data], mode=mode)
+        assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+            ("NC104", 3, 1, Severity.ERROR)]
+        assert "have no blank line after them" in result.diagnostics[0].message
+        assert who in result.diagnostics[0].message
+    # nodeadm itself reads the whole text as one NodeConfig: the YAML error it reports
+    assert ("NC120", 4, 1, Severity.ERROR) in found(data)
+
+
+def test_headers_without_a_content_type_are_refused_by_karpenter():
     data = b"MIME-Version: 1.0\nX-Note: a: b\n#!/bin/bash\n"
     assert found(data, mode="karpenter") == [("NC104", 3, 1, Severity.ERROR)]
     assert ("NC104", 3, 1, Severity.ERROR) not in found(data)
