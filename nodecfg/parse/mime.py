@@ -61,6 +61,9 @@ class MimeResult:
         self.structure_broken = False            # the multipart reader stopped on an error
         # not multipart because of the top headers: (line, what is wrong there); see top_header_problem
         self.top_problem: tuple[int, str, bool] | None = None
+        # the input ends with a delimiter line and no newline: its line (NC106 for nodeadm, whose
+        # reader gets a wrapped io.EOF it does not accept; see source._karpenter_open_end)
+        self.open_end = 0
 
 
 def split_userdata(data: bytes, uri: str, limit: int = DEFAULT_LIMIT) -> MimeResult:
@@ -569,6 +572,8 @@ class _Multipart:
             if self.is_final(line):
                 self.found_closing(line)
                 return 0
+            if line.rstrip(b" \t") == self.dash:
+                self.s.result.open_end = number
             self.s.report("NC106", number, f"the last boundary line is '{_text(line)}': "
                           f"the closing delimiter '{_text(self.dash_dash)}' is missing")
             return 0
@@ -594,13 +599,21 @@ class _Multipart:
         return f"expected a boundary line, got {_show(line)}: Go's multipart reader stops here"
 
     def check_epilogue(self) -> None:
+        """A part, a NodeConfig or a delimiter after the closing delimiter: read by nothing."""
+        epilogue = _Preamble()
         while not self.lines.at_eof():
             number = self.lines.number
-            if self.lines.take().startswith(self.dash):
-                self.s.report("NC101", number, "text after the closing delimiter looks like another part; "
-                              "nodeadm ignores everything after the closing delimiter",
-                              severity=Severity.WARNING)
-                return
+            line = self.lines.take()
+            if line.startswith(self.dash):
+                epilogue.header_line = epilogue.header_line or number
+                break
+            epilogue.see(number, line)
+        line = min(n for n in (epilogue.header_line, epilogue.nodeconfig_line, 1 << 62) if n)
+        if line == 1 << 62:
+            return
+        what = "a NodeConfig" if epilogue.nodeconfig_line else "text that looks like another part"
+        self.s.report("NC101", line, f"{what} after the closing delimiter; nodeadm ignores everything after "
+                      "the closing delimiter", severity=Severity.WARNING)
 
     def check_nodeconfig_present(self) -> None:
         result = self.s.result

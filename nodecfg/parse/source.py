@@ -242,6 +242,8 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
     dropins = {}
     for part in result.parts:
         _load_part(part, loaded, file_text, dropins)
+    if result.open_end and options is not None and options.mode == "karpenter":
+        _karpenter_open_end(result)
     loaded.diagnostics.extend(result.diagnostics)
     # a script that writes a NodeConfig drop-in means the user data does configure the node
     if result.without_nodeconfig is not None and not dropins:
@@ -289,6 +291,19 @@ def _launcher_refuses(result, file_text: str | None, mode: str | None) -> bool:
                  "joins the header lines")
     result.diagnostics.append(NC104.at(Span(result.uri, line, 1), message, hint))
     return True
+
+
+def _karpenter_open_end(result) -> None:
+    """Karpenter reads user data that ends in a delimiter line without a newline, and rewrites it.
+
+    Go's Reader.NextPart returns the end of input there wrapped
+    ("multipart: NextPart: EOF"); nodeadm compares with ``err == io.EOF`` and
+    fails (NC106), but Karpenter's ``mime.NewArchive`` (bootstrap/mime/mime.go)
+    stops on ``errors.Is(err, io.EOF)``, keeps the parts read so far, and
+    ``Serialize`` writes them again with a closing delimiter.
+    """
+    result.diagnostics[:] = [d for d in result.diagnostics
+                             if not (d.code == "NC106" and d.span.line == result.open_end)]
 
 
 _BASE64_ONLY = re.compile(rb"[A-Za-z0-9+/=\r\n]+")

@@ -439,3 +439,18 @@ def test_disabling_the_cri_plugin_is_an_error_at_the_plugin():
     v3 = _containerd("version = 3\ndisabled_plugins = ['io.containerd.snapshotter.v1.btrfs', "
                      "'io.containerd.cri.v1.images']\n")
     assert found(v3, mode="managed-nodegroup", codes=("NC507",)) == [("NC507", 7, 66, Severity.ERROR)]
+
+
+# --- issue 23, corpus: Karpenter's e2e user data ends in a delimiter line without a newline ---
+
+def test_an_open_delimiter_without_a_newline_is_fine_for_karpenter_only():
+    # Go's NextPart returns a wrapped io.EOF there: nodeadm (err == io.EOF) fails, Karpenter's
+    # mime.NewArchive (errors.Is) keeps the part and serializes it again with a closing delimiter
+    data = (HEAD + "--==B==\n" + SHELL + "--==B==").encode()  # 1-3 head, 4, 5-6 headers, 7-9 script, 10
+    assert found(data, mode="karpenter") == []
+    assert ("NC106", 10, 1, Severity.ERROR) in found(data)
+
+
+def test_a_nodeconfig_after_the_closing_delimiter_is_reported_where_it_starts():
+    data = mime(SHELL).decode() + "\n" + MOUNT_CONFIG  # closing delimiter on 10, blank 11, the part from 12
+    assert found(data.encode(), mode="karpenter", codes=("NC101",)) == [("NC101", 12, 1, Severity.WARNING)]
