@@ -452,5 +452,6 @@ def test_an_open_delimiter_without_a_newline_is_fine_for_karpenter_only():
 
 
 def test_a_nodeconfig_after_the_closing_delimiter_is_reported_where_it_starts():
-    data = mime(SHELL).decode() + "\n" + MOUNT_CONFIG  # closing delimiter on 10, blank 11, the part from 12
-    assert found(data.encode(), mode="karpenter", codes=("NC101",)) == [("NC101", 12, 1, Severity.WARNING)]
+    # 4 delimiter, 5-6 headers, 7-9 script, 10 separator, 11 closing delimiter, 12 blank, 13 the part's header
+    data = mime(SHELL).decode() + "\n" + MOUNT_CONFIG
+    assert found(data.encode(), mode="karpenter", codes=("NC101",)) == [("NC101", 13, 1, Severity.WARNING)]
