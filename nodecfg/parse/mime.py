@@ -384,6 +384,7 @@ class _Splitter:
             self.bad_top_content_type(content_type, str(error))
             return
         if not media.startswith("multipart/"):
+            self.result.top_problem = (content_type.line, f"the Content-Type is {media}, not multipart", False)
             self.whole_is_nodeconfig(top)
             return
         self.result.is_multipart = True

@@ -397,6 +397,15 @@ def test_headers_without_a_content_type_are_refused_by_karpenter():
     assert ("NC104", 3, 1, Severity.ERROR) not in found(data)
 
 
+def test_a_single_part_content_type_is_refused_by_karpenter():
+    # mime.go getReader: "archive is not in multipart format"
+    data = b'Content-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\necho hi\n'
+    result = lint([data], mode="karpenter")
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC104", 1, 1, Severity.ERROR)]
+    assert "text/x-shellscript, not multipart" in result.diagnostics[0].message
+
+
 # --- issue 23, class 4: containerd's socket and CRI plugins, as the kubelet needs them ---------
 # The kubelet's containerRuntimeEndpoint is nodeadm's constant unix:///run/containerd/containerd.sock
 # (nodeadm internal/containerd/config.go ContainerRuntimeEndpoint, internal/kubelet/config.go).
