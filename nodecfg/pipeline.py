@@ -32,7 +32,7 @@ from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document
 from nodecfg.core.positions import map_embedded_line
 from nodecfg.merge.nodeconfig import MergedConfig, get_pointer, merge_documents
-from nodecfg.core.modes import MODES, check_mode
+from nodecfg.core.modes import FRAGMENT_MODES, MODES, check_mode
 from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, display_name, load_sources
 
 POINTER_URI = "pointer:"
@@ -326,7 +326,6 @@ def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple
 
 
 def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, options: LoadOptions) -> Analysis:
-    from nodecfg.core.modes import FRAGMENT_MODES
     from nodecfg.validate.schema import validate_nodeconfig
     from nodecfg.validate.semantics import check_merged
 
@@ -355,8 +354,10 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     analysis = Analysis(loaded, merged, mode=mode)
     if not loaded.documents:
         # a container file already said what it holds (NC170, NC172); a blocking error while
-        # reading (a YAML or MIME syntax error) is the reason there is no document: one root cause
-        if not scripts_only and not loaded.containers and not _stops(diagnostics):
+        # reading (a YAML or MIME syntax error) is the reason there is no document: one root cause;
+        # where EKS or Karpenter add a NodeConfig, broken MIME is the problem, not 'no config in chain'
+        if not scripts_only and not loaded.containers and not _stops(diagnostics) \
+                and not (mode in FRAGMENT_MODES and _mime_broken(loaded)):
             diagnostics.append(_no_documents(sources, loaded))
     else:
         diagnostics.extend(check_merged(merged.data, merged.locate, mode))
@@ -389,6 +390,12 @@ def fold_followers(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         kept.append(diagnostic)
     return [d._replace(related=(*d.related, *followers[d.span.uri]))
             if d.code == "NC105" and d.span.uri in followers and d is causes[d.span.uri] else d for d in kept]
+# MIME structure errors: the multipart reader (nodeadm's, Karpenter's mime.NewArchive) stops on them
+_MIME_STRUCTURE = frozenset({"NC101", "NC104", "NC105", "NC106"})
+
+
+def _mime_broken(loaded: Loaded) -> bool:
+    return any(d.code in _MIME_STRUCTURE and d.severity >= Severity.ERROR for d in loaded.diagnostics)
 
 
 def _left_after_discard(documents: list[Document], undecodable: list[str], mode: str) -> list[Diagnostic]:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import base64
 import gzip
-import time
 import tracemalloc
 import zlib
 
 import pytest
 
+from cputime import CpuTime
 from nodecfg.core.diagnostics import Severity, Span
 from nodecfg.parse.wrapping import (
     decode_if_base64,
@@ -112,13 +112,12 @@ def test_gzip_bomb_is_refused_fast_and_without_inflating_it():
     bomb = _gzip_bomb()
     assert len(bomb) < 2 << 20
     tracemalloc.start()
-    started = time.perf_counter()
-    result = unwrap(bomb, "bomb")
-    elapsed = time.perf_counter() - started
+    with CpuTime() as spent:
+        result = unwrap(bomb, "bomb")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert codes(result) == [("NC103", 1, 1)]
-    assert elapsed < 0.5
+    assert spent.seconds < 0.5
     assert peak < 8 << 20
 
 

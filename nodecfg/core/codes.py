@@ -219,6 +219,10 @@ NC504 = Code('NC504', 'containerd-mixed-v2-v3', WARNING, 'render',
              'containerd.config mixes schema v2 and v3 spellings')
 NC505 = Code('NC505', 'containerd-plugin-nothing-reads', WARNING, 'lint',
              'containerd.config configures a plugin that containerd does not have')
+NC506 = Code('NC506', 'containerd-socket-not-kubelet-endpoint', ERROR, 'lint',
+             "containerd.config moves containerd's socket away from the kubelet's containerRuntimeEndpoint")
+NC507 = Code('NC507', 'containerd-cri-plugin-disabled', ERROR, 'lint',
+             'containerd.config disables a CRI plugin the kubelet needs')
 NC530 = Code('NC530', 'invalid-environment-service', ERROR, 'render',
              'environment service name cannot form a unit drop-in path', blocking=True)
 NC531 = Code('NC531', 'environment-value-trailing-quote', WARNING, 'render',
@@ -234,6 +238,8 @@ NC701 = Code('NC701', 'overwritten-by-managed-nodegroup', WARNING, 'lint',
              'setting is overwritten by the NodeConfig EKS managed node groups append')
 NC702 = Code('NC702', 'overrides-karpenter', WARNING, 'lint',
              'setting is discarded by the NodeConfig Karpenter appends, or overrides it')
+NC703 = Code('NC703', 'karpenter-unregistered-taint-dropped', ERROR, 'lint',
+             '--register-with-taints replaces the taints Karpenter registers the node with')
 NC720 = Code('NC720', 'discarded-by-generated-part', WARNING, 'merge',
              'value is discarded: the NodeConfig Karpenter or EKS appends sets it')
 NC721 = Code('NC721', 'cluster-facts-unreadable', ERROR, 'merge', 'cluster facts cannot be read',

@@ -16,8 +16,9 @@ def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, st
     text = texts.get(value_span.uri, "")
     file_line = value_span.line + line
     lines = text.splitlines()
-    indent = 0
-    if 0 < file_line <= len(lines):
-        content = lines[file_line - 1]
-        indent = len(content) - len(content.lstrip(" "))
+    # the block's indentation is that of its first non-blank line (YAML), not of this line:
+    # col already counts the spaces this line has beyond it
+    block = (content for content in lines[value_span.line:value_span.end_line] if content.strip())
+    first = next(block, "")
+    indent = len(first) - len(first.lstrip(" "))
     return Span(value_span.uri, file_line, indent + col, file_line, indent + col)

@@ -60,6 +60,11 @@ class MimeResult:
         # (nodecfg.pipeline decides whether that is worth NC109: a script may write a drop-in instead)
         self.without_nodeconfig: int | None = None
         self.structure_broken = False            # the multipart reader stopped on an error
+        # not multipart because of the top headers: (line, what is wrong there); see top_header_problem
+        self.top_problem: tuple[int, str, bool] | None = None
+        # the input ends with a delimiter line and no newline: its line (NC106 for nodeadm, whose
+        # reader gets a wrapped io.EOF it does not accept; see source._karpenter_open_end)
+        self.open_end = 0
 
 
 def split_userdata(data: bytes, uri: str, limit: "int | DecodeBudget" = DEFAULT_LIMIT) -> MimeResult:
@@ -202,6 +207,22 @@ def _unfold(first: bytes, lines: _Lines) -> bytes:
     while not lines.at_eof() and lines.peek()[:1] in (b" ", b"\t"):
         pieces.append(_content(lines.take()).strip(b" \t\r\n"))
     return b" ".join(pieces)
+
+
+def top_header_problem(top: _HeaderBlock) -> tuple[int, str, bool]:
+    """Why the top headers give no Content-Type: the line to blame, what is there, and whether
+    the headers run on into lines that are not headers (no blank line after them).
+
+    A delimiter line read as a header means the blank line that ends the
+    headers is missing (a YAML folded scalar joins the lines and leaves none).
+    """
+    joined = next((h for h in top.headers if h.name.startswith("--")), None)
+    if joined is not None:
+        text = f"{joined.name}: {joined.value}".encode("utf-8", "surrogateescape")
+        return joined.line, f"line {_show(text)} is read as one more header", True
+    if top.error:
+        return top.error_line, top.error, top.error_line > 1 and not top.at_eof
+    return (top.headers[0].line if top.headers else 1), "there is no Content-Type header", False
 
 
 def _fail(block: _HeaderBlock, line: int, message: str) -> _HeaderBlock:
@@ -361,6 +382,7 @@ class _Splitter:
         usable = not top.error or (top.at_eof and top.headers)
         content_type = top.first("Content-Type") if usable else None
         if content_type is None:
+            self.result.top_problem = top_header_problem(top)
             self.whole_is_nodeconfig(top if usable else None)
             return
         try:
@@ -369,6 +391,7 @@ class _Splitter:
             self.bad_top_content_type(content_type, str(error))
             return
         if not media.startswith("multipart/"):
+            self.result.top_problem = (content_type.line, f"the Content-Type is {media}, not multipart", False)
             self.whole_is_nodeconfig(top)
             return
         self.result.is_multipart = True
@@ -475,6 +498,7 @@ class _Multipart:
 
     def skip_preamble(self) -> int:
         """Go's first NextPart: skip lines up to the first delimiter; its line number or 0."""
+        preamble = _Preamble()
         while not self.lines.at_eof():
             number = self.lines.number
             line = self.lines.take()
@@ -488,12 +512,35 @@ class _Multipart:
                 return 0
             if self.is_delimiter(line):
                 self.parts_read += 1
+                self.check_preamble(preamble)
                 return number
             if self.is_final(line):
                 self.found_closing(line)
+                self.check_preamble(preamble)
                 return 0
+            preamble.see(number, line)
         self.report_no_delimiter()
         return 0
+
+    def check_preamble(self, preamble: "_Preamble") -> None:
+        """A part or a NodeConfig before the first delimiter line: read by nothing.
+
+        Go's Reader.nextPart skips every line before the first delimiter while
+        no part has been read (src/mime/multipart/multipart.go, "skip line"
+        when partsRead == 0), so nodeadm, Karpenter's mime.NewArchive and the
+        node group's merge never see them, and nothing reports it.
+        """
+        line = preamble.header_line or preamble.nodeconfig_line
+        if not line:
+            return
+        what = "a NodeConfig" if preamble.nodeconfig_line else "a MIME part header"
+        boundary = _text(self.dash[2:])
+        hint = f"parts start after a line '--{boundary}', the boundary the Content-Type declares"
+        if preamble.stray_delimiter:
+            hint = (f"'{preamble.stray_delimiter}' is not a delimiter of boundary=\"{boundary}\"; " + hint)
+        self.s.report("NC101", line, f"{what} before the first '--{boundary}' line is in the MIME preamble: "
+                      "Go's multipart reader skips the preamble, so nodeadm never reads it",
+                      hint, severity=Severity.WARNING)
 
     def report_no_delimiter(self) -> None:
         boundary = self.dash[2:].decode("utf-8", "backslashreplace")
@@ -560,6 +607,8 @@ class _Multipart:
             if self.is_final(line):
                 self.found_closing(line)
                 return 0
+            if line.rstrip(b" \t") == self.dash:
+                self.s.result.open_end = number
             self.s.report("NC106", number, f"the last boundary line is '{_text(line)}': "
                           f"the closing delimiter '{_text(self.dash_dash)}' is missing")
             return 0
@@ -585,19 +634,47 @@ class _Multipart:
         return f"expected a boundary line, got {_show(line)}: Go's multipart reader stops here"
 
     def check_epilogue(self) -> None:
+        """A part, a NodeConfig or a delimiter after the closing delimiter: read by nothing."""
+        epilogue = _Preamble()
         while not self.lines.at_eof():
             number = self.lines.number
-            if self.lines.take().startswith(self.dash):
-                self.s.report("NC101", number, "text after the closing delimiter looks like another part; "
-                              "nodeadm ignores everything after the closing delimiter",
-                              severity=Severity.WARNING)
-                return
+            line = self.lines.take()
+            if line.startswith(self.dash):
+                epilogue.header_line = epilogue.header_line or number
+                break
+            epilogue.see(number, line)
+        line = min(n for n in (epilogue.header_line, epilogue.nodeconfig_line, 1 << 62) if n)
+        if line == 1 << 62:
+            return
+        what = "a NodeConfig" if epilogue.nodeconfig_line else "text that looks like another part"
+        self.s.report("NC101", line, f"{what} after the closing delimiter; nodeadm ignores everything after "
+                      "the closing delimiter", severity=Severity.WARNING)
 
     def check_nodeconfig_present(self) -> None:
         result = self.s.result
         # with a broken structure, "no NodeConfig" would only be noise
         if not result.structure_broken and not any(p.content_type == NODECONFIG_MEDIA_TYPE for p in result.parts):
             result.without_nodeconfig = self.content_type_line
+
+
+class _Preamble:
+    """What the lines before the first delimiter hold that someone meant to be read."""
+
+    _HEADER = re.compile(rb"content-(type|transfer-encoding)[ \t]*:", re.I)
+    _NODECONFIG = re.compile(rb"(kind:[ \t]*[\"']?NodeConfig\b|apiVersion:[ \t]*[\"']?node\.eks\.aws/)")
+
+    def __init__(self) -> None:
+        self.header_line = 0
+        self.nodeconfig_line = 0
+        self.stray_delimiter = ""  # a '--...' line before the first part: a delimiter of another boundary
+
+    def see(self, number: int, line: bytes) -> None:
+        if not self.header_line and self._HEADER.match(line):
+            self.header_line = number
+        elif not self.nodeconfig_line and self._NODECONFIG.match(line.lstrip()):
+            self.nodeconfig_line = number
+        elif not self.stray_delimiter and line.startswith(b"--") and len(line.strip()) > 2:
+            self.stray_delimiter = _text(line.strip())
 
 
 def _text(raw: bytes) -> str:

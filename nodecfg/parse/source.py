@@ -219,24 +219,33 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
     decoded_uri = f"{uri}#{'+'.join(layers)}" if layers else uri
     file_text, _ = decode_text(data, decoded_uri)
     if not _maybe_mime(data):
+        kind = None
         if options is not None and options.mode == "karpenter" and file_text is not None:
             from nodecfg.parse.containers import karpenter_part_kind
 
-            if karpenter_part_kind(file_text) == "shell":
+            kind = karpenter_part_kind(file_text)
+            if kind == "shell":
                 load_script_source(data, decoded_uri, loaded, file_text)
                 return
-        _load_documents(data, decoded_uri, 0, loaded, file_text)
-        return
+        if kind != "mime":  # Karpenter reads text that starts like MIME headers as MIME
+            _load_documents(data, decoded_uri, 0, loaded, file_text)
+            return
     from nodecfg.parse.mime import split_decoded
 
     result = split_decoded(data, decoded_uri, decode_budget(loaded, limits))
     if not result.is_multipart:
+        refused = options is not None and _launcher_refuses(result, file_text, options.mode)
         loaded.diagnostics.extend(result.diagnostics)
+        if refused:
+            loaded.texts[decoded_uri] = file_text or ""
+            return
         _load_documents(data, decoded_uri, 0, loaded, file_text)
         return
     dropins = {}
     for part in result.parts:
         _load_part(part, loaded, file_text, dropins)
+    if result.open_end and options is not None and options.mode == "karpenter":
+        _karpenter_open_end(result)
     loaded.diagnostics.extend(result.diagnostics)
     # a script that writes a NodeConfig drop-in means the user data does configure the node
     if result.without_nodeconfig is not None and not dropins:
@@ -245,6 +254,58 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
         dropin = dropins[name]
         loaded.texts[dropin.uri] = file_text or _shifted(dropin.text, dropin.line_offset)
         _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
+
+
+# Who refuses MIME-looking user data that is not multipart, and what happens then
+_REFUSED_BY = {
+    "karpenter": "Karpenter's mime.NewArchive refuses such user data, so Karpenter builds no user data and "
+                 "launches no node with this EC2NodeClass",
+    "managed-nodegroup": "EKS refuses such launch template user data for a managed node group "
+                         "('Ec2LaunchTemplateInvalidConfiguration: User data was not in the MIME multipart format')",
+}
+
+
+def _launcher_refuses(result, file_text: str | None, mode: str | None) -> bool:
+    """User data that starts as MIME but is not multipart, where Karpenter or EKS read it first.
+
+    Karpenter reads EC2NodeClass user data as MIME when its trimmed text
+    starts with ``MIME-Version:`` or ``Content-Type:`` (aws/karpenter-provider-aws
+    pkg/providers/amifamily/bootstrap/nodeadm.go, ``parseUserData``);
+    ``mime.NewArchive`` then needs net/mail headers with a multipart
+    Content-Type (bootstrap/mime/mime.go, ``getReader``), else it returns an
+    error and ``Script`` builds no user data.  EKS merges its NodeConfig into
+    a managed node group's MIME user data and fails the node group with the
+    error quoted in _REFUSED_BY otherwise.  nodeadm is never reached: NC104 and
+    nothing else is read.
+    """
+    if mode not in _REFUSED_BY or result.top_problem is None \
+            or not (file_text or "").strip().startswith(("MIME-Version:", "Content-Type:")):
+        return False
+    from nodecfg.core.codes import NC104
+
+    line, what, no_blank_line = result.top_problem
+    result.diagnostics.clear()  # the NC101 warning for headers that are not multipart says less than this
+    problem = "have no blank line after them" if no_blank_line else "give no multipart Content-Type"
+    message = f"the MIME headers {problem}: {what}; {_REFUSED_BY[mode]}"
+    hint = "end the headers with an empty line, and give a multipart Content-Type with a boundary"
+    if no_blank_line and mode == "karpenter":
+        hint += ("; in YAML write userData as a literal block scalar (userData: |): a folded one (>) "
+                 "joins the header lines")
+    result.diagnostics.append(NC104.at(Span(result.uri, line, 1), message, hint))
+    return True
+
+
+def _karpenter_open_end(result) -> None:
+    """Karpenter reads user data that ends in a delimiter line without a newline, and rewrites it.
+
+    Go's Reader.NextPart returns the end of input there wrapped
+    ("multipart: NextPart: EOF"); nodeadm compares with ``err == io.EOF`` and
+    fails (NC106), but Karpenter's ``mime.NewArchive`` (bootstrap/mime/mime.go)
+    stops on ``errors.Is(err, io.EOF)``, keeps the parts read so far, and
+    ``Serialize`` writes them again with a closing delimiter.
+    """
+    result.diagnostics[:] = [d for d in result.diagnostics
+                             if not (d.code == "NC106" and d.span.line == result.open_end)]
 
 
 _BASE64_ONLY = re.compile(rb"[A-Za-z0-9+/=\r\n]+")

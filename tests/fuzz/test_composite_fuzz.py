@@ -9,7 +9,6 @@ from the hypothesis profile: ``HYPOTHESIS_PROFILE=long`` runs 10,000 examples
 from __future__ import annotations
 
 import base64
-import time
 
 from hypothesis import given
 
@@ -17,17 +16,18 @@ from nodecfg.api import compile
 from nodecfg.output.report import format_text
 
 from composite_strategies import composite_inputs
+from cputime import CpuTime
 from readback import Unreadable, read_back
 
-SECONDS_PER_INPUT = 10  # far above the few hundred ms they take; a regression takes tens of seconds
+SECONDS_PER_INPUT = 10  # CPU seconds (tests/cputime.py); far above the few hundred ms they take; a regression takes tens of seconds
 REPORT_LIMIT = 3_000_000
 
 
 @given(composite_inputs)
 def test_composite_inputs_compile_safely_and_render_readable_files(data):
-    started = time.monotonic()
-    result = compile([data])
-    assert time.monotonic() - started < SECONDS_PER_INPUT
+    with CpuTime() as spent:
+        result = compile([data])
+    assert spent.seconds < SECONDS_PER_INPUT
     report = format_text(result.diagnostics, result.texts)
     assert len(report) < REPORT_LIMIT
     assert not any(char in report for char in "\x1b\x07\x85\x9b\u2028")

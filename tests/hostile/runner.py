@@ -1,4 +1,10 @@
-"""Run nodecfg as a child process with bounded memory and time, and measure it."""
+"""Run nodecfg as a child process with bounded memory and CPU time, and measure it.
+
+Time is the child's own CPU time (user + system, from ``os.wait4``), not the
+wall clock: on a loaded machine a child waits for a core without using any.
+RLIMIT_CPU stops a runaway child; a wall-clock timer far above any real run
+only keeps a child that blocks without computing from hanging the suite.
+"""
 from __future__ import annotations
 
 import os
@@ -13,7 +19,8 @@ from pathlib import Path
 from .cases import Case, Invocation
 
 MEMORY_LIMIT_BYTES = 512 << 20
-TIME_LIMIT_SECONDS = 5.0
+TIME_LIMIT_SECONDS = 5.0  # CPU seconds
+HANG_SECONDS = 300  # wall clock: a child that blocks without using CPU
 OUTPUT_LIMIT_BYTES = 5_000_000  # stdout and stderr together
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,9 +45,12 @@ class Outcome:
                 f"\n--- stderr ---\n{self.stderr[-3000:]}")
 
 
-def _limit_memory() -> None:
+def _limit_child() -> None:
     # Address space, not RSS: a runaway allocation fails in the child instead of swapping.
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    # SIGXCPU at twice the limit, SIGKILL a second later
+    cpu = int(2 * TIME_LIMIT_SECONDS)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
 
 def command_line(command: str, invocation: Invocation, output: Path) -> list[str]:
@@ -60,7 +70,7 @@ def run(case: Case, command: str, workspace: Path) -> Outcome:
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         child = subprocess.Popen(command_line(command, invocation, output), cwd=directory, env=environment,
                                  stdin=subprocess.PIPE if invocation.stdin is not None else subprocess.DEVNULL,
-                                 stdout=out, stderr=err, preexec_fn=_limit_memory)
+                                 stdout=out, stderr=err, preexec_fn=_limit_child)
         exit_code, usage = _wait(child, invocation.stdin)
         seconds = usage.ru_utime + usage.ru_stime  # CPU time: the suite runs on a loaded machine
     printed = stdout.stat().st_size + stderr.stat().st_size
@@ -75,10 +85,10 @@ def _head(path: Path) -> str:
 
 
 def _wait(child: subprocess.Popen, stdin: bytes | None) -> tuple[int, resource.struct_rusage]:
-    """Exit code and the child's own resource usage; the child is killed after twice the time limit."""
+    """Exit code and the child's own resource usage (RLIMIT_CPU ends a child that computes too long)."""
     if stdin is not None:
         threading.Thread(target=_feed, args=(child, stdin), daemon=True).start()
-    killer = threading.Timer(2 * TIME_LIMIT_SECONDS, child.kill)
+    killer = threading.Timer(HANG_SECONDS, child.kill)
     killer.start()
     try:
         _, status, usage = os.wait4(child.pid, 0)

@@ -1,9 +1,10 @@
 """Every hostile input, for every command that reads it, as a real child process.
 
 Each run must end with the case's exit code (1 or 2 unless the case says
-otherwise), print no traceback, use well under 5 s of CPU time and stay under
-512 MiB and print under 5 MB; a failed build leaves nothing at its output path.  The runs are
-made once, concurrently, and each test checks one of them.
+otherwise), print no traceback, use well under 5 s of CPU time (CPU, not wall
+time: the machine may be loaded), stay under 512 MiB and print under 5 MB; a
+failed build leaves nothing at its output path.  The runs are made once,
+concurrently, and each test checks one of them.
 """
 from __future__ import annotations
 

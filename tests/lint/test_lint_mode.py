@@ -1,4 +1,4 @@
-"""--mode managed-nodegroup / karpenter: what EKS or Karpenter replace (NC701, NC702)."""
+"""--mode managed-nodegroup / karpenter: what EKS or Karpenter replace (NC701, NC702, NC703)."""
 from __future__ import annotations
 
 from lint_helpers import findings, nodeconfig
@@ -41,8 +41,9 @@ def test_karpenter_overrides():
     maxPodsExpression: max_pods
 """
     text = text.replace("shutdownGracePeriod: 30s", "registerWithTaints: [{key: a, effect: NoSchedule}]")
-    found = findings(text, mode="karpenter", codes=("NC702",))
-    assert found == {("NC702", 6, 27), ("NC702", 9, 9), ("NC702", 10, 9), ("NC702", 11, 24)}
+    found = findings(text, mode="karpenter", codes=("NC702", "NC703"))
+    # line 10, --register-with-taints without karpenter.sh/unregistered, is NC703 (tests/realworld/test_patterns.py)
+    assert found == {("NC702", 6, 27), ("NC702", 9, 9), ("NC703", 10, 9), ("NC702", 11, 24)}
 
 
 # Karpenter since v1.0: pkg/providers/amifamily/bootstrap/nodeadm.go, Nodeadm.Script(), line 49:

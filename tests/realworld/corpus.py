@@ -1,14 +1,21 @@
 """The real-world corpus: public AL2023 user data read from fetched checkouts at test time.
 
 manifest.toml (beside this file) names each sample by repository, path and
-commit, says how to extract the user data from that file, the mode its
-author meant, and the verdict: the exact set of finding codes (errors and
-warnings) a correct linter reports for it.  No sample's text is committed.
+commit, or by repository and issue (or pull request) number for what people
+pasted into a thread; says how to extract the user data from that text, the
+mode its author meant, what it is (``kind``), and the verdict: the exact set
+of finding codes (errors and warnings) a correct linter reports for it.  No
+sample's text is committed.
 
 The checkouts are bare git directories laid out as the search tool's
-``fetch`` leaves them: ``$NODECFG_REALWORLD/<owner>+<name>/repo``.
+``fetch`` leaves them: ``$NODECFG_REALWORLD/<owner>+<name>/repo``.  Issue
+samples are read from a local copy of the thread's text, outside the
+repository: ``$NODECFG_REALWORLD_ISSUES/<owner>+<name>/<number>.md`` (the
+excerpt as the search tool returned it, cut to the paragraphs around the
+code blocks); the manifest pins it by the SHA-256 of the extracted user data.
 
-    NODECFG_REALWORLD=/work/.mirror python tests/realworld/corpus.py   # per-sample report + counts
+    NODECFG_REALWORLD=/work/.mirror NODECFG_REALWORLD_ISSUES=/work/realworld-issues \
+        python tests/realworld/corpus.py   # per-sample report + counts
 
 Extraction steps (applied in order, each to the previous step's text):
 
@@ -24,6 +31,7 @@ Extraction steps (applied in order, each to the previous step's text):
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -34,6 +42,8 @@ from pathlib import Path
 
 MANIFEST = Path(__file__).with_name("manifest.toml")
 ENV = "NODECFG_REALWORLD"
+ISSUES_ENV = "NODECFG_REALWORLD_ISSUES"
+KINDS = ("ec2nodeclass", "launch-template", "userdata", "nodeconfig")
 SEVERITIES = ("warning", "error")
 
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n(.*?)^\1\2[ \t]*$", re.S | re.M)
@@ -51,6 +61,19 @@ class Sample:
     extract: tuple[str, ...] = ()
     what: str = ""
     why: str = ""
+    kind: str = ""          # what the user data belongs to: one of KINDS
+    issue: int = 0          # an issue or pull request of repo: the text comes from its thread
+    sha256: str = ""        # of the extracted user data of an issue sample
+
+    @property
+    def source(self) -> str:
+        return "issue thread" if self.issue else "repository file"
+
+    @property
+    def citation(self) -> str:
+        if self.issue:
+            return f"https://github.com/{self.repo}/issues/{self.issue}"
+        return f"https://github.com/{self.repo}/blob/{self.commit}/{self.path}"
 
 
 @dataclass
@@ -80,9 +103,10 @@ def load_manifest(path: Path = MANIFEST) -> list[Sample]:
     data = tomllib.loads(path.read_text())
     samples = []
     for entry in data["sample"]:
-        samples.append(Sample(entry["id"], entry["repo"], entry["path"], entry["commit"], entry["mode"],
-                              tuple(entry.get("expect", ())), tuple(entry.get("extract", ())),
-                              entry.get("what", ""), entry.get("why", "")))
+        samples.append(Sample(entry["id"], entry["repo"], entry.get("path", ""), entry.get("commit", ""),
+                              entry["mode"], tuple(entry.get("expect", ())), tuple(entry.get("extract", ())),
+                              entry.get("what", ""), entry.get("why", ""), entry.get("kind", ""),
+                              entry.get("issue", 0), entry.get("sha256", "")))
     return samples
 
 
@@ -90,7 +114,14 @@ def git_dir(root: Path, repo: str) -> Path:
     return root / repo.replace("/", "+") / "repo"
 
 
+def issue_file(root: Path, sample: Sample) -> Path:
+    return root / sample.repo.replace("/", "+") / f"{sample.issue}.md"
+
+
 def read_blob(root: Path, sample: Sample) -> bytes | None:
+    if sample.issue:
+        path = issue_file(root, sample)
+        return path.read_bytes() if path.is_file() else None
     result = subprocess.run(["git", "--git-dir", str(git_dir(root, sample.repo)), "show",
                              f"{sample.commit}:{sample.path}"], capture_output=True, timeout=60)
     return result.stdout if result.returncode == 0 else None
@@ -145,30 +176,37 @@ def _yaml_value(text: str, argument: str) -> str:
     raise ValueError(f"yaml:{argument}: no such document")
 
 
-def run_sample(root: Path, sample: Sample) -> Outcome:
+def run_sample(root: Path, sample: Sample, issues: Path | None = None) -> Outcome:
     from nodecfg.linter.engine import lint
 
-    blob = read_blob(root, sample)
+    if sample.issue and issues is None:
+        return Outcome(sample, problem=f"set {ISSUES_ENV} to read the text of {sample.citation}")
+    blob = read_blob(issues if sample.issue else root, sample)  # type: ignore[arg-type]
     if blob is None:
-        return Outcome(sample, problem=f"{sample.repo}@{sample.commit[:12]}:{sample.path} is not in {root}")
+        where = issue_file(issues, sample) if sample.issue else f"{sample.repo}@{sample.commit[:12]}:{sample.path}"
+        return Outcome(sample, problem=f"{where} is not there")
     try:
         data = extract(blob.decode("utf-8"), sample.extract).encode() if sample.extract else blob
     except (ValueError, KeyError, UnicodeDecodeError) as error:
         return Outcome(sample, problem=f"extraction failed: {error}")
     except Exception as error:  # noqa: BLE001 - a YAML error in a sample is a corpus problem, not a crash
         return Outcome(sample, problem=f"extraction failed: {type(error).__name__}")
+    if sample.sha256 and hashlib.sha256(data).hexdigest() != sample.sha256:
+        return Outcome(sample, problem=f"the text of {sample.citation} is not the one triaged (SHA-256 differs)")
     result = lint([data], mode=sample.mode)
     findings = [(d.code, str(d.severity), d.span.line, d.span.col) for d in result.diagnostics]
     return Outcome(sample, findings)
 
 
 def summary(outcomes: list[Outcome]) -> dict[str, int]:
-    by_mode: dict[str, int] = {}
+    counts: dict[str, int] = {}
     for outcome in outcomes:
-        by_mode[outcome.sample.mode] = by_mode.get(outcome.sample.mode, 0) + 1
+        sample = outcome.sample
+        for name in (f"mode {sample.mode}", f"source {sample.source}", f"kind {sample.kind or 'unset'}"):
+            counts[name] = counts.get(name, 0) + 1
     return {
         "samples": len(outcomes),
-        **{f"mode {mode}": count for mode, count in sorted(by_mode.items())},
+        **dict(sorted(counts.items())),
         "verdict clean": sum(1 for o in outcomes if not o.sample.expect),
         "verdict with true problems": sum(1 for o in outcomes if o.sample.expect),
         "agree with the verdict": sum(1 for o in outcomes if o.agrees),
@@ -198,7 +236,8 @@ def main() -> int:
     if not root:
         print(f"set {ENV} to the directory of fetched checkouts", file=sys.stderr)
         return 2
-    outcomes = [run_sample(Path(root), sample) for sample in load_manifest()]
+    issues = os.environ.get(ISSUES_ENV)
+    outcomes = [run_sample(Path(root), sample, Path(issues) if issues else None) for sample in load_manifest()]
     print(report(outcomes))
     return 0 if all(o.agrees for o in outcomes) else 1
 

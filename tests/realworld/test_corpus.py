@@ -1,8 +1,11 @@
 """Lint the public real-world corpus (manifest.toml) from fetched checkouts; opt-in.
 
-    NODECFG_REALWORLD=/work/.mirror pytest tests/realworld/test_corpus.py -rA
+    NODECFG_REALWORLD=/work/.mirror NODECFG_REALWORLD_ISSUES=/work/realworld-issues \
+        pytest tests/realworld/test_corpus.py -rA
 
-Skipped unless $NODECFG_REALWORLD names the directory of fetched checkouts.
+Skipped unless $NODECFG_REALWORLD names the directory of fetched checkouts;
+the samples taken from issue threads are skipped unless
+$NODECFG_REALWORLD_ISSUES names the directory of their text (corpus.py).
 Each sample passes when nodecfg reports exactly the codes of its verdict;
 the report line of each sample (mode, findings, verdict) is printed with -rA.
 """
@@ -13,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .corpus import ENV, load_manifest, report, run_sample
+from .corpus import ENV, ISSUES_ENV, load_manifest, report, run_sample
 
 ROOT = os.environ.get(ENV)
 if not ROOT:
@@ -21,11 +24,14 @@ if not ROOT:
                 allow_module_level=True)
 
 SAMPLES = load_manifest()
+ISSUES = os.environ.get(ISSUES_ENV)
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s.id for s in SAMPLES])
 def test_sample_gets_its_verdict(sample):
-    outcome = run_sample(Path(ROOT), sample)
+    if sample.issue and not ISSUES:
+        pytest.skip(f"set {ISSUES_ENV} to lint the samples taken from issue threads")
+    outcome = run_sample(Path(ROOT), sample, Path(ISSUES) if ISSUES else None)
     print(report([outcome]).splitlines()[0])
     assert not outcome.problem, outcome.problem
     assert not outcome.false_errors, f"false errors {sorted(outcome.false_errors)}: {outcome.findings}"

@@ -254,3 +254,215 @@ def test_headers_cut_by_the_end_warn_and_the_node_files_are_still_rendered():
     result = compile_config([data])
     assert [(d.code, d.severity) for d in result.diagnostics] == [("NC104", Severity.WARNING)]
     assert result.files
+
+
+# --- issue 23, class 1: a part or a NodeConfig in the MIME preamble ---------------------------
+# Go's multipart Reader.nextPart skips every line before the first delimiter of the declared
+# boundary (src/mime/multipart/multipart.go, "skip line" while partsRead == 0).
+
+PREAMBLE_PART = (
+    'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="==OUTER=="\n\n'  # 1-3
+    "--INNER\n"                                                                    # 4
+    "Content-Type: application/node.eks.aws\n\n"                                   # 5-6
+    "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\n"                        # 7-8
+    "spec:\n  kubelet:\n    config:\n      systemReserved:\n        memory: 1Gi\n"  # 9-13
+    "--INNER--\n\n"                                                                # 14-15
+    "--==OUTER==\n" + SHELL + "--==OUTER==--\n")                                   # 16-
+
+
+def test_a_part_in_the_preamble_is_reported_where_its_headers_start():
+    for mode in ("managed-nodegroup", "karpenter"):
+        assert found(PREAMBLE_PART.encode(), mode=mode) == [("NC101", 5, 1, Severity.WARNING)]
+    nc101 = lint([PREAMBLE_PART.encode()], mode="karpenter").diagnostics[0]
+    assert "NodeConfig" in nc101.message and "preamble" in nc101.message
+    assert "'--INNER' is not a delimiter" in nc101.hint
+
+
+def test_a_nodeconfig_in_the_preamble_without_part_headers_is_reported_at_its_first_line():
+    data = HEAD.replace("==B==", "==OUTER==") + "kind: NodeConfig\nspec: {}\n--==OUTER==\n" + SHELL + "--==OUTER==--\n"
+    assert found(data.encode(), mode="managed-nodegroup") == [("NC101", 4, 1, Severity.WARNING)]
+
+
+def test_a_prose_preamble_is_fine():
+    data = HEAD + "This is a multi-part message in MIME format.\n\n" + mime(SHELL).decode()[len(HEAD):]
+    assert found(data.encode(), mode="karpenter") == []
+
+
+def test_the_preamble_finding_is_at_least_as_serious_as_the_epilogue_one():
+    epilogue = mime(SHELL).decode() + "--==B==\nContent-Type: application/node.eks.aws\n\nkind: NodeConfig\n"
+    after = found(epilogue.encode(), mode="karpenter", codes=("NC101",))
+    before = found(PREAMBLE_PART.encode(), mode="karpenter", codes=("NC101",))
+    assert after and before and before[0][3] >= after[0][3]
+
+
+# --- issue 23, class 2: --register-with-taints in EC2NodeClass user data -----------------------
+
+def _flags(*flags: str) -> bytes:
+    return ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    flags:\n"
+            + "".join(f"      - {flag}\n" for flag in flags)).encode()
+
+
+def test_register_with_taints_flag_in_karpenter_user_data_is_an_error():
+    data = _flags("--node-labels=team=a", "--register-with-taints=dedicated=gpu:NoSchedule")
+    assert found(data, mode="karpenter", codes=("NC702", "NC703")) == [("NC703", 7, 9, Severity.ERROR)]
+    (nc703,) = [d for d in lint([data], mode="karpenter").diagnostics if d.code == "NC703"]
+    assert "without karpenter.sh/unregistered:NoExecute" in nc703.message
+    assert "UnregisteredTaintNotFound" in nc703.message
+
+
+def test_register_with_taints_that_keeps_the_unregistered_taint_is_the_override_warning():
+    data = _flags("--register-with-taints=karpenter.sh/unregistered:NoExecute,dedicated=gpu:NoSchedule")
+    assert found(data, mode="karpenter", codes=("NC702", "NC703")) == [("NC702", 6, 9, Severity.WARNING)]
+
+
+def test_register_with_taints_in_the_config_is_discarded_not_an_error():
+    # Karpenter's NodeConfig comes later and its registerWithTaints replaces the user's (nodeadm
+    # internal/api/merge.go: mergo.WithOverride), so the unregistered taint is kept
+    data = (b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n"
+            b"      registerWithTaints: [{key: a, effect: NoSchedule}]\n")
+    assert found(data, mode="karpenter", codes=("NC702", "NC703")) == [("NC702", 6, 27, Severity.WARNING)]
+
+
+def test_register_with_taints_flag_is_no_mode_finding_in_self_managed_user_data():
+    data = _flags("--register-with-taints=dedicated=gpu:NoSchedule")
+    assert found(data, codes=("NC702", "NC703")) == []
+
+
+# --- issue 23, class 3: broken MIME is not "no config in chain" where a NodeConfig is added ----
+
+NO_BLANK_AFTER_PART_HEADERS = (HEAD + "--==B==\n" + 'Content-Type: text/x-shellscript; charset="us-ascii"\n'
+                               + "#!/bin/bash\necho hi\n--==B==--\n")
+
+
+def test_malformed_part_headers_are_the_finding_in_both_fragment_modes():
+    # 4 delimiter, 5 headers, 6 the script's first line where the blank line should be
+    for mode in ("managed-nodegroup", "karpenter"):
+        assert found(NO_BLANK_AFTER_PART_HEADERS.encode(), mode=mode) == [("NC104", 6, 1, Severity.ERROR)]
+
+
+def test_malformed_part_headers_still_leave_no_config_in_self_managed_mode():
+    assert found(NO_BLANK_AFTER_PART_HEADERS.encode()) == [("NC143", 1, 1, Severity.ERROR),
+                                                           ("NC104", 6, 1, Severity.ERROR)]
+
+
+FOLDED_NODECLASS = """\
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata:
+  name: folded
+spec:
+  amiFamily: AL2023
+  userData: >
+    MIME-Version: 1.0
+    Content-Type: multipart/mixed; boundary="//"
+
+    --//
+    Content-Type: text/x-shellscript; charset="us-ascii"
+
+    #!/bin/bash
+    echo "hello"
+    --//--
+"""
+
+
+def test_folded_userdata_runs_the_mime_headers_together():
+    # '>' folds lines 8-9 into one header line and the blank line 10 into a line break, so the
+    # delimiter line 11 is read as one more header: Karpenter's mime.NewArchive refuses it
+    result = lint([FOLDED_NODECLASS.encode()])
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC104", 11, 5, Severity.ERROR)]
+    (nc104,) = result.diagnostics
+    assert nc104.message.startswith("the MIME headers have no blank line after them")
+    assert "mime.NewArchive" in nc104.message and "userData: |" in nc104.hint
+
+
+def test_the_same_userdata_as_a_literal_block_is_clean():
+    assert found(FOLDED_NODECLASS.replace("userData: >", "userData: |").encode()) == []
+
+
+def test_headers_that_run_on_are_refused_where_karpenter_or_eks_read_the_user_data_first():
+    # as pasted in amazon-eks-ami issues: no blank line between the top headers and the first delimiter
+    data = b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n--B\n' + SHELL.encode() + b"--B--\n"
+    for mode, who in (("karpenter", "mime.NewArchive"), ("managed-nodegroup", "not in the MIME multipart format")):
+        result = lint([data], mode=mode)
+        assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+            ("NC104", 3, 1, Severity.ERROR)]
+        assert "have no blank line after them" in result.diagnostics[0].message
+        assert who in result.diagnostics[0].message
+    # nodeadm itself reads the whole text as one NodeConfig: the YAML error it reports
+    assert ("NC120", 4, 1, Severity.ERROR) in found(data)
+
+
+def test_headers_without_a_content_type_are_refused_by_karpenter():
+    data = b"MIME-Version: 1.0\nX-Note: a: b\n#!/bin/bash\n"
+    assert found(data, mode="karpenter") == [("NC104", 3, 1, Severity.ERROR)]
+    assert ("NC104", 3, 1, Severity.ERROR) not in found(data)
+
+
+def test_a_single_part_content_type_is_refused_by_karpenter():
+    # mime.go getReader: "archive is not in multipart format"
+    data = b'Content-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\necho hi\n'
+    result = lint([data], mode="karpenter")
+    assert [(d.code, d.span.line, d.span.col, d.severity) for d in result.diagnostics] == [
+        ("NC104", 1, 1, Severity.ERROR)]
+    assert "text/x-shellscript, not multipart" in result.diagnostics[0].message
+
+
+# --- issue 23, class 4: containerd's socket and CRI plugins, as the kubelet needs them ---------
+# The kubelet's containerRuntimeEndpoint is nodeadm's constant unix:///run/containerd/containerd.sock
+# (nodeadm internal/containerd/config.go ContainerRuntimeEndpoint, internal/kubelet/config.go).
+
+def test_grpc_address_moved_in_schema_3_is_an_error_at_the_address():
+    data = _containerd('version = 3\n[grpc]\n  address = "/run/foo/foo.sock"\n')
+    # line 8 of the file, after 6 columns of block indentation and the 2 of the TOML
+    assert found(data, mode="managed-nodegroup", codes=("NC506",)) == [("NC506", 8, 9, Severity.ERROR)]
+
+
+def test_grpc_address_moved_in_schema_2_is_an_error_too():
+    data = _containerd('version = 2\n[grpc]\naddress = "/run/foo/foo.sock"\n'
+                       '[plugins."io.containerd.grpc.v1.cri"]\nenable_cdi = true\n')
+    assert found(data, mode="karpenter", codes=("NC506",)) == [("NC506", 8, 7, Severity.ERROR)]
+
+
+def test_grpc_address_followed_by_the_kubelet_is_fine():
+    toml = 'version = 3\n[grpc]\naddress = "/run/foo/foo.sock"\n'
+    config = _containerd(toml).decode() + "  kubelet:\n    config:\n      containerRuntimeEndpoint: unix:///run/foo/foo.sock\n"
+    assert found(config.encode(), mode="managed-nodegroup", codes=("NC506",)) == []
+    flag = _containerd(toml).decode() + "  kubelet:\n    flags: [--container-runtime-endpoint=unix:///run/foo/foo.sock]\n"
+    assert found(flag.encode(), mode="managed-nodegroup", codes=("NC506",)) == []
+
+
+def test_grpc_address_at_its_default_is_fine():
+    data = _containerd('version = 3\n[grpc]\naddress = "/run/containerd/containerd.sock"\n')
+    assert found(data, mode="managed-nodegroup", codes=("NC506",)) == []
+
+
+def test_a_kubelet_endpoint_elsewhere_than_the_moved_socket_is_named():
+    toml = 'version = 3\n[grpc]\naddress = "/run/foo/foo.sock"\n'
+    config = _containerd(toml).decode() + "  kubelet:\n    config:\n      containerRuntimeEndpoint: unix:///run/bar.sock\n"
+    (nc506,) = [d for d in lint([config.encode()], mode="managed-nodegroup").diagnostics if d.code == "NC506"]
+    assert "unix:///run/bar.sock (kubelet.config.containerRuntimeEndpoint)" in nc506.message
+
+
+def test_disabling_the_cri_plugin_is_an_error_at_the_plugin():
+    data = _containerd('version = 2\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n')
+    assert found(data, mode="managed-nodegroup", codes=("NC507",)) == [("NC507", 7, 28, Severity.ERROR)]
+    v3 = _containerd("version = 3\ndisabled_plugins = ['io.containerd.snapshotter.v1.btrfs', "
+                     "'io.containerd.cri.v1.images']\n")
+    assert found(v3, mode="managed-nodegroup", codes=("NC507",)) == [("NC507", 7, 66, Severity.ERROR)]
+
+
+# --- issue 23, corpus: Karpenter's e2e user data ends in a delimiter line without a newline ---
+
+def test_an_open_delimiter_without_a_newline_is_fine_for_karpenter_only():
+    # Go's NextPart returns a wrapped io.EOF there: nodeadm (err == io.EOF) fails, Karpenter's
+    # mime.NewArchive (errors.Is) keeps the part and serializes it again with a closing delimiter
+    data = (HEAD + "--==B==\n" + SHELL + "--==B==").encode()  # 1-3 head, 4, 5-6 headers, 7-9 script, 10
+    assert found(data, mode="karpenter") == []
+    assert ("NC106", 10, 1, Severity.ERROR) in found(data)
+
+
+def test_a_nodeconfig_after_the_closing_delimiter_is_reported_where_it_starts():
+    # 4 delimiter, 5-6 headers, 7-9 script, 10 separator, 11 closing delimiter, 12 blank, 13 the part's header
+    data = mime(SHELL).decode() + "\n" + MOUNT_CONFIG
+    assert found(data.encode(), mode="karpenter", codes=("NC101",)) == [("NC101", 13, 1, Severity.WARNING)]

@@ -19,12 +19,22 @@ Facts this relies on (docs/rules/NC701.md and NC702.md explain them):
   With nodeadm's later-wins merge the user's cluster fields and those
   kubelet.config values are therefore silently discarded.  Kubelet flags
   are appended, not replaced, and a flag wins over the config file, so a
-  user's --max-pods, --cluster-dns or --register-with-taints still
-  overrides what Karpenter writes, while Karpenter schedules with its own.
+  user's --max-pods or --cluster-dns still overrides what Karpenter writes,
+  while Karpenter schedules with its own;
+* a user's --register-with-taints likewise replaces Karpenter's
+  registerWithTaints, so the node registers without
+  karpenter.sh/unregistered:NoExecute (NC703).  kubernetes-sigs/karpenter
+  pkg/controllers/nodeclaim/lifecycle/registration.go, ``Reconcile``: in
+  v1.0.0-v1.0.5, v1.1.0-v1.1.1 and v1.2.0 the NodeClaim is then marked not
+  registered ("UnregisteredTaintNotFound") and never registers; since the
+  fix of #1991 (v1.3.0, and the patch releases v1.0.6, v1.1.2, v1.2.1) it
+  publishes an UnregisteredTaintMissing warning event and registers the
+  node, whose NodePool taints and startup taints are only synced onto it
+  then: until that sync, pods can be scheduled onto the node without them.
 """
 from __future__ import annotations
 
-from nodecfg.core.codes import NC701, NC702, Code
+from nodecfg.core.codes import NC701, NC702, NC703, Code
 from nodecfg.core.diagnostics import Diagnostic
 from nodecfg.linter.rules.common import spec_get
 
@@ -47,9 +57,11 @@ KARPENTER_FLAGS = {
     "max-pods": "overrides the maxPods Karpenter writes and schedules with; set spec.kubelet.maxPods "
                 "in the EC2NodeClass",
     "cluster-dns": "overrides the clusterDNS Karpenter writes; set spec.kubelet.clusterDNS in the EC2NodeClass",
-    "register-with-taints": "overrides Karpenter's registerWithTaints, dropping the NodePool taints and "
-                            "karpenter.sh/unregistered:NoExecute; set taints on the NodePool",
+    "register-with-taints": "overrides Karpenter's registerWithTaints, dropping the NodePool taints; "
+                            "set taints on the NodePool",
 }
+UNREGISTERED_TAINT = "karpenter.sh/unregistered"
+
 
 
 def check(analysis, context) -> list[Diagnostic]:
@@ -113,7 +125,29 @@ def _karpenter_flags(analysis) -> list[Diagnostic]:
     flags = spec_get(analysis, "/spec/kubelet/flags")
     for index, entry in enumerate(flags if isinstance(flags, list) else []):
         parsed = parse_flag(entry.strip()) if isinstance(entry, str) else None
-        if parsed and parsed[0] in KARPENTER_FLAGS:
-            found.append(NC702.at(analysis.merged.locate(f"/spec/kubelet/flags/{index}"),
-                              f"--{parsed[0]} {KARPENTER_FLAGS[parsed[0]]}"))
+        if not parsed or parsed[0] not in KARPENTER_FLAGS:
+            continue
+        span = analysis.merged.locate(f"/spec/kubelet/flags/{index}")
+        if parsed[0] == "register-with-taints" and not _keeps_unregistered_taint(parsed[1]):
+            found.append(NC703.at(span, _UNREGISTERED_MESSAGE, "set taints on the NodePool "
+                                  "(spec.template.spec.taints, startupTaints) and remove the flag"))
+        else:
+            found.append(NC702.at(span, f"--{parsed[0]} {KARPENTER_FLAGS[parsed[0]]}"))
     return found
+
+
+_UNREGISTERED_MESSAGE = (
+    "--register-with-taints replaces the registerWithTaints Karpenter writes (a flag wins over the config "
+    "file), so the node registers without karpenter.sh/unregistered:NoExecute and without the NodePool's "
+    "taints: Karpenter v1.0.0-1.0.5, 1.1.0-1.1.1 and 1.2.0 never mark its NodeClaim registered "
+    "(UnregisteredTaintNotFound); later releases register it with an UnregisteredTaintMissing warning, "
+    "and pods can land on it before the NodePool's taints are synced")
+
+
+def _keeps_unregistered_taint(value: str | None) -> bool:
+    """The flag's taints include karpenter.sh/unregistered with effect NoExecute (KEY[=VALUE]:EFFECT, comma-separated)."""
+    for taint in (value or "").split(","):
+        key_value, _, effect = taint.strip().rpartition(":")
+        if key_value.split("=", 1)[0] == UNREGISTERED_TAINT and effect == "NoExecute":
+            return True
+    return False
