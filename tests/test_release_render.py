@@ -306,6 +306,19 @@ def test_kubelet_before_1_27_on_releases_before_the_eol_cleanup():
     assert "kubeAPIQPS" not in newer and "KubeletCredentialProviders" not in newer["featureGates"]
 
 
+def test_api_limits_only_for_kubelets_with_priority_and_fairness():
+    # kubelet/config.go at v20250715: 10/20 only for 1.22 <= kubelet < 1.27 (e2e case kubelet-version, 1.21.0)
+    def limits(kubelet: str) -> tuple:
+        config = json.loads(text(compile_(release="v20250715", kubeletVersion=kubelet, containerdVersion="1.7.27"),
+                                 KUBELET))
+        return config.get("kubeAPIQPS"), config.get("kubeAPIBurst")
+
+    assert limits("v1.21.0") == (None, None)
+    assert limits("v1.22.0") == (10, 20)
+    assert limits("v1.26.0") == (10, 20)
+    assert limits("v1.27.0") == (None, None)
+
+
 def test_a_flag_nodeadm_does_not_pass_on_the_release_is_no_override():
     body = "  kubelet:\n    flags:\n      - --runtime-cgroups=/runtime.slice/containerd.service\n"
     old = nodecfg.lint([(CLUSTER + body).encode()], release="v20260107", settings=str(ROOT / "pyproject.toml"))

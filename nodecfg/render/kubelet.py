@@ -167,7 +167,8 @@ def _config_fields(ctx: RenderContext) -> Iterable[tuple[str, Any, str]]:
     yield "featureGates", _feature_gates(version, instance.profile), \
         "instance:kubeletVersion" if at_least(version, "v1.33.0") else "default"
     yield "hairpinMode", "hairpin-veth", "default"
-    old_api_limits = before_eol_cleanup(instance, "v1.27.0")  # kubelet 1.27 defaults to 50/100 itself
+    # 10/20 for kubelets with API Priority & Fairness (>= 1.22); 1.27 defaults to 50/100 itself
+    old_api_limits = before_eol_cleanup(instance, "v1.27.0") and at_least(version, "v1.22.0")
     yield "kubeAPIBurst", 20 if old_api_limits else None, "instance:kubeletVersion"
     yield "kubeAPIQPS", 10 if old_api_limits else None, "instance:kubeletVersion"
     reserved = _kube_reserved(max_pods, _vcpus(instance))
