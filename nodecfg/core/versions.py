@@ -11,6 +11,7 @@ keeps that rule: a version it cannot parse is older than any minimum.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
@@ -30,6 +31,11 @@ def parse_version(text: object) -> Version | None:
     """The first ``[v]MAJOR.MINOR[.PATCH]`` in ``text``; None when there is none."""
     if not isinstance(text, str):
         return None
+    # every renderer asks for the same few versions: a short text is parsed once per process
+    return _parse_short(text) if len(text) <= 64 else _parse(text)
+
+
+def _parse(text: str) -> Version | None:
     match = _VERSION.search(text)
     if match is None:
         return None
@@ -37,6 +43,9 @@ def parse_version(text: object) -> Version | None:
     if any(len(number) > MAX_VERSION_DIGITS for number in numbers):
         return None  # no release has such a number: read as junk, which int() (4300 digits at most) would crash on
     return Version(*(int(number) for number in numbers))
+
+
+_parse_short = lru_cache(maxsize=256)(_parse)
 
 
 def at_least(text: object, minimum: str) -> bool:
