@@ -231,7 +231,7 @@ def container_index() -> str:
              '"""', "", "KINDS = (  # the fields of each Kind"]
     for kind in discover():
         lines.append("    dict(")
-        lines += [f"        {field}={value!r}," for field, value in kind._asdict().items()]
+        lines += [f"        {field}={value!r}," for field, value in kind.fields().items()]
         lines.append("    ),")
     return "\n".join([*lines, ")"]) + "\n"
 

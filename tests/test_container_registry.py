@@ -151,13 +151,13 @@ def test_the_registry_orders_kinds_and_groups_their_ids(test_kind):
 
 
 def test_a_kind_without_a_sniff_cannot_be_declared_nor_registered():
-    with pytest.raises(TypeError, match="sniff"):
+    with pytest.raises(TypeError, match="'sniff'"):
         Kind(names={"x": "x"}, group="x", noun="an x", help="x", doc=("x", "x", "x"))  # type: ignore[call-arg]
     for sniff, reason in [(b"", "has no sniff; its files would read as a NodeConfig"),
                           ("text", "has no sniff"),
                           (rb"(", "is not a regular expression"),
                           (rb"x*", "matches every file")]:
-        module = _kind_module(KIND=TEST_KIND._replace(sniff=sniff))
+        module = _kind_module(KIND=TEST_KIND.replace(sniff=sniff))
         with pytest.raises(KindError, match=reason):
             containers.register(module)
     assert "nodecfg_test_kind" not in [kind.module for kind in containers.registered()]
@@ -169,7 +169,7 @@ def test_a_kind_module_must_declare_kind_detect_and_read():
     with pytest.raises(KindError, match="has no detect function"):
         containers.register(_kind_module(detect=None))
     with pytest.raises(KindError, match="nodecfg test holder|registered already"):
-        containers.register(_kind_module(name="again", KIND=TEST_KIND._replace(names={"terraform": "again"})))
+        containers.register(_kind_module(name="again", KIND=TEST_KIND.replace(names={"terraform": "again"})))
 
 
 def test_every_registered_kind_is_in_the_sniff():

@@ -24,23 +24,46 @@ silently read as a NodeConfig.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 SNIFF_BYTES = 65536  # the sniff reads the head of a file only
 
 
-class Kind(NamedTuple):
-    """What a kind module declares as its ``KIND``."""
+class Kind:
+    """What a kind module declares as its ``KIND``.
 
-    names: dict[str, str]        # container kind id -> what it is ("Karpenter EC2NodeClass manifest")
-    group: str                   # the --only-node-config kind that selects it ("launch-template")
-    noun: str                    # its group as `check` names what a directory may hold ("a launch template")
-    sniff: bytes                 # a regex (re.MULTILINE) found in the head of every file of the kind
-    help: str                    # its phrase in `check --help`
-    doc: tuple[str, str, str]    # its row in docs/guide.md: the file, the user data read, the mode
-    order: int = 50              # detection order: the first kind whose detect() holds reads the file
-    manifest: tuple[str, str] | None = None  # (API group, kind) of a Kubernetes manifest kind
-    module: str = ""             # the module that declares it (set by register)
+    A plain class, not a NamedTuple: it is defined on every `check` (the sniff reads the
+    kinds), and a NamedTuple of this many fields takes longer to define than the sniff runs.
+    """
+
+    FIELDS = ("names", "group", "noun", "sniff", "help", "doc", "order", "manifest", "module")
+    __slots__ = FIELDS
+
+    def __init__(self, *, names: dict[str, str], group: str, noun: str, sniff: bytes, help: str,
+                 doc: tuple[str, str, str], order: int = 50, manifest: tuple[str, str] | None = None,
+                 module: str = "") -> None:
+        self.names = names        # container kind id -> what it is ("Karpenter EC2NodeClass manifest")
+        self.group = group        # the --only-node-config kind that selects it ("launch-template")
+        self.noun = noun          # its group as `check` names what a directory may hold ("a launch template")
+        self.sniff = sniff        # a regex (re.MULTILINE) found in the head of every file of the kind
+        self.help = help          # its phrase in `check --help`
+        self.doc = doc            # its row in docs/guide.md: the file, the user data read, the mode
+        self.order = order        # detection order: the first kind whose detect() holds reads the file
+        self.manifest = manifest  # (API group, kind) of a Kubernetes manifest kind
+        self.module = module      # the module that declares it (set by the registry)
+
+    def fields(self) -> dict:
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+    def replace(self, **changes) -> "Kind":
+        return Kind(**{**self.fields(), **changes})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Kind) and self.fields() == other.fields()
+
+    __hash__ = None  # type: ignore[assignment]  # names is a dict
+
+    def __repr__(self) -> str:
+        return f"Kind({', '.join(f'{name}={value!r}' for name, value in self.fields().items())})"
 
 
 class KindError(ValueError):
@@ -97,7 +120,7 @@ def declared(module) -> Kind:
         raise KindError(f"{name}: KIND.sniff matches every file")
     if not kind.names or not kind.group or not kind.noun or not kind.help or len(kind.doc) != 3:
         raise KindError(f"{name}: KIND needs names, group, noun, help and a doc row")
-    return kind._replace(module=name)
+    return kind.replace(module=name)
 
 
 def register(module) -> Kind:
