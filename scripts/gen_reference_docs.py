@@ -389,6 +389,12 @@ def main() -> int:
         for path in stale():
             print(f"{path.relative_to(REPO)} is out of date: run python scripts/gen_reference_docs.py")
         return 1 if stale() else 0
+    index = container_index()
+    if CONTAINER_INDEX.read_text() != index:
+        CONTAINER_INDEX.write_text(index)
+        print(f"updated {CONTAINER_INDEX.relative_to(REPO)}")
+        # the pages below read the kinds from the registry, which starts from the index: start again
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     for path in stale():
         path.write_text(PAGES[path]())
         print(f"updated {path.relative_to(REPO)}")
