@@ -156,6 +156,7 @@ def test_a_kind_without_a_sniff_cannot_be_declared_nor_registered():
     for sniff, reason in [(b"", "has no sniff; its files would read as a NodeConfig"),
                           ("text", "has no sniff"),
                           (rb"(", "is not a regular expression"),
+                          (rb"(?i)holder", "is not a regular expression"),  # a flag for every kind's sniff
                           (rb"x*", "matches every file")]:
         module = _kind_module(KIND=TEST_KIND.replace(sniff=sniff))
         with pytest.raises(KindError, match=reason):

@@ -112,8 +112,8 @@ def declared(module) -> Kind:
         raise KindError(f"{name} has no {' and no '.join(missing)} function")
     if not isinstance(kind.sniff, bytes) or not kind.sniff:
         raise KindError(f"{name}: KIND has no sniff; its files would read as a NodeConfig")
-    try:
-        sniff = re.compile(kind.sniff, re.MULTILINE)
+    try:  # as one alternative of the registry's sniff (where a leading (?i) would be refused)
+        sniff = re.compile(rb"(?!)|" + kind.sniff, re.MULTILINE)
     except re.error as error:
         raise KindError(f"{name}: KIND.sniff is not a regular expression: {error}") from None
     if sniff.search(b"") is not None:
