@@ -271,7 +271,8 @@ class _Planner:
 
     def _move_flag_to_config(self, diagnostic) -> list[OffsetEdit]:
         """NC415: move the flag into kubelet.config."""
-        from nodecfg.userdata.migrate_flags import config_field, convert
+        from nodecfg.nodeadm.kubelet_flags import config_field, convert
+        from nodecfg.validate.schemas import KUBELET_CONFIG, load_schema
 
         document = self._document(diagnostic.span)
         pointer = next(p for p, s in document.positions.items() if s == diagnostic.span)
@@ -284,7 +285,7 @@ class _Planner:
             return []
         name, value = parsed
         field_name = config_field(name)
-        converted = convert(name, value) if field_name else None
+        converted = convert(name, value, load_schema(KUBELET_CONFIG)) if field_name else None
         config = _value(document.data, "/spec/kubelet/config")
         top = field_name.split(".")[0] if field_name else ""
         if converted is None or (isinstance(config, dict) and top.lower() in map(str.lower, config)) or \
@@ -308,7 +309,7 @@ class _Planner:
         return [OffsetEdit(start, self.lines.offset(span.line + 1, 1), "", code)]
 
     def _add_config(self, document, field_name: str, value: Any, code: str, comment: str) -> list[OffsetEdit]:
-        from nodecfg.userdata.migrate_flags import nest
+        from nodecfg.nodeadm.kubelet_flags import nest
         from nodecfg.encode.yaml import dump_yaml
 
         newline = self.lines.newline()

@@ -7,93 +7,22 @@ nodecfg.render.kubelet_argv (nodeadm's join, systemd's EnvironmentFile reader an
 its split of $NODEADM_KUBELET_ARGS, pflag), and reports at the line and
 column of the YAML that wrote the offending characters.
 
-Facts:
+Facts (the tables are nodecfg/nodeadm/kubelet_flags.py):
 * the kubelet parses its argv with pflag: the last occurrence of a
   single-value flag wins, map and list flags accumulate, a flag given on the
   command line overrides the same setting in the config file;
-* removed flags make the kubelet exit with "unknown flag" (releases below).
+* removed flags make the kubelet exit with "unknown flag".
 """
 from __future__ import annotations
 
 from nodecfg.core.codes import NC410, NC411, NC412, NC413, NC414, NC415, NC416, NC417, NC418, NC420
 from nodecfg.core.diagnostics import Diagnostic, Severity
 from nodecfg.linter.rules.common import offset_span, span_inside, spec_get
+from nodecfg.nodeadm.kubelet_flags import (ACCUMULATING_FLAGS, CONFIG_FIELDS, NODEADM_FLAGS, RELEASE_DEPENDENT_FLAGS,
+                                           REMOVED_FLAGS)
 
 FLAGS = "/spec/kubelet/flags"
 TAINTS = "/spec/kubelet/config/registerWithTaints"
-
-# flag -> (first kubelet release without it, what to do instead)
-REMOVED_FLAGS: dict[str, tuple[str, str]] = {
-    "container-runtime": ("v1.27.0", "remove it: containerd over CRI is the only runtime"),
-    "network-plugin": ("v1.24.0", "remove it: networking is the CNI plugin's job (the VPC CNI on EKS)"),
-    "network-plugin-mtu": ("v1.24.0", "remove it: set the MTU in the CNI configuration"),
-    "cni-bin-dir": ("v1.24.0", "remove it: containerd's CRI plugin owns the CNI paths"),
-    "cni-conf-dir": ("v1.24.0", "remove it: containerd's CRI plugin owns the CNI paths"),
-    "cni-cache-dir": ("v1.24.0", "remove it: containerd's CRI plugin owns the CNI paths"),
-    "docker-endpoint": ("v1.24.0", "remove it: dockershim is gone"),
-    "experimental-dockershim-root-directory": ("v1.24.0", "remove it: dockershim is gone"),
-    "image-pull-progress-deadline": ("v1.24.0", "remove it: it only applied to dockershim"),
-    "non-masquerade-cidr": ("v1.24.0", "remove it: it only applied to dockershim's kubenet"),
-    "azure-container-registry-config": ("v1.30.0", "remove it: use an image credential provider"),
-    "keep-terminated-pod-volumes": ("v1.31.0", "remove it"),
-    "pod-infra-container-image": ("v1.35.0", "remove it: the sandbox image is containerd's setting "
-                                             "(nodeadm configures it)"),
-}
-
-# Flags nodeadm always passes (internal/kubelet: config.go, kubeconfig.go,
-# image-credential-provider.go); config-dir and bootstrap-kubeconfig only sometimes.
-NODEADM_FLAGS = frozenset({
-    "cloud-provider", "config", "config-dir", "hostname-override", "image-credential-provider-bin-dir",
-    "image-credential-provider-config", "kubeconfig", "node-ip", "runtime-cgroups", "bootstrap-kubeconfig",
-})
-
-# nodeadm's flags that older AMI releases do not always pass (--runtime-cgroups before v20260209,
-# --hostname-override for kubelet < 1.26 and --kubeconfig on Outposts before v20251002).
-RELEASE_DEPENDENT_FLAGS = frozenset({"runtime-cgroups", "hostname-override", "kubeconfig"})
-
-# Flags whose repeated occurrences accumulate (pflag map and slice values).
-ACCUMULATING_FLAGS = frozenset({
-    "node-labels", "feature-gates", "eviction-hard", "eviction-soft", "eviction-soft-grace-period",
-    "eviction-minimum-reclaim", "kube-reserved", "system-reserved", "qos-reserved", "cluster-dns",
-    "tls-cipher-suites", "allowed-unsafe-sysctls", "enforce-node-allocatable", "reserved-memory",
-    "cpu-manager-policy-options", "topology-manager-policy-options",
-})
-
-# Deprecated kubelet flags and their KubeletConfiguration field (v1beta1).
-CONFIG_FIELDS: dict[str, str] = {
-    "address": "address", "allowed-unsafe-sysctls": "allowedUnsafeSysctls",
-    "anonymous-auth": "authentication.anonymous.enabled", "authorization-mode": "authorization.mode",
-    "cgroup-driver": "cgroupDriver", "cgroup-root": "cgroupRoot", "cgroups-per-qos": "cgroupsPerQOS",
-    "client-ca-file": "authentication.x509.clientCAFile", "cluster-dns": "clusterDNS",
-    "cluster-domain": "clusterDomain", "container-log-max-files": "containerLogMaxFiles",
-    "container-log-max-size": "containerLogMaxSize", "container-runtime-endpoint": "containerRuntimeEndpoint",
-    "cpu-cfs-quota": "cpuCFSQuota", "cpu-manager-policy": "cpuManagerPolicy",
-    "enforce-node-allocatable": "enforceNodeAllocatable", "event-burst": "eventBurst",
-    "event-qps": "eventRecordQPS", "eviction-hard": "evictionHard",
-    "eviction-max-pod-grace-period": "evictionMaxPodGracePeriod", "eviction-minimum-reclaim": "evictionMinimumReclaim",
-    "eviction-pressure-transition-period": "evictionPressureTransitionPeriod", "eviction-soft": "evictionSoft",
-    "eviction-soft-grace-period": "evictionSoftGracePeriod", "fail-swap-on": "failSwapOn",
-    "feature-gates": "featureGates", "file-check-frequency": "fileCheckFrequency",
-    "hairpin-mode": "hairpinMode", "healthz-bind-address": "healthzBindAddress", "healthz-port": "healthzPort",
-    "image-gc-high-threshold": "imageGCHighThresholdPercent", "image-gc-low-threshold": "imageGCLowThresholdPercent",
-    "image-service-endpoint": "imageServiceEndpoint", "kube-api-burst": "kubeAPIBurst", "kube-api-qps": "kubeAPIQPS",
-    "kube-reserved": "kubeReserved", "kube-reserved-cgroup": "kubeReservedCgroup", "kubelet-cgroups": "kubeletCgroups",
-    "make-iptables-util-chains": "makeIPTablesUtilChains", "max-open-files": "maxOpenFiles", "max-pods": "maxPods",
-    "minimum-image-ttl-duration": "imageMinimumGCAge", "node-status-update-frequency": "nodeStatusUpdateFrequency",
-    "oom-score-adj": "oomScoreAdj", "pod-manifest-path": "staticPodPath", "pod-max-pids": "podPidsLimit",
-    "pods-per-core": "podsPerCore", "port": "port", "protect-kernel-defaults": "protectKernelDefaults",
-    "provider-id": "providerID", "read-only-port": "readOnlyPort", "register-node": "registerNode",
-    "register-with-taints": "registerWithTaints", "registry-burst": "registryBurst",
-    "registry-qps": "registryPullQPS", "reserved-cpus": "reservedSystemCPUs", "resolv-conf": "resolvConf",
-    "rotate-certificates": "rotateCertificates", "runtime-request-timeout": "runtimeRequestTimeout",
-    "serialize-image-pulls": "serializeImagePulls", "streaming-connection-idle-timeout":
-    "streamingConnectionIdleTimeout", "sync-frequency": "syncFrequency", "system-reserved": "systemReserved",
-    "system-reserved-cgroup": "systemReservedCgroup", "tls-cert-file": "tlsCertFile",
-    "tls-cipher-suites": "tlsCipherSuites", "tls-min-version": "tlsMinVersion",
-    "tls-private-key-file": "tlsPrivateKeyFile", "topology-manager-policy": "topologyManagerPolicy",
-    "volume-plugin-dir": "volumePluginDir",
-}
-
 
 def check(analysis, context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
