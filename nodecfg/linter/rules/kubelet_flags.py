@@ -15,11 +15,15 @@ Facts (the tables are nodecfg/nodeadm/kubelet_flags.py):
 """
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from nodecfg.core.codes import NC410, NC411, NC412, NC413, NC414, NC415, NC416, NC417, NC418, NC420
-from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
 from nodecfg.linter.rules.common import offset_span, span_inside, spec_get
+from nodecfg.merge.nodeconfig import get_pointer
 from nodecfg.nodeadm.kubelet_flags import (ACCUMULATING_FLAGS, CONFIG_FIELDS, NODEADM_FLAGS, RELEASE_DEPENDENT_FLAGS,
-                                           REMOVED_FLAGS)
+                                           REMOVED_FLAGS, config_field, convert, nest)
 
 FLAGS = "/spec/kubelet/flags"
 TAINTS = "/spec/kubelet/config/registerWithTaints"
@@ -89,13 +93,14 @@ def check_flags(analysis, context, flags: list) -> list[Diagnostic]:
     found += _empty_items(items)
     found += _several_flags_in_one_item(items)
     seen: dict[str, int] = {}
+    mover = _MoveToConfig(analysis)
     for arg in argv.args:
         if not items.is_user(arg.start):
             continue
         if arg.kind != "flag":
             found.append(_not_a_flag(items, arg))
             continue
-        found += _flag_findings(analysis, context, items, arg, seen)
+        found += _flag_findings(analysis, context, items, arg, seen, mover)
         seen.setdefault(arg.name, items.index(arg.start))
     found += _labels(items)
     return found
@@ -186,7 +191,7 @@ def _not_a_flag(items: FlagItems, arg) -> Diagnostic:
                 "parser rejects it and the kubelet exits", "write it as --name=value")
 
 
-def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list[Diagnostic]:
+def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict, mover: "_MoveToConfig") -> list[Diagnostic]:
     name, span = arg.name, items.item_span(arg.start)
     found = []
     if name in ("help", "version") and arg.value in (None, "true"):
@@ -206,7 +211,7 @@ def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list
                           "the kubelet uses only the last one", "keep one occurrence"))
     field_name = CONFIG_FIELDS.get(name)
     if field_name:
-        found.append(_config_field(analysis, name, field_name, span))
+        found.append(_config_field(analysis, name, field_name, span, mover))
     if name == "register-with-taints" and arg.value:
         found += _flag_taints(items, arg)
     return found
@@ -225,7 +230,7 @@ def _removed(name: str, removed: tuple[str, str], span, context) -> Diagnostic:
                 advice, severity=Severity.WARNING)
 
 
-def _config_field(analysis, name: str, field_name: str, span) -> Diagnostic:
+def _config_field(analysis, name: str, field_name: str, span, mover: "_MoveToConfig") -> Diagnostic:
     top = field_name.split(".")[0]
     config = spec_get(analysis, "/spec/kubelet/config")
     also = isinstance(config, dict) and top in config
@@ -233,7 +238,129 @@ def _config_field(analysis, name: str, field_name: str, span) -> Diagnostic:
     message = f"--{name} is the kubelet.config field {field_name}; {where}"
     if name == "max-pods":
         message += "; nodeadm still computes kubeReserved from its own maxPods"
-    return NC415.at(span, message, f"set kubelet.config.{field_name} instead")
+    return NC415.at(span, message, f"set kubelet.config.{field_name} instead", edits=mover.edits(span))
+
+
+class _MoveToConfig:
+    """NC415's fix: the flag's list item removed, its value written under kubelet.config.
+
+    Planned in the document that wrote the flag, from its layout, and only where it
+    is certain: the item is a block sequence item on a line of its own, the value
+    converts (nodecfg/nodeadm/kubelet_flags.py ``convert``), the document gives the
+    flag once, its kubelet.config (a block mapping) does not set the field already,
+    and the document's text is the one its spans count lines in.  Anything else: no
+    fix.  Each document's layout is read once per lint, however many flags it has.
+    """
+
+    def __init__(self, analysis) -> None:
+        self.analysis = analysis
+        self.documents: dict[str, Any] | None = None
+        self.pointers: dict[int, dict[Span, str]] = {}   # id(document) -> span -> first pointer with it
+        self.counts: dict[int, dict[str, int]] = {}      # id(document) -> flag name -> items giving it
+        self.texts: dict[str, tuple[list[str], str]] = {}  # uri -> its lines, its newline
+
+    def edits(self, span: Span) -> tuple[Edit, ...]:
+        try:
+            return self._edits(span)
+        except (ValueError, IndexError, KeyError):
+            return ()  # a fix that cannot be made with certainty is not made
+
+    def _document(self, uri: str):
+        if self.documents is None:
+            self.documents = {}
+            for document in self.analysis.loaded.documents + self.analysis.loaded.ignored_documents:
+                self.documents.setdefault(document.uri, document)
+        return self.documents[uri]
+
+    def _edits(self, span: Span) -> tuple[Edit, ...]:
+        document = self._document(span.uri)
+        pointers = self.pointers.get(id(document))
+        if pointers is None:
+            pointers = self.pointers[id(document)] = {}
+            for pointer, place in document.positions.items():
+                pointers.setdefault(place, pointer)
+        flags_pointer, index = pointers[span].rsplit("/", 1)
+        flags = get_pointer(document.data, flags_pointer)
+        if flags_pointer != FLAGS or not isinstance(flags, list):
+            return ()
+        parsed = _parsed(flags[int(index)])
+        if parsed is None:
+            return ()
+        name, value = parsed
+        field_name = config_field(name)
+        if field_name is None or self._count(document, flags).get(name) != 1:
+            return ()
+        config = get_pointer(document.data, "/spec/kubelet/config")
+        top = field_name.split(".")[0].lower()
+        if isinstance(config, dict) and any(str(key).lower() == top for key in config):
+            return ()
+        from nodecfg.validate.schemas import KUBELET_CONFIG, load_schema
+
+        converted = convert(name, value, load_schema(KUBELET_CONFIG))
+        if converted is None:
+            return ()
+        lines, newline = self._lines(span.uri)
+        comment = re.search(r"\s#.*$", lines[span.line - 1])
+        comment_text = comment.group(0) if comment and not isinstance(converted, (dict, list)) else ""
+        return (self._remove_item(document, span.uri, int(index), len(flags), lines),
+                self._add_config(document, span.uri, nest(field_name, converted), comment_text, newline))
+
+    def _lines(self, uri: str) -> tuple[list[str], str]:
+        """The lines of the text the document's spans count in (a MIME part's: the file's), and its newline."""
+        if uri not in self.texts:
+            text = self.analysis.loaded.texts[uri]
+            self.texts[uri] = text.split("\n"), "\r\n" if "\r\n" in text else "\n"
+        return self.texts[uri]
+
+    def _count(self, document, flags: list) -> dict[str, int]:
+        counts = self.counts.get(id(document))
+        if counts is None:
+            counts = self.counts[id(document)] = {}
+            for flag in flags:
+                parsed = _parsed(flag)
+                if parsed is not None:
+                    counts[parsed[0]] = counts.get(parsed[0], 0) + 1
+        return counts
+
+    def _remove_item(self, document, uri: str, index: int, count: int, lines: list[str]) -> Edit:
+        """The item's line (with the ``flags:`` key, when it is the only item) as a removal."""
+        item = document.positions[f"{FLAGS}/{index}"]
+        if not re.match(r"^\s*-\s", lines[item.line - 1]) or item.end_line != item.line:
+            raise ValueError("not a block sequence item on its own line")
+        first = document.key_positions[FLAGS].line if count == 1 else item.line  # the list goes with its only item
+        removed = "\n".join(lines[first - 1:item.line])
+        if item.line < len(lines):
+            removed += "\n"
+            end = (item.line + 1, 1)
+        else:  # the last line, without a newline
+            end = (item.line, len(lines[-1]) + 1)
+        return Edit(Span(uri, first, 1, *end), "", removed)
+
+    def _add_config(self, document, uri: str, value: dict, comment: str, newline: str) -> Edit:
+        """value under kubelet.config, at the top of it (or of kubelet, in a new config mapping)."""
+        from nodecfg.encode.yaml import dump_yaml
+
+        config_key = document.key_positions.get("/spec/kubelet/config")
+        if config_key is not None:
+            children = [s for p, s in document.key_positions.items()
+                        if p.startswith("/spec/kubelet/config/") and p.count("/") == 4]
+            if document.positions["/spec/kubelet/config"].line == config_key.line or not children:
+                raise ValueError("kubelet.config is not a block mapping")
+            at, body = config_key.line + 1, dump_yaml(value)
+        else:
+            children = [s for p, s in document.key_positions.items()
+                        if p.startswith("/spec/kubelet/") and p.count("/") == 3]
+            if not children:
+                raise ValueError("no block mapping under kubelet")
+            at, body = document.key_positions["/spec/kubelet"].line + 1, dump_yaml({"config": value})
+        indent = min(s.col for s in children) - 1
+        body_lines = body.splitlines()
+        body_lines[-1] += comment  # the flag's own comment goes with it
+        return Edit(Span(uri, at, 1, at, 1), "".join(" " * indent + line + newline for line in body_lines))
+
+
+def _parsed(item: Any) -> tuple[str, str | None] | None:
+    return parse_flag(item.strip()) if isinstance(item, str) else None
 
 
 def _labels(items: FlagItems) -> list[Diagnostic]:
