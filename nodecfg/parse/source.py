@@ -19,6 +19,7 @@ from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document
 from nodecfg.parse.containers import maybe_container
+from nodecfg.nodeadm.userdata import karpenter_reads_as_mime
 from nodecfg.parse.yaml import EventAllowance, decode_text, parse_yaml_documents
 
 NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
@@ -269,7 +270,7 @@ def _launcher_refuses(result, file_text: str | None, mode: str | None) -> bool:
     nothing else is read.
     """
     if mode not in _REFUSED_BY or result.top_problem is None \
-            or not (file_text or "").strip().startswith(("MIME-Version:", "Content-Type:")):
+            or not karpenter_reads_as_mime(file_text or ""):
         return False
     from nodecfg.core.codes import NC104
 

@@ -101,10 +101,10 @@ def karpenter_part_kind(text: str) -> str:
     sigs.k8s.io/yaml can unmarshal it into a map (a mapping, or a document
     that reads as null); else a ``text/x-shellscript`` part.
     """
+    from nodecfg.nodeadm.userdata import karpenter_reads_as_mime
     from nodecfg.parse.yaml import parse_yaml_documents
 
-    stripped = text.strip()
-    if stripped.startswith(("MIME-Version:", "Content-Type:")):
+    if karpenter_reads_as_mime(text):
         return "mime"
     documents, diagnostics = parse_yaml_documents(text, "<userData>")
     if any(d.code == "NC120" for d in diagnostics):
