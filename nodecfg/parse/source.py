@@ -229,6 +229,9 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
                 return
         if kind != "mime":  # Karpenter reads text that starts like MIME headers as MIME
             _load_documents(data, decoded_uri, 0, loaded, file_text)
+            if options is not None and options.mode == "self-managed" and file_text is not None \
+                    and file_text.removeprefix("\ufeff").startswith("#!"):
+                _load_cloud_init_script(data, decoded_uri, loaded, file_text)
             return
     from nodecfg.parse.mime import split_decoded
 
@@ -336,6 +339,20 @@ def load_script_source(data: bytes, uri: str, loaded: Loaded, file_text: str | N
         dropin = dropins[name]
         loaded.texts[dropin.uri] = file_text or _shifted(dropin.text, dropin.line_offset)
         _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
+
+
+def _load_cloud_init_script(data: bytes, uri: str, loaded: Loaded, file_text: str) -> None:
+    """Plain user data that starts with #!: cloud-init runs it as a script, beside nodeadm reading it.
+
+    cloud-init treats user data that starts with ``#!`` as a script and runs it
+    (cloudinit/handlers/shell_script.py); nodeadm reads the same text as a
+    NodeConfig (internal/configprovider/userdata.go, ``ParseMaybeMultipart``:
+    not multipart, so one document), which the caller loads.  The script's
+    own problems (a call to the AL2 bootstrap.sh) are read here.
+    """
+    from nodecfg.parse.mime import SHELL_MEDIA_TYPE, Part
+
+    _load_script(Part(1, SHELL_MEDIA_TYPE, {}, [], data, uri, 0, 0), loaded, file_text, {})
 
 
 def _load_part(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:

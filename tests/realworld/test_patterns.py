@@ -491,3 +491,17 @@ def test_flattened_spec_is_dropped_and_the_cluster_is_missing():
     data = "APIVersion: node.eks.aws/v1alpha1\nKind: NodeConfig\nSpec:\nCluster:\nName: demo\n".encode()
     assert found(data) == [("NC301", 1, 1, Severity.ERROR), ("NC201", 3, 1, Severity.ERROR),
                            ("NC201", 4, 1, Severity.ERROR), ("NC201", 5, 1, Severity.ERROR)]
+
+
+# --- a plain AL2 override script as self-managed user data ---------------------------
+
+def test_a_plain_script_is_run_by_cloud_init_and_read_by_nodeadm_self_managed():
+    # cloud-init runs user data that starts with #!; nodeadm reads the same text as one NodeConfig
+    data = b"#!/bin/bash\nset -e\n/etc/eks/bootstrap.sh my-cluster\n"
+    assert found(data) == [("NC205", 2, 1, Severity.ERROR), ("NC301", 2, 1, Severity.ERROR),
+                           ("NC603", 3, 1, Severity.ERROR)]
+
+
+def test_a_plain_script_in_karpenter_mode_is_read_once_as_the_part_karpenter_wraps():
+    data = b"#!/bin/bash\nset -e\n/etc/eks/bootstrap.sh my-cluster\n"
+    assert found(data, mode="karpenter") == [("NC603", 3, 1, Severity.ERROR)]
