@@ -505,3 +505,17 @@ def test_a_plain_script_is_run_by_cloud_init_and_read_by_nodeadm_self_managed():
 def test_a_plain_script_in_karpenter_mode_is_read_once_as_the_part_karpenter_wraps():
     data = b"#!/bin/bash\nset -e\n/etc/eks/bootstrap.sh my-cluster\n"
     assert found(data, mode="karpenter") == [("NC603", 3, 1, Severity.ERROR)]
+
+
+def test_a_plain_script_as_managed_node_group_user_data_is_refused_by_eks():
+    # EKS merges its NodeConfig only into MIME multipart user data; nothing of the script runs
+    data = b"#!/bin/bash\nset -e\n/etc/eks/bootstrap.sh my-cluster\n"
+    assert found(data, mode="managed-nodegroup") == [("NC704", 1, 1, Severity.ERROR)]
+    (nc704,) = lint([data], mode="managed-nodegroup").diagnostics
+    assert "not MIME multipart" in nc704.message and "Ec2LaunchTemplateInvalidConfiguration" in nc704.message
+
+
+def test_a_nodeconfig_fragment_is_still_linted_in_managed_node_group_mode():
+    data = (b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n"
+            b"      systemReserved:\n        cpu: 150m\n")
+    assert found(data, mode="managed-nodegroup") == []
