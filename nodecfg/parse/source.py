@@ -233,7 +233,9 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
                 return
             _load_documents(data, decoded_uri, 0, loaded, file_text)
             if options is not None and options.mode == "self-managed" and _is_script(file_text):
-                _load_cloud_init_script(data, decoded_uri, loaded, file_text)
+                # cloud-init runs it too (cloudinit/handlers/shell_script.py), beside nodeadm reading it as a
+                # NodeConfig (internal/configprovider/userdata.go, ParseMaybeMultipart: not multipart, one document)
+                load_script_source(data, decoded_uri, loaded, file_text)
             return
     from nodecfg.parse.mime import split_decoded
 
@@ -327,7 +329,8 @@ def _maybe_mime(data: bytes) -> bool:
 
 
 def load_script_source(data: bytes, uri: str, loaded: Loaded, file_text: str | None) -> None:
-    """A whole source that is one shell script (Karpenter wraps it as a text/x-shellscript part)."""
+    """A whole source that is one shell script: the text/x-shellscript part Karpenter wraps it as, or
+    self-managed user data cloud-init runs as a script."""
     from nodecfg.parse.mime import SHELL_MEDIA_TYPE, Part
 
     if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"#!"):
@@ -365,20 +368,6 @@ def _refused_script(uri: str, loaded: Loaded, file_text: str) -> None:
         f"the user data is a plain script, not MIME multipart; {_REFUSED_BY['managed-nodegroup']}",
         "make the script a text/x-shellscript part of MIME multipart user data; with an AMI in the launch "
         "template EKS merges nothing: lint it with --mode self-managed"))
-
-
-def _load_cloud_init_script(data: bytes, uri: str, loaded: Loaded, file_text: str) -> None:
-    """Plain user data that starts with #!: cloud-init runs it as a script, beside nodeadm reading it.
-
-    cloud-init treats user data that starts with ``#!`` as a script and runs it
-    (cloudinit/handlers/shell_script.py); nodeadm reads the same text as a
-    NodeConfig (internal/configprovider/userdata.go, ``ParseMaybeMultipart``:
-    not multipart, so one document), which the caller loads.  The script's
-    own problems (a call to the AL2 bootstrap.sh) are read here.
-    """
-    from nodecfg.parse.mime import SHELL_MEDIA_TYPE, Part
-
-    _load_script(Part(1, SHELL_MEDIA_TYPE, {}, [], data, uri, 0, 0), loaded, file_text, {})
 
 
 def _load_part(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:
