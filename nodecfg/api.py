@@ -223,7 +223,7 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
     resolved, problems = on_release(*instance_context(instance), release, kubernetes, settings)
     facts = None
     if cluster is not None:
-        from nodecfg.userdata.simulate import ClusterFacts, facts_from_mapping
+        from nodecfg.context.simulate import ClusterFacts, facts_from_mapping
 
         facts = ClusterFacts(**facts_from_mapping(string_mapping(cluster, "cluster")))
     # the instance type matters only to the simulated part (its pod capacity); keeping it out of the

@@ -134,7 +134,7 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     (``--instance`` files, flags), reported with the rest.  ``settings`` are
     the ``[tool.nodecfg]`` Settings (None: every rule at its default level).
     ``options`` say how to read user data inside manifests and templates and
-    whether to append the simulated Karpenter/EKS part (nodecfg/userdata/simulate.py).
+    whether to append the simulated Karpenter/EKS part (nodecfg/context/simulate.py).
     """
     from nodecfg.core.suppress import unknown_codes
 
@@ -161,7 +161,7 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
         found += _render_stage(result, instance, extra_table, render)
         result.analysis = analysis
     if options is not None and options.cluster is not None:
-        from nodecfg.userdata.simulate import without_generated_mode_findings
+        from nodecfg.context.simulate import without_generated_mode_findings
 
         found = without_generated_mode_findings(found)
     found = sort_diagnostics(without_superseded(localise(found, analysis) + unknown_codes(analysis.loaded.texts)))
@@ -330,6 +330,10 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     from nodecfg.validate.semantics import check_merged
 
     loaded = load_sources(sources, limits, stdin=stdin, options=options)
+    if options.cluster is not None:  # the part Karpenter or EKS appends to user data in a container file
+        from nodecfg.context.simulate import append_generated
+
+        append_generated(loaded, options.cluster, options.instance_type)
     mode = implied_mode(loaded, mode)
     diagnostics = list(loaded.diagnostics)
     # User data of scripts alone (MIME, or a plain script Karpenter wraps) is complete where a
@@ -348,7 +352,7 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     merged = merge_documents(loaded.documents)
     diagnostics.extend(merged.diagnostics)
     if options.cluster is not None:
-        from nodecfg.userdata.simulate import discarded_values
+        from nodecfg.context.simulate import discarded_values
 
         diagnostics.extend(discarded_values(merged))
     analysis = Analysis(loaded, merged, mode=mode)

@@ -55,7 +55,7 @@ def load_options_from(args):
         params.append((name, value))
     cluster = None
     if getattr(args, "cluster", None):
-        from nodecfg.userdata.simulate import load_cluster_facts
+        from nodecfg.context.simulate import load_cluster_facts
 
         cluster, more = load_cluster_facts(args.cluster)
         problems += more
