@@ -7,7 +7,7 @@ import json
 import pytest
 
 from nodecfg.cli.main import main
-from nodecfg.context.instance import DEFAULT_INSTANCE
+from nodecfg.context.instance import DEFAULT_INSTANCE, with_resources
 from nodecfg.linter.engine import lint
 from nodecfg.parse.containers import karpenter_part_kind
 from nodecfg.pipeline import analyse, render_tree
@@ -49,7 +49,7 @@ def test_user_max_pods_loses_to_the_ec2nodeclass_and_explain_names_the_origin(tm
     assert analysis.merged.data["spec"]["kubelet"]["config"]["maxPods"] == 42
     assert analysis.merged.locate("/spec/kubelet/config/maxPods").uri == "karpenter-generated"
     assert ("NC720", 14, 20, "warning") in found(analysis.diagnostics)
-    rendered, _, _ = render_tree(analysis, DEFAULT_INSTANCE)
+    rendered, _ = render_tree(analysis, with_resources(DEFAULT_INSTANCE))
     dropin = json.loads(rendered.files["etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf"].data)
     assert dropin["maxPods"] == 42
     cluster = tmp_path / "cluster.json"
