@@ -34,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import nodecfg
-    from nodecfg.context.instance import instance_from_mapping
+    from nodecfg.context.instance import instance_from_mapping, with_resources
     from nodecfg.context.instance_table import all_types
     from nodecfg.pipeline import analyse, render_tree
     from ruamel.yaml import YAML
@@ -47,7 +47,7 @@ def main() -> None:
     baseline = per_call_ms(lambda _: list(YAML(typ="rt", pure=True).compose_all(text)), types)
     full = per_call_ms(lambda t: nodecfg.compile([source], instance={"instanceType": t}), types)
     analysis = analyse([source])
-    render_only = per_call_ms(lambda t: render_tree(analysis, instance_from_mapping({"instanceType": t})), types)
+    render_only = per_call_ms(lambda t: render_tree(analysis, with_resources(instance_from_mapping({"instanceType": t}))), types)
 
     print(f"instance types: {len(types)}  source: {source.name}")
     print(f"baseline  ruamel.yaml compose of the source : {baseline:7.3f} ms")

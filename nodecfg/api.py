@@ -212,7 +212,7 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
     ``InstanceTypeInfo``, a ``params``/``cluster`` that is not a mapping of str.
     """
     from nodecfg.core.modes import check_mode
-    from nodecfg.pipeline import run
+    from nodecfg.pipeline import Request, run
     from nodecfg.parse.source import LoadOptions
 
     sources = sequence_of(sources, "sources", SOURCE_TYPES, SOURCE_WHAT)
@@ -223,15 +223,11 @@ def compile(sources: Iterable[SourceLike], instance: InstanceLike = None, *, mod
     resolved, problems = on_release(*instance_context(instance), release, kubernetes, settings)
     facts = None
     if cluster is not None:
-        from nodecfg.userdata.simulate import ClusterFacts, facts_from_mapping
+        from nodecfg.context.simulate import ClusterFacts, facts_from_mapping
 
         facts = ClusterFacts(**facts_from_mapping(string_mapping(cluster, "cluster")))
-    # the instance type matters only to the simulated part (its pod capacity); keeping it out of the
-    # options otherwise lets a generator's loop over instance types reuse one parse
-    instance_type = resolved.instance_type if resolved is not None and facts is not None else ""
-    options = LoadOptions(params=tuple(given_params.items()), cluster=facts, instance_type=instance_type)
-    result = run(sources, resolved, mode=mode, settings=settings,
-                 extra_table=table, context_problems=problems, options=options)
+    options = LoadOptions(params=tuple(given_params.items()), cluster=facts)
+    result = run(Request(sources, mode, resolved, table, tuple(problems), settings, options=options))
     config = copy.deepcopy(result.analysis.merged.data)  # the caller's to change: the analysis is shared
     return Compilation(result.files, result.diagnostics, config, result.verdict, tree=result.tree or {},
                        instance=result.instance, origins=result.origins, texts=dict(result.texts))
@@ -251,15 +247,14 @@ def lint(sources: Iterable[SourceLike], *, mode: "Mode" = "self-managed", instan
     ``release`` and ``kubernetes`` are those of ``compile``.
     """
     from nodecfg.core.modes import check_mode
-    from nodecfg.pipeline import run
+    from nodecfg.pipeline import Request, run
 
     sources = sequence_of(sources, "sources", SOURCE_TYPES, SOURCE_WHAT)
     check_mode(mode)
     table = instance_table_of(instance_table)
     settings = settings_of(settings)
     resolved, problems = on_release(*instance_context(instance, context), release, kubernetes, settings)
-    return run(sources, resolved, mode=mode, settings=settings, extra_table=table,
-               context_problems=problems, render=False).diagnostics
+    return run(Request(sources, mode, resolved, table, tuple(problems), settings, render=False)).diagnostics
 
 
 def max_pods(instance_type: str, expression: str | None = None) -> int:
@@ -299,6 +294,7 @@ def compose_userdata(nodeconfigs: Iterable[NodeConfigInput], scripts: Iterable[P
     ``nodecfg.userdata.compose.compose`` returns the findings instead of raising.
     """
     from nodecfg.core.modes import check_mode
+    from nodecfg.pipeline import Request
     from nodecfg.userdata.compose import UserDataError, compose
 
     check_mode(mode)
@@ -313,8 +309,9 @@ def compose_userdata(nodeconfigs: Iterable[NodeConfigInput], scripts: Iterable[P
     resolved, problems = instance_context(instance)
     if problems:
         raise UserDataError(problems)
+    request = Request((), mode, resolved, settings=settings_of(settings))
     composition = compose(nodeconfigs, scripts, cloud_configs, boothooks=boothooks, merge_into=merge_into,
-                          base64=base64, gzip=gzip, mode=mode, instance=resolved, settings=settings_of(settings))
+                          base64=base64, gzip=gzip, request=request)
     if not composition.ok:
         raise UserDataError(composition.diagnostics)
     return composition.data

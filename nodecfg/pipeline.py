@@ -1,9 +1,11 @@
 """The one run of the pipeline every entry point uses.
 
-    sources -> parse -> validate -> merge -> semantics -> lint rules
+    Request -> parse -> validate -> merge -> semantics -> lint rules
             -> render (instance context, maxPods) -> suppress / settings -> Result
 
-``run`` never raises on bad input.  Its ``Result`` holds every diagnostic of
+``run(request)`` never raises on bad input.  A ``Request`` says everything one
+run needs: the sources, how to read them, the mode, the instance context with
+its table and the findings about it, the settings.  Its ``Result`` holds every diagnostic of
 every stage, the rendered tree when rendering was possible, and one verdict:
 
 - ``OK``: no error finding; the tree (when asked for) is complete;
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import enum
 from collections import OrderedDict
-from typing import Any, Literal, Mapping
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Literal, Mapping, NamedTuple, Protocol, Sequence
 
 from nodecfg.core.codes import NC143, NC150, is_blocking, is_usage_error, without_superseded
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
@@ -33,6 +35,13 @@ from nodecfg.core.positions import map_embedded_line
 from nodecfg.merge.nodeconfig import MergedConfig, get_pointer, merge_documents
 from nodecfg.core.modes import FRAGMENT_MODES, MODES, check_mode
 from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, display_name, load_sources
+
+if TYPE_CHECKING:
+    from nodecfg.context.instance import Instance
+    from nodecfg.context.instance_table import InstanceTypeInfo
+    from nodecfg.context.maxpods import MaxPods
+    from nodecfg.core.filetree import FileTree
+    from nodecfg.render import Rendered
 
 POINTER_URI = "pointer:"
 
@@ -47,7 +56,52 @@ STAND_IN_CLUSTER = {
     "cidr": "10.100.0.0/16",
 }
 
-__all__ = ["MODES", "Mode", "Verdict", "Result", "Analysis", "run", "analyse"]
+__all__ = ["MODES", "Mode", "Verdict", "Request", "Result", "Analysis", "run", "analyse"]
+
+
+class RunSettings(Protocol):
+    """What a run asks of the ``[tool.nodecfg]`` settings (nodecfg/linter/config.py ``Settings``)."""
+
+    @property
+    def strict(self) -> bool: ...
+
+    @property
+    def release(self) -> str: ...
+
+    def apply(self, diagnostics: Iterable[Diagnostic],
+              keep: Callable[[Diagnostic], bool] = ...) -> list[Diagnostic]: ...
+
+
+class Request(NamedTuple):
+    """One run of the pipeline: what to read and how, for which node, under which settings.
+
+    The CLI's argument layer (cli/commands/_common.py ``request_from``) and the
+    library (api.py) build one; the other callers derive theirs from one
+    (``request._replace(sources=..., render=False)``).
+
+    ``mode`` is the mode as given and is held only here.  The inputs may imply
+    another (an EC2NodeClass is Karpenter's, a managed node group's launch
+    template EKS's): the run then uses that one, the derived ``Analysis.mode``
+    (``implied_mode``), which ``Result.mode`` reports.
+
+    ``instance`` is the instance context as given, already on the AMI release
+    chosen by ``--release``/``release=`` (``Instance.release``; None: the
+    documented default); ``instance_table`` the extra instance types
+    (``--instance-table``); ``context_problems`` the findings about how they
+    were given, reported with the rest.  The run resolves the instance once
+    (``resolve_instance``) and hands that value to the rules and the renderers.
+    """
+
+    sources: Sequence[SourceSpec]
+    mode: str = "self-managed"
+    instance: Instance | None = None
+    instance_table: Mapping[str, InstanceTypeInfo] | None = None
+    context_problems: Sequence[Diagnostic] = ()
+    settings: RunSettings | None = None  # None: every rule at its default level
+    limits: Limits = Limits()
+    options: LoadOptions = LoadOptions()  # reading user data inside manifests and templates; --cluster
+    render: bool = True  # False: only the renderers a finding can come from (no tree)
+    stdin: BinaryIO | None = None  # what "-" reads (None: sys.stdin)
 
 
 class Verdict(str, enum.Enum):
@@ -63,7 +117,9 @@ class Analysis:
                  diagnostics: list[Diagnostic] | None = None) -> None:
         self.loaded = loaded
         self.merged = merged
-        self.mode = mode  # as given, or as the inputs imply (an EC2NodeClass: karpenter)
+        # derived: the request's mode, unless the inputs imply another (implied_mode: an EC2NodeClass is
+        # Karpenter's); the mode the rules, the semantics and the verdict use
+        self.mode = mode
         self.diagnostics: list[Diagnostic] = diagnostics or []
 
     @property
@@ -78,17 +134,21 @@ class Analysis:
 class Result:
     """Everything one run found and made; see the module docstring for the verdict."""
 
-    def __init__(self, analysis: Analysis, mode: str = "self-managed", strict: bool = False) -> None:
+    def __init__(self, analysis: Analysis, strict: bool = False) -> None:
         self.analysis = analysis
-        self.mode = mode
         self.strict = strict           # settings.strict: warnings count as errors
         self.diagnostics: list[Diagnostic] = []
-        self.tree: Any = None          # FileTree when rendering was asked for and possible, else None
+        self.tree: FileTree | None = None  # when rendering was asked for and possible
         self.origins: dict[str, str] = {}
-        self.instance: Any = None      # the resolved Instance, when the render stage ran
-        self.max_pods: Any = None
+        self.instance: Instance | None = None  # the resolved Instance, when the render stage ran
+        self.max_pods: MaxPods | None = None
         self.renderable = True         # False: a fragment without the cluster fields
         self.fragment_problem: Diagnostic | None = None  # the NC150 that says so, when a tree was asked for
+
+    @property
+    def mode(self) -> str:
+        """The mode the run used: the request's, or the one its inputs imply (``Analysis.mode``)."""
+        return self.analysis.mode
 
     @property
     def texts(self) -> dict[str, str]:
@@ -120,44 +180,43 @@ class Result:
         return {path: entry.data for path, entry in (self.tree or {}).items()}
 
 
-def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-managed", settings: Any = None,
-        limits: Limits = Limits(), extra_table: Mapping | None = None, context_problems: list[Diagnostic] = (),
-        render: bool = True, stdin: Any = None, options: LoadOptions | None = None) -> Result:
-    """The whole pipeline for sources; ``render=False`` skips renderers no finding can come from.
+def run(request: Request) -> Result:
+    """The whole pipeline for one request; ``request.render=False`` skips renderers no finding can come from.
 
-    ``instance`` is an Instance (None: the documented default instance);
-    ``context_problems`` are findings about how the context was given
-    (``--instance`` files, flags), reported with the rest.  ``settings`` are
-    the ``[tool.nodecfg]`` Settings (None: every rule at its default level).
-    ``options`` say how to read user data inside manifests and templates and
-    whether to append the simulated Karpenter/EKS part (nodecfg/userdata/simulate.py).
+    ``request.options`` say how to read user data inside manifests and
+    templates and whether to append the simulated Karpenter/EKS part
+    (nodecfg/context/simulate.py); its pod capacity is the given instance type's.
     """
     from nodecfg.core.suppress import unknown_codes
 
-    check_mode(mode)
-    sources = list(sources)
-    analysis = analyse(sources, mode=mode, limits=limits, stdin=stdin, options=options)
-    mode = analysis.mode
-    instance = pinned_instance(analysis, instance)
-    if settings is not None and settings.release and (instance is None or not instance.release):
-        from nodecfg.context.instance import DEFAULT_INSTANCE, with_release  # e.g. the language server
-
-        instance = with_release(instance if instance is not None else DEFAULT_INSTANCE, settings.release,
-                                source="settings")
-    found = [*context_problems, *analysis.diagnostics]
+    check_mode(request.mode)
+    sources = list(request.sources)
+    options = request.options
+    if options.cluster is not None and request.instance is not None:
+        # the simulated part's pod capacity is the only use of the type while reading: without cluster
+        # facts the options leave it out, so a generator's loop over instance types reuses one parse
+        options = options._replace(instance_type=request.instance.instance_type)
+    analysis = analyse(sources, mode=request.mode, limits=request.limits, stdin=request.stdin, options=options)
+    table = dict(request.instance_table) if request.instance_table else None
+    instance = resolve_instance(request, analysis)
+    settings = request.settings
+    found = [*request.context_problems, *analysis.diagnostics]
     if instance is not None:
         from nodecfg.context.instance_table import unknown_type_problem
 
-        unknown_type = unknown_type_problem(instance, dict(extra_table) if extra_table else None)
+        unknown_type = unknown_type_problem(instance, table)
         found += [unknown_type] if unknown_type else []
-    result = Result(analysis, mode, strict=bool(settings and settings.strict))
+    result = Result(analysis, strict=bool(settings and settings.strict))
     if analysis.documents and not _stops(found):
-        found += run_rules(analysis, sources, mode, instance, extra_table)
-        result.analysis = _as_release_reads(analysis, sources, instance)
-        found += _render_stage(result, instance, extra_table, render)
+        for_release = _as_release_reads(analysis, sources, instance)
+        plan = _render_plan(for_release, request.render)
+        instance = with_figures(instance, table, rendering=plan.renders)
+        found += run_rules(analysis, sources, analysis.mode, instance, table)
+        result.analysis = for_release
+        found += _render_stage(result, plan, instance, table)
         result.analysis = analysis
-    if options is not None and options.cluster is not None:
-        from nodecfg.userdata.simulate import without_generated_mode_findings
+    if options.cluster is not None:
+        from nodecfg.context.simulate import without_generated_mode_findings
 
         found = without_generated_mode_findings(found)
     found = sort_diagnostics(without_superseded(localise(found, analysis) + unknown_codes(analysis.loaded.texts)))
@@ -165,7 +224,39 @@ def run(sources: list[SourceSpec], instance: Any = None, *, mode: str = "self-ma
     return result
 
 
-def pinned_instance(analysis: Analysis, instance: Any) -> Any:
+def resolve_instance(request: Request, analysis: Analysis) -> Instance | None:
+    """The instance context of this run, resolved once (None: the documented default, nothing to resolve).
+
+    The context as given, on the AMI release the inputs pin (``pinned_instance``)
+    or, when none was chosen, the one ``[tool.nodecfg]`` names (the language
+    server's requests carry it only in their settings).  ``with_figures`` then
+    completes it for the rules and the renderers.
+    """
+    instance = pinned_instance(analysis, request.instance)
+    settings = request.settings
+    if settings is not None and settings.release and (instance is None or not instance.release):
+        from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
+
+        instance = with_release(instance if instance is not None else DEFAULT_INSTANCE, settings.release,
+                                source="settings")
+    return instance
+
+
+def with_figures(instance: Instance | None, table: dict[str, InstanceTypeInfo] | None, *, rendering: bool
+                 ) -> Instance:
+    """The resolved instance the rules and the renderers share: the default when none, with vCPUs and memory.
+
+    The figures not given come from the instance table (context/instance.py
+    ``with_resources``) when the render stage runs, their only reader: loading
+    the table would cost a cold ``check`` that renders nothing 20-50 ms.
+    """
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_resources
+
+    instance = instance if instance is not None else DEFAULT_INSTANCE
+    return with_resources(instance, table) if rendering else instance
+
+
+def pinned_instance(analysis: Analysis, instance: Instance | None) -> Instance | None:
     """instance on the AMI release the container files pin, when none was chosen.
 
     An EC2NodeClass alias ``al2023@vYYYYMMDD``, a managed node group's
@@ -196,7 +287,7 @@ def pinned_instance(analysis: Analysis, instance: Any) -> Any:
         return instance
 
 
-def _as_release_reads(analysis: Analysis, sources: list, instance: Any) -> Analysis:
+def _as_release_reads(analysis: Analysis, sources: list[SourceSpec], instance: Instance | None) -> Analysis:
     """The analysis without the drop-in documents a release before v20251023 never reads (NC180 says so).
 
     When drop-ins are all there is, the analysis stays: the findings are the point.
@@ -220,42 +311,60 @@ def _stops(diagnostics: list[Diagnostic]) -> bool:
     return any(is_blocking(d) for d in diagnostics)
 
 
-def run_rules(analysis: Analysis, sources: list, mode: str, instance: Any, extra_table: Mapping | None
-              ) -> list[Diagnostic]:
+def run_rules(analysis: Analysis, sources: list[SourceSpec], mode: str, instance: Instance,
+              extra_table: dict[str, InstanceTypeInfo] | None) -> list[Diagnostic]:
     from nodecfg.linter.rules import LintContext, check
 
-    return check(analysis, LintContext(sources, mode, instance, dict(extra_table) if extra_table else None))
+    return check(analysis, LintContext(sources, mode, instance, extra_table))
 
 
-def _render_stage(result: Result, instance: Any, extra_table: Mapping | None, want_tree: bool) -> list[Diagnostic]:
-    """Render (all renderers for a tree, else those checking a value that is set); the findings."""
+class RenderPlan(NamedTuple):
+    """What the render stage does for an analysis: which renderers, on which config, and why."""
+
+    target: Analysis       # the analysis, or a fragment's with stand-ins for the cluster fields
+    only: list[str] | None  # None: every renderer (a tree); else those checking a value that is set
+    missing: list[str]      # the cluster fields a fragment lacks
+    want_tree: bool
+
+    @property
+    def renders(self) -> bool:
+        return self.only is None or bool(self.only)
+
+
+def _render_plan(analysis: Analysis, want_tree: bool) -> RenderPlan:
+    """All renderers for a tree, else those checking a value that is set (render.RENDERERS)."""
     from nodecfg.render import renderers_checking
 
-    analysis = result.analysis
     missing = missing_cluster_fields(analysis.merged.data)
-    result.renderable = not missing
     target = analysis if not missing else _with_stand_in_cluster(analysis)
     only = None if want_tree and not missing else renderers_checking(target.merged.data)
+    return RenderPlan(target, only, missing, want_tree)
+
+
+def _render_stage(result: Result, plan: RenderPlan, instance: Instance,
+                  extra_table: dict[str, InstanceTypeInfo] | None) -> list[Diagnostic]:
+    """Run the planned renderers; the findings."""
+    result.renderable = not plan.missing
     found: list[Diagnostic] = []
-    if only is None or only:
-        rendered, result.instance, result.max_pods = render_tree(target, instance, extra_table, only=only)
+    if plan.renders:
+        rendered, result.max_pods = render_tree(plan.target, instance, extra_table, only=plan.only)
+        result.instance = instance
         found += rendered.diagnostics
-        if only is None and not _stops(rendered.diagnostics):
+        if plan.only is None and not _stops(rendered.diagnostics):
             result.tree, result.origins = rendered.files, rendered.origins
-    if want_tree and missing:
-        result.fragment_problem = _fragment_problem(analysis, missing, result.mode)
+    if plan.want_tree and plan.missing:
+        result.fragment_problem = _fragment_problem(result.analysis, plan.missing, result.mode)
         found.append(result.fragment_problem)
     return found
 
 
-def render_tree(analysis: Analysis, instance: Any, extra_table: Mapping | None = None, only=None):
-    """Resolve the instance, compute maxPods once, run the renderers: (Rendered, instance, maxPods)."""
-    from nodecfg.context.instance import DEFAULT_INSTANCE, with_resources
+def render_tree(analysis: Analysis, instance: Instance, extra_table: Mapping[str, InstanceTypeInfo] | None = None,
+                only: list[str] | None = None) -> tuple[Rendered, MaxPods]:
+    """Compute maxPods once and run the renderers for a resolved instance (``with_figures``): (Rendered, maxPods)."""
     from nodecfg.context.maxpods import compute_max_pods
     from nodecfg.render import RenderContext, render_all
 
     table = dict(extra_table) if extra_table else None
-    instance = with_resources(instance if instance is not None else DEFAULT_INSTANCE, table)
     expression = get_pointer(analysis.merged.data, "/spec/kubelet/maxPodsExpression")
     from nodecfg.nodeadm.release import MAX_PODS_EXPRESSION
 
@@ -263,7 +372,7 @@ def render_tree(analysis: Analysis, instance: Any, extra_table: Mapping | None =
         expression = None  # a field this release's nodeadm does not know (NC180)
     max_pods = compute_max_pods(instance, expression, table)
     rendered = render_all(RenderContext(analysis.merged.data, instance, max_pods), only=only)
-    return rendered, instance, max_pods
+    return rendered, max_pods
 
 
 def analyse(sources: list[SourceSpec], *, mode: str = "self-managed", limits: Limits = Limits(),
@@ -321,6 +430,10 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     from nodecfg.validate.semantics import check_merged
 
     loaded = load_sources(sources, limits, stdin=stdin, options=options)
+    if options.cluster is not None:  # the part Karpenter or EKS appends to user data in a container file
+        from nodecfg.context.simulate import append_generated
+
+        append_generated(loaded, options.cluster, options.instance_type)
     mode = implied_mode(loaded, mode)
     diagnostics = list(loaded.diagnostics)
     # User data of scripts alone (MIME, or a plain script Karpenter wraps) is complete where a
@@ -339,7 +452,7 @@ def _analyse(sources: list[SourceSpec], mode: str, limits: Limits, stdin, option
     merged = merge_documents(loaded.documents)
     diagnostics.extend(merged.diagnostics)
     if options.cluster is not None:
-        from nodecfg.userdata.simulate import discarded_values
+        from nodecfg.context.simulate import discarded_values
 
         diagnostics.extend(discarded_values(merged))
     analysis = Analysis(loaded, merged, mode=mode)
@@ -420,7 +533,8 @@ def _no_documents(sources, loaded: Loaded) -> Diagnostic:
     return NC143.at(Span(uri), message)
 
 
-def apply_settings(found: list[Diagnostic], texts: dict[str, str], settings: Any) -> list[Diagnostic]:
+def apply_settings(found: list[Diagnostic], texts: dict[str, str], settings: RunSettings | None
+                   ) -> list[Diagnostic]:
     """``# nodecfg: disable=`` comments, then ``[tool.nodecfg]``; blocking errors always stay."""
     from nodecfg.core.suppress import suppressed
 

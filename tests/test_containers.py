@@ -7,11 +7,11 @@ import json
 import pytest
 
 from nodecfg.cli.main import main
-from nodecfg.context.instance import DEFAULT_INSTANCE
+from nodecfg.context.instance import DEFAULT_INSTANCE, with_resources
 from nodecfg.linter.engine import lint
 from nodecfg.parse.containers.kinds.ec2nodeclass import karpenter_part_kind
 from nodecfg.pipeline import analyse, render_tree
-from nodecfg.userdata.simulate import ClusterFacts
+from nodecfg.context.simulate import ClusterFacts
 from nodecfg.parse.source import LoadOptions
 
 CA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").decode()
@@ -49,7 +49,7 @@ def test_user_max_pods_loses_to_the_ec2nodeclass_and_explain_names_the_origin(tm
     assert analysis.merged.data["spec"]["kubelet"]["config"]["maxPods"] == 42
     assert analysis.merged.locate("/spec/kubelet/config/maxPods").uri == "karpenter-generated"
     assert ("NC720", 14, 20, "warning") in found(analysis.diagnostics)
-    rendered, _, _ = render_tree(analysis, DEFAULT_INSTANCE)
+    rendered, _ = render_tree(analysis, with_resources(DEFAULT_INSTANCE))
     dropin = json.loads(rendered.files["etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf"].data)
     assert dropin["maxPods"] == 42
     cluster = tmp_path / "cluster.json"
@@ -68,6 +68,25 @@ def test_without_cluster_facts_nothing_is_simulated(tmp_path):
     analysis = analyse([str(path)])
     assert analysis.merged.data["spec"]["kubelet"]["config"]["maxPods"] == 100
     assert not [d for d in analysis.diagnostics if d.code == "NC720"]
+
+
+def test_the_parser_records_the_unit_and_the_pipeline_appends_the_part_right_after_it(tmp_path):
+    from nodecfg.parse.source import load_sources
+
+    path, later = tmp_path / "nc.yaml", tmp_path / "later.yaml"
+    path.write_text(NODECLASS)
+    later.write_text("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n"
+                     "    config:\n      maxPods: 7\n")
+    # reading generates nothing, even with cluster facts: it records the unit and where its documents end
+    loaded = load_sources([str(path), str(later)], options=LoadOptions(cluster=FACTS))
+    assert "karpenter-generated" not in loaded.texts
+    assert [(unit.mode, unit.nodeclass["name"], unit.documents) for unit in loaded.units] == [("karpenter", "web", 1)]
+    analysis = analyse([str(path), str(later)], options=LoadOptions(cluster=FACTS))
+    # Karpenter's part follows the EC2NodeClass's user data; a source given after both wins over it
+    assert [d.uri.split("#")[0] for d in analysis.documents] == [str(path), "karpenter-generated", str(later)]
+    assert list(dict.fromkeys(uri.split("#")[0] for uri in analysis.texts)) == [
+        str(path), "karpenter-generated", str(later)]
+    assert analysis.merged.data["spec"]["kubelet"]["config"]["maxPods"] == 7
 
 
 def test_karpenter_part_content_order_and_quoting(tmp_path):

@@ -11,6 +11,7 @@ from nodecfg.cli.main import main
 from nodecfg.output.diff import compile_side, diff_sides
 from nodecfg.linter.fix import FIXABLE, fix_bytes
 from nodecfg.context.instance import instance_from_mapping
+from nodecfg.pipeline import Request
 
 CA = (Path(__file__).parent.parent / "golden" / "outpost" / "nodeconfig.yaml").read_text().split(
     "certificateAuthority: ")[1].split("\n")[0]
@@ -95,11 +96,11 @@ CASES = {
 
 
 def fixed(text: str, unsafe: bool) -> bytes:
-    return fix_bytes(text.encode(), unsafe=unsafe, lint_options={"instance": INSTANCE}).fixed
+    return fix_bytes(text.encode(), unsafe=unsafe, request=Request((), instance=INSTANCE)).fixed
 
 
 def tree_changes(before: bytes, after: bytes):
-    old, new = (compile_side([data], INSTANCE) for data in (before, after))
+    old, new = (compile_side(Request([data], instance=INSTANCE)) for data in (before, after))
     if not old.rendered:
         return None, new
     return {(f.path, c.key) for f in diff_sides(old, new).files for c in f.changes}, new
@@ -116,12 +117,12 @@ def test_fix(name):
     changes, new = tree_changes(source.encode(), output)
     assert new.rendered, new.diagnostics
     if allowed is None:
-        reference = compile_side([HEAD.encode()], INSTANCE)
+        reference = compile_side(Request([HEAD.encode()], instance=INSTANCE))
         assert new.files == reference.files
     elif MIGRATE_DEFAULTS in allowed:
         import tomllib
 
-        old = compile_side([source.encode()], INSTANCE)
+        old = compile_side(Request([source.encode()], instance=INSTANCE))
         before, after = (set(_flat(tomllib.loads(side.files["etc/containerd/config.toml"].decode())))
                          for side in (old, new))
         assert after <= before and ("/plugins/io.containerd.cri.v1.images/registry/config_path",
@@ -138,7 +139,7 @@ def test_every_fixable_code_has_a_case():
 def test_fixes_inside_base64_gzip_userdata_keep_the_wrapping():
     source = mime(NODECONFIG_PART + "  kubelet:\n    config:\n      serializeImagePulls: on\n")
     wrapped = base64.encodebytes(gzip.compress(source.encode(), mtime=0))  # 76-column lines
-    result = fix_bytes(wrapped, lint_options={"instance": INSTANCE})
+    result = fix_bytes(wrapped, request=Request((), instance=INSTANCE))
     assert result.applied == ["NC122"]
     lines = result.fixed.split(b"\n")
     assert {len(line) for line in lines[:-2]} == {76} and result.fixed.endswith(b"\n")

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nodecfg.core.diagnostics import Severity
-from nodecfg.pipeline import run
+from nodecfg.pipeline import Request, run
 from nodecfg.parse.mime import MAX_PARTS, parse_media_type, split_userdata
 
 SCRIPT = "#!/bin/bash\necho hello\n"
@@ -237,9 +237,9 @@ def test_no_nodeconfig_part_is_nc109_at_the_content_type():
     data = mime(f"Content-Type: text/x-shellscript\n\n{SCRIPT}").encode()
     result = split_userdata(data, "u")
     assert codes(result) == [] and result.without_nodeconfig == 2  # the pipeline decides on NC109
-    found = run([data]).diagnostics
+    found = run(Request([data])).diagnostics
     assert [(d.code, d.span.line, d.span.col) for d in found if d.code == "NC109"] == [("NC109", 2, 1)]
-    assert not any(d.code == "NC109" for d in run([data], mode="karpenter").diagnostics)  # scripts-only fragment
+    assert not any(d.code == "NC109" for d in run(Request([data], "karpenter")).diagnostics)  # scripts-only fragment
 
 
 def test_shell_part_without_shebang_is_nc110():

@@ -21,7 +21,7 @@ import nodecfg
 from nodecfg.cli.main import main
 from nodecfg.linter.config import Settings, settings_from_table
 from nodecfg.parse.yaml import parse_yaml_documents
-from nodecfg.pipeline import Verdict, run
+from nodecfg.pipeline import Request, Verdict, run
 from nodecfg.userdata.compose import UserDataError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +63,7 @@ def codes_in(text: str) -> set[str]:
 
 def assert_one_verdict(sources: list[str], mode: str, tmp_path: Path, settings: Settings | None = None,
                        options: tuple[str, ...] = ()) -> Verdict:
-    result = run(sources, mode=mode, settings=settings)
+    result = run(Request(sources, mode, settings=settings))
     library = nodecfg.compile(sources, mode=mode, settings=settings or Settings())
     linted = nodecfg.lint(sources, mode=mode, settings=settings or Settings())
     # several sources are one node to build/render/explain; check merges them only when told (--merge)
@@ -109,7 +109,7 @@ def assert_userdata_agrees(source: str, mode: str, settings: Settings | None = N
         assert composed_codes <= codes_in(command_out) | {"NC150"}, (composed_codes, command_out)
         return
     assert command_code == 0 and out.read_bytes() == composed, (source, command_out)
-    verdict = run([composed], mode=mode, settings=settings).verdict
+    verdict = run(Request([composed], mode, settings=settings)).verdict
     assert verdict is not Verdict.HAS_ERRORS, source
 
 

@@ -2,8 +2,8 @@
 
 LAYERS lists nodecfg's packages from the bottom up, in pipeline order (docs/architecture.md, "The tree").
 The rule families (linter/rules) are a stage below the pipeline; the lint front (settings, fixes, the
-registry) sits above it with the other presenters.  The only import that runs upward is named in
-EXCEPTIONS, and docs/architecture.md names and justifies it too.
+registry) sits above it with the other presenters.  No import runs upward: an exception would be named in
+EXCEPTIONS, and named and justified in docs/architecture.md too.
 """
 from __future__ import annotations
 
@@ -30,14 +30,8 @@ LAYERS = [
     "__main__",
 ]
 
-# (importing module, imported module): why it may run upward
-EXCEPTIONS = {
-    ("nodecfg.parse.embedded", "nodecfg.userdata.simulate"):
-        "the NodeConfig Karpenter or EKS appends is generated while an EC2NodeClass is read (issue 20 step 3)",
-    ("nodecfg.pipeline", "nodecfg.userdata.simulate"):
-        "the same generated part: the pipeline drops findings on it and reports what it discards",
-}
-
+# (importing module, imported module): why it may run upward; docs/architecture.md names each one
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 def layer_of(module: str) -> str:
     parts = module.split(".")

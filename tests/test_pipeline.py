@@ -44,3 +44,67 @@ def test_the_memo_is_bounded():
     for number in range(pipeline._ANALYSES_KEPT + 5):
         pipeline.analyse([EXAMPLE.replace(b"name: demo", f"name: c{number}".encode())])
     assert len(pipeline._ANALYSES) == pipeline._ANALYSES_KEPT
+
+
+# --- the Request -------------------------------------------------------------------------------
+
+NODECLASS = b"""\
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata:
+  name: web
+spec:
+  userData: |
+    #!/bin/bash
+    echo hi
+"""
+
+
+def test_the_rules_and_the_renderers_get_the_one_resolved_instance(monkeypatch):
+    from nodecfg.context.instance import instance_from_mapping
+    from nodecfg.linter.rules import LintContext
+
+    seen = []
+    real = LintContext.resolved_instance
+    monkeypatch.setattr(LintContext, "resolved_instance", lambda self: seen.append(real(self)) or real(self))
+    request = pipeline.Request([EXAMPLE], instance=instance_from_mapping({"instanceType": "m5.xlarge"}))
+    result = pipeline.run(request)
+    assert seen and result.instance is not None and set(seen) == {result.instance}
+    # resolved once, with the figures of the instance table (4 vCPUs, 16 GiB for m5.xlarge), for both
+    assert (result.instance.vcpus, result.instance.memory_mib, result.instance.resources_source) == (4, 16384, "table")
+
+
+def test_the_mode_is_the_requests_and_what_the_inputs_imply_is_derived():
+    request = pipeline.Request([NODECLASS], "self-managed", render=False)
+    result = pipeline.run(request)
+    assert request.mode == "self-managed"
+    assert result.analysis.mode == result.mode == "karpenter"  # an EC2NodeClass is Karpenter's
+    # the read options' mode is the request's, whatever the options said
+    from nodecfg.parse.source import LoadOptions
+
+    karpenter = pipeline.run(request._replace(mode="karpenter", options=LoadOptions(mode="self-managed")))
+    assert karpenter.mode == "karpenter" and karpenter.diagnostics == result.diagnostics
+
+
+def test_the_simulated_part_has_the_pod_capacity_of_the_requests_instance_type(tmp_path):
+    from nodecfg.cli.main import main
+
+    path = tmp_path / "nc.yaml"
+    path.write_bytes(NODECLASS)
+    cluster = {"name": "demo", "endpoint": "https://abc.example.com", "serviceCidr": "10.100.0.0/16"}
+    # the ENI-limited pod count: m5.xlarge 4 ENIs * (15 - 1) + 2 = 58; the default m5.large 3 * (10 - 1) + 2 = 29
+    assert nodecfg.compile([path], instance={"instanceType": "m5.xlarge"}, cluster=cluster
+                           ).config["spec"]["kubelet"]["config"]["maxPods"] == 58
+    assert nodecfg.compile([path], cluster=cluster).config["spec"]["kubelet"]["config"]["maxPods"] == 29
+    facts = tmp_path / "cluster.yaml"
+    facts.write_text("name: demo\nendpoint: https://abc.example.com\nserviceCidr: 10.100.0.0/16\n")
+    from nodecfg.cli.commands._common import request_from
+    from nodecfg.cli.main import build_parser
+
+    args = build_parser("check").parse_args(["check", str(path), "--cluster", str(facts), "--instance-type", "m5.xlarge",
+                                      "--mode", "karpenter"])
+    request = request_from(args, render=False)
+    assert (request.mode, request.instance.instance_type, request.options.cluster.name) == (
+        "karpenter", "m5.xlarge", "demo")
+    assert pipeline.run(request).analysis.merged.data["spec"]["kubelet"]["config"]["maxPods"] == 58
+    assert main(["check", str(path), "--cluster", str(facts), "--instance-type", "m5.xlarge"]) == 0

@@ -255,10 +255,11 @@ def test_a_pin_beats_settings_and_takes_the_kubernetes_minor(tmp_path):
 
 def test_the_pipeline_applies_the_settings_release_for_any_entry_point(tmp_path):
     from nodecfg.linter.config import settings_from_table
-    from nodecfg.pipeline import run
+    from nodecfg.pipeline import Request, run
 
     settings = settings_from_table({"release": "v20250715"}, str(tmp_path / "pyproject.toml"))
-    result = run([(CLUSTER + "  kubelet:\n    maxPodsExpression: \"30\"\n").encode()], settings=settings, render=False)
+    result = run(Request([(CLUSTER + "  kubelet:\n    maxPodsExpression: \"30\"\n").encode()], settings=settings,
+                         render=False))
     assert [d.code for d in result.diagnostics if d.code == "NC180"] == ["NC180"]
 
 

@@ -13,7 +13,7 @@ import nodecfg
 from nodecfg.cli.main import main
 from nodecfg.core.diagnostics import Severity
 from nodecfg.parse.mime import split_userdata
-from nodecfg.pipeline import analyse
+from nodecfg.pipeline import Request, analyse
 from nodecfg.userdata.compose import NewPart, append_parts, choose_boundary, compose, split_documents, write_multipart
 
 ROOT = Path(__file__).parent.parent
@@ -116,7 +116,7 @@ def test_an_input_file_over_1_mib_is_refused_without_reading_it_all(tmp_path):
 def test_mappings_are_written_as_yaml():
     config = {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig",
               "spec": {"kubelet": {"config": {"maxPods": 17}, "flags": ["--v=4"]}}}
-    result = compose([config], mode="karpenter")
+    result = compose([config], request=Request((), "karpenter"))
     assert result.ok, result.diagnostics
     assert analyse([result.mime], mode="karpenter").merged.data == config
 
@@ -168,8 +168,8 @@ def test_findings_point_at_the_input_file_and_line(tmp_path):
 
 def test_missing_cluster_fields_are_fine_in_managed_modes_only():
     assert {d.code for d in compose([FRAGMENT]).diagnostics} == {"NC301"}
-    assert compose([FRAGMENT], mode="managed-nodegroup").diagnostics == []
-    assert compose([FRAGMENT], mode="karpenter").diagnostics == []
+    assert compose([FRAGMENT], request=Request((), "managed-nodegroup")).diagnostics == []
+    assert compose([FRAGMENT], request=Request((), "karpenter")).diagnostics == []
 
 
 def test_script_findings_point_at_the_script():
@@ -187,7 +187,7 @@ def test_instance_context_reaches_the_render_checks():
     from nodecfg.context.instance import instance_from_mapping
 
     assert compose([v3]).ok
-    old = compose([v3], instance=instance_from_mapping({"containerdVersion": "1.7.27"}))
+    old = compose([v3], request=Request((), instance=instance_from_mapping({"containerdVersion": "1.7.27"})))
     assert [d.code for d in old.diagnostics] == ["NC502"]
 
 

@@ -23,9 +23,12 @@ from __future__ import annotations
 import base64 as base64_codec
 import gzip as gzip_codec
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
+
+if TYPE_CHECKING:
+    from nodecfg.pipeline import Request
 
 SAFE, UNSAFE = "safe", "unsafe"
 
@@ -110,14 +113,23 @@ def _base64_line_width(original: bytes) -> int:
 # --- the loop ------------------------------------------------------------------------
 
 
-def fix_bytes(data: bytes, *, unsafe: bool = False, lint_options: dict | None = None) -> FixResult:
-    """Apply fixes to one source until a round changes nothing (at most MAX_ROUNDS)."""
-    from nodecfg.linter.engine import lint
+def fix_bytes(data: bytes, *, unsafe: bool = False, request: Request | None = None) -> FixResult:
+    """Apply fixes to one source until a round changes nothing (at most MAX_ROUNDS).
+
+    Each round lints the source as ``request`` says (its mode, instance context,
+    limits and settings; None: the defaults), without a tree.
+    """
+    from nodecfg.pipeline import Request, run
+
+    base = (request or Request(()))._replace(render=False)
+
+    def lint(sources: list[bytes]):
+        return run(base._replace(sources=sources))
 
     current, applied, remaining = data, [], None
     for _ in range(MAX_ROUNDS):
         text, layers = unwrap_file(current)
-        result = lint([current], **(lint_options or {}))
+        result = lint([current])
         edits = plan_edits(result, text, unsafe=unsafe)
         if not edits:
             remaining = len(result.diagnostics)
@@ -126,7 +138,7 @@ def fix_bytes(data: bytes, *, unsafe: bool = False, lint_options: dict | None = 
         current = rewrap(text, layers, current)
         applied += [code for _, code in sorted({(edit.finding, edit.code) for edit in edits})]
     if remaining is None:
-        remaining = len(lint([current], **(lint_options or {})).diagnostics)
+        remaining = len(lint([current]).diagnostics)
     return FixResult(data, current, applied, remaining)
 
 
@@ -253,7 +265,7 @@ class FileFix(NamedTuple):
     error: OSError | None = None
 
 
-def fix_files(sources, *, unsafe: bool = False, lint_options: dict | None = None,
+def fix_files(sources, *, unsafe: bool = False, request: Request | None = None,
               max_bytes: int = 1 << 20) -> list[FileFix]:
     """Fix each regular file among sources; nothing is written (the caller writes or shows the new bytes).
 
@@ -270,5 +282,5 @@ def fix_files(sources, *, unsafe: bool = False, lint_options: dict | None = None
         except OSError as error:  # a link out of the tree, or unreadable: the lint reports it as NC140
             done.append(FileFix(source, None, error))
             continue
-        done.append(FileFix(source, fix_bytes(original, unsafe=unsafe, lint_options=lint_options)))
+        done.append(FileFix(source, fix_bytes(original, unsafe=unsafe, request=request)))
     return done

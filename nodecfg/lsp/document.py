@@ -1,8 +1,8 @@
 """One open document as the language server sees it: its findings, their fixes, hover text.
 
 Nothing here imports pygls, so it is tested without it.  A document is linted
-as ``nodecfg check FILE`` lints the file (the one pipeline, through
-``nodecfg.linter.engine.lint``): its text is the file's content, named by the
+as ``nodecfg check FILE`` lints the file (the one pipeline, ``nodecfg.pipeline.run``
+of one Request): its text is the file's content, named by the
 file's path so that ``[tool.nodecfg]`` (found from the file's directory, as
 the CLI finds it from the working directory) and its per-file-ignores apply.
 A container file with several user data is linted once per user data, as
@@ -20,10 +20,13 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
 from nodecfg.parse.source import Limits
+
+if TYPE_CHECKING:
+    from nodecfg.pipeline import Request
 
 UNTITLED = "<untitled>"  # the name of a buffer that is not a file
 SNIFF_BYTES = 65536
@@ -86,7 +89,7 @@ class Linted:
     text: str
     findings: list[Finding] = field(default_factory=list)
     results: list[Any] = field(default_factory=list)  # pipeline Results, one per user data
-    lint_options: dict = field(default_factory=dict)
+    request: Request | None = None  # what each user data was linted with; fixes lint with it again
     settings_problem: str = ""  # a [tool.nodecfg] that cannot be used; the defaults were used
     not_shown: list[str] = field(default_factory=list)  # "N more NCxxx findings ... not shown", as check prints
 
@@ -107,11 +110,11 @@ def lint_document(text: str, path: str | None, *, mode: str = "self-managed", co
     """Lint the text of the document at ``path`` (None: a buffer that is no file)."""
     from nodecfg import __version__
     from nodecfg.linter.config import ConfigError, load_settings
-    from nodecfg.linter.engine import lint
     from nodecfg.output.formats import finding_message, rule_doc_url
     from nodecfg.output.report import limit
     from nodecfg.parse.containers import maybe_container
     from nodecfg.parse.source import LoadOptions, NamedBytes
+    from nodecfg.pipeline import Request, run
 
     name = path or UNTITLED
     content = text.encode("utf-8", "replace")
@@ -121,19 +124,19 @@ def lint_document(text: str, path: str | None, *, mode: str = "self-managed", co
         settings = load_settings(start=Path(path).parent if path else None, config=config)
     except ConfigError as error:
         settings, problem = None, str(error)
-    options = {"mode": mode, "settings": settings, "limits": limits}
+    request = Request((source,), mode, settings=settings, limits=limits, render=False)
     units: list[int | None] = [None]
     if maybe_container(content):
         from nodecfg.parse.containers.reading import unit_count
 
         count = unit_count(content, name)
         units = list(range(count)) if count > 1 else [None]
-    linted = Linted(name, content, text, lint_options=options, settings_problem=problem)
+    linted = Linted(name, content, text, request=request, settings_problem=problem)
     lines = lsp_lines(text)
     seen: set[Diagnostic] = set()
     found: list[Diagnostic] = []
     for unit in units:
-        result = lint([source], **options, options=LoadOptions(unit=unit))
+        result = run(request._replace(options=LoadOptions(unit=unit)))
         linted.results.append(result)
         for diagnostic in result.diagnostics:
             if diagnostic.span.path != name or diagnostic in seen:
@@ -210,7 +213,7 @@ def fixes(linted: Linted, wanted_range: Range | None = None) -> list[Fix]:
             title = f"Fix {finding.code}: {FIXABLE[finding.code][1]}" + ("" if kind == SAFE else " (unsafe)")
             found.append(Fix(title, text_edits, finding, kind == SAFE))
     if any_safe:
-        fixed = fix_bytes(linted.content, lint_options=linted.lint_options)
+        fixed = fix_bytes(linted.content, request=linted.request)
         new_text = _as_text(fixed.fixed) if fixed.changed else None
         if new_text is not None:
             found.append(Fix("Fix all safe nodecfg findings (as check --fix)",

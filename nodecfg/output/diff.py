@@ -14,9 +14,12 @@ import difflib
 import json
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nodecfg.core.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from nodecfg.pipeline import Request
 
 MISSING = object()
 
@@ -80,13 +83,12 @@ class TreeDiff:
         return not self.files
 
 
-def compile_side(sources: list, instance, *, mode: str = "self-managed", extra_table=None, limits=None) -> Side:
-    """Render one side as `nodecfg build` would (nodecfg/pipeline.py run), keeping explain's origins."""
+def compile_side(request: Request) -> Side:
+    """Render one side's request as `nodecfg build` would (nodecfg/pipeline.py run), keeping explain's origins."""
     from nodecfg.output.explain import describe_origin
     from nodecfg.pipeline import run
-    from nodecfg.parse.source import Limits
 
-    result = run(list(sources), instance, mode=mode, limits=limits or Limits(), extra_table=extra_table)
+    result = run(request)
     side = Side({}, {}, {}, list(result.diagnostics), result.texts)
     if result.tree is None:
         side.rendered = False

@@ -3,10 +3,10 @@
 Each unit is read like a user data file of its own, into a scratch
 ``Loaded``; then every span is moved into the containing file with the
 unit's ``TextMap`` (spans inside base64 layers keep numbering the decoded
-text, as everywhere in nodecfg) and grafted onto the real ``Loaded``.  With
-cluster facts, the NodeConfig Karpenter or EKS appends is added after the
-unit's own documents (see nodecfg/userdata/simulate.py), as a document whose uri is
-its origin ("karpenter-generated", "eks-generated").
+text, as everywhere in nodecfg) and grafted onto the real ``Loaded``.  Each
+unit read is recorded (``Loaded.units``): with cluster facts, the pipeline
+appends the NodeConfig Karpenter or EKS adds after the unit's own documents
+(nodecfg/context/simulate.py).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from nodecfg.core.document import Document
 
 def load_container(container, data: bytes, uri: str, loaded, limits, options) -> None:
     from nodecfg.parse.yaml import decode_text
-    from nodecfg.parse.source import Loaded, decode_budget
+    from nodecfg.parse.source import Loaded, UnitRead, decode_budget
 
     file_text, _ = decode_text(data, uri)
     file_text = file_text or ""
@@ -43,8 +43,7 @@ def load_container(container, data: bytes, uri: str, loaded, limits, options) ->
         _graft(scratch, unit, file_text, loaded)
         sizes.append(max(scratch.ec2_sizes.values(), default=0))
         loaded.modes.append(unit.mode)
-        if options.cluster is not None:
-            _append_generated(unit, loaded, options)
+        loaded.units.append(UnitRead(unit.mode, unit.karpenter, len(loaded.documents), len(loaded.texts)))
     # NC117 measures the user data, not the manifest or template around it
     loaded.ec2_sizes[uri] = max(sizes, default=0)
 
@@ -107,23 +106,3 @@ def _moved_document(document: Document, move) -> Document:
 def _moved_diagnostic(diagnostic: Diagnostic, move) -> Diagnostic:
     return diagnostic.moved(move)
 
-
-def _append_generated(unit, loaded, options) -> None:
-    from nodecfg.parse.yaml import parse_yaml_documents
-    from nodecfg.userdata.simulate import (EKS_ORIGIN, KARPENTER_ORIGIN, eks_nodeconfig, generated_text, karpenter_nodeconfig,
-                           pod_capacity)
-
-    facts = options.cluster
-    capacity = pod_capacity(facts.instance_type or options.instance_type or "m5.large")
-    if unit.mode == "karpenter" and unit.karpenter is not None:
-        config, problems = karpenter_nodeconfig(unit.karpenter, facts, capacity)
-        origin = KARPENTER_ORIGIN
-        loaded.diagnostics.extend(problems)
-    elif unit.mode == "managed-nodegroup":
-        config, origin = eks_nodeconfig(facts, capacity), EKS_ORIGIN
-    else:
-        return
-    text = generated_text(config, origin)
-    documents, _ = parse_yaml_documents(text, origin)
-    loaded.texts[origin] = text
-    loaded.documents.extend(documents[:1])

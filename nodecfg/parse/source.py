@@ -56,6 +56,20 @@ class Script(NamedTuple):
     line_offset: int
 
 
+class UnitRead(NamedTuple):
+    """A user data read from a container file, recorded for the part EKS or Karpenter appends to it.
+
+    The pipeline generates that NodeConfig after loading, when cluster facts are
+    given (nodecfg/context/simulate.py ``append_generated``), and puts it where
+    it goes in nodeadm's order: right after this unit's documents.
+    """
+
+    mode: str                 # the mode the container implies
+    nodeclass: dict | None    # the EC2NodeClass with its NodePools (containers.Unit.karpenter), else None
+    documents: int            # len(Loaded.documents) after the unit: where its appended part goes
+    texts: int                # len(Loaded.texts) after the unit: where the part's text goes
+
+
 class Loaded:
     """What reading the sources found, filled in as they are read."""
 
@@ -72,6 +86,7 @@ class Loaded:
         self.yaml_events = EventAllowance()  # YAML parser events left for all texts together (docs/limits.md)
         self.modes: list[str] = []  # modes the inputs imply (an EC2NodeClass: karpenter)
         self.containers: list[str] = []  # kinds of the container files read
+        self.units: list[UnitRead] = []  # user data read from container files, in order
         # multipart user data with no NodeConfig part nor a script writing a drop-in: its Content-Type
         self.without_nodeconfig: list[Span] = []
 
@@ -80,9 +95,11 @@ class LoadOptions(NamedTuple):
     """What reading user data inside manifests and templates needs (nodecfg/parse/containers/)."""
 
     mode: str | None = None            # karpenter: a plain script is Karpenter's text/x-shellscript part
+                                       # (pipeline.analyse sets it from the request's mode)
     params: tuple[tuple[str, str], ...] = ()  # CloudFormation --param NAME=VALUE
-    cluster: object = None             # simulate.ClusterFacts: append the Karpenter/EKS NodeConfig
-    instance_type: str = ""            # for the pod capacity of the simulated part
+    # context/simulate.ClusterFacts: the pipeline appends the Karpenter/EKS NodeConfig after loading
+    cluster: object = None
+    instance_type: str = ""            # for the pod capacity of the simulated part (pipeline.run sets it)
     containers: bool = True
     unit: int | None = None            # which user data of a container file to read (check: each in turn)
 

@@ -37,6 +37,7 @@ from nodecfg.nodeadm.userdata import EC2_USER_DATA_LIMIT
 
 if TYPE_CHECKING:
     from nodecfg.parse.mime import MimeResult
+    from nodecfg.pipeline import Request
 
 BOUNDARY = "==NODECFG=="
 MAX_INPUT_BYTES = 1 << 20  # an input file read beyond this could never fit
@@ -95,9 +96,16 @@ class UserDataError(ValueError):
 def compose(nodeconfigs: Iterable[NodeConfigInput] = (), scripts: Iterable[PartInput] = (),
             cloud_configs: Iterable[PartInput] = (), *, boothooks: Iterable[PartInput] = (),
             merge_into: PartInput | None = None, base64: bool = False, gzip: bool = False,
-            mode: str = "self-managed", instance: Any = None, extra_table: dict | None = None,
-            check: bool = True, settings: Any = None) -> Composition:
-    """Compose user data; never raises on bad input (see ``Composition.diagnostics``)."""
+            check: bool = True, request: Request | None = None) -> Composition:
+    """Compose user data; never raises on bad input (see ``Composition.diagnostics``).
+
+    With ``check``, the result is linted as ``request`` says (its mode, instance
+    context and settings; None: the defaults), as ``nodecfg check`` would.
+    """
+    if request is None:
+        from nodecfg.pipeline import Request
+
+        request = Request(())
     parts, texts, diagnostics = collect_parts(nodeconfigs, scripts, cloud_configs, boothooks)
     if merge_into is None:
         layout = Layout(write_multipart(parts), parts, 1)
@@ -108,8 +116,9 @@ def compose(nodeconfigs: Iterable[NodeConfigInput] = (), scripts: Iterable[PartI
     if has_errors(diagnostics):
         return Composition(data, layout.mime, _sorted(diagnostics), texts)
     if check:
-        diagnostics += check_userdata(layout, texts, mode, instance, extra_table, settings)
+        diagnostics += check_userdata(layout, texts, request)
     diagnostics += _size_problems(encode(layout.mime, gzip=gzip))
+    settings = request.settings
     return Composition(data, layout.mime, _sorted(diagnostics), texts, strict=bool(settings and settings.strict))
 
 
@@ -355,13 +364,12 @@ def append_parts(existing: MimeResult, parts: list[NewPart]) -> tuple[bytes, Dia
 # --- checking -------------------------------------------------------------------
 
 
-def check_userdata(layout: Layout, texts: dict[str, str], mode: str, instance: Any,
-                   extra_table: dict | None, settings: Any = None) -> list[Diagnostic]:
-    """What ``nodecfg check`` finds in the composed user data, located in the inputs."""
+def check_userdata(layout: Layout, texts: dict[str, str], request: Request) -> list[Diagnostic]:
+    """What ``nodecfg check`` finds in the composed user data (linted as ``request`` says), located in the inputs."""
     from nodecfg.parse.mime import split_userdata
     from nodecfg.pipeline import run
 
-    result = run([layout.mime], instance, mode=mode, extra_table=extra_table, settings=settings, render=False)
+    result = run(request._replace(sources=(layout.mime,), render=False))
     placed = {p.index: p for p in split_userdata(layout.mime, "").parts}
     owners = {layout.first_index + i: part for i, part in enumerate(layout.added)}
     texts.setdefault(USERDATA_URI, layout.mime.decode("utf-8", "replace"))

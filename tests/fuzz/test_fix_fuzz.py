@@ -25,6 +25,7 @@ from hypothesis import given, strategies as st
 from nodecfg.context.instance import instance_from_mapping
 from nodecfg.linter.engine import lint
 from nodecfg.linter.fix import fix_bytes
+from nodecfg.pipeline import Request
 
 CA = (Path(__file__).resolve().parents[2] / "golden" / "outpost" / "nodeconfig.yaml").read_text().split(
     "certificateAuthority: ")[1].split("\n")[0]
@@ -117,11 +118,11 @@ def test_fix_changes_only_the_named_spans_and_the_result_parses(file):
     segments, wrapped = file
     broken, expected = render(segments, "broken"), render(segments, "fixed")
     source = base64.b64encode(broken) if wrapped else broken
-    result = fix_bytes(source, lint_options=OPTIONS)
+    result = fix_bytes(source, request=Request((), instance=INSTANCE))
     fixed = base64.b64decode(result.fixed) if wrapped else result.fixed
     assert template(segments).fullmatch(fixed), (broken, fixed)  # no byte outside a planted span moved
     assert fixed == expected, (broken, fixed)
     assert len(result.applied) == sum(isinstance(s, Slot) for s in segments)
     found = {d.code for d in lint([result.fixed], **OPTIONS).diagnostics}
     assert not found & UNPARSABLE, found
-    assert fix_bytes(result.fixed, lint_options=OPTIONS).fixed == result.fixed
+    assert fix_bytes(result.fixed, request=Request((), instance=INSTANCE)).fixed == result.fixed

@@ -44,7 +44,7 @@ def load_options_from(args):
         params.append((name, value))
     cluster = None
     if getattr(args, "cluster", None):
-        from nodecfg.userdata.simulate import load_cluster_facts
+        from nodecfg.context.simulate import load_cluster_facts
 
         cluster, more = load_cluster_facts(args.cluster)
         problems += more
@@ -208,13 +208,14 @@ def instance_from_args(args, *, release: bool = True):
     return instance, extra_table, diagnostics
 
 
-def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = None):
-    """The pipeline for this command line: a Result, or an exit code for a usage error already printed.
+def request_from(args, sources=None, *, render: bool = True, unit: int | None = None):
+    """The pipeline's Request for this command line (nodecfg/pipeline.py), or an exit code for a usage
+    error already printed.
 
     ``unit`` picks one user data of a file that holds several (``check`` runs each).
     """
     from nodecfg.linter.config import ConfigError
-    from nodecfg.pipeline import run
+    from nodecfg.pipeline import Request
 
     sources = list(args.sources if sources is None else sources)
     try:
@@ -235,11 +236,16 @@ def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = 
         print_diagnostics(unreadable, {})
         return EXIT_USAGE
     instance, extra_table, problems = instance_from_args(args)
-    if options.cluster is not None and instance is not None:  # --instance FILE may name the type
-        options = options._replace(instance_type=instance.instance_type)
-    return run(sources, instance, mode=args.mode, settings=settings,
-               limits=limits_from(args), extra_table=extra_table, context_problems=problems, render=render,
-               options=options._replace(unit=unit))
+    return Request(sources, args.mode, instance, extra_table, tuple(problems), settings, limits_from(args),
+                   options._replace(unit=unit), render)
+
+
+def run_pipeline(args, sources=None, *, render: bool = True, unit: int | None = None):
+    """The pipeline for this command line: a Result, or an exit code for a usage error already printed."""
+    from nodecfg.pipeline import run
+
+    request = request_from(args, sources, render=render, unit=unit)
+    return request if isinstance(request, int) else run(request)
 
 
 def exit_code(result) -> int:

@@ -1,7 +1,7 @@
 """`check --fix` / `--diff` / `--unsafe-fixes` as the CLI runs them: options in, files written, summary out.
 
 The fixing itself is the linter's (nodecfg/linter/fix.py ``fix_files``); this
-module turns check's arguments into its lint options, writes the fixed files
+module turns check's arguments into the Request each round lints with, writes the fixed files
 with the one safe writer (nodecfg/output/safe_write.py) or prints them as a
 unified diff, and says what it did.
 """
@@ -11,18 +11,23 @@ import difflib
 import sys
 
 
-def lint_options(args) -> dict:
-    """The lint keywords `nodecfg check` would use for these arguments (nodecfg/cli/commands/_common.py)."""
+def fix_request(args):
+    """The Request `nodecfg check` would lint with for these arguments, to lint each fix round with.
+
+    From the command line's mode, instance context, limits and settings
+    (nodecfg/cli/commands/_common.py); the findings about the context and a
+    broken settings file are check's to report, not the fixer's.
+    """
     from nodecfg.cli.commands._common import instance_from_args, limits_from, settings_from
     from nodecfg.linter.config import ConfigError
+    from nodecfg.pipeline import Request
 
     instance, extra_table, _ = instance_from_args(args)  # check itself reports problems with them
     try:
         settings = settings_from(args)
     except ConfigError:  # check reports a broken configuration
         settings = None
-    return {"mode": args.mode, "instance": instance, "extra_table": extra_table,
-            "limits": limits_from(args), "settings": settings}
+    return Request((), args.mode, instance, extra_table, settings=settings, limits=limits_from(args), render=False)
 
 
 def run_fix(args) -> int:
@@ -36,7 +41,7 @@ def run_fix(args) -> int:
     from nodecfg.output.safe_write import WriteError, write_file
 
     written, fixed_count, differences, failed = [], 0, [], False
-    for done in fix_files(args.sources, unsafe=args.unsafe_fixes, lint_options=lint_options(args),
+    for done in fix_files(args.sources, unsafe=args.unsafe_fixes, request=fix_request(args),
                           max_bytes=args.max_input_bytes):
         if done.result is None:  # unreadable: --fix's lint reports it as NC140
             if args.diff:

@@ -49,9 +49,12 @@ def run(args) -> int:
     if contexts is None or contexts[0] is None:
         return EXIT_USAGE
     (old_instance, new_instance), extra_table = contexts
+    from nodecfg.pipeline import Request
+
+    request = Request((), args.mode, instance_table=extra_table, limits=limits_from(args))
     sides = []
     for label, sources, instance in (("old", old_sources, old_instance), ("new", new_sources, new_instance)):
-        side = compile_side(sources, instance, mode=args.mode, extra_table=extra_table, limits=limits_from(args))
+        side = compile_side(request._replace(sources=sources, instance=instance))
         if side.diagnostics:
             print(f"nodecfg diff: findings on the {label} side:", file=sys.stderr)
             print_diagnostics(side.diagnostics, side.texts)

@@ -52,7 +52,9 @@ def run(args) -> int:
     if has_errors(problems):
         print_diagnostics(problems, {})
         return EXIT_USAGE
-    composition = _compose(args, instance, extra_table, settings)
+    from nodecfg.pipeline import Request
+
+    composition = _compose(args, Request((), args.mode, instance, extra_table, settings=settings))
     print_diagnostics(composition.diagnostics, composition.texts)
     if any(is_usage_error(d) for d in composition.diagnostics):
         return EXIT_USAGE
@@ -62,7 +64,7 @@ def run(args) -> int:
     return _write(composition.data, args.output)
 
 
-def _compose(args, instance, extra_table, settings):
+def _compose(args, request):
     from nodecfg.userdata.compose import compose
 
     stdin: list[bytes] = []  # read at most once, on first use
@@ -80,8 +82,7 @@ def _compose(args, instance, extra_table, settings):
     return compose([source(s) for s in args.sources], [source(s) for s in args.script],
                    [source(s) for s in args.cloud_config], boothooks=[source(s) for s in args.boothook],
                    merge_into=source(args.merge_into) if args.merge_into else None,
-                   base64=args.base64, gzip=args.gzip, mode=args.mode, instance=instance,
-                   extra_table=extra_table, settings=settings)
+                   base64=args.base64, gzip=args.gzip, request=request)
 
 
 def _write(data: bytes, output: str | None) -> int:

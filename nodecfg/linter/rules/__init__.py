@@ -15,7 +15,11 @@ from __future__ import annotations
 import importlib
 import os
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nodecfg.context.instance import Instance
+    from nodecfg.context.instance_table import InstanceTypeInfo
 
 _families: tuple[ModuleType, ...] | None = None
 
@@ -46,16 +50,12 @@ def check(analysis, context: "LintContext") -> list:
 class LintContext:
     """What the rules may know beyond the sources themselves."""
 
-    def __init__(self, sources: list, mode: str = "self-managed", instance: Any = None,
-                 extra_table: dict | None = None) -> None:
+    def __init__(self, sources: list, mode: str, instance: Instance,
+                 extra_table: dict[str, InstanceTypeInfo] | None = None) -> None:
         self.sources = sources
-        self.mode = mode
-        self.instance = instance    # nodecfg.context.instance.Instance; None: the documented default
+        self.mode = mode            # the run's mode (pipeline.Analysis.mode)
+        self.instance = instance    # resolved once by the pipeline (pipeline.resolve_instance), as the renderers get it
         self.extra_table = extra_table
 
-    def resolved_instance(self):
-        if self.instance is None:
-            from nodecfg.context.instance import DEFAULT_INSTANCE
-
-            self.instance = DEFAULT_INSTANCE
+    def resolved_instance(self) -> Instance:
         return self.instance

@@ -49,8 +49,7 @@ import base64
 import binascii
 import ipaddress
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from nodecfg.core.codes import NC720, NC721, NC722
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
@@ -63,8 +62,7 @@ UNREGISTERED_TAINT = {"key": "karpenter.sh/unregistered", "effect": "NoExecute"}
 RESTRICTED_LABEL_DOMAINS = ("node-restriction.kubernetes.io", "kubernetes.io", "k8s.io")
 
 
-@dataclass(frozen=True)
-class ClusterFacts:
+class ClusterFacts(NamedTuple):
     name: str = ""
     endpoint: str = ""
     certificate_authority: str = ""  # base64, as describe-cluster gives it
@@ -232,6 +230,47 @@ def eks_nodeconfig(facts: ClusterFacts, pod_capacity: int) -> dict:
 
 
 # --- as a source ---------------------------------------------------------------------------------
+
+
+def append_generated(loaded, facts: ClusterFacts, instance_type: str = "") -> None:
+    """Add the NodeConfig Karpenter or EKS appends to each user data read from a container file.
+
+    The pipeline calls this after loading (pipeline.analyse), before validation
+    and the merge.  Each part goes right after its unit's own documents, where
+    the parser recorded them (parse/source.py ``UnitRead``): in nodeadm's merge
+    its values win over the unit's and lose to any source given after it.  Its
+    text is kept under its origin ("karpenter-generated", "eks-generated"),
+    which is the uri of its spans.
+    """
+    if not loaded.units:
+        return
+    from nodecfg.parse.yaml import parse_yaml_documents
+
+    capacity = pod_capacity(facts.instance_type or instance_type or "m5.large")
+    texts = list(loaded.texts.items())
+    added_documents = added_texts = 0
+    for unit in loaded.units:
+        if unit.mode == "karpenter" and unit.nodeclass is not None:
+            config, problems = karpenter_nodeconfig(unit.nodeclass, facts, capacity)
+            origin = KARPENTER_ORIGIN
+            loaded.diagnostics.extend(problems)
+        elif unit.mode == "managed-nodegroup":
+            config, origin = eks_nodeconfig(facts, capacity), EKS_ORIGIN
+        else:
+            continue
+        text = generated_text(config, origin)
+        documents = parse_yaml_documents(text, origin)[0][:1]
+        at = unit.documents + added_documents
+        loaded.documents[at:at] = documents
+        added_documents += len(documents)
+        known = next((index for index, (uri, _) in enumerate(texts) if uri == origin), None)
+        if known is None:
+            texts.insert(unit.texts + added_texts, (origin, text))
+            added_texts += 1
+        else:  # a second part of the same origin: its text replaces the first's
+            texts[known] = (origin, text)
+    loaded.texts.clear()
+    loaded.texts.update(texts)
 
 
 def generated_text(config: dict, origin: str) -> str:
