@@ -29,7 +29,9 @@ CA = ("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJmekNDQVNXZ0F3SUJBZ0lVVStmemI0Y
       "d2Zud3dEd1lEClZSMFRBUUgvQkFVd0F3RUIvekFLQmdncWhrak9QUVFEQWdOSUFEQkZBaUJVanozTzd6VXFwTVN5TGdsc1J0bjEKQXI3Y1Z1"
       "RzY1c3EyOGJBb1RPZE80UUloQU0yTFdsQ2ZrV1FINGNDMTlZSGQ4cklkMmVDb0JabU9IZ1JyVEtkSwpyOXRJCi0tLS0tRU5EIENFUlRJRklD"
       "QVRFLS0tLS0K")
-PACKAGED_TYPES = ("m5.large", "m4.xlarge", "c5.4xlarge", "t3.micro", "m6i.2xlarge", "r5.xlarge", "g5.xlarge")
+# g5g: NVIDIA by instance family only from v20250224 (2ffb0d54) until the runtime is chosen by binary (v20250501)
+PACKAGED_TYPES = ("m5.large", "m4.xlarge", "c5.4xlarge", "t3.micro", "m6i.2xlarge", "r5.xlarge", "g5.xlarge",
+                  "g5g.xlarge")
 UNKNOWN_TYPE = "mock-type.large"
 V2_CRI = "io.containerd.grpc.v1.cri"
 
@@ -242,7 +244,9 @@ def specs(draw, ipv6: bool, outpost: bool) -> dict[str, Any]:
         instance["network"] = draw(networks)
     if instance:
         spec["instance"] = instance
-    gates = draw(st.dictionaries(st.sampled_from(["InstanceIdNodeName", "FastImagePull"]), booleans, max_size=2))
+    # AggressiveImagePull: the SOCI gate's name at v20250813-v20250819, before the rename (28454ab9)
+    gates = draw(st.dictionaries(st.sampled_from(["InstanceIdNodeName", "FastImagePull", "AggressiveImagePull"]),
+                                 booleans, max_size=2))
     if gates:
         spec["featureGates"] = gates
     return spec

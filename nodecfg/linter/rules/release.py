@@ -15,7 +15,7 @@ from nodecfg.core.codes import NC180
 from nodecfg.core.diagnostics import Diagnostic
 from nodecfg.linter.rules.common import spec_get
 from nodecfg.nodeadm.release import (CONFIG_CHAIN, INSTANCE_ENVIRONMENT, INSTANCE_NETWORK, MAX_PODS_EXPRESSION,
-                                     SOCI_SNAPSHOTTER, first_with, is_dropin)
+                                     first_with, is_dropin)
 
 
 def check(analysis, context) -> list[Diagnostic]:
