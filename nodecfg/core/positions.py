@@ -2,11 +2,38 @@
 
 Later stages report a merged value's inner position (a line of the inline
 containerd TOML, a column of a maxPodsExpression); the value's own span says
-where that text sits in the file.  Every stage maps through here.
+where that text sits in the file.  Every stage maps through here.  (What a
+uri names, its file and the layers inside it, is nodecfg/core/locations.py.)
 """
 from __future__ import annotations
 
-from nodecfg.core.diagnostics import Span
+from typing import Callable
+
+from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.core.locations import Location
+
+# the merged values whose text is reported by line and column (render/containerd.py CONFIG_POINTER)
+EMBEDDED_TEXT_POINTERS = frozenset({"/spec/containerd/config"})
+
+
+def from_pointer(diagnostic: Diagnostic, locate: Callable[[str], Span], texts: dict[str, str]) -> Diagnostic:
+    """A finding at a merged value (``pointer:`` uri) at the place in the file that set the value.
+
+    ``locate`` is the merge's ``MergedConfig.locate``.  A line and column inside an
+    embedded text (the inline containerd config) move into the block scalar that holds
+    it, with the finding's fix; any other pointer finding loses its fix (its edits are
+    not in the file's terms).
+    """
+    span = diagnostic.span
+    pointer = Location.parse(span.uri).pointer
+    if pointer is None:
+        return diagnostic
+    target = locate(pointer)
+    fix = None
+    if span.line > 0 and pointer in EMBEDDED_TEXT_POINTERS:
+        fix = map_embedded_fix(diagnostic.fix, target, texts) if diagnostic.fix else None
+        target = map_embedded_line(target, span.line, span.col, texts)
+    return diagnostic._replace(span=target, fix=fix)
 
 
 def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, str]) -> Span:
@@ -22,3 +49,26 @@ def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, st
     first = next(block, "")
     indent = len(first) - len(first.lstrip(" "))
     return Span(value_span.uri, file_line, indent + col, file_line, indent + col)
+
+
+def map_embedded_fix(fix, value_span: Span, texts: dict[str, str]):
+    """A fix's edits in the lines of a literal block scalar (``config: |``), in lines of the file; else None.
+
+    An edit of whole lines (from column 1 to column 1) stays an edit of whole file
+    lines, indentation included; other positions move as ``map_embedded_line`` moves them.
+    """
+    lines = texts.get(value_span.uri, "").splitlines()
+    if value_span.end_line <= value_span.line or not 0 < value_span.line <= len(lines) or \
+            not lines[value_span.line - 1].rstrip().endswith(("|", "|-", "|+")):
+        return None  # only a literal block scalar has the config's lines as lines of the file
+
+    def move(edit):
+        span = edit.span
+        if span.col == 1 and span.end_col == 1 and span.end_line > span.line:
+            first = value_span.line + span.line
+            return edit._replace(span=Span(value_span.uri, first, 1, first + span.end_line - span.line, 1))
+        start = map_embedded_line(value_span, span.line, span.col, texts)
+        end = map_embedded_line(value_span, span.end_line, span.end_col, texts)
+        return edit._replace(span=start._replace(end_line=end.line, end_col=end.col))
+
+    return fix._replace(edits=tuple(move(edit) for edit in fix.edits))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.locations import Location
 
 SAFE, UNSAFE = "safe", "unsafe"
 
@@ -189,10 +190,13 @@ def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[OffsetEdit]
 
 
 def _same_text(span) -> bool:
-    """Whether the span's lines are lines of the (decoded) file: not inside a part with its own encoding."""
-    parts = span.uri.split("#")[1:]
-    return not any(("base64" in p or "gzip" in p) for p in parts[1:]) and \
-        not any(p.startswith("heredoc=") for p in parts)
+    """Whether the span's lines are lines of the (decoded) file: not inside a part with its own encoding.
+
+    The file's own base64/gzip wrapping is undone and redone around the fix; a container's
+    user data that is base64 in the file, and a drop-in a script writes, are not fixed.
+    """
+    location = Location.parse(span.uri)
+    return location.heredoc is None and not (location.unit is not None and location.layers)
 
 
 class _Lines:

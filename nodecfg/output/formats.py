@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.core.locations import Location
 from nodecfg.output.escape import printable, xml_attribute, xml_text
 
 REPOSITORY_URL = "https://github.com/nodecfg/nodecfg"
@@ -35,8 +36,8 @@ def rule_doc_url(code: str, version: str) -> str:
 
 def split_uri(uri: str) -> tuple[str, str]:
     """('userdata.mime', 'part=2') for 'userdata.mime#part=2'; part is '' when absent."""
-    path, _, part = uri.partition("#")
-    return path, part
+    location = Location.parse(uri)
+    return location.file, location.fragment
 
 
 def _is_file_uri(path: str) -> bool:

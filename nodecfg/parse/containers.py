@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nodecfg.core.codes import NC170, NC171, NC172, NC173, NC174, NC175
+from nodecfg.core import locations
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document, join_pointer
 
@@ -382,7 +383,7 @@ class _Reader:
         offsets = value_offsets(self.text, span, user_data, self.lines) if user_data else []
         mine = [p for p in nodepools if _get(p, "spec", "template", "spec", "nodeClassRef", "name") == name]
         container.units.append(Unit(
-            f"{self.uri}#EC2NodeClass={name}", user_data.encode(), TextMap(user_data, offsets, self.lines),
+            locations.unit_uri(self.uri, f"EC2NodeClass={name}"), user_data.encode(), TextMap(user_data, offsets, self.lines),
             span, "karpenter", "ec2nodeclass",
             {"name": name, "apiVersion": document.data.get("apiVersion"), "spec": spec, "nodepools": mine,
              "document": document}))
@@ -401,7 +402,7 @@ class _Reader:
             pointer = join_pointer(join_pointer("/Resources", logical_id), "Properties")
             pointer = f"{pointer}/LaunchTemplateData/UserData"
             value = _get(resource, "Properties", "LaunchTemplateData", "UserData")
-            unit_uri = f"{self.uri}#{logical_id}"
+            unit_uri = locations.unit_uri(self.uri, logical_id)
             if value is None:
                 container.diagnostics.append(NC172.at(
                     document.span_of(pointer),
@@ -431,13 +432,13 @@ class _Reader:
             if name:
                 label = f"{name}:{label}"
             self._base64_unit(document, pointer, _get(version, "LaunchTemplateData", "UserData"),
-                              f"{self.uri}#{label}", "self-managed", container)
+                              locations.unit_uri(self.uri, label), "self-managed", container)
         return container
 
     def _launch_template_data(self, output: dict) -> Container:
         container = Container("launch-template-data")
         self._base64_unit(self.documents[0], "/LaunchTemplateData/UserData",
-                          _get(output, "LaunchTemplateData", "UserData"), f"{self.uri}#LaunchTemplateData",
+                          _get(output, "LaunchTemplateData", "UserData"), locations.unit_uri(self.uri, "LaunchTemplateData"),
                           "self-managed", container)
         return container
 
@@ -446,7 +447,7 @@ class _Reader:
         span = document.span_of(pointer)
         if value in (None, ""):
             container.diagnostics.append(NC172.at(span,
-                                                    f"{unit_uri.split('#', 1)[1]} has no user data"))
+                                                    f"{locations.fragment_of(unit_uri)} has no user data"))
             return
         if not isinstance(value, str) or not _is_base64(value):
             container.diagnostics.append(NC175.at(
@@ -475,7 +476,7 @@ class _Reader:
                     document.span_of(pointer),
                     f"{address}: user_data is known only after apply; nothing to check in this plan"))
                 continue
-            self._base64_unit(document, f"{pointer}/values/user_data", user_data, f"{self.uri}#{address}",
+            self._base64_unit(document, f"{pointer}/values/user_data", user_data, locations.unit_uri(self.uri, address),
                               mode, container)
         if not container.units and not container.diagnostics:
             container.diagnostics.append(NC172.at(

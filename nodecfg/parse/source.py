@@ -18,6 +18,7 @@ from typing import NamedTuple, Union
 from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document
+from nodecfg.core.locations import layers_uri
 from nodecfg.parse.yaml import EventAllowance, decode_text, parse_yaml_documents
 
 NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
@@ -216,7 +217,7 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
         if unwrapped.data is None:
             return
         data, layers = unwrapped.data, unwrapped.layers
-    decoded_uri = f"{uri}#{'+'.join(layers)}" if layers else uri
+    decoded_uri = layers_uri(uri, layers)
     file_text, _ = decode_text(data, decoded_uri)
     if not _maybe_mime(data):
         kind = None
