@@ -7,6 +7,7 @@ uri names, its file and the layers inside it, is nodecfg/core/locations.py.)
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 from nodecfg.core.diagnostics import Diagnostic, Span
@@ -36,13 +37,22 @@ def from_pointer(diagnostic: Diagnostic, locate: Callable[[str], Span], texts: d
     return diagnostic._replace(span=target, fix=fix)
 
 
+@lru_cache(maxsize=16)
+def text_lines(text: str) -> tuple[str, ...]:
+    """The lines of a source text as excerpts and mappings count them (``str.splitlines``), split once.
+
+    The cache holds the text itself (a str keeps its hash), so a rule that reports
+    15,000 findings in one file, or the excerpts of them, split it once, not 15,000 times.
+    """
+    return tuple(text.splitlines())
+
+
 def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, str]) -> Span:
     """Line/col inside a YAML block scalar (``config: |``) -> line/col of the file."""
     if value_span.end_line <= value_span.line:  # a one-line scalar: point at it
         return value_span
-    text = texts.get(value_span.uri, "")
     file_line = value_span.line + line
-    lines = text.splitlines()
+    lines = text_lines(texts.get(value_span.uri, ""))
     # the block's indentation is that of its first non-blank line (YAML), not of this line:
     # col already counts the spaces this line has beyond it
     block = (content for content in lines[value_span.line:value_span.end_line] if content.strip())
@@ -57,7 +67,7 @@ def map_embedded_fix(fix, value_span: Span, texts: dict[str, str]):
     An edit of whole lines (from column 1 to column 1) stays an edit of whole file
     lines, indentation included; other positions move as ``map_embedded_line`` moves them.
     """
-    lines = texts.get(value_span.uri, "").splitlines()
+    lines = text_lines(texts.get(value_span.uri, ""))
     if value_span.end_line <= value_span.line or not 0 < value_span.line <= len(lines) or \
             not lines[value_span.line - 1].rstrip().endswith(("|", "|-", "|+")):
         return None  # only a literal block scalar has the config's lines as lines of the file

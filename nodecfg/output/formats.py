@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
 from nodecfg.core.locations import Location
+from nodecfg.core.positions import text_lines
 from nodecfg.output.escape import printable, xml_attribute, xml_text
 
 REPOSITORY_URL = "https://github.com/nodecfg/nodecfg"
@@ -231,7 +232,7 @@ def _fingerprints(diagnostics: list[Diagnostic], texts: dict[str, str], root: Pa
     result = []
     for diagnostic in diagnostics:
         path, part = split_uri(diagnostic.span.uri)
-        lines = texts.get(diagnostic.span.uri, "").splitlines()
+        lines = text_lines(texts.get(diagnostic.span.uri, ""))
         line = diagnostic.span.line
         content = lines[line - 1].strip() if 0 < line <= len(lines) else diagnostic.message
         key = "\0".join([diagnostic.code, sarif_location(path, root)["uri"], part, content])
