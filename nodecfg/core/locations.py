@@ -28,9 +28,8 @@ from functools import lru_cache
 from typing import NamedTuple, Sequence
 
 POINTER = "pointer:"
-LAYER_NAMES = ("base64", "gzip")  # parse/wrapping.py unwraps these, in any order and number
 
-_LAYERS = re.compile(r"(?:base64|gzip)(?:\+(?:base64|gzip))*")
+_LAYERS = re.compile(r"(?:base64|gzip)(?:\+(?:base64|gzip))*")  # what parse/wrapping.py unwraps, in any order
 _PART = re.compile(r"part=(0|[1-9][0-9]*)")
 _HEREDOC = "heredoc="
 
@@ -72,10 +71,6 @@ class Location(NamedTuple):
     def fragment(self) -> str:
         """The suffix without its leading '#': ``base64+gzip#part=3``, as the outputs print it."""
         return self.suffix[1:]
-
-    @property
-    def is_pointer(self) -> bool:
-        return self.pointer is not None
 
     @property
     def is_whole_file(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.core.diagnostics import Diagnostic, Edit, Fix, Span
 from nodecfg.core.locations import Location
 
 # the merged values whose text is reported by line and column (render/containerd.py CONFIG_POINTER)
@@ -61,7 +61,7 @@ def map_embedded_line(value_span: Span, line: int, col: int, texts: dict[str, st
     return Span(value_span.uri, file_line, indent + col, file_line, indent + col)
 
 
-def map_embedded_fix(fix, value_span: Span, texts: dict[str, str]):
+def map_embedded_fix(fix: Fix, value_span: Span, texts: dict[str, str]) -> Fix | None:
     """A fix's edits in the lines of a literal block scalar (``config: |``), in lines of the file; else None.
 
     An edit of whole lines (from column 1 to column 1) stays an edit of whole file
@@ -72,7 +72,7 @@ def map_embedded_fix(fix, value_span: Span, texts: dict[str, str]):
             not lines[value_span.line - 1].rstrip().endswith(("|", "|-", "|+")):
         return None  # only a literal block scalar has the config's lines as lines of the file
 
-    def move(edit):
+    def move(edit: Edit) -> Edit:
         span = edit.span
         if span.col == 1 and span.end_col == 1 and span.end_line > span.line:
             first = value_span.line + span.line
