@@ -120,6 +120,57 @@ def test_any_uri_prints_back_byte_for_byte(uri):
         assert location.file + ("#" + location.fragment if "#" in uri else "") == uri
 
 
+# the questions as modules answered them by hand before core/locations.py (for names that hold
+# neither '#' nor a layer's or a marker's word, where those answers were right)
+def _old_path(uri):
+    return uri.split("#", 1)[0]
+
+
+def _old_fragment(uri):
+    return uri.split("#", 1)[1] if "#" in uri else ""
+
+
+def _old_lines_are_file_lines(uri):
+    return not any(layer in _old_fragment(uri) for layer in ("base64", "gzip"))
+
+
+def _old_same_text(uri):  # linter/fix.py _same_text
+    parts = uri.split("#")[1:]
+    return not any(("base64" in p or "gzip" in p) for p in parts[1:]) and \
+        not any(p.startswith("heredoc=") for p in parts)
+
+
+def _old_part_number(fragment):  # userdata/compose.py _part_number, for a span of the composed user data
+    if fragment.startswith("#part="):
+        number = fragment[len("#part="):].partition("#")[0]
+        return int(number) if number.isdigit() else None
+    return None
+
+
+_PLAIN = st.text(st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters="-_.:/<> =[]\""),
+                 min_size=1, max_size=10).filter(
+    lambda name: not any(word in name for word in ("base64", "gzip", "part=", "heredoc=", "pointer:")))
+written = st.builds(Location, file=_PLAIN, unit=st.none() | _PLAIN, layers=_LAYERS,
+                    part=st.none() | st.integers(0, 10_000), heredoc=st.none() | _PLAIN, pointer=st.none())
+
+
+@given(written)
+def test_the_location_answers_as_the_hand_written_splits_did(location):
+    uri = str(location)
+    assert file_of(uri) == _old_path(uri) and fragment_of(uri) == _old_fragment(uri)
+    assert lines_are_file_lines(uri) == _old_lines_are_file_lines(uri)
+    assert (location.heredoc is None and not (location.unit is not None and location.layers)) == _old_same_text(uri)
+    assert (location.part is not None and location.heredoc is None) == ("#part=" in uri and "#heredoc=" not in uri)
+    if location.unit is None and not location.layers:
+        assert location.part == _old_part_number(uri[len(location.file):])
+    if location.unit is not None:  # parse/embedded.py: spans inside a container's unit
+        unit = unit_uri(location.file, location.unit)
+        rest = uri[len(unit):]
+        assert (layers_within(uri, unit) == ()) == ("base64" not in rest and "gzip" not in rest)
+    span = Span(uri, 3, 4)
+    assert str(span) == f"{_old_path(uri) if _old_lines_are_file_lines(uri) else uri}:3:4"
+
+
 # --- the guard: no other module takes a uri apart ------------------------------------------------
 
 _SPLITTERS = {"split", "rsplit", "partition", "rpartition"}
