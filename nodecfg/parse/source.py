@@ -17,8 +17,8 @@ from typing import NamedTuple, Union
 
 from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
 from nodecfg.core.diagnostics import Diagnostic, Span
-from nodecfg.core.document import Document
 from nodecfg.core.locations import layers_uri
+from nodecfg.core.document import Document
 from nodecfg.parse.yaml import EventAllowance, decode_text, parse_yaml_documents
 
 NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"

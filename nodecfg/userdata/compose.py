@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
 
 from nodecfg.core.codes import NC117, NC124, NC140, NC141, NC160, NC161, NC162
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span, has_errors
 from nodecfg.core.locations import Location
+from nodecfg.core.diagnostics import Diagnostic, Severity, Span, has_errors
 
 if TYPE_CHECKING:
     from nodecfg.parse.mime import MimeResult
