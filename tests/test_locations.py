@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from nodecfg.core.diagnostics import Diagnostic, Severity, Span
+from nodecfg.core.diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from nodecfg.core.locations import (Location, file_of, fragment_of, heredoc_uri, is_within, layers_uri,
                                     layers_within, lines_are_file_lines, part_uri, pointer_uri, unit_uri)
+from nodecfg.core.positions import from_pointer
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nodecfg"
 ALLOWED = {"core/locations.py"}  # the one module that writes and reads the addresses
@@ -169,6 +170,38 @@ def test_the_location_answers_as_the_hand_written_splits_did(location):
         assert (layers_within(uri, unit) == ()) == ("base64" not in rest and "gzip" not in rest)
     span = Span(uri, 3, 4)
     assert str(span) == f"{_old_path(uri) if _old_lines_are_file_lines(uri) else uri}:3:4"
+
+
+# --- a pointer's finding, at the YAML that set the value (core/positions.from_pointer) ----------------
+
+CONFIG = "spec:\n  containerd:\n    config: |\n      [plugins]\n      x = 1\n"
+CONFIG_VALUE = Span("a.yaml", 3, 13, 6, 1)  # from the '|' of line 3 to the end of the block
+
+
+def _at(pointer: str, span: Span) -> Span:
+    return CONFIG_VALUE if pointer == "/spec/containerd/config" else Span("a.yaml", 9, 3)
+
+
+def test_a_line_of_the_inline_config_moves_into_the_block_scalar_with_its_fix():
+    inner = pointer_uri("/spec/containerd/config")
+    fix = Fix("safe", (Edit(Span(inner, 2, 1, 2, 2), "y"), Edit(Span(inner, 1, 1, 2, 1), "")))
+    finding = Diagnostic("NC503", Severity.WARNING, Span(inner, 2, 1), "m", fix=fix)
+    moved = from_pointer(finding, lambda pointer: _at(pointer, finding.span), {"a.yaml": CONFIG})
+    # config line 2 ("x = 1") is file line 3 + 2 = 5, after the block's 6 spaces of indentation
+    assert moved.span == Span("a.yaml", 5, 7, 5, 7)
+    assert [edit.span for edit in moved.fix.edits] == [
+        Span("a.yaml", 5, 7, 5, 8),  # the 'x' of line 5
+        Span("a.yaml", 4, 1, 5, 1),  # a whole line stays a whole line of the file, indentation included
+    ]
+
+
+def test_other_pointer_findings_take_the_value_s_span_and_no_fix_and_file_spans_stay():
+    fix = Fix("safe", (Edit(Span(pointer_uri("/spec/kubelet/config/maxPods"), 1, 1), "1"),))
+    finding = Diagnostic("NC403", Severity.WARNING, Span(pointer_uri("/spec/kubelet/config/maxPods")), "m", fix=fix)
+    moved = from_pointer(finding, lambda pointer: _at(pointer, finding.span), {"a.yaml": CONFIG})
+    assert (moved.span, moved.fix) == (Span("a.yaml", 9, 3), None)
+    in_file = Diagnostic("NC201", Severity.ERROR, Span("a.yaml", 1, 1), "m")
+    assert from_pointer(in_file, lambda pointer: pytest.fail("not a pointer"), {}) is in_file
 
 
 # --- the guard: no other module takes a uri apart ------------------------------------------------
