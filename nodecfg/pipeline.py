@@ -23,7 +23,6 @@ are mapped back to the line and column of the YAML that set the value.
 from __future__ import annotations
 
 import enum
-import importlib
 from collections import OrderedDict
 from typing import Any, Literal, Mapping
 
@@ -37,9 +36,6 @@ from nodecfg.core.modes import FRAGMENT_MODES, MODES, check_mode
 from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, display_name, load_sources
 
 Mode = Literal["self-managed", "managed-nodegroup", "karpenter"]
-
-LINT_RULE_MODULES = ("kubelet_flags", "feature_gates", "max_pods_expression", "userdata", "mode", "containerd",
-                     "release")
 
 # Stand-ins for the cluster fields EKS or Karpenter inject at launch, so that a
 # fragment can still go through the renderers' checks (never into a tree).
@@ -225,14 +221,9 @@ def _stops(diagnostics: list[Diagnostic]) -> bool:
 
 def run_rules(analysis: Analysis, sources: list, mode: str, instance: Any, extra_table: Mapping | None
               ) -> list[Diagnostic]:
-    from nodecfg.linter.rules import LintContext
+    from nodecfg.linter.rules import LintContext, check
 
-    context = LintContext(sources, mode, instance, dict(extra_table) if extra_table else None)
-    found: list[Diagnostic] = []
-    for name in LINT_RULE_MODULES:
-        module = importlib.import_module(f"nodecfg.linter.rules.{name}")
-        found.extend(module.check(analysis, context))
-    return found
+    return check(analysis, LintContext(sources, mode, instance, dict(extra_table) if extra_table else None))
 
 
 def _render_stage(result: Result, instance: Any, extra_table: Mapping | None, want_tree: bool) -> list[Diagnostic]:

@@ -9,7 +9,7 @@ import pytest
 from nodecfg.cli.main import main
 from nodecfg.context.instance import DEFAULT_INSTANCE
 from nodecfg.linter.engine import lint
-from nodecfg.parse.containers import karpenter_part_kind
+from nodecfg.parse.containers.kinds.ec2nodeclass import karpenter_part_kind
 from nodecfg.pipeline import analyse, render_tree
 from nodecfg.userdata.simulate import ClusterFacts
 from nodecfg.parse.source import LoadOptions

@@ -104,7 +104,7 @@ def test_blank_items_give_no_word():
 
 
 def test_boolean_flags_include_every_boolean_config_field_flag():
-    from nodecfg.linter.rules.kubelet_flags import CONFIG_FIELDS
+    from nodecfg.nodeadm.kubelet_flags import CONFIG_FIELDS
 
     schema = json.loads((Path(__file__).parent.parent / "schemas" / "kubelet-config.v1beta1.json").read_text())
     booleans = set()

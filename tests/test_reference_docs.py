@@ -176,3 +176,23 @@ def test_examples_run_alone_whatever_settings_are_above_the_temporary_directory(
     ((_, example),) = generator.examples((ROOT / "docs" / "index.md").read_text())
     output, code = generator.run_example(example)
     assert code == 1 and generator.reported_codes(output) == ["NC201"]
+
+
+def test_fix_page_lists_the_fixable_codes_from_the_catalogue(monkeypatch):
+    """A fixable rule is its catalogue entry and its page: docs/fix.md's table is generated (issue 20)."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import gen_reference_docs as generator
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    from nodecfg.core import codes
+
+    text = (ROOT / "docs" / "fix.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| [NC")]
+    fixable = {code: entry for code, entry in codes.CATALOGUE.items() if entry.fix}
+    assert [row.split("]")[0][3:] for row in rows] == sorted(fixable)
+    assert "| [NC415](rules/NC415.md) | unsafe | moves the flag into kubelet.config" in text
+    new = codes.Code("NC999", "made-up", codes.WARNING, "lint", "a made-up rule", fix="safe",
+                     fix_does="does | something")
+    monkeypatch.setitem(codes.CATALOGUE, "NC999", new)
+    assert "| [NC999](rules/NC999.md) | safe | does \\| something |\n" in generator.fix_page()

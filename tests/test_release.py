@@ -126,7 +126,7 @@ def test_reasons_name_the_commit_of_each_boundary_crossed():
 def test_docs_name_every_change_and_its_first_release():
     from pathlib import Path
 
-    page = (Path(__file__).parent.parent / "docs" / "releases.md").read_text()
+    page = (Path(__file__).parent.parent / "docs" / "release-changes.md").read_text()
     for change in r.CHANGES:
         assert f"`{change.commit}`" in page, change
         assert change.since in page, change

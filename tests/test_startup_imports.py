@@ -54,6 +54,9 @@ def test_a_cold_check_of_a_typical_config_imports_only_what_it_runs(tmp_path):
     code, modules = _cold_check(["check", str(target)], tmp_path)
     assert code == 0
     assert not modules & {"dataclasses", "inspect", "jsonschema", "hashlib", "tomlkit", "celpy", "lark"}
+    # the look for user data inside a manifest or template reads the registry's index, no kind module
+    containers = {m for m in modules if m.startswith("nodecfg.parse.containers")}
+    assert containers == {"nodecfg.parse.containers", "nodecfg.parse.containers.index"}
     # the kubelet-flag rules read nodeadm's own flags and the argv model; no file is rendered
     renderers = {m for m in modules if m.startswith("nodecfg.render.")}
     assert renderers <= {"nodecfg.render.flags", "nodecfg.render.kubelet", "nodecfg.render.kubelet_argv"}
@@ -83,14 +86,13 @@ REPRESENTATIVE = [
      {"nodecfg.parse.mime", "nodecfg.parse.shell"},
      # the script has no heredoc: the lark grammar is not loaded
      NEVER | TOML | CEL | FORMATS),
-    # parse.containers still defines dataclasses: only the other NEVER modules are pinned here
     ("ec2nodeclass", ["golden/karpenter-nodeclass-mime/ec2nodeclass.yaml"], 0,
-     {"nodecfg.parse.containers", "nodecfg.parse.embedded"},
-     (NEVER - {"dataclasses", "inspect"}) | TOML | CEL | FORMATS),
+     {"nodecfg.parse.containers.kinds.ec2nodeclass", "nodecfg.parse.embedded"},
+     NEVER | TOML | CEL | FORMATS),
     # a plain `cat <<'NODECONFIG' > /etc/eks/nodeadm.d/...` line is read without lark
     ("ec2nodeclass-script-heredoc", ["golden/karpenter-nodeclass-script/nodeclass.yaml"], 0,
      {"nodecfg.parse.shell", "nodecfg.parse.embedded"},
-     (NEVER - {"dataclasses", "inspect"}) | TOML | CEL | FORMATS),
+     NEVER | TOML | CEL | FORMATS),
     ("findings-as-text", ["golden/errors-typos/nodeconfig.yaml"], 1,
      {"nodecfg.output.report"},
      NEVER | TOML | CEL | FORMATS | {"nodecfg.linter.registry"}),

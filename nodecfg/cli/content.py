@@ -8,7 +8,7 @@ passes a generator script, a Markdown page or a Helm values file untouched.
 The kinds: ``nodeconfig`` (a NodeConfig document, even one with a YAML
 syntax error or a misspelt apiVersion: those are findings, not a reason to
 skip), ``userdata`` (MIME multipart, or base64/gzip-wrapped user data), and
-the container kinds of nodecfg.parse.containers.KINDS.
+the groups of the container kinds registered in nodecfg/parse/containers/.
 """
 from __future__ import annotations
 
@@ -24,24 +24,25 @@ _NODECONFIG_NAMES = re.compile(r"node\.eks\.aws|NodeConfig")
 
 SNIFF_BYTES = 1 << 20  # the default --max-input-bytes: a larger file is linted (and refused) anyway
 
-KIND_GROUPS = {
-    "nodeconfig": ("nodeconfig",),
-    "userdata": ("userdata",),
-    "ec2nodeclass": ("ec2nodeclass",),
-    "launch-template": ("cloudformation", "launch-template-versions", "launch-template-data", "terraform"),
-}
+
+def kind_groups() -> dict[str, tuple[str, ...]]:
+    """The kinds ``--only-node-config`` names -> the content kinds each selects."""
+    from nodecfg.parse.containers import groups
+
+    return {"nodeconfig": ("nodeconfig",), "userdata": ("userdata",), **groups()}
 
 
 def kinds_from(value: str) -> frozenset[str]:
     """The content kinds a comma-separated ``--only-node-config`` value names (ValueError for others)."""
+    groups = kind_groups()
     names = [name.strip() for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in KIND_GROUPS and name != "all"]
+    unknown = [name for name in names if name not in groups and name != "all"]
     if unknown or not names:
         raise ValueError(f"unknown kind {', '.join(unknown) or repr(value)}; choose from all, "
-                         + ", ".join(KIND_GROUPS))
+                         + ", ".join(groups))
     if "all" in names:
-        names = list(KIND_GROUPS)
-    return frozenset(kind for name in names for kind in KIND_GROUPS[name])
+        names = list(groups)
+    return frozenset(kind for name in names for kind in groups[name])
 
 
 def content_kind(data: bytes, uri: str) -> str | None:
@@ -58,11 +59,11 @@ def content_kind(data: bytes, uri: str) -> str | None:
         return "userdata" if content_kind(decoded, uri) else None
     if _MIME_START.match(data.lstrip()):
         return "userdata"
-    from nodecfg.parse.source import maybe_container
+    from nodecfg.parse.containers import maybe_container
 
     if maybe_container(data):
         from nodecfg.core.diagnostics import has_errors
-        from nodecfg.parse.containers import extract
+        from nodecfg.parse.containers.reading import extract
 
         container = extract(data, uri)
         if container is not None:
@@ -74,7 +75,7 @@ def content_kind(data: bytes, uri: str) -> str | None:
 
 
 def _yaml_kind(data: bytes, uri: str) -> str | None:
-    from nodecfg.parse.containers import _is_nodeconfig_like
+    from nodecfg.parse.containers.reading import is_nodeconfig_like
     from nodecfg.parse.yaml import decode_text, parse_yaml_documents
 
     text, _ = decode_text(data, uri)
@@ -86,7 +87,7 @@ def _yaml_kind(data: bytes, uri: str) -> str | None:
         return "nodeconfig" if looks_like else None
     first = documents[0] if documents else None
     return "nodeconfig" if first is not None and isinstance(first.data, dict) and first.data \
-        and _is_nodeconfig_like(first) else None
+        and is_nodeconfig_like(first) else None
 
 
 def _starts_like_nodeconfig(text: str) -> bool:

@@ -6,7 +6,7 @@ A uri names a source and, after a ``#`` each, the layers inside it, outermost fi
     pointer:POINTER                                    pointer:/spec/containerd/config
 
 - ``file``: a path, ``<stdin>``, ``<input 1>``, or an origin nodecfg generates (``karpenter-generated``);
-- ``unit``: one user data of a container file (parse/containers.py): ``EC2NodeClass=default``,
+- ``unit``: one user data of a container file (parse/containers/): ``EC2NodeClass=default``,
   ``version=1``, a CloudFormation logical id, a Terraform address;
 - ``layers``: how the whole user data is wrapped, outermost first (parse/wrapping.py), ``base64+gzip``;
   its lines are then lines of the decoded text;

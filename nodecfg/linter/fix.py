@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import base64 as base64_codec
 import gzip as gzip_codec
-import re
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.locations import Location
@@ -210,41 +209,21 @@ class _Lines:
     def offset(self, line: int, col: int) -> int:
         return self.starts[line - 1] + col - 1 if 0 < line <= len(self.starts) else -1
 
-    def line(self, line: int) -> str:
-        if not 0 < line <= len(self.starts):
-            return ""
-        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
-        return self.text[self.starts[line - 1]:end]
-
-    def newline(self) -> str:
-        return "\r\n" if "\r\n" in self.text else "\n"
 
 
 class _Planner:
-    """Turns findings' fixes (core/diagnostics.Fix, made where each finding is made) into offsets in the text.
-
-    NC415 alone is still planned here, from the document's layout: its value conversion
-    (userdata/migrate_flags.py) imports the kubelet flag tables of the rule that makes
-    NC415 (linter/rules/kubelet_flags.py), so the rule cannot import it back until
-    those tables move to a package below both.
-    """
+    """Turns findings' fixes (core/diagnostics.Fix, made where each finding is made) into offsets in the text."""
 
     def __init__(self, result, lines: _Lines) -> None:
         self.result = result
         self.lines = lines
-        self.layout = {"NC415": self._move_flag_to_config}
 
     def applicability(self, diagnostic) -> str | None:
-        if diagnostic.fix is not None:
-            return diagnostic.fix.applicability
-        return CATALOGUE[diagnostic.code].fix or None if diagnostic.code in self.layout else None
+        return diagnostic.fix.applicability if diagnostic.fix is not None else None
 
     def edits_for(self, diagnostic) -> list[OffsetEdit]:
         try:
-            if diagnostic.fix is not None:
-                return self._offsets(diagnostic)
-            plan = self.layout.get(diagnostic.code)
-            return plan(diagnostic) if plan else []
+            return self._offsets(diagnostic) if diagnostic.fix is not None else []
         except (ValueError, IndexError, KeyError):
             return []  # a fix that cannot be made with certainty is not made
 
@@ -266,91 +245,6 @@ class _Planner:
         if start < 0 or end < start:
             raise ValueError("span outside the text")
         return start, end
-
-    def _document(self, span):
-        for document in self.result.analysis.loaded.documents + self.result.analysis.loaded.ignored_documents:
-            if document.uri == span.uri:
-                return document
-        raise KeyError(span.uri)
-
-    def _move_flag_to_config(self, diagnostic) -> list[OffsetEdit]:
-        """NC415: move the flag into kubelet.config."""
-        from nodecfg.userdata.migrate_flags import config_field, convert
-
-        document = self._document(diagnostic.span)
-        pointer = next(p for p, s in document.positions.items() if s == diagnostic.span)
-        flags_pointer, index = pointer.rsplit("/", 1)
-        if flags_pointer != "/spec/kubelet/flags":
-            return []
-        flags = _value(document.data, flags_pointer)
-        parsed = _parse_flag(flags[int(index)])
-        if parsed is None:
-            return []
-        name, value = parsed
-        field_name = config_field(name)
-        converted = convert(name, value) if field_name else None
-        config = _value(document.data, "/spec/kubelet/config")
-        top = field_name.split(".")[0] if field_name else ""
-        if converted is None or (isinstance(config, dict) and top.lower() in map(str.lower, config)) or \
-                sum(1 for flag in flags if (_parse_flag(flag) or ("",))[0] == name) != 1:
-            return []
-        comment = re.search(r"\s#.*$", self.lines.line(diagnostic.span.line))
-        return self._remove_item(document, flags_pointer, int(index), len(flags), diagnostic.code) + \
-            self._add_config(document, field_name, converted, diagnostic.code,
-                             comment.group(0) if comment and not isinstance(converted, (dict, list)) else "")
-
-    def _remove_item(self, document, flags_pointer: str, index: int, count: int, code: str) -> list[OffsetEdit]:
-        span = document.positions[f"{flags_pointer}/{index}"]
-        item_line = self.lines.line(span.line)
-        if not re.match(r"^\s*-\s", item_line) or span.end_line != span.line:
-            raise ValueError("not a block sequence item on its own line")
-        if count == 1:  # the list goes with its only item
-            key = document.key_positions[flags_pointer]
-            start = self.lines.offset(key.line, 1)
-            return [OffsetEdit(start, self.lines.offset(span.line + 1, 1), "", code)]
-        start = self.lines.offset(span.line, 1)
-        return [OffsetEdit(start, self.lines.offset(span.line + 1, 1), "", code)]
-
-    def _add_config(self, document, field_name: str, value: Any, code: str, comment: str) -> list[OffsetEdit]:
-        from nodecfg.userdata.migrate_flags import nest
-        from nodecfg.encode.yaml import dump_yaml
-
-        newline = self.lines.newline()
-        config_key = document.key_positions.get("/spec/kubelet/config")
-        if config_key is not None:
-            config_value = document.positions["/spec/kubelet/config"]
-            children = [s for p, s in document.key_positions.items()
-                        if p.startswith("/spec/kubelet/config/") and p.count("/") == 4]
-            if config_value.line == config_key.line or not children:
-                raise ValueError("kubelet.config is not a block mapping")
-            indent = min(s.col for s in children) - 1
-            at = self.lines.offset(config_key.line + 1, 1)
-            body = dump_yaml(nest(field_name, value))
-        else:
-            kubelet_key = document.key_positions["/spec/kubelet"]
-            siblings = [s for p, s in document.key_positions.items()
-                        if p.startswith("/spec/kubelet/") and p.count("/") == 3]
-            if not siblings:
-                raise ValueError("no block mapping under kubelet")
-            indent = min(s.col for s in siblings) - 1
-            at = self.lines.offset(kubelet_key.line + 1, 1)
-            body = dump_yaml({"config": nest(field_name, value)})
-        body_lines = body.splitlines()
-        body_lines[-1] += comment  # the flag's own comment goes with it
-        text = "".join(" " * indent + line + newline for line in body_lines)
-        return [OffsetEdit(at, at, text, code)]
-
-
-def _parse_flag(text: Any):
-    from nodecfg.linter.rules.kubelet_flags import parse_flag
-
-    return parse_flag(text.strip()) if isinstance(text, str) else None
-
-
-def _value(data: Any, pointer: str) -> Any:
-    from nodecfg.merge.nodeconfig import get_pointer
-
-    return data if pointer == "" else get_pointer(data, pointer)
 
 
 # --- files ------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ class Linted:
 
 def wanted(text: str, path: str | None, limits: Limits = Limits()) -> bool:
     """Whether nodecfg lints this document: by content, as ``check DIR`` picks files."""
-    from nodecfg.parse.containers import recognised
+    from nodecfg.parse.containers.reading import recognised
 
     content = text.encode("utf-8", "replace")
     if len(content) > limits.max_source_bytes:  # too large to parse for a look: only its head is read
@@ -110,7 +110,8 @@ def lint_document(text: str, path: str | None, *, mode: str = "self-managed", co
     from nodecfg.linter.engine import lint
     from nodecfg.output.formats import finding_message, rule_doc_url
     from nodecfg.output.report import limit
-    from nodecfg.parse.source import LoadOptions, NamedBytes, maybe_container
+    from nodecfg.parse.containers import maybe_container
+    from nodecfg.parse.source import LoadOptions, NamedBytes
 
     name = path or UNTITLED
     content = text.encode("utf-8", "replace")
@@ -123,7 +124,7 @@ def lint_document(text: str, path: str | None, *, mode: str = "self-managed", co
     options = {"mode": mode, "settings": settings, "limits": limits}
     units: list[int | None] = [None]
     if maybe_container(content):
-        from nodecfg.parse.containers import unit_count
+        from nodecfg.parse.containers.reading import unit_count
 
         count = unit_count(content, name)
         units = list(range(count)) if count > 1 else [None]

@@ -92,7 +92,7 @@ def _read(path: Path) -> bytes | None:
 
 
 def _recognised(path: Path) -> bool:
-    from nodecfg.parse.containers import recognised
+    from nodecfg.parse.containers.reading import recognised
 
     data = _read(path)
     return data is not None and recognised(data, str(path))
@@ -104,12 +104,12 @@ def _per_unit(group: list[str]) -> list[Group]:
 
     if len(group) != 1 or group[0] == "-" or not is_regular(group[0].removeprefix("file://")):
         return [(group, None)]
-    from nodecfg.parse.source import maybe_container
+    from nodecfg.parse.containers import maybe_container
 
     data = _read(Path(group[0].removeprefix("file://")))
     if data is None or not maybe_container(data):  # only a container file holds several user data
         return [(group, None)]
-    from nodecfg.parse.containers import unit_count
+    from nodecfg.parse.containers.reading import unit_count
 
     count = unit_count(data, group[0])
     if count <= 1:

@@ -1,4 +1,4 @@
-"""Loading the user data found inside a container file (nodecfg/parse/containers.py).
+"""Loading the user data found inside a container file (nodecfg/parse/containers/).
 
 Each unit is read like a user data file of its own, into a scratch
 ``Loaded``; then every span is moved into the containing file with the
@@ -57,7 +57,7 @@ def _load_unit(unit, scratch, limits, options) -> None:
     if unit.karpenter is None:
         _load_bytes(unit.data, unit.uri, scratch, limits, inner)
         return
-    from nodecfg.parse.containers import karpenter_part_kind
+    from nodecfg.parse.containers.kinds.ec2nodeclass import karpenter_part_kind
 
     scratch.raw_sizes[unit.uri] = scratch.ec2_sizes[unit.uri] = len(unit.data)
     text = unit.data.decode("utf-8", "replace")

@@ -19,6 +19,8 @@ from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.locations import layers_uri
 from nodecfg.core.document import Document
+from nodecfg.parse.containers import maybe_container
+from nodecfg.nodeadm.userdata import karpenter_reads_as_mime
 from nodecfg.parse.yaml import EventAllowance, decode_text, parse_yaml_documents
 
 NODECONFIG_MEDIA_TYPE = "application/node.eks.aws"
@@ -76,7 +78,7 @@ class Loaded:
 
 
 class LoadOptions(NamedTuple):
-    """What reading user data inside manifests and templates needs (nodecfg/parse/containers.py)."""
+    """What reading user data inside manifests and templates needs (nodecfg/parse/containers/)."""
 
     mode: str | None = None            # karpenter: a plain script is Karpenter's text/x-shellscript part
     params: tuple[tuple[str, str], ...] = ()  # CloudFormation --param NAME=VALUE
@@ -84,17 +86,6 @@ class LoadOptions(NamedTuple):
     instance_type: str = ""            # for the pod capacity of the simulated part
     containers: bool = True
     unit: int | None = None            # which user data of a container file to read (check: each in turn)
-
-
-# A cheap look at the bytes for a file that holds user data (nodecfg/parse/containers.py), here so
-# that a plain NodeConfig never pays for importing that module.
-_CONTAINER_HINT = re.compile(rb"EC2NodeClass|AWS::EC2::LaunchTemplate|\"?LaunchTemplate(Versions|Data)\"?\s*:"
-                             rb"|\"(format|terraform)_version\"|^kind:\s*[\"']?(?!NodeConfig)\w"
-                             rb"|\"kind\"\s*:\s*\"(?!NodeConfig\")", re.MULTILINE)
-
-
-def maybe_container(data: bytes) -> bool:
-    return _CONTAINER_HINT.search(data[:65536]) is not None
 
 
 def display_name(spec: SourceSpec, index: int) -> str:
@@ -198,7 +189,7 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
         return
     if options is not None and options.containers:
         if maybe_container(data):
-            from nodecfg.parse.containers import extract
+            from nodecfg.parse.containers.reading import extract
 
             container = extract(data, uri, dict(options.params))
             if container is not None:
@@ -222,7 +213,7 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
     if not _maybe_mime(data):
         kind = None
         if options is not None and options.mode == "karpenter" and file_text is not None:
-            from nodecfg.parse.containers import karpenter_part_kind
+            from nodecfg.parse.containers.kinds.ec2nodeclass import karpenter_part_kind
 
             kind = karpenter_part_kind(file_text)
             if kind == "shell":
@@ -280,7 +271,7 @@ def _launcher_refuses(result, file_text: str | None, mode: str | None) -> bool:
     nothing else is read.
     """
     if mode not in _REFUSED_BY or result.top_problem is None \
-            or not (file_text or "").strip().startswith(("MIME-Version:", "Content-Type:")):
+            or not karpenter_reads_as_mime(file_text or ""):
         return False
     from nodecfg.core.codes import NC104
 

@@ -222,7 +222,12 @@ def _config_span(text: str, line: int = 1, col: int = 1) -> Span:
     return Span(pointer_uri(CONFIG_POINTER), line, col)
 
 
-def _span_of_substring(text: str, needle: str) -> Span:
+def span_of_substring(text: str, needle: str) -> Span:
+    """Where needle first appears in the user's containerd config text (the config itself when it does not).
+
+    A pointer span (line and column inside the TOML) that pipeline.localise maps to the YAML; the containerd
+    rules (linter/rules/containerd.py) report there too.
+    """
     index = text.find(needle)
     if index < 0:
         return _config_span(text)
@@ -235,7 +240,7 @@ def _span_of_key(text: str, key: str) -> Span:
     match = re.search(rf"(?m)^\s*{re.escape(key)}\s*=", text)
     if not match:
         return _config_span(text)
-    return _span_of_substring(text, match.group(0).strip())
+    return span_of_substring(text, match.group(0).strip())
 
 
 def _leaf_paths(data: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -255,7 +260,7 @@ def _check_v1(text: str, user: dict[str, Any], version: str) -> list[Diagnostic]
     marker = next((m for m in V3_MARKERS if m in text), None)
     if marker:
         return [NC502.at(
-            _span_of_substring(text, marker),
+            span_of_substring(text, marker),
             f"containerd {version} (1.x) does not understand the schema v3 plugin '{marker}'; "
             "nodeadm refuses this config and stops (\"failed to get config template version\")",
             hint=f"spell it the v2 way under [plugins.\"{V2_CRI}\"], or set containerdVersion to 2.x",
@@ -351,7 +356,7 @@ def _check_v2(text: str, user: dict[str, Any], version: str) -> list[Diagnostic]
         moves = "; ".join(f"{_dotted(p)} -> {_dotted(v3_spelling(p)) if v3_spelling(p) else '(dropped)'}"
                           for p in stale)
         diagnostics.append(NC504.at(
-            _span_of_substring(text, V2_CRI),
+            span_of_substring(text, V2_CRI),
             f"schema v2 keys under '{V2_CRI}' sit next to v3 plugins; nodeadm keeps the v3 template "
             "and does not migrate them, so containerd 2.x ignores them",
             hint=f"v3 spelling: {moves}",

@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
 from nodecfg.core.codes import NC117, NC124, NC140, NC141, NC160, NC161, NC162
 from nodecfg.core.locations import Location
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span, has_errors
+from nodecfg.nodeadm.userdata import EC2_USER_DATA_LIMIT
 
 if TYPE_CHECKING:
     from nodecfg.parse.mime import MimeResult
 
 BOUNDARY = "==NODECFG=="
-EC2_USER_DATA_LIMIT = 16384  # bytes EC2 stores (the API counts them before base64)
 MAX_INPUT_BYTES = 1 << 20  # an input file read beyond this could never fit
 NODECONFIG = "application/node.eks.aws"
 SCRIPT = "text/x-shellscript"

@@ -533,7 +533,7 @@ class _Translator:
         self.migration.rows.sort(key=lambda row: (row.span.uri, row.span.line, row.span.col))
 
     def _set(self, path: str, value: Any) -> None:
-        from nodecfg.userdata.migrate_flags import merge_into, nest
+        from nodecfg.nodeadm.kubelet_flags import nest
 
         merge_into(self.spec, nest(path, value))
 
@@ -605,7 +605,6 @@ class _Translator:
     def _kubelet(self, settings: dict[str, _Setting]) -> None:
         from nodecfg.context.maxpods import KUBELET_DEFAULT_MAX_PODS  # what AL2 left with --use-max-pods false
         from nodecfg.core.gonet import cluster_dns
-        from nodecfg.userdata.migrate_flags import merge_into
 
         config: dict[str, Any] = {}
         flags: list[str] = []
@@ -637,8 +636,8 @@ class _Translator:
             self._set("kubelet.flags", flags)
 
     def _extra_args(self, extra: _Setting, config: dict, flags: list[str]) -> None:
-        from nodecfg.linter.rules.kubelet_flags import ACCUMULATING_FLAGS, REMOVED_FLAGS
-        from nodecfg.userdata.migrate_flags import config_field, convert, merge_into, nest
+        from nodecfg.nodeadm.kubelet_flags import ACCUMULATING_FLAGS, REMOVED_FLAGS, config_field, convert, nest
+        from nodecfg.validate.schemas import KUBELET_CONFIG, load_schema
 
         for name, value, raw in split_kubelet_args(extra.value):
             given = f"{extra.given} --{name}" if name else f"{extra.given} {raw}"
@@ -658,7 +657,7 @@ class _Translator:
                 self.row(setting, "not migrated: removed from the kubelet")
                 continue
             field_name = config_field(name)
-            converted = convert(name, value) if field_name else None
+            converted = convert(name, value, load_schema(KUBELET_CONFIG)) if field_name else None
             if field_name and converted is not None:
                 top = field_name.split(".")[0]
                 if name in ACCUMULATING_FLAGS and isinstance(converted, list) and isinstance(config.get(top), list):
@@ -791,6 +790,15 @@ class _Translator:
                                "it from spec.cluster.cidr only")
         differences.append("kubeAPIQPS/kubeAPIBurst: bootstrap.sh set 10/20 for kubelet 1.22 to 1.26; nodeadm "
                            "sets neither (the kubelet's own defaults apply)")
+
+
+def merge_into(target: dict, addition: dict) -> None:
+    """Merge the nested mapping ``addition`` into ``target``, the later value winning for a leaf."""
+    for key, value in addition.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge_into(target[key], value)
+        else:
+            target[key] = value
 
 
 def split_kubelet_args(text: str) -> list[tuple[str | None, str | None, str]]:

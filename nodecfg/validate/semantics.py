@@ -21,6 +21,7 @@ from nodecfg.core.codes import (NC301, NC302, NC303, NC304, NC305, NC306, NC307,
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import join_pointer
 from nodecfg.core.lines import describe, line_breaker
+from nodecfg.nodeadm.cluster import REQUIRED_CLUSTER_FIELDS
 from nodecfg.parse.mime import discarded_user_data
 
 Locate = Callable[[str], Span]
@@ -28,8 +29,6 @@ Locate = Callable[[str], Span]
 SELF_MANAGED = "self-managed"
 CLUSTER = "/spec/cluster"
 
-# nodeadm's order of checks; the field names as users write them.
-REQUIRED_CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
 # No cluster field at all: most likely user data that EKS or Karpenter complete at launch.
 FRAGMENT_HINT = ("for a managed node group's or Karpenter's user data, where the cluster fields are added at "
                  "launch, lint with --mode managed-nodegroup|karpenter; otherwise set the spec.cluster fields "

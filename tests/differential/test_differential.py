@@ -193,7 +193,7 @@ def _golden_cases() -> list:
 
 
 def _holds_user_data(case_dir: Path, case_text: str) -> bool:
-    from nodecfg.parse.source import maybe_container
+    from nodecfg.parse.containers import maybe_container
     from nodecfg.parse.yaml import parse_yaml_documents
 
     sources = parse_yaml_documents(case_text, "case.yaml")[0][0].data["sources"]

@@ -2,7 +2,7 @@
 Fn::Sub, Fn::Join, short tags), launch template API output and Terraform plans, each holding user
 data that is a NodeConfig, a MIME document or a script, gzip and/or base64 encoded.
 
-Built the way the readers in nodecfg/parse/containers.py look at them, so that most examples get
+Built the way the readers in nodecfg/parse/containers/kinds/ look at them, so that most examples get
 past recognition into the position mapping and the embedded user data; a share is then cut or
 has a byte changed, to walk the error paths too.
 """

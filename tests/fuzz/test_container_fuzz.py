@@ -14,7 +14,7 @@ import time
 from hypothesis import given
 
 from nodecfg.linter.engine import lint
-from nodecfg.parse.containers import unit_count
+from nodecfg.parse.containers.reading import unit_count
 from nodecfg.parse.source import LoadOptions
 
 from container_strategies import container_files
@@ -38,7 +38,7 @@ def test_container_files_are_read_safely_and_every_span_is_inside_the_input(data
 
 def _decoded_layers(data: bytes) -> dict[str, str]:
     """The text of each base64 (and gzip) user data, which spans in ``UNIT#base64`` number the lines of."""
-    from nodecfg.parse.containers import extract
+    from nodecfg.parse.containers.reading import extract
     from nodecfg.parse.wrapping import unwrap
 
     container = extract(data, NAME)

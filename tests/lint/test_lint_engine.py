@@ -245,3 +245,29 @@ def test_each_in_forked_workers_reports_what_one_process_does(tmp_path, monkeypa
     expected = {f"n{n:02d}.yaml" for n in range(len(sources)) if n % 3 == 0 or n % 4 == 1}
     assert {d["uri"].rsplit("/", 1)[-1] for d in found} == expected
     assert {d["code"] for d in found} >= {"NC414", "NC416"}
+
+
+# --- the rules' registry -------------------------------------------------------
+
+def test_a_rule_family_is_run_because_its_module_exists(tmp_path, monkeypatch):
+    """Adding a family is adding its module to nodecfg/linter/rules/: no list names it (issue 20)."""
+    import sys
+
+    from nodecfg.linter import rules
+    from nodecfg.linter.engine import lint
+
+    (tmp_path / "zz_probe.py").write_text(
+        "from nodecfg.core.codes import NC701\nfrom nodecfg.core.diagnostics import Span\n\n\n"
+        "def check(analysis, context):\n    return [NC701.at(Span(analysis.documents[0].uri, 2, 1), 'probe')]\n")
+    (tmp_path / "zz_helper.py").write_text("def helper():\n    return 1\n")  # no check(): not a family
+    monkeypatch.setattr(rules, "__path__", [*rules.__path__, str(tmp_path)])
+    monkeypatch.setattr(rules, "_families", None)
+    try:
+        names = [family.__name__.rsplit(".", 1)[1] for family in rules.families()]
+        assert names == sorted(names) and names[-1] == "zz_probe" and "zz_helper" not in names
+        assert "common" not in names and {"kubelet_flags", "mode", "containerd"} <= set(names)
+        found = [(d.code, d.span.line, d.message) for d in lint([DUPLICATE_V.encode()]).diagnostics]
+        assert ("NC701", 2, "probe") in found
+    finally:
+        for name in ("zz_probe", "zz_helper"):
+            sys.modules.pop(f"nodecfg.linter.rules.{name}", None)

@@ -84,6 +84,30 @@ def test_flag_with_a_config_field():
     assert flag_findings("--max-pods=30") == {("NC415", 12, 9)}
 
 
+def test_the_config_field_finding_carries_its_fix():
+    """NC415's fix is made where NC415 is made (Diagnostic.fix), as every other fix: the item goes, the field comes."""
+    from lint_helpers import diagnostics
+    from nodecfg.core.diagnostics import Edit, Span
+
+    source = nodeconfig("kubelet:\n  flags:\n    - --v=2\n    - --max-pods=30  # ours\n")
+    (finding,) = [d for d in diagnostics(source) if d.code == "NC415"]
+    uri = finding.span.uri
+    assert finding.fix.applicability == "unsafe"
+    assert finding.fix.edits == (
+        Edit(Span(uri, 13, 1, 14, 1), "", "      - --max-pods=30  # ours\n"),  # line 13, the item's line
+        Edit(Span(uri, 11, 1, 11, 1), "    config:\n      maxPods: 30 # ours\n"))  # under kubelet: (line 10)
+
+
+def test_the_config_field_fix_of_a_last_line_without_a_newline():
+    """The item's line runs to the end of the text: all of it goes (the fix used to leave its last character)."""
+    from nodecfg.linter.fix import fix_bytes
+
+    source = nodeconfig("kubelet:\n  flags:\n    - --v=2\n    - --max-pods=30\n").removesuffix("\n")
+    result = fix_bytes(source.encode(), unsafe=True)
+    assert result.applied == ["NC415"]
+    assert result.fixed.decode() == nodeconfig("kubelet:\n  config:\n    maxPods: 30\n  flags:\n    - --v=2\n")
+
+
 def test_register_with_taints_flag_is_also_a_config_field():
     assert flag_findings("--register-with-taints=dedicated=gpu:NoSchedule") == {("NC415", 12, 9)}
 

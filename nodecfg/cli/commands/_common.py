@@ -17,17 +17,6 @@ def add_source_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
     add_container_arguments(parser)
 
 
-CONTAINER_HELP = """\
-A SOURCE is recognised by its content: a NodeConfig (YAML/JSON), MIME or plain
-user data (maybe base64 and/or gzip), or user data where it lives: a Karpenter
-EC2NodeClass manifest (karpenter.k8s.aws/v1 or v1beta1, multi-document or Helm
-output; the mode becomes karpenter), a CloudFormation template with an
-AWS::EC2::LaunchTemplate (Fn::Base64, Fn::Sub, Fn::Join), `aws ec2
-describe-launch-template-versions` or `get-launch-template-data` output, or
-`terraform show -json` plan or state output (aws_launch_template.user_data).
-Findings point into the containing file."""
-
-
 def add_container_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("user data inside manifests and templates")
     group.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",

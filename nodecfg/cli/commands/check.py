@@ -24,10 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="merge all SOURCEs into one node, in the order given, as build/render/explain do")
     parser.add_argument("--stdin-filename", metavar="PATH",
                         help="the file that - stands for: findings name it, and settings are found from its directory")
+    from nodecfg.cli.content import kind_groups
+
     parser.add_argument("--only-node-config", metavar="KINDS",
                         help="skip a file SOURCE that holds no node configuration of these kinds, judged by "
-                             "content (what the pre-commit hooks pass): all, or some of nodeconfig, userdata, "
-                             "ec2nodeclass, launch-template, comma-separated")
+                             "content (what the pre-commit hooks pass): all, or some of "
+                             f"{', '.join(kind_groups())}, comma-separated")
     parser.add_argument("--show-skipped", action="store_true",
                         help="with --only-node-config, name the files skipped (a note on stderr)")
     parser.add_argument("--list-rules", action="store_true",
@@ -44,9 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_arguments(parser)
     add_instance_arguments(parser)
     from nodecfg.parse.discover import DIRECTORY_HELP
-    from nodecfg.cli.commands._common import CONTAINER_HELP
+    from nodecfg.parse.containers import help_text
 
-    parser.epilog = f"{CONTAINER_HELP}\n\n{DIRECTORY_HELP}"
+    parser.epilog = f"{help_text()}\n\n{DIRECTORY_HELP}"
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
@@ -133,9 +135,11 @@ def _cached_check(args) -> int:
     if not args.groups:
         if args.only_node_config is not None:
             return EXIT_OK  # every file was something else: nothing to check
+        from nodecfg.parse.containers import nouns
+
         print(f"nodecfg check: no node configuration found in {', '.join(args.sources)}: a directory is searched "
-              "for *.yaml, *.yml, *.json, *.mime and *.txt files that hold a NodeConfig, user data, an "
-              f"EC2NodeClass or a launch template (exit {EXIT_USAGE})", file=sys.stderr)
+              "for *.yaml, *.yml, *.json, *.mime and *.txt files that hold a NodeConfig, user data, "
+              f"{' or '.join(nouns())} (exit {EXIT_USAGE})", file=sys.stderr)
         return EXIT_USAGE
     if args.no_cache or os.environ.get("NODECFG_NO_CACHE"):
         return _check(args)

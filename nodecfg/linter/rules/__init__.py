@@ -1,12 +1,46 @@
-"""Lint rules, one module per family.
+"""Lint rules, one module per family; this package is their registry.
 
-Each module exposes ``check(analysis, context) -> list[Diagnostic]``;
-``nodecfg.pipeline.run`` runs them in ``LINT_RULE_MODULES`` order after the
-front half, on every configuration nodeadm could decode.
+A rule family is a module of this package that defines
+``check(analysis, context) -> list[Diagnostic]``; helper modules (``common``)
+define none.  ``families()`` finds them by listing the package (as yamllint's
+``rules/__init__.py`` is the one list of its rules), so adding a family is
+adding its module: nothing else names it.  ``check`` runs every family, in
+module-name order, on every configuration nodeadm could decode;
+``nodecfg.pipeline.run`` calls it after the front half.  The order is fixed
+but does not show: the pipeline sorts findings by place and code, and no two
+families make the same code.
 """
 from __future__ import annotations
 
+import importlib
+import os
+from types import ModuleType
 from typing import Any
+
+_families: tuple[ModuleType, ...] | None = None
+
+
+def family_names() -> list[str]:
+    """The names of this package's modules that may be families (not ``_private``), sorted."""
+    return sorted({name[:-3] for directory in __path__ for name in os.listdir(directory)
+                   if name.endswith(".py") and not name.startswith("_")})
+
+
+def families() -> tuple[ModuleType, ...]:
+    """Every rule family (a module with ``check``), imported once, in name order."""
+    global _families
+    if _families is None:
+        modules = (importlib.import_module(f"{__name__}.{name}") for name in family_names())
+        _families = tuple(module for module in modules if callable(getattr(module, "check", None)))
+    return _families
+
+
+def check(analysis, context: "LintContext") -> list:
+    """The findings of every rule family."""
+    found: list = []
+    for family in families():
+        found.extend(family.check(analysis, context))
+    return found
 
 
 class LintContext:

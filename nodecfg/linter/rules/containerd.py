@@ -60,7 +60,7 @@ def check(analysis, context) -> list[Diagnostic]:
 
 
 def _runtime_unreachable(analysis, text: str, config: dict) -> list[Diagnostic]:
-    from nodecfg.render.containerd import _span_of_substring
+    from nodecfg.render.containerd import span_of_substring
 
     found = []
     grpc = config.get("grpc")
@@ -69,7 +69,7 @@ def _runtime_unreachable(analysis, text: str, config: dict) -> list[Diagnostic]:
         endpoint, where = _kubelet_endpoint(analysis)
         if endpoint.removeprefix("unix://") != address:
             found.append(NC506.at(
-                _span_of_substring(text, _grpc_address_text(text)),
+                span_of_substring(text, _grpc_address_text(text)),
                 f"[grpc] address moves containerd's socket to {address}, but the kubelet's "
                 f"containerRuntimeEndpoint is {endpoint} ({where}): nodeadm does not follow containerd's "
                 "address, so the kubelet cannot reach the container runtime",
@@ -79,7 +79,7 @@ def _runtime_unreachable(analysis, text: str, config: dict) -> list[Diagnostic]:
     for plugin in disabled if isinstance(disabled, list) else []:
         if plugin in CRI_PLUGINS:
             found.append(NC507.at(
-                _span_of_substring(text, plugin),
+                span_of_substring(text, plugin),
                 f"disabled_plugins turns off {plugin}: the kubelet talks to containerd only through its CRI "
                 "plugins, so it cannot run pods on this node",
                 f"remove \"{plugin}\" from disabled_plugins"))
@@ -114,7 +114,7 @@ def _grpc_address_text(text: str) -> str:
 
 
 def _plugins_nothing_reads(text: str, config: dict) -> list[Diagnostic]:
-    from nodecfg.render.containerd import _span_of_substring
+    from nodecfg.render.containerd import span_of_substring
 
     plugins = config.get("plugins")
     if not isinstance(plugins, dict):
@@ -124,7 +124,7 @@ def _plugins_nothing_reads(text: str, config: dict) -> list[Diagnostic]:
         name = plugin_id[len(SNAPSHOTTER_PREFIX):] if plugin_id.startswith(SNAPSHOTTER_PREFIX) else None
         if not name or name in BUILTIN_SNAPSHOTTERS:
             continue
-        found.append(NC505.at(_span_of_substring(text, plugin_id), _message(plugin_id, name),
+        found.append(NC505.at(span_of_substring(text, plugin_id), _message(plugin_id, name),
                           _hint(name, plugins[plugin_id])))
     return found
 

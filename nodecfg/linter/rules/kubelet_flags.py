@@ -7,93 +7,26 @@ nodecfg.render.kubelet_argv (nodeadm's join, systemd's EnvironmentFile reader an
 its split of $NODEADM_KUBELET_ARGS, pflag), and reports at the line and
 column of the YAML that wrote the offending characters.
 
-Facts:
+Facts (the tables are nodecfg/nodeadm/kubelet_flags.py):
 * the kubelet parses its argv with pflag: the last occurrence of a
   single-value flag wins, map and list flags accumulate, a flag given on the
   command line overrides the same setting in the config file;
-* removed flags make the kubelet exit with "unknown flag" (releases below).
+* removed flags make the kubelet exit with "unknown flag".
 """
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from nodecfg.core.codes import NC410, NC411, NC412, NC413, NC414, NC415, NC416, NC417, NC418, NC420
-from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
 from nodecfg.linter.rules.common import offset_span, span_inside, spec_get
+from nodecfg.merge.nodeconfig import get_pointer
+from nodecfg.nodeadm.kubelet_flags import (ACCUMULATING_FLAGS, CONFIG_FIELDS, NODEADM_FLAGS, RELEASE_DEPENDENT_FLAGS,
+                                           REMOVED_FLAGS, config_field, convert, nest)
 
 FLAGS = "/spec/kubelet/flags"
 TAINTS = "/spec/kubelet/config/registerWithTaints"
-
-# flag -> (first kubelet release without it, what to do instead)
-REMOVED_FLAGS: dict[str, tuple[str, str]] = {
-    "container-runtime": ("v1.27.0", "remove it: containerd over CRI is the only runtime"),
-    "network-plugin": ("v1.24.0", "remove it: networking is the CNI plugin's job (the VPC CNI on EKS)"),
-    "network-plugin-mtu": ("v1.24.0", "remove it: set the MTU in the CNI configuration"),
-    "cni-bin-dir": ("v1.24.0", "remove it: containerd's CRI plugin owns the CNI paths"),
-    "cni-conf-dir": ("v1.24.0", "remove it: containerd's CRI plugin owns the CNI paths"),
-    "cni-cache-dir": ("v1.24.0", "remove it: containerd's CRI plugin owns the CNI paths"),
-    "docker-endpoint": ("v1.24.0", "remove it: dockershim is gone"),
-    "experimental-dockershim-root-directory": ("v1.24.0", "remove it: dockershim is gone"),
-    "image-pull-progress-deadline": ("v1.24.0", "remove it: it only applied to dockershim"),
-    "non-masquerade-cidr": ("v1.24.0", "remove it: it only applied to dockershim's kubenet"),
-    "azure-container-registry-config": ("v1.30.0", "remove it: use an image credential provider"),
-    "keep-terminated-pod-volumes": ("v1.31.0", "remove it"),
-    "pod-infra-container-image": ("v1.35.0", "remove it: the sandbox image is containerd's setting "
-                                             "(nodeadm configures it)"),
-}
-
-# Flags nodeadm always passes (internal/kubelet: config.go, kubeconfig.go,
-# image-credential-provider.go); config-dir and bootstrap-kubeconfig only sometimes.
-NODEADM_FLAGS = frozenset({
-    "cloud-provider", "config", "config-dir", "hostname-override", "image-credential-provider-bin-dir",
-    "image-credential-provider-config", "kubeconfig", "node-ip", "runtime-cgroups", "bootstrap-kubeconfig",
-})
-
-# nodeadm's flags that older AMI releases do not always pass (--runtime-cgroups before v20260209,
-# --hostname-override for kubelet < 1.26 and --kubeconfig on Outposts before v20251002).
-RELEASE_DEPENDENT_FLAGS = frozenset({"runtime-cgroups", "hostname-override", "kubeconfig"})
-
-# Flags whose repeated occurrences accumulate (pflag map and slice values).
-ACCUMULATING_FLAGS = frozenset({
-    "node-labels", "feature-gates", "eviction-hard", "eviction-soft", "eviction-soft-grace-period",
-    "eviction-minimum-reclaim", "kube-reserved", "system-reserved", "qos-reserved", "cluster-dns",
-    "tls-cipher-suites", "allowed-unsafe-sysctls", "enforce-node-allocatable", "reserved-memory",
-    "cpu-manager-policy-options", "topology-manager-policy-options",
-})
-
-# Deprecated kubelet flags and their KubeletConfiguration field (v1beta1).
-CONFIG_FIELDS: dict[str, str] = {
-    "address": "address", "allowed-unsafe-sysctls": "allowedUnsafeSysctls",
-    "anonymous-auth": "authentication.anonymous.enabled", "authorization-mode": "authorization.mode",
-    "cgroup-driver": "cgroupDriver", "cgroup-root": "cgroupRoot", "cgroups-per-qos": "cgroupsPerQOS",
-    "client-ca-file": "authentication.x509.clientCAFile", "cluster-dns": "clusterDNS",
-    "cluster-domain": "clusterDomain", "container-log-max-files": "containerLogMaxFiles",
-    "container-log-max-size": "containerLogMaxSize", "container-runtime-endpoint": "containerRuntimeEndpoint",
-    "cpu-cfs-quota": "cpuCFSQuota", "cpu-manager-policy": "cpuManagerPolicy",
-    "enforce-node-allocatable": "enforceNodeAllocatable", "event-burst": "eventBurst",
-    "event-qps": "eventRecordQPS", "eviction-hard": "evictionHard",
-    "eviction-max-pod-grace-period": "evictionMaxPodGracePeriod", "eviction-minimum-reclaim": "evictionMinimumReclaim",
-    "eviction-pressure-transition-period": "evictionPressureTransitionPeriod", "eviction-soft": "evictionSoft",
-    "eviction-soft-grace-period": "evictionSoftGracePeriod", "fail-swap-on": "failSwapOn",
-    "feature-gates": "featureGates", "file-check-frequency": "fileCheckFrequency",
-    "hairpin-mode": "hairpinMode", "healthz-bind-address": "healthzBindAddress", "healthz-port": "healthzPort",
-    "image-gc-high-threshold": "imageGCHighThresholdPercent", "image-gc-low-threshold": "imageGCLowThresholdPercent",
-    "image-service-endpoint": "imageServiceEndpoint", "kube-api-burst": "kubeAPIBurst", "kube-api-qps": "kubeAPIQPS",
-    "kube-reserved": "kubeReserved", "kube-reserved-cgroup": "kubeReservedCgroup", "kubelet-cgroups": "kubeletCgroups",
-    "make-iptables-util-chains": "makeIPTablesUtilChains", "max-open-files": "maxOpenFiles", "max-pods": "maxPods",
-    "minimum-image-ttl-duration": "imageMinimumGCAge", "node-status-update-frequency": "nodeStatusUpdateFrequency",
-    "oom-score-adj": "oomScoreAdj", "pod-manifest-path": "staticPodPath", "pod-max-pids": "podPidsLimit",
-    "pods-per-core": "podsPerCore", "port": "port", "protect-kernel-defaults": "protectKernelDefaults",
-    "provider-id": "providerID", "read-only-port": "readOnlyPort", "register-node": "registerNode",
-    "register-with-taints": "registerWithTaints", "registry-burst": "registryBurst",
-    "registry-qps": "registryPullQPS", "reserved-cpus": "reservedSystemCPUs", "resolv-conf": "resolvConf",
-    "rotate-certificates": "rotateCertificates", "runtime-request-timeout": "runtimeRequestTimeout",
-    "serialize-image-pulls": "serializeImagePulls", "streaming-connection-idle-timeout":
-    "streamingConnectionIdleTimeout", "sync-frequency": "syncFrequency", "system-reserved": "systemReserved",
-    "system-reserved-cgroup": "systemReservedCgroup", "tls-cert-file": "tlsCertFile",
-    "tls-cipher-suites": "tlsCipherSuites", "tls-min-version": "tlsMinVersion",
-    "tls-private-key-file": "tlsPrivateKeyFile", "topology-manager-policy": "topologyManagerPolicy",
-    "volume-plugin-dir": "volumePluginDir",
-}
-
 
 def check(analysis, context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
@@ -160,13 +93,14 @@ def check_flags(analysis, context, flags: list) -> list[Diagnostic]:
     found += _empty_items(items)
     found += _several_flags_in_one_item(items)
     seen: dict[str, int] = {}
+    mover = _MoveToConfig(analysis)
     for arg in argv.args:
         if not items.is_user(arg.start):
             continue
         if arg.kind != "flag":
             found.append(_not_a_flag(items, arg))
             continue
-        found += _flag_findings(analysis, context, items, arg, seen)
+        found += _flag_findings(analysis, context, items, arg, seen, mover)
         seen.setdefault(arg.name, items.index(arg.start))
     found += _labels(items)
     return found
@@ -257,7 +191,7 @@ def _not_a_flag(items: FlagItems, arg) -> Diagnostic:
                 "parser rejects it and the kubelet exits", "write it as --name=value")
 
 
-def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list[Diagnostic]:
+def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict, mover: "_MoveToConfig") -> list[Diagnostic]:
     name, span = arg.name, items.item_span(arg.start)
     found = []
     if name in ("help", "version") and arg.value in (None, "true"):
@@ -277,7 +211,7 @@ def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict) -> list
                           "the kubelet uses only the last one", "keep one occurrence"))
     field_name = CONFIG_FIELDS.get(name)
     if field_name:
-        found.append(_config_field(analysis, name, field_name, span))
+        found.append(_config_field(analysis, name, field_name, span, mover))
     if name == "register-with-taints" and arg.value:
         found += _flag_taints(items, arg)
     return found
@@ -296,7 +230,7 @@ def _removed(name: str, removed: tuple[str, str], span, context) -> Diagnostic:
                 advice, severity=Severity.WARNING)
 
 
-def _config_field(analysis, name: str, field_name: str, span) -> Diagnostic:
+def _config_field(analysis, name: str, field_name: str, span, mover: "_MoveToConfig") -> Diagnostic:
     top = field_name.split(".")[0]
     config = spec_get(analysis, "/spec/kubelet/config")
     also = isinstance(config, dict) and top in config
@@ -304,7 +238,129 @@ def _config_field(analysis, name: str, field_name: str, span) -> Diagnostic:
     message = f"--{name} is the kubelet.config field {field_name}; {where}"
     if name == "max-pods":
         message += "; nodeadm still computes kubeReserved from its own maxPods"
-    return NC415.at(span, message, f"set kubelet.config.{field_name} instead")
+    return NC415.at(span, message, f"set kubelet.config.{field_name} instead", edits=mover.edits(span))
+
+
+class _MoveToConfig:
+    """NC415's fix: the flag's list item removed, its value written under kubelet.config.
+
+    Planned in the document that wrote the flag, from its layout, and only where it
+    is certain: the item is a block sequence item on a line of its own, the value
+    converts (nodecfg/nodeadm/kubelet_flags.py ``convert``), the document gives the
+    flag once, its kubelet.config (a block mapping) does not set the field already,
+    and the document's text is the one its spans count lines in.  Anything else: no
+    fix.  Each document's layout is read once per lint, however many flags it has.
+    """
+
+    def __init__(self, analysis) -> None:
+        self.analysis = analysis
+        self.documents: dict[str, Any] | None = None
+        self.pointers: dict[int, dict[Span, str]] = {}   # id(document) -> span -> first pointer with it
+        self.counts: dict[int, dict[str, int]] = {}      # id(document) -> flag name -> items giving it
+        self.texts: dict[str, tuple[list[str], str]] = {}  # uri -> its lines, its newline
+
+    def edits(self, span: Span) -> tuple[Edit, ...]:
+        try:
+            return self._edits(span)
+        except (ValueError, IndexError, KeyError):
+            return ()  # a fix that cannot be made with certainty is not made
+
+    def _document(self, uri: str):
+        if self.documents is None:
+            self.documents = {}
+            for document in self.analysis.loaded.documents + self.analysis.loaded.ignored_documents:
+                self.documents.setdefault(document.uri, document)
+        return self.documents[uri]
+
+    def _edits(self, span: Span) -> tuple[Edit, ...]:
+        document = self._document(span.uri)
+        pointers = self.pointers.get(id(document))
+        if pointers is None:
+            pointers = self.pointers[id(document)] = {}
+            for pointer, place in document.positions.items():
+                pointers.setdefault(place, pointer)
+        flags_pointer, index = pointers[span].rsplit("/", 1)
+        flags = get_pointer(document.data, flags_pointer)
+        if flags_pointer != FLAGS or not isinstance(flags, list):
+            return ()
+        parsed = _parsed(flags[int(index)])
+        if parsed is None:
+            return ()
+        name, value = parsed
+        field_name = config_field(name)
+        if field_name is None or self._count(document, flags).get(name) != 1:
+            return ()
+        config = get_pointer(document.data, "/spec/kubelet/config")
+        top = field_name.split(".")[0].lower()
+        if isinstance(config, dict) and any(str(key).lower() == top for key in config):
+            return ()
+        from nodecfg.validate.schemas import KUBELET_CONFIG, load_schema
+
+        converted = convert(name, value, load_schema(KUBELET_CONFIG))
+        if converted is None:
+            return ()
+        lines, newline = self._lines(span.uri)
+        comment = re.search(r"\s#.*$", lines[span.line - 1])
+        comment_text = comment.group(0) if comment and not isinstance(converted, (dict, list)) else ""
+        return (self._remove_item(document, span.uri, int(index), len(flags), lines),
+                self._add_config(document, span.uri, nest(field_name, converted), comment_text, newline))
+
+    def _lines(self, uri: str) -> tuple[list[str], str]:
+        """The lines of the text the document's spans count in (a MIME part's: the file's), and its newline."""
+        if uri not in self.texts:
+            text = self.analysis.loaded.texts[uri]
+            self.texts[uri] = text.split("\n"), "\r\n" if "\r\n" in text else "\n"
+        return self.texts[uri]
+
+    def _count(self, document, flags: list) -> dict[str, int]:
+        counts = self.counts.get(id(document))
+        if counts is None:
+            counts = self.counts[id(document)] = {}
+            for flag in flags:
+                parsed = _parsed(flag)
+                if parsed is not None:
+                    counts[parsed[0]] = counts.get(parsed[0], 0) + 1
+        return counts
+
+    def _remove_item(self, document, uri: str, index: int, count: int, lines: list[str]) -> Edit:
+        """The item's line (with the ``flags:`` key, when it is the only item) as a removal."""
+        item = document.positions[f"{FLAGS}/{index}"]
+        if not re.match(r"^\s*-\s", lines[item.line - 1]) or item.end_line != item.line:
+            raise ValueError("not a block sequence item on its own line")
+        first = document.key_positions[FLAGS].line if count == 1 else item.line  # the list goes with its only item
+        removed = "\n".join(lines[first - 1:item.line])
+        if item.line < len(lines):
+            removed += "\n"
+            end = (item.line + 1, 1)
+        else:  # the last line, without a newline
+            end = (item.line, len(lines[-1]) + 1)
+        return Edit(Span(uri, first, 1, *end), "", removed)
+
+    def _add_config(self, document, uri: str, value: dict, comment: str, newline: str) -> Edit:
+        """value under kubelet.config, at the top of it (or of kubelet, in a new config mapping)."""
+        from nodecfg.encode.yaml import dump_yaml
+
+        config_key = document.key_positions.get("/spec/kubelet/config")
+        if config_key is not None:
+            children = [s for p, s in document.key_positions.items()
+                        if p.startswith("/spec/kubelet/config/") and p.count("/") == 4]
+            if document.positions["/spec/kubelet/config"].line == config_key.line or not children:
+                raise ValueError("kubelet.config is not a block mapping")
+            at, body = config_key.line + 1, dump_yaml(value)
+        else:
+            children = [s for p, s in document.key_positions.items()
+                        if p.startswith("/spec/kubelet/") and p.count("/") == 3]
+            if not children:
+                raise ValueError("no block mapping under kubelet")
+            at, body = document.key_positions["/spec/kubelet"].line + 1, dump_yaml({"config": value})
+        indent = min(s.col for s in children) - 1
+        body_lines = body.splitlines()
+        body_lines[-1] += comment  # the flag's own comment goes with it
+        return Edit(Span(uri, at, 1, at, 1), "".join(" " * indent + line + newline for line in body_lines))
+
+
+def _parsed(item: Any) -> tuple[str, str | None] | None:
+    return parse_flag(item.strip()) if isinstance(item, str) else None
 
 
 def _labels(items: FlagItems) -> list[Diagnostic]:

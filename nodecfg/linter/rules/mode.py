@@ -37,8 +37,7 @@ from __future__ import annotations
 from nodecfg.core.codes import NC701, NC702, NC703, Code
 from nodecfg.core.diagnostics import Diagnostic
 from nodecfg.linter.rules.common import spec_get
-
-CLUSTER_FIELDS = ("name", "apiServerEndpoint", "certificateAuthority", "cidr")
+from nodecfg.nodeadm.cluster import REQUIRED_CLUSTER_FIELDS as CLUSTER_FIELDS  # the ones EKS and Karpenter write
 
 # kubelet.config field -> (what the managed node group / Karpenter sets, where to set it instead)
 MNG_KUBELET_FIELDS = {

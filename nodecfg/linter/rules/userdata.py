@@ -1,7 +1,7 @@
 """User data as EC2 sees it: the 16 KiB limit.
 
-EC2 refuses user data larger than 16384 bytes (RunInstances and launch
-templates; the limit applies to the raw bytes before base64 encoding).  A
+EC2 refuses user data larger than 16 KiB (nodecfg/nodeadm/userdata.py,
+``EC2_USER_DATA_LIMIT``; the limit applies to the raw bytes before base64 encoding).  A
 source given base64-encoded is therefore measured decoded; a gzip-compressed
 one counts compressed, which is how gzip helps.  Only sources given on the
 command line are user data; files inside a drop-in directory are not.
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from nodecfg.core.codes import NC117
 from nodecfg.core.diagnostics import Diagnostic, Span
-
-EC2_USER_DATA_LIMIT = 16384
+from nodecfg.nodeadm.userdata import EC2_USER_DATA_LIMIT
 
 
 def check(analysis, context) -> list[Diagnostic]:
