@@ -15,7 +15,7 @@ from hypothesis import given, strategies as st
 from nodecfg.core.diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from nodecfg.core.locations import (Location, file_of, fragment_of, heredoc_uri, is_within, layers_uri,
                                     layers_within, lines_are_file_lines, part_uri, pointer_uri, unit_uri)
-from nodecfg.core.positions import from_pointer
+from nodecfg.core.positions import LineIndex, from_pointer, text_lines
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nodecfg"
 ALLOWED = {"core/locations.py"}  # the one module that writes and reads the addresses
@@ -202,6 +202,15 @@ def test_other_pointer_findings_take_the_value_s_span_and_no_fix_and_file_spans_
     assert (moved.span, moved.fix) == (Span("a.yaml", 9, 3), None)
     in_file = Diagnostic("NC201", Severity.ERROR, Span("a.yaml", 1, 1), "m")
     assert from_pointer(in_file, lambda pointer: pytest.fail("not a pointer"), {}) is in_file
+
+
+def test_the_one_line_index_clamps_for_containers_and_not_for_fixes():
+    index = LineIndex("ab\ncd\n")  # lines start at offsets 0, 3 and 6 (the empty last line)
+    assert index.position(4) == (2, 2) and index.offset(2, 2) == 4
+    assert index.offset(9, 1) == 6 and index.offset(0, 0) == 0  # a container's anchor: clamped into the text
+    assert index.exact_offset(3, 1) == 6
+    assert index.exact_offset(9, 1) == -1 and index.exact_offset(0, 1) == -1  # a fix outside the text: none
+    assert text_lines("a\r\nb\u2028c") == ("a", "b", "c")  # str.splitlines, as excerpts always counted
 
 
 # --- the guard: no other module takes a uri apart ------------------------------------------------

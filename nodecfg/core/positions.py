@@ -7,6 +7,7 @@ uri names, its file and the layers inside it, is nodecfg/core/locations.py.)
 """
 from __future__ import annotations
 
+import bisect
 from functools import lru_cache
 from typing import Callable
 
@@ -35,6 +36,41 @@ def from_pointer(diagnostic: Diagnostic, locate: Callable[[str], Span], texts: d
         fix = map_embedded_fix(diagnostic.fix, target, texts) if diagnostic.fix else None
         target = map_embedded_line(target, span.line, span.col, texts)
     return diagnostic._replace(span=target, fix=fix)
+
+
+class LineIndex:
+    """The one offset <-> (line, column) mapper of a text (lines end at '\\n'), its line starts found once.
+
+    Every position in a container file goes through the file's one index, so
+    a template with thousands of Fn::Join items or Fn::Sub references costs
+    one scan of the file, not one per item; ``linter/fix.py`` turns edit spans
+    into offsets with it.
+    """
+
+    __slots__ = ("starts", "length")
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        index = text.find("\n")
+        while index >= 0:
+            starts.append(index + 1)
+            index = text.find("\n", index + 1)
+        self.starts = starts
+        self.length = len(text)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def offset(self, line: int, col: int) -> int:
+        """Character offset of a 1-based line and column (clamped to the text's lines)."""
+        starts = self.starts
+        return starts[max(1, min(line, len(starts))) - 1] + max(col, 1) - 1
+
+    def exact_offset(self, line: int, col: int) -> int:
+        """Character offset of a 1-based line and column, unclamped; -1 when the line is not in the text."""
+        return self.starts[line - 1] + col - 1 if 0 < line <= len(self.starts) else -1
 
 
 @lru_cache(maxsize=16)

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.locations import Location
+from nodecfg.core.positions import LineIndex
 
 SAFE, UNSAFE = "safe", "unsafe"
 
@@ -153,8 +154,7 @@ def plan_edits(result, text: str, *, unsafe: bool) -> list[OffsetEdit]:
 
 
 def _plan(result, text: str, kinds: tuple[str, ...]) -> list[OffsetEdit]:
-    lines = _Lines(text)
-    planner = _Planner(result, lines)
+    planner = _Planner(result, text)
     edits: list[OffsetEdit] = []
     taken = bytearray(len(text) + 1)  # 1 at each offset an edit of this round covers (an insertion: one)
     for number, diagnostic in enumerate(result.diagnostics):
@@ -176,7 +176,7 @@ def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[OffsetEdit]
 
     Keys index ``result.diagnostics``; values are (safe or unsafe, edits in ``text``).
     """
-    planner = _Planner(result, _Lines(text))
+    planner = _Planner(result, text)
     found: dict[int, tuple[str, list[OffsetEdit]]] = {}
     for number, diagnostic in enumerate(result.diagnostics):
         kind = planner.applicability(diagnostic)
@@ -198,25 +198,13 @@ def _same_text(span) -> bool:
     return location.heredoc is None and not (location.unit is not None and location.layers)
 
 
-class _Lines:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self.starts.append(index + 1)
-
-    def offset(self, line: int, col: int) -> int:
-        return self.starts[line - 1] + col - 1 if 0 < line <= len(self.starts) else -1
-
-
-
 class _Planner:
     """Turns findings' fixes (core/diagnostics.Fix, made where each finding is made) into offsets in the text."""
 
-    def __init__(self, result, lines: _Lines) -> None:
+    def __init__(self, result, text: str) -> None:
         self.result = result
-        self.lines = lines
+        self.text = text
+        self.lines = LineIndex(text)
 
     def applicability(self, diagnostic) -> str | None:
         return diagnostic.fix.applicability if diagnostic.fix is not None else None
@@ -233,15 +221,15 @@ class _Planner:
             if edit.span.uri != diagnostic.span.uri:
                 return []
             start, end = self._range(edit.span)
-            if edit.expect is not None and self.lines.text[start:end] != edit.expect:
+            if edit.expect is not None and self.text[start:end] != edit.expect:
                 return []  # the text is not what the fix was made for (a quoted key, an earlier edit)
-            if self.lines.text[start:end] != edit.text:
+            if self.text[start:end] != edit.text:
                 edits.append(OffsetEdit(start, end, edit.text, diagnostic.code))
         return edits
 
     def _range(self, span) -> tuple[int, int]:
-        start = self.lines.offset(span.line, span.col)
-        end = self.lines.offset(span.end_line, span.end_col) if span.end_line else -1
+        start = self.lines.exact_offset(span.line, span.col)
+        end = self.lines.exact_offset(span.end_line, span.end_col) if span.end_line else -1
         if start < 0 or end < start:
             raise ValueError("span outside the text")
         return start, end
