@@ -46,7 +46,7 @@ def test_each_fact_is_defined_once_in_the_nodeadm_package():
 def test_the_readers_use_the_facts():
     from nodecfg.linter.rules import kubelet_flags, mode, userdata
     from nodecfg.nodeadm import cluster, kubelet_flags as flags, userdata as ec2
-    from nodecfg.parse.containers import karpenter_part_kind
+    from nodecfg.parse.containers.kinds.ec2nodeclass import karpenter_part_kind
     from nodecfg.validate import semantics
 
     assert kubelet_flags.CONFIG_FIELDS is flags.CONFIG_FIELDS and kubelet_flags.REMOVED_FLAGS is flags.REMOVED_FLAGS

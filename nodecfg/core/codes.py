@@ -240,6 +240,8 @@ NC702 = Code('NC702', 'overrides-karpenter', WARNING, 'lint',
              'setting is discarded by the NodeConfig Karpenter appends, or overrides it')
 NC703 = Code('NC703', 'karpenter-unregistered-taint-dropped', ERROR, 'lint',
              '--register-with-taints replaces the taints Karpenter registers the node with')
+NC704 = Code('NC704', 'managed-nodegroup-userdata-not-multipart', ERROR, 'parse',
+             'managed node group user data is a plain script, not MIME multipart', blocking=True)
 NC720 = Code('NC720', 'discarded-by-generated-part', WARNING, 'merge',
              'value is discarded: the NodeConfig Karpenter or EKS appends sets it')
 NC721 = Code('NC721', 'cluster-facts-unreadable', ERROR, 'merge', 'cluster facts cannot be read',

@@ -220,7 +220,14 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
                 load_script_source(data, decoded_uri, loaded, file_text)
                 return
         if kind != "mime":  # Karpenter reads text that starts like MIME headers as MIME
+            if options is not None and options.mode == "managed-nodegroup" and _is_script(file_text):
+                _refused_script(decoded_uri, loaded, file_text)  # type: ignore[arg-type]
+                return
             _load_documents(data, decoded_uri, 0, loaded, file_text)
+            if options is not None and options.mode == "self-managed" and _is_script(file_text):
+                # cloud-init runs it too (cloudinit/handlers/shell_script.py), beside nodeadm reading it as a
+                # NodeConfig (internal/configprovider/userdata.go, ParseMaybeMultipart: not multipart, one document)
+                load_script_source(data, decoded_uri, loaded, file_text)
             return
     from nodecfg.parse.mime import split_decoded
 
@@ -314,7 +321,8 @@ def _maybe_mime(data: bytes) -> bool:
 
 
 def load_script_source(data: bytes, uri: str, loaded: Loaded, file_text: str | None) -> None:
-    """A whole source that is one shell script (Karpenter wraps it as a text/x-shellscript part)."""
+    """A whole source that is one shell script: the text/x-shellscript part Karpenter wraps it as, or
+    self-managed user data cloud-init runs as a script."""
     from nodecfg.parse.mime import SHELL_MEDIA_TYPE, Part
 
     if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"#!"):
@@ -328,6 +336,30 @@ def load_script_source(data: bytes, uri: str, loaded: Loaded, file_text: str | N
         dropin = dropins[name]
         loaded.texts[dropin.uri] = file_text or _shifted(dropin.text, dropin.line_offset)
         _parse_into(dropin.text, dropin.uri, dropin.line_offset, loaded)
+
+
+def _is_script(file_text: str | None) -> bool:
+    """Text cloud-init runs as a script (cloudinit/handlers/shell_script.py: it starts with #!)."""
+    return file_text is not None and file_text.removeprefix("\ufeff").startswith("#!")
+
+
+def _refused_script(uri: str, loaded: Loaded, file_text: str) -> None:
+    """A plain script as a managed node group's launch template user data: EKS refuses it.
+
+    EKS merges its NodeConfig into the launch template's user data and needs
+    MIME multipart user data to do so; anything else fails the node group with
+    the error quoted in _REFUSED_BY (aws/containers-roadmap#596: "user data
+    must [be] in MIME multi-part archive format ... EKS will merge").  Neither
+    cloud-init nor nodeadm is reached, so nothing else is read.
+    """
+    from nodecfg.core.codes import NC704
+
+    loaded.texts[uri] = file_text
+    loaded.diagnostics.append(NC704.at(
+        Span(uri, 1, 1),
+        f"the user data is a plain script, not MIME multipart; {_REFUSED_BY['managed-nodegroup']}",
+        "make the script a text/x-shellscript part of MIME multipart user data; with an AMI in the launch "
+        "template EKS merges nothing: lint it with --mode self-managed"))
 
 
 def _load_part(part, loaded: Loaded, file_text: str | None, dropins: dict) -> None:

@@ -41,13 +41,43 @@ def validate_nodeconfig(doc: Document) -> list[Diagnostic]:
     """All structural problems of one NodeConfig document, in source order."""
     if not isinstance(doc.data, dict):
         return [_not_a_mapping(doc)]
+    data, read_from = _as_type_meta_is_read(doc.data)
     found = [
-        _nodeconfig_diagnostic(doc, violation)
-        for violation in subset.iter_violations(load_schema(NODECONFIG), doc.data)
+        _nodeconfig_diagnostic(doc, violation, read_from)
+        for violation in subset.iter_violations(load_schema(NODECONFIG), data)
     ]
     if get_pointer(doc.data, KUBELET_CONFIG_POINTER, MISSING) is not MISSING:
         found.extend(validate_kubelet_config(doc))
     return _in_source_order(found)
+
+
+def _as_type_meta_is_read(data: dict) -> tuple[dict, dict[str, str]]:
+    """data with apiVersion and kind under the keys nodeadm finds them by, and where each was read.
+
+    nodeadm takes the type from apimachinery's ``SimpleMetaFactory.Interpret``
+    (vendor/k8s.io/apimachinery/pkg/runtime/serializer/json/meta.go), which
+    reads the YAML converted to JSON, keys sorted, with encoding/json: keys
+    match a field name ignoring case, so ``APIVersion:`` and ``KIND:`` name
+    the type as ``apiVersion:`` and ``kind:`` do.  Of several such keys the
+    last in byte order that is not null wins, and one whose value is not a
+    string stops the decoding.  (The object itself is then decoded
+    case-sensitively and non-strictly, where such a key is dropped: nothing of
+    the user's is lost.)
+    """
+    read_from: dict[str, str] = {}
+    view = data
+    for name in ("apiVersion", "kind"):
+        keys = sorted(key for key in view if isinstance(key, str) and key.lower() == name.lower())
+        if not keys or keys == [name]:
+            continue
+        wrong = [key for key in keys if view[key] is not None and not isinstance(view[key], str)]
+        given = [key for key in keys if view[key] is not None]
+        key = wrong[0] if wrong else given[-1] if given else keys[-1]
+        value = view[key]
+        view = {other: item for other, item in view.items() if other not in keys}
+        view[name] = value
+        read_from["/" + name] = join_pointer("", key)
+    return view, read_from
 
 
 def validate_kubelet_config(
@@ -80,9 +110,9 @@ def quote_where_string_expected(diagnostics: list[Diagnostic]) -> list[Diagnosti
 # --- NodeConfig violations -------------------------------------------------
 
 
-def _nodeconfig_diagnostic(doc: Document, violation: Violation) -> Diagnostic:
+def _nodeconfig_diagnostic(doc: Document, violation: Violation, read_from: dict[str, str]) -> Diagnostic:
     if violation.pointer in ("/apiVersion", "/kind"):
-        return _type_meta_problem(doc, violation)
+        return _type_meta_problem(doc, violation, read_from.get(violation.pointer, violation.pointer))
     if violation.kind == subset.UNKNOWN_PROPERTY:
         return _unknown_field(doc, violation, "NC201", "nodeadm silently drops it")
     if violation.kind == subset.PROPERTY_NAME or (
@@ -92,7 +122,8 @@ def _nodeconfig_diagnostic(doc: Document, violation: Violation) -> Diagnostic:
     return _wrong_type(doc, violation, "NC202", "nodeadm cannot decode the document")
 
 
-def _type_meta_problem(doc: Document, violation: Violation) -> Diagnostic:
+def _type_meta_problem(doc: Document, violation: Violation, key: str) -> Diagnostic:
+    """NC204 for the type field at violation.pointer, whose value nodeadm read at pointer key."""
     field = violation.pointer[1:]
     wanted = API_VERSION if field == "apiVersion" else KIND
     refusal = "nodeadm refuses to decode the document" + discarded_user_data(doc.uri)
@@ -102,7 +133,7 @@ def _type_meta_problem(doc: Document, violation: Violation) -> Diagnostic:
             f"add '{field}: {wanted}'",
         )
     guess = _did_you_mean(str(violation.value), [wanted], include_far=True)
-    span = doc.span_of(violation.pointer)
+    span = doc.span_of(key)
     near = _guess(str(violation.value), [wanted])
     # the fix corrects a plainly written misspelling; a quoted value (its text is not the value) is left alone
     edits = (Edit(span, near, expect=violation.value),) \

@@ -28,6 +28,13 @@ Extraction steps (applied in order, each to the previous step's text):
 * ``lines:A-B``: lines A to B (1-based, inclusive), for a snippet inside a larger block;
 * ``dedent``: drop the indentation common to all lines (after ``lines:`` cut a
   block scalar out of YAML that has ``...`` placeholders).
+
+Releases: the verdict ``expect`` is for the newest AMI release nodecfg knows
+(its default).  The manifest's top-level ``releases`` lists older releases the
+corpus is also linted at; a sample whose verdict differs there says so in
+``at_release`` (release tag -> the exact codes at that release) and
+``release_why``.  ``$NODECFG_REALWORLD_RELEASE`` (comma-separated tags,
+``latest`` for the default) replaces that list of releases.
 """
 from __future__ import annotations
 
@@ -43,6 +50,8 @@ from pathlib import Path
 MANIFEST = Path(__file__).with_name("manifest.toml")
 ENV = "NODECFG_REALWORLD"
 ISSUES_ENV = "NODECFG_REALWORLD_ISSUES"
+RELEASE_ENV = "NODECFG_REALWORLD_RELEASE"
+LATEST = "latest"
 KINDS = ("ec2nodeclass", "launch-template", "userdata", "nodeconfig")
 SEVERITIES = ("warning", "error")
 
@@ -64,6 +73,11 @@ class Sample:
     kind: str = ""          # what the user data belongs to: one of KINDS
     issue: int = 0          # an issue or pull request of repo: the text comes from its thread
     sha256: str = ""        # of the extracted user data of an issue sample
+    at_release: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the verdict where a release differs
+    release_why: str = ""
+
+    def expect_at(self, release: str = LATEST) -> tuple[str, ...]:
+        return self.at_release.get(release, self.expect)
 
     @property
     def source(self) -> str:
@@ -81,6 +95,11 @@ class Outcome:
     sample: Sample
     findings: list[tuple[str, str, int, int]] = field(default_factory=list)  # (code, severity, line, col)
     problem: str = ""  # the sample could not be read or extracted
+    release: str = LATEST
+
+    @property
+    def expected(self) -> set[str]:
+        return set(self.sample.expect_at(self.release))
 
     @property
     def codes(self) -> set[str]:
@@ -88,15 +107,15 @@ class Outcome:
 
     @property
     def false_errors(self) -> set[str]:
-        return {code for code, severity, _, _ in self.findings if severity == "error"} - set(self.sample.expect)
+        return {code for code, severity, _, _ in self.findings if severity == "error"} - self.expected
 
     @property
     def missed(self) -> set[str]:
-        return set(self.sample.expect) - self.codes
+        return self.expected - self.codes
 
     @property
     def agrees(self) -> bool:
-        return not self.problem and self.codes == set(self.sample.expect)
+        return not self.problem and self.codes == self.expected
 
 
 def load_manifest(path: Path = MANIFEST) -> list[Sample]:
@@ -106,8 +125,18 @@ def load_manifest(path: Path = MANIFEST) -> list[Sample]:
         samples.append(Sample(entry["id"], entry["repo"], entry.get("path", ""), entry.get("commit", ""),
                               entry["mode"], tuple(entry.get("expect", ())), tuple(entry.get("extract", ())),
                               entry.get("what", ""), entry.get("why", ""), entry.get("kind", ""),
-                              entry.get("issue", 0), entry.get("sha256", "")))
+                              entry.get("issue", 0), entry.get("sha256", ""),
+                              {tag: tuple(codes) for tag, codes in entry.get("at_release", {}).items()},
+                              entry.get("release_why", "")))
     return samples
+
+
+def manifest_releases(path: Path = MANIFEST) -> tuple[str, ...]:
+    """The releases the corpus is linted at: the newest, then the manifest's older ones (or $NODECFG_REALWORLD_RELEASE)."""
+    chosen = os.environ.get(RELEASE_ENV)
+    if chosen:
+        return tuple(tag.strip() for tag in chosen.split(",") if tag.strip())
+    return (LATEST, *tomllib.loads(path.read_text()).get("releases", ()))
 
 
 def git_dir(root: Path, repo: str) -> Path:
@@ -176,26 +205,36 @@ def _yaml_value(text: str, argument: str) -> str:
     raise ValueError(f"yaml:{argument}: no such document")
 
 
-def run_sample(root: Path, sample: Sample, issues: Path | None = None) -> Outcome:
+def run_sample(root: Path, sample: Sample, issues: Path | None = None, release: str = LATEST) -> Outcome:
     from nodecfg.linter.engine import lint
 
     if sample.issue and issues is None:
-        return Outcome(sample, problem=f"set {ISSUES_ENV} to read the text of {sample.citation}")
+        return Outcome(sample, problem=f"set {ISSUES_ENV} to read the text of {sample.citation}", release=release)
     blob = read_blob(issues if sample.issue else root, sample)  # type: ignore[arg-type]
     if blob is None:
         where = issue_file(issues, sample) if sample.issue else f"{sample.repo}@{sample.commit[:12]}:{sample.path}"
-        return Outcome(sample, problem=f"{where} is not there")
+        return Outcome(sample, problem=f"{where} is not there", release=release)
     try:
         data = extract(blob.decode("utf-8"), sample.extract).encode() if sample.extract else blob
     except (ValueError, KeyError, UnicodeDecodeError) as error:
-        return Outcome(sample, problem=f"extraction failed: {error}")
+        return Outcome(sample, problem=f"extraction failed: {error}", release=release)
     except Exception as error:  # noqa: BLE001 - a YAML error in a sample is a corpus problem, not a crash
-        return Outcome(sample, problem=f"extraction failed: {type(error).__name__}")
+        return Outcome(sample, problem=f"extraction failed: {type(error).__name__}", release=release)
     if sample.sha256 and hashlib.sha256(data).hexdigest() != sample.sha256:
-        return Outcome(sample, problem=f"the text of {sample.citation} is not the one triaged (SHA-256 differs)")
-    result = lint([data], mode=sample.mode)
+        return Outcome(sample, problem=f"the text of {sample.citation} is not the one triaged (SHA-256 differs)",
+                       release=release)
+    result = lint([data], mode=sample.mode, instance=_instance(release))
     findings = [(d.code, str(d.severity), d.span.line, d.span.col) for d in result.diagnostics]
-    return Outcome(sample, findings)
+    return Outcome(sample, findings, release=release)
+
+
+def _instance(release: str):
+    """The instance on ``release``; None (nodecfg's default, the newest release) for ``latest``."""
+    if release == LATEST:
+        return None
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
+
+    return with_release(DEFAULT_INSTANCE, release)
 
 
 def summary(outcomes: list[Outcome]) -> dict[str, int]:
@@ -207,8 +246,9 @@ def summary(outcomes: list[Outcome]) -> dict[str, int]:
     return {
         "samples": len(outcomes),
         **dict(sorted(counts.items())),
-        "verdict clean": sum(1 for o in outcomes if not o.sample.expect),
-        "verdict with true problems": sum(1 for o in outcomes if o.sample.expect),
+        "verdict clean": sum(1 for o in outcomes if not o.expected),
+        "verdict with true problems": sum(1 for o in outcomes if o.expected),
+        "verdict differs from the newest release's": sum(1 for o in outcomes if o.expected != set(o.sample.expect)),
         "agree with the verdict": sum(1 for o in outcomes if o.agrees),
         "samples with a false error": sum(1 for o in outcomes if o.false_errors),
         "false error codes": sum(len(o.false_errors) for o in outcomes),
@@ -221,7 +261,7 @@ def report(outcomes: list[Outcome]) -> str:
     lines = []
     for outcome in outcomes:
         sample = outcome.sample
-        verdict = ", ".join(sample.expect) or "clean"
+        verdict = ", ".join(sorted(outcome.expected)) or "clean"
         status = "ok" if outcome.agrees else "DIFFERS"
         shown = outcome.problem or ", ".join(f"{c} {s} {line}:{col}" for c, s, line, col in outcome.findings
                                              if s in SEVERITIES) or "no findings"
@@ -236,10 +276,19 @@ def main() -> int:
     if not root:
         print(f"set {ENV} to the directory of fetched checkouts", file=sys.stderr)
         return 2
+    import resource
+
     issues = os.environ.get(ISSUES_ENV)
-    outcomes = [run_sample(Path(root), sample, Path(issues) if issues else None) for sample in load_manifest()]
-    print(report(outcomes))
-    return 0 if all(o.agrees for o in outcomes) else 1
+    samples = load_manifest()
+    agree = True
+    for release in manifest_releases():
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        outcomes = [run_sample(Path(root), sample, Path(issues) if issues else None, release) for sample in samples]
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        print(f"== release {release}\n{report(outcomes)}\nCPU seconds: {cpu:.2f}\n")
+        agree = agree and all(o.agrees for o in outcomes)
+    return 0 if agree else 1
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@ import pytest
 from nodecfg.linter.registry import catalogue
 from nodecfg.core.modes import MODES
 
-from .corpus import KINDS, extract, load_manifest
+from .corpus import KINDS, LATEST, extract, load_manifest, manifest_releases
 
 SAMPLES = load_manifest()
+RELEASES = manifest_releases()
 
 
 def test_manifest_is_well_formed():
@@ -26,13 +27,21 @@ def test_manifest_is_well_formed():
         assert sample.kind in KINDS, sample.id
         assert set(sample.expect) <= set(catalogue()), sample.id
         assert not sample.expect or sample.why, f"{sample.id}: a verdict with problems says why"
+        assert set(sample.at_release) <= set(RELEASES) - {LATEST}, sample.id
+        assert all(set(codes) <= set(catalogue()) for codes in sample.at_release.values()), sample.id
+        assert not sample.at_release or sample.release_why, f"{sample.id}: a verdict per release says why"
+
+
+def test_the_corpus_is_linted_at_an_older_release_and_each_is_known():
+    from nodecfg.nodeadm.release import resolve
+
+    assert RELEASES[0] == LATEST and len(RELEASES) >= 2
+    assert all(resolve(tag) == tag for tag in RELEASES[1:])
 
 
 def test_the_corpus_has_the_sources_issue_23_asks_for():
-    # issue 23 asked for 15 samples from threads; the issue index held 11 with complete user data
-    # (docs/realworld.md says which searches found nothing usable)
-    assert sum(1 for s in SAMPLES if s.issue) >= 11
-    assert len({(s.repo, s.issue) for s in SAMPLES if s.issue}) >= 10
+    assert sum(1 for s in SAMPLES if s.issue) >= 15
+    assert len({(s.repo, s.issue) for s in SAMPLES if s.issue}) >= 14
     assert sum(1 for s in SAMPLES if s.kind == "ec2nodeclass") >= 10
     assert sum(1 for s in SAMPLES if s.kind == "launch-template" and s.mode == "managed-nodegroup") >= 8
 

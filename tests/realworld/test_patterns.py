@@ -466,3 +466,56 @@ def test_a_nodeconfig_after_the_closing_delimiter_is_reported_where_it_starts():
     # 4 delimiter, 5-6 headers, 7-9 script, 10 separator, 11 closing delimiter, 12 blank, 13 the part's header
     data = mime(SHELL).decode() + "\n" + MOUNT_CONFIG
     assert found(data.encode(), mode="karpenter", codes=("NC101",)) == [("NC101", 13, 1, Severity.WARNING)]
+
+
+# --- issue threads, round four: type keys written in another case --------------------
+
+CLUSTER = ("spec:\n  cluster:\n    name: demo\n    apiServerEndpoint: https://api.demo.example\n"
+           "    certificateAuthority: Zm9v\n    cidr: 172.20.0.0/16\n")
+
+
+def test_type_keys_in_another_case_still_name_the_type():
+    # nodeadm finds apiVersion and kind with encoding/json, which ignores case: the document decodes
+    data = ("APIVersion: node.eks.aws/v1alpha1\nKIND: NodeConfig\n" + CLUSTER).encode()
+    assert found(data, codes=("NC201", "NC204", "NC301")) == []
+
+
+def test_a_wrong_kind_under_a_miscased_key_is_reported_at_that_key():
+    data = ("apiVersion: node.eks.aws/v1alpha1\nKind: NodeConfigs\n" + CLUSTER).encode()
+    assert found(data, codes=("NC201", "NC204")) == [("NC204", 2, 7, Severity.ERROR)]
+
+
+def test_flattened_spec_is_dropped_and_the_cluster_is_missing():
+    # the keys under a miscased, flattened 'Spec:' are top-level fields the decoder drops;
+    # nodeadm then stops with 'Name is missing in cluster configuration'
+    data = "APIVersion: node.eks.aws/v1alpha1\nKind: NodeConfig\nSpec:\nCluster:\nName: demo\n".encode()
+    assert found(data) == [("NC301", 1, 1, Severity.ERROR), ("NC201", 3, 1, Severity.ERROR),
+                           ("NC201", 4, 1, Severity.ERROR), ("NC201", 5, 1, Severity.ERROR)]
+
+
+# --- a plain AL2 override script as self-managed user data ---------------------------
+
+def test_a_plain_script_is_run_by_cloud_init_and_read_by_nodeadm_self_managed():
+    # cloud-init runs user data that starts with #!; nodeadm reads the same text as one NodeConfig
+    data = b"#!/bin/bash\nset -e\n/etc/eks/bootstrap.sh my-cluster\n"
+    assert found(data) == [("NC205", 2, 1, Severity.ERROR), ("NC301", 2, 1, Severity.ERROR),
+                           ("NC603", 3, 1, Severity.ERROR)]
+
+
+def test_a_plain_script_in_karpenter_mode_is_read_once_as_the_part_karpenter_wraps():
+    data = b"#!/bin/bash\nset -e\n/etc/eks/bootstrap.sh my-cluster\n"
+    assert found(data, mode="karpenter") == [("NC603", 3, 1, Severity.ERROR)]
+
+
+def test_a_plain_script_as_managed_node_group_user_data_is_refused_by_eks():
+    # EKS merges its NodeConfig only into MIME multipart user data; nothing of the script runs
+    data = b"#!/bin/bash\nset -e\n/etc/eks/bootstrap.sh my-cluster\n"
+    assert found(data, mode="managed-nodegroup") == [("NC704", 1, 1, Severity.ERROR)]
+    (nc704,) = lint([data], mode="managed-nodegroup").diagnostics
+    assert "not MIME multipart" in nc704.message and "Ec2LaunchTemplateInvalidConfiguration" in nc704.message
+
+
+def test_a_nodeconfig_fragment_is_still_linted_in_managed_node_group_mode():
+    data = (b"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n"
+            b"      systemReserved:\n        cpu: 150m\n")
+    assert found(data, mode="managed-nodegroup") == []
