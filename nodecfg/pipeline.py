@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Literal, Mapping
 from nodecfg.core.codes import NC143, NC150, is_blocking, is_usage_error, without_superseded
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document
-from nodecfg.core.positions import map_embedded_line
+from nodecfg.core.locations import Location, file_of
+from nodecfg.core.positions import from_pointer
 from nodecfg.merge.nodeconfig import MergedConfig, get_pointer, merge_documents
 from nodecfg.core.modes import FRAGMENT_MODES, MODES, check_mode
 from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, display_name, load_sources
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
     from nodecfg.context.maxpods import MaxPods
     from nodecfg.core.filetree import FileTree
     from nodecfg.render import Rendered
-
-POINTER_URI = "pointer:"
 
 Mode = Literal["self-managed", "managed-nodegroup", "karpenter"]
 
@@ -273,7 +272,7 @@ def pinned_instance(analysis: Analysis, instance: Instance | None) -> Instance |
 
     pins: dict[str, str] = {}
     for uri, text in analysis.loaded.texts.items():
-        if "#" not in uri:
+        if Location.parse(uri).is_whole_file:
             for tag in pinned_releases(text):
                 pins.setdefault(tag, uri)
     if len(pins) != 1:
@@ -511,8 +510,8 @@ def _left_after_discard(documents: list[Document], undecodable: list[str], mode:
     from nodecfg.parse.mime import discarded_user_data
     from nodecfg.validate.semantics import missing_after_discard
 
-    dropped = {uri.split("#", 1)[0] for uri in undecodable if discarded_user_data(uri)}
-    kept = [d for d in documents if d.uri.split("#", 1)[0] not in dropped]
+    dropped = {file_of(uri) for uri in undecodable if discarded_user_data(uri)}
+    kept = [d for d in documents if file_of(d.uri) not in dropped]
     if not dropped or not kept:
         return []
     left = merge_documents(kept)
@@ -545,51 +544,15 @@ def apply_settings(found: list[Diagnostic], texts: dict[str, str], settings: Run
 
 
 def localise(diagnostics: list[Diagnostic], analysis: Analysis) -> list[Diagnostic]:
-    """Replace pointer spans by the span of the value that won the merge."""
-    return [_localise_one(d, analysis) for d in diagnostics]
-
-
-def _localise_one(diagnostic: Diagnostic, analysis: Analysis) -> Diagnostic:
-    span = diagnostic.span
-    if not span.uri.startswith(POINTER_URI):
-        return diagnostic
-    pointer = span.uri[len(POINTER_URI):]
-    target = analysis.merged.locate(pointer)
-    fix = None
-    if span.line > 0 and pointer == "/spec/containerd/config":
-        fix = _embedded_fix(diagnostic.fix, target, analysis.loaded.texts) if diagnostic.fix else None
-        target = map_embedded_line(target, span.line, span.col, analysis.loaded.texts)
-    return diagnostic._replace(span=target, fix=fix)
-
-
-def _embedded_fix(fix, value_span: Span, texts: dict[str, str]):
-    """A fix's edits in the lines of a literal block scalar (``config: |``), in lines of the file; else None.
-
-    An edit of whole lines (from column 1 to column 1) stays an edit of whole file
-    lines, indentation included; other positions move as ``map_embedded_line`` moves them.
-    """
-    lines = texts.get(value_span.uri, "").splitlines()
-    if value_span.end_line <= value_span.line or not 0 < value_span.line <= len(lines) or \
-            not lines[value_span.line - 1].rstrip().endswith(("|", "|-", "|+")):
-        return None  # only a literal block scalar has the config's lines as lines of the file
-
-    def move(edit):
-        span = edit.span
-        if span.col == 1 and span.end_col == 1 and span.end_line > span.line:
-            first = value_span.line + span.line
-            return edit._replace(span=Span(value_span.uri, first, 1, first + span.end_line - span.line, 1))
-        start = map_embedded_line(value_span, span.line, span.col, texts)
-        end = map_embedded_line(value_span, span.end_line, span.end_col, texts)
-        return edit._replace(span=start._replace(end_line=end.line, end_col=end.col))
-
-    return fix._replace(edits=tuple(move(edit) for edit in fix.edits))
+    """Replace pointer spans by the span of the value that won the merge (core/positions.py)."""
+    return [from_pointer(d, analysis.merged.locate, analysis.loaded.texts) for d in diagnostics]
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     unique: dict[tuple, Diagnostic] = {}
     for d in diagnostics:  # a finding found twice counts once, whichever places it relates to
         unique.setdefault((d.code, d.severity, d.span, d.message, d.hint), d)
-    return sorted(unique.values(), key=lambda d: (d.span.uri.split("#")[0], d.span.line, d.span.col, d.span.uri,
+    return sorted(unique.values(), key=lambda d: (file_of(d.span.uri), d.span.line, d.span.col, d.span.uri,
                                                   d.code))
 
 

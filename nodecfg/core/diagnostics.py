@@ -1,7 +1,8 @@
 """Spans, severities and diagnostics: the currency every stage pays in.
 
-A Span is 1-based and inclusive of its start; ``uri`` names the source and,
-for a MIME part, the part (``userdata.mime#part=2``).  Stages never raise on
+A Span is 1-based and inclusive of its start; ``uri`` names the source and
+the layers inside it (``userdata.mime#part=2``), written and read by
+nodecfg/core/locations.py only.  Stages never raise on
 bad input: they return values plus a list of Diagnostic.
 
 The records of nodecfg that `check` builds at start-up are NamedTuples or plain
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import enum
 from typing import NamedTuple
+
+from nodecfg.core import locations
 
 
 class Severity(enum.IntEnum):
@@ -33,16 +36,16 @@ class Span(NamedTuple):
 
     @property
     def path(self) -> str:
-        return self.uri.split("#", 1)[0]
+        return locations.file_of(self.uri)
 
     @property
     def fragment(self) -> str:
         """What inside the file the span is in: 'part=2', 'base64+gzip#part=3', ..."""
-        return self.uri.split("#", 1)[1] if "#" in self.uri else ""
+        return locations.fragment_of(self.uri)
 
     @property
     def lines_are_file_lines(self) -> bool:
-        return not any(layer in self.fragment for layer in ("base64", "gzip"))
+        return locations.lines_are_file_lines(self.uri)
 
     def __str__(self) -> str:
         """path:line:col, clickable, when the line is a line of the file; the full uri otherwise."""

@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
+from nodecfg.core.locations import Location
+from nodecfg.core.positions import LineIndex
 
 if TYPE_CHECKING:
     from nodecfg.pipeline import Request
@@ -164,8 +166,7 @@ def plan_edits(result, text: str, *, unsafe: bool) -> list[OffsetEdit]:
 
 
 def _plan(result, text: str, kinds: tuple[str, ...]) -> list[OffsetEdit]:
-    lines = _Lines(text)
-    planner = _Planner(result, lines)
+    planner = _Planner(result, text)
     edits: list[OffsetEdit] = []
     taken = bytearray(len(text) + 1)  # 1 at each offset an edit of this round covers (an insertion: one)
     for number, diagnostic in enumerate(result.diagnostics):
@@ -187,7 +188,7 @@ def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[OffsetEdit]
 
     Keys index ``result.diagnostics``; values are (safe or unsafe, edits in ``text``).
     """
-    planner = _Planner(result, _Lines(text))
+    planner = _Planner(result, text)
     found: dict[int, tuple[str, list[OffsetEdit]]] = {}
     for number, diagnostic in enumerate(result.diagnostics):
         kind = planner.applicability(diagnostic)
@@ -200,31 +201,22 @@ def edits_by_finding(result, text: str) -> dict[int, tuple[str, list[OffsetEdit]
 
 
 def _same_text(span) -> bool:
-    """Whether the span's lines are lines of the (decoded) file: not inside a part with its own encoding."""
-    parts = span.uri.split("#")[1:]
-    return not any(("base64" in p or "gzip" in p) for p in parts[1:]) and \
-        not any(p.startswith("heredoc=") for p in parts)
+    """Whether the span's lines are lines of the (decoded) file: not inside a part with its own encoding.
 
-
-class _Lines:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self.starts.append(index + 1)
-
-    def offset(self, line: int, col: int) -> int:
-        return self.starts[line - 1] + col - 1 if 0 < line <= len(self.starts) else -1
-
+    The file's own base64/gzip wrapping is undone and redone around the fix; a container's
+    user data that is base64 in the file, and a drop-in a script writes, are not fixed.
+    """
+    location = Location.parse(span.uri)
+    return location.heredoc is None and not (location.unit is not None and location.layers)
 
 
 class _Planner:
     """Turns findings' fixes (core/diagnostics.Fix, made where each finding is made) into offsets in the text."""
 
-    def __init__(self, result, lines: _Lines) -> None:
+    def __init__(self, result, text: str) -> None:
         self.result = result
-        self.lines = lines
+        self.text = text
+        self.lines = LineIndex(text)
 
     def applicability(self, diagnostic) -> str | None:
         return diagnostic.fix.applicability if diagnostic.fix is not None else None
@@ -241,15 +233,15 @@ class _Planner:
             if edit.span.uri != diagnostic.span.uri:
                 return []
             start, end = self._range(edit.span)
-            if edit.expect is not None and self.lines.text[start:end] != edit.expect:
+            if edit.expect is not None and self.text[start:end] != edit.expect:
                 return []  # the text is not what the fix was made for (a quoted key, an earlier edit)
-            if self.lines.text[start:end] != edit.text:
+            if self.text[start:end] != edit.text:
                 edits.append(OffsetEdit(start, end, edit.text, diagnostic.code))
         return edits
 
     def _range(self, span) -> tuple[int, int]:
-        start = self.lines.offset(span.line, span.col)
-        end = self.lines.offset(span.end_line, span.end_col) if span.end_line else -1
+        start = self.lines.exact_offset(span.line, span.col)
+        end = self.lines.exact_offset(span.end_line, span.end_col) if span.end_line else -1
         if start < 0 or end < start:
             raise ValueError("span outside the text")
         return start, end

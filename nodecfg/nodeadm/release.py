@@ -22,6 +22,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from nodecfg.core.locations import Location
+
 # Every AMI release tag nodecfg knows, oldest first (git tag, v2025* and v2026*).
 TAGS: tuple[str, ...] = (
     "v20250103", "v20250116", "v20250123", "v20250203", "v20250212", "v20250224", "v20250228", "v20250304",
@@ -353,9 +355,10 @@ def _between(old: str, new: str) -> tuple[str, ...]:
 def is_dropin(uri: str, directories: tuple[str, ...]) -> bool:
     """A document nodeadm reads only through its config chain: a file of a drop-in directory given as a
     source, or a drop-in a user-data script writes (``#heredoc=``, nodecfg/parse/shell.py)."""
-    if "#heredoc=" in uri:
+    location = Location.parse(uri)
+    if location.heredoc is not None:
         return True
-    path = uri.split("#", 1)[0]
+    path = location.file
     return any(path.startswith(directory.rstrip("/") + "/") for directory in directories)
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.core.locations import Location
+from nodecfg.core.positions import text_lines
 from nodecfg.output.escape import printable, xml_attribute, xml_text
 
 REPOSITORY_URL = "https://github.com/nodecfg/nodecfg"
@@ -35,8 +37,8 @@ def rule_doc_url(code: str, version: str) -> str:
 
 def split_uri(uri: str) -> tuple[str, str]:
     """('userdata.mime', 'part=2') for 'userdata.mime#part=2'; part is '' when absent."""
-    path, _, part = uri.partition("#")
-    return path, part
+    location = Location.parse(uri)
+    return location.file, location.fragment
 
 
 def _is_file_uri(path: str) -> bool:
@@ -230,7 +232,7 @@ def _fingerprints(diagnostics: list[Diagnostic], texts: dict[str, str], root: Pa
     result = []
     for diagnostic in diagnostics:
         path, part = split_uri(diagnostic.span.uri)
-        lines = texts.get(diagnostic.span.uri, "").splitlines()
+        lines = text_lines(texts.get(diagnostic.span.uri, ""))
         line = diagnostic.span.line
         content = lines[line - 1].strip() if 0 < line <= len(lines) else diagnostic.message
         key = "\0".join([diagnostic.code, sarif_location(path, root)["uri"], part, content])

@@ -12,11 +12,11 @@ escaped, never written to the terminal (``nodecfg.output.escape.printable``).
 """
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from typing import Iterable
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.core.positions import text_lines
 from nodecfg.output.escape import printable
 
 EXCERPT_WIDTH = 120
@@ -76,14 +76,8 @@ def excerpt(diagnostic: Diagnostic, texts: dict[str, str]) -> str:
 
 
 def _nth_line(text: str, number: int) -> str | None:
-    lines = _lines(text)
+    lines = text_lines(text)
     return lines[number - 1] if number <= len(lines) else None
-
-
-@functools.lru_cache(maxsize=16)
-def _lines(text: str) -> list[str]:
-    """Split once per text, not once per finding (a file may have thousands)."""
-    return text.splitlines()
 
 
 def headline(diagnostic: Diagnostic) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from nodecfg.core.codes import NC176
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import Document
+from nodecfg.core.locations import fragment_of, layers_within
 
 
 def load_container(container, data: bytes, uri: str, loaded, limits, options) -> None:
@@ -31,7 +32,7 @@ def load_container(container, data: bytes, uri: str, loaded, limits, options) ->
     elif len(units) > 1:
         loaded.diagnostics.append(NC176.at(
             units[1].anchor,
-            f"{uri} holds {len(units)} user data ({', '.join(u.uri.split('#', 1)[1] for u in units)}); "
+            f"{uri} holds {len(units)} user data ({', '.join(fragment_of(u.uri) for u in units)}); "
             "only the first is read here, `nodecfg check` lints each on its own"))
         units = units[:1]
     for unit in units:
@@ -72,8 +73,6 @@ def _load_unit(unit, scratch, limits, options) -> None:
 
 def _mapper(unit):
     def move(span: Span) -> Span:
-        if span.uri != unit.uri and not span.uri.startswith(unit.uri + "#"):
-            return span
         if not _in_file_lines(unit, span.uri):
             return span
         if span.line <= 0:
@@ -94,8 +93,7 @@ def _graft(scratch, unit, file_text: str, loaded) -> None:
 
 def _in_file_lines(unit, uri: str) -> bool:
     """Whether spans of uri are moved to lines of the containing file."""
-    rest = uri[len(unit.uri):] if uri.startswith(unit.uri) else None
-    return unit.text_map is not None and rest is not None and "base64" not in rest and "gzip" not in rest
+    return unit.text_map is not None and layers_within(uri, unit.uri) == ()
 
 
 def _moved_document(document: Document, move) -> Document:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
+from nodecfg.core.locations import Location, layers_uri, part_uri
 from nodecfg.parse.wrapping import (DEFAULT_LIMIT, DecodeBudget, UnwrapError, budget_of, decode_if_base64,
                                    decode_quoted_printable, unwrap)
 
@@ -74,7 +75,7 @@ def split_userdata(data: bytes, uri: str, limit: "int | DecodeBudget" = DEFAULT_
     """
     limit = budget_of(limit)
     unwrapped = unwrap(data, uri, limit)
-    base_uri = f"{uri}#{'+'.join(unwrapped.layers)}" if unwrapped.layers else uri
+    base_uri = layers_uri(uri, unwrapped.layers)
     result = MimeResult(base_uri, unwrapped.layers, list(unwrapped.diagnostics))
     if unwrapped.ok:
         _Splitter(unwrapped.data, result, limit).run()
@@ -693,7 +694,7 @@ class _PartBuilder:
         self.body = raw_body
         self.body_line = body_line
         self.layers: list[str] = []
-        self.uri = f"{splitter.uri}#part={index}"
+        self.uri = part_uri(splitter.uri, index)
 
     def build(self) -> None:
         self.check_duplicates()
@@ -842,7 +843,8 @@ def discarded_user_data(uri: str) -> str:
     /etc/eks/nodeadm.d/ (nodeadm-run.service's second --config-source) are
     left.  A drop-in written by a script is a file source, not a part.
     """
-    if "#part=" not in uri or "#heredoc=" in uri:
+    location = Location.parse(uri)
+    if location.part is None or location.heredoc is not None:
         return ""
     return ("; one undecodable NodeConfig part makes nodeadm discard the whole user data, every part of it, "
             "and keep only drop-ins from /etc/eks/nodeadm.d/")

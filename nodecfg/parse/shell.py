@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.core.locations import heredoc_uri
 from nodecfg.parse.bash import MAX_HEREDOCS, CommandText, HeredocBody, read_shell
 
 __all__ = ["DROPIN_DIR", "MAX_HEREDOCS", "Dropin", "extract_nodeadm_dropins", "heredoc_targets"]
@@ -168,7 +169,7 @@ class _Scanner:
         text = "".join(line + "\n" for line in heredoc.lines)
         if not heredoc.quoted:
             self.check_expansion(heredoc.lines, heredoc.first, name)
-        self.written[name] = Dropin(path, name, text, f"{self.uri}#heredoc={name}",
+        self.written[name] = Dropin(path, name, text, heredoc_uri(self.uri, name),
                                     heredoc.first + self.offset)
 
     def check_expansion(self, body: tuple[str, ...], body_start: int, name: str) -> None:

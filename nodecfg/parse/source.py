@@ -17,6 +17,7 @@ from typing import NamedTuple, Union
 
 from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
 from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.core.locations import layers_uri
 from nodecfg.core.document import Document
 from nodecfg.parse.containers import maybe_container
 from nodecfg.nodeadm.userdata import karpenter_reads_as_mime
@@ -224,7 +225,7 @@ def _load_bytes(data: bytes, uri: str, loaded: Loaded, limits: Limits, options: 
         if unwrapped.data is None:
             return
         data, layers = unwrapped.data, unwrapped.layers
-    decoded_uri = f"{uri}#{'+'.join(layers)}" if layers else uri
+    decoded_uri = layers_uri(uri, layers)
     file_text, _ = decode_text(data, decoded_uri)
     if not _maybe_mime(data):
         kind = None

@@ -17,6 +17,7 @@ from typing import Any
 from nodecfg.core.codes import NC501, NC502, NC503, NC504
 from nodecfg.core.diagnostics import Diagnostic, Edit, Span
 from nodecfg.core.document import join_pointer
+from nodecfg.core.locations import pointer_uri
 from nodecfg.context.instance import Instance
 from nodecfg.merge.toml import deep_merge, parse_toml
 from nodecfg.encode.gotoml import dumps
@@ -218,7 +219,7 @@ def template_text(runtime: tuple[str, str], sandbox: str, cdi: bool | None, soci
 # --- the user's config ----------------------------------------------------
 
 def _config_span(text: str, line: int = 1, col: int = 1) -> Span:
-    return Span(f"pointer:{CONFIG_POINTER}", line, col)
+    return Span(pointer_uri(CONFIG_POINTER), line, col)
 
 
 def span_of_substring(text: str, needle: str) -> Span:

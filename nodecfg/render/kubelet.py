@@ -20,6 +20,7 @@ from nodecfg.core import gonet
 from nodecfg.core.codes import NC401, NC402
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import escape_pointer_token
+from nodecfg.core.locations import pointer_uri
 from nodecfg.encode.gojson import as_go_interface, encode_go_json
 from nodecfg.context.instance import Instance
 from nodecfg.core.versions import at_least
@@ -74,7 +75,7 @@ def feature_enabled(config: dict[str, Any], gate: str) -> bool:
 
 def pointer_span(pointer: str) -> Span:
     """A placeholder span the pipeline swaps for the value's real provenance."""
-    return Span(f"pointer:{pointer}")
+    return Span(pointer_uri(pointer))
 
 # --- instance-derived values -----------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any
 from nodecfg.core.codes import NC530, NC531, NC540
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import join_pointer
+from nodecfg.core.locations import pointer_uri
 from nodecfg.render import RenderContext, Rendered
 from nodecfg.core.lines import describe, line_breaker
 
@@ -139,7 +140,7 @@ def _go_hex_escape(code: int) -> str:
 def _quote_warnings(variables: dict[str, Any], pointer: str) -> list[Diagnostic]:
     return [
         NC531.at(
-            Span("pointer:" + join_pointer(pointer, name)),
+            Span(pointer_uri(join_pointer(pointer, name))),
             f"the value of {name} ends in '\"': nodeadm's escaping trims the escaped quote and leaves "
             "a dangling backslash, so systemd sees a different value",
             hint="avoid a trailing double quote (add a trailing space or restructure the value)",
@@ -151,7 +152,7 @@ def _quote_warnings(variables: dict[str, Any], pointer: str) -> list[Diagnostic]
 
 def _unsafe_service(service: str, pointer: str) -> Diagnostic:
     return NC530.at(
-        Span("pointer:" + pointer),
+        Span(pointer_uri(pointer)),
         f"'{service}' is not a systemd unit name; nodeadm would write "
         f"/etc/systemd/system/{service}.service.d/environment.conf",
         hint="use the service name without '.service' and without '/' (e.g. kubelet, containerd)",
@@ -171,7 +172,7 @@ def _render_resolved(result: Rendered, network: dict[str, Any]) -> None:
         # nodeadm's template would paste them raw and the file would gain lines
         for field, index, char in unsafe:
             result.diagnostics.append(NC540.at(
-                Span(f"pointer:/spec/instance/network/{field}/{index}"),
+                Span(pointer_uri(f"/spec/instance/network/{field}/{index}")),
                 f"network.{field}[{index}] holds {describe(char)}: written into {RESOLVED_PATH} it would end "
                 "the line and add directives of its own; the file is not written",
                 "remove the line break or control character"))

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
 
 from nodecfg.core.codes import NC117, NC124, NC140, NC141, NC160, NC161, NC162
+from nodecfg.core.locations import Location
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span, has_errors
 from nodecfg.nodeadm.userdata import EC2_USER_DATA_LIMIT
 
@@ -377,12 +378,11 @@ def check_userdata(layout: Layout, texts: dict[str, str], request: Request) -> l
     return [_locate(d, layout, owners, placed, texts) for d in result.diagnostics if d.code != "NC117"]
 
 
-def _part_number(fragment: str, line: int, placed: dict) -> int | None:
+def _part_number(location: Location, line: int, placed: dict) -> int | None:
     """The part a span is in: named by ``#part=N``, or found by line for findings about the structure."""
-    if fragment.startswith("#part="):
-        number = fragment[len("#part="):].partition("#")[0]
-        return int(number) if number.isdigit() else None
-    if fragment:
+    if location.part is not None and location.unit is None and not location.layers:
+        return location.part
+    if location.fragment:
         return None
     inside = [index for index, part in placed.items() if part.header_line <= line]
     return max(inside) if inside else None
@@ -393,20 +393,19 @@ def _locate(diagnostic: Diagnostic, layout: Layout, owners: dict[int, NewPart], 
     """Move a span in the composed user data to the input file and line it came from."""
     from nodecfg.parse.source import display_name
 
-    span, prefix = diagnostic.span, display_name(b"", 0)
-    if not span.uri.startswith(prefix):
+    span, location = diagnostic.span, Location.parse(diagnostic.span.uri)
+    if location.file != display_name(b"", 0):
         return diagnostic
-    fragment = span.uri[len(prefix):]
-    number = _part_number(fragment, span.line, placed)
+    number = _part_number(location, span.line, placed)
     owner = owners.get(number) if number is not None else None
     if owner is None:  # the whole user data, or a part of the user data merged into
         base = layout.existing_uri if layout.existing_uri and number is not None else USERDATA_URI
-        moved = span._replace(uri=base + fragment)
+        moved = span._replace(uri=str(location._replace(file=base)))
         texts.setdefault(moved.uri, texts[USERDATA_URI])
         return diagnostic._replace(span=moved)
-    rest = fragment.removeprefix(f"#part={number}")
     shift = owner.first_line - 1 - placed[number].line_offset
-    moved = span._replace(uri=owner.origin + rest, line=max(owner.first_line, span.line + shift),
+    moved = span._replace(uri=str(location._replace(file=owner.origin, part=None)),
+                          line=max(owner.first_line, span.line + shift),
                           end_line=max(owner.first_line, span.end_line + shift) if span.end_line else 0)
     texts.setdefault(moved.uri, texts.get(owner.origin, ""))
     return diagnostic._replace(span=moved)

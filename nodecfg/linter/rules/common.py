@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from nodecfg.core.diagnostics import Span
+from nodecfg.core.positions import text_lines
 from nodecfg.merge.nodeconfig import get_pointer
 
 
@@ -30,23 +31,13 @@ def offset_span(analysis, pointer: str, offset: int) -> Span:
     anything else (block scalars, folded lines) points at the value itself.
     """
     span = analysis.merged.locate(pointer)
-    lines = _lines(analysis.loaded.texts.get(span.uri, ""))
+    lines = text_lines(analysis.loaded.texts.get(span.uri, ""))
     if offset <= 0 or span.end_line > span.line or not 0 < span.line <= len(lines):
         return span
     column = _raw_column(lines[span.line - 1], span.col - 1, offset)
     if column is None:
         return span
     return Span(span.uri, span.line, column + 1, span.line, column + 1)
-
-
-@lru_cache(maxsize=4)
-def _lines(text: str) -> tuple[str, ...]:
-    """The lines of a source text, split once however many findings point into it.
-
-    The cache holds the text itself (a str's hash is computed once and kept),
-    so a rule that reports on 15,000 flags splits the text once, not 15,000 times.
-    """
-    return tuple(text.splitlines())
 
 
 _ESCAPE_LENGTHS = {"x": 2, "u": 4, "U": 8}

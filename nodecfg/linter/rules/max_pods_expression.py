@@ -16,6 +16,7 @@ import re
 
 from nodecfg.core.codes import NC404, NC405
 from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.core.positions import map_embedded_line, text_lines
 from nodecfg.linter.rules.common import spec_get
 
 POINTER = "/spec/kubelet/maxPodsExpression"
@@ -79,10 +80,8 @@ def _column_span(analysis, value_span: Span, error: str) -> Span:
         return value_span
     line, col = int(match.group(1)), int(match.group(2))
     text = analysis.loaded.texts.get(value_span.uri, "")
-    lines = text.splitlines()
+    lines = text_lines(text)
     if value_span.end_line > value_span.line:  # block scalar: content starts on the next line
-        from nodecfg.core.positions import map_embedded_line
-
         return map_embedded_line(value_span, line, col, analysis.loaded.texts)
     if line != 1 or not 0 < value_span.line <= len(lines):
         return value_span

@@ -1,4 +1,4 @@
-"""Positions inside a container file: a text's line index, and where each character of an embedded value sits.
+"""Positions inside a container file: where each character of an embedded value sits.
 
 User data inside a YAML or JSON file is one string value; ``TextMap`` maps a
 line and column of that text back to the line and column of the file, through
@@ -8,40 +8,10 @@ the same escapes).
 """
 from __future__ import annotations
 
-import bisect
 import re
 
 from nodecfg.core.diagnostics import Span
-
-
-class LineIndex:
-    """The one offset <-> (line, column) mapper of a text, its line starts found once.
-
-    Every position in a container file goes through the file's one index, so
-    a template with thousands of Fn::Join items or Fn::Sub references costs
-    one scan of the file, not one per item.
-    """
-
-    __slots__ = ("starts", "length")
-
-    def __init__(self, text: str) -> None:
-        starts = [0]
-        index = text.find("\n")
-        while index >= 0:
-            starts.append(index + 1)
-            index = text.find("\n", index + 1)
-        self.starts = starts
-        self.length = len(text)
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """1-based (line, column) of a character offset."""
-        line = bisect.bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def offset(self, line: int, col: int) -> int:
-        """Character offset of a 1-based line and column (clamped to the text's lines)."""
-        starts = self.starts
-        return starts[max(1, min(line, len(starts))) - 1] + max(col, 1) - 1
+from nodecfg.core.positions import LineIndex
 
 
 class TextMap:

@@ -18,6 +18,7 @@ import importlib
 import re
 from typing import Any
 
+from nodecfg.core import locations
 from nodecfg.core.codes import NC170, NC172, NC175
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document
@@ -160,7 +161,7 @@ def base64_unit(document: Document, pointer: str, value: Any, unit_uri: str, mod
     """The base64 user data of a launch template (EC2 API RequestLaunchTemplateData.UserData) as a unit."""
     span = document.span_of(pointer)
     if value in (None, ""):
-        container.diagnostics.append(NC172.at(span, f"{unit_uri.split('#', 1)[1]} has no user data"))
+        container.diagnostics.append(NC172.at(span, f"{locations.fragment_of(unit_uri)} has no user data"))
         return
     if not isinstance(value, str) or not is_base64(value):
         container.diagnostics.append(NC175.at(

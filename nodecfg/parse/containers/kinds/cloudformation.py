@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nodecfg.core import locations
 from nodecfg.core.codes import NC172, NC175
 from nodecfg.core.document import join_pointer
 from nodecfg.parse.containers import Kind
@@ -49,7 +50,7 @@ def read(file: ContainerFile) -> Container:
         pointer = join_pointer(join_pointer("/Resources", logical_id), "Properties")
         pointer = f"{pointer}/LaunchTemplateData/UserData"
         value = get(resource, "Properties", "LaunchTemplateData", "UserData")
-        unit_uri = f"{file.uri}#{logical_id}"
+        unit_uri = locations.unit_uri(file.uri, logical_id)
         if value is None:
             container.diagnostics.append(NC172.at(
                 document.span_of(pointer),

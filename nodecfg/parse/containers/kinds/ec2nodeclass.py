@@ -10,6 +10,7 @@ simulation of the NodeConfig Karpenter appends, other documents get an NC171 not
 """
 from __future__ import annotations
 
+from nodecfg.core import locations
 from nodecfg.core.codes import NC171, NC172, NC174
 from nodecfg.core.document import Document
 from nodecfg.parse.containers import Kind
@@ -87,7 +88,8 @@ def _nodeclass(file: ContainerFile, document: Document, name: str, nodepools: li
     offsets = value_offsets(file.text, span, user_data, file.lines) if user_data else []
     mine = [p for p in nodepools if get(p, "spec", "template", "spec", "nodeClassRef", "name") == name]
     container.units.append(Unit(
-        f"{file.uri}#EC2NodeClass={name}", user_data.encode(), TextMap(user_data, offsets, file.lines),
+        locations.unit_uri(file.uri, f"EC2NodeClass={name}"), user_data.encode(),
+        TextMap(user_data, offsets, file.lines),
         span, "karpenter", "ec2nodeclass",
         {"name": name, "apiVersion": document.data.get("apiVersion"), "spec": spec, "nodepools": mine,
          "document": document}))

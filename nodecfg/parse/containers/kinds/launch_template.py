@@ -9,6 +9,7 @@ self-managed: nothing is appended to this user data.
 """
 from __future__ import annotations
 
+from nodecfg.core import locations
 from nodecfg.parse.containers import Kind
 from nodecfg.parse.containers.reading import Container, ContainerFile, base64_unit, get
 
@@ -35,7 +36,7 @@ def read(file: ContainerFile) -> Container:
         return _versions(file)
     container = Container("launch-template-data")
     base64_unit(file.documents[0], "/LaunchTemplateData/UserData", get(file.first, "LaunchTemplateData", "UserData"),
-                f"{file.uri}#LaunchTemplateData", "self-managed", container)
+                locations.unit_uri(file.uri, "LaunchTemplateData"), "self-managed", container)
     return container
 
 
@@ -48,5 +49,5 @@ def _versions(file: ContainerFile) -> Container:
         if name:
             label = f"{name}:{label}"
         base64_unit(file.documents[0], pointer, get(version, "LaunchTemplateData", "UserData"),
-                    f"{file.uri}#{label}", "self-managed", container)
+                    locations.unit_uri(file.uri, label), "self-managed", container)
     return container

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nodecfg.core import locations
 from nodecfg.core.codes import NC172, NC174
 from nodecfg.parse.containers import Kind
 from nodecfg.parse.containers.reading import Container, ContainerFile, base64_unit, get
@@ -51,7 +52,8 @@ def read(file: ContainerFile) -> Container:
                 document.span_of(pointer),
                 f"{address}: user_data is known only after apply; nothing to check in this plan"))
             continue
-        base64_unit(document, f"{pointer}/values/user_data", user_data, f"{file.uri}#{address}", mode, container)
+        base64_unit(document, f"{pointer}/values/user_data", user_data, locations.unit_uri(file.uri, address), mode,
+                    container)
     if not container.units and not container.diagnostics:
         container.diagnostics.append(NC172.at(
             document.span_of(root),
