@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nodecfg.cli.main import main
-from nodecfg.core.gonet import parse_cidr
+from nodecfg.nodeadm.gonet import parse_cidr
 from nodecfg.core.versions import parse_version
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""The kubelet's argv from a flag list (nodecfg.render.kubelet_argv), stage by stage.
+"""The kubelet's argv from a flag list (nodecfg.nodeadm.kubelet_argv), stage by stage.
 
 Expected values come from reading the upstream code named in the module
 docstring (systemd env-file.c, extract-word.c, env-util.c; pflag), not from
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.render.kubelet_argv import (BOOLEAN_FLAGS, Traced, kubelet_argv, read_environment_value,
+from nodecfg.nodeadm.kubelet_argv import (BOOLEAN_FLAGS, Traced, kubelet_argv, read_environment_value,
                                   split_words)
 
 OWN = "--cloud-provider=external"  # nodeadm's value always starts with one of its own flags

@@ -15,7 +15,7 @@ from nodecfg.core.diagnostics import Severity, Span
 from nodecfg.context.instance import instance_from_mapping
 from nodecfg.render import RenderContext
 from nodecfg.render import cached_config, kubelet
-from nodecfg.core import gonet
+from nodecfg.nodeadm import gonet
 from nodecfg.encode import gojson
 from nodecfg.core.versions import Version, at_least, canonical_kubelet_version, parse_version
 

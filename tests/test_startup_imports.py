@@ -59,7 +59,7 @@ def test_a_cold_check_of_a_typical_config_imports_only_what_it_runs(tmp_path):
     assert containers == {"nodecfg.parse.containers", "nodecfg.parse.containers.index"}
     # the kubelet-flag rules read nodeadm's own flags and the argv model; no file is rendered
     renderers = {m for m in modules if m.startswith("nodecfg.render.")}
-    assert renderers <= {"nodecfg.render.flags", "nodecfg.render.kubelet", "nodecfg.render.kubelet_argv"}
+    assert renderers <= {"nodecfg.render.flags", "nodecfg.render.kubelet", "nodecfg.nodeadm.kubelet_argv"}
 
 
 # Loaded only by paths that need them: the TOML stack (a containerd.config), CEL (a

@@ -35,8 +35,8 @@ class Row:
 
 
 def _flag_values(environment: bytes) -> dict[str, list[str]]:
-    """``--name`` -> the values the kubelet gets, in order (nodecfg.render.kubelet_argv)."""
-    from nodecfg.render.kubelet_argv import kubelet_argv
+    """``--name`` -> the values the kubelet gets, in order (nodecfg.nodeadm.kubelet_argv)."""
+    from nodecfg.nodeadm.kubelet_argv import kubelet_argv
 
     values: dict[str, list[str]] = {}
     for line in environment.decode().splitlines():

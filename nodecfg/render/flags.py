@@ -6,7 +6,7 @@ and prints them in map iteration order, i.e. randomly, as ``--name=value``
 without any quoting; the user's ``kubelet.flags`` follow verbatim, so they
 take precedence (pflag: the last occurrence of a single-value flag wins).
 nodecfg prints nodeadm's flags sorted by name, then the user's in merge order.
-What the kubelet makes of that line is nodecfg.render.kubelet_argv.
+What the kubelet makes of that line is nodecfg.nodeadm.kubelet_argv.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from nodecfg.context.instance import Instance
-from nodecfg.core import gonet
+from nodecfg.nodeadm import gonet
 from nodecfg.core.versions import at_least
 from nodecfg.render.kubelet import (CONFIG_PATH, CONTAINERD_ENDPOINT, DROPIN_DIR, before_eol_cleanup,
                       feature_enabled, merged_into_config, spec_value, user_kubelet_config)
@@ -100,7 +100,7 @@ def user_flags(config: dict[str, Any], own: list[KubeletFlag] = ()) -> list[Kube
     """The merged kubelet.flags in order; non-string entries are skipped.
 
     Each item's name and value are those of the first flag the kubelet gets
-    from it (nodecfg.render.kubelet_argv, after nodeadm's own flags ``own``); an
+    from it (nodecfg.nodeadm.kubelet_argv, after nodeadm's own flags ``own``); an
     item that starts no flag has the name "".
     """
     entries = spec_value(config, "kubelet", "flags", default=[])
@@ -118,7 +118,7 @@ def user_flags(config: dict[str, Any], own: list[KubeletFlag] = ()) -> list[Kube
 @lru_cache(maxsize=8)
 def _first_flags(own: tuple[str, ...], entries: tuple[str, ...]) -> dict[int, tuple[str, str]]:
     """User item position -> (name, value) of the first flag the kubelet gets from it (one argv per line)."""
-    from nodecfg.render.kubelet_argv import kubelet_argv
+    from nodecfg.nodeadm.kubelet_argv import kubelet_argv
 
     first: dict[int, tuple[str, str]] = {}
     for arg in kubelet_argv([*own, *entries]).flags():

@@ -10,13 +10,13 @@ level and numbers written as float64.
 
 This module also holds the small pieces the other kubelet renderers share:
 spec access and feature-gate look-ups.  The cluster CIDR rules are in
-nodecfg/core/gonet.py, the Go JSON encoder in nodecfg/encode/gojson.py.
+nodecfg/nodeadm/gonet.py, the Go JSON encoder in nodecfg/encode/gojson.py.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from nodecfg.core import gonet
+from nodecfg.nodeadm import gonet
 from nodecfg.core.codes import NC401, NC402
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import escape_pointer_token

@@ -604,7 +604,7 @@ class _Translator:
 
     def _kubelet(self, settings: dict[str, _Setting]) -> None:
         from nodecfg.context.maxpods import KUBELET_DEFAULT_MAX_PODS  # what AL2 left with --use-max-pods false
-        from nodecfg.core.gonet import cluster_dns
+        from nodecfg.nodeadm.gonet import cluster_dns
 
         config: dict[str, Any] = {}
         flags: list[str] = []
@@ -804,10 +804,10 @@ def merge_into(target: dict, addition: dict) -> None:
 def split_kubelet_args(text: str) -> list[tuple[str | None, str | None, str]]:
     """(name, value or None, raw) per kubelet argument: systemd's split of $KUBELET_EXTRA_ARGS, then pflag.
 
-    The one model of that path is nodecfg.render.kubelet_argv; an argument that is
+    The one model of that path is nodecfg.nodeadm.kubelet_argv; an argument that is
     not a flag comes back as (None, None, raw).
     """
-    from nodecfg.render.kubelet_argv import kubelet_argv
+    from nodecfg.nodeadm.kubelet_argv import kubelet_argv
 
     result: list[tuple[str | None, str | None, str]] = []
     for arg in kubelet_argv([text]).args:
@@ -824,13 +824,13 @@ _DEFAULT_CIDRS = {"172.20.0.0/16": " (EKS's default when the VPC is in 10.0.0.0/
 def _cidr_for_dns(dns: str) -> str | None:
     """The service CIDR whose kube-dns address is ``dns``: nodeadm's GetClusterDns read backwards.
 
-    GetClusterDns (nodeadm internal/api/net.go; nodecfg/core/gonet.py) keeps the
+    GetClusterDns (nodeadm internal/api/net.go; nodecfg/nodeadm/gonet.py) keeps the
     CIDR's text up to its last dot and appends ``.10`` (IPv4), or appends ``a``
     to the IPv6 address.  EKS service CIDRs are /16 unless chosen otherwise, and
     EKS assigns IPv6 ones as /108; any other prefix length of the same start
     derives the same address, so this is a suggestion, not a fact.
     """
-    from nodecfg.core.gonet import cluster_dns
+    from nodecfg.nodeadm.gonet import cluster_dns
 
     if "," in dns:
         return None

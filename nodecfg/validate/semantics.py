@@ -15,7 +15,7 @@ import re
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
-from nodecfg.core import gonet
+from nodecfg.nodeadm import gonet
 from nodecfg.core.codes import (NC301, NC302, NC303, NC304, NC305, NC306, NC307, NC308, NC309, NC311, NC320,
     NC406)
 from nodecfg.core.diagnostics import Diagnostic, Span
@@ -207,7 +207,7 @@ def _endpoint_problem(value: str) -> tuple[str, str] | None:
 
 
 def _service_cidr(value: Any, locate: Locate) -> Iterator[Diagnostic]:
-    """spec.cluster.cidr as nodeadm's GetClusterDns reads it (nodecfg/core/gonet.py)."""
+    """spec.cluster.cidr as nodeadm's GetClusterDns reads it (nodecfg/nodeadm/gonet.py)."""
     if not isinstance(value, str) or not value:
         return
     span = locate(f"{CLUSTER}/cidr")

@@ -3,7 +3,7 @@ kubelet.config; --node-labels the kubelet refuses; malformed taints (flags and
 kubelet.config.registerWithTaints).
 
 Every rule runs on the argv the kubelet really gets, modelled once in
-nodecfg.render.kubelet_argv (nodeadm's join, systemd's EnvironmentFile reader and
+nodecfg.nodeadm.kubelet_argv (nodeadm's join, systemd's EnvironmentFile reader and
 its split of $NODEADM_KUBELET_ARGS, pflag), and reports at the line and
 column of the YAML that wrote the offending characters.
 
@@ -42,9 +42,9 @@ def check(analysis, context) -> list[Diagnostic]:
 def parse_flag(text: str) -> tuple[str, str | None] | None:
     """(name, value or None) of one list item read as the kubelet reads it alone; None if not a flag.
 
-    A thin view of nodecfg.render.kubelet_argv for callers that look at one item.
+    A thin view of nodecfg.nodeadm.kubelet_argv for callers that look at one item.
     """
-    from nodecfg.render.kubelet_argv import kubelet_argv
+    from nodecfg.nodeadm.kubelet_argv import kubelet_argv
 
     args = kubelet_argv([text]).args
     if not args or args[0].kind != "flag":
@@ -56,7 +56,7 @@ class FlagItems:
     """The flag list as kubelet_argv sees it: nodeadm's own flags first, then the user's strings."""
 
     def __init__(self, analysis, context, flags: list):
-        from nodecfg.render.kubelet_argv import kubelet_argv
+        from nodecfg.nodeadm.kubelet_argv import kubelet_argv
         from nodecfg.render.flags import nodeadm_flags
 
         own_flags = nodeadm_flags(analysis.merged.data, context.resolved_instance())
@@ -84,7 +84,7 @@ class FlagItems:
 
 
 def check_flags(analysis, context, flags: list) -> list[Diagnostic]:
-    """Every flag rule, run on the argv the kubelet really gets (see nodecfg.render.kubelet_argv)."""
+    """Every flag rule, run on the argv the kubelet really gets (see nodecfg.nodeadm.kubelet_argv)."""
     items = FlagItems(analysis, context, flags)
     argv = items.argv
     found: list[Diagnostic] = []  # a line break or control character is NC406, the renderer's
