@@ -426,11 +426,26 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0, allowance: E
     """Every non-empty document in text, with spans shifted by line_offset.
 
     ``allowance``, when given, is shared by the texts of one input and charged
-    with this text's parser events.
+    with this text's parser events.  Texts in the common block-style subset are
+    composed by ``parse/yaml_block.py`` (the same nodes, marks and event count,
+    without ruamel.yaml's import and scanner); all others by ruamel.yaml.
     """
-    loader, budget = _yaml(allowance)
+    from nodecfg.parse.yaml_block import compose
+
     shared = MAX_EXPANDED_CHARS if allowance is None else min(MAX_EXPANDED_CHARS, allowance.chars_left)
     expansion = _Expansion(max(len(text), shared))
+    event_limit = MAX_EVENTS if allowance is None else min(MAX_EVENTS, max(allowance.left, 0))
+    composed = compose(text, event_limit) if text.count("\n") < MAX_LINES else None
+    if composed is not None:
+        roots, events = composed
+        documents: list[Document] = []
+        diagnostics: list[Diagnostic] = []
+        _build_documents(roots, uri, line_offset, expansion, documents, diagnostics)
+        if allowance is not None:
+            allowance.left -= events
+            allowance.chars_left -= expansion.used
+        return documents, diagnostics
+    loader, budget = _yaml(allowance)
     try:
         with warnings.catch_warnings():
             # ruamel warns about a redefined anchor on stderr, with the raw input in the
@@ -487,24 +502,12 @@ def _parse(loader, text: str, uri: str, line_offset: int, expansion: _Expansion
     if text.count("\n") >= MAX_LINES:
         message = f"the text has more than {MAX_LINES} lines; it is not read"
         return [], [NC123.at(Span(uri, MAX_LINES + 1 + line_offset, 1), message)]
-    builder = _Builder(uri, line_offset, expansion)
     try:
-        for index, node in enumerate(loader.compose_all(text)):
-            if node is None or (type(node).__name__ == "ScalarNode" and node.style is None
-                                and resolve_plain_scalar(node.value) is None):
-                continue  # an empty document
-            builder = _Builder(uri, line_offset, expansion)
-            try:
-                data = builder.build(node)
-            except _LimitExceeded as limit:
-                builder.report("NC123", limit.node, str(limit))
-                diagnostics.extend(builder.diagnostics)
-                continue
-            diagnostics.extend(builder.diagnostics)
-            documents.append(Document(uri, data, builder.positions, builder.key_positions, index))
+        _build_documents(loader.compose_all(text), uri, line_offset, expansion, documents, diagnostics)
     except _LimitExceeded as limit:
+        builder = _Builder(uri, line_offset, expansion)
         builder.report("NC123", limit.node, str(limit))
-        diagnostics.extend(builder.diagnostics[-1:])
+        diagnostics.extend(builder.diagnostics)
     except MarkedYAMLError as error:
         json_documents = _maybe_json(text, uri)
         if json_documents is not None:
@@ -514,6 +517,24 @@ def _parse(loader, text: str, uri: str, line_offset: int, expansion: _Expansion
         message = "the document nests too deeply" if isinstance(error, RecursionError) else str(error)
         diagnostics.append(NC120.at(Span(uri, 1 + line_offset, 1), message))
     return documents, diagnostics
+
+
+def _build_documents(nodes, uri: str, line_offset: int, expansion: _Expansion, documents: list[Document],
+                     diagnostics: list[Diagnostic]) -> None:
+    """Each composed root node (ruamel's or yaml_block's) as a Document, empty documents skipped."""
+    for index, node in enumerate(nodes):
+        if node is None or (type(node).__name__ == "ScalarNode" and node.style is None
+                            and resolve_plain_scalar(node.value) is None):
+            continue  # an empty document
+        builder = _Builder(uri, line_offset, expansion)
+        try:
+            data = builder.build(node)
+        except _LimitExceeded as limit:
+            builder.report("NC123", limit.node, str(limit))
+            diagnostics.extend(builder.diagnostics)
+            continue
+        diagnostics.extend(builder.diagnostics)
+        documents.append(Document(uri, data, builder.positions, builder.key_positions, index))
 
 
 def _syntax_error(error, uri: str, line_offset: int) -> Diagnostic:
