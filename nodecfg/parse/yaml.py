@@ -41,7 +41,6 @@ _FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "
 _NULL = {"", "~", "null", "Null", "NULL"}
 _YAML12_BOOL = {"true", "True", "TRUE", "false", "False", "FALSE"}
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_INT_PREFIX = re.compile(r"^[-+]?0[0-7]+$")
 _SPECIAL_FLOATS = {
     ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
     ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
@@ -108,10 +107,18 @@ def yaml12_disagreement(text: str) -> str | None:
     if (text in _TRUE or text in _FALSE) and text not in _YAML12_BOOL:
         value = "true" if text in _TRUE else "false"
         return f"'{text}' is the boolean {value} for nodeadm (YAML 1.1) but a string in YAML 1.2"
-    if _INT_PREFIX.match(text.replace("_", "")):
+    if _octal_literal(text.replace("_", "")):
         number = _parse_go_int(text.replace("_", ""))
         return f"'{text}' is the octal number {number} for nodeadm (YAML 1.1) but decimal in YAML 1.2"
     return None
+
+
+def _octal_literal(text: str) -> bool:
+    """Whether text is a sign, a 0 and octal digits (what re's ``^[-+]?0[0-7]+$`` matches)."""
+    body = text.removesuffix("\n")  # '$' also matches before a final line break
+    body = body[1:] if body[:1] in ("+", "-") else body
+    return len(body) > 1 and body[0] == "0" and body.isascii() and body[1:].isdigit() and "8" not in body \
+        and "9" not in body
 
 
 def _as_read(value: Any) -> str | None:
@@ -175,7 +182,7 @@ class _Builder:
         if _has_lone_surrogate(node.value):
             # go-yaml refuses \uD800-\uDFFF escapes; Python would keep an unencodable character
             self.report("NC120", node, "YAML syntax error: invalid Unicode escape (a lone surrogate)")
-            node.value = _LONE_SURROGATE.sub("\ufffd", node.value)
+            node.value = _lone_surrogate().sub("\ufffd", node.value)
         if node.style is not None:  # quoted or block scalar: always a string
             return node.value
         if _explicit_str_tag(node):
@@ -272,11 +279,13 @@ class _LimitExceeded(Exception):
         self.node = node
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+@functools.lru_cache(maxsize=1)
+def _lone_surrogate() -> re.Pattern:
+    return re.compile("[\ud800-\udfff]")  # compiled where a text is not ASCII
 
 
 def _has_lone_surrogate(text: Any) -> bool:
-    return isinstance(text, str) and not text.isascii() and _LONE_SURROGATE.search(text) is not None
+    return isinstance(text, str) and not text.isascii() and _lone_surrogate().search(text) is not None
 
 
 class _EventBudget:
@@ -337,6 +346,10 @@ def _bounded_scanner_class():
     from ruamel.yaml.scanner import Scanner
     from ruamel.yaml.tokens import CommentToken, ScalarToken
 
+    # A run of a plain scalar in block context (ruamel scanner.py, scan_plain): not a blank, line
+    # break or NUL (the reader ends its buffer with one), nor a ':' that one of those follows.
+    plain_run = re.compile("(?:[^ \t\r\n\0\x85\u2028\u2029:]|:(?=[^ \t\r\n\0\x85\u2028\u2029]))*")
+
     # The plain scanner, not the round-trip one: comments are never used, and
     # gathering them is about a third of the scanning time.
     class BoundedScanner(Scanner):
@@ -371,7 +384,7 @@ def _bounded_scanner_class():
             chunks: list[str] = []
             spaces: list[str] = []
             while reader.peek() != "#":
-                length = _PLAIN_RUN.match(reader.buffer, reader.pointer).end() - reader.pointer
+                length = plain_run.match(reader.buffer, reader.pointer).end() - reader.pointer
                 if length == 0:
                     break
                 self.allow_simple_key = False
@@ -390,11 +403,6 @@ def _bounded_scanner_class():
             return token
 
     return BoundedScanner
-
-
-# A run of a plain scalar in block context (ruamel scanner.py, scan_plain): not a blank, line
-# break or NUL (the reader ends its buffer with one), nor a ':' that one of those follows.
-_PLAIN_RUN = re.compile("(?:[^ \t\r\n\0\x85\u2028\u2029:]|:(?=[^ \t\r\n\0\x85\u2028\u2029]))*")
 
 
 class EventAllowance:

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import re
 
-# What ruamel's reader refuses (reader.py NON_PRINTABLE), and the characters this subset leaves
-# to it: CR, NEL and the Unicode line separators (more line breaks), the BOM inside a text.
-_DECLINE_CHARACTERS = re.compile("[^\x09\x0A\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
-                                 "\U00010000-\U0010FFFF]")
+# What ruamel's reader refuses (reader.py NON_PRINTABLE: C0 and C1 controls, surrogates, U+FFFE and
+# U+FFFF), and what this subset leaves to it: CR, NEL and the Unicode line separators (more line
+# breaks), a byte order mark inside the text.  Spelled as ranges: a class of everything allowed
+# would take milliseconds to compile.
+_DECLINE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # A plain scalar on one line in block context (ruamel scanner.py scan_plain): chunks of anything
 # but blanks and ': ' separated by spaces; a chunk after spaces does not start with '#' (a comment).
 _PLAIN = re.compile(r"(?:[^ \t:]|:(?=[^ \t]))+(?: +(?:[^ \t:#]|:(?=[^ \t]))(?:[^ \t:]|:(?=[^ \t]))*)*")
@@ -34,9 +35,17 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # A plain scalar in a one-line flow sequence: what no reading of flow context could take for an
 # indicator (no ':', '?', '#', flow indicators or blanks inside).
 _FLOW_PLAIN = re.compile(r"[^ \t,\[\]{}#:?'\"&*!|>%@`-][^ \t,\[\]{}#:?]*|-[^ \t,\[\]{}#:?]+")
-_REST = re.compile(r"(?: +(?:#.*)?)?$")  # after a token: spaces, then a comment
 _MAX_DEPTH = 60  # deeper texts are left to ruamel, whose event budget reports the limit
 _MAX_SIMPLE_KEY = 1000  # ruamel allows 1024 characters before a key's ':'
+
+
+def _rest_is_comment(text: str, index: int) -> bool:
+    """Whether a line goes on after a token with nothing but spaces and a comment."""
+    rest = text[index:]
+    if not rest:
+        return True
+    stripped = rest.lstrip(" ")
+    return rest[0] == " " and (not stripped or stripped[0] == "#")
 
 
 class _Decline(Exception):
@@ -140,7 +149,7 @@ class _Composer:
         while not (line == self.last and column >= len(self.lines[line])):
             explicit = self.at_end(line, column)
             if explicit:
-                if not _REST.match(self.lines[line], 3):
+                if not _rest_is_comment(self.lines[line], 3):
                     raise _Decline  # content after '---'
                 if line == self.last:
                     raise _Decline
@@ -270,7 +279,7 @@ class _Composer:
         if scanned is None:
             raise _Decline
         node, end = scanned
-        if not _REST.match(text, end):
+        if not _rest_is_comment(text, end):
             raise _Decline
         self.events += 1
         if line == self.last:
@@ -356,7 +365,7 @@ class _Composer:
         if index < len(text) and text[index] in "+-":
             chomping = text[index] == "+"
             index += 1
-        if not _REST.match(text, index) or line == self.last or indent < 0:
+        if not _rest_is_comment(text, index) or line == self.last or indent < 0:
             raise _Decline  # an indentation indicator, a top-level block scalar, no line after it
         self.events += 1
         start = Mark(line, column)
