@@ -32,11 +32,17 @@ _PLAIN = re.compile(r"(?:[^ \t:]|:(?=[^ \t]))+(?: +(?:[^ \t:#]|:(?=[^ \t]))(?:[^
 # The first character of a plain scalar (scanner.py check_plain): not an indicator, except '-' followed
 # by a non-blank ('?' and ':' followed by one are left to ruamel).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# A plain scalar in a one-line flow sequence: what no reading of flow context could take for an
+# A plain scalar in a one-line flow collection: what no reading of flow context could take for an
 # indicator (no ':', '?', '#', flow indicators or blanks inside).
 _FLOW_PLAIN = re.compile(r"[^ \t,\[\]{}#:?'\"&*!|>%@`-][^ \t,\[\]{}#:?]*|-[^ \t,\[\]{}#:?]+")
 _MAX_DEPTH = 60  # deeper texts are left to ruamel, whose event budget reports the limit
 _MAX_SIMPLE_KEY = 1000  # ruamel allows 1024 characters before a key's ':'
+
+
+def _skip_spaces(text: str, index: int) -> int:
+    while index < len(text) and text[index] == " ":
+        index += 1
+    return index
 
 
 def _rest_is_comment(text: str, index: int) -> bool:
@@ -80,10 +86,6 @@ class SequenceNode:
         self.value = value
         self.start_mark = start
         self.end_mark = start
-
-    def ended(self, line: int, column: int):
-        self.end_mark = Mark(line, column)
-        return self
 
 
 class MappingNode(SequenceNode):
@@ -287,42 +289,51 @@ class _Composer:
         return node, self.next_token(line + 1, 0)
 
     def flow_collection(self, text: str, line: int, column: int):
-        """A flow sequence of plain or quoted scalars on one line, or an empty flow mapping.
+        """A flow sequence of scalars, or a flow mapping of scalar keys and values, on one line.
 
-        The node ends after the closing bracket (parser.py, the FLOW-SEQUENCE-END token).
+        The node ends after the closing bracket (parser.py: the FLOW-SEQUENCE-END or
+        FLOW-MAPPING-END token); each entry is a plain or quoted scalar, or for a mapping
+        ``key: value`` with a blank after the ':'.
         """
-        if text.startswith("{}", column):
-            self.events += 1  # and one more as the caller counts a scalar
-            return MappingNode([], Mark(line, column)).ended(line, column + 2), column + 2
-        items: list[ScalarNode] = []
+        mapping = text[column] == "{"
+        close = "}" if mapping else "]"
+        items: list = []
         index = column + 1
         while True:
-            while index < len(text) and text[index] == " ":
-                index += 1
-            if not items and text.startswith("]", index):
+            index = _skip_spaces(text, index)
+            if not items and text.startswith(close, index):
                 break
-            if index < len(text) and text[index] in "'\"":
-                scanned = self.inline_scalar(text, line, index)
-            else:
-                match = _FLOW_PLAIN.match(text, index)
-                scanned = match and (ScalarNode(match.group(), None, Mark(line, index), Mark(line, match.end())),
-                                     match.end())
-            if not scanned:
+            scanned = self.flow_scalar(text, line, index)
+            if scanned is None:
                 return None
-            items.append(scanned[0])
-            index = scanned[1]
-            while index < len(text) and text[index] == " ":
-                index += 1
-            if text.startswith("]", index):
+            entry, index = scanned
+            if mapping:
+                if not text.startswith(": ", index):
+                    return None
+                scanned = self.flow_scalar(text, line, _skip_spaces(text, index + 1))
+                if scanned is None:
+                    return None
+                entry, index = (entry, scanned[0]), scanned[1]
+            items.append(entry)
+            index = _skip_spaces(text, index)
+            if text.startswith(close, index):
                 break
             if not text.startswith(",", index):
                 return None
             index += 1
-        self.events += 1 + len(items)
+        self.events += 1 + len(items) * (2 if mapping else 1)  # the caller counts one more
         end = index + 1
-        node = SequenceNode(items, Mark(line, column))
+        node = (MappingNode if mapping else SequenceNode)(items, Mark(line, column))
         node.end_mark = Mark(line, end)
         return node, end
+
+    def flow_scalar(self, text: str, line: int, index: int):
+        if index < len(text) and text[index] in "'\"":
+            return self.inline_scalar(text, line, index)
+        match = _FLOW_PLAIN.match(text, index)
+        if match is None:
+            return None
+        return ScalarNode(match.group(), None, Mark(line, index), Mark(line, match.end())), match.end()
 
     @staticmethod
     def inline_scalar(text: str, line: int, column: int):
