@@ -65,19 +65,21 @@ def test_every_project_text_the_subset_accepts_reads_as_ruamel_reads_it(monkeypa
 
 @pytest.mark.parametrize("path", ["examples/nodeconfig.yaml", "golden/plain-yaml/nodeconfig.yaml",
                                   "golden/dns-resolution/nodeconfig.yaml", "golden/karpenter-helm-output/rendered.yaml",
-                                  "golden/merge-containerd-toml/a.yaml"])
+                                  "golden/merge-containerd-toml/a.yaml", "golden/launch-template-versions/versions.json"])
 def test_typical_configs_are_in_the_subset(path):
-    # block mappings and sequences, a block scalar, one-line flow sequences and mappings, comments, '---'
+    # block mappings and sequences, a block scalar, one-line flow sequences and mappings, comments, '---',
+    # JSON
     assert yaml_block.compose((ROOT / path).read_text(), reader.MAX_EVENTS) is not None
 
 
 @pytest.mark.parametrize("text", [
-    "a: {b: [c]}\n",            # nested flow collections
+    "a: [b,\n  c]\n",            # a flow collection over two lines inside a block one
+    "a: [b, # c\n  d]\n",        # a comment inside a flow collection
     "a: &x 1\nb: *x\n",         # anchors and aliases
     "a: !!str 1\n",             # tags
     "a: 'one\n  two'\n",        # a quoted scalar over two lines
     "a: one\n  two\n",          # a plain scalar over two lines
-    'a: "tab\\there"\n',        # escapes
+    'a: "\\x41"\n',              # an escape YAML has and JSON has not
     "a:\tb\n",                  # a tab
     "a: 1\r\nb: 2\r\n",         # CR LF line breaks
     "%YAML 1.1\n---\na: 1\n",   # a directive
@@ -87,7 +89,8 @@ def test_typical_configs_are_in_the_subset(path):
     "- - x\n",                  # a sequence in a sequence on one line
     "a: |2\n   x\n",            # an indentation indicator
     "? a\n: b\n",               # a complex key
-    "{a: 1}\n",                 # a flow mapping at the top: JSON-like input has its own checks
+    'a: "\\/"\n',                # an escape YAML 1.1 has not
+    '{"a": "\\ud800"}\n',        # a surrogate escape: the builder reports it
 ])
 def test_outside_the_subset_ruamel_reads(text):
     assert yaml_block.compose(text, reader.MAX_EVENTS) is None
@@ -114,6 +117,8 @@ FRAGMENTS = [
     "y: *ref", "z: &a v", "aa: !!str 1", "bb: [a, [b]]", "cc:\tdd", ":x", "? k", "...", "ee: `y`", "- ", "-",
     "ff: é", "gg: 10.0.0.0/16", "<<: {a: 1}", "hh: https://example.com:443/x", "ii: [ ]", "jj: {a: }",
     "kk:  # only a comment", "ll: 'a' # c", "mm: \"a\"b", "- [a, b]", "- {a: b}", "nn: |-", "  - y",
+    "{", "}", "[", "]", "{}", '"k": "v",', '"k": 1', '"k": [1, 2.5, true, null],', '"k": {"n": "\\u00e9\\n"}',
+    '"k":"v"', "oo: {\"a\":1}", "pp: [a, {b: c}]", '"e": "\\ud83d"', "qq: [a,]", "rr: {a:b}", "[1, 2]",
 ]
 
 

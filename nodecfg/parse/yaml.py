@@ -452,18 +452,18 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0, allowance: E
         if allowance is not None:
             allowance.left -= events
             allowance.chars_left -= expansion.used
-        return documents, diagnostics
-    loader, budget = _yaml(allowance)
-    try:
-        with warnings.catch_warnings():
-            # ruamel warns about a redefined anchor on stderr, with the raw input in the
-            # message; go-yaml silently lets the later definition win, and so do we
-            warnings.simplefilter("ignore")
-            documents, diagnostics = _parse(loader, text, uri, line_offset, expansion)
-    finally:
-        if allowance is not None:
-            allowance.left -= budget.events
-            allowance.chars_left -= expansion.used
+    else:
+        loader, budget = _yaml(allowance)
+        try:
+            with warnings.catch_warnings():
+                # ruamel warns about a redefined anchor on stderr, with the raw input in the
+                # message; go-yaml silently lets the later definition win, and so do we
+                warnings.simplefilter("ignore")
+                documents, diagnostics = _parse(loader, text, uri, line_offset, expansion)
+        finally:
+            if allowance is not None:
+                allowance.left -= budget.events
+                allowance.chars_left -= expansion.used
     if len(documents) == 1 and text.lstrip().startswith("{") and not any(d.code == "NC146" for d in diagnostics):
         diagnostics += _json_number_problems(text, uri)
     return documents, diagnostics

@@ -39,6 +39,38 @@ _MAX_DEPTH = 60  # deeper texts are left to ruamel, whose event budget reports t
 _MAX_SIMPLE_KEY = 1000  # ruamel allows 1024 characters before a key's ':'
 
 
+# The escapes JSON has, read alike by YAML (scanner.py ESCAPE_REPLACEMENTS); others are left to ruamel.
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _double_quoted(text: str, column: int) -> tuple[str, int] | None:
+    """The value of a double-quoted scalar that closes on its line, and the column after it."""
+    chunks = []
+    index = column + 1
+    while True:
+        stop = index
+        while stop < len(text) and text[stop] not in '"\\':
+            stop += 1
+        chunks.append(text[index:stop])
+        if stop == len(text):
+            return None  # continues on the next line
+        if text[stop] == '"':
+            return "".join(chunks), stop + 1
+        escape = text[stop + 1:stop + 2]
+        if escape in _ESCAPES:
+            chunks.append(_ESCAPES[escape])
+            index = stop + 2
+        elif escape == "u" and len(text) >= stop + 6 and all(c in _HEX for c in text[stop + 2:stop + 6]):
+            code = int(text[stop + 2:stop + 6], 16)
+            if 0xD800 <= code <= 0xDFFF:
+                return None  # a surrogate: the builder's finding, through ruamel
+            chunks.append(chr(code))
+            index = stop + 6
+        else:
+            return None
+
+
 def _skip_spaces(text: str, index: int) -> int:
     while index < len(text) and text[index] == " ":
         index += 1
@@ -171,6 +203,12 @@ class _Composer:
 
     def block_node(self, line: int, column: int, indent: int):
         """The collection starting at (line, column) inside a block collection at column ``indent``."""
+        if indent < 0 and self.lines[line][column] in "[{":
+            node, (line, column) = self.flow_node(line, column)
+            text = self.lines[line]
+            if column < len(text) and text[column] != " ":
+                raise _Decline
+            return node, self.next_token(line, column)
         if self.entry(line, column):
             return self.sequence(line, column, indentless=False)
         if self.key(line, column) is not None:
@@ -276,64 +314,86 @@ class _Composer:
         text = self.lines[line]
         if text[column] in "|>":
             return self.block_scalar(line, column, indent)
-        scanned = self.flow_collection(text, line, column) if text[column] in "[{" else \
-            self.inline_scalar(text, line, column)
-        if scanned is None:
-            raise _Decline
-        node, end = scanned
+        if text[column] in "[{":
+            node, (end_line, end) = self.flow_node(line, column)
+            if end_line != line:
+                raise _Decline  # a flow collection over several lines inside a block one
+        else:
+            scanned = self.inline_scalar(text, line, column)
+            if scanned is None:
+                raise _Decline
+            node, end = scanned
+            self.events += 1
         if not _rest_is_comment(text, end):
             raise _Decline
-        self.events += 1
         if line == self.last:
             return node, (line, len(text))
         return node, self.next_token(line + 1, 0)
 
-    def flow_collection(self, text: str, line: int, column: int):
-        """A flow sequence of scalars, or a flow mapping of scalar keys and values, on one line.
+    # --- flow collections ---------------------------------------------------------------------
 
-        The node ends after the closing bracket (parser.py: the FLOW-SEQUENCE-END or
-        FLOW-MAPPING-END token); each entry is a plain or quoted scalar, or for a mapping
-        ``key: value`` with a blank after the ':'.
-        """
-        mapping = text[column] == "{"
+    def flow_node(self, line: int, column: int):
+        """A flow sequence or mapping of scalars and flow collections (JSON, or ``[a, b]`` in a
+        block): the node ends after its closing bracket (parser.py: FLOW-SEQUENCE-END or
+        FLOW-MAPPING-END), every entry is a scalar or a collection, every key a scalar."""
+        lines = self.lines
+        mapping = lines[line][column] == "{"
         close = "}" if mapping else "]"
-        items: list = []
-        index = column + 1
-        while True:
-            index = _skip_spaces(text, index)
-            if not items and text.startswith(close, index):
-                break
-            scanned = self.flow_scalar(text, line, index)
-            if scanned is None:
-                return None
-            entry, index = scanned
+        self.enter()
+        node = (MappingNode if mapping else SequenceNode)([], Mark(line, column))
+        line, column = self.flow_skip(line, column + 1)
+        while not lines[line].startswith(close, column):
+            if node.value:
+                if not lines[line].startswith(",", column):
+                    raise _Decline
+                line, column = self.flow_skip(line, column + 1)
+                if lines[line].startswith(close, column):
+                    raise _Decline  # a trailing comma
+            item, (line, column) = self.flow_item(line, column)
             if mapping:
-                if not text.startswith(": ", index):
-                    return None
-                scanned = self.flow_scalar(text, line, _skip_spaces(text, index + 1))
-                if scanned is None:
-                    return None
-                entry, index = (entry, scanned[0]), scanned[1]
-            items.append(entry)
-            index = _skip_spaces(text, index)
-            if text.startswith(close, index):
-                break
-            if not text.startswith(",", index):
-                return None
-            index += 1
-        self.events += 1 + len(items) * (2 if mapping else 1)  # the caller counts one more
-        end = index + 1
-        node = (MappingNode if mapping else SequenceNode)(items, Mark(line, column))
-        node.end_mark = Mark(line, end)
-        return node, end
+                if type(item) is not ScalarNode:
+                    raise _Decline  # a collection as a key
+                line, column = self.flow_skip(line, column)
+                text = lines[line]
+                # ':' is a value indicator after a quoted key; after a plain one only with a blank
+                if not text.startswith(":", column) or (item.style is None and text[column + 1:column + 2] not in ("", " ")):
+                    raise _Decline
+                value, (line, column) = self.flow_item(*self.flow_skip(line, column + 1))
+                item = (item, value)
+            node.value.append(item)
+            line, column = self.flow_skip(line, column)
+        node.end_mark = Mark(line, column + 1)
+        self.depth -= 1
+        return node, (line, column + 1)
 
-    def flow_scalar(self, text: str, line: int, index: int):
-        if index < len(text) and text[index] in "'\"":
-            return self.inline_scalar(text, line, index)
-        match = _FLOW_PLAIN.match(text, index)
-        if match is None:
-            return None
-        return ScalarNode(match.group(), None, Mark(line, index), Mark(line, match.end())), match.end()
+    def flow_item(self, line: int, column: int):
+        text = self.lines[line]
+        if text[column] in "[{":
+            return self.flow_node(line, column)
+        if text[column] in "'\"":
+            scanned = self.inline_scalar(text, line, column)
+        else:
+            match = _FLOW_PLAIN.match(text, column)
+            scanned = match and (ScalarNode(match.group(), None, Mark(line, column), Mark(line, match.end())),
+                                 match.end())
+        if not scanned:
+            raise _Decline
+        self.events += 1
+        return scanned[0], (line, scanned[1])
+
+    def flow_skip(self, line: int, column: int) -> tuple[int, int]:
+        """Spaces and line breaks inside a flow collection (comments and tabs are left to ruamel)."""
+        lines = self.lines
+        while True:
+            text = lines[line]
+            column = _skip_spaces(text, column)
+            if column < len(text):
+                if text[column] in "#\t" or (column == 0 and text.startswith(("---", "..."))):
+                    raise _Decline
+                return line, column
+            if line == self.last:
+                raise _Decline  # not closed
+            line, column = line + 1, 0
 
     @staticmethod
     def inline_scalar(text: str, line: int, column: int):
@@ -353,11 +413,11 @@ class _Composer:
                 end = close + 1
                 return ScalarNode("".join(chunks), "'", Mark(line, column), Mark(line, end)), end
         if first == '"':
-            close = text.find('"', column + 1)
-            if close < 0 or "\\" in text[column:close]:
+            scanned = _double_quoted(text, column)
+            if scanned is None:
                 return None
-            end = close + 1
-            return ScalarNode(text[column + 1:close], '"', Mark(line, column), Mark(line, end)), end
+            value, end = scanned
+            return ScalarNode(value, '"', Mark(line, column), Mark(line, end)), end
         if first in _INDICATORS and not (first == "-" and text[column + 1:column + 2] not in ("", " ", "\t")):
             return None
         match = _PLAIN.match(text, column)
