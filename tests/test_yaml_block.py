@@ -73,7 +73,6 @@ def test_typical_configs_are_in_the_subset(path):
 
 
 @pytest.mark.parametrize("text", [
-    "a: [b,\n  c]\n",            # a flow collection over two lines inside a block one
     "a: [b, # c\n  d]\n",        # a comment inside a flow collection
     "a: &x 1\nb: *x\n",         # anchors and aliases
     "a: !!str 1\n",             # tags
@@ -94,6 +93,18 @@ def test_typical_configs_are_in_the_subset(path):
 ])
 def test_outside_the_subset_ruamel_reads(text):
     assert yaml_block.compose(text, reader.MAX_EVENTS) is None
+
+
+@pytest.mark.parametrize("text", [
+    "a:\n  b: [x,\n    y]\n  c: 1\n",
+    "a:\n  b: [x,\ny]\nc: 1\n",                      # continuation lines less indented than the block
+    "a:\n  b: {\n    \"k\": [1, 2],\n    \"n\": {}\n  }\n  c: d\n",
+    "- [a,\n   b]\n- {c: d,\n   e: f}  # note\n",
+    "a: {\n}\n",
+])
+def test_flow_collections_over_several_lines_inside_block_ones(monkeypatch, text):
+    assert yaml_block.compose(text, reader.MAX_EVENTS) is not None
+    assert _read(text, monkeypatch, fast=True) == _read(text, monkeypatch, fast=False)
 
 
 def test_more_events_than_allowed_are_left_to_ruamel_which_reports_the_limit(monkeypatch):
@@ -119,6 +130,7 @@ FRAGMENTS = [
     "kk:  # only a comment", "ll: 'a' # c", "mm: \"a\"b", "- [a, b]", "- {a: b}", "nn: |-", "  - y",
     "{", "}", "[", "]", "{}", '"k": "v",', '"k": 1', '"k": [1, 2.5, true, null],', '"k": {"n": "\\u00e9\\n"}',
     '"k":"v"', "oo: {\"a\":1}", "pp: [a, {b: c}]", '"e": "\\ud83d"', "qq: [a,]", "rr: {a:b}", "[1, 2]",
+    "ss: {", "tt: [", "- {", "- [", "x,", "y]", "z}", "uu: [a, # c",
 ]
 
 

@@ -315,9 +315,8 @@ class _Composer:
         if text[column] in "|>":
             return self.block_scalar(line, column, indent)
         if text[column] in "[{":
-            node, (end_line, end) = self.flow_node(line, column)
-            if end_line != line:
-                raise _Decline  # a flow collection over several lines inside a block one
+            node, (line, end) = self.flow_node(line, column)  # it may end on a later line
+            text = self.lines[line]
         else:
             scanned = self.inline_scalar(text, line, column)
             if scanned is None:
