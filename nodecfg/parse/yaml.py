@@ -434,9 +434,9 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0, allowance: E
     """Every non-empty document in text, with spans shifted by line_offset.
 
     ``allowance``, when given, is shared by the texts of one input and charged
-    with this text's parser events.  Texts in the common block-style subset are
-    composed by ``parse/yaml_block.py`` (the same nodes, marks and event count,
-    without ruamel.yaml's import and scanner); all others by ruamel.yaml.
+    with this text's parser events.  Texts in the common block and flow styles
+    (and JSON) are composed by ``parse/yaml_block.py`` (the same nodes, marks and
+    event count, without ruamel.yaml's import and scanner); all others by ruamel.yaml.
     """
     from nodecfg.parse.yaml_block import compose
 
