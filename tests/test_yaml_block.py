@@ -65,7 +65,8 @@ def test_every_project_text_the_subset_accepts_reads_as_ruamel_reads_it(monkeypa
 
 @pytest.mark.parametrize("path", ["examples/nodeconfig.yaml", "golden/plain-yaml/nodeconfig.yaml",
                                   "golden/dns-resolution/nodeconfig.yaml", "golden/karpenter-helm-output/rendered.yaml",
-                                  "golden/merge-containerd-toml/a.yaml", "golden/launch-template-versions/versions.json"])
+                                  "golden/merge-containerd-toml/a.yaml",
+                                  "golden/launch-template-versions/versions.json"])
 def test_typical_configs_are_in_the_subset(path):
     # block mappings and sequences, a block scalar, one-line flow sequences and mappings, comments, '---',
     # JSON

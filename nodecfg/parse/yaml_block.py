@@ -358,7 +358,8 @@ class _Composer:
                 line, column = self.flow_skip(line, column)
                 text = lines[line]
                 # ':' is a value indicator after a quoted key; after a plain one only with a blank
-                if not text.startswith(":", column) or (item.style is None and text[column + 1:column + 2] not in ("", " ")):
+                plain_key = item.style is None
+                if not text.startswith(":", column) or (plain_key and text[column + 1:column + 2] not in ("", " ")):
                     raise _Decline
                 value, (line, column) = self.flow_item(*self.flow_skip(line, column + 1))
                 item = (item, value)
