@@ -60,6 +60,42 @@ spec:
     InstanceIdNodeName: true
 """
 
+# The richer NodeConfig of issue 24 (27 lines): a maxPodsExpression, a containerd config, one flow
+# mapping.  Its certificate is filled in by richer_nodeconfig().
+RICHER_NODECONFIG = """\
+apiVersion: node.eks.aws/v1alpha1
+kind: NodeConfig
+spec:
+  cluster:
+    name: platform-prod
+    apiServerEndpoint: https://0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com
+    certificateAuthority: CA
+    cidr: 10.100.0.0/16
+  containerd:
+    config: |
+      [plugins."io.containerd.grpc.v1.cri".containerd]
+      discard_unpacked_layers = false
+      [plugins."io.containerd.grpc.v1.cri".registry]
+      config_path = "/etc/containerd/certs.d"
+  kubelet:
+    maxPodsExpression: "default_enis * (ips_per_eni - 1) + 2 > 110 ? 110 : default_enis * (ips_per_eni - 1) + 2"
+    config:
+      shutdownGracePeriod: 30s
+      evictionHard: {memory.available: 200Mi, nodefs.available: 10%}
+      systemReserved:
+        cpu: 100m
+        memory: 200Mi
+    flags:
+      - --node-labels=team=platform,tier=general
+      - --v=2
+  featureGates:
+    InstanceIdNodeName: true
+"""
+
+
+def richer_nodeconfig() -> str:
+    return RICHER_NODECONFIG.replace("certificateAuthority: CA", f"certificateAuthority: {example_ca()}")
+
 
 def example_ca() -> str:
     """The CA bundle of examples/nodeconfig.yaml (a real self-signed certificate)."""

@@ -2,6 +2,7 @@
 """Start-up benchmark over a corpus: cold `nodecfg check FILE` against `yamllint FILE`, file by file.
 
 One file invites tuning to that file, so this script times every input it can find:
+  * the richer 27-line NodeConfig of issue 24 (bench_check.RICHER_NODECONFIG);
   * the real-world corpus (tests/realworld/manifest.toml), when NODECFG_REALWORLD points at the fetched
     checkouts (see tests/realworld/corpus.py); each sample's user data is extracted into a scratch file;
   * every file under examples/;
@@ -43,8 +44,13 @@ def child_cpu_seconds(command: list[str], env: dict[str, str]) -> float:
 
 
 def corpus_files(scratch: Path) -> list[Path]:
-    """examples/, the golden inputs and (when fetched) the real-world samples, as files to check."""
-    files = [path for path in sorted((REPO / "examples").rglob("*"))
+    """The richer NodeConfig of issue 24, examples/, the golden inputs and (when fetched) the
+    real-world samples, as files to check."""
+    from bench_check import richer_nodeconfig
+
+    richer = scratch / "richer-nodeconfig.yaml"
+    richer.write_text(richer_nodeconfig())
+    files = [richer] + [path for path in sorted((REPO / "examples").rglob("*"))
              if path.is_file() and path.suffix in SUFFIXES and path.name != "instance.yaml"]
     for case in sorted((REPO / "golden").iterdir()):
         if case.is_dir():
@@ -79,6 +85,7 @@ def percentile(values: list[float], fraction: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per file and tool (median taken)")
+    parser.add_argument("--show", type=int, default=5, help="list this many of the slowest files (by ratio)")
     args = parser.parse_args()
     if importlib.util.find_spec("yamllint") is None:
         raise SystemExit("yamllint is not installed (pip install yamllint): it is the baseline")
@@ -114,6 +121,8 @@ def main() -> int:
     print(f"{len(files)} files, {max(args.runs, 3)} runs each, CPU time of the child process:")
     print(f"  nodecfg check / yamllint per file: median {statistics.median(values):.2f}, "
           f"p90 {percentile(values, 0.9):.2f}, worst {ratios[worst]:.2f} ({worst.name})")
+    for path in sorted(ratios, key=ratios.__getitem__, reverse=True)[:args.show]:
+        print(f"    {ratios[path]:.2f}  {path.parent.name}/{path.name}")
     print(f"  sums: nodecfg {totals['nodecfg'] * 1000:.0f} ms, yamllint {totals['yamllint'] * 1000:.0f} ms")
     each_ratio = statistics.median(each_samples["nodecfg --each"]) / statistics.median(each_samples["yamllint"])
     print(f"  check --each on {len(each)} files / yamllint on the same: {each_ratio:.2f}")

@@ -507,6 +507,8 @@ def _left_after_discard(documents: list[Document], undecodable: list[str], mode:
     Its provider chain (internal/configprovider/chain.go) skips the user data and
     merges the rest; a cluster field only the user data set is then missing.
     """
+    if not undecodable:
+        return []  # (and a file that is not MIME does not import its reader)
     from nodecfg.parse.mime import discarded_user_data
     from nodecfg.validate.semantics import missing_after_discard
 

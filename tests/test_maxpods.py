@@ -168,3 +168,23 @@ def test_command_user_table_adds_types(capsys, tmp_path):
     table.write_text('{"instanceType":"zz9.large","defaultMaxENIs":4,"ipv4AddressesPerInterface":11}\n')
     code, out, _ = _run_command(capsys, "-t", "zz9.large", "--instance-table", str(table), "--format", "csv")
     assert code == 0 and out.splitlines()[1].startswith("zz9.large,4,11,42,42,table")
+
+
+def test_an_expression_over_the_packaged_table_is_evaluated_once_per_expression(monkeypatch):
+    # compile() for many instance types asks the maxPodsExpression rule the same question each time
+    # (issue 24): the table's fewer than fifty distinct (ENIs, IPs) pairs are evaluated the first time only
+    from nodecfg.context import cel
+    from nodecfg.context.maxpods import failures_of
+
+    calls = []
+    evaluate = cel.evaluate
+    monkeypatch.setattr(cel, "evaluate", lambda *args: calls.append(args) or evaluate(*args))
+    expression = "max_pods > 7 * 11 ? 77 : max_pods - 2"  # no other test asks this one
+    first, total = failures_of(expression)
+    evaluated = len(calls)
+    assert 0 < evaluated < 50 and total == len(all_types())
+    failures, again_total = failures_of(expression)
+    assert len(calls) == evaluated and (failures, again_total) == (first, total)
+    failures["m5.large"] = "changed by the caller"
+    assert failures_of(expression)[0] == first  # each caller gets its own dict
+    assert not first  # the expression gives an int on every type: no failures

@@ -455,3 +455,20 @@ def test_origins_name_instance_user_and_default_sources():
 def test_output_is_deterministic():
     user = "[b]\nx = 1\n[a]\ny = 2\n"
     assert text_of(render(user)) == text_of(render(user))
+
+
+def test_a_migrated_config_is_printed_once_for_the_instance_types_that_share_it(monkeypatch):
+    # compile() for many instance types (issue 24): `config migrate`'s output depends on the merged
+    # config only, so types with the same runtime and sandbox image share one printing
+    from nodecfg.render import containerd_migrate
+
+    calls = []
+    monkeypatch.setattr(containerd, "migrated_text",
+                        lambda merged: calls.append(1) or containerd_migrate.migrated_text(merged))
+    # a snapshotter no other test names: the memo is the module's, shared with the tests before
+    user = 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\nsnapshotter = "issue-24"\n'
+    first = render(user, containerdVersion="2.1.4", instanceType="m5.large")
+    second = render(user, containerdVersion="2.1.4", instanceType="c5.xlarge")
+    assert len(calls) == 1 and text_of(first) == text_of(second)
+    other = render(user.replace("issue-24", "issue-24-b"), containerdVersion="2.1.4", instanceType="m5.large")
+    assert len(calls) == 2 and "snapshotter = 'issue-24-b'" in text_of(other)

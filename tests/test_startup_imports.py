@@ -53,55 +53,64 @@ def test_a_cold_check_of_a_typical_config_imports_only_what_it_runs(tmp_path):
     target.write_text(_typical_nodeconfig())
     code, modules = _cold_check(["check", str(target)], tmp_path)
     assert code == 0
-    assert not modules & {"dataclasses", "inspect", "jsonschema", "hashlib", "tomlkit", "celpy", "lark"}
+    assert not modules & {"dataclasses", "inspect", "jsonschema", "hashlib", "tomlkit", "celpy", "lark", "ruamel.yaml",
+                          "datetime", "nodecfg.parse.mime", "zlib"}  # a YAML file: no MIME reader
     # the look for user data inside a manifest or template reads the registry's index, no kind module
     containers = {m for m in modules if m.startswith("nodecfg.parse.containers")}
     assert containers == {"nodecfg.parse.containers", "nodecfg.parse.containers.index"}
     # the kubelet-flag rules read nodeadm's own flags and the argv model; no file is rendered
     renderers = {m for m in modules if m.startswith("nodecfg.render.")}
-    assert renderers <= {"nodecfg.render.flags", "nodecfg.render.kubelet", "nodecfg.nodeadm.kubelet_argv"}
+    assert renderers <= {"nodecfg.render.flags", "nodecfg.render.kubelet"}
 
 
 # Loaded only by paths that need them: the TOML stack (a containerd.config), CEL (a
 # maxPodsExpression), the machine formats with hashlib and subprocess (SARIF and the
 # like; xml.sax.saxutils would bring urllib.request and http.client), the stdlib email
-# package (nodecfg's MIME reader is its own), lark (a heredoc in a script), dataclasses.
+# package (nodecfg's MIME reader is its own), lark (a heredoc in a script), dataclasses.  ruamel.yaml
+# reads only what parse/yaml_block.py leaves to it (anchors, tags, multi-line scalars, errors...):
+# YAML and JSON in the common block and flow styles are composed without importing it.
 TOML = {"tomllib", "decimal", "nodecfg.merge.toml", "nodecfg.encode.gotoml", "nodecfg.render.containerd",
         "nodecfg.render.containerd_migrate"}
 CEL = {"nodecfg.context.cel", "celpy", "lark"}
 FORMATS = {"nodecfg.output.formats", "hashlib", "subprocess"}
 NEVER = {"dataclasses", "inspect", "jsonschema", "email", "email.parser", "xml.sax.saxutils",
          "urllib.request", "http.client", "nodecfg.cli.cache", "tomlkit"}
+RUAMEL = {"ruamel", "ruamel.yaml"}
 
 # (case, argv after `check`, exit code, modules the path must load, modules it must not)
 REPRESENTATIVE = [
     ("cel-expression", ["golden/max-pods-expression/nodeconfig.yaml"], 0,
      {"nodecfg.context.cel", "nodecfg.linter.rules.max_pods_expression"},
      # integer arithmetic: the exact subset evaluator answers, cel-python is not imported
-     NEVER | TOML | FORMATS | {"celpy", "lark"}),
+     NEVER | TOML | FORMATS | RUAMEL | {"celpy", "lark"}),
     ("containerd-toml", ["golden/merge-containerd-toml/a.yaml"], 0,
      {"tomllib", "nodecfg.merge.toml", "nodecfg.render.containerd"},
-     NEVER | CEL | FORMATS),
+     NEVER | CEL | FORMATS | RUAMEL),
     ("mime-with-script", ["golden/mime-three-parts/userdata.mime"], 0,
      {"nodecfg.parse.mime", "nodecfg.parse.shell"},
      # the script has no heredoc: the lark grammar is not loaded
-     NEVER | TOML | CEL | FORMATS),
+     NEVER | TOML | CEL | FORMATS | RUAMEL),
     ("ec2nodeclass", ["golden/karpenter-nodeclass-mime/ec2nodeclass.yaml"], 0,
      {"nodecfg.parse.containers.kinds.ec2nodeclass", "nodecfg.parse.embedded"},
-     NEVER | TOML | CEL | FORMATS),
-    # a plain `cat <<'NODECONFIG' > /etc/eks/nodeadm.d/...` line is read without lark
+     NEVER | TOML | CEL | FORMATS | RUAMEL),
+    # JSON is composed without ruamel too (its user data sets a containerd config)
+    ("launch-template-json", ["golden/launch-template-versions/versions.json"], 0,
+     {"nodecfg.parse.containers.kinds.launch_template", "nodecfg.parse.yaml_block"},
+     NEVER | CEL | FORMATS | RUAMEL),
+    # a plain `cat <<'NODECONFIG' > /etc/eks/nodeadm.d/...` line is read without lark; the script
+    # part is tried as YAML first (as Karpenter does), which only ruamel can refuse with its error
     ("ec2nodeclass-script-heredoc", ["golden/karpenter-nodeclass-script/nodeclass.yaml"], 0,
      {"nodecfg.parse.shell", "nodecfg.parse.embedded"},
      NEVER | TOML | CEL | FORMATS),
     ("findings-as-text", ["golden/errors-typos/nodeconfig.yaml"], 1,
      {"nodecfg.output.report"},
-     NEVER | TOML | CEL | FORMATS | {"nodecfg.linter.registry"}),
+     NEVER | TOML | CEL | FORMATS | RUAMEL | {"nodecfg.linter.registry"}),
     ("findings-as-sarif", ["golden/errors-typos/nodeconfig.yaml", "--format", "sarif"], 1,
      FORMATS | {"nodecfg.linter.registry"},
-     NEVER | TOML | CEL),
+     NEVER | TOML | CEL | RUAMEL),
     ("clean", ["golden/plain-yaml/nodeconfig.yaml"], 0,
      {"nodecfg.render.kubelet"},
-     NEVER | TOML | CEL | FORMATS),
+     NEVER | TOML | CEL | FORMATS | RUAMEL),
 ]
 
 

@@ -493,19 +493,22 @@ def _parse_go_int(text: str) -> int | None:
 
 def _cel_type_name(value: Any) -> str:
     """The CEL type of a result from either evaluator (celtypes subclass Python's)."""
-    import datetime
-
     class_name = type(value).__name__
     if isinstance(value, bool) or class_name == "BoolType":
         return "bool"
     if class_name == "UintType":
         return "uint"
     for python_type, cel_name in ((int, "int"), (float, "double"), (str, "string"), (bytes, "bytes"),
-                                  (datetime.datetime, "google.protobuf.Timestamp"),
-                                  (datetime.timedelta, "google.protobuf.Duration"),
                                   (list, "list"), (dict, "map")):
         if isinstance(value, python_type):
             return cel_name
+    # only now: none of the types above is a datetime, and the module costs a cold check 1-2 ms
+    import datetime
+
+    if isinstance(value, datetime.datetime):
+        return "google.protobuf.Timestamp"
+    if isinstance(value, datetime.timedelta):
+        return "google.protobuf.Duration"
     return "null_type" if value is None else class_name
 
 

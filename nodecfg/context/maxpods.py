@@ -12,6 +12,7 @@ Facts from nodeadm (internal/kubelet/eni_max_pods.go, config.go):
 """
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, NamedTuple
 
 from nodecfg.context.instance_table import InstanceTypeInfo, lookup
@@ -77,12 +78,38 @@ def evaluate_all(expression: str, pairs: dict[str, tuple[int, int]] | None = Non
     Types sharing (default_enis, ips_per_eni) share one evaluation: the whole
     table has under fifty distinct pairs.
     """
+    if pairs is None:
+        return dict(_evaluate_packaged(expression))
+    return _evaluate(expression, pairs)
+
+
+def failures_of(expression: str, pairs: dict[str, tuple[int, int]] | None = None) -> tuple[dict[str, str], int]:
+    """The types where the expression fails (type -> error) and how many types were evaluated."""
+    if pairs is None:
+        failures, total = _packaged_failures(expression)
+        return dict(failures), total
+    results = _evaluate(expression, pairs)
+    return {name: result for name, result in results.items() if isinstance(result, str)}, len(results)
+
+
+# compile() for many instance types, or the language server re-checking a file, asks the same
+# question of the packaged table each time: it is answered once per expression
+@functools.lru_cache(maxsize=16)
+def _evaluate_packaged(expression: str) -> dict[str, int | str]:
+    from nodecfg.context.instance_table import packaged_pairs
+
+    return _evaluate(expression, packaged_pairs())
+
+
+@functools.lru_cache(maxsize=16)
+def _packaged_failures(expression: str) -> tuple[dict[str, str], int]:
+    results = _evaluate_packaged(expression)
+    return {name: result for name, result in results.items() if isinstance(result, str)}, len(results)
+
+
+def _evaluate(expression: str, pairs: dict[str, tuple[int, int]]) -> dict[str, int | str]:
     from nodecfg.context import cel as cel_eval
 
-    if pairs is None:
-        from nodecfg.context.instance_table import packaged_pairs
-
-        pairs = packaged_pairs()
     by_pair: dict[tuple[int, int], int | str] = {}
     results: dict[str, int | str] = {}
     for name in sorted(pairs):

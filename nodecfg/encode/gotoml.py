@@ -111,7 +111,12 @@ def encode_key(key: str) -> str:
 
 
 def _needs_basic_string(text: str) -> bool:
-    return any(ch in "'\r\n" or _is_control(ch) for ch in text)
+    """A quote, a line break or a control character: what a 'literal' string cannot hold."""
+    return _NEEDS_BASIC.search(text) is not None
+
+
+# ', CR, LF and the characters _is_control names (a regex: this runs on every key and string)
+_NEEDS_BASIC = re.compile("['\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _is_control(ch: str) -> bool:

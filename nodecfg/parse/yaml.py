@@ -41,7 +41,6 @@ _FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "
 _NULL = {"", "~", "null", "Null", "NULL"}
 _YAML12_BOOL = {"true", "True", "TRUE", "false", "False", "FALSE"}
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_INT_PREFIX = re.compile(r"^[-+]?0[0-7]+$")
 _SPECIAL_FLOATS = {
     ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
     ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
@@ -108,10 +107,18 @@ def yaml12_disagreement(text: str) -> str | None:
     if (text in _TRUE or text in _FALSE) and text not in _YAML12_BOOL:
         value = "true" if text in _TRUE else "false"
         return f"'{text}' is the boolean {value} for nodeadm (YAML 1.1) but a string in YAML 1.2"
-    if _INT_PREFIX.match(text.replace("_", "")):
+    if _octal_literal(text.replace("_", "")):
         number = _parse_go_int(text.replace("_", ""))
         return f"'{text}' is the octal number {number} for nodeadm (YAML 1.1) but decimal in YAML 1.2"
     return None
+
+
+def _octal_literal(text: str) -> bool:
+    """Whether text is a sign, a 0 and octal digits (what re's ``^[-+]?0[0-7]+$`` matches)."""
+    body = text.removesuffix("\n")  # '$' also matches before a final line break
+    body = body[1:] if body[:1] in ("+", "-") else body
+    return len(body) > 1 and body[0] == "0" and body.isascii() and body[1:].isdigit() and "8" not in body \
+        and "9" not in body
 
 
 def _as_read(value: Any) -> str | None:
@@ -175,7 +182,7 @@ class _Builder:
         if _has_lone_surrogate(node.value):
             # go-yaml refuses \uD800-\uDFFF escapes; Python would keep an unencodable character
             self.report("NC120", node, "YAML syntax error: invalid Unicode escape (a lone surrogate)")
-            node.value = _LONE_SURROGATE.sub("\ufffd", node.value)
+            node.value = _lone_surrogate().sub("\ufffd", node.value)
         if node.style is not None:  # quoted or block scalar: always a string
             return node.value
         if _explicit_str_tag(node):
@@ -272,11 +279,13 @@ class _LimitExceeded(Exception):
         self.node = node
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+@functools.lru_cache(maxsize=1)
+def _lone_surrogate() -> re.Pattern:
+    return re.compile("[\ud800-\udfff]")  # compiled where a text is not ASCII
 
 
 def _has_lone_surrogate(text: Any) -> bool:
-    return isinstance(text, str) and not text.isascii() and _LONE_SURROGATE.search(text) is not None
+    return isinstance(text, str) and not text.isascii() and _lone_surrogate().search(text) is not None
 
 
 class _EventBudget:
@@ -337,6 +346,10 @@ def _bounded_scanner_class():
     from ruamel.yaml.scanner import Scanner
     from ruamel.yaml.tokens import CommentToken, ScalarToken
 
+    # A run of a plain scalar in block context (ruamel scanner.py, scan_plain): not a blank, line
+    # break or NUL (the reader ends its buffer with one), nor a ':' that one of those follows.
+    plain_run = re.compile("(?:[^ \t\r\n\0\x85\u2028\u2029:]|:(?=[^ \t\r\n\0\x85\u2028\u2029]))*")
+
     # The plain scanner, not the round-trip one: comments are never used, and
     # gathering them is about a third of the scanning time.
     class BoundedScanner(Scanner):
@@ -371,7 +384,7 @@ def _bounded_scanner_class():
             chunks: list[str] = []
             spaces: list[str] = []
             while reader.peek() != "#":
-                length = _PLAIN_RUN.match(reader.buffer, reader.pointer).end() - reader.pointer
+                length = plain_run.match(reader.buffer, reader.pointer).end() - reader.pointer
                 if length == 0:
                     break
                 self.allow_simple_key = False
@@ -390,11 +403,6 @@ def _bounded_scanner_class():
             return token
 
     return BoundedScanner
-
-
-# A run of a plain scalar in block context (ruamel scanner.py, scan_plain): not a blank, line
-# break or NUL (the reader ends its buffer with one), nor a ':' that one of those follows.
-_PLAIN_RUN = re.compile("(?:[^ \t\r\n\0\x85\u2028\u2029:]|:(?=[^ \t\r\n\0\x85\u2028\u2029]))*")
 
 
 class EventAllowance:
@@ -426,21 +434,36 @@ def parse_yaml_documents(text: str, uri: str, line_offset: int = 0, allowance: E
     """Every non-empty document in text, with spans shifted by line_offset.
 
     ``allowance``, when given, is shared by the texts of one input and charged
-    with this text's parser events.
+    with this text's parser events.  Texts in the common block and flow styles
+    (and JSON) are composed by ``parse/yaml_block.py`` (the same nodes, marks and
+    event count, without ruamel.yaml's import and scanner); all others by ruamel.yaml.
     """
-    loader, budget = _yaml(allowance)
+    from nodecfg.parse.yaml_block import compose
+
     shared = MAX_EXPANDED_CHARS if allowance is None else min(MAX_EXPANDED_CHARS, allowance.chars_left)
     expansion = _Expansion(max(len(text), shared))
-    try:
-        with warnings.catch_warnings():
-            # ruamel warns about a redefined anchor on stderr, with the raw input in the
-            # message; go-yaml silently lets the later definition win, and so do we
-            warnings.simplefilter("ignore")
-            documents, diagnostics = _parse(loader, text, uri, line_offset, expansion)
-    finally:
+    event_limit = MAX_EVENTS if allowance is None else min(MAX_EVENTS, max(allowance.left, 0))
+    composed = compose(text, event_limit) if text.count("\n") < MAX_LINES else None
+    if composed is not None:
+        roots, events = composed
+        documents: list[Document] = []
+        diagnostics: list[Diagnostic] = []
+        _build_documents(roots, uri, line_offset, expansion, documents, diagnostics)
         if allowance is not None:
-            allowance.left -= budget.events
+            allowance.left -= events
             allowance.chars_left -= expansion.used
+    else:
+        loader, budget = _yaml(allowance)
+        try:
+            with warnings.catch_warnings():
+                # ruamel warns about a redefined anchor on stderr, with the raw input in the
+                # message; go-yaml silently lets the later definition win, and so do we
+                warnings.simplefilter("ignore")
+                documents, diagnostics = _parse(loader, text, uri, line_offset, expansion)
+        finally:
+            if allowance is not None:
+                allowance.left -= budget.events
+                allowance.chars_left -= expansion.used
     if len(documents) == 1 and text.lstrip().startswith("{") and not any(d.code == "NC146" for d in diagnostics):
         diagnostics += _json_number_problems(text, uri)
     return documents, diagnostics
@@ -487,24 +510,12 @@ def _parse(loader, text: str, uri: str, line_offset: int, expansion: _Expansion
     if text.count("\n") >= MAX_LINES:
         message = f"the text has more than {MAX_LINES} lines; it is not read"
         return [], [NC123.at(Span(uri, MAX_LINES + 1 + line_offset, 1), message)]
-    builder = _Builder(uri, line_offset, expansion)
     try:
-        for index, node in enumerate(loader.compose_all(text)):
-            if node is None or (type(node).__name__ == "ScalarNode" and node.style is None
-                                and resolve_plain_scalar(node.value) is None):
-                continue  # an empty document
-            builder = _Builder(uri, line_offset, expansion)
-            try:
-                data = builder.build(node)
-            except _LimitExceeded as limit:
-                builder.report("NC123", limit.node, str(limit))
-                diagnostics.extend(builder.diagnostics)
-                continue
-            diagnostics.extend(builder.diagnostics)
-            documents.append(Document(uri, data, builder.positions, builder.key_positions, index))
+        _build_documents(loader.compose_all(text), uri, line_offset, expansion, documents, diagnostics)
     except _LimitExceeded as limit:
+        builder = _Builder(uri, line_offset, expansion)
         builder.report("NC123", limit.node, str(limit))
-        diagnostics.extend(builder.diagnostics[-1:])
+        diagnostics.extend(builder.diagnostics)
     except MarkedYAMLError as error:
         json_documents = _maybe_json(text, uri)
         if json_documents is not None:
@@ -514,6 +525,24 @@ def _parse(loader, text: str, uri: str, line_offset: int, expansion: _Expansion
         message = "the document nests too deeply" if isinstance(error, RecursionError) else str(error)
         diagnostics.append(NC120.at(Span(uri, 1 + line_offset, 1), message))
     return documents, diagnostics
+
+
+def _build_documents(nodes, uri: str, line_offset: int, expansion: _Expansion, documents: list[Document],
+                     diagnostics: list[Diagnostic]) -> None:
+    """Each composed root node (ruamel's or yaml_block's) as a Document, empty documents skipped."""
+    for index, node in enumerate(nodes):
+        if node is None or (type(node).__name__ == "ScalarNode" and node.style is None
+                            and resolve_plain_scalar(node.value) is None):
+            continue  # an empty document
+        builder = _Builder(uri, line_offset, expansion)
+        try:
+            data = builder.build(node)
+        except _LimitExceeded as limit:
+            builder.report("NC123", limit.node, str(limit))
+            diagnostics.extend(builder.diagnostics)
+            continue
+        diagnostics.extend(builder.diagnostics)
+        documents.append(Document(uri, data, builder.positions, builder.key_positions, index))
 
 
 def _syntax_error(error, uri: str, line_offset: int) -> Diagnostic:

@@ -401,7 +401,7 @@ def render(ctx: RenderContext) -> Rendered:
     soci = use_soci(ctx.config, instance)
     merged = _merged_config(ctx.config, instance, user, schema_v3=template_v3 and not migrate)
     if migrate:
-        body = migrated_text(merged)
+        body = _migrated_text(merged)
         merged = migrate_v2_to_v3(merged)
     elif text:  # any non-empty text, even blanks or comments: combineContainerdConfigs re-marshals
         body = dumps(merged)
@@ -415,6 +415,21 @@ def render(ctx: RenderContext) -> Rendered:
     if soci:
         _add_soci_files(result, profile)
     return result
+
+
+# `config migrate`'s output for each merged config met: compile() for many instance types meets the
+# same few (they differ only by the runtime, sandbox image, CDI and SOCI settings of the defaults)
+_MIGRATED: dict[str, str] = {}
+
+
+def _migrated_text(merged: dict[str, Any]) -> str:
+    key = repr(merged)  # plain data: equal reprs are equal configs, types and order included
+    text = _MIGRATED.get(key)
+    if text is None:
+        if len(_MIGRATED) >= 32:
+            _MIGRATED.clear()
+        text = _MIGRATED[key] = migrated_text(merged)
+    return text
 
 
 def _merged_config(config: dict, instance: Instance, user: dict, schema_v3: bool) -> dict[str, Any]:

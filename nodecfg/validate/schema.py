@@ -16,7 +16,6 @@ from typing import Any, Iterable
 from nodecfg.core.codes import CATALOGUE, NC203, NC204, NC205, NC211
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity
 from nodecfg.core.document import MISSING, Document, get_pointer, join_pointer, split_pointer
-from nodecfg.parse.mime import discarded_user_data
 from nodecfg.validate.schemas import KUBELET_CONFIG, NODECONFIG, load_schema
 from nodecfg.validate.schemas import subset
 from nodecfg.validate.schemas.subset import Violation, json_type_of
@@ -126,6 +125,8 @@ def _type_meta_problem(doc: Document, violation: Violation, key: str) -> Diagnos
     """NC204 for the type field at violation.pointer, whose value nodeadm read at pointer key."""
     field = violation.pointer[1:]
     wanted = API_VERSION if field == "apiVersion" else KIND
+    from nodecfg.parse.mime import discarded_user_data  # MIME is imported by the files that have it
+
     refusal = "nodeadm refuses to decode the document" + discarded_user_data(doc.uri)
     if violation.kind == subset.REQUIRED:
         return NC204.at(
@@ -254,6 +255,8 @@ def _rename(doc: Document, pointer: str, name: str, known: list[str], span) -> t
 
 
 def _wrong_type(doc: Document, violation: Violation, code: str, consequence: str) -> Diagnostic:
+    from nodecfg.parse.mime import discarded_user_data
+
     wanted = _expected_words(violation)
     message = (
         f"{_dotted(doc.data, violation.pointer)}: expected {wanted}, "

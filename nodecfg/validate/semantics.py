@@ -22,7 +22,6 @@ from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import join_pointer
 from nodecfg.core.lines import describe, line_breaker
 from nodecfg.nodeadm.cluster import REQUIRED_CLUSTER_FIELDS
-from nodecfg.parse.mime import discarded_user_data
 
 Locate = Callable[[str], Span]
 
@@ -115,6 +114,8 @@ def _certificate_authority(value: Any, locate: Locate) -> Iterator[Diagnostic]:
     span = locate(f"{CLUSTER}/certificateAuthority")
     compact = value.replace("\r", "").replace("\n", "")
     if not _STD_BASE64.fullmatch(compact):
+        from nodecfg.parse.mime import discarded_user_data  # MIME is imported by the files that have it
+
         yield NC302.at(
             span,
             "spec.cluster.certificateAuthority is not valid base64 (standard alphabet, "

@@ -7,7 +7,7 @@ eni_max_pods.go, CalcMaxPods).  nodecfg's own limits (length, nesting,
 comprehensions, time) are not nodeadm's: an expression refused for them is
 reported as unknown (NC312), never as a fallback.  A launch template
 serves many instance types, so the expression is evaluated here for every
-type in the table (``nodecfg.context.maxpods.evaluate_all``) and the failing ones
+type in the table (``nodecfg.context.maxpods.failures_of``) and the failing ones
 are named.
 """
 from __future__ import annotations
@@ -30,11 +30,9 @@ def check(analysis, context) -> list[Diagnostic]:
     if not isinstance(expression, str) or not expression.strip():
         return []
     from nodecfg.context.cel import LimitRefusal
-    from nodecfg.context.maxpods import evaluate_all
-    from nodecfg.context.maxpods import beyond_limits
+    from nodecfg.context.maxpods import beyond_limits, failures_of
 
-    results = evaluate_all(expression, _pairs(context))
-    failures = {name: result for name, result in results.items() if isinstance(result, str)}
+    failures, total = failures_of(expression, _pairs(context))
     if not failures:
         return []
     span = analysis.merged.locate(POINTER)
@@ -42,12 +40,12 @@ def check(analysis, context) -> list[Diagnostic]:
     if refused:
         return [beyond_limits(span, refused[min(refused)])]
     first_error = failures[min(failures)]
-    if len(failures) == len(results) and first_error.startswith(_COMPILE_ERROR):
+    if len(failures) == total and first_error.startswith(_COMPILE_ERROR):
         return [NC404.at(_column_span(analysis, span, first_error),
                      f"maxPodsExpression does not compile ({first_error}); nodeadm ignores it on every "
                      "instance type and uses the standard maxPods",
                      "the expression sees the ints default_enis, ips_per_eni and max_pods")]
-    return [NC405.at(span, _failure_message(failures, len(results)),
+    return [NC405.at(span, _failure_message(failures, total),
                  "guard it with a conditional, e.g. (expr) > 0 ? (expr) : max_pods")]
 
 
