@@ -195,7 +195,8 @@ NC414 = Code('NC414', 'duplicate-kubelet-flag', WARNING, 'lint',
              'single-value kubelet flag given more than once: the last one wins')
 NC415 = Code('NC415', 'flag-has-config-field', WARNING, 'lint', 'kubelet flag has a kubelet.config field',
              fix='unsafe',
-             fix_does='moves the flag into kubelet.config (a flag overrode the config; a config map is merged)')
+             fix_does='moves the flag into kubelet.config (a flag overrode the config; a config map is merged); '
+                      'not a field the NodeConfig Karpenter or EKS appends sets')
 NC416 = Code('NC416', 'restricted-node-label', ERROR, 'lint',
              '--node-labels sets a kubernetes.io/k8s.io label the kubelet may not set')
 NC417 = Code('NC417', 'malformed-node-label', ERROR, 'lint', '--node-labels entry is not a valid label')

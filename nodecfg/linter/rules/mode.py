@@ -39,6 +39,8 @@ from nodecfg.core.diagnostics import Diagnostic
 from nodecfg.linter.rules.common import spec_get
 from nodecfg.nodeadm.cluster import REQUIRED_CLUSTER_FIELDS as CLUSTER_FIELDS  # the ones EKS and Karpenter write
 
+NODEPOOL_TAINTS = ("set the taints on the NodePool: spec.template.spec.taints "
+                   "(spec.template.spec.startupTaints for taints a controller removes)")
 # kubelet.config field -> (what the managed node group / Karpenter sets, where to set it instead)
 MNG_KUBELET_FIELDS = {
     "maxPods": "EKS sets maxPods for the node group's instance type",
@@ -50,16 +52,34 @@ KARPENTER_KUBELET_FIELDS = {
     "clusterDNS": ("Karpenter sets clusterDNS from the EC2NodeClass or the cluster's kube-dns address",
                    "set spec.kubelet.clusterDNS in the EC2NodeClass"),
     "registerWithTaints": ("Karpenter always sets registerWithTaints: the NodePool's taints and startup taints "
-                           "plus karpenter.sh/unregistered:NoExecute", "set taints on the NodePool"),
+                           "plus karpenter.sh/unregistered:NoExecute", NODEPOOL_TAINTS),
 }
 KARPENTER_FLAGS = {
     "max-pods": "overrides the maxPods Karpenter writes and schedules with; set spec.kubelet.maxPods "
                 "in the EC2NodeClass",
     "cluster-dns": "overrides the clusterDNS Karpenter writes; set spec.kubelet.clusterDNS in the EC2NodeClass",
     "register-with-taints": "overrides Karpenter's registerWithTaints, dropping the NodePool taints; "
-                            "set taints on the NodePool",
+                            + NODEPOOL_TAINTS,
 }
 UNREGISTERED_TAINT = "karpenter.sh/unregistered"
+KARPENTER_APPENDED = "in the NodeConfig Karpenter appends after the EC2NodeClass user data, which wins the merge"
+MNG_APPENDED = "in a NodeConfig merged after yours"
+MNG_HINT = "to choose it, launch with a custom AMI (EKS then injects nothing) or pass the kubelet flag instead"
+
+
+def appended_kubelet_field(mode: str, field_name: str) -> tuple[str, str] | None:
+    """(what sets it instead of the user, what to do) when the NodeConfig appended in this mode sets a
+    kubelet.config field; None when it does not (or no NodeConfig is appended).
+
+    NC415 reads this: moving a flag into such a field hands it to the appended value.
+    """
+    if mode == "karpenter" and field_name in KARPENTER_KUBELET_FIELDS:
+        fact, hint = KARPENTER_KUBELET_FIELDS[field_name]
+        return f"{fact}, {KARPENTER_APPENDED}", f"{hint}, and remove the flag"
+    if mode == "managed-nodegroup" and field_name in MNG_KUBELET_FIELDS:
+        return f"{MNG_KUBELET_FIELDS[field_name]} {MNG_APPENDED}", \
+            "keep the flag (it overrides the config file), or launch with a custom AMI (EKS then injects nothing)"
+    return None
 
 
 
@@ -90,9 +110,7 @@ def _managed_nodegroup(analysis) -> list[Diagnostic]:
                             "node group", "leave the cluster fields out of a managed node group's user data")
     for name, fact in MNG_KUBELET_FIELDS.items():
         found += _where_set(analysis, NC701, f"/spec/kubelet/config/{name}",
-                            f"kubelet.config.{name} is replaced: {fact} in a NodeConfig merged after yours",
-                            "to choose it, launch with a custom AMI (EKS then injects nothing) "
-                            "or pass the kubelet flag instead")
+                            f"kubelet.config.{name} is replaced: {fact} {MNG_APPENDED}", MNG_HINT)
     found += _where_set(analysis, NC701, "/spec/kubelet/maxPodsExpression",
                         "maxPodsExpression does not decide maxPods: the kubelet.config.maxPods EKS appends wins, "
                         "and the expression only changes kubeReserved", "remove it, or use a custom AMI")
@@ -101,7 +119,7 @@ def _managed_nodegroup(analysis) -> list[Diagnostic]:
 
 def _karpenter(analysis) -> list[Diagnostic]:
     found = []
-    appended = "in the NodeConfig Karpenter appends after the EC2NodeClass user data, which wins the merge"
+    appended = KARPENTER_APPENDED
     for name in CLUSTER_FIELDS:
         found += _where_set(analysis, NC702, f"/spec/cluster/{name}",
                             f"spec.cluster.{name} is discarded: Karpenter sets the cluster fields {appended}",
@@ -128,8 +146,7 @@ def _karpenter_flags(analysis) -> list[Diagnostic]:
             continue
         span = analysis.merged.locate(f"/spec/kubelet/flags/{index}")
         if parsed[0] == "register-with-taints" and not _keeps_unregistered_taint(parsed[1]):
-            found.append(NC703.at(span, _UNREGISTERED_MESSAGE, "set taints on the NodePool "
-                                  "(spec.template.spec.taints, startupTaints) and remove the flag"))
+            found.append(NC703.at(span, _UNREGISTERED_MESSAGE, f"{NODEPOOL_TAINTS}, and remove the flag"))
         else:
             found.append(NC702.at(span, f"--{parsed[0]} {KARPENTER_FLAGS[parsed[0]]}"))
     return found
