@@ -302,8 +302,9 @@ def merged_config(mime: bytes) -> dict:
 def test_managed_nodegroup_appends_its_nodeconfig_after_the_launch_template_parts():
     spec = merged_config((GOLDEN / "managed-nodegroup-merge" / "expected.mime").read_bytes())
     assert spec["cluster"]["name"] == "demo" and spec["cluster"]["cidr"] == "10.100.0.0/16"
-    # the launch template's maxPods loses to the later EKS document; its other settings stay
-    assert spec["kubelet"]["config"] == {"maxPods": 29, "shutdownGracePeriod": "30s", "clusterDNS": ["10.100.0.10"]}
+    # the later EKS document adds clusterDNS (its stand-in here sets no maxPods: eksctl's integration test shows
+    # an AL2023 managed node group's nodes getting the launch template's); the launch template's settings stay
+    assert spec["kubelet"]["config"] == {"maxPods": 20, "shutdownGracePeriod": "30s", "clusterDNS": ["10.100.0.10"]}
     assert spec["kubelet"]["flags"] == [
         "--node-labels=role=batch",
         "--node-labels=eks.amazonaws.com/nodegroup-image=ami-0123456789abcdef0,"

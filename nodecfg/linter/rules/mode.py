@@ -2,11 +2,21 @@
 
 Facts this relies on (docs/rules/NC701.md and NC702.md explain them):
 
-* managed node groups on an EKS AL2023 AMI: EKS appends its own NodeConfig
-  part *after* the launch template's user data.  It sets the cluster fields,
-  kubelet.config maxPods and clusterDNS, and --node-labels (and taints)
-  flags.  Later documents win in nodeadm's merge, so the user's values for
-  these are replaced;
+* managed node groups on an EKS AL2023 AMI (no custom AMI): EKS appends its
+  own NodeConfig part to the launch template's user data, as eksctl documents
+  it (userdocs/src/usage/node-bootstrapping.md, "appended directly to the
+  EC2's userdata"; EKS's code is not public).  Its content is inferred from
+  the minimal NodeConfig eksctl writes in its place for a custom AMI
+  (pkg/nodebootstrap/al2023.go, createMinimalNodeConfig): the cluster fields,
+  kubelet.config clusterDNS, and --node-labels (and taints) flags.  nodeadm
+  merges the parts in order, the later one winning
+  (nodeadm/internal/configprovider/mime.go ParseMultipart,
+  internal/api/merge.go), so the user's values for these are replaced.
+  maxPods is *not* claimed: eksctl writes kubelet.config.maxPods into an
+  AL2023 managed node group's user data (pkg/nodebootstrap/al2023.go,
+  UserData, MaxPodsPerNode) and its integration test asserts the nodes get
+  it (integration/tests/crud/creategetdelete_test.go, "maxPods is set
+  correctly for AL2023 nodegroups"), so EKS's part does not override it;
 * Karpenter since v1.0 (aws/karpenter-provider-aws,
   pkg/providers/amifamily/bootstrap/nodeadm.go, ``Script``:
   ``mime.Archive(append(customEntries, <generated NodeConfig>))``) also
@@ -43,7 +53,6 @@ NODEPOOL_TAINTS = ("set the taints on the NodePool: spec.template.spec.taints "
                    "(spec.template.spec.startupTaints for taints a controller removes)")
 # kubelet.config field -> (what the managed node group / Karpenter sets, where to set it instead)
 MNG_KUBELET_FIELDS = {
-    "maxPods": "EKS sets maxPods for the node group's instance type",
     "clusterDNS": "EKS sets clusterDNS from the cluster's service CIDR",
 }
 KARPENTER_KUBELET_FIELDS = {
@@ -111,9 +120,6 @@ def _managed_nodegroup(analysis) -> list[Diagnostic]:
     for name, fact in MNG_KUBELET_FIELDS.items():
         found += _where_set(analysis, NC701, f"/spec/kubelet/config/{name}",
                             f"kubelet.config.{name} is replaced: {fact} {MNG_APPENDED}", MNG_HINT)
-    found += _where_set(analysis, NC701, "/spec/kubelet/maxPodsExpression",
-                        "maxPodsExpression does not decide maxPods: the kubelet.config.maxPods EKS appends wins, "
-                        "and the expression only changes kubeReserved", "remove it, or use a custom AMI")
     return found
 
 
