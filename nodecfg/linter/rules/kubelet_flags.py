@@ -20,6 +20,7 @@ from typing import Any
 
 from nodecfg.core.codes import NC410, NC411, NC412, NC413, NC414, NC415, NC416, NC417, NC418, NC420
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
+from nodecfg.linter.rules.appended import appended_kubelet_field
 from nodecfg.linter.rules.common import offset_span, span_inside, spec_get
 from nodecfg.merge.nodeconfig import get_pointer
 from nodecfg.nodeadm.kubelet_flags import (ACCUMULATING_FLAGS, CONFIG_FIELDS, NODEADM_FLAGS, RELEASE_DEPENDENT_FLAGS,
@@ -238,7 +239,7 @@ def _config_field(analysis, context, name: str, field_name: str, span, mover: "_
     message = f"--{name} is the kubelet.config field {field_name}; {where}"
     if name == "max-pods":
         message += "; nodeadm still computes kubeReserved from its own maxPods"
-    appended = _appended_field(context.mode, field_name)
+    appended = appended_kubelet_field(context.mode, field_name)
     if appended is not None:
         # The appended NodeConfig is merged after the user's: its value for the field
         # would replace the moved one, while the flag still overrides it.  No fix.
@@ -246,16 +247,6 @@ def _config_field(analysis, context, name: str, field_name: str, span, mover: "_
         return NC415.at(span, f"{message}; but moved into kubelet.config it would be lost: {fact}",
                         instead)
     return NC415.at(span, message, f"set kubelet.config.{field_name} instead", edits=mover.edits(span))
-
-
-def _appended_field(mode: str, field_name: str) -> tuple[str, str] | None:
-    """(what replaces it, what to do instead) when the NodeConfig appended in this mode sets the field.
-
-    The tables are linter/rules/mode.py's (NC701, NC702), from Karpenter's and EKS's appended NodeConfig.
-    """
-    from nodecfg.linter.rules.mode import appended_kubelet_field
-
-    return appended_kubelet_field(mode, field_name)
 
 
 class _MoveToConfig:

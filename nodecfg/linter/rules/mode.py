@@ -1,6 +1,7 @@
 """Settings that EKS managed node groups or Karpenter replace, or that replace theirs.
 
-Facts this relies on (docs/rules/NC701.md and NC702.md explain them):
+Facts this relies on (docs/rules/NC701.md and NC702.md explain them; the kubelet.config fields each
+appended NodeConfig sets are tabled in linter/rules/appended.py):
 
 * managed node groups on an EKS AL2023 AMI (no custom AMI): EKS appends its
   own NodeConfig part to the launch template's user data, as eksctl documents
@@ -46,23 +47,11 @@ from __future__ import annotations
 
 from nodecfg.core.codes import NC701, NC702, NC703, Code
 from nodecfg.core.diagnostics import Diagnostic
+from nodecfg.linter.rules.appended import (KARPENTER_APPENDED, KARPENTER_KUBELET_FIELDS, MNG_APPENDED, MNG_HINT,
+                                           MNG_KUBELET_FIELDS, NODEPOOL_TAINTS)
 from nodecfg.linter.rules.common import spec_get
 from nodecfg.nodeadm.cluster import REQUIRED_CLUSTER_FIELDS as CLUSTER_FIELDS  # the ones EKS and Karpenter write
 
-NODEPOOL_TAINTS = ("set the taints on the NodePool: spec.template.spec.taints "
-                   "(spec.template.spec.startupTaints for taints a controller removes)")
-# kubelet.config field -> (what the managed node group / Karpenter sets, where to set it instead)
-MNG_KUBELET_FIELDS = {
-    "clusterDNS": "EKS sets clusterDNS from the cluster's service CIDR",
-}
-KARPENTER_KUBELET_FIELDS = {
-    "maxPods": ("Karpenter always sets maxPods, the value it schedules with",
-                "set spec.kubelet.maxPods in the EC2NodeClass"),
-    "clusterDNS": ("Karpenter sets clusterDNS from the EC2NodeClass or the cluster's kube-dns address",
-                   "set spec.kubelet.clusterDNS in the EC2NodeClass"),
-    "registerWithTaints": ("Karpenter always sets registerWithTaints: the NodePool's taints and startup taints "
-                           "plus karpenter.sh/unregistered:NoExecute", NODEPOOL_TAINTS),
-}
 KARPENTER_FLAGS = {
     "max-pods": "overrides the maxPods Karpenter writes and schedules with; set spec.kubelet.maxPods "
                 "in the EC2NodeClass",
@@ -71,25 +60,6 @@ KARPENTER_FLAGS = {
                             + NODEPOOL_TAINTS,
 }
 UNREGISTERED_TAINT = "karpenter.sh/unregistered"
-KARPENTER_APPENDED = "in the NodeConfig Karpenter appends after the EC2NodeClass user data, which wins the merge"
-MNG_APPENDED = "in a NodeConfig merged after yours"
-MNG_HINT = "to choose it, launch with a custom AMI (EKS then injects nothing) or pass the kubelet flag instead"
-
-
-def appended_kubelet_field(mode: str, field_name: str) -> tuple[str, str] | None:
-    """(what sets it instead of the user, what to do) when the NodeConfig appended in this mode sets a
-    kubelet.config field; None when it does not (or no NodeConfig is appended).
-
-    NC415 reads this: moving a flag into such a field hands it to the appended value.
-    """
-    if mode == "karpenter" and field_name in KARPENTER_KUBELET_FIELDS:
-        fact, hint = KARPENTER_KUBELET_FIELDS[field_name]
-        return f"{fact}, {KARPENTER_APPENDED}", f"{hint}, and remove the flag"
-    if mode == "managed-nodegroup" and field_name in MNG_KUBELET_FIELDS:
-        return f"{MNG_KUBELET_FIELDS[field_name]} {MNG_APPENDED}", \
-            "keep the flag (it overrides the config file), or launch with a custom AMI (EKS then injects nothing)"
-    return None
-
 
 
 def check(analysis, context) -> list[Diagnostic]:
