@@ -171,7 +171,8 @@ def rules_index() -> str:
         for code in codes:
             entry = CATALOGUE[code]
             lines.append(f"| [{code}]({code}.md) | `{entry.name}` | {entry.severity} | "
-                         f"{'yes' if entry.blocking else ''} | {entry.fix or ''} | {_cell(entry.summary)} |")
+                         f"{'yes' if entry.blocking else ''} | {entry.fix or ''} | "
+                         f"{'**retired**, never reported: ' if entry.retired else ''}{_cell(entry.summary)} |")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -44,3 +44,20 @@ def test_changing_the_file_or_an_option_misses(tmp_path, run_check):
 def test_missing_sources_and_stdin_are_not_cached(tmp_path, run_check):
     assert run_check("absent.yaml")[0] == 2
     assert not run_check.cache.exists() or not list(run_check.cache.glob("*.json"))
+
+
+def test_the_key_covers_the_code_outside_the_cli():
+    """A rule or renderer edited (a file outside nodecfg/cli) must miss: the fingerprint walks the whole package."""
+    import nodecfg
+    from nodecfg.cli import cache
+
+    assert cache.PACKAGE_DIR == Path(nodecfg.__file__).resolve().parent
+    seen: list[str] = []
+
+    class Digest:
+        def update(self, data: bytes) -> None:
+            seen.append(data.decode())
+
+    cache._code_fingerprint(Digest())
+    assert any(line.startswith("render/kubelet.py:") for line in seen)
+    assert any(line.startswith("linter/rules/mode.py:") for line in seen)

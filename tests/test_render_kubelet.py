@@ -302,13 +302,11 @@ def test_user_max_pods_without_expression_is_not_nc401():
     assert [d.code for d in kubelet.render(context(config)).diagnostics] == ["NC403"]
 
 
-def test_nc402_when_the_expression_fell_back():
+def test_the_renderer_leaves_a_fallen_back_expression_to_the_linter():
+    """NC402 is retired: the linter's sweep (NC405/NC404) covers the instance rendered, so the renderer is silent."""
     config = node_config(kubelet={"maxPodsExpression": "max_pods +"})
     pods = max_pods(110, error="syntax error at 1:11", source="table")
-    [finding] = kubelet.render(context(config, pods)).diagnostics
-    assert (finding.code, finding.severity) == ("NC402", Severity.WARNING)
-    assert finding.span == Span("pointer:/spec/kubelet/maxPodsExpression")
-    assert "syntax error at 1:11" in finding.message
+    assert kubelet.render(context(config, pods)).diagnostics == []
 
 
 @pytest.mark.parametrize("number, expected", [

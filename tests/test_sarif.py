@@ -191,7 +191,8 @@ def test_concise_statistics_and_list_rules_json(repo):
     rules = json.loads(nodecfg("check", "--list-rules", "--format", "json", cwd=repo).stdout)
     nc201 = next(rule for rule in rules if rule["code"] == "NC201")
     assert nc201 == {"code": "NC201", "name": "unknown-field", "severity": "error", "stage": "schema",
-                     "blocking": False, "summary": nc201["summary"]} and nc201["summary"]
+                     "blocking": False, "summary": nc201["summary"], "retired": False} and nc201["summary"]
+    assert next(rule for rule in rules if rule["code"] == "NC402")["retired"] is True
 
 
 def test_colour_follows_the_flag_and_no_color(repo):

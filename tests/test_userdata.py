@@ -244,8 +244,35 @@ def test_merge_into_a_plain_nodeconfig_makes_it_the_first_part():
 
 
 def test_merge_into_refuses_a_part_that_contains_the_existing_delimiter():
+    """NC161 is at the script's line 3, where '--B' starts a line and would end the new part."""
     result = compose([COMPLETE], ["#!/bin/sh\necho\n--B\n"], merge_into=CRLF_USERDATA)
-    assert codes(result.diagnostics) == [("NC161", "<script 1>", 1)]
+    assert [(d.code, d.span.uri, d.span.line, d.span.col, str(d.severity)) for d in result.diagnostics] == [
+        ("NC161", "<script 1>", 3, 1, "error")]
+    assert "starts with '--B'" in result.diagnostics[0].message and not result.ok
+
+
+def test_merge_into_finds_the_delimiter_after_a_lone_cr():
+    """cloud-init's reader ends a line at a lone CR: '--B' after one starts a line (line 2, column 3)."""
+    result = compose([COMPLETE], ["#!/bin/sh\nx\r--B\n"], merge_into=CRLF_USERDATA)
+    assert [(d.code, d.span.line, d.span.col) for d in result.diagnostics] == [("NC161", 2, 3)]
+
+
+def test_merge_into_accepts_the_delimiter_inside_a_line():
+    """'echo --B' does not start a line, so neither Go's reader nor cloud-init's ends the part there."""
+    result = compose([COMPLETE], ["#!/bin/sh\necho --B\n"], merge_into=CRLF_USERDATA)
+    assert result.ok and "NC161" not in [d.code for d in result.diagnostics]
+    assert b"#!/bin/sh\necho --B\n" in [p.body for p in split_userdata(result.mime, "u").parts]
+
+
+def test_merge_into_user_data_that_ends_after_a_delimiter_line_points_at_that_line(tmp_path):
+    """A bare '--B' line at the end is a clean end for nodeadm, but leaves no closing line to insert before."""
+    existing = tmp_path / "lt.mime"
+    existing.write_bytes(b'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/x-shellscript'
+                         b"\n\n#!/bin/sh\necho a\n--B\n")
+    result = compose([COMPLETE], merge_into=existing)
+    assert [(d.code, d.span.uri, d.span.line, d.span.col, str(d.severity)) for d in result.diagnostics] == [
+        ("NC161", str(existing), 8, 1, "error")]
+    assert result.diagnostics[0].hint == "end the user data with a line '--B--'"
 
 
 def test_merge_into_refuses_broken_user_data():
@@ -275,8 +302,9 @@ def merged_config(mime: bytes) -> dict:
 def test_managed_nodegroup_appends_its_nodeconfig_after_the_launch_template_parts():
     spec = merged_config((GOLDEN / "managed-nodegroup-merge" / "expected.mime").read_bytes())
     assert spec["cluster"]["name"] == "demo" and spec["cluster"]["cidr"] == "10.100.0.0/16"
-    # the launch template's maxPods loses to the later EKS document; its other settings stay
-    assert spec["kubelet"]["config"] == {"maxPods": 29, "shutdownGracePeriod": "30s", "clusterDNS": ["10.100.0.10"]}
+    # the later EKS document adds clusterDNS (its stand-in here sets no maxPods: eksctl's integration test shows
+    # an AL2023 managed node group's nodes getting the launch template's); the launch template's settings stay
+    assert spec["kubelet"]["config"] == {"maxPods": 20, "shutdownGracePeriod": "30s", "clusterDNS": ["10.100.0.10"]}
     assert spec["kubelet"]["flags"] == [
         "--node-labels=role=batch",
         "--node-labels=eks.amazonaws.com/nodegroup-image=ami-0123456789abcdef0,"

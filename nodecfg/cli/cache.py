@@ -22,7 +22,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole nodecfg package, not only cli/
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 
 

@@ -36,12 +36,17 @@ project):
 
 EKS managed node groups (no custom AMI) -- *inferred* from public sources, not
 from EKS's code, which is not public: the Amazon EKS User Guide ("Customizing
-managed nodes with launch templates", AL2023 section) says EKS merges its own
-NodeConfig, with the cluster details, after the launch template's user data;
-the labels follow what eksctl and terraform-aws-eks document for managed node
-groups (``eks.amazonaws.com/nodegroup``, ``eks.amazonaws.com/capacityType``);
-maxPods follows the ENI formula of the instance type, clusterDNS the tenth
-address of the service CIDR.
+managed nodes with launch templates", AL2023 section) and eksctl
+(userdocs/src/usage/node-bootstrapping.md) say EKS adds its own NodeConfig,
+with the cluster details, after the launch template's user data; clusterDNS
+(the tenth address of the service CIDR) follows the minimal NodeConfig eksctl
+writes in its place for a custom AMI (pkg/nodebootstrap/al2023.go); the
+labels follow what eksctl and terraform-aws-eks document for managed node
+groups (``eks.amazonaws.com/nodegroup``, ``eks.amazonaws.com/capacityType``).
+No maxPods: eksctl's integration test asserts that an AL2023 managed node
+group's nodes get the maxPods of its user data
+(integration/tests/crud/creategetdelete_test.go), so the part does not set one
+that wins.
 """
 from __future__ import annotations
 
@@ -214,8 +219,8 @@ def _restricted(label: str) -> bool:
 # --- EKS managed node groups (inferred) ------------------------------------------------------
 
 
-def eks_nodeconfig(facts: ClusterFacts, pod_capacity: int) -> dict:
-    kubelet: dict[str, Any] = {"maxPods": pod_capacity}
+def eks_nodeconfig(facts: ClusterFacts) -> dict:
+    kubelet: dict[str, Any] = {}
     if dns_ip(facts):
         kubelet["clusterDNS"] = [dns_ip(facts)]
     labels = {"eks.amazonaws.com/capacityType": "SPOT" if facts.capacity_type == "spot" else "ON_DEMAND"}
@@ -255,7 +260,7 @@ def append_generated(loaded, facts: ClusterFacts, instance_type: str = "") -> No
             origin = KARPENTER_ORIGIN
             loaded.diagnostics.extend(problems)
         elif unit.mode == "managed-nodegroup":
-            config, origin = eks_nodeconfig(facts, capacity), EKS_ORIGIN
+            config, origin = eks_nodeconfig(facts), EKS_ORIGIN
         else:
             continue
         text = generated_text(config, origin)

@@ -35,6 +35,9 @@ class Code(NamedTuple):
     supersedes: tuple[str, ...] = ()  # codes this one makes redundant when both are found
     fix: str = ""  # "safe" or "unsafe": `nodecfg check --fix` can fix it (nodecfg/linter/fix.py)
     fix_does: str = ""  # what the fix does (--list-rules, the rule page, the editor's code action)
+    # never reported any more: why, and what reports it instead.  The code stays in the catalogue so that
+    # disable comments and settings naming it stay valid (no NC011); --list-rules and the rule pages say so.
+    retired: str = ""
 
     def at(self, span: Span, message: str, hint: str = "", *, severity: Severity | None = None,
            related: tuple[Span, ...] = (), edits: tuple = ()) -> Diagnostic:
@@ -177,12 +180,14 @@ NC320 = Code('NC320', 'domain-not-dns-name', ERROR, 'semantics', 'search domain 
 NC401 = Code('NC401', 'max-pods-beside-expression', WARNING, 'render',
              'kubelet.config sets maxPods while maxPodsExpression is set: kubeReserved is still computed from the expression')
 NC402 = Code('NC402', 'max-pods-expression-fallback', WARNING, 'render',
-             'maxPodsExpression failed; the standard maxPods value is used')
+             'maxPodsExpression failed; the standard maxPods value is used',
+             retired='every run also sweeps the instance table, so a failing expression is NC405 (which names '
+                     'the instance type checked when it fails there) or NC404 (it does not compile)')
 NC403 = Code('NC403', 'max-pods-above-eni-limit', WARNING, 'render',
              "kubelet.config.maxPods is above the pods the instance type's ENIs can address")
 NC404 = Code('NC404', 'max-pods-expression-does-not-compile', ERROR, 'lint', 'maxPodsExpression does not compile')
 NC405 = Code('NC405', 'max-pods-expression-fails-for-instance-types', WARNING, 'lint',
-             'maxPodsExpression fails or is out of range for some instance types', supersedes=('NC402',))
+             'maxPodsExpression fails or is out of range for some instance types')
 NC406 = Code('NC406', 'kubelet-flag-control-character', ERROR, 'semantics',
              'a kubelet flag contains a line break or control character', blocking=True)
 NC410 = Code('NC410', 'malformed-kubelet-flag', ERROR, 'lint', 'kubelet flag is not --name or --name=value')
@@ -195,7 +200,8 @@ NC414 = Code('NC414', 'duplicate-kubelet-flag', WARNING, 'lint',
              'single-value kubelet flag given more than once: the last one wins')
 NC415 = Code('NC415', 'flag-has-config-field', WARNING, 'lint', 'kubelet flag has a kubelet.config field',
              fix='unsafe',
-             fix_does='moves the flag into kubelet.config (a flag overrode the config; a config map is merged)')
+             fix_does='moves the flag into kubelet.config (a flag overrode the config; a config map is merged); '
+                      'not a field the NodeConfig Karpenter or EKS appends sets')
 NC416 = Code('NC416', 'restricted-node-label', ERROR, 'lint',
              '--node-labels sets a kubernetes.io/k8s.io label the kubelet may not set')
 NC417 = Code('NC417', 'malformed-node-label', ERROR, 'lint', '--node-labels entry is not a valid label')

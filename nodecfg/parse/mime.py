@@ -66,6 +66,9 @@ class MimeResult:
         # the input ends with a delimiter line and no newline: its line (NC106 for nodeadm, whose
         # reader gets a wrapped io.EOF it does not accept; see source._karpenter_open_end)
         self.open_end = 0
+        # the input ends right after a delimiter line, with nothing to close it (a clean end for Go's
+        # reader, see _Multipart.headers_reach_eof): that line, where no closing delimiter follows
+        self.delimiter_end = 0
 
 
 def split_userdata(data: bytes, uri: str, limit: "int | DecodeBudget" = DEFAULT_LIMIT) -> MimeResult:
@@ -553,6 +556,7 @@ class _Multipart:
         """Read one part after its delimiter line; return the next delimiter's line or 0."""
         headers = _read_header_block(self.lines, strict=True)
         if headers.at_eof:
+            self.s.result.delimiter_end = delimiter_line
             self.headers_reach_eof(headers)
             return 0
         if headers.error:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from nodecfg.nodeadm import gonet
-from nodecfg.core.codes import NC401, NC402
+from nodecfg.core.codes import NC401
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import escape_pointer_token
 from nodecfg.core.locations import pointer_uri
@@ -272,17 +272,13 @@ def kubelet_diagnostics(ctx: RenderContext) -> list[Diagnostic]:
         too_many = above_eni_limit(user_kubelet_config(ctx.config).get("maxPods"), ctx.max_pods, ctx.instance,
                                    pointer_span("/spec/kubelet/config/maxPods"))
         found += [too_many] if too_many else []
+    # an expression that fails for this instance is the linter's NC405 (or NC404): it sweeps every type,
+    # this one included (linter/rules/max_pods_expression.py); NC402 is retired
     error = getattr(ctx.max_pods, "expression_error", None)
     if expression and error and _beyond_limits(error):
         from nodecfg.context.maxpods import beyond_limits
 
         found.append(beyond_limits(pointer_span("/spec/kubelet/maxPodsExpression"), error))
-    elif expression and error:
-        found.append(NC402.at(
-            pointer_span("/spec/kubelet/maxPodsExpression"),
-            f"maxPodsExpression failed ({error}); nodeadm falls back to maxPods "
-            f"{ctx.max_pods.value}",
-            "the expression sees the ints default_enis, ips_per_eni and max_pods"))
     return found
 
 

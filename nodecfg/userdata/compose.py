@@ -348,18 +348,45 @@ def _guess_media_type(data: bytes) -> str:
 
 
 def append_parts(existing: MimeResult, parts: list[NewPart]) -> tuple[bytes, Diagnostic | None]:
-    """Insert the parts before the closing delimiter; every existing byte stays as it was."""
+    """Insert the parts before the closing delimiter; every existing byte stays as it was.
+
+    Refused, at the line that makes it impossible: user data that ends after a
+    delimiter line without the closing one (nothing marks where parts end), or a
+    new part with a line that starts with the existing delimiter, where Go's
+    multipart reader (src/mime/multipart/multipart.go, scanUntilBoundary: a
+    newline then ``--boundary``) would end that part.
+    """
     boundary, offset, uri = existing.boundary, existing.closing, existing.uri
     if boundary is None or offset is None:
+        dash = "--" + (boundary or b"").decode("utf-8", "replace")
+        if existing.delimiter_end:
+            return b"", NC161.at(Span(uri, existing.delimiter_end, 1),
+                                 f"{uri} ends with this delimiter line '{dash}' and no closing delimiter "
+                                 f"'{dash}--': there is no closing line to insert the new parts before",
+                                 f"end the user data with a line '{dash}--'")
         return b"", NC161.at(Span(uri), f"{uri}: no closing delimiter line to insert the new parts before")
-    clash = next((p for p in parts if b"--" + boundary in p.body), None)
-    if clash is not None:
-        message = (f"{clash.origin} contains '--{boundary.decode('utf-8', 'replace')}', the boundary of {uri}: "
-                   "the part would end there")
-        return b"", NC161.at(Span(clash.origin, clash.first_line, 1), message,
-                             "change the boundary of the user data you merge into")
+    for part in parts:
+        place = _delimiter_place(part.body, b"--" + boundary)
+        if place is not None:
+            message = (f"this line of {part.origin} starts with '--{boundary.decode('utf-8', 'replace')}', "
+                       f"the delimiter of {uri}: the new part would end here")
+            return b"", NC161.at(Span(part.origin, part.first_line + place[0], place[1]), message,
+                                 "change the boundary of the user data you merge into")
     data = existing.data
     return data[:offset] + write_parts(parts, boundary, existing.newline) + data[offset:], None
+
+
+def _delimiter_place(body: bytes, dash: bytes) -> tuple[int, int] | None:
+    """(0-based line, column) of the first place in body where dash starts a line, or None.
+
+    A line starts after LF, and after a lone CR too: cloud-init's reader (Python's
+    email.feedparser) ends lines there.  Lines are counted in LFs, as the input's spans are.
+    """
+    match = re.search(rb"(?:\A|[\r\n])" + re.escape(dash), body)
+    if match is None:
+        return None
+    start = match.end() - len(dash)
+    return body.count(b"\n", 0, start), start - body.rfind(b"\n", 0, start)
 
 
 # --- checking -------------------------------------------------------------------

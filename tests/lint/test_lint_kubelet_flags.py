@@ -266,3 +266,61 @@ def test_a_line_break_in_a_flag_is_reported_once_by_check():
 @pytest.mark.parametrize("entry", ["--help", "-h", "--version"])
 def test_flags_that_make_the_kubelet_exit_at_once(entry):
     assert severities(entry) == {("NC410", 12, 9, "error")}
+
+
+# --- NC415 where an appended NodeConfig sets the field (Karpenter, EKS managed node groups) ---------------
+
+
+def _config_field_findings(*entries: str, mode: str):
+    from lint_helpers import diagnostics
+
+    return {(d.code, d.span.line, d.span.col, str(d.severity)): d
+            for d in diagnostics(flags(*entries), mode=mode) if d.code == "NC415"}
+
+
+@pytest.mark.parametrize("entry, instead", [
+    ("--register-with-taints=dedicated=gpu:NoSchedule", "spec.template.spec.taints"),
+    ("--max-pods=30", "spec.kubelet.maxPods in the EC2NodeClass"),
+    ("--cluster-dns=10.100.0.10", "spec.kubelet.clusterDNS in the EC2NodeClass"),
+])
+def test_with_karpenter_a_flag_karpenter_sets_is_not_moved_to_the_config(entry, instead):
+    """Karpenter's appended NodeConfig always sets maxPods, registerWithTaints and clusterDNS, and wins the
+    merge: moved there, the user's value would be lost, so the hint names where it belongs and there is no fix."""
+    (key, finding), = _config_field_findings(entry, mode="karpenter").items()
+    assert key == ("NC415", 12, 9, "warning")
+    assert "moved into kubelet.config it would be lost" in finding.message
+    assert "Karpenter appends" in finding.message
+    assert instead in finding.hint and "kubelet.config" not in finding.hint
+    assert finding.fix is None
+
+
+def test_with_karpenter_a_flag_karpenter_leaves_alone_is_still_moved():
+    (key, finding), = _config_field_findings("--eviction-hard=memory.available<5%", mode="karpenter").items()
+    assert key == ("NC415", 12, 9, "warning")
+    assert finding.hint == "set kubelet.config.evictionHard instead"
+    assert finding.fix is not None and finding.fix.applicability == "unsafe"
+
+
+def test_with_karpenter_the_unsafe_fix_leaves_the_taints_flag_in_place():
+    """--fix --unsafe-fixes must not write kubelet.config.registerWithTaints, which Karpenter's part replaces."""
+    from nodecfg.linter.fix import fix_bytes
+    from nodecfg.pipeline import Request
+
+    source = flags("--register-with-taints=dedicated=gpu:NoSchedule", "--max-pods=30")
+    result = fix_bytes(source.encode(), unsafe=True, request=Request((), "karpenter"))
+    assert "NC415" not in result.applied
+    assert result.fixed.decode() == source
+
+
+def test_with_a_managed_node_group_cluster_dns_stays_a_flag():
+    (key, finding), = _config_field_findings("--cluster-dns=10.100.0.10", mode="managed-nodegroup").items()
+    assert key == ("NC415", 12, 9, "warning")
+    assert "EKS sets clusterDNS" in finding.message and finding.fix is None
+    assert finding.hint.startswith("keep the flag")
+
+
+def test_without_an_appended_nodeconfig_the_taints_flag_is_moved():
+    (key, finding), = _config_field_findings("--register-with-taints=dedicated=gpu:NoSchedule",
+                                             mode="self-managed").items()
+    assert key == ("NC415", 12, 9, "warning")
+    assert finding.hint == "set kubelet.config.registerWithTaints instead" and finding.fix is not None

@@ -25,9 +25,22 @@ def test_a_fragment_is_clean_in_both_modes():
 
 
 def test_cluster_fields_are_replaced_in_managed_node_groups():
-    found = findings(nodeconfig("kubelet:\n  config:\n    maxPods: 20\n"), mode="managed-nodegroup",
+    found = findings(nodeconfig("kubelet:\n  config:\n    clusterDNS: [10.100.0.10]\n"), mode="managed-nodegroup",
                      codes=("NC701",))
-    assert found == {("NC701", 5, 11), ("NC701", 6, 24), ("NC701", 7, 27), ("NC701", 8, 11), ("NC701", 12, 16)}
+    assert found == {("NC701", 5, 11), ("NC701", 6, 24), ("NC701", 7, 27), ("NC701", 8, 11), ("NC701", 12, 19)}
+
+
+def test_max_pods_is_not_claimed_replaced_in_managed_node_groups():
+    """No source shows EKS's appended NodeConfig overriding maxPods; eksctl's integration test shows an AL2023
+    managed node group's nodes getting the maxPods of its user data.  So neither maxPods nor maxPodsExpression
+    is NC701 (nor, in the simulated EKS part, NC720)."""
+    from lint_helpers import diagnostics
+
+    text = nodeconfig("kubelet:\n  config:\n    maxPods: 20\n  maxPodsExpression: max_pods - 2\n")
+    found = [(d.code, d.span.line, d.span.col, str(d.severity)) for d in diagnostics(text, mode="managed-nodegroup")
+             if d.code in ("NC701", "NC720")]
+    assert found == [("NC701", 5, 11, "warning"), ("NC701", 6, 24, "warning"), ("NC701", 7, 27, "warning"),
+                     ("NC701", 8, 11, "warning")]  # the four cluster fields only
 
 
 def test_self_managed_mode_has_no_mode_findings():
@@ -91,3 +104,12 @@ def test_nc702_says_config_values_are_discarded_and_flags_override():
     config_message, flag_message = nc702[0][3], nc702[1][3]
     assert "is discarded" in config_message and "appends after" in config_message
     assert "overrides" in flag_message and "discarded" not in flag_message
+
+
+def test_the_simulated_eks_part_sets_clusterdns_and_no_max_pods():
+    from nodecfg.context.simulate import ClusterFacts, eks_nodeconfig
+
+    config = eks_nodeconfig(ClusterFacts(name="demo", endpoint="https://example.eks.amazonaws.com",
+                                         service_cidr="10.100.0.0/16", node_group="general"))
+    # the tenth address of the service CIDR; maxPods is left to the user data and nodeadm
+    assert config["spec"]["kubelet"]["config"] == {"clusterDNS": ["10.100.0.10"]}

@@ -426,10 +426,12 @@ def list_rules(output_format: str = "text") -> str:
         import json
 
         return json.dumps([{"code": rule.code, "name": rule.name, "severity": str(rule.severity),
-                            "stage": rule.stage, "blocking": rule.blocking, "summary": rule.summary}
+                            "stage": rule.stage, "blocking": rule.blocking, "summary": rule.summary,
+                            "retired": bool(rule.retired)}
                            for rule in rules], indent=2)
     width = max(len(rule.name) for rule in rules)
     marks = {"safe": "[fix]", "unsafe": "[unsafe fix]"}
     return "\n".join(f"{rule.code}  {str(rule.severity):<7}  {rule.stage:<9}  {rule.name:<{width}}  "
-                     f"{'blocking' if rule.blocking else '':<8}  {marks.get(rule.fix, ''):<12}  {rule.summary}"
+                     f"{'blocking' if rule.blocking else '':<8}  {marks.get(rule.fix, ''):<12}  "
+                     f"{'(retired: never reported) ' if rule.retired else ''}{rule.summary}"
                      for rule in rules)

@@ -20,6 +20,7 @@ from typing import Any
 
 from nodecfg.core.codes import NC410, NC411, NC412, NC413, NC414, NC415, NC416, NC417, NC418, NC420
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
+from nodecfg.linter.rules.appended import appended_kubelet_field
 from nodecfg.linter.rules.common import offset_span, span_inside, spec_get
 from nodecfg.merge.nodeconfig import get_pointer
 from nodecfg.nodeadm.kubelet_flags import (ACCUMULATING_FLAGS, CONFIG_FIELDS, NODEADM_FLAGS, RELEASE_DEPENDENT_FLAGS,
@@ -211,7 +212,7 @@ def _flag_findings(analysis, context, items: FlagItems, arg, seen: dict, mover: 
                           "the kubelet uses only the last one", "keep one occurrence"))
     field_name = CONFIG_FIELDS.get(name)
     if field_name:
-        found.append(_config_field(analysis, name, field_name, span, mover))
+        found.append(_config_field(analysis, context, name, field_name, span, mover))
     if name == "register-with-taints" and arg.value:
         found += _flag_taints(items, arg)
     return found
@@ -230,7 +231,7 @@ def _removed(name: str, removed: tuple[str, str], span, context) -> Diagnostic:
                 advice, severity=Severity.WARNING)
 
 
-def _config_field(analysis, name: str, field_name: str, span, mover: "_MoveToConfig") -> Diagnostic:
+def _config_field(analysis, context, name: str, field_name: str, span, mover: "_MoveToConfig") -> Diagnostic:
     top = field_name.split(".")[0]
     config = spec_get(analysis, "/spec/kubelet/config")
     also = isinstance(config, dict) and top in config
@@ -238,6 +239,13 @@ def _config_field(analysis, name: str, field_name: str, span, mover: "_MoveToCon
     message = f"--{name} is the kubelet.config field {field_name}; {where}"
     if name == "max-pods":
         message += "; nodeadm still computes kubeReserved from its own maxPods"
+    appended = appended_kubelet_field(context.mode, field_name)
+    if appended is not None:
+        # The appended NodeConfig is merged after the user's: its value for the field
+        # would replace the moved one, while the flag still overrides it.  No fix.
+        fact, instead = appended
+        return NC415.at(span, f"{message}; but moved into kubelet.config it would be lost: {fact}",
+                        instead)
     return NC415.at(span, message, f"set kubelet.config.{field_name} instead", edits=mover.edits(span))
 
 

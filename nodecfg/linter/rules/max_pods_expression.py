@@ -32,7 +32,8 @@ def check(analysis, context) -> list[Diagnostic]:
     from nodecfg.context.cel import LimitRefusal
     from nodecfg.context.maxpods import beyond_limits, failures_of
 
-    failures, total = failures_of(expression, _pairs(context))
+    pairs = _pairs(context)
+    failures, total = failures_of(expression, pairs)
     if not failures:
         return []
     span = analysis.merged.locate(POINTER)
@@ -45,8 +46,20 @@ def check(analysis, context) -> list[Diagnostic]:
                      f"maxPodsExpression does not compile ({first_error}); nodeadm ignores it on every "
                      "instance type and uses the standard maxPods",
                      "the expression sees the ints default_enis, ips_per_eni and max_pods")]
-    return [NC405.at(span, _failure_message(failures, total),
+    return [NC405.at(span, _failure_message(failures, total, _checked_type(context, failures, pairs)),
                  "guard it with a conditional, e.g. (expr) > 0 ? (expr) : max_pods")]
+
+
+def _checked_type(context, failures: dict[str, str], pairs: dict[str, tuple[int, int]] | None) -> str:
+    """What the instance type of this run gets when the expression fails on it (what NC402 said once)."""
+    name = context.resolved_instance().instance_type
+    if name not in failures:
+        return ""
+    from nodecfg.context.instance_table import packaged_pairs
+    from nodecfg.context.maxpods import standard_max_pods
+
+    standard = standard_max_pods(*(pairs or packaged_pairs())[name])
+    return f" (on {name}, the instance type checked, maxPods {standard})"
 
 
 def _pairs(context) -> dict[str, tuple[int, int]] | None:
@@ -59,7 +72,7 @@ def _pairs(context) -> dict[str, tuple[int, int]] | None:
     return pairs
 
 
-def _failure_message(failures: dict[str, str], total: int) -> str:
+def _failure_message(failures: dict[str, str], total: int, checked: str = "") -> str:
     by_error: dict[str, list[str]] = {}
     for name in sorted(failures):
         by_error.setdefault(failures[name], []).append(name)
@@ -68,7 +81,7 @@ def _failure_message(failures: dict[str, str], total: int) -> str:
         shown = ", ".join(names[:SHOWN_TYPES]) + (f" and {len(names) - SHOWN_TYPES} more" if len(names) > SHOWN_TYPES else "")
         parts.append(f"{error} on {shown}")
     return (f"maxPodsExpression fails on {len(failures)} of {total} instance types, where nodeadm falls back "
-            f"to the standard maxPods: " + "; ".join(parts))
+            f"to the standard maxPods{checked}: " + "; ".join(parts))
 
 
 def _column_span(analysis, value_span: Span, error: str) -> Span:

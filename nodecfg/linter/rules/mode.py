@@ -1,12 +1,23 @@
 """Settings that EKS managed node groups or Karpenter replace, or that replace theirs.
 
-Facts this relies on (docs/rules/NC701.md and NC702.md explain them):
+Facts this relies on (docs/rules/NC701.md and NC702.md explain them; the kubelet.config fields each
+appended NodeConfig sets are tabled in linter/rules/appended.py):
 
-* managed node groups on an EKS AL2023 AMI: EKS appends its own NodeConfig
-  part *after* the launch template's user data.  It sets the cluster fields,
-  kubelet.config maxPods and clusterDNS, and --node-labels (and taints)
-  flags.  Later documents win in nodeadm's merge, so the user's values for
-  these are replaced;
+* managed node groups on an EKS AL2023 AMI (no custom AMI): EKS appends its
+  own NodeConfig part to the launch template's user data, as eksctl documents
+  it (userdocs/src/usage/node-bootstrapping.md, "appended directly to the
+  EC2's userdata"; EKS's code is not public).  Its content is inferred from
+  the minimal NodeConfig eksctl writes in its place for a custom AMI
+  (pkg/nodebootstrap/al2023.go, createMinimalNodeConfig): the cluster fields,
+  kubelet.config clusterDNS, and --node-labels (and taints) flags.  nodeadm
+  merges the parts in order, the later one winning
+  (nodeadm/internal/configprovider/mime.go ParseMultipart,
+  internal/api/merge.go), so the user's values for these are replaced.
+  maxPods is *not* claimed: eksctl writes kubelet.config.maxPods into an
+  AL2023 managed node group's user data (pkg/nodebootstrap/al2023.go,
+  UserData, MaxPodsPerNode) and its integration test asserts the nodes get
+  it (integration/tests/crud/creategetdelete_test.go, "maxPods is set
+  correctly for AL2023 nodegroups"), so EKS's part does not override it;
 * Karpenter since v1.0 (aws/karpenter-provider-aws,
   pkg/providers/amifamily/bootstrap/nodeadm.go, ``Script``:
   ``mime.Archive(append(customEntries, <generated NodeConfig>))``) also
@@ -36,31 +47,19 @@ from __future__ import annotations
 
 from nodecfg.core.codes import NC701, NC702, NC703, Code
 from nodecfg.core.diagnostics import Diagnostic
+from nodecfg.linter.rules.appended import (KARPENTER_APPENDED, KARPENTER_KUBELET_FIELDS, MNG_APPENDED, MNG_HINT,
+                                           MNG_KUBELET_FIELDS, NODEPOOL_TAINTS)
 from nodecfg.linter.rules.common import spec_get
 from nodecfg.nodeadm.cluster import REQUIRED_CLUSTER_FIELDS as CLUSTER_FIELDS  # the ones EKS and Karpenter write
 
-# kubelet.config field -> (what the managed node group / Karpenter sets, where to set it instead)
-MNG_KUBELET_FIELDS = {
-    "maxPods": "EKS sets maxPods for the node group's instance type",
-    "clusterDNS": "EKS sets clusterDNS from the cluster's service CIDR",
-}
-KARPENTER_KUBELET_FIELDS = {
-    "maxPods": ("Karpenter always sets maxPods, the value it schedules with",
-                "set spec.kubelet.maxPods in the EC2NodeClass"),
-    "clusterDNS": ("Karpenter sets clusterDNS from the EC2NodeClass or the cluster's kube-dns address",
-                   "set spec.kubelet.clusterDNS in the EC2NodeClass"),
-    "registerWithTaints": ("Karpenter always sets registerWithTaints: the NodePool's taints and startup taints "
-                           "plus karpenter.sh/unregistered:NoExecute", "set taints on the NodePool"),
-}
 KARPENTER_FLAGS = {
     "max-pods": "overrides the maxPods Karpenter writes and schedules with; set spec.kubelet.maxPods "
                 "in the EC2NodeClass",
     "cluster-dns": "overrides the clusterDNS Karpenter writes; set spec.kubelet.clusterDNS in the EC2NodeClass",
     "register-with-taints": "overrides Karpenter's registerWithTaints, dropping the NodePool taints; "
-                            "set taints on the NodePool",
+                            + NODEPOOL_TAINTS,
 }
 UNREGISTERED_TAINT = "karpenter.sh/unregistered"
-
 
 
 def check(analysis, context) -> list[Diagnostic]:
@@ -90,18 +89,13 @@ def _managed_nodegroup(analysis) -> list[Diagnostic]:
                             "node group", "leave the cluster fields out of a managed node group's user data")
     for name, fact in MNG_KUBELET_FIELDS.items():
         found += _where_set(analysis, NC701, f"/spec/kubelet/config/{name}",
-                            f"kubelet.config.{name} is replaced: {fact} in a NodeConfig merged after yours",
-                            "to choose it, launch with a custom AMI (EKS then injects nothing) "
-                            "or pass the kubelet flag instead")
-    found += _where_set(analysis, NC701, "/spec/kubelet/maxPodsExpression",
-                        "maxPodsExpression does not decide maxPods: the kubelet.config.maxPods EKS appends wins, "
-                        "and the expression only changes kubeReserved", "remove it, or use a custom AMI")
+                            f"kubelet.config.{name} is replaced: {fact} {MNG_APPENDED}", MNG_HINT)
     return found
 
 
 def _karpenter(analysis) -> list[Diagnostic]:
     found = []
-    appended = "in the NodeConfig Karpenter appends after the EC2NodeClass user data, which wins the merge"
+    appended = KARPENTER_APPENDED
     for name in CLUSTER_FIELDS:
         found += _where_set(analysis, NC702, f"/spec/cluster/{name}",
                             f"spec.cluster.{name} is discarded: Karpenter sets the cluster fields {appended}",
@@ -128,8 +122,7 @@ def _karpenter_flags(analysis) -> list[Diagnostic]:
             continue
         span = analysis.merged.locate(f"/spec/kubelet/flags/{index}")
         if parsed[0] == "register-with-taints" and not _keeps_unregistered_taint(parsed[1]):
-            found.append(NC703.at(span, _UNREGISTERED_MESSAGE, "set taints on the NodePool "
-                                  "(spec.template.spec.taints, startupTaints) and remove the flag"))
+            found.append(NC703.at(span, _UNREGISTERED_MESSAGE, f"{NODEPOOL_TAINTS}, and remove the flag"))
         else:
             found.append(NC702.at(span, f"--{parsed[0]} {KARPENTER_FLAGS[parsed[0]]}"))
     return found
