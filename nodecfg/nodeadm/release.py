@@ -57,6 +57,7 @@ FAST_IMAGE_PULL = "fast-image-pull"
 MUTABLE_CSI_GATE = "mutable-csi-gate"
 GRACEFUL_SHUTDOWN = "graceful-shutdown"
 MAX_PODS_EXPRESSION = "max-pods-expression"
+EC2_DEFAULT_CARD_ENIS = "ec2-default-card-enis"
 INSTANCE_ENVIRONMENT = "instance-environment"
 ECR_EUSC = "ecr-eusc"
 SOCI_XLARGE = "soci-xlarge"
@@ -126,6 +127,9 @@ _CHANGES: tuple[Change, ...] = (
            "an Outpost node gets --kubeconfig next to --bootstrap-kubeconfig"),
     Change(MAX_PODS_EXPRESSION, "v20251007", "6826d213", "feat(nodeadm): support custom max pods expressions (#2446)",
            "kubelet.maxPodsExpression decides maxPods"),
+    Change(EC2_DEFAULT_CARD_ENIS, "v20251007", "6826d213", "feat(nodeadm): support custom max pods expressions (#2446)",
+           "a type missing from the packaged table gets maxPods from EC2's ENIs on its default network card "
+           "(before, NetworkInfo.MaximumNetworkInterfaces: the ENIs of every network card)"),
     Change(INSTANCE_ENVIRONMENT, "v20251007", "6b33121c",
            "feat(nodeadm): add support to configure http-proxy for al2023/nodeadm (#2384)",
            "instance.environment writes systemd environment drop-ins"),
@@ -187,6 +191,7 @@ TOUCHES: dict[str, tuple[str, ...]] = {
     GRACEFUL_SHUTDOWN: (f"{_KUBELET}#/shutdownGracePeriod",),
     OUTPOST_KUBECONFIG: (f"{_ENVIRONMENT}#--kubeconfig",),
     MAX_PODS_EXPRESSION: (f"{_KUBELET}#/maxPods", f"{_KUBELET}#/kubeReserved", f"{_CACHE}#/spec/kubelet"),
+    EC2_DEFAULT_CARD_ENIS: (f"{_KUBELET}#/maxPods", f"{_KUBELET}#/kubeReserved"),
     INSTANCE_ENVIRONMENT: ("etc/systemd/system.conf.d/environment.conf", "etc/systemd/system/*/environment.conf",
                            f"{_CACHE}#/spec/instance/environment"),
     ECR_EUSC: (_CREDENTIALS,),

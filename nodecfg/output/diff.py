@@ -115,7 +115,8 @@ def _computed_notes(max_pods, instance, merged) -> dict[str, str]:
         how = (f"{merged.locate('/spec/kubelet/maxPodsExpression')} (spec.kubelet.maxPodsExpression) "
                f"for {instance.instance_type}")
     else:
-        how = (f"{instance.instance_type}: {max_pods.default_enis} ENIs * ({max_pods.ips_per_eni} IPv4 "
+        enis = "ENIs of every network card" if max_pods.every_card else "ENIs"
+        how = (f"{instance.instance_type}: {max_pods.default_enis} {enis} * ({max_pods.ips_per_eni} IPv4 "
                "addresses per ENI - 1) + 2")
         if max_pods.expression_error:
             how += " (maxPodsExpression failed, so the standard value)"
