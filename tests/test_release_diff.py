@@ -99,3 +99,13 @@ def test_the_probes_of_the_whole_range_cost_little_cpu(capsys, tmp_path):
          "latest", "--kubernetes", "1.32", "--instance-type", "m5.2xlarge")
     after = resource.getrusage(resource.RUSAGE_SELF)
     assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) < 5.0
+
+
+def test_a_node_that_renders_on_one_side_of_a_boundary_falls_back_to_its_patterns(capsys, tmp_path):
+    # a schema v3 containerd config: containerd 1.7 (the old side's node) is refused it from v20250807 (bacd4c1c),
+    # so that boundary is named by its patterns and the later ones by the new side's node (containerd 2.1.4) alone
+    body = ("  containerd:\n    config: |\n      version = 3\n      [plugins.'io.containerd.cri.v1.images']\n"
+            "      discard_unpacked_layers = false\n")
+    result = diff(capsys, tmp_path, body, "--release", "v20250715", "--to-release", "v20251023", "--kubernetes",
+                  "1.32", "--instance-type", "m5.large")
+    assert commits(result) == {CONTAINERD: ["bacd4c1c"], CREDENTIALS: ["08d43b7a", "7c3efa72"], CACHE: ["0d558ec3"]}

@@ -171,8 +171,9 @@ def release_effects(probes: Sequence[Request], old_release: str, new_release: st
     ``with_nodeadm_of``); where a boundary brings several commits, also by the
     release before it with each of its changes added (or, for a revert,
     taken away) alone.  The result (nodecfg/nodeadm/release.py ``Effects``): (boundary,
-    "" or a change's key) -> {path: changed keys} over the probes, None when a
-    render failed.  About 20 profiles, a few milliseconds a render.
+    "" or a change's key) -> {path: changed keys} over the probes; None when
+    a probe renders on one side only, or none renders on either.  About 20
+    profiles, a few milliseconds a render.
     """
     from nodecfg.context.instance import DEFAULT_INSTANCE, with_nodeadm_of
     from nodecfg.nodeadm.release import boundaries, changes_at, profile
@@ -189,14 +190,18 @@ def release_effects(probes: Sequence[Request], old_release: str, new_release: st
 
     def changed(before: tuple[str, str], after: tuple[str, str]) -> dict[str, list[str]] | None:
         found: dict[str, list[str]] = {}
+        informed = False
         for index in range(len(probes)):
             old, new = side(index, *before), side(index, *after)
+            if not old.rendered and not new.rendered:
+                continue  # this node renders on neither side (a config its containerd refuses): it tells nothing
             if not (old.rendered and new.rendered):
-                return None
+                return None  # the boundary decides whether it renders at all
+            informed = True
             for file_diff in diff_sides(old, new).files:
                 keys = found.setdefault(file_diff.path, [])
                 keys += [change.key for change in file_diff.changes if change.key not in keys]
-        return found
+        return found if informed else None
 
     effects: Effects = {}
     for before, tag in boundaries(old_release, new_release):
