@@ -358,7 +358,7 @@ def boundaries(old: str, new: str) -> list[tuple[str, str]]:
 
 
 # What a boundary crossed, or one change of it, alters for one input: (boundary tag, change key or "" for
-# the whole boundary) -> {path: changed keys}, or None where a render failed (nodecfg/output/diff.py).
+# the whole boundary) -> {path: changed keys}, or None where the renders cannot say (nodecfg/output/diff.py).
 Effects = dict[tuple[str, str], "dict[str, list[str]] | None"]
 
 
@@ -550,6 +550,6 @@ def pinned_releases(text: str) -> list[str]:
     return found
 
 
-__all__ = ["CHANGES", "Change", "LATEST", "Profile", "ReleaseError", "TAGS", "boundaries", "boundary_of", "changes_at",
-           "changes_between", "first_with",
-           "in_release_table", "is_dropin", "minors", "pinned_releases", "profile", "reasons_for", "resolve", "retired_max_pods", "shipped_versions"]
+__all__ = ["CHANGES", "Change", "Effects", "LATEST", "Profile", "ReleaseError", "TAGS", "boundaries", "boundary_of",
+           "changes_at", "changes_between", "first_with", "in_release_table", "is_dropin", "minors",
+           "pinned_releases", "profile", "reasons_for", "resolve", "retired_max_pods", "shipped_versions"]
