@@ -114,13 +114,74 @@ def test_compile_uses_the_retired_figure():
 
 
 def test_reasons_name_the_commit_of_each_boundary_crossed():
+    # b1e7d354 changes the environment file by KUBELET_CONFIG_DROPIN_DIR_ALPHA, --pod-infra-container-image and
+    # --config-dir only: it is no reason for --runtime-cgroups, which e9ce09d6 adds at the same release
     assert r.reasons_for("etc/eks/kubelet/environment", ["--runtime-cgroups"], "v20260107", "latest") == [
+        "v20260209 e9ce09d6 fix: set the runtime-cgroup flag (#2617)"]
+    assert r.reasons_for("etc/eks/kubelet/environment", ["--runtime-cgroups", "KUBELET_CONFIG_DROPIN_DIR_ALPHA"],
+                         "v20260107", "latest") == [
         "v20260209 e9ce09d6 fix: set the runtime-cgroup flag (#2617)",
         "v20260209 b1e7d354 chore: clean up kubelet config file logic  (#2613)"]
     # the containerd 2 template of v20250501 was reverted at v20250519 (17cfd136)
     assert r.reasons_for("etc/containerd/config.toml", [], "v20250514", "v20250519") == [
         "v20250519 revert of 3477d8f1 Upgrade to Containerd2.0 for 1.33+ (#2235)"]
     assert r.reasons_for("etc/containerd/config.toml", [], "v20251023", "v20251209") == []
+
+
+def test_a_change_reverted_inside_the_span_is_no_change():
+    # 3477d8f1 came at v20250501 and went at v20250519: from before it to after it, nothing of it is left,
+    # and from inside its span to v20250807 the template it brought is back by bacd4c1c (same key)
+    assert r.CONTAINERD2_TEMPLATE not in {c.key for c in r.changes_between("v20250419", "v20250610")}
+    assert [c.commit for c in r.changes_between("v20250419", "v20250807") if c.key == r.CONTAINERD2_TEMPLATE] == [
+        "bacd4c1c"]
+    assert r.CONTAINERD2_TEMPLATE not in {c.key for c in r.changes_between("v20250505", "v20250807")}
+    assert [c.commit for c in r.changes_between("v20250505", "v20250610") if c.key == r.CONTAINERD2_TEMPLATE] == [
+        "3477d8f1"]
+    assert r.changes_between("v20250610", "v20250505") == r.changes_between("v20250505", "v20250610")
+
+
+def test_boundaries_are_the_releases_whose_profile_differs_from_the_one_before():
+    assert r.boundaries("v20250715", "v20250821") == [
+        ("v20250804", "v20250807"), ("v20250807", "v20250813"), ("v20250813", "v20250819"),
+        ("v20250819", "v20250821")]
+    assert r.boundaries("v20250821", "v20250715") == r.boundaries("v20250715", "v20250821")
+    assert r.boundaries("v20251023", "v20251209") == []
+    assert {c.commit for c in r.changes_at("v20250501")} == {"55246f3e", "3477d8f1"}
+    assert [c.commit for c in r.changes_at("v20250519")] == ["3477d8f1"]
+
+
+def test_reasons_with_effects_keep_the_boundaries_that_change_the_file():
+    path, old, new = "etc/containerd/config.toml", "v20250807", "v20250821"
+    sandbox = "/plugins/io.containerd.cri.v1.images/snapshotter"
+    # without effects: every change whose pattern names the file
+    assert [reason.split()[1] for reason in r.reasons_for(path, [sandbox], old, new)] == [
+        "69b11404", "28454ab9"]
+    # v20250813 changed the file's layout only (no key), v20250821 the snapshotter: FastImagePull's rename alone
+    effects = {("v20250813", ""): {path: []}, ("v20250819", ""): {}, ("v20250821", ""): {path: [sandbox]},
+               ("v20250821", r.FAST_IMAGE_PULL): {path: [sandbox]}, ("v20250821", r.EOL_CLEANUP_127): {}}
+    assert [reason.split()[1] for reason in r.reasons_for(path, [sandbox], old, new, effects)] == ["28454ab9"]
+    # a file that is text as a whole (no keys): a layout change is a change
+    assert [reason.split()[1] for reason in r.reasons_for(path, [], old, new, effects)] == ["69b11404", "28454ab9"]
+    # a boundary whose probe could not render falls back to the patterns
+    effects[("v20250813", "")] = None
+    assert [reason.split()[1] for reason in r.reasons_for(path, [sandbox], old, new, effects)] == [
+        "69b11404", "28454ab9"]
+
+
+def test_reasons_with_effects_keep_the_change_of_a_boundary_that_alters_the_file_alone():
+    path, key = "etc/containerd/config.toml", "/version"
+    # v20250501 brings 55246f3e (NVIDIA runtime by binary) and 3477d8f1 (containerd 2 template); only the latter
+    # alters an m5 node's containerd config, and it is still there at v20250514
+    effects = {("v20250501", ""): {path: [key]}, ("v20250501", r.CONTAINERD2_TEMPLATE): {path: [key]},
+               ("v20250501", r.NVIDIA_RUNTIME_BY_BINARY): {}}
+    assert [reason.split()[1] for reason in r.reasons_for(path, [key], "v20250419", "v20250514", effects)] == [
+        "3477d8f1"]
+    # on to v20250610 the template is reverted: it is no reason, and 55246f3e, which changes nothing alone, is none
+    assert r.reasons_for(path, [key], "v20250419", "v20250610", effects | {("v20250519", ""): {path: [key]}}) == []
+    # neither alone, both together: both
+    together = dict(effects) | {("v20250501", r.CONTAINERD2_TEMPLATE): {}}
+    assert [reason.split()[1] for reason in r.reasons_for(path, [key], "v20250419", "v20250514", together)] == [
+        "55246f3e", "3477d8f1"]
 
 
 def test_docs_name_every_change_and_its_first_release():

@@ -59,12 +59,17 @@ class Instance(NamedTuple):
     release_source: str = ""
     kubernetes: str = ""  # the Kubernetes minor asked for (--kubernetes), "" for none
     from_release: frozenset[str] = frozenset()  # context keys filled in from the release's table
+    # the behaviour changes its nodeadm has when they are not its release's own: a probe of one change
+    # across a release boundary (with_nodeadm_of); None: the release's
+    release_changes: frozenset[str] | None = None
 
     @property
     def profile(self):
         """The release's Profile (nodecfg/nodeadm/release.py): what renderers and rules ask."""
-        from nodecfg.nodeadm.release import profile
+        from nodecfg.nodeadm.release import Profile, profile
 
+        if self.release_changes is not None:
+            return Profile(self.release_changes, (self.release,))
         return profile(self.release)
 
     def with_values(self, values: dict[str, Any]) -> "Instance":
@@ -228,11 +233,11 @@ def with_release(instance: Instance, release: str | None, kubernetes: str | None
     if instance.from_release:  # what an earlier release filled in is this release's to fill in
         restored = {CONTEXT_KEYS[key]: getattr(DEFAULT_INSTANCE, CONTEXT_KEYS[key]) for key in instance.from_release}
         instance = instance._replace(**restored, defaulted=instance.defaulted | instance.from_release)
-    changes: dict[str, Any] = {"release": tag, "release_source": source, "kubernetes": kubernetes or ""}
+    changes: dict[str, Any] = {"release": tag, "release_source": source, "kubernetes": kubernetes or "",
+                               "release_changes": None,
+                               "sandbox_image": _release_sandbox_image(instance, profile(tag))}
     defaulted = set(instance.defaulted)
     filled: set[str] = set()
-    if "sandboxImage" in defaulted:
-        changes["sandbox_image"] = profile(tag).sandbox_image
     if kubernetes or (tag != LATEST and defaulted & {"kubeletVersion", "containerdVersion"}):
         if kubernetes:
             minor = kubernetes
@@ -254,6 +259,24 @@ def with_release(instance: Instance, release: str | None, kubernetes: str | None
     return instance._replace(**changes, defaulted=frozenset(defaulted), from_release=frozenset(filled))
 
 
+def _release_sandbox_image(instance: Instance, profile) -> str:
+    """The sandbox image: the one given, else the release's default (nodeadm cmd/nodeadm/init/init.go)."""
+    return profile.sandbox_image if "sandboxImage" in instance.defaulted else instance.sandbox_image
+
+
+def with_nodeadm_of(instance: Instance, tag: str, changes: frozenset[str] | None = None) -> Instance:
+    """The same node, kubelet and containerd as ``instance``, running the nodeadm of release ``tag``.
+
+    ``changes``: that nodeadm with these behaviour changes instead of its own
+    (the release's with one change added or taken away).  What ``nodecfg diff
+    --to-release`` renders on each side of a release boundary to learn which
+    files that boundary, or one change of it, alters for the input
+    (nodecfg/output/diff.py ``release_effects``).
+    """
+    probe = instance._replace(release=tag, release_source="given", release_changes=changes)
+    return probe._replace(sandbox_image=_release_sandbox_image(instance, probe.profile))
+
+
 def on_release(instance: Instance, release: str | None, kubernetes: str | None = None, settings_release: str = ""
                ) -> tuple[Instance, list[Diagnostic]]:
     """(instance on the release, findings): an unknown release or minor is a usage error (NC095).
@@ -273,4 +296,5 @@ def on_release(instance: Instance, release: str | None, kubernetes: str | None =
 
 
 __all__ = ["CONTEXT_KEYS", "DEFAULT_INSTANCE", "Instance", "instance_from_mapping",
-           "load_instance_file", "validate_context", "on_release", "with_release", "with_resources"]
+           "load_instance_file", "validate_context", "on_release", "with_nodeadm_of", "with_release",
+           "with_resources"]

@@ -10,10 +10,12 @@ Two input shapes are understood, both for the generator and for a user's
 
 * JSON lines as nodeadm embeds them:
   ``{"instanceType": "m5.large", "defaultMaxENIs": 3, "ipv4AddressesPerInterface": 10}``
-  (optionally with ``vcpus`` and ``memoryMiB``);
+  (optionally with ``vcpus``, ``memoryMiB`` and ``maximumNetworkInterfaces``);
 * an EC2 DescribeInstanceTypes response: ``{"InstanceTypes": [...]}``.  The
   ENI count is the ``MaximumNetworkInterfaces`` of the network card whose
-  index is ``DefaultNetworkCardIndex``, as nodeadm's table generator picks it.
+  index is ``DefaultNetworkCardIndex``, as nodeadm's table generator picks it;
+  ``NetworkInfo.MaximumNetworkInterfaces`` (every card's) is kept as
+  ``max_enis``, what nodeadm before v20251007 counts for a type its table lacks.
 """
 from __future__ import annotations
 
@@ -39,6 +41,9 @@ class InstanceTypeInfo(NamedTuple):
     ips_per_eni: int
     vcpus: int | None = None
     memory_mib: int | None = None
+    # EC2's NetworkInfo.MaximumNetworkInterfaces, the ENIs of every network card, when the input gives it:
+    # what nodeadm before v20251007 counts for a type missing from its table (context/maxpods.py)
+    max_enis: int | None = None
 
 
 _packaged_rows: dict[str, str] | None = None
@@ -109,6 +114,7 @@ def _valid_name(value: Any) -> bool:
 # such a figure is a mistake, and would make maxPods absurd (docs/limits.md).
 RANGES = {
     "enis": (1, 1024),
+    "maximumNetworkInterfaces": (1, 1024),  # the ENIs of every network card
     "ips": (1, 1024),
     "vcpus": (1, 4096),
     "memory": (1, 1 << 26),  # MiB: 64 TiB
@@ -157,15 +163,17 @@ def _from_describe_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
         return None, f"{name}: Ipv4AddressesPerInterface is not an integer"
     vcpus = _object(item.get("VCpuInfo")).get("DefaultVCpus")
     memory = _object(item.get("MemoryInfo")).get("SizeInMiB")
-    return _checked(name, enis, ips, vcpus, memory)
+    return _checked(name, enis, ips, vcpus, memory, network.get("MaximumNetworkInterfaces"))
 
 
-def _checked(name: str, enis: int, ips: int, vcpus: Any, memory: Any) -> tuple[InstanceTypeInfo | None, str]:
+def _checked(name: str, enis: int, ips: int, vcpus: Any, memory: Any, max_enis: Any = None
+             ) -> tuple[InstanceTypeInfo | None, str]:
     vcpus, memory = (vcpus if _is_int(vcpus) else None), (memory if _is_int(memory) else None)
-    problem = range_problem(name, {"enis": enis, "ips": ips, "vcpus": vcpus, "memory": memory})
+    max_enis = max_enis if _is_int(max_enis) else None
+    problem = range_problem(name, {"enis": enis, "ips": ips, "vcpus": vcpus, "memory": memory, "maximumNetworkInterfaces": max_enis})
     if problem:
         return None, problem
-    return InstanceTypeInfo(name, enis, ips, vcpus, memory), ""
+    return InstanceTypeInfo(name, enis, ips, vcpus, memory, max_enis), ""
 
 
 def _from_jsonl_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
@@ -175,7 +183,7 @@ def _from_jsonl_item(item: Any) -> tuple[InstanceTypeInfo | None, str]:
     enis, ips = item.get("defaultMaxENIs"), item.get("ipv4AddressesPerInterface")
     if not (_is_int(enis) and _is_int(ips)):
         return None, f"{name}: defaultMaxENIs and ipv4AddressesPerInterface must be integers"
-    return _checked(name, enis, ips, item.get("vcpus"), item.get("memoryMiB"))
+    return _checked(name, enis, ips, item.get("vcpus"), item.get("memoryMiB"), item.get("maximumNetworkInterfaces"))
 
 
 def _entry_diagnostic(uri: str, line: int, message: str) -> Diagnostic:
@@ -246,6 +254,7 @@ def _merge_known(earlier: InstanceTypeInfo | None, later: InstanceTypeInfo) -> I
         later.instance_type, later.default_enis, later.ips_per_eni,
         later.vcpus if later.vcpus is not None else earlier.vcpus,
         later.memory_mib if later.memory_mib is not None else earlier.memory_mib,
+        later.max_enis if later.max_enis is not None else earlier.max_enis,
     )
 
 

@@ -3,6 +3,9 @@
 Facts from nodeadm (internal/kubelet/eni_max_pods.go, config.go):
 
 * standard maxPods = ENIs on the default network card * (IPv4 per ENI - 1) + 2;
+  for a type missing from the packaged table, nodeadm before v20251007
+  (6826d213) took EC2's ``NetworkInfo.MaximumNetworkInterfaces`` instead,
+  the ENIs of every network card (internal/util/ec2.go GetEniInfoForInstanceType);
 * an empty ``maxPodsExpression`` means the standard value; a failing one
   falls back to it (nodeadm logs a warning and carries on);
 * an instance type nodeadm cannot describe gets the kubelet's default, 110,
@@ -36,6 +39,7 @@ class MaxPods(NamedTuple):
     default_enis: int | None = None
     ips_per_eni: int | None = None
     expression_note: str | None = None  # e.g. a double result nodeadm truncated
+    every_card: bool = False  # default_enis counts every network card's ENIs (EC2's figures, before v20251007)
 
 
 def standard_max_pods(default_enis: int, ips_per_eni: int) -> int:
@@ -57,7 +61,38 @@ def compute_max_pods(instance: Instance, expression: str | None,
             info = None  # the release's nodeadm does not know the type: it asks EC2, like any unknown type
     if info is None:
         return MaxPods(KUBELET_DEFAULT_MAX_PODS, KUBELET_DEFAULT_MAX_PODS, "fallback-unknown-type")
+    enis, every_card = counted_enis(info, instance)
+    if every_card:  # EC2's answer as nodeadm before v20251007 read it; no release before has an expression
+        standard = standard_max_pods(enis, info.ips_per_eni)
+        return MaxPods(standard, standard, "table", None, enis, info.ips_per_eni, every_card=True)
     return max_pods_for(info.default_enis, info.ips_per_eni, expression)
+
+
+def counted_enis(info: InstanceTypeInfo, instance: Instance) -> tuple[int, bool]:
+    """(the ENIs nodeadm multiplies for these figures, whether they are every network card's).
+
+    The default network card's, unless the figures are EC2's answer with its
+    instance-wide count (``max_enis``) for a type the release's packaged
+    table lacks, on a release before v20251007 (nodecfg/nodeadm/release.py
+    EC2_DEFAULT_CARD_ENIS; internal/util/ec2.go GetEniInfoForInstanceType).
+    """
+    if info.max_enis is None:
+        return info.default_enis, False
+    from nodecfg.nodeadm.release import EC2_DEFAULT_CARD_ENIS
+
+    if instance.profile.has(EC2_DEFAULT_CARD_ENIS) or _in_packaged_table(instance):
+        return info.default_enis, False
+    return info.max_enis, True
+
+
+def _in_packaged_table(instance: Instance) -> bool:
+    """Whether the packaged table of the instance's release holds its type (nodeadm then asks no EC2)."""
+    from nodecfg.nodeadm.release import in_release_table, retired_max_pods
+
+    name, release = instance.instance_type, instance.release or None
+    if lookup(name) is None:  # not in nodecfg's table: in the release's only as a type later removed
+        return retired_max_pods(release, name) is not None
+    return in_release_table(release, name)
 
 
 def max_pods_for(default_enis: int, ips_per_eni: int, expression: str | None) -> MaxPods:

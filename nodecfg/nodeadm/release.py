@@ -57,6 +57,7 @@ FAST_IMAGE_PULL = "fast-image-pull"
 MUTABLE_CSI_GATE = "mutable-csi-gate"
 GRACEFUL_SHUTDOWN = "graceful-shutdown"
 MAX_PODS_EXPRESSION = "max-pods-expression"
+EC2_DEFAULT_CARD_ENIS = "ec2-default-card-enis"
 INSTANCE_ENVIRONMENT = "instance-environment"
 ECR_EUSC = "ecr-eusc"
 SOCI_XLARGE = "soci-xlarge"
@@ -126,6 +127,9 @@ _CHANGES: tuple[Change, ...] = (
            "an Outpost node gets --kubeconfig next to --bootstrap-kubeconfig"),
     Change(MAX_PODS_EXPRESSION, "v20251007", "6826d213", "feat(nodeadm): support custom max pods expressions (#2446)",
            "kubelet.maxPodsExpression decides maxPods"),
+    Change(EC2_DEFAULT_CARD_ENIS, "v20251007", "6826d213", "feat(nodeadm): support custom max pods expressions (#2446)",
+           "a type missing from the packaged table gets maxPods from EC2's ENIs on its default network card "
+           "(before, NetworkInfo.MaximumNetworkInterfaces: the ENIs of every network card)"),
     Change(INSTANCE_ENVIRONMENT, "v20251007", "6b33121c",
            "feat(nodeadm): add support to configure http-proxy for al2023/nodeadm (#2384)",
            "instance.environment writes systemd environment drop-ins"),
@@ -162,7 +166,8 @@ _CHANGES: tuple[Change, ...] = (
 CHANGES: tuple[Change, ...] = tuple(sorted(_CHANGES, key=lambda change: _INDEX[change.since]))
 
 # The files (fnmatch patterns, with "#KEY" naming a key prefix of a structured file) each change can alter:
-# how `nodecfg diff --release A --to-release B` names the reason of a difference.
+# the reasons `nodecfg diff --release A --to-release B` can name for a difference; renders of the input on
+# each side of each boundary crossed keep those that alter its files (reasons_for, output/diff.py).
 _CONTAINERD = "etc/containerd/config.toml"
 _KUBELET = "etc/kubernetes/kubelet/config.json"
 _ENVIRONMENT = "etc/eks/kubelet/environment"
@@ -186,6 +191,7 @@ TOUCHES: dict[str, tuple[str, ...]] = {
     GRACEFUL_SHUTDOWN: (f"{_KUBELET}#/shutdownGracePeriod",),
     OUTPOST_KUBECONFIG: (f"{_ENVIRONMENT}#--kubeconfig",),
     MAX_PODS_EXPRESSION: (f"{_KUBELET}#/maxPods", f"{_KUBELET}#/kubeReserved", f"{_CACHE}#/spec/kubelet"),
+    EC2_DEFAULT_CARD_ENIS: (f"{_KUBELET}#/maxPods", f"{_KUBELET}#/kubeReserved"),
     INSTANCE_ENVIRONMENT: ("etc/systemd/system.conf.d/environment.conf", "etc/systemd/system/*/environment.conf",
                            f"{_CACHE}#/spec/instance/environment"),
     ECR_EUSC: (_CREDENTIALS,),
@@ -195,7 +201,8 @@ TOUCHES: dict[str, tuple[str, ...]] = {
     INSTANCE_NETWORK: ("run/systemd/resolved.conf.d/*", f"{_CACHE}#/spec/instance/network"),
     RUNTIME_CGROUPS: (f"{_ENVIRONMENT}#--runtime-cgroups",),
     DROPIN_ALPHA_BEFORE_130: (f"{_ENVIRONMENT}#KUBELET_CONFIG_DROPIN_DIR_ALPHA",),
-    KUBELET_DROPIN_ALL_VERSIONS: (_KUBELET, "etc/kubernetes/kubelet/config.json.d/*", _ENVIRONMENT),
+    KUBELET_DROPIN_ALL_VERSIONS: (_KUBELET, "etc/kubernetes/kubelet/config.json.d/*",
+                                  f"{_ENVIRONMENT}#--pod-infra-container-image", f"{_ENVIRONMENT}#--config-dir"),
     NVIDIA_GPU_LABEL: (f"{_ENVIRONMENT}#--node-labels",),
     ECR_PUBLIC_ALIAS: (_CREDENTIALS,),
     SOCI_DEPENDENCY_DROPIN: ("etc/systemd/system/containerd.service.d/10-soci-snapshotter.conf",),
@@ -273,10 +280,14 @@ class Profile:
         return f"Profile({self.name})"
 
 
+def _in(change: Change, index: int) -> bool:
+    """Whether the release at ``index`` of TAGS has ``change``."""
+    return _INDEX[change.since] <= index and (not change.until or index < _INDEX[change.until])
+
+
 def _active(tag: str) -> frozenset[str]:
     index = _INDEX[tag]
-    return frozenset(change.key for change in CHANGES
-                     if _INDEX[change.since] <= index and (not change.until or index < _INDEX[change.until]))
+    return frozenset(change.key for change in CHANGES if _in(change, index))
 
 
 @lru_cache(maxsize=1)
@@ -316,40 +327,107 @@ def first_with(key: str) -> str:
 
 
 def changes_between(old: str, new: str) -> list[Change]:
-    """The changes a move from release old to new adds or removes, in release order."""
-    before, after = _active(resolve(old)), _active(resolve(new))
-    keys = before ^ after
+    """The changes a move from release old to new adds or removes, in release order.
+
+    A change counts when one side has it and the other does not, and the two
+    sides differ in its behaviour: the containerd 2 template of v20250501,
+    reverted at v20250519, is no change from v20250419 to v20250610, nor one
+    from v20250505 to v20250807 (where a later commit brings it back).
+    """
+    old_index, new_index = _INDEX[resolve(old)], _INDEX[resolve(new)]
+    keys = _active(TAGS[old_index]) ^ _active(TAGS[new_index])
+    return [change for change in CHANGES if change.key in keys and _in(change, old_index) != _in(change, new_index)]
+
+
+def boundary_of(change: Change, old: str, new: str) -> str:
+    """The tag between releases old and new where ``change`` comes (its ``since``) or goes (its ``until``)."""
     low, high = sorted((_INDEX[resolve(old)], _INDEX[resolve(new)]))
-    return [change for change in CHANGES if change.key in keys
-            and (low < _INDEX[change.since] <= high or (change.until and low < _INDEX[change.until] <= high))]
+    return change.since if low < _INDEX[change.since] <= high else change.until
 
 
-def reasons_for(path: str, keys: list[str], old: str, new: str) -> list[str]:
-    """The changes between releases old and new that can explain a difference in file ``path``.
+def changes_at(tag: str) -> list[Change]:
+    """The changes that come or go at release ``tag``."""
+    return [change for change in CHANGES if tag in (change.since, change.until)]
+
+
+def boundaries(old: str, new: str) -> list[tuple[str, str]]:
+    """(the release before, the release) of each profile boundary crossed between old and new, oldest first."""
+    low, high = sorted((_INDEX[resolve(old)], _INDEX[resolve(new)]))
+    return [(TAGS[index - 1], TAGS[index]) for index in range(low + 1, high + 1)
+            if _active(TAGS[index - 1]) != _active(TAGS[index])]
+
+
+# What a boundary crossed, or one change of it, alters for one input: (boundary tag, change key or "" for
+# the whole boundary) -> {path: changed keys}, or None where the renders cannot say (nodecfg/output/diff.py).
+Effects = dict[tuple[str, str], "dict[str, list[str]] | None"]
+
+
+def reasons_for(path: str, keys: list[str], old: str, new: str, effects: Effects | None = None) -> list[str]:
+    """The changes between releases old and new that explain a difference in file ``path``.
 
     ``keys`` are the changed keys of a structured file (JSON pointers, flag
-    names), empty for a whole file; each reason is "TAG COMMIT SUBJECT".
-    """
-    import fnmatch
+    names), empty for a whole file; each reason is "TAG COMMIT SUBJECT", in
+    the order of the boundaries crossed.  A change is a reason when one of
+    its TOUCHES patterns names the file and, with a key prefix, one of the
+    changed keys.
 
-    reasons = []
+    ``effects`` makes the reasons exact for one input (nodecfg/output/diff.py
+    ``release_effects``): the files each boundary crossed (``boundaries``)
+    changes when that input is rendered on the release before it and on it,
+    and, for a boundary of several commits, the files each change of it
+    alters alone.  A change is then a reason only when its boundary changed
+    this file (a value of it, for a structured file: not only its layout),
+    with its key prefix matched against the keys the boundary changed; and,
+    of several commits at one boundary, only when it alters the file alone,
+    unless none of them does (changes that act together: all whose pattern
+    matches).
+    """
+    by_boundary: dict[str, list[Change]] = {}
     for change in changes_between(old, new):
-        for touch in TOUCHES.get(change.key, ()):
-            pattern, _, prefix = touch.partition("#")
-            if fnmatch.fnmatchcase(path, pattern) and (not prefix or not keys
-                                                       or any(key.startswith(prefix) for key in keys)):
-                reverted = change.until and change.until in _between(old, new)
-                reason = (f"{change.until} revert of {change.commit} {change.subject}" if reverted
-                          else f"{change.since} {change.commit} {change.subject}")
-                if reason not in reasons:
-                    reasons.append(reason)
-                break
+        by_boundary.setdefault(boundary_of(change, old, new), []).append(change)
+    reasons: list[str] = []
+    for boundary in sorted(by_boundary, key=_INDEX.__getitem__):
+        for change in _explaining(path, keys, boundary, by_boundary[boundary], effects):
+            reason = (f"{change.until} revert of {change.commit} {change.subject}" if boundary == change.until
+                      else f"{change.since} {change.commit} {change.subject}")
+            if reason not in reasons:
+                reasons.append(reason)
     return reasons
 
 
-def _between(old: str, new: str) -> tuple[str, ...]:
-    low, high = sorted((_INDEX[resolve(old)], _INDEX[resolve(new)]))
-    return TAGS[low + 1:high + 1]
+def _explaining(path: str, keys: list[str], boundary: str, changes: list[Change],
+                effects: Effects | None) -> list[Change]:
+    """The changes of one boundary that explain the difference in ``path`` (see reasons_for)."""
+    whole = effects.get((boundary, "")) if effects is not None else None
+    if whole is None:
+        return [change for change in changes if _touches(change, path, keys)]
+    if path not in whole:
+        return []  # this input's file is the same on both sides of the boundary
+    if keys and not whole[path]:
+        return []  # a structured file whose keys the boundary left alone: its layout changed, no value
+    relevant = whole[path] or keys
+    candidates = [change for change in changes if _touches(change, path, relevant)]
+    if len({change.commit for change in changes_at(boundary)}) < 2:
+        return candidates  # the boundary's one commit
+    alone = set()
+    for change in changes_at(boundary):
+        found = effects.get((boundary, change.key))
+        if found is not None and path in found and (found[path] or not keys):
+            alone.add(change.key)
+    # none alone: changes that act together; else those among them (not one reverted before the other end)
+    return [change for change in candidates if change.key in alone] if alone else candidates
+
+
+def _touches(change: Change, path: str, keys: list[str]) -> bool:
+    """Whether a TOUCHES pattern of the change names the file and, with a key prefix, one of ``keys``."""
+    import fnmatch
+
+    for touch in TOUCHES.get(change.key, ()):
+        pattern, _, prefix = touch.partition("#")
+        if fnmatch.fnmatchcase(path, pattern) and (not prefix or not keys
+                                                   or any(key.startswith(prefix) for key in keys)):
+            return True
+    return False
 
 
 def is_dropin(uri: str, directories: tuple[str, ...]) -> bool:
@@ -472,5 +550,6 @@ def pinned_releases(text: str) -> list[str]:
     return found
 
 
-__all__ = ["CHANGES", "Change", "LATEST", "Profile", "ReleaseError", "TAGS", "changes_between", "first_with",
-           "in_release_table", "is_dropin", "minors", "pinned_releases", "profile", "reasons_for", "resolve", "retired_max_pods", "shipped_versions"]
+__all__ = ["CHANGES", "Change", "Effects", "LATEST", "Profile", "ReleaseError", "TAGS", "boundaries", "boundary_of",
+           "changes_at", "changes_between", "first_with", "in_release_table", "is_dropin", "minors",
+           "pinned_releases", "profile", "reasons_for", "resolve", "retired_max_pods", "shipped_versions"]

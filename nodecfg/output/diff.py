@@ -14,11 +14,12 @@ import difflib
 import json
 import tomllib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from nodecfg.core.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
+    from nodecfg.nodeadm.release import Effects
     from nodecfg.pipeline import Request
 
 MISSING = object()
@@ -114,7 +115,8 @@ def _computed_notes(max_pods, instance, merged) -> dict[str, str]:
         how = (f"{merged.locate('/spec/kubelet/maxPodsExpression')} (spec.kubelet.maxPodsExpression) "
                f"for {instance.instance_type}")
     else:
-        how = (f"{instance.instance_type}: {max_pods.default_enis} ENIs * ({max_pods.ips_per_eni} IPv4 "
+        enis = "ENIs of every network card" if max_pods.every_card else "ENIs"
+        how = (f"{instance.instance_type}: {max_pods.default_enis} {enis} * ({max_pods.ips_per_eni} IPv4 "
                "addresses per ENI - 1) + 2")
         if max_pods.expression_error:
             how += " (maxPodsExpression failed, so the standard value)"
@@ -141,18 +143,73 @@ def diff_sides(old: Side, new: Side) -> TreeDiff:
     return TreeDiff(files)
 
 
-def annotate_release(diff: TreeDiff, old_release: str, new_release: str, versions: str = "") -> TreeDiff:
+def annotate_release(diff: TreeDiff, old_release: str, new_release: str, versions: str = "",
+                     probes: Sequence[Request] = ()) -> TreeDiff:
     """Name, for each changed file, the AMI release changes that explain it (nodecfg/nodeadm/release.py).
 
     ``versions`` says how the kubelet and containerd versions differ between the sides, if they do.
+    ``probes`` are the sides' requests, each with its resolved instance: with them a change is a reason
+    only where its boundary changes that file for this input (``release_effects``); without, every change
+    whose TOUCHES pattern names the file is.
     """
     from nodecfg.nodeadm.release import reasons_for, resolve
 
     diff.releases = {"old": resolve(old_release), "new": resolve(new_release), "versions": versions}
+    effects = release_effects(probes, old_release, new_release) if probes and diff.files else None
     for file_diff in diff.files:
         file_diff.reasons = reasons_for(file_diff.path, [c.key for c in file_diff.changes], old_release,
-                                        new_release)
+                                        new_release, effects)
     return diff
+
+
+def release_effects(probes: Sequence[Request], old_release: str, new_release: str) -> Effects:
+    """What each release boundary crossed between the two releases, and each change of it, alters for this input.
+
+    Each probe (a side's request and its resolved instance) is rendered by the
+    nodeadm of the release just before the boundary and by that of the
+    boundary's release, the node otherwise the same (context/instance.py
+    ``with_nodeadm_of``); where a boundary brings several commits, also by the
+    release before it with each of its changes added (or, for a revert,
+    taken away) alone.  The result (nodecfg/nodeadm/release.py ``Effects``): (boundary,
+    "" or a change's key) -> {path: changed keys} over the probes; None when
+    a probe renders on one side only, or none renders on either.  About 20
+    profiles, a few milliseconds a render.
+    """
+    from nodecfg.context.instance import DEFAULT_INSTANCE, with_nodeadm_of
+    from nodecfg.nodeadm.release import boundaries, changes_at, profile
+
+    rendered: dict[tuple[int, str, str], Side] = {}
+
+    def side(index: int, tag: str, toggled: str = "") -> Side:
+        if (index, tag, toggled) not in rendered:
+            probe = probes[index]
+            changes = profile(tag).changes ^ {toggled} if toggled else None
+            instance = with_nodeadm_of(probe.instance or DEFAULT_INSTANCE, tag, changes)
+            rendered[(index, tag, toggled)] = compile_side(probe._replace(instance=instance))
+        return rendered[(index, tag, toggled)]
+
+    def changed(before: tuple[str, str], after: tuple[str, str]) -> dict[str, list[str]] | None:
+        found: dict[str, list[str]] = {}
+        informed = False
+        for index in range(len(probes)):
+            old, new = side(index, *before), side(index, *after)
+            if not old.rendered and not new.rendered:
+                continue  # this node renders on neither side (a config its containerd refuses): it tells nothing
+            if not (old.rendered and new.rendered):
+                return None  # the boundary decides whether it renders at all
+            informed = True
+            for file_diff in diff_sides(old, new).files:
+                keys = found.setdefault(file_diff.path, [])
+                keys += [change.key for change in file_diff.changes if change.key not in keys]
+        return found if informed else None
+
+    effects: Effects = {}
+    for before, tag in boundaries(old_release, new_release):
+        effects[(tag, "")] = changed((before, ""), (tag, ""))
+        if effects[(tag, "")] and len({change.commit for change in changes_at(tag)}) > 1:
+            for change in changes_at(tag):
+                effects[(tag, change.key)] = changed((before, ""), (before, change.key))
+    return effects
 
 
 def _structured(path: str, data: bytes | None) -> dict[str, Any] | None:

@@ -67,8 +67,10 @@ def run(args) -> int:
         from nodecfg.output.diff import annotate_release
 
         old_side, new_side = sides
+        probes = [request._replace(sources=sources, instance=side.instance)
+                  for sources, side in ((old_sources, old_side), (new_sources, new_side))]
         annotate_release(diff, old_side.release or "latest", new_side.release or "latest",
-                         versions=_versions_changed(old_instance, new_instance, sides))
+                         versions=_versions_changed(old_instance, new_instance, sides), probes=probes)
     sys.stdout.write(FORMATTERS[args.format](diff))
     return EXIT_EQUAL if diff.equal else EXIT_DIFFERENT
 

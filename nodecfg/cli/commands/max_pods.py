@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--vcpus must be a positive integer, not {args.vcpus}")
     if not args.all and not args.instance_type:
         return _usage("choose instance types with --instance-type TYPE (repeatable) or --all")
+    tag = ""
     if args.release:
         from nodecfg.nodeadm.release import MAX_PODS_EXPRESSION, ReleaseError, first_with, profile, resolve
 
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         unknown = [name for name in names if lookup(name, extra_table) is None]
         if unknown:
             return _usage(_unknown_message(unknown, extra_table))
-    rows = build_rows(names, args.expression, extra_table, args.vcpus)
+    rows = build_rows(names, args.expression, extra_table, args.vcpus, tag)
     sys.stdout.write(FORMATTERS[args.format](rows, args.expression is not None))
     return EXIT_EXPRESSION_FELL_BACK if any(row.expression_error for row in rows) else EXIT_OK
 
@@ -96,7 +97,10 @@ def _unknown_message(unknown: list[str], extra_table) -> str:
             "(nodeadm itself would fall back to maxPods 110 without the EC2 API)")
 
 
-def build_rows(names: list[str], expression: str | None, extra_table, vcpus: int | None) -> list[Row]:
+def build_rows(names: list[str], expression: str | None, extra_table, vcpus: int | None,
+               release: str = "") -> list[Row]:
+    """One row per type; on an older ``release``, EC2's figures for a type its table lacks are counted as
+    its nodeadm counts them (context/maxpods.py counted_enis)."""
     from nodecfg.context.instance_table import estimate_resources, lookup
     from nodecfg.context.maxpods import kube_reserved, max_pods_for
 
@@ -105,7 +109,13 @@ def build_rows(names: list[str], expression: str | None, extra_table, vcpus: int
     rows = []
     for name in names:
         info = lookup(name, extra_table)
-        pair = (info.default_enis, info.ips_per_eni)
+        enis = info.default_enis
+        if release and info.max_enis is not None:
+            from nodecfg.context.instance import DEFAULT_INSTANCE
+            from nodecfg.context.maxpods import counted_enis
+
+            enis = counted_enis(info, DEFAULT_INSTANCE._replace(instance_type=name, release=release))[0]
+        pair = (enis, info.ips_per_eni)
         if pair not in by_pair:
             by_pair[pair] = max_pods_for(*pair, expression)
         result = by_pair[pair]
