@@ -28,7 +28,7 @@ import enum
 from collections import OrderedDict
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Literal, Mapping, NamedTuple, Protocol, Sequence
 
-from nodecfg.core.codes import NC143, NC150, is_blocking, is_usage_error, without_superseded
+from nodecfg.core.codes import NC143, NC150, is_blocking, is_usage_error
 from nodecfg.core.diagnostics import Diagnostic, Severity, Span
 from nodecfg.core.document import Document
 from nodecfg.core.locations import Location, file_of
@@ -218,7 +218,7 @@ def run(request: Request) -> Result:
         from nodecfg.context.simulate import without_generated_mode_findings
 
         found = without_generated_mode_findings(found)
-    found = sort_diagnostics(without_superseded(localise(found, analysis) + unknown_codes(analysis.loaded.texts)))
+    found = sort_diagnostics(localise(found, analysis) + unknown_codes(analysis.loaded.texts))
     result.diagnostics = apply_settings(found, analysis.loaded.texts, settings)
     return result
 

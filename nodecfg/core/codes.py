@@ -32,7 +32,6 @@ class Code(NamedTuple):
     summary: str
     blocking: bool = False
     usage: bool = False
-    supersedes: tuple[str, ...] = ()  # codes this one makes redundant when both are found
     fix: str = ""  # "safe" or "unsafe": `nodecfg check --fix` can fix it (nodecfg/linter/fix.py)
     fix_does: str = ""  # what the fix does (--list-rules, the rule page, the editor's code action)
     # never reported any more: why, and what reports it instead.  The code stays in the catalogue so that
@@ -290,13 +289,6 @@ def lookup(code_or_name: str) -> Code | None:
     """The Code for an id (``NC406``, any case) or a name (``kubelet-flag-control-character``)."""
     text = code_or_name.strip()
     return CATALOGUE.get(text.upper()) or BY_NAME.get(text.lower())
-
-
-def without_superseded(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Drop findings a more complete one already covers (NC405 names every failing instance type)."""
-    found = {d.code for d in diagnostics}
-    redundant = {old for code in found if code in CATALOGUE for old in CATALOGUE[code].supersedes}
-    return [d for d in diagnostics if d.code not in redundant] if redundant else diagnostics
 
 
 def is_usage_error(diagnostic: Diagnostic) -> bool:
