@@ -64,7 +64,7 @@ def main() -> None:
 
     import nodecfg
     from nodecfg.context.instance import instance_from_mapping, with_resources
-    from nodecfg.context.instance_table import all_types
+    from nodecfg.nodeadm.instance_table import all_types
     from nodecfg.pipeline import analyse, render_tree
     from ruamel.yaml import YAML
 

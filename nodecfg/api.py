@@ -20,7 +20,7 @@ from nodecfg.core.filetree import FileTree
 from nodecfg.context.instance import Instance
 
 if TYPE_CHECKING:
-    from nodecfg.context.instance_table import InstanceTypeInfo
+    from nodecfg.nodeadm.instance_table import InstanceTypeInfo
     from nodecfg.linter.config import Settings
     from nodecfg.pipeline import Mode, Verdict
 
@@ -125,7 +125,7 @@ def string_mapping(value: Any, name: str) -> dict[str, str]:
 
 def instance_table_of(value: Any) -> "dict[str, InstanceTypeInfo] | None":
     """The extra instance table, or TypeError: each value is an InstanceTypeInfo."""
-    from nodecfg.context.instance_table import InstanceTypeInfo
+    from nodecfg.nodeadm.instance_table import InstanceTypeInfo
 
     if value is None:
         return None
@@ -134,7 +134,7 @@ def instance_table_of(value: Any) -> "dict[str, InstanceTypeInfo] | None":
                         f"not {type(value).__name__}")
     for key, info in value.items():
         if not isinstance(key, str) or not isinstance(info, InstanceTypeInfo):
-            raise TypeError(f"instance_table[{key!r}] must be a nodecfg.context.instance_table.InstanceTypeInfo "
+            raise TypeError(f"instance_table[{key!r}] must be a nodecfg.nodeadm.instance_table.InstanceTypeInfo "
                             f"keyed by its type name, not {type(info).__name__}")
     return dict(value)
 

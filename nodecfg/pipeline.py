@@ -39,7 +39,7 @@ from nodecfg.parse.source import Limits, Loaded, LoadOptions, SourceSpec, displa
 
 if TYPE_CHECKING:
     from nodecfg.context.instance import Instance
-    from nodecfg.context.instance_table import InstanceTypeInfo
+    from nodecfg.nodeadm.instance_table import InstanceTypeInfo
     from nodecfg.context.maxpods import MaxPods
     from nodecfg.core.filetree import FileTree
     from nodecfg.render import Rendered
@@ -201,7 +201,7 @@ def run(request: Request) -> Result:
     settings = request.settings
     found = [*request.context_problems, *analysis.diagnostics]
     if instance is not None:
-        from nodecfg.context.instance_table import unknown_type_problem
+        from nodecfg.nodeadm.instance_table import unknown_type_problem
 
         unknown_type = unknown_type_problem(instance, table)
         found += [unknown_type] if unknown_type else []

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate nodecfg/context/data/instance_table.tsv from instance-type data.
+"""Generate nodecfg/nodeadm/data/instance_table.tsv from instance-type data.
 
 Each INPUT gives the ENI figures: JSON lines in nodeadm's shape (instanceType,
 defaultMaxENIs, ipv4AddressesPerInterface) or an EC2 DescribeInstanceTypes
@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nodecfg.context.instance_table import (  # noqa: E402
+from nodecfg.nodeadm.instance_table import (  # noqa: E402
     PACKAGED_TABLE, InstanceTypeInfo, format_table, load_user_table, merge_tables, range_problem,
 )
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from nodecfg.context import cel as cel_eval
 from nodecfg.context.cel import CelError, compile_fast, evaluate, evaluate_celpy, evaluate_fast
 from nodecfg.context.maxpods import evaluate_all
-from nodecfg.context.instance_table import packaged_pairs
+from nodecfg.nodeadm.instance_table import packaged_pairs
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1

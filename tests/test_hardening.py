@@ -435,7 +435,7 @@ def _card(enis, ips=10):
      "vcpus 1000000 is outside"),
 ])
 def test_instance_table_shapes_and_ranges(entry, words):
-    from nodecfg.context.instance_table import parse_table_text
+    from nodecfg.nodeadm.instance_table import parse_table_text
 
     table, diagnostics = parse_table_text(_table([entry]), "t.json")
     if words is None:  # a wrong shape of an optional figure: the figure is unknown
@@ -447,7 +447,7 @@ def test_instance_table_shapes_and_ranges(entry, words):
 
 
 def test_jsonl_figures_out_of_range_are_skipped():
-    from nodecfg.context.instance_table import parse_table_text
+    from nodecfg.nodeadm.instance_table import parse_table_text
 
     text = ('{"instanceType": "x1.large", "defaultMaxENIs": 3, "ipv4AddressesPerInterface": -8}\n'
             '{"instanceType": "x2.large", "defaultMaxENIs": 3, "ipv4AddressesPerInterface": 10, "memoryMiB": 0}\n')

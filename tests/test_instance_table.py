@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nodecfg.context import instance_table
-from nodecfg.context.instance_table import (
+from nodecfg.nodeadm import instance_table
+from nodecfg.nodeadm.instance_table import (
     InstanceTypeInfo,
     estimate_from_name,
     estimate_resources,

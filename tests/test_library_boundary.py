@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import nodecfg
-from nodecfg.context.instance_table import InstanceTypeInfo
+from nodecfg.nodeadm.instance_table import InstanceTypeInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 NODECONFIG = ROOT / "examples" / "nodeconfig.yaml"
@@ -38,7 +38,7 @@ def test_a_bare_value_where_a_sequence_is_meant_is_a_type_error(call, name):
 @pytest.mark.parametrize("call, message", [
     (lambda: nodecfg.lint([1]), r"sources\[0\] must be one of str, bytes or os.PathLike.*not int"),
     (lambda: nodecfg.compile([NODECONFIG], instance_table={"m5.large": 5}),
-     r"instance_table\['m5.large'\] must be a nodecfg.context.instance_table.InstanceTypeInfo.*not int"),
+     r"instance_table\['m5.large'\] must be a nodecfg.nodeadm.instance_table.InstanceTypeInfo.*not int"),
     (lambda: nodecfg.lint([NODECONFIG], instance_table=[("m5.large", 5)]),
      r"instance_table must be a mapping .* not list"),
     (lambda: nodecfg.compile([NODECONFIG], params=[1]), r"params must be a mapping of str to str, not list"),

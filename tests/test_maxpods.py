@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nodecfg.context.instance import Instance
-from nodecfg.context.instance_table import InstanceTypeInfo, all_types, lookup
+from nodecfg.nodeadm.instance_table import InstanceTypeInfo, all_types, lookup
 from nodecfg.context.maxpods import (
     MaxPods,
     compute_max_pods,

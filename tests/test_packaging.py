@@ -88,7 +88,8 @@ def test_wheel_carries_package_data_and_only_the_package(archives):
     assert wheel.name == f"nodecfg-{VERSION}-py3-none-any.whl"
     names = zipfile.ZipFile(wheel).namelist()
     for required in ["nodecfg/py.typed", "nodecfg/_version.py", "nodecfg/linter/docs/NC201.md",
-                     "nodecfg/validate/schemas/nodeconfig.v1alpha1.json", "nodecfg/parse/", "nodecfg/context/data/"]:
+                     "nodecfg/validate/schemas/nodeconfig.v1alpha1.json", "nodecfg/parse/", "nodecfg/nodeadm/data/instance_table.tsv",
+                     "nodecfg/nodeadm/data/release_versions.tsv"]:
         assert any(name.startswith(required) for name in names), required
     assert {name.split("/")[0] for name in names} == {"nodecfg", f"nodecfg-{VERSION}.dist-info"}
     assert f"nodecfg-{VERSION}.dist-info/licenses/LICENSE" in names

@@ -91,7 +91,7 @@ def test_retired_types_keep_their_max_pods_on_the_releases_that_had_them():
 
 def test_types_added_later_are_unknown_to_older_releases():
     from nodecfg.context.instance import DEFAULT_INSTANCE, with_release
-    from nodecfg.context.instance_table import InstanceTypeInfo
+    from nodecfg.nodeadm.instance_table import InstanceTypeInfo
     from nodecfg.context.maxpods import compute_max_pods
 
     # c8a.12xlarge entered instance-info.jsonl at v20251217: v20251016's nodeadm asks EC2 (110 without an answer)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nodecfg
 from nodecfg.cli.main import main
-from nodecfg.context.instance_table import parse_table_text
+from nodecfg.nodeadm.instance_table import parse_table_text
 from nodecfg.nodeadm import release as r
 
 ROOT = Path(__file__).parent.parent

@@ -197,13 +197,13 @@ def with_resources(instance: Instance, extra_table=None) -> Instance:
     """instance with vcpus/memory_mib filled in when the context left them out.
 
     The figures come from the instance table, or from the type's name when
-    the table has none (nodecfg.context.instance_table.estimate_resources);
+    the table has none (nodecfg.nodeadm.instance_table.estimate_resources);
     the keys stay in ``defaulted`` and ``resources_source`` says which, so
     outputs can say the figures were not given and whether they are estimates.
     """
     if instance.vcpus is not None and instance.memory_mib is not None:
         return instance
-    from nodecfg.context.instance_table import estimate_resources
+    from nodecfg.nodeadm.instance_table import estimate_resources
 
     estimate = estimate_resources(instance.instance_type, extra_table)
     return instance._replace(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, NamedTuple
 
-from nodecfg.context.instance_table import InstanceTypeInfo, lookup
+from nodecfg.nodeadm.instance_table import InstanceTypeInfo, lookup
 
 if TYPE_CHECKING:  # `max-pods --all` imports none of them
     from nodecfg.context.instance import Instance
@@ -131,7 +131,7 @@ def failures_of(expression: str, pairs: dict[str, tuple[int, int]] | None = None
 # question of the packaged table each time: it is answered once per expression
 @functools.lru_cache(maxsize=16)
 def _evaluate_packaged(expression: str) -> dict[str, int | str]:
-    from nodecfg.context.instance_table import packaged_pairs
+    from nodecfg.nodeadm.instance_table import packaged_pairs
 
     return _evaluate(expression, packaged_pairs())
 

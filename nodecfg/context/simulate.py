@@ -296,7 +296,7 @@ def _sorted(value: Any) -> Any:
 
 
 def pod_capacity(instance_type: str) -> int:
-    from nodecfg.context.instance_table import lookup
+    from nodecfg.nodeadm.instance_table import lookup
     from nodecfg.context.maxpods import standard_max_pods
 
     info = lookup(instance_type)

@@ -107,7 +107,7 @@ def check_example(example: Example, release: str | None = None, root: Path | Non
 def _check_example(example: Example, release: str | None = None, root: Path | None = None) -> None:
     import nodecfg.api
     from nodecfg.core.diagnostics import Severity
-    from nodecfg.context.instance_table import parse_table_text
+    from nodecfg.nodeadm.instance_table import parse_table_text
     from nodecfg.core.codes import is_blocking
 
     user_data_only = release is not None and release < FIRST_CONFIG_CHAIN

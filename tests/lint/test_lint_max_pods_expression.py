@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lint_helpers import diagnostics, findings, nodeconfig
-from nodecfg.context.instance_table import InstanceTypeInfo
+from nodecfg.nodeadm.instance_table import InstanceTypeInfo
 
 
 def expression(text: str) -> str:

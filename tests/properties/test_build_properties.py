@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nodecfg
-from nodecfg.context.instance_table import all_types, lookup
+from nodecfg.nodeadm.instance_table import all_types, lookup
 
 from strategies import kubelet_config
 

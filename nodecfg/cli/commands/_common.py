@@ -195,7 +195,7 @@ def instance_from_args(args, *, release: bool = True):
     diagnostics.extend(problems)
     extra_table = None
     if getattr(args, "instance_table", None):
-        from nodecfg.context.instance_table import load_user_table
+        from nodecfg.nodeadm.instance_table import load_user_table
 
         extra_table, problems = load_user_table(args.instance_table)
         diagnostics.extend(problems)

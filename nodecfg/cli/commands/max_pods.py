@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nodecfg.context.instance_table import all_types, load_user_table, lookup
+    from nodecfg.nodeadm.instance_table import all_types, load_user_table, lookup
 
     extra_table = None
     if args.instance_table:
@@ -90,7 +90,7 @@ def _usage(message: str) -> int:
 
 
 def _unknown_message(unknown: list[str], extra_table) -> str:
-    from nodecfg.context.instance_table import unknown_type_message
+    from nodecfg.nodeadm.instance_table import unknown_type_message
 
     return (unknown_type_message(unknown, extra_table)
             + "; pass --instance-table FILE for types the package does not know "
@@ -101,7 +101,7 @@ def build_rows(names: list[str], expression: str | None, extra_table, vcpus: int
                release: str = "") -> list[Row]:
     """One row per type; on an older ``release``, EC2's figures for a type its table lacks are counted as
     its nodeadm counts them (context/maxpods.py counted_enis)."""
-    from nodecfg.context.instance_table import estimate_resources, lookup
+    from nodecfg.nodeadm.instance_table import estimate_resources, lookup
     from nodecfg.context.maxpods import kube_reserved, max_pods_for
 
     by_pair = {}  # types sharing figures share one evaluation

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nodecfg.context.instance import Instance
-    from nodecfg.context.instance_table import InstanceTypeInfo
+    from nodecfg.nodeadm.instance_table import InstanceTypeInfo
 
 _families: tuple[ModuleType, ...] | None = None
 

@@ -55,7 +55,7 @@ def _checked_type(context, failures: dict[str, str], pairs: dict[str, tuple[int,
     name = context.resolved_instance().instance_type
     if name not in failures:
         return ""
-    from nodecfg.context.instance_table import packaged_pairs
+    from nodecfg.nodeadm.instance_table import packaged_pairs
     from nodecfg.context.maxpods import standard_max_pods
 
     standard = standard_max_pods(*(pairs or packaged_pairs())[name])
@@ -65,7 +65,7 @@ def _checked_type(context, failures: dict[str, str], pairs: dict[str, tuple[int,
 def _pairs(context) -> dict[str, tuple[int, int]] | None:
     if not context.extra_table:
         return None
-    from nodecfg.context.instance_table import packaged_pairs
+    from nodecfg.nodeadm.instance_table import packaged_pairs
 
     pairs = dict(packaged_pairs())
     pairs.update({name: (info.default_enis, info.ips_per_eni) for name, info in context.extra_table.items()})
