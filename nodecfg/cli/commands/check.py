@@ -377,7 +377,7 @@ def _check_chunk(args, share, scratch, pickle) -> None:
 
 def _read_outcomes(scratch, count: int, pickle) -> list:
     """The outcomes a child wrote, up to the first one cut short."""
-    outcomes = []
+    outcomes: list = []
     with scratch:
         scratch.seek(0)
         while len(outcomes) < count:
