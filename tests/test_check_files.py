@@ -79,6 +79,29 @@ def test_settings_are_found_from_each_files_directory(tmp_path, capsys, monkeypa
     assert main(["check", "../loud/node.yaml"]) == 1
 
 
+def test_settings_are_found_once_per_directory_in_a_run(tmp_path, capsys, monkeypatch):
+    """check --each over many files of few directories: the walk up to pyproject.toml is done per directory."""
+    from nodecfg.linter import config
+
+    monkeypatch.setenv("NODECFG_NO_CACHE", "1")
+    quiet, loud = tmp_path / "quiet", tmp_path / "loud"
+    quiet.mkdir(), loud.mkdir()
+    (quiet / "pyproject.toml").write_text('[tool.nodecfg]\nignore = ["NC201"]\n')
+    typo = COMPLETE + "  kubelett: {}\n"
+    names = [f"{folder}/n{number}.yaml" for number in range(3) for folder in ("quiet", "loud")]
+    for name in names:
+        (tmp_path / name).write_text(typo)
+    walks = []
+    real = config.find_settings_file
+    monkeypatch.setattr(config, "find_settings_file", lambda start=None: walks.append(start) or real(start))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--each", *names]) == 1
+    out = capsys.readouterr().out
+    assert all(f"loud/n{number}.yaml:9:3: NC201" in out for number in range(3)) and "quiet/" not in out
+    # settings_from looks twice per directory (not per file), [tool.nodecfg] release once
+    assert len(walks) <= 2 * 2 + 1
+
+
 def test_stdin_filename_names_stdin(tmp_path):
     project = tmp_path / "project"
     project.mkdir()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 
@@ -310,3 +311,39 @@ def test_karpenter_script_without_shebang(tmp_path):
     path.write_text("apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata: {name: s}\nspec:\n"
                     "  userData: |\n    echo one two\n    echo three\n")
     assert found(lint([str(path)]).diagnostics) == [("NC110", 6, 5, "error")]
+
+
+def test_check_each_reads_a_container_once_though_it_counts_them_all_first(tmp_path, monkeypatch, capsys):
+    """discover counts every file's user data before the first is linted; the lint reuses that read."""
+    from nodecfg.cli.main import main
+    from nodecfg.parse.containers import reading
+
+    source = (Path(__file__).resolve().parent.parent / "golden" / "karpenter-nodeclass-mime" / "ec2nodeclass.yaml")
+    names = []
+    for number in range(5):
+        names.append(str(tmp_path / f"class{number}.yaml"))
+        Path(names[-1]).write_text(source.read_text().replace("\n", f"\n# copy {number}\n", 1))
+    reads = []
+    real = reading._extract
+    monkeypatch.setattr(reading, "_extract", lambda *key: reads.append(key[1]) or real(*key))
+    monkeypatch.setattr(reading, "_EXTRACTED", {})
+    monkeypatch.setenv("NODECFG_NO_CACHE", "1")
+    main(["check", "--each", *names])
+    capsys.readouterr()
+    assert sorted(reads) == sorted(names)
+
+
+def test_the_containers_held_are_bounded_by_number_and_size(monkeypatch):
+    from nodecfg.parse.containers import reading
+
+    monkeypatch.setattr(reading, "_EXTRACTED", {})
+    monkeypatch.setattr(reading, "_HELD_FILES", 2)
+    texts = [f"apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata:\n  name: c{n}\n".encode()
+             for n in range(3)]
+    for number, data in enumerate(texts):
+        reading.extract(data, f"c{number}.yaml")
+    reading.extract(texts[1], "c1.yaml")  # asked again: the newest
+    assert [key[1] for key in reading._EXTRACTED] == ["c2.yaml", "c1.yaml"]
+    monkeypatch.setattr(reading, "_HELD_BYTES", len(texts[0]))
+    reading.extract(texts[0], "c0.yaml")
+    assert [key[1] for key in reading._EXTRACTED] == ["c0.yaml"]  # the newest is always kept

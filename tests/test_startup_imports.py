@@ -97,11 +97,11 @@ REPRESENTATIVE = [
     ("launch-template-json", ["golden/launch-template-versions/versions.json"], 0,
      {"nodecfg.parse.containers.kinds.launch_template", "nodecfg.parse.yaml_block"},
      NEVER | CEL | FORMATS | RUAMEL),
-    # a plain `cat <<'NODECONFIG' > /etc/eks/nodeadm.d/...` line is read without lark; the script
-    # part is tried as YAML first (as Karpenter does), which only ruamel can refuse with its error
+    # a plain `cat <<'NODECONFIG' > /etc/eks/nodeadm.d/...` line is read without lark; the script's
+    # first command (no ':') settles Karpenter's "not a NodeConfig" without a YAML read by ruamel
     ("ec2nodeclass-script-heredoc", ["golden/karpenter-nodeclass-script/nodeclass.yaml"], 0,
      {"nodecfg.parse.shell", "nodecfg.parse.embedded"},
-     NEVER | TOML | CEL | FORMATS),
+     NEVER | TOML | CEL | FORMATS | RUAMEL),
     ("findings-as-text", ["golden/errors-typos/nodeconfig.yaml"], 1,
      {"nodecfg.output.report"},
      NEVER | TOML | CEL | FORMATS | RUAMEL | {"nodecfg.linter.registry"}),

@@ -156,3 +156,44 @@ def test_the_generated_texts_reach_the_subset():
     pairs = [f"{first}\n{second}\n" for first in FRAGMENTS for second in FRAGMENTS]
     accepted = sum(yaml_block.compose(text, reader.MAX_EVENTS) is not None for text in pairs)
     assert accepted > len(pairs) // 4
+
+
+# --- a text that can only read as a scalar or fail (Karpenter's choice of part) -------------------
+
+@pytest.mark.parametrize("text", [
+    "#!/bin/bash\nset -euo pipefail\ncat > /etc/x.yaml <<'EOF'\napiVersion: v1\nEOF\n",  # ':' on later lines
+    "#!/bin/bash\n\n  # indented comment\necho hi\n",
+    "echo hi\nkey: value\n",          # a multi-line scalar then ':': an error, not a mapping
+    "echo hi\n: value\n",
+    "echo hi\n---\nkind: NodeConfig\n",  # the first document is the scalar
+    "just words",
+    "echo\thi\n",
+    "echo ${A} [b] {c}\n",
+    "a\x01b\n",                        # a control character: ruamel refuses the text
+])
+def test_a_text_read_as_plain_text_is_never_a_mapping_or_null_for_ruamel(text):
+    assert yaml_block.reads_as_plain_text(text)
+    documents, diagnostics = reader.parse_yaml_documents(text, "file.yaml")
+    assert any(d.code == "NC120" for d in diagnostics) or not isinstance(documents[0].data, (dict, list, type(None)))
+
+
+@pytest.mark.parametrize("text", [
+    "", "# only a comment\n", "\n\n",     # null: Karpenter reads it as a NodeConfig
+    "key: value\n", "#!/bin/sh\nurl http://x\n", "  echo indented\n", "\techo tab\n",
+    "- a\n", "---\necho\n", "...\necho\n", "%YAML 1.2\n---\na\n", "&a x\n", "!tag x\n", "'quoted'\n",
+    "\ufeffecho\n", "? a\n", "[a]\n", "{a: b}\n", "|\n  x\n",
+])
+def test_a_text_that_may_read_otherwise_is_left_to_the_yaml_reader(text):
+    assert not yaml_block.reads_as_plain_text(text)
+
+
+def test_karpenter_chooses_the_shell_part_of_a_script_without_ruamel():
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom nodecfg.parse.containers.kinds.ec2nodeclass import karpenter_part_kind\n"
+              "assert karpenter_part_kind('#!/bin/bash\\nset -e\\ncurl -o /x https://example.com\\n') == 'shell'\n"
+              "print(sorted(m for m in sys.modules if m.startswith('ruamel')))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                          text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]", done.stderr

@@ -89,6 +89,30 @@ def _rest_is_comment(text: str, index: int) -> bool:
     return rest[0] == " " and (not stripped or stripped[0] == "#")
 
 
+def reads_as_plain_text(text: str) -> bool:
+    """Whether YAML reads ``text`` as a scalar or fails on it: never a mapping, a sequence or null.
+
+    True when its first line that is not blank or a comment starts, at column 0, with what
+    can only begin a plain scalar (not an indicator, a tab, a byte order mark or '...') and holds no
+    ':' at all: a mapping's first key is a simple key, and ruamel's scanner looks for its ':'
+    on the key's own line (scanner.py stale_possible_simple_keys); what follows can only
+    continue the scalar or be an error.  A shell script's first command usually reads so,
+    which settles Karpenter's choice of part without ruamel.  False means: unknown.
+    """
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        content = line.lstrip(" ")
+        if content and not content.startswith("#"):
+            return (line[0] not in _INDICATORS and line[0] not in " \t\r\ufeff" and not line.startswith("...")
+                    and ":" not in line)
+        if end < 0:
+            break
+        start = end + 1
+    return False
+
+
 class _Decline(Exception):
     """The text is outside the subset: ruamel.yaml reads it."""
 

@@ -218,11 +218,17 @@ def request_from(args, sources=None, *, render: bool = True, unit: int | None = 
     from nodecfg.pipeline import Request
 
     sources = list(args.sources if sources is None else sources)
-    try:
-        settings = settings_from(args, sources)
-    except ConfigError as error:
-        print(f"nodecfg: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    # check --each asks once per file: the settings are found once per directory in a run
+    found = vars(args).setdefault("_settings_by_start", {})
+    start = settings_start(sources, getattr(args, "stdin_filename", None))
+    settings = found.get(start)
+    if settings is None:
+        try:
+            settings = settings_from(args, sources)
+        except ConfigError as error:
+            print(f"nodecfg: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        found[start] = settings
     stdin_filename = getattr(args, "stdin_filename", None)
     if stdin_filename and "-" in sources:  # stdin read once, named as the file it stands for
         from nodecfg.parse.source import NamedBytes

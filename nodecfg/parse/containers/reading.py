@@ -13,7 +13,6 @@ its documents look like one, else one NC170 finding.
 """
 from __future__ import annotations
 
-import functools
 import importlib
 import re
 from typing import Any
@@ -68,14 +67,30 @@ class ContainerFile:
 def extract(data: bytes, uri: str, params: dict[str, str] | None = None) -> Container | None:
     """The container in ``data``, or None when it is not one (plain NodeConfig, user data).
 
-    ``check`` lints each user data of a file in a run of its own (and counts
-    them first), so the same file is asked for once per user data: it is read
-    once, and the runs share the result, which nothing changes.
+    ``check`` counts the user data of every file first (parse/discover.py), then
+    lints each user data in a run of its own, so the same file is asked for more
+    than once: it is read once, and the runs share the result, which nothing changes.
     """
-    return _extract(bytes(data), uri, tuple(sorted((params or {}).items())), registry.generation())
+    key = (bytes(data), uri, tuple(sorted((params or {}).items())), registry.generation())
+    if key in _EXTRACTED:
+        _EXTRACTED[key] = container = _EXTRACTED.pop(key)  # now the newest
+        return container
+    container = _EXTRACTED[key] = _extract(*key)
+    held = sum(len(data) for data, *_ in _EXTRACTED)
+    while len(_EXTRACTED) > 1 and (held > _HELD_BYTES or len(_EXTRACTED) > _HELD_FILES):
+        oldest = next(iter(_EXTRACTED))  # the least recently asked for
+        held -= len(oldest[0])
+        del _EXTRACTED[oldest]
+    return container
 
 
-@functools.lru_cache(maxsize=2)  # the file being linted; a second for unit_count's look at the next one
+# The containers read lately, the least recently asked for first: enough for the files of a run of
+# `check --each` (all counted before the first is linted), bounded by their number and size.
+_EXTRACTED: dict[tuple, "Container | None"] = {}
+_HELD_FILES = 256
+_HELD_BYTES = 8 << 20
+
+
 def _extract(data: bytes, uri: str, params: tuple[tuple[str, str], ...], generation: int) -> Container | None:
     from nodecfg.parse.yaml import decode_text, parse_yaml_documents
 

@@ -104,10 +104,14 @@ def karpenter_part_kind(text: str) -> str:
     that reads as null); else a ``text/x-shellscript`` part.
     """
     from nodecfg.nodeadm.userdata import karpenter_reads_as_mime
-    from nodecfg.parse.yaml import parse_yaml_documents
+    from nodecfg.parse.yaml_block import reads_as_plain_text
 
     if karpenter_reads_as_mime(text):
         return "mime"
+    if reads_as_plain_text(text):  # a script's first command: no YAML read needed (nor ruamel's import)
+        return "shell"
+    from nodecfg.parse.yaml import parse_yaml_documents
+
     documents, diagnostics = parse_yaml_documents(text, "<userData>")
     if any(d.code == "NC120" for d in diagnostics):
         return "shell"
