@@ -315,7 +315,7 @@ def test_with_karpenter_the_unsafe_fix_leaves_the_taints_flag_in_place():
 def test_with_a_managed_node_group_cluster_dns_stays_a_flag():
     (key, finding), = _config_field_findings("--cluster-dns=10.100.0.10", mode="managed-nodegroup").items()
     assert key == ("NC415", 12, 9, "warning")
-    assert "EKS sets clusterDNS" in finding.message and finding.fix is None
+    assert "the NodeConfig EKS appends is merged after yours" in finding.message and finding.fix is None
     assert finding.hint.startswith("keep the flag")
 
 

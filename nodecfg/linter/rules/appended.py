@@ -15,9 +15,12 @@ from __future__ import annotations
 
 NODEPOOL_TAINTS = ("set the taints on the NodePool: spec.template.spec.taints "
                    "(spec.template.spec.startupTaints for taints a controller removes)")
-# kubelet.config field -> what the managed node group's NodeConfig sets
+# kubelet.config field -> what the managed node group's NodeConfig sets.  EKS's code is not public: this is
+# what eksctl writes in its place for a custom AMI (pkg/nodebootstrap/al2023.go, createMinimalNodeConfig),
+# and the messages say so.
 MNG_KUBELET_FIELDS = {
-    "clusterDNS": "EKS sets clusterDNS from the cluster's service CIDR",
+    "clusterDNS": "the NodeConfig EKS appends is merged after yours, and eksctl's stand-in for it "
+                  "(pkg/nodebootstrap/al2023.go) sets clusterDNS from the cluster's service CIDR",
 }
 # kubelet.config field -> (what Karpenter's NodeConfig sets, where to set it instead)
 KARPENTER_KUBELET_FIELDS = {
@@ -29,7 +32,6 @@ KARPENTER_KUBELET_FIELDS = {
                            "plus karpenter.sh/unregistered:NoExecute", NODEPOOL_TAINTS),
 }
 KARPENTER_APPENDED = "in the NodeConfig Karpenter appends after the EC2NodeClass user data, which wins the merge"
-MNG_APPENDED = "in a NodeConfig merged after yours"
 MNG_HINT = "to choose it, launch with a custom AMI (EKS then injects nothing) or pass the kubelet flag instead"
 
 
@@ -40,6 +42,6 @@ def appended_kubelet_field(mode: str, field_name: str) -> tuple[str, str] | None
         fact, hint = KARPENTER_KUBELET_FIELDS[field_name]
         return f"{fact}, {KARPENTER_APPENDED}", f"{hint}, and remove the flag"
     if mode == "managed-nodegroup" and field_name in MNG_KUBELET_FIELDS:
-        return (f"{MNG_KUBELET_FIELDS[field_name]} {MNG_APPENDED}",
+        return (MNG_KUBELET_FIELDS[field_name],
                 "keep the flag (it overrides the config file), or launch with a custom AMI (EKS then injects nothing)")
     return None

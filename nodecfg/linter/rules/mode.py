@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from nodecfg.core.codes import NC701, NC702, NC703, Code
 from nodecfg.core.diagnostics import Diagnostic
-from nodecfg.linter.rules.appended import (KARPENTER_APPENDED, KARPENTER_KUBELET_FIELDS, MNG_APPENDED, MNG_HINT,
+from nodecfg.linter.rules.appended import (KARPENTER_APPENDED, KARPENTER_KUBELET_FIELDS, MNG_HINT,
                                            MNG_KUBELET_FIELDS, NODEPOOL_TAINTS)
 from nodecfg.linter.rules.common import spec_get
 from nodecfg.nodeadm.cluster import REQUIRED_CLUSTER_FIELDS as CLUSTER_FIELDS  # the ones EKS and Karpenter write
@@ -89,7 +89,7 @@ def _managed_nodegroup(analysis) -> list[Diagnostic]:
                             "node group", "leave the cluster fields out of a managed node group's user data")
     for name, fact in MNG_KUBELET_FIELDS.items():
         found += _where_set(analysis, NC701, f"/spec/kubelet/config/{name}",
-                            f"kubelet.config.{name} is replaced: {fact} {MNG_APPENDED}", MNG_HINT)
+                            f"kubelet.config.{name} is likely replaced: {fact}", MNG_HINT)
     return found
 
 
