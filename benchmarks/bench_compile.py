@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_corpus import percentile  # noqa: E402 - one percentile for the benchmarks
+
 
 def per_call_ms(function, items) -> list[float]:
     samples = []
@@ -33,11 +35,6 @@ def per_call_ms(function, items) -> list[float]:
         function(item)
         samples.append((time.process_time() - start) * 1000)
     return samples
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def complete_configs(scratch: Path, first_type: str) -> list[Path]:
