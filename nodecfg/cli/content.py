@@ -12,15 +12,15 @@ the groups of the container kinds registered in nodecfg/parse/containers/.
 """
 from __future__ import annotations
 
-import re
+from nodecfg.core.lazy_re import LazyPattern
 
 # Karpenter's test for MIME user data (pkg/providers/amifamily/bootstrap/nodeadm.go, parseUserData):
 # the trimmed text starts with one of these headers.
-_MIME_START = re.compile(rb"(?i)(MIME-Version|Content-Type)[ \t]*:")
+_MIME_START = LazyPattern(rb"(?i)(MIME-Version|Content-Type)[ \t]*:")
 # A NodeConfig the YAML reader cannot parse still starts like one: its first key line is
 # apiVersion/kind/spec (in JSON too), and it names the NodeConfig API (a Markdown page or a script does not).
-_NODECONFIG_KEY = re.compile(r"\{?\s*[\"']?(apiVersion|kind|spec)[\"']?\s*:")
-_NODECONFIG_NAMES = re.compile(r"node\.eks\.aws|NodeConfig")
+_NODECONFIG_KEY = LazyPattern(r"\{?\s*[\"']?(apiVersion|kind|spec)[\"']?\s*:")
+_NODECONFIG_NAMES = LazyPattern(r"node\.eks\.aws|NodeConfig")
 
 SNIFF_BYTES = 1 << 20  # the default --max-input-bytes: a larger file is linted (and refused) anyway
 

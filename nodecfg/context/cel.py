@@ -26,6 +26,7 @@ import re
 import sys
 from functools import lru_cache
 from typing import Any, Callable, NamedTuple
+from nodecfg.core.lazy_re import LazyPattern
 
 
 MAX_EXPRESSION_CHARS = 4096
@@ -481,7 +482,7 @@ def _convert_to_int(result: Any) -> tuple[int, str | None, str | None]:
     return 0, None, f"type conversion error from '{type_name}' to 'int'"
 
 
-_GO_INT = re.compile(r"[+-]?[0-9]+")
+_GO_INT = LazyPattern(r"[+-]?[0-9]+")
 
 
 def _parse_go_int(text: str) -> int | None:

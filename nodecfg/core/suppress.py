@@ -9,12 +9,12 @@ read from the text the finding's line numbers refer to.  Codes and rule names
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from nodecfg.core.diagnostics import Diagnostic, Span
+from nodecfg.core.lazy_re import LazyPattern
 
-_DIRECTIVE = re.compile(r"#\s*nodecfg:\s*disable(-file)?\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)")
+_DIRECTIVE = LazyPattern(r"#\s*nodecfg:\s*disable(-file)?\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)")
 
 
 @lru_cache(maxsize=64)

@@ -14,7 +14,6 @@ below 1e-6 and from 1e21 on (encoding/json floatEncoder).
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Any
@@ -62,7 +61,7 @@ def _go_string(text: str) -> str:
     cleaned = text if text.isascii() or _is_valid_utf8(text) else \
         "".join("\ufffd" if _is_surrogate(char) else char for char in text)
     encoded = encode_basestring(cleaned)  # json.dumps(cleaned, ensure_ascii=False), without its set-up
-    if _GO_EXTRA.search(encoded):
+    if any(char in encoded for char in _GO_EXTRA):
         for raw, escaped in _GO_EXTRA_ESCAPES:
             encoded = encoded.replace(raw, escaped)
     return encoded
@@ -70,7 +69,7 @@ def _go_string(text: str) -> str:
 
 _GO_EXTRA_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
-_GO_EXTRA = re.compile("[<>&\u2028\u2029]")
+_GO_EXTRA = "<>&\u2028\u2029"  # a character class of these takes half a millisecond to compile
 
 
 def _is_valid_utf8(text: str) -> bool:

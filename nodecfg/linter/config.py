@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
+from nodecfg.core.lazy_re import LazyPattern
 
 SEVERITY_NAMES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 KNOWN_KEYS = {"select", "extend-select", "ignore", "severity", "strict", "per-file-ignores", "release"}
@@ -303,7 +304,7 @@ def _per_file_ignores(value: object, where: str) -> tuple[tuple[str, tuple[str, 
                  for pattern, codes in value.items())
 
 
-_TOML_TOKEN = re.compile(r'"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"?|\'[^\'\n]*\'?|#[^\n]*|[\[\]{}]',
+_TOML_TOKEN = LazyPattern(r'"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"?|\'[^\'\n]*\'?|#[^\n]*|[\[\]{}]',
                          re.DOTALL)
 
 

@@ -10,11 +10,11 @@ The same rules serve JSON documents (``containerd.baseRuntimeSpec``).
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from typing import Any
 
 from nodecfg.encode import gotoml as tomlwrite
+from nodecfg.core.lazy_re import LazyPattern
 
 TomlError = tuple[int, int, str]  # (line, col, message), 1-based
 
@@ -22,8 +22,8 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 # tomllib reads a dotted table header of any depth without recursing, but
 # merging and writing recurse; containerd configs nest about eight levels.
 MAX_DEPTH = 100
-_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_AT_END = re.compile(r"\s*\(at end of document\)$")
+_POSITION = LazyPattern(r"\s*\(at line (\d+), column (\d+)\)$")
+_AT_END = LazyPattern(r"\s*\(at end of document\)$")
 
 
 def parse_toml(text: str) -> tuple[dict[str, Any] | None, TomlError | None]:

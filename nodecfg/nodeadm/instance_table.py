@@ -19,10 +19,10 @@ Two input shapes are understood, both for the generator and for a user's
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from nodecfg.core.lazy_re import LazyPattern
 
 if TYPE_CHECKING:  # findings come only from a user's table: `max-pods --all` imports neither
     from nodecfg.core.diagnostics import Diagnostic
@@ -31,7 +31,7 @@ PACKAGED_TABLE = Path(__file__).parent / "data" / "instance_table.tsv"
 TABLE_HEADER = "#instanceType\tdefaultMaxENIs\tipv4AddressesPerInterface\tvcpus\tmemoryMiB"
 MAX_TABLE_BYTES = 64 * 1024 * 1024
 
-_TYPE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,63}")
+_TYPE_NAME = LazyPattern(r"[a-z0-9][a-z0-9.-]{0,63}")
 
 
 
@@ -90,8 +90,10 @@ def all_types(extra_table: dict[str, InstanceTypeInfo] | None = None) -> list[st
     return sorted(names)
 
 
+@lru_cache(maxsize=1)
 def packaged_pairs() -> dict[str, tuple[int, int]]:
-    """type -> (default_enis, ips_per_eni) for the whole packaged table, cheaply."""
+    """type -> (default_enis, ips_per_eni) for the whole packaged table, read once (callers copy it
+    before changing it)."""
     pairs = {}
     for name, rest in _packaged().items():
         enis, ips = rest.split("\t", 2)[:2]
@@ -317,9 +319,9 @@ BURSTABLE_MEMORY_MIB = {"nano": 512, "micro": 1024, "small": 2048, "medium": 409
 LONE_METAL_VCPUS = 96
 UNPARSEABLE_VCPUS, UNPARSEABLE_MEMORY_MIB = 2, 8192  # the default instance, m5.large
 
-_SIZED = re.compile(r"(\d+)xlarge|metal-(\d+)xl")
-_FAMILY_LETTERS = re.compile(r"[a-z]+")
-_TERABYTES = re.compile(r"-(\d+)tb")
+_SIZED = LazyPattern(r"(\d+)xlarge|metal-(\d+)xl")
+_FAMILY_LETTERS = LazyPattern(r"[a-z]+")
+_TERABYTES = LazyPattern(r"-(\d+)tb")
 
 
 class ResourceEstimate(NamedTuple):

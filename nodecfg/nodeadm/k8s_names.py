@@ -18,9 +18,10 @@ Facts (kubernetes/kubernetes):
 from __future__ import annotations
 
 import re
+from nodecfg.core.lazy_re import LazyPattern
 
 _NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_SUBDOMAIN = LazyPattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 KUBELET_LABELS = frozenset({
     "kubernetes.io/hostname",

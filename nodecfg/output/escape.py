@@ -22,14 +22,14 @@ JSON outputs need none of these: ``json.dumps`` escapes control characters
 """
 from __future__ import annotations
 
-import re
 import unicodedata
+from nodecfg.core.lazy_re import LazyPattern
 
 # Cc: C0/C1 controls; Cf: format (bidi overrides, zero-width); Zl/Zp: line and paragraph separators;
 # Cs: lone surrogates; Co: private use; Cn: unassigned and noncharacters (U+FFFE, U+FFFF)
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
-_BACKTICKS = re.compile(r"`+")
-_PIPE = re.compile(r"(\\?)\|")
+_BACKTICKS = LazyPattern(r"`+")
+_PIPE = LazyPattern(r"(\\?)\|")
 
 
 def printable(text: str, *, keep_newlines: bool = False) -> str:

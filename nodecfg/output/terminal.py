@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 from typing import TextIO
+from nodecfg.core.lazy_re import LazyPattern
 
 CHOICES = ("auto", "always", "never")
 _SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}  # red, yellow, cyan
 # a finding's first line: "path:line:col: CODE severity ..." or the concise "CODE [severity]"
-_HEADLINE = re.compile(r"^(?P<where>\S.*?:\d+:\d+): (?P<code>NC\d{3}) (?P<severity>\[?(?:error|warning|info)\]?) ",
+_HEADLINE = LazyPattern(r"^(?P<where>\S.*?:\d+:\d+): (?P<code>NC\d{3}) (?P<severity>\[?(?:error|warning|info)\]?) ",
                        re.MULTILINE)
 
 

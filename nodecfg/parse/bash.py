@@ -15,6 +15,7 @@ import bisect
 import itertools
 import re
 from typing import NamedTuple
+from nodecfg.core.lazy_re import LazyPattern
 
 # Heredocs followed in one script.  Each costs a command-line parse and often a
 # YAML document; real user data has a handful (docs/limits.md).
@@ -60,7 +61,7 @@ _TOP_SPECIAL = re.compile(r"[\\'\"`$<#\n(]")
 _DOUBLE_SPECIAL = re.compile(r"[\\\"`$]")
 _NESTED_SPECIAL = re.compile(r"[\\'\"`$<()\n#]")
 _BRACE_SPECIAL = re.compile(r"[\\'\"`$}]")
-_ANSI_C_SPECIAL = re.compile(r"[\\']")
+_ANSI_C_SPECIAL = LazyPattern(r"[\\']")
 # The escapes of $'...' that nodecfg decodes in a heredoc delimiter (bash's ansicstr); others are refused.
 _ANSI_C_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "?": "?", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
                    "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}

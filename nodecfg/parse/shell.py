@@ -21,6 +21,7 @@ from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.locations import heredoc_uri
 from nodecfg.parse.bash import MAX_HEREDOCS, CommandText, HeredocBody, read_shell
+from nodecfg.core.lazy_re import LazyPattern
 
 __all__ = ["DROPIN_DIR", "MAX_HEREDOCS", "Dropin", "extract_nodeadm_dropins", "heredoc_targets"]
 
@@ -43,8 +44,8 @@ _AL2_LEFTOVERS = (
      "use spec.kubelet.config in a NodeConfig"),
 )
 _NODEADM_INIT = re.compile(r"\bnodeadm\s+init\b")
-_OPAQUE_WRITE = re.compile(r">|\b(?:tee|cp|mv|install|curl|wget|aws|dd)\b")
-EXPANSION = re.compile(r"[$`]|\\[$`\\\n]")
+_OPAQUE_WRITE = LazyPattern(r">|\b(?:tee|cp|mv|install|curl|wget|aws|dd)\b")
+EXPANSION = LazyPattern(r"[$`]|\\[$`\\\n]")
 _COMMAND_PREFIXES = {"sudo", "then", "do", "else", "!", "command", "exec", "time", "nohup"}
 _STDOUT_REDIRECTS = {">", ">>", ">|", "1>", "1>>", "1>|", "&>", "&>>"}
 
@@ -265,8 +266,8 @@ class _Command(NamedTuple):
 # of CPU per process to import and build.  Anything else (pipes, list operators, &, <, escapes,
 # expansions, comments, a digit before < or >, a line break) goes to the grammar;
 # tests/test_shell.py holds both readings equal.
-_PLAIN_REFUSED = re.compile(r"[|;&()`\\$#\n]|[0-9][<>]|<<<|(?<!<)<(?!<)")
-_PLAIN_TOKEN = re.compile(r"""[ \t]*(?:(?P<heredoc><<-?)|(?P<redirect>>>?)"""
+_PLAIN_REFUSED = LazyPattern(r"[|;&()`\\$#\n]|[0-9][<>]|<<<|(?<!<)<(?!<)")
+_PLAIN_TOKEN = LazyPattern(r"""[ \t]*(?:(?P<heredoc><<-?)|(?P<redirect>>>?)"""
                           r"""|(?P<word>(?:[^\s|;&<>()"'`\\$]|'[^']*'|"[^"\\`$]*")+))""")
 
 

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
@@ -18,6 +17,7 @@ from nodecfg.core.document import join_pointer
 from nodecfg.core.locations import pointer_uri
 from nodecfg.render import RenderContext, Rendered
 from nodecfg.core.lines import describe, line_breaker
+from nodecfg.core.lazy_re import LazyPattern
 
 SYSTEM_ENVIRONMENT_PATH = "etc/systemd/system.conf.d/environment.conf"
 SERVICE_DROPIN_PATH = "etc/systemd/system/{service}.service.d/environment.conf"
@@ -25,7 +25,7 @@ RESOLVED_PATH = "run/systemd/resolved.conf.d/40-eks.conf"
 ENVIRONMENT_POINTER = "/spec/instance/environment"
 
 # A unit name nodeadm can join into a path without leaving etc/systemd/system.
-_SERVICE_NAME = re.compile(r"[A-Za-z0-9:_.@\\-]+")
+_SERVICE_NAME = LazyPattern(r"[A-Za-z0-9:_.@\\-]+")
 
 
 def render(ctx: RenderContext) -> Rendered:

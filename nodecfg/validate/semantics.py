@@ -22,6 +22,7 @@ from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.document import join_pointer
 from nodecfg.core.lines import describe, line_breaker
 from nodecfg.nodeadm.cluster import REQUIRED_CLUSTER_FIELDS
+from nodecfg.core.lazy_re import LazyPattern
 
 Locate = Callable[[str], Span]
 
@@ -355,7 +356,7 @@ _DNS_ENTRY = re.compile(
     r"(?:%(?P<iface>[^%#]+))?(?:#(?P<name>.+))?")
 # ifname_valid_full with IFNAME_VALID_ALTERNATIVE (src/basic/network-util.c): visible
 # ASCII without ':', '/' and '%', at most 127 bytes; or a numeric interface index.
-_IFNAME = re.compile(r"[!-$&-.0-9;-~]{1,127}")
+_IFNAME = LazyPattern(r"[!-$&-.0-9;-~]{1,127}")
 _LABEL = re.compile(r"(?:[^\W]|-)+")
 
 

@@ -100,9 +100,10 @@ def settings_from(args, sources=None):
 
     start = settings_start(getattr(args, "sources", None) or [] if sources is None else sources,
                            getattr(args, "stdin_filename", None))
-    if start is not None and find_settings_file(start) is None:
-        start = None
-    settings = load_settings(start, config=getattr(args, "config", None))
+    config = getattr(args, "config", None)
+    found = find_settings_file(start) if start is not None and config is None else None
+    # the file's own directory: load_settings finds it there again at once, without a second walk
+    settings = load_settings(found.parent if found else None, config=config)
     return settings.with_overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore,
                                    strict=getattr(args, "strict", False))
 

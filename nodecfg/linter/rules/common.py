@@ -1,7 +1,6 @@
 """Small helpers the rule modules share: where a merged value came from."""
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
@@ -9,6 +8,7 @@ from typing import Any
 from nodecfg.core.diagnostics import Span
 from nodecfg.core.positions import text_lines
 from nodecfg.merge.nodeconfig import get_pointer
+from nodecfg.core.lazy_re import LazyPattern
 
 
 def spec_get(analysis, pointer: str) -> Any:
@@ -41,7 +41,7 @@ def offset_span(analysis, pointer: str, offset: int) -> Span:
 
 
 _ESCAPE_LENGTHS = {"x": 2, "u": 4, "U": 8}
-_SPECIAL = {"'": re.compile("''|'"), '"': re.compile(r'\\|"')}
+_SPECIAL = {"'": LazyPattern("''|'"), '"': LazyPattern(r'\\|"')}
 
 
 def _raw_column(line: str, start: int, offset: int) -> int | None:

@@ -12,16 +12,16 @@ are named.
 """
 from __future__ import annotations
 
-import re
 
 from nodecfg.core.codes import NC404, NC405
 from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.positions import map_embedded_line, text_lines
 from nodecfg.linter.rules.common import spec_get
+from nodecfg.core.lazy_re import LazyPattern
 
 POINTER = "/spec/kubelet/maxPodsExpression"
 SHOWN_TYPES = 8
-_POSITION = re.compile(r"line (\d+), column (\d+)")
+_POSITION = LazyPattern(r"line (\d+), column (\d+)")
 _COMPILE_ERROR = ("compile error", "syntax error")
 
 
