@@ -19,7 +19,6 @@ expression gets the same answer on a loaded CI machine and a laptop, and no
 timer or signal of a host program is touched (the count uses the calling
 thread's trace hook, restored afterwards).  Nothing here raises for bad input.
 """
-from __future__ import annotations
 
 import math
 import re

@@ -4,7 +4,6 @@ nodecfg takes it as input (``--instance FILE`` plus single-key flags).  Every
 key is optional; missing keys come from ``DEFAULT_INSTANCE`` and are recorded
 in ``Instance.defaulted`` so outputs that depend on them can say so.
 """
-from __future__ import annotations
 
 import re
 from typing import Any, NamedTuple

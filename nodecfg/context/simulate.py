@@ -48,7 +48,6 @@ group's nodes get the maxPods of its user data
 (integration/tests/crud/creategetdelete_test.go), so the part does not set one
 that wins.
 """
-from __future__ import annotations
 
 import base64
 import binascii

@@ -15,7 +15,6 @@ cluster semantics, NC4xx kubelet, NC5xx containerd and systemd, NC6xx user-data
 scripts, NC7xx modes, NC8xx migration from AL2.  This module imports nothing heavy: ``nodecfg check``
 reads it at start-up.
 """
-from __future__ import annotations
 
 from typing import NamedTuple
 

@@ -10,7 +10,6 @@ classes, not dataclasses: on Python 3.11 each dataclass costs about a
 millisecond to define (its methods are compiled from source), and the
 dataclasses module another 15 to import, a quarter of a cold `check`.
 """
-from __future__ import annotations
 
 import enum
 from typing import NamedTuple

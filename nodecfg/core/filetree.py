@@ -1,5 +1,4 @@
 """The rendered on-disk tree: rootfs-relative POSIX path -> bytes and mode."""
-from __future__ import annotations
 
 from typing import NamedTuple
 

@@ -21,7 +21,6 @@ Code that needs a layer asks ``Location.parse(uri)`` (cached) or a helper here;
 code that adds a layer calls the builder here.  No other module takes a uri
 apart (tests/test_locations.py checks that).
 """
-from __future__ import annotations
 
 import re
 from functools import lru_cache

@@ -8,7 +8,6 @@ spellings people write in an instance file (``v1.31.2``, ``1.31``,
 ``v1.35.0-eks-5e0fdde``, ``Kubernetes v1.31.2``, containerd's ``2.1.4``) and
 keeps that rule: a version it cannot parse is older than any minimum.
 """
-from __future__ import annotations
 
 import re
 from functools import lru_cache

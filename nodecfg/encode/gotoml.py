@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from decimal import Decimal
 from typing import Any
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -182,6 +181,8 @@ def format_float(value: float) -> str:
         return "inf" if value > 0 else "-inf"
     if value == math.trunc(value):
         return f"{value:.1f}"
+    from decimal import Decimal  # a fraction in a containerd setting is rare; decimal costs a millisecond
+
     return format(Decimal(repr(value)), "f")
 
 

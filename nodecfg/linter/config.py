@@ -24,7 +24,6 @@ meanings).  An unknown code or name is a usage error.  Blocking findings
 (nodeadm stops on them; ``nodecfg.core.codes``) cannot be ignored or re-levelled:
 naming one is a usage error, and a prefix never drops one.
 """
-from __future__ import annotations
 
 import fnmatch
 import os

@@ -13,7 +13,6 @@ feature gate: NAME"; a gate locked to its default and set to the other value
 fails with "cannot set feature gate NAME to VALUE, feature is locked to
 DEFAULT".  Either error stops the kubelet.
 """
-from __future__ import annotations
 
 import re
 from functools import lru_cache

@@ -43,7 +43,6 @@ origins are kept as runs (``Origins``): a run of characters copied from one
 item in order costs one entry, not one tuple per character, so a megabyte
 of flags costs kilobytes of origins.
 """
-from __future__ import annotations
 
 import re
 from bisect import bisect_right

@@ -9,7 +9,6 @@ parse/shell.py, and ``nodecfg migrate``) reads scripts through
 for a command.  One pass, linear in the script's length; nesting and the
 number of heredocs and lines are bounded (docs/limits.md).
 """
-from __future__ import annotations
 
 import bisect
 import itertools

@@ -9,7 +9,6 @@ lenient than Go in other places, so this module reimplements the Go readers
 line by line: what Go accepts is accepted (odd spellings get a WARNING),
 what makes Go fail is an ERROR.  No input makes this module raise.
 """
-from __future__ import annotations
 
 import functools
 import re

@@ -10,7 +10,6 @@ command line that opens a heredoc is then parsed with a small lark grammar
 (heredoc.lark), loaded only when a script has a heredoc, to tell which
 command the heredoc feeds and where that command writes.
 """
-from __future__ import annotations
 
 import functools
 import re

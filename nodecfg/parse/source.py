@@ -7,7 +7,6 @@ nodeadm's run phase reads that directory).  nodeadm decodes one document per
 file or part (go-yaml v2 ``Unmarshal`` reads the first), so later ``---``
 documents are parsed and linted but not merged.
 """
-from __future__ import annotations
 
 import os
 import re

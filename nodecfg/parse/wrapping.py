@@ -12,7 +12,6 @@ user data, each MIME part and each layer of it, and user data embedded in a
 manifest or template all draw on it (docs/limits.md), so a hundred small
 gzip bombs cost what one does.
 """
-from __future__ import annotations
 
 import binascii
 import zlib

@@ -3,7 +3,6 @@
 Each renderer module exposes ``render(ctx: RenderContext) -> Rendered``.
 ``render_all`` runs them in a fixed order and joins the results.
 """
-from __future__ import annotations
 
 import importlib
 from typing import Any, NamedTuple

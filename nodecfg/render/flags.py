@@ -8,7 +8,6 @@ take precedence (pflag: the last occurrence of a single-value flag wins).
 nodecfg prints nodeadm's flags sorted by name, then the user's in merge order.
 What the kubelet makes of that line is nodecfg.nodeadm.kubelet_argv.
 """
-from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any, NamedTuple

@@ -11,6 +11,7 @@ case-insensitively), while a wrong type makes the kubelet fail to start.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Iterable
 
 from nodecfg.core.codes import CATALOGUE, NC203, NC204, NC205, NC211
@@ -241,13 +242,11 @@ def _rename(doc: Document, pointer: str, name: str, known: list[str], span) -> t
     Only when that field is the sole case-insensitive twin or the sole close match,
     is not set beside it already, and the key is written plainly (not quoted).
     """
-    import difflib
-
     target = _guess(name, known)
     if target is None or pointer not in doc.key_positions:
         return ()
     twins = [k for k in known if k.lower() == name.lower()]
-    unique = twins == [target] if twins else difflib.get_close_matches(name, known, n=2, cutoff=0.6) == [target]
+    unique = twins == [target] if twins else _close_matches(name, tuple(known)) == (target,)
     siblings = get_pointer(doc.data, pointer.rsplit("/", 1)[0]) if pointer.count("/") > 1 else doc.data
     if not unique or not isinstance(siblings, dict) or target in siblings:
         return ()
@@ -346,14 +345,23 @@ def _case_insensitive_match(name: str, candidates: list[str]) -> str | None:
 
 
 def _close_match(name: str, candidates: list[str]) -> str | None:
-    import difflib  # only needed once something is wrong
-
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    close = _close_matches(name, tuple(candidates))
     if close:
         return close[0]
+    import difflib
+
     by_lower = {c.lower(): c for c in candidates}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
     return by_lower[close[0]] if close else None
+
+
+@lru_cache(maxsize=256)
+def _close_matches(name: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
+    """The two candidates closest to name (difflib, ratio at least 0.6), best first: a finding's hint
+    and its fix both ask, and difflib compares name with every candidate."""
+    import difflib  # only needed once something is wrong
+
+    return tuple(difflib.get_close_matches(name, candidates, n=2, cutoff=0.6))
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

@@ -4,7 +4,6 @@ Exit codes: 0 every row computed and no expression fell back; 1 the
 expression fell back to the standard value for at least one row shown;
 2 usage errors (no type chosen, unknown type, unreadable --instance-table).
 """
-from __future__ import annotations
 
 import argparse
 import sys

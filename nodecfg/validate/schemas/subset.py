@@ -10,7 +10,6 @@ that part with the other schema.  Tests check agreement with ``jsonschema``.
 Recursion follows the schema, whose depth is fixed, so deeply nested data
 cannot exhaust the stack.
 """
-from __future__ import annotations
 
 import re
 from functools import cache
