@@ -121,3 +121,47 @@ def test_a_cold_check_loads_what_the_path_needs_and_nothing_else(case, argv, exi
     assert code == exit_code
     assert needed <= modules, f"{case}: the case no longer takes its path: {sorted(needed - modules)}"
     assert not modules & unneeded, f"{case}: loaded without needing it: {sorted(modules & unneeded)}"
+
+
+COUNTING_PROGRAM = """
+import json, re, sys, typing
+forward = []
+original_init = typing.ForwardRef.__init__
+def counting_init(self, arg, *args, **kwargs):
+    forward.append(arg)
+    original_init(self, arg, *args, **kwargs)
+typing.ForwardRef.__init__ = counting_init
+compiled = set()
+original_compile = re._compile
+def counting_compile(pattern, flags):
+    if not isinstance(pattern, re.Pattern):
+        compiled.add((pattern, flags))
+    return original_compile(pattern, flags)
+re._compile = counting_compile
+from nodecfg.cli.main import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "forward": forward, "patterns": len(compiled)}))
+"""
+
+
+def test_a_cold_check_compiles_few_annotations_and_patterns(tmp_path):
+    """Two start-up costs no import list shows (issue 24).
+
+    typing.NamedTuple turns each string annotation (``from __future__ import annotations``) into a
+    ForwardRef, which compiles it: about 20 microseconds a field, 2.9 ms of a cold check when every
+    record module postponed its annotations.  CPython compiles each regular expression in Python,
+    0.1 to 0.5 ms each; a pattern only rarer inputs need is a ``core/lazy_re.LazyPattern``.  The
+    budgets are today's counts with a little room: a new module-level pattern or a record module
+    with postponed annotations on this path fails here, and should be made lazy instead.
+    """
+    target = tmp_path / "nodeconfig.yaml"
+    target.write_text(_typical_nodeconfig())
+    env = dict(os.environ, NODECFG_NO_CACHE="1", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", COUNTING_PROGRAM, "check", str(target)], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["code"] == 0
+    # only pipeline.Request and Result, whose fields name types imported for the type checker alone
+    assert len(report["forward"]) <= 16, report["forward"]
+    assert report["patterns"] <= 36, report["patterns"]

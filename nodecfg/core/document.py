@@ -28,6 +28,7 @@ def split_pointer(pointer: str) -> list[str]:
 
 MISSING: Any = object()
 _TYPED_KEYS = {"true": True, "false": False, "null": None}
+_FLOAT_WORDS = frozenset({"inf", "infinity", "nan"})  # the words float() reads, in any case
 
 
 def get_pointer(data: Any, pointer: str, default: Any = None) -> Any:
@@ -57,6 +58,8 @@ def get_pointer(data: Any, pointer: str, default: Any = None) -> Any:
 def _typed_key(token: str) -> Any:
     if token in _TYPED_KEYS:
         return _TYPED_KEYS[token]
+    if token[:1].isalpha() and token.lower() not in _FLOAT_WORDS:
+        return MISSING  # int() and float() refuse it: no exception needed to say so (every absent key asks)
     try:
         return int(token)
     except ValueError:
