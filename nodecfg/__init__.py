@@ -6,11 +6,14 @@ signatures without importing anything at run time.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from nodecfg._version import __version__
 
+# typing.TYPE_CHECKING, without importing typing: the command imports this package before anything
+# else and sets the garbage collector up first (nodecfg/cli/__init__.py)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from nodecfg.api import Compilation, compile, compose_userdata, lint, max_pods
     from nodecfg.core.diagnostics import Diagnostic, Severity, Span
     from nodecfg.linter.config import ConfigError, Settings

@@ -1,3 +1,3 @@
-from nodecfg.cli.main import run
+from nodecfg.cli import command
 
-run()
+command()
