@@ -405,6 +405,8 @@ def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple
     """(mode, limits, each source as (name, bytes)) when every source is bytes or a small regular file."""
     import os
 
+    from nodecfg.parse.files import read_source
+
     parts: list[tuple[str, bytes]] = []
     for index, spec in enumerate(sources):
         if isinstance(spec, bytes):
@@ -414,9 +416,8 @@ def _analysis_key(sources: list[SourceSpec], mode: str, limits: Limits) -> tuple
             try:
                 if path == "-" or not os.path.isfile(path) or os.path.getsize(path) > _KEYED_BYTES:
                     return None
-                with open(path, "rb") as stream:
-                    data = stream.read(_KEYED_BYTES + 1)
-            except OSError:
+                data = read_source(path, _KEYED_BYTES + 1)  # the loader then reads it from memory
+            except OSError:  # Refused among them: the loader reports it
                 return None
         if len(data) > _KEYED_BYTES:
             return None

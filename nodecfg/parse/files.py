@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from collections import OrderedDict
 
 _EXEMPT = ("/dev/", "/proc/")
 
@@ -93,9 +95,44 @@ def read_capped(stream, size: int) -> bytes:
 
 
 def read_source(path: str | os.PathLike[str], size: int, tree: str | None = None) -> bytes:
-    """At most ``size`` bytes of the source at ``path`` (raises OSError, Refused among them)."""
+    """At most ``size`` bytes of the source at ``path`` (raises OSError, Refused among them).
+
+    A run reads a file several times (``check DIR``'s sniff, ``--only-node-config``'s, the result
+    cache's key, the analysis memo's key, the loader): a regular file read before, whose inode, size
+    and times are unchanged, is answered from memory, without opening it or resolving its links again.
+    """
+    try:
+        status = os.stat(path)
+    except OSError:
+        status = None
+    if status is None or not stat.S_ISREG(status.st_mode):
+        with open_source(path, tree) as stream:  # what is not a regular file is read as it comes
+            return read_capped(stream, size)
+    key = (os.path.abspath(os.fspath(path)), tree)
+    signature = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    remembered = _READS.get(key)
+    if remembered is not None and remembered[0] == signature and (remembered[2] or len(remembered[1]) >= size):
+        _READS.move_to_end(key)
+        return remembered[1][:size]
     with open_source(path, tree) as stream:
-        return read_capped(stream, size)
+        data = read_capped(stream, size)
+    # A file changed within the clock's granularity can keep its size and times: one written in the
+    # last seconds is not kept (git's "racily clean" entries, for the same reason).
+    settled = time.time_ns() - status.st_mtime_ns > _SETTLED_NS
+    if settled and len(data) <= _READ_BYTES_KEPT // 8:
+        _READS[key] = (signature, data, len(data) < size)  # the whole file when it came in under the cap
+        _READ_BYTES[0] += len(data) - (len(remembered[1]) if remembered is not None else 0)
+        while len(_READS) > _READS_KEPT or _READ_BYTES[0] > _READ_BYTES_KEPT:
+            _READ_BYTES[0] -= len(_READS.popitem(last=False)[1][1])
+    return data
+
+
+# (absolute path, tree) -> (stat signature, bytes read, whether they are the whole file), oldest first
+_READS: "OrderedDict[tuple[str, str | None], tuple[tuple[int, ...], bytes, bool]]" = OrderedDict()
+_READS_KEPT = 64
+_READ_BYTES_KEPT = 8 << 20
+_READ_BYTES = [0]
+_SETTLED_NS = 2_000_000_000
 
 
 def is_regular(path: str | os.PathLike[str]) -> bool:
