@@ -48,6 +48,7 @@ _MAX_SIMPLE_KEY = 1000  # ruamel allows 1024 characters before a key's ':'
 # The escapes JSON has, read alike by YAML (scanner.py ESCAPE_REPLACEMENTS); others are left to ruamel.
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 _HEX = frozenset("0123456789abcdefABCDEF")
+_QUOTED_RUN = re.compile(r'[^"\\]*')  # the characters of a double-quoted scalar up to a quote or an escape
 
 
 def _double_quoted(text: str, column: int) -> tuple[str, int] | None:
@@ -55,9 +56,7 @@ def _double_quoted(text: str, column: int) -> tuple[str, int] | None:
     chunks = []
     index = column + 1
     while True:
-        stop = index
-        while stop < len(text) and text[stop] not in '"\\':
-            stop += 1
+        stop = _QUOTED_RUN.match(text, index).end()
         chunks.append(text[index:stop])
         if stop == len(text):
             return None  # continues on the next line
