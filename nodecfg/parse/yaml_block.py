@@ -211,9 +211,8 @@ class _Composer:
         lines = self.lines
         while True:
             text = lines[line]
-            index = column
-            while index < len(text) and text[index] == " ":
-                index += 1
+            # a line's indentation in one step (most calls start a line)
+            index = len(text) - len(text.lstrip(" ")) if column == 0 else _skip_spaces(text, column)
             if index < len(text):
                 character = text[index]
                 if character != "#":
@@ -315,7 +314,7 @@ class _Composer:
             else:
                 item, (line, next_column) = self.scalar_value(line, start, column)
             node.value.append(item)
-            if self.at_end(line, next_column) or next_column < column:
+            if next_column < column or self.at_end(line, next_column):
                 break
             if next_column > column:
                 raise _Decline
