@@ -308,7 +308,8 @@ class _Composer:
                 start += 1
             if start == len(text) or text[start] == "#" or self.entry(line, start):
                 raise _Decline  # an empty entry, or one on the next lines, or '- - x'
-            found = self.key(line, start)
+            # a key needs a ':' after it on its line: without one, the entry is scanned once, as a scalar
+            found = self.key(line, start) if text.find(":", start) >= 0 else None
             if found is not None:
                 item, (line, next_column) = self.mapping(line, start, found)
             else:
