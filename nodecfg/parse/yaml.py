@@ -145,6 +145,10 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
+# A Span made from its fields in order, without the Python-level __new__ a NamedTuple has (one Span a node)
+_new_tuple = tuple.__new__
+
+
 class _Builder:
     """Turns a ruamel node tree into plain data, recording spans by JSON pointer."""
 
@@ -161,7 +165,6 @@ class _Builder:
     def span(self, node) -> Span:
         start, end = node.start_mark, node.end_mark
         first_line = self.line_offset + 1
-        # Span's fields in order, without the Python-level __new__ of a NamedTuple (one Span a node)
         return _new_tuple(Span, (self.uri, start.line + first_line, start.column + 1,
                                  end.line + first_line, end.column + 1))
 
@@ -267,9 +270,6 @@ class _Builder:
         pairs = list(inherited.values()) + explicit
         self._pairs_cache[id(node)] = pairs
         return pairs
-
-
-_new_tuple = tuple.__new__
 
 
 def _pair_identity(key_node) -> Any:

@@ -287,7 +287,7 @@ class _Composer:
             self.events += 1
             value, (line, next_column) = self.value(line, after, column)
             pairs.append((key, value))
-            if self.at_end(line, next_column) or next_column < column:
+            if next_column < column or self.at_end(line, next_column):
                 break
             if next_column > column or self.entry(line, next_column):
                 raise _Decline
