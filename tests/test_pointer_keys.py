@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from nodecfg.core.document import MISSING, _typed_key, get_pointer
+from nodecfg.core.document import MISSING, _typed_key, escape_pointer_token, get_pointer, split_pointer
 
 
 def _slow_typed_key(token: str):
@@ -41,3 +41,16 @@ def test_keys_read_as_numbers_are_found_and_absent_words_are_not():
     assert get_pointer(data, "/true") == "yes"
     assert get_pointer(data, "/name") == "text"
     assert get_pointer(data, "/missing", default="absent") == "absent"
+
+
+@given(st.lists(st.text(st.sampled_from("ab~/01"), max_size=5) | st.text(max_size=5), max_size=5))
+def test_a_pointer_splits_into_the_tokens_it_was_joined_from(tokens):
+    # RFC 6901 escapes, written only where a token holds '~' or '/', read only where the pointer holds '~'
+    pointer = "".join("/" + escape_pointer_token(token) for token in tokens)
+    assert split_pointer(pointer) == tokens
+    assert all(escape_pointer_token(token) == token.replace("~", "~0").replace("/", "~1") for token in tokens)
+
+
+def test_escaped_tokens():
+    assert escape_pointer_token("a/b~c") == "a~1b~0c" and escape_pointer_token(12) == "12"
+    assert split_pointer("/a~1b~0c/~01") == ["a/b~c", "~1"] and split_pointer("/a//b") == ["a", "", "b"]

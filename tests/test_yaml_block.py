@@ -10,6 +10,8 @@ the YAML reader's tests) and on generated texts, valid and broken.
 from __future__ import annotations
 
 import ast
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -197,3 +199,27 @@ def test_karpenter_chooses_the_shell_part_of_a_script_without_ruamel():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True,
                           text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+# The plain-scalar pattern takes a run of characters without ':' in one step (issue 24, speed); the
+# pattern it replaced took one character a step.  Both must end every plain scalar at the same place.
+_PLAIN_ONE_CHARACTER_A_STEP = re.compile(
+    r"(?:[^ \t:]|:(?=[^ \t]))+(?: +(?:[^ \t:#]|:(?=[^ \t]))(?:[^ \t:]|:(?=[^ \t]))*)*")
+
+
+@settings(max_examples=600, deadline=None)
+@given(line=st.text(st.sampled_from("ab: #\t-é'\"[{,"), max_size=30) | st.text(max_size=30),
+       start=st.integers(0, 30))
+def test_the_plain_pattern_ends_a_scalar_where_the_character_pattern_did(line, start):
+    expected = _PLAIN_ONE_CHARACTER_A_STEP.match(line, start)
+    found = yaml_block._PLAIN.match(line, start)
+    assert (found and found.span()) == (expected and expected.span())
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.text(max_size=40))
+def test_a_double_quoted_scalar_reads_as_json_reads_the_same_string(value):
+    # JSON's escapes are the ones the subset reads; the text between them is taken in runs
+    quoted = json.dumps(value, ensure_ascii=False)
+    assert yaml_block._double_quoted(f"k: {quoted} # c", 3) == (value, 3 + len(quoted))
+    assert yaml_block._double_quoted(quoted[:-1], 0) is None  # not closed on its line

@@ -2,8 +2,13 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nodecfg.parse.yaml import decode_text, parse_yaml_documents, resolve_plain_scalar
+from nodecfg.core.diagnostics import Span
+from nodecfg.parse import yaml_block
+from nodecfg.parse.yaml import (_WORDS, _Builder, decode_text, is_plain_string, parse_yaml_documents,
+                                resolve_plain_scalar, yaml12_disagreement)
 
 
 @pytest.mark.parametrize("text, value", [
@@ -98,3 +103,47 @@ def test_tab_indented_json_falls_back_to_json():
 def test_invalid_utf8_is_located():
     text, diagnostics = decode_text(b"a: 1\nb: \xff\n", "f")
     assert text is None and (diagnostics[0].code, diagnostics[0].span.line, diagnostics[0].span.col) == ("NC124", 2, 4)
+
+
+def test_spans_are_spans():
+    # the builder makes its spans without Span's generated __new__: they must still be Spans, field for field
+    docs, _ = parse_yaml_documents("a:\n  b: c\n", "f", 3)
+    span = docs[0].positions["/a/b"]
+    assert type(span) is Span and span == Span("f", 5, 6, 5, 7) and span.end_col == 7
+
+
+_WORD_FIRST = st.characters(whitelist_categories=("Lu", "Ll", "Lo", "Nd", "Nl", "No", "Pd", "Po", "Sm"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(max_size=10), st.sampled_from(sorted(_WORDS)),
+                 st.builds(str.__add__, _WORD_FIRST, st.text(st.sampled_from("0_.1e+-xob9aYN"), max_size=6))))
+def test_a_plain_word_needs_no_resolving(text):
+    # the builder's shortcut: what is_plain_string accepts resolves to itself and reads alike in YAML 1.2
+    if is_plain_string(text):
+        assert resolve_plain_scalar(text) is text and yaml12_disagreement(text) is None
+
+
+def test_words_take_the_shortcut_and_yaml11_words_do_not():
+    assert all(is_plain_string(word) for word in ("apiVersion", "NodeConfig", "a1", "x_0755", "nulls", "é"))
+    assert not any(is_plain_string(word) for word in ("yes", "Off", "y", "null", "NULL", "", "_0755", "0755",
+                                                      "1.5", ".inf", "-x", "~"))
+
+
+def _mapping(keys: list[tuple[str, str | None]]) -> yaml_block.MappingNode:
+    mark = yaml_block.Mark(0, 0)
+    node = yaml_block.MappingNode([], mark)
+    for index, (key, style) in enumerate(keys):
+        value = yaml_block.ScalarNode(str(index), None, mark, mark)
+        node.value.append((yaml_block.ScalarNode(key, style, mark, mark), value))
+    return node
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "<", "<<<"]), st.sampled_from([None, "'"])), max_size=6))
+def test_a_mapping_without_merge_keys_keeps_its_pairs_as_the_merging_reading_would(keys):
+    # the shortcut (no '<<' key: the pairs as they are) against the merging reading, which a quoted '<<'
+    # (an ordinary key) takes
+    fast = _Builder("f", 0)._merged_pairs(_mapping(keys))
+    slow = _Builder("f", 0)._merged_pairs(_mapping(keys + [("<<", '"')]))
+    assert [(k.value, v.value) for k, v in fast] == [(k.value, v.value) for k, v in slow[:-1]]
+    assert slow[-1][0].value == "<<"

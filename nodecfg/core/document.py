@@ -13,7 +13,10 @@ from nodecfg.core.diagnostics import Span
 
 
 def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def join_pointer(parent: str, token: str | int) -> str:
@@ -23,6 +26,8 @@ def join_pointer(parent: str, token: str | int) -> str:
 def split_pointer(pointer: str) -> list[str]:
     if not pointer:
         return []
+    if "~" not in pointer:  # no escapes (most pointers): the tokens are the text between the slashes
+        return pointer.split("/")[1:]
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from nodecfg.core.codes import CATALOGUE, NC120, NC123, NC124, NC145, NC146
 from nodecfg.core.diagnostics import Diagnostic, Edit, Span
-from nodecfg.core.document import Document, join_pointer
+from nodecfg.core.document import Document, escape_pointer_token
 
 MAX_DEPTH = 100
 MAX_NODES = 100_000
@@ -40,6 +40,7 @@ _TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"
 _FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
 _NULL = {"", "~", "null", "Null", "NULL"}
 _YAML12_BOOL = {"true", "True", "TRUE", "false", "False", "FALSE"}
+_WORDS = _TRUE | _FALSE | _NULL
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOATS = {
     ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
@@ -121,6 +122,12 @@ def _octal_literal(text: str) -> bool:
         and "9" not in body
 
 
+def is_plain_string(text: str) -> bool:
+    """Whether a plain scalar is a string for every reader, known without resolving it: a word
+    (a letter first) other than the YAML 1.1 booleans and nulls.  Most keys and values are."""
+    return text[:1].isalpha() and text not in _WORDS
+
+
 def _as_read(value: Any) -> str | None:
     """A YAML 1.1 boolean or integer spelled the one way every YAML reader reads alike."""
     if isinstance(value, bool):
@@ -138,6 +145,10 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
+# A Span made from its fields in order, without the Python-level __new__ a NamedTuple has (one Span a node)
+_new_tuple = tuple.__new__
+
+
 class _Builder:
     """Turns a ruamel node tree into plain data, recording spans by JSON pointer."""
 
@@ -153,8 +164,9 @@ class _Builder:
 
     def span(self, node) -> Span:
         start, end = node.start_mark, node.end_mark
-        return Span(self.uri, start.line + 1 + self.line_offset, start.column + 1,
-                    end.line + 1 + self.line_offset, end.column + 1)
+        first_line = self.line_offset + 1
+        return _new_tuple(Span, (self.uri, start.line + first_line, start.column + 1,
+                                 end.line + first_line, end.column + 1))
 
     def report(self, code: str, node, message: str, hint: str = "", *, as_read: str | None = None) -> None:
         span = self.span(node)
@@ -174,17 +186,19 @@ class _Builder:
         if kind == "ScalarNode":
             return self.scalar(node)
         if kind == "SequenceNode":
-            return [self.build(item, join_pointer(pointer, i), depth + 1) for i, item in enumerate(node.value)]
+            build, depth = self.build, depth + 1
+            return [build(item, f"{pointer}/{index}", depth) for index, item in enumerate(node.value)]
         return self.mapping(node, pointer, depth)
 
     def scalar(self, node) -> Any:
         self.expansion.charge(node)
-        if _has_lone_surrogate(node.value):
+        value = node.value
+        if not value.isascii() and _has_lone_surrogate(value):
             # go-yaml refuses \uD800-\uDFFF escapes; Python would keep an unencodable character
             self.report("NC120", node, "YAML syntax error: invalid Unicode escape (a lone surrogate)")
-            node.value = _lone_surrogate().sub("\ufffd", node.value)
-        if node.style is not None:  # quoted or block scalar: always a string
-            return node.value
+            node.value = value = _lone_surrogate().sub("\ufffd", value)
+        if node.style is not None or is_plain_string(value):  # quoted or block scalar: always a string
+            return value
         if _explicit_str_tag(node):
             return node.value
         disagreement = yaml12_disagreement(node.value)
@@ -200,7 +214,9 @@ class _Builder:
 
     def mapping(self, node, pointer: str, depth: int) -> dict:
         result: dict[str, Any] = {}
-        seen: dict[str, Any] = {}
+        seen: dict[str, Span] = {}
+        prefix = pointer + "/"
+        depth += 1
         for key_node, value_node in self._merged_pairs(node):
             if type(key_node).__name__ != "ScalarNode":
                 # go-yaml v2 refuses these ("invalid map key"); the key is never
@@ -209,14 +225,16 @@ class _Builder:
                             "(which nodeadm decodes with) fails with 'invalid map key'",
                             "use a plain string key")
                 continue
-            key = _key_text(self.scalar(key_node))
-            child = join_pointer(pointer, key)
-            if key in seen and seen[key] is not None:
+            key = self.scalar(key_node)
+            if type(key) is not str:
+                key = _key_text(key)
+            child = prefix + escape_pointer_token(key)
+            first = seen.get(key)
+            if first is not None:
                 self.report("NC121", key_node, f"key '{key}' is defined again; nodeadm keeps this later value",
-                            f"first defined on line {seen[key].line}")
-            seen[key] = self.span(key_node) if key_node.start_mark is not None else None
-            self.key_positions[child] = self.span(key_node)
-            result[key] = self.build(value_node, child, depth + 1)
+                            f"first defined on line {first.line}")
+            seen[key] = self.key_positions[child] = self.span(key_node)
+            result[key] = self.build(value_node, child, depth)
         return result
 
     def _merged_pairs(self, node, depth: int = 0):
@@ -231,6 +249,12 @@ class _Builder:
         cached = self._pairs_cache.get(id(node))
         if cached is not None:
             return cached
+        for key_node, _ in node.value:
+            if key_node.value == "<<":
+                break
+        else:  # no merge key (most mappings): the pairs as they are
+            self._pairs_cache[id(node)] = node.value
+            return node.value
         merged, explicit = [], []
         for key_node, value_node in node.value:
             if type(key_node).__name__ == "ScalarNode" and key_node.value == "<<" and key_node.style is None:

@@ -33,7 +33,8 @@ _DECLINE_ASCII = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _DECLINE_CHARACTERS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 # A plain scalar on one line in block context (ruamel scanner.py scan_plain): chunks of anything
 # but blanks and ': ' separated by spaces; a chunk after spaces does not start with '#' (a comment).
-_PLAIN = re.compile(r"(?:[^ \t:]|:(?=[^ \t]))+(?: +(?:[^ \t:#]|:(?=[^ \t]))(?:[^ \t:]|:(?=[^ \t]))*)*")
+# Runs without ':' are taken whole ('+' inside the group): one step a run, not one a character.
+_PLAIN = re.compile(r"(?:[^ \t:]+|:(?=[^ \t]))+(?: +(?:[^ \t:#]|:(?=[^ \t]))(?:[^ \t:]+|:(?=[^ \t]))*)*")
 # The first character of a plain scalar (scanner.py check_plain): not an indicator, except '-' followed
 # by a non-blank ('?' and ':' followed by one are left to ruamel).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
@@ -47,6 +48,7 @@ _MAX_SIMPLE_KEY = 1000  # ruamel allows 1024 characters before a key's ':'
 # The escapes JSON has, read alike by YAML (scanner.py ESCAPE_REPLACEMENTS); others are left to ruamel.
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 _HEX = frozenset("0123456789abcdefABCDEF")
+_QUOTED_RUN = re.compile(r'[^"\\]*')  # the characters of a double-quoted scalar up to a quote or an escape
 
 
 def _double_quoted(text: str, column: int) -> tuple[str, int] | None:
@@ -54,9 +56,7 @@ def _double_quoted(text: str, column: int) -> tuple[str, int] | None:
     chunks = []
     index = column + 1
     while True:
-        stop = index
-        while stop < len(text) and text[stop] not in '"\\':
-            stop += 1
+        stop = _QUOTED_RUN.match(text, index).end()
         chunks.append(text[index:stop])
         if stop == len(text):
             return None  # continues on the next line
@@ -165,6 +165,37 @@ def compose(text: str, event_limit: int) -> tuple[list, int] | None:
     return (roots, events) if events <= event_limit else None
 
 
+def _inline_scalar(text: str, line: int, column: int):
+    """A plain or quoted scalar that ends on this line: (node, column after it), or None."""
+    first = text[column]
+    if first not in _INDICATORS or (first == "-" and text[column + 1:column + 2] not in ("", " ", "\t")):
+        match = _PLAIN.match(text, column)
+        if match is None:
+            return None
+        end = match.end()
+        return ScalarNode(match.group(), None, Mark(line, column), Mark(line, end)), end
+    if first == "'":
+        index, chunks = column + 1, []
+        while True:
+            close = text.find("'", index)
+            if close < 0:
+                return None  # continues on the next line
+            chunks.append(text[index:close])
+            if text.startswith("'", close + 1):
+                chunks.append("'")
+                index = close + 2
+                continue
+            end = close + 1
+            return ScalarNode("".join(chunks), "'", Mark(line, column), Mark(line, end)), end
+    if first == '"':
+        scanned = _double_quoted(text, column)
+        if scanned is None:
+            return None
+        value, end = scanned
+        return ScalarNode(value, '"', Mark(line, column), Mark(line, end)), end
+    return None  # another indicator
+
+
 class _Composer:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
@@ -180,9 +211,8 @@ class _Composer:
         lines = self.lines
         while True:
             text = lines[line]
-            index = column
-            while index < len(text) and text[index] == " ":
-                index += 1
+            # a line's indentation in one step (most calls start a line)
+            index = len(text) - len(text.lstrip(" ")) if column == 0 else _skip_spaces(text, column)
             if index < len(text):
                 character = text[index]
                 if character != "#":
@@ -240,26 +270,29 @@ class _Composer:
             return node, self.next_token(line, column)
         if self.entry(line, column):
             return self.sequence(line, column, indentless=False)
-        if self.key(line, column) is not None:
-            return self.mapping(line, column)
+        found = self.key(line, column)
+        if found is not None:
+            return self.mapping(line, column, found)
         raise _Decline  # a scalar on a line of its own
 
     # --- collections ----------------------------------------------------------------------------
 
-    def mapping(self, line: int, column: int):
+    def mapping(self, line: int, column: int, found: tuple):
+        """The block mapping at (line, column), whose first key ``found`` has been scanned."""
         self.enter()
         node = MappingNode([], Mark(line, column))
+        pairs = node.value
         while True:
-            found = self.key(line, column)
-            if found is None:
-                raise _Decline
             key, after = found
             self.events += 1
             value, (line, next_column) = self.value(line, after, column)
-            node.value.append((key, value))
-            if self.at_end(line, next_column) or next_column < column:
+            pairs.append((key, value))
+            if next_column < column or self.at_end(line, next_column):
                 break
             if next_column > column or self.entry(line, next_column):
+                raise _Decline
+            found = self.key(line, column)
+            if found is None:
                 raise _Decline
         node.end_mark = Mark(line, next_column)
         self.depth -= 1
@@ -275,12 +308,14 @@ class _Composer:
                 start += 1
             if start == len(text) or text[start] == "#" or self.entry(line, start):
                 raise _Decline  # an empty entry, or one on the next lines, or '- - x'
-            if self.key(line, start) is not None:
-                item, (line, next_column) = self.mapping(line, start)
+            # a key needs a ':' after it on its line: without one, the entry is scanned once, as a scalar
+            found = self.key(line, start) if text.find(":", start) >= 0 else None
+            if found is not None:
+                item, (line, next_column) = self.mapping(line, start, found)
             else:
                 item, (line, next_column) = self.scalar_value(line, start, column)
             node.value.append(item)
-            if self.at_end(line, next_column) or next_column < column:
+            if next_column < column or self.at_end(line, next_column):
                 break
             if next_column > column:
                 raise _Decline
@@ -325,7 +360,7 @@ class _Composer:
     def key(self, line: int, column: int):
         """The key at (line, column) and the column after its ':', or None if no key starts there."""
         text = self.lines[line]
-        scanned = self.inline_scalar(text, line, column)
+        scanned = _inline_scalar(text, line, column)
         if scanned is None:
             return None
         node, end = scanned
@@ -347,12 +382,12 @@ class _Composer:
             node, (line, end) = self.flow_node(line, column)  # it may end on a later line
             text = self.lines[line]
         else:
-            scanned = self.inline_scalar(text, line, column)
+            scanned = _inline_scalar(text, line, column)
             if scanned is None:
                 raise _Decline
             node, end = scanned
             self.events += 1
-        if not _rest_is_comment(text, end):
+        if end < len(text) and not _rest_is_comment(text, end):
             raise _Decline
         if line == self.last:
             return node, (line, len(text))
@@ -400,7 +435,7 @@ class _Composer:
         if text[column] in "[{":
             return self.flow_node(line, column)
         if text[column] in "'\"":
-            scanned = self.inline_scalar(text, line, column)
+            scanned = _inline_scalar(text, line, column)
         else:
             match = _FLOW_PLAIN.match(text, column)
             scanned = match and (ScalarNode(match.group(), None, Mark(line, column), Mark(line, match.end())),
@@ -423,37 +458,6 @@ class _Composer:
             if line == self.last:
                 raise _Decline  # not closed
             line, column = line + 1, 0
-
-    @staticmethod
-    def inline_scalar(text: str, line: int, column: int):
-        """A plain or quoted scalar that ends on this line: (node, column after it), or None."""
-        first = text[column]
-        if first == "'":
-            index, chunks = column + 1, []
-            while True:
-                close = text.find("'", index)
-                if close < 0:
-                    return None  # continues on the next line
-                chunks.append(text[index:close])
-                if text.startswith("'", close + 1):
-                    chunks.append("'")
-                    index = close + 2
-                    continue
-                end = close + 1
-                return ScalarNode("".join(chunks), "'", Mark(line, column), Mark(line, end)), end
-        if first == '"':
-            scanned = _double_quoted(text, column)
-            if scanned is None:
-                return None
-            value, end = scanned
-            return ScalarNode(value, '"', Mark(line, column), Mark(line, end)), end
-        if first in _INDICATORS and not (first == "-" and text[column + 1:column + 2] not in ("", " ", "\t")):
-            return None
-        match = _PLAIN.match(text, column)
-        if match is None:
-            return None
-        end = match.end()
-        return ScalarNode(match.group(), None, Mark(line, column), Mark(line, end)), end
 
     def block_scalar(self, line: int, column: int, indent: int):
         """A literal or folded block scalar (scanner.py scan_block_scalar, for a parent indent >= 0)."""
