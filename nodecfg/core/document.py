@@ -23,6 +23,8 @@ def join_pointer(parent: str, token: str | int) -> str:
 def split_pointer(pointer: str) -> list[str]:
     if not pointer:
         return []
+    if "~" not in pointer:  # nothing escaped: the common case, without two replaces a token
+        return pointer.split("/")[1:]
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
 
 

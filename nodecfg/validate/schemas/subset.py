@@ -12,8 +12,7 @@ cannot exhaust the stack.
 """
 
 import re
-from functools import cache
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from nodecfg.core.document import join_pointer
 
@@ -63,11 +62,6 @@ def json_type_of(value: Any) -> str:
     return "unknown"
 
 
-def _has_type(value: Any, type_name: str) -> bool:
-    actual = json_type_of(value)
-    return actual == type_name or (type_name == "number" and actual == "integer")
-
-
 def json_equal(left: Any, right: Any) -> bool:
     """Equality as JSON Schema defines it: true is not 1, 1 equals 1.0."""
     if isinstance(left, bool) or isinstance(right, bool) or left is None or right is None:
@@ -75,66 +69,129 @@ def json_equal(left: Any, right: Any) -> bool:
     return left == right
 
 
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
 def iter_violations(root: dict, instance: Any, pointer: str = "") -> Iterator[Violation]:
     """Every violation of ``root`` by ``instance``, in document order."""
-    yield from _check(root, root, instance, pointer)
+    found: list[Violation] = []
+    _check(_prepared(root), instance, pointer, found)
+    return iter(found)
 
 
-def _check(schema: dict, root: dict, value: Any, pointer: str) -> Iterator[Violation]:
-    ref = schema.get("$ref")
-    if ref is not None and ref.startswith("#/"):
-        yield from _check(_resolve(root, ref), root, value, pointer)
-    if "type" in schema:
-        allowed = schema["type"]
-        allowed = [allowed] if isinstance(allowed, str) else allowed
-        if not any(_has_type(value, name) for name in allowed):
-            # Other keywords would only repeat the same mistake.
-            yield Violation(TYPE, pointer, value, tuple(allowed), schema)
-            return
-    yield from _check_values(schema, value, pointer)
+class _Node:
+    """One subschema with its keywords read once: what ``_check`` asks of every value it meets.
+
+    ``schema`` is the subschema itself (a Violation names it); ``ref`` the
+    node a local ``$ref`` resolves to; ``accepts`` the JSON types that pass
+    ``type`` (an integer passes "number"); ``extra`` is ``additionalProperties``:
+    True, False or a node.
+    """
+
+    __slots__ = ("schema", "ref", "types", "accepts", "const", "enum", "pattern", "required", "properties",
+                 "known", "names", "extra", "items")
+
+    def fill(self, schema: dict, prepare: Callable[[dict], "_Node"], resolve: Callable[[str], "_Node"]) -> None:
+        self.schema = schema
+        ref = schema.get("$ref")
+        self.ref = resolve(ref) if ref is not None and ref.startswith("#/") else None
+        allowed = schema.get("type")
+        self.types = None if allowed is None else tuple([allowed] if isinstance(allowed, str) else allowed)
+        accepts = set(self.types or ())
+        if "number" in accepts:
+            accepts.add("integer")
+        self.accepts = frozenset(accepts)
+        self.const = schema["const"] if "const" in schema else _ABSENT
+        self.enum = tuple(schema["enum"]) if "enum" in schema else None
+        self.pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+        self.required = tuple(schema.get("required", ()))
+        self.properties = {name: prepare(sub) for name, sub in schema.get("properties", {}).items()}
+        self.known = tuple(schema.get("properties", {}))
+        names = schema.get("propertyNames")
+        self.names = None if names is None else tuple(names["enum"])
+        extra = schema.get("additionalProperties", True)
+        self.extra = prepare(extra) if isinstance(extra, dict) else extra
+        self.items = prepare(schema["items"]) if "items" in schema else None
+
+
+_ABSENT: Any = object()
+_PREPARED: dict[int, tuple[dict, _Node]] = {}  # id(root) -> (root, its node); root kept so its id stays its own
+_PREPARED_KEPT = 8
+
+
+def _prepared(root: dict) -> _Node:
+    """root's nodes, built once per schema (the packaged ones are loaded once: nodecfg.validate.schemas)."""
+    entry = _PREPARED.get(id(root))
+    if entry is not None and entry[0] is root:
+        return entry[1]
+    by_ref: dict[str, _Node] = {}
+
+    def prepare(schema: dict) -> _Node:
+        node = _Node()
+        node.fill(schema, prepare, resolve)
+        return node
+
+    def resolve(ref: str) -> _Node:
+        if ref not in by_ref:  # registered before it is filled: a $def may refer to itself
+            node = by_ref[ref] = _Node()
+            node.fill(_resolve(root, ref), prepare, resolve)
+        return by_ref[ref]
+
+    node = prepare(root)
+    if len(_PREPARED) >= _PREPARED_KEPT:
+        _PREPARED.pop(next(iter(_PREPARED)))
+    _PREPARED[id(root)] = (root, node)
+    return node
+
+
+# Where a value sits: the base pointer, or (parent's path, key or index).  The pointer text is only
+# made for a violation: most values have none.
+Path = Any
+
+
+def _pointer(path: Path) -> str:
+    tokens = []
+    while isinstance(path, tuple):
+        path, token = path
+        tokens.append(token)
+    for token in reversed(tokens):
+        path = join_pointer(path, token)
+    return path
+
+
+def _check(node: _Node, value: Any, path: Path, found: list[Violation]) -> None:
+    if node.ref is not None:
+        _check(node.ref, value, path, found)
+    if node.types is not None and json_type_of(value) not in node.accepts:
+        # Other keywords would only repeat the same mistake.
+        found.append(Violation(TYPE, _pointer(path), value, node.types, node.schema))
+        return
+    if node.const is not _ABSENT and not json_equal(value, node.const):
+        found.append(Violation(CONST, _pointer(path), value, node.const, node.schema))
+    if node.enum is not None and not any(json_equal(value, option) for option in node.enum):
+        found.append(Violation(ENUM, _pointer(path), value, node.enum, node.schema))
+    if node.pattern is not None and isinstance(value, str) and not node.pattern.search(value):
+        found.append(Violation(PATTERN, _pointer(path), value, node.schema["pattern"], node.schema))
     if isinstance(value, dict):
-        yield from _check_object(schema, root, value, pointer)
-    elif isinstance(value, list) and "items" in schema:
+        _check_object(node, value, path, found)
+    elif isinstance(value, list) and node.items is not None:
         for index, item in enumerate(value):
-            yield from _check(schema["items"], root, item, join_pointer(pointer, index))
+            _check(node.items, item, (path, index), found)
 
 
-def _check_values(schema: dict, value: Any, pointer: str) -> Iterator[Violation]:
-    if "const" in schema and not json_equal(value, schema["const"]):
-        yield Violation(CONST, pointer, value, schema["const"], schema)
-    if "enum" in schema and not any(json_equal(value, option) for option in schema["enum"]):
-        yield Violation(ENUM, pointer, value, tuple(schema["enum"]), schema)
-    if "pattern" in schema and isinstance(value, str):
-        if not _compiled(schema["pattern"]).search(value):
-            yield Violation(PATTERN, pointer, value, schema["pattern"], schema)
-
-
-def _check_object(schema: dict, root: dict, value: dict, pointer: str) -> Iterator[Violation]:
-    for name in schema.get("required", ()):
+def _check_object(node: _Node, value: dict, path: Path, found: list[Violation]) -> None:
+    for name in node.required:
         if name not in value:
-            yield Violation(REQUIRED, join_pointer(pointer, name), None, name, schema)
-    properties = schema.get("properties", {})
-    names_schema = schema.get("propertyNames")
-    extra = schema.get("additionalProperties", True)
+            found.append(Violation(REQUIRED, join_pointer(_pointer(path), name), None, name, node.schema))
+    properties = node.properties
+    extra = node.extra
     for key, item in value.items():
-        entry = join_pointer(pointer, key)
-        if names_schema is not None and not _name_allowed(names_schema, key):
-            yield Violation(PROPERTY_NAME, entry, key, tuple(names_schema["enum"]), schema)
+        entry = (path, key)
+        if node.names is not None and not any(json_equal(key, option) for option in node.names):
+            found.append(Violation(PROPERTY_NAME, _pointer(entry), key, node.names, node.schema))
         if isinstance(key, str) and key in properties:
-            yield from _check(properties[key], root, item, entry)
+            _check(properties[key], item, entry, found)
         elif extra is False:
-            yield Violation(UNKNOWN_PROPERTY, entry, key, tuple(properties), schema)
-        elif isinstance(extra, dict):
-            yield from _check(extra, root, item, entry)
-
-
-def _name_allowed(names_schema: dict, key: Any) -> bool:
-    return any(json_equal(key, option) for option in names_schema["enum"])
+            found.append(Violation(UNKNOWN_PROPERTY, _pointer(entry), key, node.known, node.schema))
+        elif isinstance(extra, _Node):
+            _check(extra, item, entry, found)
 
 
 def _resolve(root: dict, ref: str) -> dict:
