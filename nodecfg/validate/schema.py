@@ -345,7 +345,14 @@ def _case_insensitive_match(name: str, candidates: list[str]) -> str | None:
 
 
 def _close_match(name: str, candidates: list[str]) -> str | None:
-    close = _close_matches(name, tuple(candidates))
+    return _closest(name, tuple(candidates))
+
+
+@lru_cache(maxsize=256)
+def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
+    """The candidate closest to name, else the closest ignoring case (difflib): a finding's hint and its
+    fix both ask."""
+    close = _close_matches(name, candidates)
     if close:
         return close[0]
     import difflib

@@ -12,7 +12,8 @@ cannot exhaust the stack.
 """
 
 import re
-from typing import Any, Callable, Iterator, NamedTuple
+from functools import cache
+from typing import Any, Iterator, NamedTuple
 
 from nodecfg.core.document import join_pointer
 
@@ -81,17 +82,20 @@ class _Node:
 
     ``schema`` is the subschema itself (a Violation names it); ``ref`` the
     node a local ``$ref`` resolves to; ``accepts`` the JSON types that pass
-    ``type`` (an integer passes "number"); ``extra`` is ``additionalProperties``:
-    True, False or a node.
+    ``type`` (an integer passes "number").  The nodes below it are made when a
+    value first reaches them (``below``): a document visits few of the
+    kubelet schema's fields, and a cold run checks one document.
     """
 
     __slots__ = ("schema", "ref", "types", "accepts", "const", "enum", "pattern", "required", "properties",
-                 "known", "names", "extra", "items")
+                 "names", "extra", "items", "_below", "_refs")
 
-    def fill(self, schema: dict, prepare: Callable[[dict], "_Node"], resolve: Callable[[str], "_Node"]) -> None:
+    def __init__(self, schema: dict, refs: "_Refs") -> None:
         self.schema = schema
+        self._refs = refs
+        self._below: dict[Any, _Node] = {}
         ref = schema.get("$ref")
-        self.ref = resolve(ref) if ref is not None and ref.startswith("#/") else None
+        self.ref = refs.node(ref) if ref is not None and ref.startswith("#/") else None
         allowed = schema.get("type")
         self.types = None if allowed is None else tuple([allowed] if isinstance(allowed, str) else allowed)
         accepts = set(self.types or ())
@@ -100,41 +104,52 @@ class _Node:
         self.accepts = frozenset(accepts)
         self.const = schema["const"] if "const" in schema else _ABSENT
         self.enum = tuple(schema["enum"]) if "enum" in schema else None
-        self.pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
-        self.required = tuple(schema.get("required", ()))
-        self.properties = {name: prepare(sub) for name, sub in schema.get("properties", {}).items()}
-        self.known = tuple(schema.get("properties", {}))
+        self.pattern = _compiled(schema["pattern"]) if "pattern" in schema else None
+        self.required = schema.get("required", ())
+        self.properties = schema.get("properties", {})
         names = schema.get("propertyNames")
         self.names = None if names is None else tuple(names["enum"])
-        extra = schema.get("additionalProperties", True)
-        self.extra = prepare(extra) if isinstance(extra, dict) else extra
-        self.items = prepare(schema["items"]) if "items" in schema else None
+        self.extra = schema.get("additionalProperties", True)
+        self.items = schema.get("items")
+
+    def below(self, key: Any, schema: dict) -> "_Node":
+        """The node of ``schema``, this node's property ``key`` (a name, or ``_ITEMS``/``_EXTRA``)."""
+        node = self._below.get(key)
+        if node is None:
+            node = self._below[key] = _Node(schema, self._refs)
+        return node
+
+
+class _Refs:
+    """A root schema's ``$defs`` nodes by reference, each made once."""
+
+    def __init__(self, root: dict) -> None:
+        self.root = root
+        self.nodes: dict[str, _Node] = {}
+
+    def node(self, ref: str) -> _Node:
+        if ref not in self.nodes:
+            self.nodes[ref] = _Node(_resolve(self.root, ref), self)
+        return self.nodes[ref]
 
 
 _ABSENT: Any = object()
+_ITEMS, _EXTRA = ("items",), ("additionalProperties",)  # keys of below() no property name can be
 _PREPARED: dict[int, tuple[dict, _Node]] = {}  # id(root) -> (root, its node); root kept so its id stays its own
 _PREPARED_KEPT = 8
 
 
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
 def _prepared(root: dict) -> _Node:
-    """root's nodes, built once per schema (the packaged ones are loaded once: nodecfg.validate.schemas)."""
+    """root's node, made once per schema (the packaged ones are loaded once: nodecfg.validate.schemas)."""
     entry = _PREPARED.get(id(root))
     if entry is not None and entry[0] is root:
         return entry[1]
-    by_ref: dict[str, _Node] = {}
-
-    def prepare(schema: dict) -> _Node:
-        node = _Node()
-        node.fill(schema, prepare, resolve)
-        return node
-
-    def resolve(ref: str) -> _Node:
-        if ref not in by_ref:  # registered before it is filled: a $def may refer to itself
-            node = by_ref[ref] = _Node()
-            node.fill(_resolve(root, ref), prepare, resolve)
-        return by_ref[ref]
-
-    node = prepare(root)
+    node = _Node(root, _Refs(root))
     if len(_PREPARED) >= _PREPARED_KEPT:
         _PREPARED.pop(next(iter(_PREPARED)))
     _PREPARED[id(root)] = (root, node)
@@ -172,8 +187,9 @@ def _check(node: _Node, value: Any, path: Path, found: list[Violation]) -> None:
     if isinstance(value, dict):
         _check_object(node, value, path, found)
     elif isinstance(value, list) and node.items is not None:
+        items = node.below(_ITEMS, node.items)
         for index, item in enumerate(value):
-            _check(node.items, item, (path, index), found)
+            _check(items, item, (path, index), found)
 
 
 def _check_object(node: _Node, value: dict, path: Path, found: list[Violation]) -> None:
@@ -187,11 +203,11 @@ def _check_object(node: _Node, value: dict, path: Path, found: list[Violation]) 
         if node.names is not None and not any(json_equal(key, option) for option in node.names):
             found.append(Violation(PROPERTY_NAME, _pointer(entry), key, node.names, node.schema))
         if isinstance(key, str) and key in properties:
-            _check(properties[key], item, entry, found)
+            _check(node.below(key, properties[key]), item, entry, found)
         elif extra is False:
-            found.append(Violation(UNKNOWN_PROPERTY, _pointer(entry), key, node.known, node.schema))
-        elif isinstance(extra, _Node):
-            _check(extra, item, entry, found)
+            found.append(Violation(UNKNOWN_PROPERTY, _pointer(entry), key, tuple(properties), node.schema))
+        elif isinstance(extra, dict):
+            _check(node.below(_EXTRA, extra), item, entry, found)
 
 
 def _resolve(root: dict, ref: str) -> dict:
