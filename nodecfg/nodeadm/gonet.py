@@ -74,6 +74,11 @@ def cluster_dns(text: object) -> str | None:
 
 def service_network(text: object) -> Network | None:
     """The network the CIDR names, as Go's IPNet.Contains sees it (IPv4-mapped ranges as IPv4)."""
+    return _service_network(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=64)
+def _service_network(text: str) -> Network | None:
     parsed = parse_cidr(text)
     if parsed is None:
         return None

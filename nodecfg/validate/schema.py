@@ -37,6 +37,10 @@ _TYPE_WORDS = {
 }
 
 
+_TYPE_META = ("apiVersion", "kind")
+_TYPE_KEYS = ("apiversion", "kind")
+
+
 def validate_nodeconfig(doc: Document) -> list[Diagnostic]:
     """All structural problems of one NodeConfig document, in source order."""
     if not isinstance(doc.data, dict):
@@ -66,7 +70,9 @@ def _as_type_meta_is_read(data: dict) -> tuple[dict, dict[str, str]]:
     """
     read_from: dict[str, str] = {}
     view = data
-    for name in ("apiVersion", "kind"):
+    if not any(isinstance(key, str) and key.lower() in _TYPE_KEYS and key not in _TYPE_META for key in data):
+        return view, read_from  # the usual document: each named as written, or not at all
+    for name in _TYPE_META:
         keys = sorted(key for key in view if isinstance(key, str) and key.lower() == name.lower())
         if not keys or keys == [name]:
             continue
