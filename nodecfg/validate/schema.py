@@ -10,12 +10,12 @@ case-insensitively), while a wrong type makes the kubelet fail to start.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any, Iterable
 
 from nodecfg.core.codes import CATALOGUE, NC203, NC204, NC205, NC211
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity
+from nodecfg.core.lazy_re import LazyPattern
 from nodecfg.core.document import MISSING, Document, get_pointer, join_pointer, split_pointer
 from nodecfg.validate.schemas import KUBELET_CONFIG, NODECONFIG, load_schema
 from nodecfg.validate.schemas import subset
@@ -377,7 +377,7 @@ def _close_matches(name: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(difflib.get_close_matches(name, candidates, n=2, cutoff=0.6))
 
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_IDENTIFIER = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # only in a finding's message
 
 
 def _dotted(data: Any, pointer: str) -> str:
