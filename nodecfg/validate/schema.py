@@ -132,7 +132,7 @@ def _type_meta_problem(doc: Document, violation: Violation, key: str) -> Diagnos
     """NC204 for the type field at violation.pointer, whose value nodeadm read at pointer key."""
     field = violation.pointer[1:]
     wanted = API_VERSION if field == "apiVersion" else KIND
-    from nodecfg.parse.mime import discarded_user_data  # MIME is imported by the files that have it
+    from nodecfg.nodeadm.userdata import discarded_user_data
 
     refusal = "nodeadm refuses to decode the document" + discarded_user_data(doc.uri)
     if violation.kind == subset.REQUIRED:
@@ -260,7 +260,7 @@ def _rename(doc: Document, pointer: str, name: str, known: list[str], span) -> t
 
 
 def _wrong_type(doc: Document, violation: Violation, code: str, consequence: str) -> Diagnostic:
-    from nodecfg.parse.mime import discarded_user_data
+    from nodecfg.nodeadm.userdata import discarded_user_data
 
     wanted = _expected_words(violation)
     message = (

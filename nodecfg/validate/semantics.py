@@ -71,7 +71,7 @@ def missing_after_discard(config: dict, locate: Locate, mode: str, discarded: st
     """NC301 for the cluster fields the sources left after nodeadm discards the user data ``discarded``.
 
     A NodeConfig part nodeadm cannot decode drops its whole user data
-    (parse/mime.py, discarded_user_data), and the provider chain goes on with
+    (nodeadm/userdata.py, discarded_user_data), and the provider chain goes on with
     the other sources: a field only that user data set is then missing.
     """
     if mode != SELF_MANAGED:
@@ -115,7 +115,7 @@ def _certificate_authority(value: Any, locate: Locate) -> Iterator[Diagnostic]:
     span = locate(f"{CLUSTER}/certificateAuthority")
     compact = value.replace("\r", "").replace("\n", "")
     if not _STD_BASE64.fullmatch(compact):
-        from nodecfg.parse.mime import discarded_user_data  # MIME is imported by the files that have it
+        from nodecfg.nodeadm.userdata import discarded_user_data
 
         yield NC302.at(
             span,

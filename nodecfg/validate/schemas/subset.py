@@ -104,7 +104,7 @@ class _Node:
         self.accepts = frozenset(accepts)
         self.const = schema["const"] if "const" in schema else _ABSENT
         self.enum = tuple(schema["enum"]) if "enum" in schema else None
-        self.pattern = _compiled(schema["pattern"]) if "pattern" in schema else None
+        self.pattern = schema.get("pattern")  # compiled when a string first meets it
         self.required = schema.get("required", ())
         self.properties = schema.get("properties", {})
         names = schema.get("propertyNames")
@@ -182,8 +182,8 @@ def _check(node: _Node, value: Any, path: Path, found: list[Violation]) -> None:
         found.append(Violation(CONST, _pointer(path), value, node.const, node.schema))
     if node.enum is not None and not any(json_equal(value, option) for option in node.enum):
         found.append(Violation(ENUM, _pointer(path), value, node.enum, node.schema))
-    if node.pattern is not None and isinstance(value, str) and not node.pattern.search(value):
-        found.append(Violation(PATTERN, _pointer(path), value, node.schema["pattern"], node.schema))
+    if node.pattern is not None and isinstance(value, str) and not _compiled(node.pattern).search(value):
+        found.append(Violation(PATTERN, _pointer(path), value, node.pattern, node.schema))
     if isinstance(value, dict):
         _check_object(node, value, path, found)
     elif isinstance(value, list) and node.items is not None:
