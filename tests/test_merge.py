@@ -161,7 +161,7 @@ def _fields_by_section(data: dict) -> list[tuple[str, object]]:
     found = []
     for parent, run in nodeconfig._FIELD_RUNS:
         section = nodeconfig._section(data, parent)
-        found += [(pointer, section[key]) for key, pointer, _ in run
+        found += [(pointer, section[key]) for key, pointer, _method in run
                   if section is not None and section.get(key) is not None]
     return found
 

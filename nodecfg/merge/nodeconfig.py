@@ -54,7 +54,7 @@ FIELDS: dict[str, str] = {
 
 
 def _by_parent(fields: dict[str, str]) -> tuple[tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]], ...]:
-    """FIELDS as runs of siblings: (parent's tokens, ((key, pointer, kind), ...)), in FIELDS order.
+    """FIELDS as runs of siblings: (parent's tokens, ((key, pointer, merging method), ...)), in FIELDS order.
 
     A document sets few of the fields: one absent section skips all of its
     fields at once, where asking get_pointer for each walked the path again.
@@ -64,7 +64,7 @@ def _by_parent(fields: dict[str, str]) -> tuple[tuple[tuple[str, ...], tuple[tup
         *parent, key = split_pointer(pointer)
         if not groups or groups[-1][0] != tuple(parent):
             groups.append((tuple(parent), []))
-        groups[-1][1].append((key, pointer, kind))
+        groups[-1][1].append((key, pointer, "_merge_" + kind.replace("-", "_")))
     return tuple((parent, tuple(run)) for parent, run in groups)
 
 
@@ -96,7 +96,8 @@ class MergedConfig:
         its nearest ancestor in the last document that has it."""
         if pointer in self.provenance:
             return self.provenance[pointer][-1]
-        descendants = [p for p in self.provenance if p.startswith(pointer + "/")]
+        below = pointer + "/"
+        descendants = [p for p in self.provenance if p.startswith(below)]
         if descendants:
             return self.provenance[min(descendants)][-1]
         probe = pointer
@@ -178,11 +179,11 @@ class _Merger:
             section = _section(doc.data, parent)
             if section is None:
                 continue
-            for key, pointer, kind in run:
+            for key, pointer, method in run:
                 value = section.get(key)
-                if value is None or not isinstance(value, _EXPECTED_TYPES[kind]):
+                if value is None or not isinstance(value, _EXPECTED_TYPES[FIELDS[pointer]]):
                     continue  # absent, or a type error already reported by the schema stage
-                getattr(self, "_merge_" + kind.replace("-", "_"))(pointer, value, doc)
+                getattr(self, method)(pointer, value, doc)
 
     def _report(self, code: str, doc: Document, pointer: str, message: str) -> None:
         earlier = self.provenance.get(pointer, [None])[-1]
