@@ -41,3 +41,13 @@ def test_keys_read_as_numbers_are_found_and_absent_words_are_not():
     assert get_pointer(data, "/true") == "yes"
     assert get_pointer(data, "/name") == "text"
     assert get_pointer(data, "/missing", default="absent") == "absent"
+
+
+@given(st.lists(st.text(alphabet="ab~/1 0", max_size=4), max_size=4))
+def test_split_pointer_undoes_join_pointer_with_or_without_escapes(tokens):
+    from nodecfg.core.document import join_pointer, split_pointer
+
+    pointer = ""
+    for token in tokens:
+        pointer = join_pointer(pointer, token)
+    assert split_pointer(pointer) == tokens
