@@ -525,3 +525,25 @@ def test_prepared_nodeconfig_validation_is_the_plain_one(data, base):
 @given(_documents(load_schema(KUBELET_CONFIG)))
 def test_prepared_kubelet_validation_is_the_plain_one(data):
     _same_violations(load_schema(KUBELET_CONFIG), data, "/spec/kubelet/config")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdeXY", max_size=7), st.lists(st.text(alphabet="abcdeXY", max_size=7), max_size=6),
+       st.sampled_from([1, 2]))
+def test_close_matches_without_difflib_unless_needed_are_difflibs(word, candidates, n):
+    import difflib
+
+    from nodecfg.validate.schema import _get_close_matches
+
+    assert _get_close_matches(word, candidates, n) == difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
+
+
+def test_a_key_near_no_field_is_told_without_difflib():
+    import subprocess
+    import sys
+
+    code = ("import sys; from nodecfg.validate.schema import _did_you_mean; "
+            "assert _did_you_mean('files', ['apiVersion', 'kind', 'metadata', 'spec']) == ''; "
+            "assert 'difflib' not in sys.modules; "
+            "assert _did_you_mean('kidn', ['apiVersion', 'kind']) == \"did you mean 'kind'?\"")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -10,8 +10,9 @@ case-insensitively), while a wrong type makes the kubelet fail to start.
 """
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from nodecfg.core.codes import CATALOGUE, NC203, NC204, NC205, NC211
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity
@@ -361,10 +362,8 @@ def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
     close = _close_matches(name, candidates)
     if close:
         return close[0]
-    import difflib
-
     by_lower = {c.lower(): c for c in candidates}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    close = _get_close_matches(name.lower(), list(by_lower), 1)
     return by_lower[close[0]] if close else None
 
 
@@ -372,9 +371,32 @@ def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
 def _close_matches(name: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
     """The two candidates closest to name (difflib, ratio at least 0.6), best first: a finding's hint
     and its fix both ask, and difflib compares name with every candidate."""
-    import difflib  # only needed once something is wrong
+    return tuple(_get_close_matches(name, candidates, 2))
 
-    return tuple(difflib.get_close_matches(name, candidates, n=2, cutoff=0.6))
+
+_CUTOFF = 0.6
+
+
+def _get_close_matches(word: str, candidates: Sequence[str], n: int) -> list[str]:
+    """difflib.get_close_matches(word, candidates, n, 0.6), importing difflib only when some candidate
+    passes difflib's own first two bounds (real_quick_ratio, quick_ratio), which every match must pass:
+    most unknown keys are near no field, and the import costs a cold check about 1 ms."""
+    if not any(_quick_ratio(word, candidate) >= _CUTOFF for candidate in candidates):
+        return []
+    import difflib
+
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=_CUTOFF)
+
+
+def _quick_ratio(a: str, b: str) -> float:
+    """SequenceMatcher(None, b, a).quick_ratio(), after its real_quick_ratio (lengths alone) passes:
+    2 * (characters the two share, counted as multisets) / (both lengths)."""
+    length = len(a) + len(b)
+    if not length:
+        return 1.0
+    if 2.0 * min(len(a), len(b)) / length < _CUTOFF:
+        return 0.0  # real_quick_ratio already fails
+    return 2.0 * sum((Counter(a) & Counter(b)).values()) / length
 
 
 _IDENTIFIER = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # only in a finding's message
