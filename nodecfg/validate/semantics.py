@@ -8,8 +8,6 @@ are checked for the failures they cause later on the node.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 import re
 from typing import Any, Callable, Iterator
@@ -35,7 +33,7 @@ FRAGMENT_HINT = ("for a managed node group's or Karpenter's user data, where the
                  "(see the EKS DescribeCluster API)")
 _ENV_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")  # only with instance.environment
 # Go's base64.StdEncoding: padded, standard alphabet; it skips CR and LF.
-_STD_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+_STD_BASE64 = LazyPattern(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")  # compiled when a CA is first checked
 _PEM_BEGIN = b"-----BEGIN CERTIFICATE-----"
 _PEM_END = b"-----END CERTIFICATE-----"
 
@@ -124,6 +122,8 @@ def _certificate_authority(value: Any, locate: Locate) -> Iterator[Diagnostic]:
             _base64_hint(value),
         )
         return
+    import base64  # only a configuration with a CA needs it (0.7 ms cold, with binascii and struct)
+
     decoded = base64.b64decode(compact)
     if not _has_pem_certificate(decoded):
         yield NC303.at(
@@ -159,6 +159,9 @@ def _has_pem_certificate(data: bytes) -> bool:
 
 
 def _is_der_sequence(body: bytes) -> bool:
+    import base64
+    import binascii
+
     try:
         der = base64.b64decode(b"".join(body.split()), validate=True)
     except (binascii.Error, ValueError):
@@ -178,6 +181,8 @@ def _is_base64_of_pem(data: bytes) -> bool:
     compact = data.replace(b"\r", b"").replace(b"\n", b"")
     if not _STD_BASE64.fullmatch(compact.decode("ascii", "replace")):
         return False
+    import base64
+
     return _PEM_BEGIN in base64.b64decode(compact)
 
 
