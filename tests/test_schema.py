@@ -547,3 +547,9 @@ def test_a_key_near_no_field_is_told_without_difflib():
             "assert 'difflib' not in sys.modules; "
             "assert _did_you_mean('kidn', ['apiVersion', 'kind']) == \"did you mean 'kind'?\"")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_exact_type_table_says_what_json_type_of_says():
+    for value in ({}, {"a": 1}, "", "x", [], [1], True, False, 0, 7, None):
+        assert subset._EXACT_TYPES[type(value)] == subset.json_type_of(value)
+    assert float not in subset._EXACT_TYPES  # 1.0 is an integer, 1.5 a number: json_type_of decides

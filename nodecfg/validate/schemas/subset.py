@@ -63,6 +63,10 @@ def json_type_of(value: Any) -> str:
     return "unknown"
 
 
+# json_type_of for the exact types a parser makes, found at once (a float asks json_type_of: 1.0 is an integer)
+_EXACT_TYPES = {dict: "object", str: "string", list: "array", bool: "boolean", int: "integer", type(None): "null"}
+
+
 def json_equal(left: Any, right: Any) -> bool:
     """Equality as JSON Schema defines it: true is not 1, 1 equals 1.0."""
     if isinstance(left, bool) or isinstance(right, bool) or left is None or right is None:
@@ -174,7 +178,7 @@ def _pointer(path: Path) -> str:
 def _check(node: _Node, value: Any, path: Path, found: list[Violation]) -> None:
     if node.ref is not None:
         _check(node.ref, value, path, found)
-    if node.types is not None and json_type_of(value) not in node.accepts:
+    if node.types is not None and (_EXACT_TYPES.get(type(value)) or json_type_of(value)) not in node.accepts:
         # Other keywords would only repeat the same mistake.
         found.append(Violation(TYPE, _pointer(path), value, node.types, node.schema))
         return
