@@ -133,3 +133,53 @@ def test_provenance_for_flags_and_nested_kubelet_config():
 def test_spec_keys_come_out_in_nodeadm_order():
     assert list(spec("featureGates: {FastImagePull: true}", "cluster: {name: a}", "kubelet: {flags: [--v=1]}")) == [
         "cluster", "kubelet", "featureGates"]
+
+
+# --- the walk by section reads every field as get_pointer does ---------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from nodecfg.core.document import Document, get_pointer  # noqa: E402
+from nodecfg.merge import nodeconfig  # noqa: E402
+
+_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-1, 2), st.sampled_from(["", "x", "a=b"]),
+                    st.lists(st.sampled_from(["", "--v=2"]), max_size=2),
+                    st.dictionaries(st.sampled_from(["a", "k"]), st.sampled_from([True, "v", None]), max_size=2))
+_NAMES = st.sampled_from(["spec", "cluster", "instance", "kubelet", "containerd", "network", "localStorage",
+                          "name", "cidr", "flags", "config", "environment", "featureGates", "enableOutpost",
+                          "strategy", "nameservers", "1", "true"])
+_TREES = st.recursive(_LEAVES, lambda inner: st.dictionaries(_NAMES | st.sampled_from([1, True]), inner,
+                                                              max_size=4), max_leaves=12)
+
+
+def _fields_by_get_pointer(data: dict) -> list[tuple[str, object]]:
+    return [(pointer, get_pointer(data, pointer)) for pointer in nodeconfig.FIELDS
+            if get_pointer(data, pointer) is not None]
+
+
+def _fields_by_section(data: dict) -> list[tuple[str, object]]:
+    found = []
+    for parent, run in nodeconfig._FIELD_RUNS:
+        section = nodeconfig._section(data, parent)
+        found += [(pointer, section[key]) for key, pointer, _method in run
+                  if section is not None and section.get(key) is not None]
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_NAMES, _TREES, max_size=3))
+def test_fields_by_section_are_those_get_pointer_finds(data):
+    assert _fields_by_section(data) == _fields_by_get_pointer(data)
+    assert [p for p, _ in _fields_by_section({"spec": _every_field()})] == list(nodeconfig.FIELDS)
+    merge_documents([Document("h.yaml", data)])  # and the merge takes any shape
+
+
+def _every_field() -> dict:
+    spec: dict = {}
+    for pointer in nodeconfig.FIELDS:
+        *parents, key = pointer.split("/")[2:]
+        node = spec
+        for name in parents:
+            node = node.setdefault(name, {})
+        node[key] = "set"
+    return spec

@@ -54,3 +54,13 @@ def test_a_pointer_splits_into_the_tokens_it_was_joined_from(tokens):
 def test_escaped_tokens():
     assert escape_pointer_token("a/b~c") == "a~1b~0c" and escape_pointer_token(12) == "12"
     assert split_pointer("/a~1b~0c/~01") == ["a/b~c", "~1"] and split_pointer("/a//b") == ["a", "", "b"]
+
+
+@given(st.lists(st.text(alphabet="ab~/1 0", max_size=4), max_size=4))
+def test_split_pointer_undoes_join_pointer_with_or_without_escapes(tokens):
+    from nodecfg.core.document import join_pointer, split_pointer
+
+    pointer = ""
+    for token in tokens:
+        pointer = join_pointer(pointer, token)
+    assert split_pointer(pointer) == tokens

@@ -6,6 +6,7 @@ sorted, no trailing newline.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import types
 
@@ -388,3 +389,15 @@ def test_cached_config_orders_and_omits_like_go():
     assert spec["containerd"] == {"config": "version = 3\n"}
     # nodeadm never looks the DNS name up when nodes are named by instance ID
     assert "privateDnsName" not in document["status"]["instance"]
+
+
+@pytest.mark.parametrize("cidr, host_bits", [
+    ("10.100.0.0/16", False), ("10.100.0.1/16", True), ("10.100.0.0/15", False), ("10.101.0.0/15", True),
+    ("0.0.0.0/0", False), ("1.2.3.4/0", True), ("1.2.3.4/32", False),
+    ("::ffff:10.0.0.0/104", False), ("::ffff:10.100.0.0/104", True),  # /104: the IPv4 part keeps 8 bits
+    ("fd00::/108", False), ("fd00::1/108", True), ("::1/128", False), ("::1/0", True),
+])
+def test_host_bits_are_those_ipaddress_sees(cidr, host_bits):
+    address, prefix = gonet.parse_cidr(cidr)
+    assert (ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address != address) is host_bits
+    assert gonet.has_host_bits(cidr) is host_bits

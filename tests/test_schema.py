@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -460,3 +461,95 @@ def test_nodeconfig_validation_agrees_with_jsonschema(data):
 def test_kubelet_config_validation_agrees_with_jsonschema(data):
     found = _our_locations(load_schema(KUBELET_CONFIG), data)
     assert found == _authority_locations(_KUBELET_AUTHORITY, data)
+
+
+# --- the prepared validator against a plain reading of the keywords -----------------------
+
+def _plain_violations(schema: dict, root: dict, value, pointer: str) -> list:
+    """The schema subset read keyword by keyword at every value, nothing prepared: the oracle the
+    prepared nodes (subset._Node) and lazily made pointers must match, violation for violation."""
+    from nodecfg.core.document import join_pointer
+    from nodecfg.validate.schemas.subset import Violation, json_equal, json_type_of
+
+    found = []
+    ref = schema.get("$ref")
+    if ref is not None and ref.startswith("#/"):
+        found += _plain_violations(subset._resolve(root, ref), root, value, pointer)
+    if "type" in schema:
+        allowed = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
+        actual = json_type_of(value)
+        if not any(actual == name or (name == "number" and actual == "integer") for name in allowed):
+            return found + [Violation(subset.TYPE, pointer, value, tuple(allowed), schema)]
+    if "const" in schema and not json_equal(value, schema["const"]):
+        found.append(Violation(subset.CONST, pointer, value, schema["const"], schema))
+    if "enum" in schema and not any(json_equal(value, option) for option in schema["enum"]):
+        found.append(Violation(subset.ENUM, pointer, value, tuple(schema["enum"]), schema))
+    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
+        found.append(Violation(subset.PATTERN, pointer, value, schema["pattern"], schema))
+    if isinstance(value, dict):
+        found += [Violation(subset.REQUIRED, join_pointer(pointer, name), None, name, schema)
+                  for name in schema.get("required", ()) if name not in value]
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            entry = join_pointer(pointer, key)
+            names = schema.get("propertyNames")
+            if names is not None and not any(json_equal(key, option) for option in names["enum"]):
+                found.append(Violation(subset.PROPERTY_NAME, entry, key, tuple(names["enum"]), schema))
+            if isinstance(key, str) and key in properties:
+                found += _plain_violations(properties[key], root, item, entry)
+            elif extra is False:
+                found.append(Violation(subset.UNKNOWN_PROPERTY, entry, key, tuple(properties), schema))
+            elif isinstance(extra, dict):
+                found += _plain_violations(extra, root, item, entry)
+    elif isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            found += _plain_violations(schema["items"], root, item, join_pointer(pointer, index))
+    return found
+
+
+def _same_violations(schema: dict, data, base: str = "") -> None:
+    ours = list(iter_violations(schema, data, base))
+    plain = _plain_violations(schema, schema, data, base)
+    assert [v[:4] for v in ours] == [v[:4] for v in plain]
+    assert all(a.schema is b.schema for a, b in zip(ours, plain))
+
+
+@_FAST
+@given(_documents(_ROOT), st.sampled_from(["", "/a~1b/0"]))
+def test_prepared_nodeconfig_validation_is_the_plain_one(data, base):
+    _same_violations(_ROOT, data, base)
+
+
+@_FAST
+@given(_documents(load_schema(KUBELET_CONFIG)))
+def test_prepared_kubelet_validation_is_the_plain_one(data):
+    _same_violations(load_schema(KUBELET_CONFIG), data, "/spec/kubelet/config")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdeXY", max_size=7), st.lists(st.text(alphabet="abcdeXY", max_size=7), max_size=6),
+       st.sampled_from([1, 2]))
+def test_close_matches_without_difflib_unless_needed_are_difflibs(word, candidates, n):
+    import difflib
+
+    from nodecfg.validate.schema import _get_close_matches
+
+    assert _get_close_matches(word, candidates, n) == difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
+
+
+def test_a_key_near_no_field_is_told_without_difflib():
+    import subprocess
+    import sys
+
+    code = ("import sys; from nodecfg.validate.schema import _did_you_mean; "
+            "assert _did_you_mean('files', ['apiVersion', 'kind', 'metadata', 'spec']) == ''; "
+            "assert 'difflib' not in sys.modules; "
+            "assert _did_you_mean('kidn', ['apiVersion', 'kind']) == \"did you mean 'kind'?\"")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_exact_type_table_says_what_json_type_of_says():
+    for value in ({}, {"a": 1}, "", "x", [], [1], True, False, 0, 7, None):
+        assert subset._EXACT_TYPES[type(value)] == subset.json_type_of(value)
+    assert float not in subset._EXACT_TYPES  # 1.0 is an integer, 1.5 a number: json_type_of decides

@@ -241,3 +241,12 @@ def test_bad_shapes_never_raise():
     for config in ({}, {"spec": []}, {"spec": {"cluster": "x", "instance": {"environment": [1]}}},
                    {"spec": {"instance": {"network": {"nameservers": [None, 5]}}}}):
         check_merged(config, lambda pointer: Document("x", None).span_of(pointer))
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\u00a0", "\u2003", "\x1c", "\u3000"])
+def test_an_endpoint_with_any_white_space_is_told_so(space):
+    from nodecfg.validate.semantics import _endpoint_problem
+
+    for endpoint in (f"https://a{space}b.example", f"{space}https://ab.example", f"https://ab.example{space}"):
+        assert _endpoint_problem(endpoint) == ("contains white space", "remove the spaces")
+    assert _endpoint_problem("https://ab.example") is None

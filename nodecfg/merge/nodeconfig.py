@@ -51,6 +51,25 @@ FIELDS: dict[str, str] = {
     "/spec/featureGates": BOOL_MAP,
 }
 
+
+
+def _by_parent(fields: dict[str, str]) -> tuple[tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]], ...]:
+    """FIELDS as runs of siblings: (parent's tokens, ((key, pointer, merging method), ...)), in FIELDS order.
+
+    A document sets few of the fields: one absent section skips all of its
+    fields at once, where asking get_pointer for each walked the path again.
+    """
+    groups: list[tuple[tuple[str, ...], list[tuple[str, str, str]]]] = []
+    for pointer, kind in fields.items():
+        *parent, key = split_pointer(pointer)
+        if not groups or groups[-1][0] != tuple(parent):
+            groups.append((tuple(parent), []))
+        groups[-1][1].append((key, pointer, "_merge_" + kind.replace("-", "_")))
+    return tuple((parent, tuple(run)) for parent, run in groups)
+
+
+_FIELD_RUNS = _by_parent(FIELDS)
+
 _EXPECTED_TYPES = {
     SCALAR: (str,), OUTPOST: (bool,), LIST: (list,), APPEND: (list,),
     INLINE: (dict,), TOML: (str,), BOOL_MAP: (dict,), ENV_MAP: (dict,),
@@ -77,7 +96,8 @@ class MergedConfig:
         its nearest ancestor in the last document that has it."""
         if pointer in self.provenance:
             return self.provenance[pointer][-1]
-        descendants = [p for p in self.provenance if p.startswith(pointer + "/")]
+        below = pointer + "/"
+        descendants = [p for p in self.provenance if p.startswith(below)]
         if descendants:
             return self.provenance[min(descendants)][-1]
         probe = pointer
@@ -155,11 +175,15 @@ class _Merger:
         for key in ("apiVersion", "kind"):
             if key not in self.data and isinstance(doc.data.get(key), str):
                 self.data[key] = doc.data[key]
-        for pointer, kind in FIELDS.items():
-            value = get_pointer(doc.data, pointer)
-            if value is None or not isinstance(value, _EXPECTED_TYPES[kind]):
-                continue  # absent, or a type error already reported by the schema stage
-            getattr(self, "_merge_" + kind.replace("-", "_"))(pointer, value, doc)
+        for parent, run in _FIELD_RUNS:
+            section = _section(doc.data, parent)
+            if section is None:
+                continue
+            for key, pointer, method in run:
+                value = section.get(key)
+                if value is None or not isinstance(value, _EXPECTED_TYPES[FIELDS[pointer]]):
+                    continue  # absent, or a type error already reported by the schema stage
+                getattr(self, method)(pointer, value, doc)
 
     def _report(self, code: str, doc: Document, pointer: str, message: str) -> None:
         earlier = self.provenance.get(pointer, [None])[-1]
@@ -242,6 +266,17 @@ class _Merger:
                 self.provenance.setdefault(child, []).append(doc.span_of(child))
         if merged:
             _set_pointer(self.data, pointer, merged)
+
+
+def _section(data: dict, tokens: tuple[str, ...]) -> dict | None:
+    """The mapping at the path of tokens, or None: get_pointer's walk for names a typed key (``1:``,
+    ``true:``) cannot stand for, as none of FIELDS' can."""
+    node: Any = data
+    for token in tokens:
+        node = node.get(token)
+        if not isinstance(node, dict):
+            return None
+    return node
 
 
 SPEC_ORDER = ("cluster", "containerd", "instance", "kubelet", "featureGates")

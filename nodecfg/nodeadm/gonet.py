@@ -12,6 +12,7 @@ never name another address than the one the node gets.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Literal
 
 IPFamily = Literal["ipv4", "ipv6"]
@@ -25,7 +26,13 @@ def parse_cidr(text: object) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Addr
     than the address; Python's ipaddress rejects what Go's parser rejects in
     the address itself (leading zeros in IPv4 octets included).
     """
-    if not isinstance(text, str) or text.count("/") != 1 or "%" in text:
+    return _parse_cidr(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=64)
+def _parse_cidr(text: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int] | None:
+    """parse_cidr of a string, once: validation and two renderers all ask about the one CIDR."""
+    if text.count("/") != 1 or "%" in text:
         return None
     address_text, prefix_text = text.split("/")
     if not (prefix_text.isascii() and prefix_text.isdigit()):
@@ -67,6 +74,11 @@ def cluster_dns(text: object) -> str | None:
 
 def service_network(text: object) -> Network | None:
     """The network the CIDR names, as Go's IPNet.Contains sees it (IPv4-mapped ranges as IPv4)."""
+    return _service_network(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=64)
+def _service_network(text: str) -> Network | None:
     parsed = parse_cidr(text)
     if parsed is None:
         return None
@@ -84,4 +96,5 @@ def has_host_bits(text: object) -> bool:
     if parsed is None:
         return False
     address, prefix = parsed
-    return ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address != address
+    host_bits = address.max_prefixlen - prefix
+    return int(address) >> host_bits << host_bits != int(address)

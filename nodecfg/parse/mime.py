@@ -17,6 +17,7 @@ from typing import NamedTuple
 from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
 from nodecfg.core.locations import Location, layers_uri, part_uri
+from nodecfg.nodeadm.userdata import discarded_user_data  # noqa: F401  (its home; named here as before)
 from nodecfg.parse.wrapping import (DEFAULT_LIMIT, DecodeBudget, UnwrapError, budget_of, decode_if_base64,
                                    decode_quoted_printable, unwrap)
 
@@ -835,19 +836,3 @@ def cloud_config_problem(body: bytes) -> tuple[int, int, str] | None:
     return None
 
 
-def discarded_user_data(uri: str) -> str:
-    """The consequence to add to a finding that makes nodeadm fail to decode the part at ``uri``.
-
-    ParseMultipart (nodeadm internal/configprovider/mime.go) returns at the
-    first NodeConfig part that DecodeNodeConfig rejects, so none of the
-    user data's parts is kept.  The error wraps ErrNodeConfigDecodingFailure
-    (internal/api/bridge/decode.go), which the provider chain (chain.go)
-    tolerates for user data by skipping that source: only drop-ins from
-    /etc/eks/nodeadm.d/ (nodeadm-run.service's second --config-source) are
-    left.  A drop-in written by a script is a file source, not a part.
-    """
-    location = Location.parse(uri)
-    if location.part is None or location.heredoc is not None:
-        return ""
-    return ("; one undecodable NodeConfig part makes nodeadm discard the whole user data, every part of it, "
-            "and keep only drop-ins from /etc/eks/nodeadm.d/")

@@ -10,12 +10,13 @@ case-insensitively), while a wrong type makes the kubelet fail to start.
 """
 from __future__ import annotations
 
-import re
+from collections import Counter
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from nodecfg.core.codes import CATALOGUE, NC203, NC204, NC205, NC211
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity
+from nodecfg.core.lazy_re import LazyPattern
 from nodecfg.core.document import MISSING, Document, get_pointer, join_pointer, split_pointer
 from nodecfg.validate.schemas import KUBELET_CONFIG, NODECONFIG, load_schema
 from nodecfg.validate.schemas import subset
@@ -35,6 +36,10 @@ _TYPE_WORDS = {
     "null": "null",
     "unknown": "value",
 }
+
+
+_TYPE_META = ("apiVersion", "kind")
+_TYPE_KEYS = ("apiversion", "kind")
 
 
 def validate_nodeconfig(doc: Document) -> list[Diagnostic]:
@@ -66,7 +71,9 @@ def _as_type_meta_is_read(data: dict) -> tuple[dict, dict[str, str]]:
     """
     read_from: dict[str, str] = {}
     view = data
-    for name in ("apiVersion", "kind"):
+    if not any(isinstance(key, str) and key.lower() in _TYPE_KEYS and key not in _TYPE_META for key in data):
+        return view, read_from  # the usual document: each named as written, or not at all
+    for name in _TYPE_META:
         keys = sorted(key for key in view if isinstance(key, str) and key.lower() == name.lower())
         if not keys or keys == [name]:
             continue
@@ -126,7 +133,7 @@ def _type_meta_problem(doc: Document, violation: Violation, key: str) -> Diagnos
     """NC204 for the type field at violation.pointer, whose value nodeadm read at pointer key."""
     field = violation.pointer[1:]
     wanted = API_VERSION if field == "apiVersion" else KIND
-    from nodecfg.parse.mime import discarded_user_data  # MIME is imported by the files that have it
+    from nodecfg.nodeadm.userdata import discarded_user_data
 
     refusal = "nodeadm refuses to decode the document" + discarded_user_data(doc.uri)
     if violation.kind == subset.REQUIRED:
@@ -254,7 +261,7 @@ def _rename(doc: Document, pointer: str, name: str, known: list[str], span) -> t
 
 
 def _wrong_type(doc: Document, violation: Violation, code: str, consequence: str) -> Diagnostic:
-    from nodecfg.parse.mime import discarded_user_data
+    from nodecfg.nodeadm.userdata import discarded_user_data
 
     wanted = _expected_words(violation)
     message = (
@@ -345,13 +352,18 @@ def _case_insensitive_match(name: str, candidates: list[str]) -> str | None:
 
 
 def _close_match(name: str, candidates: list[str]) -> str | None:
-    close = _close_matches(name, tuple(candidates))
+    return _closest(name, tuple(candidates))
+
+
+@lru_cache(maxsize=256)
+def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
+    """The candidate closest to name, else the closest ignoring case (difflib): a finding's hint and its
+    fix both ask."""
+    close = _close_matches(name, candidates)
     if close:
         return close[0]
-    import difflib
-
     by_lower = {c.lower(): c for c in candidates}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    close = _get_close_matches(name.lower(), list(by_lower), 1)
     return by_lower[close[0]] if close else None
 
 
@@ -359,12 +371,35 @@ def _close_match(name: str, candidates: list[str]) -> str | None:
 def _close_matches(name: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
     """The two candidates closest to name (difflib, ratio at least 0.6), best first: a finding's hint
     and its fix both ask, and difflib compares name with every candidate."""
-    import difflib  # only needed once something is wrong
-
-    return tuple(difflib.get_close_matches(name, candidates, n=2, cutoff=0.6))
+    return tuple(_get_close_matches(name, candidates, 2))
 
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_CUTOFF = 0.6
+
+
+def _get_close_matches(word: str, candidates: Sequence[str], n: int) -> list[str]:
+    """difflib.get_close_matches(word, candidates, n, 0.6), importing difflib only when some candidate
+    passes difflib's own first two bounds (real_quick_ratio, quick_ratio), which every match must pass:
+    most unknown keys are near no field, and the import costs a cold check about 1 ms."""
+    if not any(_quick_ratio(word, candidate) >= _CUTOFF for candidate in candidates):
+        return []
+    import difflib
+
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=_CUTOFF)
+
+
+def _quick_ratio(a: str, b: str) -> float:
+    """SequenceMatcher(None, b, a).quick_ratio(), after its real_quick_ratio (lengths alone) passes:
+    2 * (characters the two share, counted as multisets) / (both lengths)."""
+    length = len(a) + len(b)
+    if not length:
+        return 1.0
+    if 2.0 * min(len(a), len(b)) / length < _CUTOFF:
+        return 0.0  # real_quick_ratio already fails
+    return 2.0 * sum((Counter(a) & Counter(b)).values()) / length
+
+
+_IDENTIFIER = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # only in a finding's message
 
 
 def _dotted(data: Any, pointer: str) -> str:

@@ -63,9 +63,8 @@ def json_type_of(value: Any) -> str:
     return "unknown"
 
 
-def _has_type(value: Any, type_name: str) -> bool:
-    actual = json_type_of(value)
-    return actual == type_name or (type_name == "number" and actual == "integer")
+# json_type_of for the exact types a parser makes, found at once (a float asks json_type_of: 1.0 is an integer)
+_EXACT_TYPES = {dict: "object", str: "string", list: "array", bool: "boolean", int: "integer", type(None): "null"}
 
 
 def json_equal(left: Any, right: Any) -> bool:
@@ -75,66 +74,144 @@ def json_equal(left: Any, right: Any) -> bool:
     return left == right
 
 
+def iter_violations(root: dict, instance: Any, pointer: str = "") -> Iterator[Violation]:
+    """Every violation of ``root`` by ``instance``, in document order."""
+    found: list[Violation] = []
+    _check(_prepared(root), instance, pointer, found)
+    return iter(found)
+
+
+class _Node:
+    """One subschema with its keywords read once: what ``_check`` asks of every value it meets.
+
+    ``schema`` is the subschema itself (a Violation names it); ``ref`` the
+    node a local ``$ref`` resolves to; ``accepts`` the JSON types that pass
+    ``type`` (an integer passes "number").  The nodes below it are made when a
+    value first reaches them (``below``): a document visits few of the
+    kubelet schema's fields, and a cold run checks one document.
+    """
+
+    __slots__ = ("schema", "ref", "types", "accepts", "const", "enum", "pattern", "required", "properties",
+                 "names", "extra", "items", "_below", "_refs")
+
+    def __init__(self, schema: dict, refs: "_Refs") -> None:
+        self.schema = schema
+        self._refs = refs
+        self._below: dict[Any, _Node] = {}
+        ref = schema.get("$ref")
+        self.ref = refs.node(ref) if ref is not None and ref.startswith("#/") else None
+        allowed = schema.get("type")
+        self.types = None if allowed is None else tuple([allowed] if isinstance(allowed, str) else allowed)
+        accepts = set(self.types or ())
+        if "number" in accepts:
+            accepts.add("integer")
+        self.accepts = frozenset(accepts)
+        self.const = schema["const"] if "const" in schema else _ABSENT
+        self.enum = tuple(schema["enum"]) if "enum" in schema else None
+        self.pattern = schema.get("pattern")  # compiled when a string first meets it
+        self.required = schema.get("required", ())
+        self.properties = schema.get("properties", {})
+        names = schema.get("propertyNames")
+        self.names = None if names is None else tuple(names["enum"])
+        self.extra = schema.get("additionalProperties", True)
+        self.items = schema.get("items")
+
+    def below(self, key: Any, schema: dict) -> "_Node":
+        """The node of ``schema``, this node's property ``key`` (a name, or ``_ITEMS``/``_EXTRA``)."""
+        node = self._below.get(key)
+        if node is None:
+            node = self._below[key] = _Node(schema, self._refs)
+        return node
+
+
+class _Refs:
+    """A root schema's ``$defs`` nodes by reference, each made once."""
+
+    def __init__(self, root: dict) -> None:
+        self.root = root
+        self.nodes: dict[str, _Node] = {}
+
+    def node(self, ref: str) -> _Node:
+        if ref not in self.nodes:
+            self.nodes[ref] = _Node(_resolve(self.root, ref), self)
+        return self.nodes[ref]
+
+
+_ABSENT: Any = object()
+_ITEMS, _EXTRA = ("items",), ("additionalProperties",)  # keys of below() no property name can be
+_PREPARED: dict[int, tuple[dict, _Node]] = {}  # id(root) -> (root, its node); root kept so its id stays its own
+_PREPARED_KEPT = 8
+
+
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def iter_violations(root: dict, instance: Any, pointer: str = "") -> Iterator[Violation]:
-    """Every violation of ``root`` by ``instance``, in document order."""
-    yield from _check(root, root, instance, pointer)
+def _prepared(root: dict) -> _Node:
+    """root's node, made once per schema (the packaged ones are loaded once: nodecfg.validate.schemas)."""
+    entry = _PREPARED.get(id(root))
+    if entry is not None and entry[0] is root:
+        return entry[1]
+    node = _Node(root, _Refs(root))
+    if len(_PREPARED) >= _PREPARED_KEPT:
+        _PREPARED.pop(next(iter(_PREPARED)))
+    _PREPARED[id(root)] = (root, node)
+    return node
 
 
-def _check(schema: dict, root: dict, value: Any, pointer: str) -> Iterator[Violation]:
-    ref = schema.get("$ref")
-    if ref is not None and ref.startswith("#/"):
-        yield from _check(_resolve(root, ref), root, value, pointer)
-    if "type" in schema:
-        allowed = schema["type"]
-        allowed = [allowed] if isinstance(allowed, str) else allowed
-        if not any(_has_type(value, name) for name in allowed):
-            # Other keywords would only repeat the same mistake.
-            yield Violation(TYPE, pointer, value, tuple(allowed), schema)
-            return
-    yield from _check_values(schema, value, pointer)
+# Where a value sits: the base pointer, or (parent's path, key or index).  The pointer text is only
+# made for a violation: most values have none.
+Path = Any
+
+
+def _pointer(path: Path) -> str:
+    tokens = []
+    while isinstance(path, tuple):
+        path, token = path
+        tokens.append(token)
+    for token in reversed(tokens):
+        path = join_pointer(path, token)
+    return path
+
+
+def _check(node: _Node, value: Any, path: Path, found: list[Violation]) -> None:
+    if node.ref is not None:
+        _check(node.ref, value, path, found)
+    if node.types is not None and (_EXACT_TYPES.get(type(value)) or json_type_of(value)) not in node.accepts:
+        # Other keywords would only repeat the same mistake.
+        found.append(Violation(TYPE, _pointer(path), value, node.types, node.schema))
+        return
+    if node.const is not _ABSENT and not json_equal(value, node.const):
+        found.append(Violation(CONST, _pointer(path), value, node.const, node.schema))
+    if node.enum is not None and not any(json_equal(value, option) for option in node.enum):
+        found.append(Violation(ENUM, _pointer(path), value, node.enum, node.schema))
+    if node.pattern is not None and isinstance(value, str) and not _compiled(node.pattern).search(value):
+        found.append(Violation(PATTERN, _pointer(path), value, node.pattern, node.schema))
     if isinstance(value, dict):
-        yield from _check_object(schema, root, value, pointer)
-    elif isinstance(value, list) and "items" in schema:
+        _check_object(node, value, path, found)
+    elif isinstance(value, list) and node.items is not None:
+        items = node.below(_ITEMS, node.items)
         for index, item in enumerate(value):
-            yield from _check(schema["items"], root, item, join_pointer(pointer, index))
+            _check(items, item, (path, index), found)
 
 
-def _check_values(schema: dict, value: Any, pointer: str) -> Iterator[Violation]:
-    if "const" in schema and not json_equal(value, schema["const"]):
-        yield Violation(CONST, pointer, value, schema["const"], schema)
-    if "enum" in schema and not any(json_equal(value, option) for option in schema["enum"]):
-        yield Violation(ENUM, pointer, value, tuple(schema["enum"]), schema)
-    if "pattern" in schema and isinstance(value, str):
-        if not _compiled(schema["pattern"]).search(value):
-            yield Violation(PATTERN, pointer, value, schema["pattern"], schema)
-
-
-def _check_object(schema: dict, root: dict, value: dict, pointer: str) -> Iterator[Violation]:
-    for name in schema.get("required", ()):
+def _check_object(node: _Node, value: dict, path: Path, found: list[Violation]) -> None:
+    for name in node.required:
         if name not in value:
-            yield Violation(REQUIRED, join_pointer(pointer, name), None, name, schema)
-    properties = schema.get("properties", {})
-    names_schema = schema.get("propertyNames")
-    extra = schema.get("additionalProperties", True)
+            found.append(Violation(REQUIRED, join_pointer(_pointer(path), name), None, name, node.schema))
+    properties = node.properties
+    extra = node.extra
     for key, item in value.items():
-        entry = join_pointer(pointer, key)
-        if names_schema is not None and not _name_allowed(names_schema, key):
-            yield Violation(PROPERTY_NAME, entry, key, tuple(names_schema["enum"]), schema)
+        entry = (path, key)
+        if node.names is not None and not any(json_equal(key, option) for option in node.names):
+            found.append(Violation(PROPERTY_NAME, _pointer(entry), key, node.names, node.schema))
         if isinstance(key, str) and key in properties:
-            yield from _check(properties[key], root, item, entry)
+            _check(node.below(key, properties[key]), item, entry, found)
         elif extra is False:
-            yield Violation(UNKNOWN_PROPERTY, entry, key, tuple(properties), schema)
+            found.append(Violation(UNKNOWN_PROPERTY, _pointer(entry), key, tuple(properties), node.schema))
         elif isinstance(extra, dict):
-            yield from _check(extra, root, item, entry)
-
-
-def _name_allowed(names_schema: dict, key: Any) -> bool:
-    return any(json_equal(key, option) for option in names_schema["enum"])
+            _check(node.below(_EXTRA, extra), item, entry, found)
 
 
 def _resolve(root: dict, ref: str) -> dict:
