@@ -510,7 +510,7 @@ def _left_after_discard(documents: list[Document], undecodable: list[str], mode:
     """
     if not undecodable:
         return []  # (and a file that is not MIME does not import its reader)
-    from nodecfg.parse.mime import discarded_user_data
+    from nodecfg.nodeadm.userdata import discarded_user_data
     from nodecfg.validate.semantics import missing_after_discard
 
     dropped = {file_of(uri) for uri in undecodable if discarded_user_data(uri)}

@@ -17,7 +17,6 @@ from typing import NamedTuple
 from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
 from nodecfg.core.locations import Location, layers_uri, part_uri
-from nodecfg.nodeadm.userdata import discarded_user_data  # noqa: F401  (its home; named here as before)
 from nodecfg.parse.wrapping import (DEFAULT_LIMIT, DecodeBudget, UnwrapError, budget_of, decode_if_base64,
                                    decode_quoted_printable, unwrap)
 
