@@ -61,7 +61,7 @@ def _gate(table, minor: int, version: str, name: str, value: bool, span, where: 
     spec = table.lookup(name, minor)
     shown = str(value).lower()
     if spec is None:
-        present = sorted(table.gates.get(name, {}))
+        present = sorted(table.versions(name))
         if not present:
             return [NC421.at(span, f"{where} sets {name}, which no kubelet from 1.{table.minors[0]} to "
                          f"1.{table.minors[-1]} knows; kubelet {version} exits with 'unrecognized feature gate: "
