@@ -534,14 +534,21 @@ def _describe(value: Any) -> str:
 
 def evaluate(expression: str, default_enis: int, ips_per_eni: int, max_pods: int) -> Outcome:
     """The maxPods an expression gives for these figures, or why it falls back."""
+    return evaluate_each(expression, [(default_enis, ips_per_eni, max_pods)])[0]
+
+
+def evaluate_each(expression: str, figures: list[tuple[int, int, int]]) -> list[Outcome]:
+    """evaluate() for each (default_enis, ips_per_eni, max_pods), the expression checked and parsed once."""
     refusal = check_limits(expression)
     if refusal:
-        return Outcome(None, refusal)
-    variables = {"default_enis": default_enis, "ips_per_eni": ips_per_eni, "max_pods": max_pods}
+        return [Outcome(None, refusal)] * len(figures)
     analysis = analyse(expression)
     if analysis.type_error:
-        return Outcome(None, f"compile error: {analysis.type_error}")
-    tree = analysis.tree
+        return [Outcome(None, f"compile error: {analysis.type_error}")] * len(figures)
+    return [_outcome(expression, analysis.tree, dict(zip(VARIABLES, each))) for each in figures]
+
+
+def _outcome(expression: str, tree: Node | None, variables: dict[str, int]) -> Outcome:
     if tree is not None:
         try:
             return to_max_pods(evaluate_fast(tree, variables))

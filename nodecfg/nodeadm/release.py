@@ -448,7 +448,7 @@ VERSIONS_TABLE = Path(__file__).parent / "data" / "release_versions.tsv"
 @lru_cache(maxsize=1)
 def _versions() -> dict[tuple[str, str], tuple[str, str]]:
     table: dict[tuple[str, str], tuple[str, str]] = {}
-    for row in VERSIONS_TABLE.read_text(encoding="ascii").splitlines():
+    for row in VERSIONS_TABLE.read_bytes().decode("ascii").splitlines():  # read_text imports the ascii codec
         if row and not row.startswith(("#", "tag\t")):
             tag, minor, kubelet, containerd = row.split("\t")[:4]
             table[(tag, minor)] = (kubelet, containerd)
@@ -494,7 +494,7 @@ MEMBERSHIP_TABLE = Path(__file__).parent / "data" / "max_pods_membership.tsv"
 @lru_cache(maxsize=1)
 def _membership() -> dict[str, tuple[int | None, str, str]]:
     """type -> (maxPods of a type the newest table lacks, or None; first release with it; first without it)."""
-    rows = MEMBERSHIP_TABLE.read_text(encoding="ascii").splitlines()
+    rows = MEMBERSHIP_TABLE.read_bytes().decode("ascii").splitlines()  # read_text imports the ascii codec
     table = {}
     for row in rows:
         if row and not row.startswith("#"):
