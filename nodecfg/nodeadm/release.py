@@ -22,6 +22,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from nodecfg.core.lazy_re import LazyPattern
 from nodecfg.core.locations import Location
 
 # Every AMI release tag nodecfg knows, oldest first (git tag, v2025* and v2026*).
@@ -531,10 +532,11 @@ def retired_max_pods(release: str | None, instance_type: str) -> int | None:
 
 # Karpenter's EC2NodeClass alias, an EKS release version (1.33.0-20250715, or its date alone in
 # releaseVersion), an AMI name (amazon-eks-node-al2023-x86_64-standard-1.33-v20250715).
+# Only container files are searched for them (nodecfg/pipeline.py pinned_instance): compiled on first use.
 _PINS = (
-    re.compile(r"\bal2023@(v\d{8}|latest)\b"),
-    re.compile(r"""["']?release_?version["']?\s*[:=]\s*["']?\d+\.\d+\.\d+-(\d{8})\b""", re.IGNORECASE),
-    re.compile(r"\bamazon-eks-(?:node|gpu-node|arm64-node)?-?al2023-[A-Za-z0-9_.-]*?-(v\d{8})\b"),
+    LazyPattern(r"\bal2023@(v\d{8}|latest)\b"),
+    LazyPattern(r"""["']?release_?version["']?\s*[:=]\s*["']?\d+\.\d+\.\d+-(\d{8})\b""", re.IGNORECASE),
+    LazyPattern(r"\bamazon-eks-(?:node|gpu-node|arm64-node)?-?al2023-[A-Za-z0-9_.-]*?-(v\d{8})\b"),
 )
 
 
