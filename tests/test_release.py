@@ -191,3 +191,29 @@ def test_docs_name_every_change_and_its_first_release():
     for change in r.CHANGES:
         assert f"`{change.commit}`" in page, change
         assert change.since in page, change
+
+
+def test_every_release_has_the_profile_its_changes_give():
+    """The profiles, built walking the releases from one change boundary to the next, are each release's own
+    changes computed alone; releases with the same changes share one Profile, which names them in order."""
+    by_changes: dict[frozenset[str], list[str]] = {}
+    for index, tag in enumerate(r.TAGS):
+        changes = frozenset(change.key for change in r.CHANGES if r._in(change, index))
+        assert r.profile(tag).changes == changes, tag
+        by_changes.setdefault(changes, []).append(tag)
+    for tags in by_changes.values():
+        assert all(r.profile(tag) is r.profile(tags[0]) for tag in tags) and r.profile(tags[0]).tags == tuple(tags)
+    assert len({id(r.profile(tag)) for tag in r.TAGS}) == len(by_changes) > 10
+
+
+def test_a_date_alone_is_eight_decimal_digits_as_the_pattern_read_it():
+    import re
+
+    every = "".join(map(chr, range(0x110000)))
+    assert {char for char in every if char.isdecimal()} == set(re.findall(r"\d", every))  # what resolve relies on
+    for text in ("20250801", " 20250801 ", "2025080", "202508011", "２０２５０８０１", "2025-08-01", "²⁰²⁵⁰⁸⁰¹"):
+        expected = "v" + text.strip() if re.fullmatch(r"\d{8}", text.strip()) else text.strip()
+        try:
+            assert r.resolve(text) == expected
+        except r.ReleaseError:
+            assert expected not in r.TAGS

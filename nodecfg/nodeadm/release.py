@@ -294,11 +294,15 @@ def _active(tag: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _profiles() -> dict[str, Profile]:
     """Tag -> its Profile; releases with the same changes share the object."""
+    edges = {change.since for change in CHANGES} | {change.until for change in CHANGES if change.until}
+    active: dict[str, frozenset[str]] = {}
+    for index, tag in enumerate(TAGS):  # a release has its predecessor's changes unless one comes or goes at it
+        active[tag] = _active(tag) if index == 0 or tag in edges else active[TAGS[index - 1]]
     groups: dict[frozenset[str], list[str]] = {}
     for tag in TAGS:
-        groups.setdefault(_active(tag), []).append(tag)
+        groups.setdefault(active[tag], []).append(tag)
     shared = {changes: Profile(changes, tuple(tags)) for changes, tags in groups.items()}
-    return {tag: shared[_active(tag)] for tag in TAGS}
+    return {tag: shared[active[tag]] for tag in TAGS}
 
 
 def resolve(release: str | None) -> str:
@@ -306,7 +310,7 @@ def resolve(release: str | None) -> str:
     if release in (None, "", "latest"):
         return LATEST
     text = str(release).strip()
-    if re.fullmatch(r"\d{8}", text):
+    if len(text) == 8 and text.isdecimal():  # regex \d{8}, without compiling it
         text = "v" + text
     if text in _INDEX:
         return text
