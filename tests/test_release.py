@@ -217,3 +217,27 @@ def test_a_date_alone_is_eight_decimal_digits_as_the_pattern_read_it():
             assert r.resolve(text) == expected
         except r.ReleaseError:
             assert expected not in r.TAGS
+
+
+def test_first_with_is_the_first_release_from_which_every_release_has_the_change():
+    def alone(key: str) -> str:
+        for index, tag in enumerate(r.TAGS):
+            if all(key in r._active(later) for later in r.TAGS[index:]):
+                return tag
+        return r.LATEST
+
+    keys = {change.key for change in r.CHANGES} | {"no-such-change"}
+    assert {key: r.first_with(key) for key in keys} == {key: alone(key) for key in keys}
+    assert r.first_with(r.CONTAINERD2_TEMPLATE) == "v20250807"  # added at v20250501, reverted, added again
+
+
+def test_boundaries_and_changes_between_every_pair_of_releases_as_computed_alone():
+    for old in r.TAGS[::3]:
+        for new in r.TAGS[1::4]:
+            low, high = sorted((r._INDEX[old], r._INDEX[new]))
+            assert r.boundaries(old, new) == [(r.TAGS[i - 1], r.TAGS[i]) for i in range(low + 1, high + 1)
+                                              if r._active(r.TAGS[i - 1]) != r._active(r.TAGS[i])]
+            keys = r._active(old) ^ r._active(new)
+            assert r.changes_between(old, new) == [
+                change for change in r.CHANGES
+                if change.key in keys and r._in(change, r._INDEX[old]) != r._in(change, r._INDEX[new])]

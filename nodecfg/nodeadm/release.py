@@ -287,8 +287,13 @@ def _in(change: Change, index: int) -> bool:
 
 
 def _active(tag: str) -> frozenset[str]:
+    """The changes release tag has, computed over every change (_changes is its profile's, computed once)."""
     index = _INDEX[tag]
     return frozenset(change.key for change in CHANGES if _in(change, index))
+
+
+def _changes(tag: str) -> frozenset[str]:
+    return _profiles()[tag].changes
 
 
 @lru_cache(maxsize=1)
@@ -325,10 +330,12 @@ def profile(release: str | None = None) -> Profile:
 
 def first_with(key: str) -> str:
     """The first release tag that has change ``key`` (for good: after any revert)."""
-    for tag in TAGS:
-        if key in _active(tag) and all(key in _active(later) for later in TAGS[_INDEX[tag]:]):
-            return tag
-    return LATEST
+    first = LATEST
+    for tag in reversed(TAGS):  # the run of releases with it that ends at the newest
+        if key not in _changes(tag):
+            break
+        first = tag
+    return first
 
 
 def changes_between(old: str, new: str) -> list[Change]:
@@ -340,7 +347,7 @@ def changes_between(old: str, new: str) -> list[Change]:
     from v20250505 to v20250807 (where a later commit brings it back).
     """
     old_index, new_index = _INDEX[resolve(old)], _INDEX[resolve(new)]
-    keys = _active(TAGS[old_index]) ^ _active(TAGS[new_index])
+    keys = _changes(TAGS[old_index]) ^ _changes(TAGS[new_index])
     return [change for change in CHANGES if change.key in keys and _in(change, old_index) != _in(change, new_index)]
 
 
@@ -359,7 +366,7 @@ def boundaries(old: str, new: str) -> list[tuple[str, str]]:
     """(the release before, the release) of each profile boundary crossed between old and new, oldest first."""
     low, high = sorted((_INDEX[resolve(old)], _INDEX[resolve(new)]))
     return [(TAGS[index - 1], TAGS[index]) for index in range(low + 1, high + 1)
-            if _active(TAGS[index - 1]) != _active(TAGS[index])]
+            if _changes(TAGS[index - 1]) != _changes(TAGS[index])]
 
 
 # What a boundary crossed, or one change of it, alters for one input: (boundary tag, change key or "" for
