@@ -241,3 +241,32 @@ def test_boundaries_and_changes_between_every_pair_of_releases_as_computed_alone
             assert r.changes_between(old, new) == [
                 change for change in r.CHANGES
                 if change.key in keys and r._in(change, r._INDEX[old]) != r._in(change, r._INDEX[new])]
+
+
+def test_pins_found_as_every_pattern_searched_over_every_text():
+    """pinned_releases searches a text with a pattern only when it holds the literal every match needs."""
+    import re
+    from pathlib import Path
+
+    patterns = [re.compile(r"\bal2023@(v\d{8}|latest)\b"),
+                re.compile(r"""["']?release_?version["']?\s*[:=]\s*["']?\d+\.\d+\.\d+-(\d{8})\b""", re.IGNORECASE),
+                re.compile(r"\bamazon-eks-(?:node|gpu-node|arm64-node)?-?al2023-[A-Za-z0-9_.-]*?-(v\d{8})\b")]
+
+    def every_pattern(text: str) -> list[str]:
+        found: list[str] = []
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                tag = match.group(1) if match.group(1).startswith(("v", "latest")) else "v" + match.group(1)
+                if tag not in found:
+                    found.append(tag)
+        return found
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [path.read_text(errors="replace") for folder in ("golden", "golden-migrate", "examples")
+             for path in sorted((root / folder).rglob("*")) if path.is_file() and path.stat().st_size < 200_000]
+    texts += ["ReleaseVersion: 1.33.0-20250801 al2023@v20250715 amazon-eks-gpu-node-al2023-x-1.33-v20250704",
+              "RELEASEſVERSION = '1.2.3-20250801'", "releaseversıon: 1.2.3-20250801", "AL2023@v20250715",
+              "amazon-eks-node-al2023-v20250704 al2023@latest al2023@v20250715 al2023@latest"]
+    pinned = [text for text in texts if every_pattern(text)]
+    assert len(texts) > 100 and len(pinned) > 5
+    assert [r.pinned_releases(text) for text in texts] == [every_pattern(text) for text in texts]

@@ -542,19 +542,22 @@ def retired_max_pods(release: str | None, instance_type: str) -> int | None:
 # --- releases pinned by the input ---------------------------------------------------------------------
 
 # Karpenter's EC2NodeClass alias, an EKS release version (1.33.0-20250715, or its date alone in
-# releaseVersion), an AMI name (amazon-eks-node-al2023-x86_64-standard-1.33-v20250715).
-# Only container files are searched for them (nodecfg/pipeline.py pinned_instance): compiled on first use.
+# releaseVersion), an AMI name (amazon-eks-node-al2023-x86_64-standard-1.33-v20250715); each with the text
+# any match holds ("" for the case-insensitive one), so a text without it is not searched.  Only container files
+# are searched (nodecfg/pipeline.py pinned_instance): the patterns are compiled on first use.
 _PINS = (
-    LazyPattern(r"\bal2023@(v\d{8}|latest)\b"),
-    LazyPattern(r"""["']?release_?version["']?\s*[:=]\s*["']?\d+\.\d+\.\d+-(\d{8})\b""", re.IGNORECASE),
-    LazyPattern(r"\bamazon-eks-(?:node|gpu-node|arm64-node)?-?al2023-[A-Za-z0-9_.-]*?-(v\d{8})\b"),
+    ("al2023@", LazyPattern(r"\bal2023@(v\d{8}|latest)\b")),
+    ("", LazyPattern(r"""["']?release_?version["']?\s*[:=]\s*["']?\d+\.\d+\.\d+-(\d{8})\b""", re.IGNORECASE)),
+    ("amazon-eks-", LazyPattern(r"\bamazon-eks-(?:node|gpu-node|arm64-node)?-?al2023-[A-Za-z0-9_.-]*?-(v\d{8})\b")),
 )
 
 
 def pinned_releases(text: str) -> list[str]:
     """The release tags a container file pins (alias, release version, AMI name), in order, each once."""
     found: list[str] = []
-    for pattern in _PINS:
+    for needed, pattern in _PINS:
+        if needed not in text:
+            continue
         for match in pattern.finditer(text):
             tag = match.group(1)
             tag = tag if tag.startswith(("v", "latest")) else "v" + tag
