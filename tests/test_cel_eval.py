@@ -232,3 +232,43 @@ def test_limit_refusals_are_marked_as_nodecfgs_own():
 
     assert isinstance(evaluate("(" * 33 + "1" + ")" * 33, 3, 6, 17).error, LimitRefusal)
     assert not isinstance(evaluate("1 / 0", 3, 6, 17).error, LimitRefusal)
+
+
+# --- the limit check and the tokenizer without their start-up patterns answer as with them ----------------
+
+CEL_TEXTS = [
+    "", " ", " \t\n\r\f", "max_pods", "max_pods  ", "max_pods \t\n\r\f", "  1 + 2  ", "1 +\f2\n", "1 + \v", "1\u00a0",
+    "0.9 * max_pods", "0x1F + 1u", "max_pods > 10 ? 10 : max_pods", "[1,2].map(x, x)", "[1].map(x, x).filter(y, y)",
+    "a.all(x, x) && b.exists(y, y) && c.exists_one(z, z)", "x . map (y, y)", "x.\u2003map(y, y)", "f(x).map",
+    "x.mapping(y)", ". map (", "(.)", "1 + 1" * 5, "default_enis * (ips_per_eni - 1) + 2 ",
+]
+
+
+@pytest.mark.parametrize("text", CEL_TEXTS)
+def test_limits_and_tokens_as_with_the_patterns(text):
+    import re
+
+    comprehension = re.compile(r"\.\s*(?:map|filter|all|exists|exists_one)\s*\(")
+    macros = len(comprehension.findall(text))
+    refusal = cel_eval.check_limits(text)
+    assert (macros > cel_eval.MAX_COMPREHENSIONS) == bool(refusal and "comprehension" in refusal)
+
+    token, trailing = cel_eval._TOKEN, re.compile(r"[ \t\n\r\f]*\Z")
+
+    def tokens_as_before(expression):
+        found, position = [], 0
+        while position < len(expression):
+            if trailing.match(expression, position):
+                break
+            match = token.match(expression, position)
+            if not match:
+                return None
+            found.append(("#" if match.lastindex == 1 else "") + match.group(match.lastindex))
+            position = match.end()
+        return found
+
+    try:
+        now = cel_eval._tokenize(text)
+    except cel_eval._Unsupported:
+        now = None
+    assert now == tokens_as_before(text)

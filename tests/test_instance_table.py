@@ -452,3 +452,44 @@ def test_the_build_note_says_whether_vcpus_are_table_figures_or_an_estimate():
             "as the instance table has no figures for it;") in estimated
     given = defaulted_note(with_resources(instance_from_mapping({"instanceType": "u-6tb1.metal", "vcpus": 448})))
     assert "; memoryMiB estimated from the type name" in given
+
+
+# --- a type's row found in the text answers as the whole table read row by row -----------------
+
+def _every_row() -> dict[str, str]:
+    """The straightforward reading: type -> the rest of its line, every line split (a later line wins)."""
+    rows = instance_table.PACKAGED_TABLE.read_text(encoding="ascii").splitlines()
+    return dict(row.split("\t", 1) for row in rows if not row.startswith("#"))
+
+
+def test_the_packaged_table_has_what_the_row_search_relies_on():
+    text = instance_table.PACKAGED_TABLE.read_text(encoding="ascii")
+    assert "\n".join(text.splitlines()) + "\n" == text  # "\n" line breaks only, and a last one
+    _, data = _packaged_rows()
+    assert len({row.split("\t", 1)[0] for row in data}) == len(data) == len(_every_row())  # each type once
+    assert all(str(int(cell)) == cell for row in data for cell in row.split("\t")[1:])  # figures as int() reads
+
+
+def test_every_packaged_type_looked_up_alone_is_its_row():
+    rows = _every_row()
+    for name, rest in rows.items():
+        instance_table._packaged_info.cache_clear()  # the row search itself, not a cached answer
+        assert lookup(name) == instance_table._row_to_info(name, rest), name
+    assert instance_table.all_types() == sorted(rows)
+    some = sorted(rows)[::40]
+    odd = (["", "#", "#instanceType", "# Generated", "m5", "m5.", "large", "10", "\t", "\n", "m5.large\t3"]
+           + [name[:-1] for name in some] + [name + "x" for name in some] + ["x" + name for name in some]
+           + [f"\n{name}" for name in some] + [f"{name}\n" for name in some] + [name.upper() for name in some])
+    for name in odd:
+        assert (lookup(name) is None) == (name not in rows), repr(name)
+
+
+def test_packaged_groups_are_the_pairs_grouped():
+    pairs = instance_table.packaged_pairs()
+    assert pairs == {name: (int(rest.split("\t")[0]), int(rest.split("\t")[1])) for name, rest in _every_row().items()}
+    grouped: dict[tuple[int, int], list[str]] = {}
+    for name in sorted(pairs):
+        grouped.setdefault(pairs[name], []).append(name)
+    groups = instance_table.packaged_groups()
+    assert list(groups.items()) == [(pair, tuple(names)) for pair, names in grouped.items()]  # the same order too
+    assert 10 < len(groups) < 60

@@ -118,3 +118,35 @@ def test_boolean_flags_include_every_boolean_config_field_flag():
         if "boolean" in (kinds if isinstance(kinds, list) else [kinds]):
             booleans.add(flag)
     assert booleans and booleans <= BOOLEAN_FLAGS
+
+
+# --- the start-up-cheap checks answer as the patterns they replaced ------------------------------
+
+def test_a_flag_name_is_valid_as_pflag_names_were_matched_for_every_character():
+    """_valid_name without a regex: as ``[^\\W][\\w.-]*|\\.[\\w.-]*`` for every code point, first and later."""
+    import re
+
+    from nodecfg.nodeadm.kubelet_argv import _valid_name
+
+    pattern = re.compile(r"[^\W][\w.-]*|\.[\w.-]*")
+    every = "".join(map(chr, range(0x110000)))
+    first, later = set(re.findall(r"[\w.]", every)), set(re.findall(r"[\w.-]", every))
+    assert 100_000 < len(first) < len(later) < 0x110000
+    assert {char for char in every if _valid_name(char)} == first
+    assert {char for char in every if _valid_name("a" + char)} == later
+    for name in ("", "-", "--", "-v", ".", "_", "-.", "._-", "a-b.c_d", "ü-x", "v", "a b", "x=1", "٣", "a\u00a0b"):
+        assert _valid_name(name) == (pattern.fullmatch(name) is not None), name
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "--a=1", "  --a=1 \t--b=2\n\n--c\r--d  ", "a\u00a0b c\u2003d\x0be", "\t\tx", "x\r\n",
+    "--a=1 " * 50,
+])
+def test_words_without_quotes_are_the_blank_free_runs(text):
+    import re
+
+    words, unclosed = split_words(traced(text))
+    runs = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[^ \t\n\r]+", text)]
+    assert unclosed is None
+    assert [(w.text, tuple(w.origins), w.start) for w in words] == \
+        [(run, tuple((0, i) for i in range(start, end)), (0, start)) for run, start, end in runs]

@@ -176,15 +176,62 @@ def test_an_expression_over_the_packaged_table_is_evaluated_once_per_expression(
     from nodecfg.context import cel
     from nodecfg.context.maxpods import failures_of
 
-    calls = []
-    evaluate = cel.evaluate
-    monkeypatch.setattr(cel, "evaluate", lambda *args: calls.append(args) or evaluate(*args))
+    calls = []  # the figures evaluated
+    evaluate_each = cel.evaluate_each
+    monkeypatch.setattr(cel, "evaluate_each", lambda expression, figures: calls.extend(figures) or
+                        evaluate_each(expression, figures))
     expression = "max_pods > 7 * 11 ? 77 : max_pods - 2"  # no other test asks this one
     first, total = failures_of(expression)
     evaluated = len(calls)
-    assert 0 < evaluated < 50 and total == len(all_types())
+    assert 0 < evaluated < 50 and total == len(all_types()) and len(set(calls)) == evaluated
     failures, again_total = failures_of(expression)
     assert len(calls) == evaluated and (failures, again_total) == (first, total)
     failures["m5.large"] = "changed by the caller"
     assert failures_of(expression)[0] == first  # each caller gets its own dict
     assert not first  # the expression gives an int on every type: no failures
+
+
+# Expressions that give an int everywhere, fail on some types, fail everywhere (a result out of range, a
+# compile error, a type error), one refused for nodecfg's limits, and one only cel-python evaluates.
+EXPRESSIONS = [
+    "default_enis * (ips_per_eni - 1) + 2",
+    "max_pods - 10",
+    "max_pods > 100 ? 100 : max_pods / (default_enis - 2)",
+    "ips_per_eni % 4 == 0 ? max_pods : 0 - max_pods",
+    "max_pods +",
+    "0.9 * max_pods",
+    "1" + " + 1" * 3000,
+    "int(max_pods / 2.0)",
+]
+
+
+@pytest.mark.parametrize("expression", EXPRESSIONS)
+def test_every_packaged_type_evaluated_on_its_own_gives_the_same_answers(expression):
+    """The packaged table's types grouped by figures and evaluated once per group: as each type evaluated alone."""
+    from nodecfg.context import cel
+    from nodecfg.context.maxpods import evaluate_all, failures_of
+
+    alone = {}
+    for name in all_types():
+        info = lookup(name)
+        outcome = cel.evaluate(expression, info.default_enis, info.ips_per_eni,
+                               standard_max_pods(info.default_enis, info.ips_per_eni))
+        alone[name] = outcome.value if outcome.value is not None else outcome.error
+    failing = {name: result for name, result in alone.items() if isinstance(result, str)}
+    assert list(evaluate_all(expression).items()) == list(alone.items())  # sorted by type, as before
+    failures, total = failures_of(expression)
+    assert list(failures.items()) == list(failing.items()) and total == len(alone) == len(all_types())
+    # a user's table: the pairs given, in any order
+    mixed = {name: (lookup(name).default_enis, lookup(name).ips_per_eni) for name in reversed(all_types()[::7])}
+    mixed["zz9.odd"] = (1, 1)
+    given = evaluate_all(expression, mixed)
+    assert list(given) == sorted(mixed) and all(given[name] == alone[name] for name in mixed if name in alone)
+    assert failures_of(expression, mixed) == ({n: r for n, r in given.items() if isinstance(r, str)}, len(mixed))
+
+
+def test_an_expression_is_checked_once_for_many_figures():
+    from nodecfg.context import cel
+
+    figures = [(3, 10, 29), (2, 2, 4), (1, 1, 2)]
+    for expression in EXPRESSIONS:
+        assert cel.evaluate_each(expression, figures) == [cel.evaluate(expression, *each) for each in figures]

@@ -191,3 +191,82 @@ def test_docs_name_every_change_and_its_first_release():
     for change in r.CHANGES:
         assert f"`{change.commit}`" in page, change
         assert change.since in page, change
+
+
+def test_every_release_has_the_profile_its_changes_give():
+    """The profiles, built walking the releases from one change boundary to the next, are each release's own
+    changes computed alone; releases with the same changes share one Profile, which names them in order."""
+    by_changes: dict[frozenset[str], list[str]] = {}
+    for index, tag in enumerate(r.TAGS):
+        changes = frozenset(change.key for change in r.CHANGES if r._in(change, index))
+        assert r.profile(tag).changes == changes, tag
+        by_changes.setdefault(changes, []).append(tag)
+    for tags in by_changes.values():
+        assert all(r.profile(tag) is r.profile(tags[0]) for tag in tags) and r.profile(tags[0]).tags == tuple(tags)
+    assert len({id(r.profile(tag)) for tag in r.TAGS}) == len(by_changes) > 10
+
+
+def test_a_date_alone_is_eight_decimal_digits_as_the_pattern_read_it():
+    import re
+
+    every = "".join(map(chr, range(0x110000)))
+    assert {char for char in every if char.isdecimal()} == set(re.findall(r"\d", every))  # what resolve relies on
+    for text in ("20250801", " 20250801 ", "2025080", "202508011", "２０２５０８０１", "2025-08-01", "²⁰²⁵⁰⁸⁰¹"):
+        expected = "v" + text.strip() if re.fullmatch(r"\d{8}", text.strip()) else text.strip()
+        try:
+            assert r.resolve(text) == expected
+        except r.ReleaseError:
+            assert expected not in r.TAGS
+
+
+def test_first_with_is_the_first_release_from_which_every_release_has_the_change():
+    def alone(key: str) -> str:
+        for index, tag in enumerate(r.TAGS):
+            if all(key in r._active(later) for later in r.TAGS[index:]):
+                return tag
+        return r.LATEST
+
+    keys = {change.key for change in r.CHANGES} | {"no-such-change"}
+    assert {key: r.first_with(key) for key in keys} == {key: alone(key) for key in keys}
+    assert r.first_with(r.CONTAINERD2_TEMPLATE) == "v20250807"  # added at v20250501, reverted, added again
+
+
+def test_boundaries_and_changes_between_every_pair_of_releases_as_computed_alone():
+    for old in r.TAGS[::3]:
+        for new in r.TAGS[1::4]:
+            low, high = sorted((r._INDEX[old], r._INDEX[new]))
+            assert r.boundaries(old, new) == [(r.TAGS[i - 1], r.TAGS[i]) for i in range(low + 1, high + 1)
+                                              if r._active(r.TAGS[i - 1]) != r._active(r.TAGS[i])]
+            keys = r._active(old) ^ r._active(new)
+            assert r.changes_between(old, new) == [
+                change for change in r.CHANGES
+                if change.key in keys and r._in(change, r._INDEX[old]) != r._in(change, r._INDEX[new])]
+
+
+def test_pins_found_as_every_pattern_searched_over_every_text():
+    """pinned_releases searches a text with a pattern only when it holds the literal every match needs."""
+    import re
+    from pathlib import Path
+
+    patterns = [re.compile(r"\bal2023@(v\d{8}|latest)\b"),
+                re.compile(r"""["']?release_?version["']?\s*[:=]\s*["']?\d+\.\d+\.\d+-(\d{8})\b""", re.IGNORECASE),
+                re.compile(r"\bamazon-eks-(?:node|gpu-node|arm64-node)?-?al2023-[A-Za-z0-9_.-]*?-(v\d{8})\b")]
+
+    def every_pattern(text: str) -> list[str]:
+        found: list[str] = []
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                tag = match.group(1) if match.group(1).startswith(("v", "latest")) else "v" + match.group(1)
+                if tag not in found:
+                    found.append(tag)
+        return found
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [path.read_text(errors="replace") for folder in ("golden", "golden-migrate", "examples")
+             for path in sorted((root / folder).rglob("*")) if path.is_file() and path.stat().st_size < 200_000]
+    texts += ["ReleaseVersion: 1.33.0-20250801 al2023@v20250715 amazon-eks-gpu-node-al2023-x-1.33-v20250704",
+              "RELEASEſVERSION = '1.2.3-20250801'", "releaseversıon: 1.2.3-20250801", "AL2023@v20250715",
+              "amazon-eks-node-al2023-v20250704 al2023@latest al2023@v20250715 al2023@latest"]
+    pinned = [text for text in texts if every_pattern(text)]
+    assert len(texts) > 100 and len(pinned) > 5
+    assert [r.pinned_releases(text) for text in texts] == [every_pattern(text) for text in texts]

@@ -67,7 +67,8 @@ class _BudgetExceeded(BaseException):
 
 # --- limits checked before anything is parsed --------------------------------
 
-_COMPREHENSION = re.compile(r"\.\s*(?:map|filter|all|exists|exists_one)\s*\(")
+# asked only of an expression with a '.' and a '(', which every match holds: compiled on first use
+_COMPREHENSION = LazyPattern(r"\.\s*(?:map|filter|all|exists|exists_one)\s*\(")
 _OPENERS, _CLOSERS = "([{", ")]}"
 
 
@@ -84,7 +85,7 @@ def check_limits(expression: str) -> str | None:
             depth -= 1
     if deepest > MAX_NESTING_DEPTH:
         return LimitRefusal(f"expression nests brackets {deepest} deep; the limit is {MAX_NESTING_DEPTH}")
-    macros = len(_COMPREHENSION.findall(expression))
+    macros = len(_COMPREHENSION.findall(expression)) if "." in expression and "(" in expression else 0
     if macros > MAX_COMPREHENSIONS:
         return LimitRefusal(f"expression uses {macros} comprehension macros; the limit is {MAX_COMPREHENSIONS}")
     return None
@@ -98,16 +99,14 @@ _OTHER_LITERAL = (r"[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+"   
                   r"|(?:0[xX][0-9a-fA-F]+|[0-9]+)[uU]|0[xX][0-9a-fA-F]+")          # uint, hex int
 _TOKEN = re.compile(_SPACE + r"(?:(" + _OTHER_LITERAL + r")(?![A-Za-z0-9_.])|([0-9]+)(?![A-Za-z0-9_.])"
                     r"|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||[<>=!]=|[-+*/%()<>!?:]))")
-_TRAILING_SPACE = re.compile(_SPACE + r"\Z")
 
 Node = tuple  # ("int", v) | ("bool", v) | ("var", name) | ("literal", type, text) | (op, child...)
 
 
 def _tokenize(expression: str) -> list[str]:
     tokens, position = [], 0
-    while position < len(expression):
-        if _TRAILING_SPACE.match(expression, position):
-            break
+    end = len(expression.rstrip(" \t\n\r\f"))  # where the trailing blanks (_SPACE) start
+    while position < end:
         match = _TOKEN.match(expression, position)
         if not match:
             raise _Unsupported
@@ -534,14 +533,21 @@ def _describe(value: Any) -> str:
 
 def evaluate(expression: str, default_enis: int, ips_per_eni: int, max_pods: int) -> Outcome:
     """The maxPods an expression gives for these figures, or why it falls back."""
+    return evaluate_each(expression, [(default_enis, ips_per_eni, max_pods)])[0]
+
+
+def evaluate_each(expression: str, figures: list[tuple[int, int, int]]) -> list[Outcome]:
+    """evaluate() for each (default_enis, ips_per_eni, max_pods), the expression checked and parsed once."""
     refusal = check_limits(expression)
     if refusal:
-        return Outcome(None, refusal)
-    variables = {"default_enis": default_enis, "ips_per_eni": ips_per_eni, "max_pods": max_pods}
+        return [Outcome(None, refusal)] * len(figures)
     analysis = analyse(expression)
     if analysis.type_error:
-        return Outcome(None, f"compile error: {analysis.type_error}")
-    tree = analysis.tree
+        return [Outcome(None, f"compile error: {analysis.type_error}")] * len(figures)
+    return [_outcome(expression, analysis.tree, dict(zip(VARIABLES, each))) for each in figures]
+
+
+def _outcome(expression: str, tree: Node | None, variables: dict[str, int]) -> Outcome:
     if tree is not None:
         try:
             return to_max_pods(evaluate_fast(tree, variables))

@@ -108,52 +108,50 @@ def max_pods_for(default_enis: int, ips_per_eni: int, expression: str | None) ->
 
 
 def evaluate_all(expression: str, pairs: dict[str, tuple[int, int]] | None = None) -> dict[str, int | str]:
-    """type -> maxPods or the error string, for every type in pairs (default: the packaged table).
+    """type -> maxPods or the error string, for every type in pairs (default: the packaged table), sorted.
 
     Types sharing (default_enis, ips_per_eni) share one evaluation: the whole
     table has under fifty distinct pairs.
     """
     if pairs is None:
-        return dict(_evaluate_packaged(expression))
-    return _evaluate(expression, pairs)
+        from nodecfg.nodeadm.instance_table import packaged_pairs
+
+        pairs = packaged_pairs()
+    names = sorted(pairs)
+    by_pair = _evaluate_pairs(expression, [pairs[name] for name in names])
+    return {name: by_pair[pairs[name]] for name in names}
 
 
 def failures_of(expression: str, pairs: dict[str, tuple[int, int]] | None = None) -> tuple[dict[str, str], int]:
-    """The types where the expression fails (type -> error) and how many types were evaluated."""
+    """The types where the expression fails (type -> error, sorted) and how many types were evaluated."""
     if pairs is None:
         failures, total = _packaged_failures(expression)
         return dict(failures), total
-    results = _evaluate(expression, pairs)
+    results = evaluate_all(expression, pairs)
     return {name: result for name, result in results.items() if isinstance(result, str)}, len(results)
 
 
 # compile() for many instance types, or the language server re-checking a file, asks the same
 # question of the packaged table each time: it is answered once per expression
 @functools.lru_cache(maxsize=16)
-def _evaluate_packaged(expression: str) -> dict[str, int | str]:
-    from nodecfg.nodeadm.instance_table import packaged_pairs
-
-    return _evaluate(expression, packaged_pairs())
-
-
-@functools.lru_cache(maxsize=16)
 def _packaged_failures(expression: str) -> tuple[dict[str, str], int]:
-    results = _evaluate_packaged(expression)
-    return {name: result for name, result in results.items() if isinstance(result, str)}, len(results)
+    from nodecfg.nodeadm.instance_table import packaged_groups
+
+    groups = packaged_groups()  # the types of each pair, the types in order: what evaluate_all would walk
+    by_pair = _evaluate_pairs(expression, list(groups))
+    failing = sorted((name, result) for pair, result in by_pair.items() if isinstance(result, str)
+                     for name in groups[pair])
+    return dict(failing), sum(map(len, groups.values()))
 
 
-def _evaluate(expression: str, pairs: dict[str, tuple[int, int]]) -> dict[str, int | str]:
+def _evaluate_pairs(expression: str, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int | str]:
+    """(default_enis, ips_per_eni) -> maxPods or the error string, each distinct pair evaluated once, in order."""
     from nodecfg.context import cel as cel_eval
 
-    by_pair: dict[tuple[int, int], int | str] = {}
-    results: dict[str, int | str] = {}
-    for name in sorted(pairs):
-        pair = pairs[name]
-        if pair not in by_pair:
-            outcome = cel_eval.evaluate(expression, pair[0], pair[1], standard_max_pods(*pair))
-            by_pair[pair] = outcome.value if outcome.value is not None else outcome.error  # type: ignore
-        results[name] = by_pair[pair]
-    return results
+    distinct = list(dict.fromkeys(pairs))
+    outcomes = cel_eval.evaluate_each(expression, [(enis, ips, standard_max_pods(enis, ips)) for enis, ips in distinct])
+    return {pair: outcome.value if outcome.value is not None else outcome.error  # type: ignore[misc]
+            for pair, outcome in zip(distinct, outcomes)}
 
 
 def cpu_millicores_to_reserve(vcpus: int) -> int:

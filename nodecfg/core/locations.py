@@ -22,14 +22,16 @@ code that adds a layer calls the builder here.  No other module takes a uri
 apart (tests/test_locations.py checks that).
 """
 
-import re
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
+from nodecfg.core.lazy_re import LazyPattern
+
 POINTER = "pointer:"
 
-_LAYERS = re.compile(r"(?:base64|gzip)(?:\+(?:base64|gzip))*")  # what parse/wrapping.py unwraps, in any order
-_PART = re.compile(r"part=(0|[1-9][0-9]*)")
+# read only in a uri with a fragment (a part, a layer, a unit of a container file): compiled on first use
+_LAYERS = LazyPattern(r"(?:base64|gzip)(?:\+(?:base64|gzip))*")  # what parse/wrapping.py unwraps, in any order
+_PART = LazyPattern(r"part=(0|[1-9][0-9]*)")
 _HEREDOC = "heredoc="
 
 

@@ -28,38 +28,93 @@ class GateSpec(NamedTuple):
     locked: bool
 
 
-class GateTable(NamedTuple):
-    gates: dict[str, dict[int, GateSpec]]   # name -> kubelet minor -> spec
-    minors: tuple[int, ...]                 # the kubelet minor versions covered
-    sources: tuple[tuple[str, str], ...]    # (tag, commit)
+# what str.splitlines breaks a line at, besides "\n", in ASCII
+_OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+
+
+class GateTable:
+    """The table's gates, read from its text one gate at a time.
+
+    A check asks about the few gates a file sets; parsing all ~1,900 rows
+    cost a cold check 1.5 ms, so a gate's rows are found in the text and
+    parsed only when the gate is asked for.  ``gates`` is the whole table,
+    parsed on first use.
+    """
+
+    __slots__ = ("_text", "_versions", "_gates", "_specs", "minors", "sources")
+
+    def __init__(self, text: str) -> None:
+        # one "\n" before every line, each line break a "\n": a row of NAME is found as "\nNAME\t"
+        if not text.isascii() or any(brk in text for brk in _OTHER_LINE_BREAKS):
+            text = "\n".join(text.splitlines())
+        self._text = "\n" + text + "\n"
+        self._versions: dict[str, dict[int, GateSpec]] = {}  # only names the table knows: bounded by it
+        self._gates: dict[str, dict[int, GateSpec]] | None = None
+        self._specs: dict[tuple[str, str, str], GateSpec] = {}
+        self.sources: tuple[tuple[str, str], ...] = tuple(
+            (fields[1], fields[2]) for fields in self._rows("# source") if len(fields) == 3)
+        # the kubelet minor versions covered
+        self.minors: tuple[int, ...] = tuple(sorted(
+            {minor for tag, _ in self.sources if (minor := kubelet_minor(tag)) is not None}))
 
     def covers(self, minor: int | None) -> bool:
         return minor in self.minors
 
     def lookup(self, name: str, minor: int) -> GateSpec | None:
-        return self.gates.get(name, {}).get(minor)
+        return self.versions(name).get(minor)
 
     def known(self, name: str) -> bool:
-        return name in self.gates
+        return bool(self.versions(name))
+
+    def versions(self, name: str) -> dict[int, GateSpec]:
+        """kubelet minor -> spec of the gate name ({} for a name the table does not know)."""
+        found = self._versions.get(name)
+        if found is None:
+            if name.startswith("#") or "\t" in name or "\n" in name:
+                return {}  # comment lines are no rows; no name holds a field or line separator
+            # each row: name, version, stage, default, locked; a later row wins
+            found = {_minor(fields[1]): self._spec(*fields[2:]) for fields in self._rows(name) if len(fields) == 5}
+            if found:
+                self._versions[name] = found
+        return found
+
+    @property
+    def gates(self) -> dict[str, dict[int, GateSpec]]:
+        """name -> kubelet minor -> spec, for every gate of the table (parsed whole on first use)."""
+        if self._gates is None:
+            gates: dict[str, dict[int, GateSpec]] = {}
+            for line in self._text.split("\n"):
+                fields = line.split("\t")
+                if line and not line.startswith("#") and len(fields) == 5:
+                    gates.setdefault(fields[0], {})[_minor(fields[1])] = self._spec(*fields[2:])
+            self._gates = gates
+        return self._gates
+
+    def _rows(self, first_field: str) -> list[list[str]]:
+        """The fields of each line whose first field is first_field, in order."""
+        text, needle, rows = self._text, f"\n{first_field}\t", []
+        start = text.find(needle)
+        while start >= 0:
+            end = text.index("\n", start + 1)
+            rows.append(text[start + 1:end].split("\t"))
+            start = text.find(needle, end)
+        return rows
+
+    def _spec(self, stage: str, default: str, locked: str) -> GateSpec:
+        """One object per distinct spec: a few are shared by ~1,900 rows."""
+        spec = self._specs.get((stage, default, locked))
+        if spec is None:
+            spec = self._specs[stage, default, locked] = GateSpec(stage, default == "true", locked == "true")
+        return spec
+
+
+def _minor(version: str) -> int:
+    """28 of the table's '1.28'."""
+    return int(version.split(".")[1])
 
 
 def parse_table(text: str) -> GateTable:
-    gates: dict[str, dict[int, GateSpec]] = {}
-    specs: dict[tuple[str, str, str], GateSpec] = {}  # a few distinct specs shared by ~1,700 rows
-    sources = []
-    for line in text.splitlines():
-        fields = line.split("\t")
-        if line.startswith("# source\t") and len(fields) == 3:
-            sources.append((fields[1], fields[2]))
-        if not line or line.startswith("#") or len(fields) != 5:
-            continue
-        name, version, stage, default, locked = fields
-        spec = specs.get((stage, default, locked))
-        if spec is None:
-            spec = specs[stage, default, locked] = GateSpec(stage, default == "true", locked == "true")
-        gates.setdefault(name, {})[int(version.split(".")[1])] = spec
-    minors = tuple(sorted({minor for tag, _ in sources if (minor := kubelet_minor(tag)) is not None}))
-    return GateTable(gates, minors, tuple(sources))
+    return GateTable(text)
 
 
 @lru_cache(maxsize=4)

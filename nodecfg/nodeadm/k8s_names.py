@@ -17,10 +17,8 @@ Facts (kubernetes/kubernetes):
 """
 from __future__ import annotations
 
-import re
 from nodecfg.core.lazy_re import LazyPattern
 
-_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 _SUBDOMAIN = LazyPattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 KUBELET_LABELS = frozenset({
@@ -51,7 +49,7 @@ def qualified_name_problem(key: str) -> str | None:
         return "the name is empty"
     if len(name) > 63:
         return f"name {name!r} is longer than 63 characters"
-    if not _NAME.fullmatch(name):
+    if not _is_name(name):
         return f"name {name!r} must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
     return None
 
@@ -61,9 +59,18 @@ def label_value_problem(value: str) -> str | None:
         return None
     if len(value) > 63:
         return f"value {value!r} is longer than 63 characters"
-    if not _NAME.fullmatch(value):
+    if not _is_name(value):
         return f"value {value!r} must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
     return None
+
+
+def _is_name(text: str) -> bool:
+    """apimachinery's qualified name / label value, ``([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]``, without
+    compiling the pattern: ASCII letters and digits, with '-', '_' and '.' only between them."""
+    if not text or not text.isascii() or not (text[0].isalnum() and text[-1].isalnum()):
+        return False
+    inner = text.replace("-", "").replace("_", "").replace(".", "")
+    return inner.isalnum()
 
 
 def _in_namespace(namespace: str, parent: str) -> bool:

@@ -44,10 +44,9 @@ item in order costs one entry, not one tuple per character, so a megabyte
 of flags costs kilobytes of origins.
 """
 
-import re
 from bisect import bisect_right
 from functools import lru_cache
-from typing import NamedTuple, Sequence
+from typing import Sequence
 
 # systemd src/basic/string-util.h
 WHITESPACE = " \t\n\r"
@@ -69,9 +68,9 @@ BOOLEAN_FLAGS = frozenset({
 
 Origin = tuple[int, int]  # (index of the flag list item, offset of the character in it)
 
-_SPECIAL_IN_FILE = re.compile(r"[\\'\"\n\r]")
-_SPECIAL_IN_SPLIT = re.compile(r"[\\'\"]")
-_RUN = re.compile(r"[^ \t\n\r]+")
+# what the file reader and the word split treat specially (found with `in`: no pattern compiled at start-up)
+_SPECIAL_IN_FILE = "\\'\"\n\r"
+_SPECIAL_IN_SPLIT = "\\'\""
 
 
 class Origins(Sequence):
@@ -187,43 +186,76 @@ class OriginsBuilder:
         return Origins(self.starts, self.items, self.offsets, self.length)
 
 
-class Traced(NamedTuple):
+# The records below are plain classes, not NamedTuples: defining a NamedTuple costs a cold check about
+# 0.1 ms (its __new__ is compiled from source), and they are only read by attribute.
+
+class Traced:
     """Text whose every character remembers its origin."""
-    text: str
-    origins: Sequence[Origin]  # Origins, or any sequence of one origin per character
+
+    __slots__ = ("text", "origins")
+
+    def __init__(self, text: str, origins: Sequence[Origin]) -> None:
+        self.text = text
+        self.origins = origins  # Origins, or any sequence of one origin per character
+
+    def __repr__(self) -> str:
+        return f"Traced({self.text!r}, {self.origins!r})"
 
 
-class Word(NamedTuple):
+class Word:
     """One argument of the kubelet's argv."""
-    text: str
-    origins: Sequence[Origin]    # per character of text (Origins)
-    start: Origin                # where the word begins (an empty "" word has no characters)
+
+    __slots__ = ("text", "origins", "start")
+
+    def __init__(self, text: str, origins: Sequence[Origin], start: Origin) -> None:
+        self.text = text
+        self.origins = origins  # per character of text (Origins)
+        self.start = start      # where the word begins (an empty "" word has no characters)
 
     @property
     def items(self) -> tuple[int, ...]:
         return tuple(sorted({self.start[0], *Origins.of(self.origins).items()}))
 
+    def __repr__(self) -> str:
+        return f"Word({self.text!r}, start={self.start})"
 
-class Arg(NamedTuple):
+
+class Arg:
     """What pflag makes of one or two words."""
-    kind: str                   # "flag", "positional", "bad-syntax", "needs-value", "after-dashdash", "dashdash"
-    words: tuple[Word, ...]
-    name: str = ""
-    value: str | None = None    # None for a bare boolean flag
-    value_origins: tuple[Origin, ...] = ()
+
+    __slots__ = ("kind", "words", "name", "value", "value_origins")
+
+    def __init__(self, kind: str, words: tuple[Word, ...], name: str = "", value: str | None = None,
+                 value_origins: Sequence[Origin] = ()) -> None:
+        # "flag", "positional", "bad-syntax", "needs-value", "after-dashdash", "dashdash"
+        self.kind = kind
+        self.words = words
+        self.name = name
+        self.value = value                  # None for a bare boolean flag
+        self.value_origins = value_origins  # per character of value (Origins)
 
     @property
     def start(self) -> Origin:
         return self.words[0].start
 
+    def __repr__(self) -> str:
+        return f"Arg({self.kind!r}, {self.name!r}, {self.value!r})"
 
-class Argv(NamedTuple):
-    environment_value: str          # NODEADM_KUBELET_ARGS as nodeadm writes it
-    words: tuple[Word, ...]         # the kubelet's argv after the binary
-    args: tuple[Arg, ...]           # pflag's reading of the words
-    unclosed_quote: Origin | None = None   # a quote systemd's split never saw closed
-    truncated_at: Origin | None = None     # a line break that ends the value in the file
-    env_file_changes: tuple[Origin, ...] = ()  # backslashes the file reader removed
+
+class Argv:
+    """The kubelet's argv and how it came to be."""
+
+    __slots__ = ("environment_value", "words", "args", "unclosed_quote", "truncated_at", "env_file_changes")
+
+    def __init__(self, environment_value: str, words: tuple[Word, ...], args: tuple[Arg, ...],
+                 unclosed_quote: Origin | None = None, truncated_at: Origin | None = None,
+                 env_file_changes: tuple[Origin, ...] = ()) -> None:
+        self.environment_value = environment_value  # NODEADM_KUBELET_ARGS as nodeadm writes it
+        self.words = words                          # the kubelet's argv after the binary
+        self.args = args                            # pflag's reading of the words
+        self.unclosed_quote = unclosed_quote        # a quote systemd's split never saw closed
+        self.truncated_at = truncated_at            # a line break that ends the value in the file
+        self.env_file_changes = env_file_changes    # backslashes the file reader removed
 
     def flags(self) -> list[Arg]:
         return [arg for arg in self.args if arg.kind == "flag"]
@@ -263,7 +295,7 @@ def read_environment_value(raw: Traced) -> tuple[Traced, Origin | None, list[Ori
     and the origins of the backslashes the reader dropped.
     """
     raw = Traced(raw.text, Origins.of(raw.origins))
-    if not _SPECIAL_IN_FILE.search(raw.text):  # nothing but blank trimming applies
+    if not _holds_any(raw.text, _SPECIAL_IN_FILE):  # nothing but blank trimming applies
         start = len(raw.text) - len(raw.text.lstrip(WHITESPACE))
         end = len(raw.text.rstrip(WHITESPACE))
         return Traced(raw.text[start:end], raw.origins[start:end]), None, []
@@ -346,10 +378,12 @@ def split_words(value: Traced) -> tuple[list[Word], Origin | None]:
     """
     words: list[Word] = []
     text, origins = value.text, Origins.of(value.origins)
-    if not _SPECIAL_IN_SPLIT.search(text):  # no quotes or backslashes: words are the blank-free runs
-        for match in _RUN.finditer(text):
-            start, end = match.span()
-            words.append(Word(match.group(), origins[start:end], origins[start]))
+    if not _holds_any(text, _SPECIAL_IN_SPLIT):  # no quotes or backslashes: words are the blank-free runs
+        start = 0
+        for run in text.replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" "):
+            if run:
+                words.append(Word(run, origins[start:start + len(run)], origins[start]))
+            start += len(run) + 1
         return words, None
     position, length = 0, len(text)
     unclosed: Origin | None = None
@@ -461,11 +495,18 @@ def normalized(name: str) -> str:
 
 
 def _valid_name(name: str) -> bool:
-    """pflag: '---x' and '--=x' are bad syntax; a name of other characters is no kubelet flag."""
-    return _FLAG_NAME.fullmatch(name) is not None
+    """pflag: '---x' and '--=x' are bad syntax; a name of other characters is no kubelet flag.
+
+    A name is word characters (regex \\w: str.isalnum, or '_'), '.' and '-', not starting with '-'.
+    """
+    if not name or name[0] == "-":
+        return False
+    rest = name.replace("_", "").replace(".", "").replace("-", "")
+    return not rest or rest.isalnum()
 
 
-_FLAG_NAME = re.compile(r"[^\W][\w.-]*|\.[\w.-]*")
+def _holds_any(text: str, characters: str) -> bool:
+    return any(character in text for character in characters)
 
 
 # Flags that take a value (a bare one at the end is pflag's "flag needs an

@@ -22,6 +22,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from nodecfg.core.lazy_re import LazyPattern
 from nodecfg.core.locations import Location
 
 # Every AMI release tag nodecfg knows, oldest first (git tag, v2025* and v2026*).
@@ -286,18 +287,27 @@ def _in(change: Change, index: int) -> bool:
 
 
 def _active(tag: str) -> frozenset[str]:
+    """The changes release tag has, computed over every change (_changes is its profile's, computed once)."""
     index = _INDEX[tag]
     return frozenset(change.key for change in CHANGES if _in(change, index))
+
+
+def _changes(tag: str) -> frozenset[str]:
+    return _profiles()[tag].changes
 
 
 @lru_cache(maxsize=1)
 def _profiles() -> dict[str, Profile]:
     """Tag -> its Profile; releases with the same changes share the object."""
+    edges = {change.since for change in CHANGES} | {change.until for change in CHANGES if change.until}
+    active: dict[str, frozenset[str]] = {}
+    for index, tag in enumerate(TAGS):  # a release has its predecessor's changes unless one comes or goes at it
+        active[tag] = _active(tag) if index == 0 or tag in edges else active[TAGS[index - 1]]
     groups: dict[frozenset[str], list[str]] = {}
     for tag in TAGS:
-        groups.setdefault(_active(tag), []).append(tag)
+        groups.setdefault(active[tag], []).append(tag)
     shared = {changes: Profile(changes, tuple(tags)) for changes, tags in groups.items()}
-    return {tag: shared[_active(tag)] for tag in TAGS}
+    return {tag: shared[active[tag]] for tag in TAGS}
 
 
 def resolve(release: str | None) -> str:
@@ -305,7 +315,7 @@ def resolve(release: str | None) -> str:
     if release in (None, "", "latest"):
         return LATEST
     text = str(release).strip()
-    if re.fullmatch(r"\d{8}", text):
+    if len(text) == 8 and text.isdecimal():  # regex \d{8}, without compiling it
         text = "v" + text
     if text in _INDEX:
         return text
@@ -320,10 +330,12 @@ def profile(release: str | None = None) -> Profile:
 
 def first_with(key: str) -> str:
     """The first release tag that has change ``key`` (for good: after any revert)."""
-    for tag in TAGS:
-        if key in _active(tag) and all(key in _active(later) for later in TAGS[_INDEX[tag]:]):
-            return tag
-    return LATEST
+    first = LATEST
+    for tag in reversed(TAGS):  # the run of releases with it that ends at the newest
+        if key not in _changes(tag):
+            break
+        first = tag
+    return first
 
 
 def changes_between(old: str, new: str) -> list[Change]:
@@ -335,7 +347,7 @@ def changes_between(old: str, new: str) -> list[Change]:
     from v20250505 to v20250807 (where a later commit brings it back).
     """
     old_index, new_index = _INDEX[resolve(old)], _INDEX[resolve(new)]
-    keys = _active(TAGS[old_index]) ^ _active(TAGS[new_index])
+    keys = _changes(TAGS[old_index]) ^ _changes(TAGS[new_index])
     return [change for change in CHANGES if change.key in keys and _in(change, old_index) != _in(change, new_index)]
 
 
@@ -354,7 +366,7 @@ def boundaries(old: str, new: str) -> list[tuple[str, str]]:
     """(the release before, the release) of each profile boundary crossed between old and new, oldest first."""
     low, high = sorted((_INDEX[resolve(old)], _INDEX[resolve(new)]))
     return [(TAGS[index - 1], TAGS[index]) for index in range(low + 1, high + 1)
-            if _active(TAGS[index - 1]) != _active(TAGS[index])]
+            if _changes(TAGS[index - 1]) != _changes(TAGS[index])]
 
 
 # What a boundary crossed, or one change of it, alters for one input: (boundary tag, change key or "" for
@@ -448,7 +460,7 @@ VERSIONS_TABLE = Path(__file__).parent / "data" / "release_versions.tsv"
 @lru_cache(maxsize=1)
 def _versions() -> dict[tuple[str, str], tuple[str, str]]:
     table: dict[tuple[str, str], tuple[str, str]] = {}
-    for row in VERSIONS_TABLE.read_text(encoding="ascii").splitlines():
+    for row in VERSIONS_TABLE.read_bytes().decode("ascii").splitlines():  # read_text imports the ascii codec
         if row and not row.startswith(("#", "tag\t")):
             tag, minor, kubelet, containerd = row.split("\t")[:4]
             table[(tag, minor)] = (kubelet, containerd)
@@ -494,7 +506,7 @@ MEMBERSHIP_TABLE = Path(__file__).parent / "data" / "max_pods_membership.tsv"
 @lru_cache(maxsize=1)
 def _membership() -> dict[str, tuple[int | None, str, str]]:
     """type -> (maxPods of a type the newest table lacks, or None; first release with it; first without it)."""
-    rows = MEMBERSHIP_TABLE.read_text(encoding="ascii").splitlines()
+    rows = MEMBERSHIP_TABLE.read_bytes().decode("ascii").splitlines()  # read_text imports the ascii codec
     table = {}
     for row in rows:
         if row and not row.startswith("#"):
@@ -530,18 +542,22 @@ def retired_max_pods(release: str | None, instance_type: str) -> int | None:
 # --- releases pinned by the input ---------------------------------------------------------------------
 
 # Karpenter's EC2NodeClass alias, an EKS release version (1.33.0-20250715, or its date alone in
-# releaseVersion), an AMI name (amazon-eks-node-al2023-x86_64-standard-1.33-v20250715).
+# releaseVersion), an AMI name (amazon-eks-node-al2023-x86_64-standard-1.33-v20250715); each with the text
+# any match holds ("" for the case-insensitive one), so a text without it is not searched.  Only container files
+# are searched (nodecfg/pipeline.py pinned_instance): the patterns are compiled on first use.
 _PINS = (
-    re.compile(r"\bal2023@(v\d{8}|latest)\b"),
-    re.compile(r"""["']?release_?version["']?\s*[:=]\s*["']?\d+\.\d+\.\d+-(\d{8})\b""", re.IGNORECASE),
-    re.compile(r"\bamazon-eks-(?:node|gpu-node|arm64-node)?-?al2023-[A-Za-z0-9_.-]*?-(v\d{8})\b"),
+    ("al2023@", LazyPattern(r"\bal2023@(v\d{8}|latest)\b")),
+    ("", LazyPattern(r"""["']?release_?version["']?\s*[:=]\s*["']?\d+\.\d+\.\d+-(\d{8})\b""", re.IGNORECASE)),
+    ("amazon-eks-", LazyPattern(r"\bamazon-eks-(?:node|gpu-node|arm64-node)?-?al2023-[A-Za-z0-9_.-]*?-(v\d{8})\b")),
 )
 
 
 def pinned_releases(text: str) -> list[str]:
     """The release tags a container file pins (alias, release version, AMI name), in order, each once."""
     found: list[str] = []
-    for pattern in _PINS:
+    for needed, pattern in _PINS:
+        if needed not in text:
+            continue
         for match in pattern.finditer(text):
             tag = match.group(1)
             tag = tag if tag.startswith(("v", "latest")) else "v" + tag

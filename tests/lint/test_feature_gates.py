@@ -412,3 +412,63 @@ def test_the_table_is_read_only_when_a_gate_is_set(monkeypatch):
 
     monkeypatch.setattr(rule, "load_table", unexpected)
     assert gate_findings("kubelet:\n  config:\n    maxPods: 20\n  flags:\n    - --v=2\n") == set()
+
+
+# --- the table read one gate at a time answers as the whole table read line by line -------------
+
+def _read_every_line(text: str):
+    """The straightforward reading: every line split, every row parsed (what GateTable did before)."""
+    gates, sources = {}, []
+    for line in text.splitlines():
+        fields = line.split("\t")
+        if line.startswith("# source\t") and len(fields) == 3:
+            sources.append((fields[1], fields[2]))
+        if not line or line.startswith("#") or len(fields) != 5:
+            continue
+        name, version, stage, default, locked = fields
+        gates.setdefault(name, {})[int(version.split(".")[1])] = GateSpec(stage, default == "true", locked == "true")
+    minors = tuple(sorted({kubelet_minor(tag) for tag, _ in sources} - {None}))
+    return gates, minors, tuple(sources)
+
+
+def _odd_names(gates) -> list[str]:
+    """Names a lookup might confuse with a row: prefixes, suffixes, separators, comments."""
+    some = sorted(gates)[::50]
+    return (["", "#", "# source", "# file", "Foo", "1.30", "Beta", "true", "\t", "\n", "a\tb"]
+            + [name[:-1] for name in some] + [name + "X" for name in some] + ["X" + name for name in some]
+            + [f"{name}\t1.30" for name in some] + [name.lower() for name in some] + [f"\n{name}" for name in some])
+
+
+def _assert_same_answers(table, text: str) -> None:
+    gates, minors, sources = _read_every_line(text)
+    assert (table.minors, table.sources) == (minors, sources)
+    every_minor = sorted({minor for versions in gates.values() for minor in versions} | set(minors)) + [0, 99]
+    for name, versions in gates.items():
+        assert table.known(name) and table.versions(name) == versions, name
+        assert [table.lookup(name, minor) for minor in every_minor] == [versions.get(m) for m in every_minor], name
+    for name in _odd_names(gates):
+        assert table.known(name) == (name in gates) and table.versions(name) == gates.get(name, {}), repr(name)
+    assert table.gates == gates
+    assert all(table.covers(minor) == (minor in minors) for minor in every_minor + [None])
+
+
+def test_every_gate_and_minor_of_the_packaged_table():
+    text = PACKAGED_TABLE.read_text()
+    _assert_same_answers(parse_table(text), text)
+    _assert_same_answers(load_table(), text)
+    assert len(_read_every_line(text)[0]) > 300  # the real table: 356 gates in 1,900 rows
+
+
+def test_every_gate_of_an_unusual_table():
+    """Rows out of order, a later row winning, malformed and comment rows, other line breaks."""
+    text = ("# source\tv1.30.0\taaa\r\n# source\tbroken\r\nB\t1.30\tBeta\ttrue\tfalse\r\nA\t1.30\tGA\ttrue\ttrue\n"
+            "B\t1.31\tAlpha\tfalse\tfalse\x0bB\t1.30\tGA\ttrue\ttrue\x1c# B\t1.32\tGA\ttrue\ttrue\n"
+            "C\t1.30\tBeta\nC\t1.30\tBeta\ttrue\tfalse\textra\n\t1.31\tAlpha\tfalse\tfalse\n# source\tv1.31.2\tbbb\u2028"
+            "D\t1.30\tBeta\ttrue\tfalse\u2029E\t1.31\tBeta\ttrue\tfalse")
+    gates = _read_every_line(text)[0]
+    assert gates["B"] == {30: GateSpec("GA", True, True), 31: GateSpec("Alpha", False, False)}
+    assert "" in gates and "C" not in gates and {"D", "E"} <= set(gates)
+    _assert_same_answers(parse_table(text), text)
+    assert not any(parse_table(text).known(name) for name in ("# B", "#", "\nB", "B\n", "B\t1.30", "C"))
+    ascii_only = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    _assert_same_answers(parse_table(ascii_only), ascii_only)

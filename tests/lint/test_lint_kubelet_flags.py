@@ -324,3 +324,22 @@ def test_without_an_appended_nodeconfig_the_taints_flag_is_moved():
                                              mode="self-managed").items()
     assert key == ("NC415", 12, 9, "warning")
     assert finding.hint == "set kubelet.config.registerWithTaints instead" and finding.fix is not None
+
+
+def test_a_label_name_is_checked_as_apimachinerys_pattern_for_every_character():
+    """k8s_names._is_name without compiling ``([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]``: the same answer for
+    every code point alone (first and last) and inside, and for every short name of the characters that matter."""
+    import itertools
+    import re
+
+    from nodecfg.nodeadm.k8s_names import _is_name
+
+    pattern = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+    for code in range(0x110000):
+        char = chr(code)
+        for text in (char, "a" + char + "b"):
+            assert _is_name(text) == (pattern.fullmatch(text) is not None), (hex(code), text)
+    for size in range(5):
+        for letters in itertools.product("a9-_.Z ", repeat=size):
+            text = "".join(letters)
+            assert _is_name(text) == (pattern.fullmatch(text) is not None), text

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from nodecfg.core.codes import NC421, NC422, NC423, NC424
 from nodecfg.core.diagnostics import Diagnostic
-from nodecfg.nodeadm.feature_gates import GO_BOOLS, kubelet_minor, load_table
 from nodecfg.linter.rules.common import spec_get
 
 CONFIG_GATES = "/spec/kubelet/config/featureGates"
@@ -28,6 +27,8 @@ def check(analysis, context) -> list[Diagnostic]:
     with_flags = isinstance(flags, list) and any(isinstance(e, str) and "feature" in e for e in flags)
     if not (isinstance(gates, dict) and gates) and not with_flags:
         return []  # the table is read only when there is a gate to look up
+    from nodecfg.nodeadm.feature_gates import kubelet_minor
+
     table = load_table()
     version = context.resolved_instance().kubelet_version
     minor = kubelet_minor(version)
@@ -42,6 +43,13 @@ def check(analysis, context) -> list[Diagnostic]:
     if with_flags:
         found += _flag_gates(analysis, context, flags, table, minor, version)
     return found
+
+
+def load_table():
+    """The packaged table of the kubelet's gates; its module is imported only when a file sets a gate."""
+    from nodecfg.nodeadm import feature_gates
+
+    return feature_gates.load_table()
 
 
 def _key_span(analysis, pointer: str):
@@ -61,7 +69,7 @@ def _gate(table, minor: int, version: str, name: str, value: bool, span, where: 
     spec = table.lookup(name, minor)
     shown = str(value).lower()
     if spec is None:
-        present = sorted(table.gates.get(name, {}))
+        present = sorted(table.versions(name))
         if not present:
             return [NC421.at(span, f"{where} sets {name}, which no kubelet from 1.{table.minors[0]} to "
                          f"1.{table.minors[-1]} knows; kubelet {version} exits with 'unrecognized feature gate: "
@@ -100,6 +108,8 @@ def _flag_gates(analysis, context, flags: list, table, minor: int, version: str)
 
 
 def _flag_piece(piece: str, span, table, minor: int, version: str) -> list[Diagnostic]:
+    from nodecfg.nodeadm.feature_gates import GO_BOOLS
+
     name, equals, text = piece.partition("=")
     name, text = name.strip(), text.strip()
     if not equals:

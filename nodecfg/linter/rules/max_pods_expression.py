@@ -55,10 +55,14 @@ def _checked_type(context, failures: dict[str, str], pairs: dict[str, tuple[int,
     name = context.resolved_instance().instance_type
     if name not in failures:
         return ""
-    from nodecfg.nodeadm.instance_table import packaged_pairs
+    from nodecfg.nodeadm.instance_table import lookup
     from nodecfg.context.maxpods import standard_max_pods
 
-    standard = standard_max_pods(*(pairs or packaged_pairs())[name])
+    if pairs:
+        standard = standard_max_pods(*pairs[name])
+    else:  # a packaged type: its own row, not the whole table read
+        info = lookup(name)
+        standard = standard_max_pods(info.default_enis, info.ips_per_eni)
     return f" (on {name}, the instance type checked, maxPods {standard})"
 
 
