@@ -12,8 +12,8 @@ and by `python -m yamllint -d relaxed` on the same file, interleaved, so machine
 The measure is the child's CPU time (user + system, from wait4), which a busy machine inflates far less
 than wall time.  It prints, for the ratio nodecfg/yamllint per file: the median, the 90th percentile and
 the worst (with its file); the slowest few timed again with more runs (`--confirm-runs`), since a few
-runs per file leave which file is worst to chance; then `check --each` on up to 50 of the files against
-yamllint on the same ones.
+runs per file leave which file is worst to chance; then `check --each` against yamllint on the same files,
+for two selections of 50: the first (examples/ and the golden inputs) and 50 spread over all the files.
 
     NODECFG_REALWORLD=/work/.mirror python benchmarks/bench_corpus.py [--runs N] [--confirm-runs N]
 
@@ -92,6 +92,17 @@ def file_medians(path: Path, runs: int, env: dict[str, str]) -> dict[str, float]
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def each_ratio(files: list[Path], runs: int, env: dict[str, str]) -> float:
+    """Median CPU seconds of `nodecfg check --each FILES` over yamllint's on the same files, interleaved."""
+    commands = {"nodecfg": [sys.executable, "-m", "nodecfg", "check", "--each", *map(str, files)],
+                "yamllint": [sys.executable, "-m", "yamllint", "-d", "relaxed", *map(str, files)]}
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            samples[name].append(child_cpu_seconds(command, env))
+    return statistics.median(samples["nodecfg"]) / statistics.median(samples["yamllint"])
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -123,13 +134,11 @@ def main() -> int:
         for path in slowest:
             medians = file_medians(path, args.confirm_runs, env)
             confirmed[path] = medians["nodecfg"] / medians["yamllint"]
-        each = files[:50]
-        each_samples: dict[str, list[float]] = {"nodecfg --each": [], "yamllint": []}
-        for _ in range(max(args.runs, 3)):
-            each_samples["nodecfg --each"].append(
-                child_cpu_seconds([sys.executable, "-m", "nodecfg", "check", "--each", *map(str, each)], env))
-            each_samples["yamllint"].append(
-                child_cpu_seconds([sys.executable, "-m", "yamllint", "-d", "relaxed", *map(str, each)], env))
+        # the first 50 (the richer file, examples/ and the golden inputs: every feature, many findings)
+        # and 50 spread evenly over all the files (the real-world ones among them)
+        selections = {"first 50": files[:50],
+                      "50 spread over all": [files[index * len(files) // 50] for index in range(min(50, len(files)))]}
+        each_ratios = {name: each_ratio(chosen, max(args.runs, 5), env) for name, chosen in selections.items()}
     values = list(ratios.values())
     worst = max(ratios, key=ratios.__getitem__)
     print(f"{len(files)} files, {max(args.runs, 3)} runs each, CPU time of the child process:")
@@ -141,8 +150,8 @@ def main() -> int:
     worst_confirmed = max(confirmed, key=confirmed.__getitem__)
     print(f"  worst confirmed: {confirmed[worst_confirmed]:.2f} ({worst_confirmed.name})")
     print(f"  sums: nodecfg {totals['nodecfg'] * 1000:.0f} ms, yamllint {totals['yamllint'] * 1000:.0f} ms")
-    each_ratio = statistics.median(each_samples["nodecfg --each"]) / statistics.median(each_samples["yamllint"])
-    print(f"  check --each on {len(each)} files / yamllint on the same: {each_ratio:.2f}")
+    for name, ratio in each_ratios.items():
+        print(f"  check --each on {name} / yamllint on the same files: {ratio:.2f}")
     return 0
 
 
