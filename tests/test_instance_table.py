@@ -102,7 +102,7 @@ def test_generator_check_mode_detects_stale_output(tmp_path):
 
 def _packaged_rows() -> tuple[list[str], list[str]]:
     """(comment lines, data lines) of the packaged table."""
-    rows = instance_table.PACKAGED_TABLE.read_text().splitlines()
+    rows = Path(instance_table.PACKAGED_TABLE).read_text().splitlines()
     return [row for row in rows if row.startswith("#")], [row for row in rows if not row.startswith("#")]
 
 
@@ -172,7 +172,7 @@ def test_packaged_table_is_the_generators_output():
         sources.append((source, resources))
     text, problems = generator.build_table_text([str(info)], sources)
     assert problems == []
-    assert text == instance_table.PACKAGED_TABLE.read_text()
+    assert text == Path(instance_table.PACKAGED_TABLE).read_text()
 
 
 # --- the two resource formats, on inputs written for these tests ------------------
@@ -458,12 +458,12 @@ def test_the_build_note_says_whether_vcpus_are_table_figures_or_an_estimate():
 
 def _every_row() -> dict[str, str]:
     """The straightforward reading: type -> the rest of its line, every line split (a later line wins)."""
-    rows = instance_table.PACKAGED_TABLE.read_text(encoding="ascii").splitlines()
+    rows = Path(instance_table.PACKAGED_TABLE).read_text(encoding="ascii").splitlines()
     return dict(row.split("\t", 1) for row in rows if not row.startswith("#"))
 
 
 def test_the_packaged_table_has_what_the_row_search_relies_on():
-    text = instance_table.PACKAGED_TABLE.read_text(encoding="ascii")
+    text = Path(instance_table.PACKAGED_TABLE).read_text(encoding="ascii")
     assert "\n".join(text.splitlines()) + "\n" == text  # "\n" line breaks only, and a last one
     _, data = _packaged_rows()
     assert len({row.split("\t", 1)[0] for row in data}) == len(data) == len(_every_row())  # each type once

@@ -123,6 +123,54 @@ def test_a_cold_check_loads_what_the_path_needs_and_nothing_else(case, argv, exi
     assert not modules & unneeded, f"{case}: loaded without needing it: {sorted(modules & unneeded)}"
 
 
+# pathlib brings urllib.parse, ntpath and fnmatch (2-3 ms of a cold process): check names its sources
+# with parse/files.path_text and finds settings on strings; a Path is made for a settings file found.
+EACH_KINDS = ["golden/mime-three-parts/userdata.mime", "golden/karpenter-nodeclass-mime/ec2nodeclass.yaml",
+              "golden/launch-template-versions/versions.json", "golden/errors-typos/nodeconfig.yaml",
+              "golden/merge-containerd-toml/a.yaml", "golden/karpenter-nodeclass-script/nodeclass.yaml"]
+
+
+def test_a_cold_check_imports_no_pathlib(tmp_path):
+    target = tmp_path / "nodeconfig.yaml"
+    target.write_text(_typical_nodeconfig())
+    code, modules = _cold_check(["check", str(target)], tmp_path)
+    assert code == 0
+    assert "pathlib" not in modules
+    # --each over every kind of input, a directory and relative spellings, with no settings file
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(_typical_nodeconfig())
+    (folder / "b.mime").write_bytes((ROOT / EACH_KINDS[0]).read_bytes())
+    code, modules = _cold_check(["check", "--each", "./configs/", "configs//a.yaml",
+                                 *(str(ROOT / name) for name in EACH_KINDS)], tmp_path)
+    assert code == 1  # errors-typos
+    assert {"nodecfg.parse.discover", "nodecfg.parse.mime", "nodecfg.parse.embedded"} <= modules
+    assert "pathlib" not in modules
+
+
+def test_a_settings_file_found_is_still_a_path(tmp_path):
+    """The paths that need pathlib keep it: the settings file found (Settings.path), --show-settings."""
+    from pathlib import Path
+
+    from nodecfg.linter.config import find_settings_file, load_settings
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "nodeconfig.yaml").write_text(_typical_nodeconfig() + "  kubelett: {}\n")
+    code, modules = _cold_check(["check", "nodeconfig.yaml"], project)
+    assert code == 1 and "pathlib" not in modules  # NC201, no settings file
+    (project / "pyproject.toml").write_text('[tool.nodecfg]\nignore = ["NC201"]\n')
+    code, modules = _cold_check(["check", "./nodeconfig.yaml"], project)
+    assert code == 0 and "pathlib" in modules
+    settings = load_settings(project)
+    assert isinstance(settings.path, Path) and settings.path == project.resolve() / "pyproject.toml"
+    assert find_settings_file(str(project)) == settings.path
+    shown = subprocess.run([sys.executable, "-m", "nodecfg", "check", "--show-settings", "nodeconfig.yaml"],
+                           capture_output=True, text=True, cwd=project, timeout=60,
+                           env=dict(os.environ, NODECFG_NO_CACHE="1", PYTHONPATH=str(ROOT)))
+    assert f"settings file: {project.resolve() / 'pyproject.toml'}\n" in shown.stdout
+
+
 COUNTING_PROGRAM = """
 import json, re, sys, typing
 forward = []

@@ -25,14 +25,16 @@ meanings).  An unknown code or name is a usage error.  Blocking findings
 naming one is a usage error, and a prefix never drops one.
 """
 
-import fnmatch
+import errno
 import os
 import re
-from pathlib import Path
-from typing import Callable, Iterable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple
 
 from nodecfg.core.diagnostics import Diagnostic, Severity
 from nodecfg.core.lazy_re import LazyPattern
+
+if TYPE_CHECKING:  # pathlib is imported only when a settings file is found
+    from pathlib import Path
 
 SEVERITY_NAMES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 KNOWN_KEYS = {"select", "extend-select", "ignore", "severity", "strict", "per-file-ignores", "release"}
@@ -51,7 +53,7 @@ class Settings(NamedTuple):
     severity: Mapping[str, Severity] = {}  # the default is shared: read, never written
     strict: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    path: Path | None = None           # the file the settings came from
+    path: "Path | None" = None         # the file the settings came from (a pathlib.Path)
     release: str = ""                  # the AMI release ("" none; --release wins)
 
     def enabled(self, code: str, uri: str = "") -> bool:
@@ -68,6 +70,8 @@ class Settings(NamedTuple):
         """The code prefixes ``per-file-ignores`` drops in the file ``uri``: every pattern tried once."""
         if not self.per_file_ignores:
             return ()
+        import fnmatch
+
         path = _relative(uri, self.path)
         name = os.path.basename(path)
         return tuple(code for pattern, codes in self.per_file_ignores
@@ -107,7 +111,7 @@ class Settings(NamedTuple):
                              strict=self.strict or strict)
 
 
-def _relative(uri: str, settings_path: Path | None) -> str:
+def _relative(uri: str, settings_path: "Path | None") -> str:
     """``uri`` relative to the settings file's directory, with / separators (what patterns match)."""
     path = uri
     if settings_path is not None:
@@ -118,23 +122,51 @@ def _relative(uri: str, settings_path: Path | None) -> str:
     return path.replace(os.sep, "/")
 
 
-def find_settings_file(start: Path | None = None) -> Path | None:
+def find_settings_file(start: "str | os.PathLike[str] | None" = None) -> "Path | None":
     """The nearest pyproject.toml at or above start that has a [tool.nodecfg] table, up to the repository root."""
-    directory = (start or Path.cwd()).resolve()
-    for candidate in (directory, *directory.parents):
-        path = candidate / "pyproject.toml"
+    path = _settings_path(start)
+    if path is None:
+        return None
+    from pathlib import Path
+
+    return Path(path)
+
+
+def _settings_path(start: "str | os.PathLike[str] | None") -> str | None:
+    """find_settings_file's walk, on strings: the file's path, or None."""
+    candidate = _resolved(os.getcwd() if start is None else os.fspath(start))
+    while True:
+        path = os.path.join(candidate, "pyproject.toml")
         if _discovered(path) is not None:
             return path
-        if os.path.lexists(candidate / ".git"):
+        if os.path.lexists(os.path.join(candidate, ".git")):
             return None  # the repository root: nothing above the checkout applies to it
-    return None
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return None
+        candidate = parent
 
 
-def load_settings(start: Path | None = None, config: str | os.PathLike | None = None) -> Settings:
+def _resolved(directory: str) -> str:
+    """``directory`` as pathlib's ``Path.resolve()`` gives it (os.path.realpath; a symbolic-link loop is
+    a RuntimeError, as there)."""
+    resolved = os.path.realpath(directory)
+    try:
+        os.stat(resolved)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise RuntimeError(f"Symlink loop from {error.filename!r}") from None
+    return resolved
+
+
+def load_settings(start: "str | os.PathLike[str] | None" = None,
+                  config: str | os.PathLike | None = None) -> Settings:
     """Settings from ``config`` if given, else the discovered pyproject.toml, else the defaults."""
     if config is not None:
+        from pathlib import Path
+
         return settings_from_file(Path(config), explicit=True)
-    path = find_settings_file(start)
+    path = _settings_path(start)
     found = None if path is None else _discovered(path)
     if isinstance(found, ConfigError):
         raise found
@@ -143,12 +175,12 @@ def load_settings(start: Path | None = None, config: str | os.PathLike | None = 
 
 # pyproject.toml path -> (its stat signature, its settings, the ConfigError they raise, or None without
 # a [tool.nodecfg] table): a library caller compiling a config per instance type reads the file once.
-_DISCOVERED: dict[Path, tuple[tuple[int, ...], "Settings | ConfigError | None"]] = {}
+_DISCOVERED: dict[str, tuple[tuple[int, ...], "Settings | ConfigError | None"]] = {}
 
 
-def _discovered(path: Path) -> "Settings | ConfigError | None":
+def _discovered(path: str) -> "Settings | ConfigError | None":
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
@@ -163,14 +195,14 @@ def _discovered(path: Path) -> "Settings | ConfigError | None":
     if "tool.nodecfg" in text:
         try:
             table = _table_of(text, path)
-            found = None if table is None else settings_from_table(table, str(path))
+            found = None if table is None else settings_from_table(table, path)
         except ConfigError as error:
             found = error
     _DISCOVERED[path] = (signature, found)
     return found
 
 
-def settings_from_file(path: Path, explicit: bool = False) -> Settings:
+def settings_from_file(path: "Path", explicit: bool = False) -> Settings:
     try:
         text = _read_settings(path)
     except (OSError, UnicodeDecodeError) as error:
@@ -181,7 +213,7 @@ def settings_from_file(path: Path, explicit: bool = False) -> Settings:
     return settings_from_table(table, str(path))
 
 
-def _read_settings(path: Path) -> str:
+def _read_settings(path: "str | Path") -> str:
     """A settings file's text: a regular file (a FIFO would block), at most MAX_SETTINGS_BYTES."""
     import stat
 
@@ -194,7 +226,7 @@ def _read_settings(path: Path) -> str:
     return data.decode("utf-8")
 
 
-def _table_of(text: str, path: Path, explicit: bool = False) -> dict | None:
+def _table_of(text: str, path: "str | Path", explicit: bool = False) -> dict | None:
     import tomllib
 
     depth = _toml_depth(text)
@@ -208,7 +240,7 @@ def _table_of(text: str, path: Path, explicit: bool = False) -> dict | None:
     except ValueError as error:  # an integer longer than Python converts (4,300 digits)
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     table = data.get("tool", {}).get("nodecfg") if isinstance(data.get("tool"), dict) else None
-    if table is None and explicit and path.name != "pyproject.toml":
+    if table is None and explicit and os.path.basename(path) != "pyproject.toml":
         table = data  # a nodecfg.toml holds the keys at its top level
     return table
 
@@ -231,9 +263,15 @@ def settings_from_table(table: object, where: str) -> Settings:
         severity=_severities(table.get("severity", {}), where),
         strict=strict,
         per_file_ignores=_per_file_ignores(table.get("per-file-ignores", {}), where),
-        path=Path(where),
+        path=_path(where),
         release=_release(table.get("release", ""), where),
     )
+
+
+def _path(where: str) -> "Path":
+    from pathlib import Path
+
+    return Path(where)
 
 
 def _release(value: object, where: str) -> str:

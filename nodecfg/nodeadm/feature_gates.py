@@ -14,12 +14,12 @@ fails with "cannot set feature gate NAME to VALUE, feature is locked to
 DEFAULT".  Either error stops the kubelet.
 """
 
+import os
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
-PACKAGED_TABLE = Path(__file__).parent / "data" / "kubelet_feature_gates.tsv"
+PACKAGED_TABLE = os.path.join(os.path.dirname(__file__), "data", "kubelet_feature_gates.tsv")
 
 
 class GateSpec(NamedTuple):
@@ -118,9 +118,10 @@ def parse_table(text: str) -> GateTable:
 
 
 @lru_cache(maxsize=4)
-def load_table(path: str = str(PACKAGED_TABLE)) -> GateTable | None:
+def load_table(path: str = PACKAGED_TABLE) -> GateTable | None:
     try:
-        return parse_table(Path(path).read_text())
+        with open(path) as stream:
+            return parse_table(stream.read())
     except OSError:
         return None
 

@@ -18,9 +18,9 @@ The behaviour of the newest release is what nodecfg renders without
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from nodecfg.core.lazy_re import LazyPattern
 from nodecfg.core.locations import Location
@@ -454,13 +454,15 @@ def is_dropin(uri: str, directories: tuple[str, ...]) -> bool:
 
 # --- what each release ships ---------------------------------------------------------------------------
 
-VERSIONS_TABLE = Path(__file__).parent / "data" / "release_versions.tsv"
+VERSIONS_TABLE = os.path.join(os.path.dirname(__file__), "data", "release_versions.tsv")
 
 
 @lru_cache(maxsize=1)
 def _versions() -> dict[tuple[str, str], tuple[str, str]]:
     table: dict[tuple[str, str], tuple[str, str]] = {}
-    for row in VERSIONS_TABLE.read_bytes().decode("ascii").splitlines():  # read_text imports the ascii codec
+    with open(VERSIONS_TABLE, "rb") as stream:  # text mode would import the ascii codec
+        rows = stream.read().decode("ascii").splitlines()
+    for row in rows:
         if row and not row.startswith(("#", "tag\t")):
             tag, minor, kubelet, containerd = row.split("\t")[:4]
             table[(tag, minor)] = (kubelet, containerd)
@@ -500,13 +502,14 @@ def _listed_tag(tag: str) -> str:
     return tag
 
 
-MEMBERSHIP_TABLE = Path(__file__).parent / "data" / "max_pods_membership.tsv"
+MEMBERSHIP_TABLE = os.path.join(os.path.dirname(__file__), "data", "max_pods_membership.tsv")
 
 
 @lru_cache(maxsize=1)
 def _membership() -> dict[str, tuple[int | None, str, str]]:
     """type -> (maxPods of a type the newest table lacks, or None; first release with it; first without it)."""
-    rows = MEMBERSHIP_TABLE.read_bytes().decode("ascii").splitlines()  # read_text imports the ascii codec
+    with open(MEMBERSHIP_TABLE, "rb") as stream:  # text mode would import the ascii codec
+        rows = stream.read().decode("ascii").splitlines()
     table = {}
     for row in rows:
         if row and not row.startswith("#"):

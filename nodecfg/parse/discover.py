@@ -15,7 +15,8 @@ once per user data.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+
+from nodecfg.parse.files import path_text
 
 LINTED_SUFFIXES = (".yaml", ".yml", ".json", ".mime", ".txt")
 DROPIN_DIRECTORY = "nodeadm.d"
@@ -38,8 +39,8 @@ def plan_groups(sources: list[str], dropins: list[str], *, each: bool) -> list[G
     alone: list[str] = []
     for source in sources:
         path = source.removeprefix("file://")
-        if source != "-" and os.path.isdir(path) and Path(path).name != DROPIN_DIRECTORY:
-            alone.extend(_walk(Path(path)))
+        if source != "-" and os.path.isdir(path) and os.path.basename(path_text(path)) != DROPIN_DIRECTORY:
+            alone.extend(_walk(path_text(path)))
         else:
             merged.append(source)
     groups: list[list[str]] = []
@@ -53,36 +54,36 @@ def plan_groups(sources: list[str], dropins: list[str], *, each: bool) -> list[G
     return [planned for group in groups for planned in _per_unit(group)]
 
 
-def _walk(directory: Path) -> list[str]:
-    """Config files below ``directory``: regular files only (a FIFO is never opened), links out of
-    the tree kept without being read, so that the loader reports them (nodecfg/parse/files.py)."""
+def _walk(directory: str) -> list[str]:
+    """Config files below ``directory`` (a ``path_text``), named as pathlib joins them: regular files only
+    (a FIFO is never opened), links out of the tree kept without being read, so that the loader reports
+    them (nodecfg/parse/files.py)."""
     from nodecfg.parse.files import Refused, check_contained, is_regular
 
     found: list[str] = []
     for root, directories, files in os.walk(directory):
         directories[:] = sorted(d for d in directories if not d.startswith("."))
-        base = Path(root)
-        if base.name == DROPIN_DIRECTORY and base != directory:
-            found.append(str(base))
+        if os.path.basename(root) == DROPIN_DIRECTORY and root != directory:
+            found.append(path_text(root))
             directories[:] = []
             continue
         for name in sorted(files):
-            path = base / name
             if not name.lower().endswith(LINTED_SUFFIXES):
                 continue
+            path = path_text(os.path.join(root, name))
             try:
                 check_contained(path)
             except Refused:
-                found.append(str(path))
+                found.append(path)
                 continue
             if is_regular(path) and _recognised(path):
-                found.append(str(path))
+                found.append(path)
             if len(found) >= MAX_FILES:
                 return found
     return found
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: str) -> bytes | None:
     from nodecfg.parse.files import read_source
 
     try:
@@ -91,11 +92,11 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _recognised(path: Path) -> bool:
+def _recognised(path: str) -> bool:
     from nodecfg.parse.containers.reading import recognised
 
     data = _read(path)
-    return data is not None and recognised(data, str(path))
+    return data is not None and recognised(data, path)
 
 
 def _per_unit(group: list[str]) -> list[Group]:
@@ -106,7 +107,7 @@ def _per_unit(group: list[str]) -> list[Group]:
         return [(group, None)]
     from nodecfg.parse.containers import maybe_container
 
-    data = _read(Path(group[0].removeprefix("file://")))
+    data = _read(group[0].removeprefix("file://"))
     if data is None or not maybe_container(data):  # only a container file holds several user data
         return [(group, None)]
     from nodecfg.parse.containers.reading import unit_count

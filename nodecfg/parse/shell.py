@@ -13,7 +13,6 @@ command the heredoc feeds and where that command writes.
 
 import functools
 import re
-from pathlib import Path
 from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
@@ -230,7 +229,8 @@ def _dropin_problem(path: str | None) -> str:
 
 @functools.cache
 def _parser():
-    from lark import Lark  # lazily: only scripts with a heredoc pay for lark
+    from lark import Lark  # lazily: only scripts with a heredoc pay for lark (and pathlib)
+    from pathlib import Path
 
     grammar = (Path(__file__).with_name("heredoc.lark")).read_text(encoding="utf-8")
     # No cache=True: lark's cache is a pickle at a predictable name in the shared

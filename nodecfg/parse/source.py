@@ -11,7 +11,6 @@ documents are parsed and linted but not merged.
 import os
 import re
 import sys
-from pathlib import Path
 from typing import NamedTuple, Union
 
 from nodecfg.core.codes import NC110, NC140, NC141, NC142, NC144
@@ -19,6 +18,7 @@ from nodecfg.core.diagnostics import Diagnostic, Span
 from nodecfg.core.locations import layers_uri
 from nodecfg.core.document import Document
 from nodecfg.parse.containers import maybe_container
+from nodecfg.parse.files import path_text
 from nodecfg.nodeadm.userdata import karpenter_reads_as_mime
 from nodecfg.parse.yaml import EventAllowance, decode_text, parse_yaml_documents
 
@@ -121,11 +121,12 @@ def load_sources(specs: list[SourceSpec], limits: Limits = Limits(), stdin=None,
             _load_bytes(spec, name, loaded, limits, options)
         elif name == "<stdin>":
             _load_bytes(_read_stdin(stdin, limits), name, loaded, limits, options)
-        elif Path(name).is_dir():
-            _load_directory(Path(name), loaded, limits)
-            continue
         else:
-            _load_file(Path(name), loaded, limits, options)
+            path = path_text(name)  # "./a//b.yaml" is reported as a/b.yaml
+            if os.path.isdir(path):
+                _load_directory(path, loaded, limits)
+                continue
+            _load_file(path, loaded, limits, options)
         loaded.user_data.append(name)
     return loaded
 
@@ -148,7 +149,7 @@ def _read_stdin(stdin, limits: Limits) -> bytes:
     return read_capped(stream, limits.max_source_bytes + 1)
 
 
-def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
+def _load_directory(directory: str, loaded: Loaded, limits: Limits) -> None:
     from nodecfg.parse.files import check_contained, tree_of
 
     tree = tree_of(directory)  # a drop-in directory that is a link out of the tree is refused as a whole
@@ -157,32 +158,32 @@ def _load_directory(directory: Path, loaded: Loaded, limits: Limits) -> None:
         names = sorted(entry.name for entry in os.scandir(directory)
                        if entry.is_file() and entry.name.lower().endswith(CONFIG_SUFFIXES))
     except OSError as error:
-        loaded.diagnostics.append(_io_error(str(directory), error))
+        loaded.diagnostics.append(_io_error(directory, error))
         return
     if not names:
         message = f"{directory} holds no *.yaml, *.yml or *.json file; nodeadm skips it"
-        loaded.diagnostics.append(NC144.at(Span(str(directory)), message))
+        loaded.diagnostics.append(NC144.at(Span(directory), message))
     if len(names) > limits.max_directory_files:
         message = (f"{directory} holds {len(names)} configuration files, more than the limit of "
                    f"{limits.max_directory_files}; none of them is read")
-        loaded.diagnostics.append(NC141.at(Span(str(directory)), message))
+        loaded.diagnostics.append(NC141.at(Span(directory), message))
         return
     for name in names:
-        _load_file(directory / name, loaded, limits, tree=tree)
+        _load_file(path_text(os.path.join(directory, name)), loaded, limits, tree=tree)
 
 
-def _load_file(path: Path, loaded: Loaded, limits: Limits, options: LoadOptions | None = None,
+def _load_file(path: str, loaded: Loaded, limits: Limits, options: LoadOptions | None = None,
                tree: str | None = None) -> None:
-    """One file; a symbolic link out of its tree (nodecfg/parse/files.py) is NC140, never read."""
+    """One file (a ``path_text``, its uri); a symbolic link out of its tree (nodecfg/parse/files.py) is
+    NC140, never read."""
     from nodecfg.parse.files import read_source
 
-    uri = str(path)
     try:
         data = read_source(path, limits.max_source_bytes + 1, tree)
     except OSError as error:
-        loaded.diagnostics.append(_io_error(uri, error))
+        loaded.diagnostics.append(_io_error(path, error))
         return
-    _load_bytes(data, uri, loaded, limits, options)
+    _load_bytes(data, path, loaded, limits, options)
 
 
 def _io_error(uri: str, error: OSError) -> Diagnostic:

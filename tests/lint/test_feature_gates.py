@@ -331,7 +331,7 @@ def test_packaged_table_covers_the_releases_it_names():
     assert table.minors == tuple(range(27, 37))
     assert [tag for tag, _ in table.sources] == ([f"v1.{m}.0" for m in range(27, 34)] + ["v1.34.1", "v1.35.4"]
                                                  + ["v1.36.0"])
-    text = PACKAGED_TABLE.read_text()
+    text = Path(PACKAGED_TABLE).read_text()
     for line in text.splitlines():
         if line.startswith("# file\t"):
             _, _tag, _path, origin = line.split("\t")
@@ -453,7 +453,7 @@ def _assert_same_answers(table, text: str) -> None:
 
 
 def test_every_gate_and_minor_of_the_packaged_table():
-    text = PACKAGED_TABLE.read_text()
+    text = Path(PACKAGED_TABLE).read_text()
     _assert_same_answers(parse_table(text), text)
     _assert_same_answers(load_table(), text)
     assert len(_read_every_line(text)[0]) > 300  # the real table: 356 gates in 1,900 rows

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -75,17 +76,18 @@ def settings_start(sources, stdin_filename: str | None = None):
     """The directory settings are found from for these sources (None: the working directory).
 
     As ruff does: the first file's directory (a directory SOURCE itself), so a
-    file in another project is linted with that project's pyproject.toml.
+    file in another project is linted with that project's pyproject.toml.  A path
+    string, spelled as pathlib spells it (no Path is made per file).
     """
-    from pathlib import Path
+    from nodecfg.parse.files import parent_text, path_text
 
     for source in sources:
         if isinstance(source, bytes):
             continue
         if source == "-":
-            return Path(stdin_filename).parent if stdin_filename else None
-        path = Path(str(source).removeprefix("file://"))
-        return path if path.is_dir() else path.parent
+            return parent_text(path_text(stdin_filename)) if stdin_filename else None
+        path = path_text(str(source).removeprefix("file://"))
+        return path if os.path.isdir(path) else parent_text(path)
     return None
 
 

@@ -6,8 +6,8 @@ copies for editors (a test keeps the two in step).
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
-from pathlib import Path
 
 NODECONFIG = "nodeconfig.v1alpha1.json"
 KUBELET_CONFIG = "kubelet-config.v1beta1.json"
@@ -25,9 +25,10 @@ def schema_text(name: str) -> str:
 
 
 def _read_text(name: str) -> str:
-    path = Path(__file__).with_name(name)
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
+    path = os.path.join(os.path.dirname(__file__), name)
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
     # Installed without a file system path (e.g. zipped): importlib.resources
     # knows how to read it, at an import cost the common case avoids.
     from importlib import resources
