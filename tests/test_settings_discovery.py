@@ -122,3 +122,14 @@ def test_the_language_server_reports_a_deep_pyproject_and_lints_with_the_default
     linted = lint_document("apiVersion: node.eks.aws/v1alpha\nkind: NodeConfig\n", str(checkout / "n.yaml"))
     assert "nest 1000 levels deep" in linted.settings_problem
     assert "NC204" in {finding.code for finding in linted.findings}
+
+
+def test_a_source_below_a_symbolic_link_loop_is_unreadable_not_an_internal_error(tmp_path):
+    """The settings are searched from the source's directory; one inside a loop of links cannot be
+    resolved, so the search starts where it is written and the loader reports the file (NC140)."""
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    done = nodecfg("check", "loop/x.yaml", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "loop/x.yaml:0:0: NC140 error cannot read loop/x.yaml: Too many levels of symbolic links" in done.stdout
+    assert "internal error" not in done.stderr
+    assert find_settings_file(tmp_path / "loop") is None

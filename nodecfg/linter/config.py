@@ -148,14 +148,15 @@ def _settings_path(start: "str | os.PathLike[str] | None") -> str | None:
 
 
 def _resolved(directory: str) -> str:
-    """``directory`` as pathlib's ``Path.resolve()`` gives it (os.path.realpath; a symbolic-link loop is
-    a RuntimeError, as there)."""
+    """``directory`` with its symbolic links resolved (os.path.realpath); a directory inside a
+    symbolic-link loop cannot be, and its settings are searched from where it is written (its source
+    is unreadable anyway, and the loader reports that, NC140)."""
     resolved = os.path.realpath(directory)
     try:
         os.stat(resolved)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise RuntimeError(f"Symlink loop from {error.filename!r}") from None
+            return os.path.abspath(directory)
     return resolved
 
 
