@@ -323,9 +323,15 @@ def _logical(operator: str, left: Node, right: Node, variables: dict[str, int]) 
     return not deciding
 
 
-class Analysis(NamedTuple):
-    tree: Node | None        # runnable by evaluate_fast, or None
-    type_error: str | None   # cel-go's compile-time verdict, when the subset shows one
+class Analysis:
+    """What ``analyse`` makes of an expression (read by attribute only: a plain class, no NamedTuple
+    to build at import)."""
+
+    __slots__ = ("tree", "type_error")
+
+    def __init__(self, tree: Node | None, type_error: str | None) -> None:
+        self.tree = tree              # runnable by evaluate_fast, or None
+        self.type_error = type_error  # cel-go's compile-time verdict, when the subset shows one
 
 
 @lru_cache(maxsize=256)

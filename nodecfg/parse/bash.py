@@ -58,8 +58,9 @@ class UnreadableShell(Exception):
 # What matters while scanning, per context; everything else is skipped in one regex step.
 _TOP_SPECIAL = re.compile(r"[\\'\"`$<#\n(]")
 _DOUBLE_SPECIAL = re.compile(r"[\\\"`$]")
-_NESTED_SPECIAL = re.compile(r"[\\'\"`$<()\n#]")
-_BRACE_SPECIAL = re.compile(r"[\\'\"`$}]")
+# inside $(...) and ${...}, which many scripts never write: compiled on first use
+_NESTED_SPECIAL = LazyPattern(r"[\\'\"`$<()\n#]")
+_BRACE_SPECIAL = LazyPattern(r"[\\'\"`$}]")
 _ANSI_C_SPECIAL = LazyPattern(r"[\\']")
 # The escapes of $'...' that nodecfg decodes in a heredoc delimiter (bash's ansicstr); others are refused.
 _ANSI_C_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "?": "?", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
