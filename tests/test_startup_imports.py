@@ -74,7 +74,8 @@ TOML = {"tomllib", "decimal", "nodecfg.merge.toml", "nodecfg.encode.gotoml", "no
 CEL = {"nodecfg.context.cel", "celpy", "lark"}
 FORMATS = {"nodecfg.output.formats", "hashlib", "subprocess"}
 NEVER = {"dataclasses", "inspect", "jsonschema", "email", "email.parser", "xml.sax.saxutils",
-         "urllib.request", "http.client", "nodecfg.cli.cache", "tomlkit"}
+         "urllib.request", "http.client", "nodecfg.cli.cache", "tomlkit",
+         "zlib"}  # user data read as base64 or MIME needs zlib only when it is gzip-compressed
 RUAMEL = {"ruamel", "ruamel.yaml"}
 
 # (case, argv after `check`, exit code, modules the path must load, modules it must not)
