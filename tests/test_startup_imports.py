@@ -87,7 +87,8 @@ REPRESENTATIVE = [
      NEVER | TOML | FORMATS | RUAMEL | {"celpy", "lark"}),
     ("containerd-toml", ["golden/merge-containerd-toml/a.yaml"], 0,
      {"tomllib", "nodecfg.merge.toml", "nodecfg.render.containerd"},
-     NEVER | CEL | FORMATS | RUAMEL),
+     # a fraction in a setting is written without the decimal module (encode/gotoml.py _positional)
+     NEVER | CEL | FORMATS | RUAMEL | {"decimal"}),
     ("mime-with-script", ["golden/mime-three-parts/userdata.mime"], 0,
      {"nodecfg.parse.mime", "nodecfg.parse.shell"},
      # the script has no heredoc: the lark grammar is not loaded

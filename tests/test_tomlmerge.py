@@ -1,10 +1,12 @@
 """TOML parse, mergo-style deep merge and go-toml v2 layout."""
 import datetime as dt
+import math
 
 import pytest
+from hypothesis import example, given, strategies as st
 
 from nodecfg.merge.toml import deep_merge, merge_toml, parse_toml
-from nodecfg.encode.gotoml import dumps, encode_key, encode_string, format_float
+from nodecfg.encode.gotoml import _positional, dumps, encode_key, encode_string, format_float
 
 
 # --- parse_toml -------------------------------------------------------------
@@ -155,6 +157,21 @@ def test_numbers_and_booleans():
 ])
 def test_float_format_matches_go_append_float(value, text):
     assert format_float(value) == text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+@example(5e-324)
+@example(-1.5e-05)
+@example(9.99e-05)
+@example(0.0001)
+@example(0.1)
+def test_a_fraction_is_written_as_decimal_writes_it(value):
+    """format_float's positional digits (no decimal import) are those of ``format(Decimal(repr(v)), "f")``."""
+    from decimal import Decimal
+
+    if value != math.trunc(value):
+        assert format_float(value) == format(Decimal(repr(value)), "f")
+        assert _positional(repr(value)) == format(Decimal(repr(value)), "f")
 
 
 def test_arrays_inline_and_empty_array_is_a_value():

@@ -181,9 +181,27 @@ def format_float(value: float) -> str:
         return "inf" if value > 0 else "-inf"
     if value == math.trunc(value):
         return f"{value:.1f}"
-    from decimal import Decimal  # a fraction in a containerd setting is rare; decimal costs a millisecond
+    return _positional(repr(value))
 
-    return format(Decimal(repr(value)), "f")
+
+def _positional(shortest: str) -> str:
+    """``format(Decimal(shortest), "f")`` for the repr of a float that is not integral.
+
+    repr writes such a float with an exponent only below 1e-4 ("1.5e-05": one digit, a point,
+    the rest): its digits then follow "0." and the zeros the exponent asks for.  Any other form is
+    left to decimal, which costs a millisecond to import.  tests/test_tomlmerge.py compares the two.
+    """
+    mantissa, _, exponent = shortest.partition("e")
+    if not exponent:
+        return shortest  # "0.25", "-1234.5": already positional
+    sign, digits = ("-", mantissa[1:]) if mantissa.startswith("-") else ("", mantissa)
+    whole, _, fraction = digits.partition(".")
+    zeros = -int(exponent) - len(whole)
+    if zeros < 0:
+        from decimal import Decimal
+
+        return format(Decimal(shortest), "f")
+    return f"{sign}0.{'0' * zeros}{whole}{fraction}"
 
 
 def _fraction(microsecond: int) -> str:
