@@ -76,7 +76,8 @@ FORMATS = {"nodecfg.output.formats", "hashlib", "subprocess"}
 NEVER = {"dataclasses", "inspect", "jsonschema", "email", "email.parser", "xml.sax.saxutils",
          "urllib.request", "http.client", "nodecfg.cli.cache", "tomlkit",
          "zlib",  # user data read as base64 or MIME needs zlib only when it is gzip-compressed
-         "nodecfg.cli.commands._pool"}  # check --each over 64 sources or more
+         "nodecfg.cli.commands._pool",  # check --each over 64 sources or more
+         "unicodedata"}  # findings and rendered values outside printable ASCII only
 RUAMEL = {"ruamel", "ruamel.yaml"}
 
 # (case, argv after `check`, exit code, modules the path must load, modules it must not)
