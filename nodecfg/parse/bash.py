@@ -42,11 +42,17 @@ class HeredocBody(NamedTuple):
     lines: tuple[str, ...]  # the body's lines (leading tabs stripped for <<-)
 
 
-class ShellText(NamedTuple):
-    lines: list[str]
-    commands: list[CommandText]
-    problem: tuple[int, int, str] | None  # (line index, column, why) where reading stopped
-    too_many_heredocs: int | None  # line index of the command whose heredoc passed MAX_HEREDOCS
+class ShellText:
+    """A script as read_shell reads it (by attribute only: a plain class, no NamedTuple to build at import)."""
+
+    __slots__ = ("lines", "commands", "problem", "too_many_heredocs")
+
+    def __init__(self, lines: list[str], commands: list[CommandText], problem: tuple[int, int, str] | None,
+                 too_many_heredocs: int | None) -> None:
+        self.lines = lines
+        self.commands = commands
+        self.problem = problem  # (line index, column, why) where reading stopped
+        self.too_many_heredocs = too_many_heredocs  # line index of the command whose heredoc passed MAX_HEREDOCS
 
 
 class UnreadableShell(Exception):
