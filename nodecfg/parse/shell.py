@@ -13,7 +13,6 @@ command the heredoc feeds and where that command writes.
 
 import functools
 import re
-from pathlib import Path
 from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
@@ -230,6 +229,8 @@ def _dropin_problem(path: str | None) -> str:
 
 @functools.cache
 def _parser():
+    from pathlib import Path
+
     from lark import Lark  # lazily: only scripts with a heredoc pay for lark
 
     grammar = (Path(__file__).with_name("heredoc.lark")).read_text(encoding="utf-8")
