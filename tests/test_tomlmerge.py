@@ -174,6 +174,22 @@ def test_a_fraction_is_written_as_decimal_writes_it(value):
         assert _positional(repr(value)) == format(Decimal(repr(value)), "f")
 
 
+_KEY_TEXT = st.text(alphabet=st.sampled_from(list("aZ09_-'\" .\t\n\r\x00\x1f\x7f\x85é\u2028")), max_size=8)
+
+
+@given(st.one_of(_KEY_TEXT, st.text(max_size=8)))
+def test_keys_and_strings_are_judged_as_the_patterns_judge_them(text):
+    """encode_key's bare-key test and _needs_basic_string answer what go-toml's patterns answer."""
+    import re
+
+    from nodecfg.encode.gotoml import _needs_basic_string
+
+    if text:
+        bare = re.fullmatch(r"[A-Za-z0-9_-]+", text) is not None
+        assert bare == (encode_key(text) == text)  # any other key is quoted
+    assert _needs_basic_string(text) == (re.search("['\x00-\x08\x0a-\x1f\x7f]", text) is not None)
+
+
 def test_arrays_inline_and_empty_array_is_a_value():
     assert dumps({"a": [], "b": [1, "x"], "t": {"k": 1}}) == "a = []\nb = [1, 'x']\n\n[t]\nk = 1\n"
 

@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from typing import Any
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+from nodecfg.core.lazy_re import LazyPattern
+
+# what a bare key is made of (go-toml's [A-Za-z0-9_-]+); a key is bare when strip() leaves nothing of it
+_BARE_KEY_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
 
 def dumps(data: dict[str, Any], sort_keys: bool = True, indent_tables: bool = False) -> str:
@@ -102,7 +104,7 @@ def encode_key(key: str) -> str:
     """Encode one key segment as go-toml does (bare, 'literal' or "quoted")."""
     if key == "":
         return "''"
-    if _BARE_KEY.fullmatch(key):
+    if not key.strip(_BARE_KEY_CHARACTERS):
         return key
     if "'" in key or _needs_basic_string(key):
         return _basic_string(key)
@@ -111,11 +113,14 @@ def encode_key(key: str) -> str:
 
 def _needs_basic_string(text: str) -> bool:
     """A quote, a line break or a control character: what a 'literal' string cannot hold."""
+    if text.isprintable():  # then it holds no control character, and only a quote can need one
+        return "'" in text
     return _NEEDS_BASIC.search(text) is not None
 
 
-# ', CR, LF and the characters _is_control names (a regex: this runs on every key and string)
-_NEEDS_BASIC = re.compile("['\x00-\x08\x0a-\x1f\x7f]")
+# ', CR, LF and the characters _is_control names; asked only of a text with a character that is
+# not printable (a tab, a line break, ...): compiled on first use
+_NEEDS_BASIC = LazyPattern("['\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _is_control(ch: str) -> bool:
