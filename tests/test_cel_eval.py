@@ -272,3 +272,29 @@ def test_limits_and_tokens_as_with_the_patterns(text):
     except cel_eval._Unsupported:
         now = None
     assert now == tokens_as_before(text)
+
+
+_TOKEN_ALPHABET = st.sampled_from(list("0123456789.eExXuUabf_ \t\n\r\f\v&|<>=!-+*/%()?:[],\"'٣") + ["max_pods"])
+
+
+@given(st.lists(_TOKEN_ALPHABET, max_size=12).map("".join), st.integers(0, 12))
+@settings(max_examples=3000)
+def test_the_plain_tokenizer_reads_what_the_token_pattern_reads(text, position):
+    """_plain_token answers only where _TOKEN's match is an int, a name or an operator, with its token and end."""
+    position = min(position, len(text))
+    plain = cel_eval._plain_token(text, position)
+    if plain is not None:
+        match = cel_eval._TOKEN.match(text, position)
+        assert match is not None and match.lastindex != 1
+        assert plain == (match.group(match.lastindex), match.end())
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("default_enis * (ips_per_eni - 1) + 2", ["default_enis", "*", "(", "ips_per_eni", "-", "1", ")", "+", "2"]),
+    ("max_pods >= 110 && max_pods != 0 ? 110 : max_pods",
+     ["max_pods", ">=", "110", "&&", "max_pods", "!=", "0", "?", "110", ":", "max_pods"]),
+    ("0.9 * max_pods", ["#0.9", "*", "max_pods"]),  # a double: read by the pattern
+    ("0x1F + 1u", ["#0x1F", "+", "#1u"]),
+])
+def test_tokens(text, tokens):
+    assert cel_eval._tokenize(text) == tokens

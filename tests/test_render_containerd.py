@@ -2,6 +2,7 @@
 import tomllib
 
 import pytest
+from hypothesis import example, given, strategies as st
 
 from nodecfg.core.diagnostics import Severity, Span
 from nodecfg.context.instance import DEFAULT_INSTANCE
@@ -250,6 +251,24 @@ def test_sandbox_image_from_instance():
 ])
 def test_containerd_major_version_detection(version, expected):
     assert containerd.is_containerd_2(version) is expected
+
+
+@given(st.text(alphabet=st.sampled_from(list("v0129.-x ٣")), max_size=12))
+@example("2.1.4")
+@example("v1.34.0")
+@example("02.1.4")
+@example("v1.32.0")
+def test_version_tests_agree_with_nodeadms_patterns(text):
+    """The plain N.N.N fast path of is_containerd_2 and cdi_enabled answers as the patterns do."""
+    import re
+
+    from nodecfg.core.versions import parse_version
+
+    match = re.search(r"[0-9]+\.[0-9]+.[0-9]+", text)
+    assert containerd.is_containerd_2(text) is (bool(match) and match.group(0).startswith("2."))
+    match = re.search(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)", text)
+    version = parse_version(match.group(0)) if match else None
+    assert containerd.cdi_enabled(text) is (version is not None and tuple(version) >= containerd.CDI_KUBELET_VERSION)
 
 
 # --- SOCI / FastImagePull -----------------------------------------------------

@@ -88,3 +88,15 @@ def test_resolved_keeps_empty_lines_for_unset_parts():
 
 def test_no_resolved_file_without_nameservers_or_domains():
     assert RESOLVED_PATH not in run({"network": {"nameservers": [], "domains": []}}).files
+
+
+def test_printable_ascii_is_printable_as_the_unicode_categories_say():
+    """_go_is_print answers printable ASCII without unicodedata: the categories agree for every ASCII character."""
+    import unicodedata
+
+    from nodecfg.render.system import _go_is_print
+
+    for code in range(0x80):
+        ch = chr(code)
+        assert _go_is_print(ch) == (ch == " " or unicodedata.category(ch)[0] in "LMNPS"), repr(ch)
+    assert _go_is_print("é") and _go_is_print("世") and not _go_is_print("\u200b") and not _go_is_print("\x85")

@@ -74,7 +74,10 @@ TOML = {"tomllib", "decimal", "nodecfg.merge.toml", "nodecfg.encode.gotoml", "no
 CEL = {"nodecfg.context.cel", "celpy", "lark"}
 FORMATS = {"nodecfg.output.formats", "hashlib", "subprocess"}
 NEVER = {"dataclasses", "inspect", "jsonschema", "email", "email.parser", "xml.sax.saxutils",
-         "urllib.request", "http.client", "nodecfg.cli.cache", "tomlkit"}
+         "urllib.request", "http.client", "nodecfg.cli.cache", "tomlkit",
+         "zlib",  # user data read as base64 or MIME needs zlib only when it is gzip-compressed
+         "nodecfg.cli.commands._pool",  # check --each over 64 sources or more
+         "unicodedata"}  # findings and rendered values outside printable ASCII only
 RUAMEL = {"ruamel", "ruamel.yaml"}
 
 # (case, argv after `check`, exit code, modules the path must load, modules it must not)
@@ -85,7 +88,8 @@ REPRESENTATIVE = [
      NEVER | TOML | FORMATS | RUAMEL | {"celpy", "lark"}),
     ("containerd-toml", ["golden/merge-containerd-toml/a.yaml"], 0,
      {"tomllib", "nodecfg.merge.toml", "nodecfg.render.containerd"},
-     NEVER | CEL | FORMATS | RUAMEL),
+     # a fraction in a setting is written without the decimal module (encode/gotoml.py _positional)
+     NEVER | CEL | FORMATS | RUAMEL | {"decimal"}),
     ("mime-with-script", ["golden/mime-three-parts/userdata.mime"], 0,
      {"nodecfg.parse.mime", "nodecfg.parse.shell"},
      # the script has no heredoc: the lark grammar is not loaded
@@ -210,8 +214,8 @@ def test_a_cold_check_compiles_few_annotations_and_patterns(tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["code"] == 0
-    # only pipeline.Request and Result, whose fields name types imported for the type checker alone
-    assert len(report["forward"]) <= 16, report["forward"]
+    # only pipeline.Request, whose fields name types imported for the type checker alone
+    assert len(report["forward"]) <= 12, report["forward"]
     assert report["patterns"] <= 36, report["patterns"]
 
 

@@ -1,10 +1,12 @@
 """TOML parse, mergo-style deep merge and go-toml v2 layout."""
 import datetime as dt
+import math
 
 import pytest
+from hypothesis import example, given, strategies as st
 
 from nodecfg.merge.toml import deep_merge, merge_toml, parse_toml
-from nodecfg.encode.gotoml import dumps, encode_key, encode_string, format_float
+from nodecfg.encode.gotoml import _positional, dumps, encode_key, encode_string, format_float
 
 
 # --- parse_toml -------------------------------------------------------------
@@ -155,6 +157,37 @@ def test_numbers_and_booleans():
 ])
 def test_float_format_matches_go_append_float(value, text):
     assert format_float(value) == text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+@example(5e-324)
+@example(-1.5e-05)
+@example(9.99e-05)
+@example(0.0001)
+@example(0.1)
+def test_a_fraction_is_written_as_decimal_writes_it(value):
+    """format_float's positional digits (no decimal import) are those of ``format(Decimal(repr(v)), "f")``."""
+    from decimal import Decimal
+
+    if value != math.trunc(value):
+        assert format_float(value) == format(Decimal(repr(value)), "f")
+        assert _positional(repr(value)) == format(Decimal(repr(value)), "f")
+
+
+_KEY_TEXT = st.text(alphabet=st.sampled_from(list("aZ09_-'\" .\t\n\r\x00\x1f\x7f\x85é\u2028")), max_size=8)
+
+
+@given(st.one_of(_KEY_TEXT, st.text(max_size=8)))
+def test_keys_and_strings_are_judged_as_the_patterns_judge_them(text):
+    """encode_key's bare-key test and _needs_basic_string answer what go-toml's patterns answer."""
+    import re
+
+    from nodecfg.encode.gotoml import _needs_basic_string
+
+    if text:
+        bare = re.fullmatch(r"[A-Za-z0-9_-]+", text) is not None
+        assert bare == (encode_key(text) == text)  # any other key is quoted
+    assert _needs_basic_string(text) == (re.search("['\x00-\x08\x0a-\x1f\x7f]", text) is not None)
 
 
 def test_arrays_inline_and_empty_array_is_a_value():

@@ -97,16 +97,56 @@ def check_limits(expression: str) -> str | None:
 _SPACE = "[ \t\n\r\f]*"
 _OTHER_LITERAL = (r"[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+"   # double
                   r"|(?:0[xX][0-9a-fA-F]+|[0-9]+)[uU]|0[xX][0-9a-fA-F]+")          # uint, hex int
-_TOKEN = re.compile(_SPACE + r"(?:(" + _OTHER_LITERAL + r")(?![A-Za-z0-9_.])|([0-9]+)(?![A-Za-z0-9_.])"
-                    r"|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||[<>=!]=|[-+*/%()<>!?:]))")
+# asked only where _plain_token gives up (a double, uint or hex literal, or no token): compiled on first use
+_TOKEN = LazyPattern(_SPACE + r"(?:(" + _OTHER_LITERAL + r")(?![A-Za-z0-9_.])|([0-9]+)(?![A-Za-z0-9_.])"
+                     r"|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||[<>=!]=|[-+*/%()<>!?:]))")
+_BLANKS = " \t\n\r\f"
+_DIGITS = "0123456789"
+_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_NAME_CHARS = _NAME_START | frozenset(_DIGITS)
+_OPERATORS = frozenset(("&&", "||", "<=", ">=", "==", "!=", *"-+*/%()<>!?:"))
 
 Node = tuple  # ("int", v) | ("bool", v) | ("var", name) | ("literal", type, text) | (op, child...)
 
 
+def _plain_token(expression: str, position: int) -> tuple[str, int] | None:
+    """(token, its end) where _TOKEN matches an int, a name or an operator at ``position``; None elsewhere.
+
+    An int followed by ``.`` or a name character is left to _TOKEN: only there can its first
+    alternative (a double, uint or hex literal) match, or nothing.  tests/test_cel_eval.py compares
+    the two on any text.
+    """
+    length = len(expression)
+    while position < length and expression[position] in _BLANKS:
+        position += 1
+    start = position
+    char = expression[start:start + 1]
+    if char and char in _DIGITS:
+        while position < length and expression[position] in _DIGITS:
+            position += 1
+        following = expression[position:position + 1]
+        if following == "." or following in _NAME_CHARS:
+            return None
+        return expression[start:position], position
+    if char in _NAME_START:
+        while position < length and expression[position] in _NAME_CHARS:
+            position += 1
+        return expression[start:position], position
+    for operator in (expression[start:start + 2], char):  # && before &, as _TOKEN tries them
+        if operator in _OPERATORS:
+            return operator, start + len(operator)
+    return None
+
+
 def _tokenize(expression: str) -> list[str]:
     tokens, position = [], 0
-    end = len(expression.rstrip(" \t\n\r\f"))  # where the trailing blanks (_SPACE) start
+    end = len(expression.rstrip(_BLANKS))  # where the trailing blanks (_SPACE) start
     while position < end:
+        plain = _plain_token(expression, position)
+        if plain is not None:
+            token, position = plain
+            tokens.append(token)
+            continue
         match = _TOKEN.match(expression, position)
         if not match:
             raise _Unsupported
@@ -323,9 +363,15 @@ def _logical(operator: str, left: Node, right: Node, variables: dict[str, int]) 
     return not deciding
 
 
-class Analysis(NamedTuple):
-    tree: Node | None        # runnable by evaluate_fast, or None
-    type_error: str | None   # cel-go's compile-time verdict, when the subset shows one
+class Analysis:
+    """What ``analyse`` makes of an expression (read by attribute only: a plain class, no NamedTuple
+    to build at import)."""
+
+    __slots__ = ("tree", "type_error")
+
+    def __init__(self, tree: Node | None, type_error: str | None) -> None:
+        self.tree = tree              # runnable by evaluate_fast, or None
+        self.type_error = type_error  # cel-go's compile-time verdict, when the subset shows one
 
 
 @lru_cache(maxsize=256)

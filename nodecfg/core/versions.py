@@ -9,11 +9,13 @@ spellings people write in an instance file (``v1.31.2``, ``1.31``,
 keeps that rule: a version it cannot parse is older than any minimum.
 """
 
-import re
 from functools import lru_cache
 from typing import NamedTuple
 
-_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
+from nodecfg.core.lazy_re import LazyPattern
+
+# asked only of a text that is not a plain version (_plain_groups): compiled on first use
+_VERSION = LazyPattern(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
 MAX_VERSION_DIGITS = 9
 
 
@@ -34,11 +36,27 @@ def parse_version(text: object) -> Version | None:
     return _parse_short(text) if len(text) <= 64 else _parse(text)
 
 
+def _plain_groups(text: str) -> tuple[str, str, str | None] | None:
+    """``_VERSION.search(text).groups()`` when the whole text is ``[v]MAJOR.MINOR[.PATCH]`` in ASCII
+    digits (what renderers and instance files almost always hold), else None.
+
+    Such a text matches the pattern at its start with every quantifier at its greediest, so the
+    search finds exactly these groups; tests/test_versions.py compares the two on any text.
+    """
+    parts = (text[1:] if text[:1] == "v" else text).split(".")
+    if 2 <= len(parts) <= 3 and all(part.isascii() and part.isdigit() for part in parts):
+        return parts[0], parts[1], parts[2] if len(parts) == 3 else None
+    return None
+
+
 def _parse(text: str) -> Version | None:
-    match = _VERSION.search(text)
-    if match is None:
-        return None
-    numbers = [(group or "0").lstrip("0") or "0" for group in match.groups()]
+    groups = _plain_groups(text)
+    if groups is None:
+        match = _VERSION.search(text)
+        if match is None:
+            return None
+        groups = match.groups()
+    numbers = [(group or "0").lstrip("0") or "0" for group in groups]
     if any(len(number) > MAX_VERSION_DIGITS for number in numbers):
         return None  # no release has such a number: read as junk, which int() (4300 digits at most) would crash on
     return Version(*(int(number) for number in numbers))

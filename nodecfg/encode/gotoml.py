@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from typing import Any
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+from nodecfg.core.lazy_re import LazyPattern
+
+# what a bare key is made of (go-toml's [A-Za-z0-9_-]+); a key is bare when strip() leaves nothing of it
+_BARE_KEY_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
 
 def dumps(data: dict[str, Any], sort_keys: bool = True, indent_tables: bool = False) -> str:
@@ -102,7 +104,7 @@ def encode_key(key: str) -> str:
     """Encode one key segment as go-toml does (bare, 'literal' or "quoted")."""
     if key == "":
         return "''"
-    if _BARE_KEY.fullmatch(key):
+    if not key.strip(_BARE_KEY_CHARACTERS):
         return key
     if "'" in key or _needs_basic_string(key):
         return _basic_string(key)
@@ -111,11 +113,14 @@ def encode_key(key: str) -> str:
 
 def _needs_basic_string(text: str) -> bool:
     """A quote, a line break or a control character: what a 'literal' string cannot hold."""
+    if text.isprintable():  # then it holds no control character, and only a quote can need one
+        return "'" in text
     return _NEEDS_BASIC.search(text) is not None
 
 
-# ', CR, LF and the characters _is_control names (a regex: this runs on every key and string)
-_NEEDS_BASIC = re.compile("['\x00-\x08\x0a-\x1f\x7f]")
+# ', CR, LF and the characters _is_control names; asked only of a text with a character that is
+# not printable (a tab, a line break, ...): compiled on first use
+_NEEDS_BASIC = LazyPattern("['\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _is_control(ch: str) -> bool:
@@ -181,9 +186,27 @@ def format_float(value: float) -> str:
         return "inf" if value > 0 else "-inf"
     if value == math.trunc(value):
         return f"{value:.1f}"
-    from decimal import Decimal  # a fraction in a containerd setting is rare; decimal costs a millisecond
+    return _positional(repr(value))
 
-    return format(Decimal(repr(value)), "f")
+
+def _positional(shortest: str) -> str:
+    """``format(Decimal(shortest), "f")`` for the repr of a float that is not integral.
+
+    repr writes such a float with an exponent only below 1e-4 ("1.5e-05": one digit, a point,
+    the rest): its digits then follow "0." and the zeros the exponent asks for.  Any other form is
+    left to decimal, which costs a millisecond to import.  tests/test_tomlmerge.py compares the two.
+    """
+    mantissa, _, exponent = shortest.partition("e")
+    if not exponent:
+        return shortest  # "0.25", "-1234.5": already positional
+    sign, digits = ("-", mantissa[1:]) if mantissa.startswith("-") else ("", mantissa)
+    whole, _, fraction = digits.partition(".")
+    zeros = -int(exponent) - len(whole)
+    if zeros < 0:
+        from decimal import Decimal
+
+        return format(Decimal(shortest), "f")
+    return f"{sign}0.{'0' * zeros}{whole}{fraction}"
 
 
 def _fraction(microsecond: int) -> str:

@@ -22,7 +22,6 @@ JSON outputs need none of these: ``json.dumps`` escapes control characters
 """
 from __future__ import annotations
 
-import unicodedata
 from nodecfg.core.lazy_re import LazyPattern
 
 # Cc: C0/C1 controls; Cf: format (bidi overrides, zero-width); Zl/Zp: line and paragraph separators;
@@ -49,6 +48,8 @@ def _escape(char: str) -> str:
         return char
     if char == "\t":
         return char
+    import unicodedata  # only text outside printable ASCII comes here
+
     if unicodedata.category(char) not in _UNSAFE_CATEGORIES:
         return char
     code = ord(char)

@@ -42,11 +42,17 @@ class HeredocBody(NamedTuple):
     lines: tuple[str, ...]  # the body's lines (leading tabs stripped for <<-)
 
 
-class ShellText(NamedTuple):
-    lines: list[str]
-    commands: list[CommandText]
-    problem: tuple[int, int, str] | None  # (line index, column, why) where reading stopped
-    too_many_heredocs: int | None  # line index of the command whose heredoc passed MAX_HEREDOCS
+class ShellText:
+    """A script as read_shell reads it (by attribute only: a plain class, no NamedTuple to build at import)."""
+
+    __slots__ = ("lines", "commands", "problem", "too_many_heredocs")
+
+    def __init__(self, lines: list[str], commands: list[CommandText], problem: tuple[int, int, str] | None,
+                 too_many_heredocs: int | None) -> None:
+        self.lines = lines
+        self.commands = commands
+        self.problem = problem  # (line index, column, why) where reading stopped
+        self.too_many_heredocs = too_many_heredocs  # line index of the command whose heredoc passed MAX_HEREDOCS
 
 
 class UnreadableShell(Exception):
@@ -58,8 +64,9 @@ class UnreadableShell(Exception):
 # What matters while scanning, per context; everything else is skipped in one regex step.
 _TOP_SPECIAL = re.compile(r"[\\'\"`$<#\n(]")
 _DOUBLE_SPECIAL = re.compile(r"[\\\"`$]")
-_NESTED_SPECIAL = re.compile(r"[\\'\"`$<()\n#]")
-_BRACE_SPECIAL = re.compile(r"[\\'\"`$}]")
+# inside $(...) and ${...}, which many scripts never write: compiled on first use
+_NESTED_SPECIAL = LazyPattern(r"[\\'\"`$<()\n#]")
+_BRACE_SPECIAL = LazyPattern(r"[\\'\"`$}]")
 _ANSI_C_SPECIAL = LazyPattern(r"[\\']")
 # The escapes of $'...' that nodecfg decodes in a heredoc delimiter (bash's ansicstr); others are refused.
 _ANSI_C_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "?": "?", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
 from nodecfg.core.diagnostics import Diagnostic, Edit, Severity, Span
+from nodecfg.core.lazy_re import LazyPattern
 from nodecfg.core.locations import Location, layers_uri, part_uri
 from nodecfg.parse.wrapping import (DEFAULT_LIMIT, DecodeBudget, UnwrapError, budget_of, decode_if_base64,
                                    decode_quoted_printable, unwrap)
@@ -139,11 +140,16 @@ _TOKEN_BYTES = (b"!#$%&'*+-.^_`|~0123456789"
                 b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
-class _Header(NamedTuple):
-    name: str
-    key: str  # canonical, as Go's textproto.CanonicalMIMEHeaderKey
-    value: str
-    line: int
+class _Header:
+    """One header line, read by attribute only (a plain class: no NamedTuple to build at import)."""
+
+    __slots__ = ("name", "key", "value", "line")
+
+    def __init__(self, name: str, key: str, value: str, line: int) -> None:
+        self.name = name
+        self.key = key  # canonical, as Go's textproto.CanonicalMIMEHeaderKey
+        self.value = value
+        self.line = line
 
 
 class _HeaderBlock:
@@ -664,8 +670,9 @@ class _Multipart:
 class _Preamble:
     """What the lines before the first delimiter hold that someone meant to be read."""
 
-    _HEADER = re.compile(rb"content-(type|transfer-encoding)[ \t]*:", re.I)
-    _NODECONFIG = re.compile(rb"(kind:[ \t]*[\"']?NodeConfig\b|apiVersion:[ \t]*[\"']?node\.eks\.aws/)")
+    # asked only of a line between the headers and the first delimiter, or after the closing one
+    _HEADER = LazyPattern(rb"content-(type|transfer-encoding)[ \t]*:", re.I)
+    _NODECONFIG = LazyPattern(rb"(kind:[ \t]*[\"']?NodeConfig\b|apiVersion:[ \t]*[\"']?node\.eks\.aws/)")
 
     def __init__(self) -> None:
         self.header_line = 0

@@ -229,8 +229,9 @@ def _dropin_problem(path: str | None) -> str:
 
 @functools.cache
 def _parser():
-    from lark import Lark  # lazily: only scripts with a heredoc pay for lark (and pathlib)
     from pathlib import Path
+
+    from lark import Lark  # lazily: only scripts with a heredoc pay for lark
 
     grammar = (Path(__file__).with_name("heredoc.lark")).read_text(encoding="utf-8")
     # No cache=True: lark's cache is a pickle at a predictable name in the shared
@@ -251,13 +252,22 @@ def _parse_with_grammar(command: str) -> list[list] | None:
     return [pipeline.children for pipeline in tree.children]
 
 
-class _Element(NamedTuple):
-    data: str              # "word", "heredoc" or "redirect", as the grammar's rules are named
-    children: tuple[str, ...]
+class _Element:
+    """A lark ``Tree``'s ``data`` and ``children``, as the readers below ask them (plain classes:
+    no NamedTuple to build at import)."""
+
+    __slots__ = ("data", "children")
+
+    def __init__(self, data: str, children: tuple[str, ...]) -> None:
+        self.data = data          # "word", "heredoc" or "redirect", as the grammar's rules are named
+        self.children = children
 
 
-class _Command(NamedTuple):
-    children: list[_Element]
+class _Command:
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[_Element]) -> None:
+        self.children = children
 
 
 # The common line (`cat <<'EOF' > /etc/eks/nodeadm.d/x.yaml`, `sudo tee -a F <<EOF`): one

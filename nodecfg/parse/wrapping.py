@@ -14,7 +14,6 @@ gzip bombs cost what one does.
 """
 
 import binascii
-import zlib
 from typing import NamedTuple
 
 from nodecfg.core.codes import CATALOGUE
@@ -207,6 +206,8 @@ def gunzip_limited(data: bytes, limit: "int | DecodeBudget" = DEFAULT_LIMIT) -> 
 
 def _inflate_member(data: bytes, output: bytearray, budget: DecodeBudget) -> bytes:
     """Inflate one member into ``output``; return the bytes after it."""
+    import zlib  # only gzip-compressed user data needs it
+
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     pending = data
     try:

@@ -5,7 +5,7 @@ Each renderer module exposes ``render(ctx: RenderContext) -> Rendered``.
 """
 
 import importlib
-from typing import Any, NamedTuple
+from typing import Any
 
 from nodecfg.core.diagnostics import Diagnostic
 from nodecfg.core.filetree import FileEntry, FileTree
@@ -29,10 +29,15 @@ RENDERERS: dict[str, tuple[str, ...]] = {
 RENDERER_MODULES = tuple(RENDERERS)
 
 
-class RenderContext(NamedTuple):
-    config: dict[str, Any]  # merged NodeConfig: {"apiVersion", "kind", "spec": {...}}
-    instance: Instance
-    max_pods: Any           # nodecfg.context.maxpods.MaxPods, computed once per compile
+class RenderContext:
+    """What every renderer reads (by attribute only: a plain class, no NamedTuple to build at import)."""
+
+    __slots__ = ("config", "instance", "max_pods")
+
+    def __init__(self, config: dict[str, Any], instance: Instance, max_pods: Any) -> None:
+        self.config = config        # merged NodeConfig: {"apiVersion", "kind", "spec": {...}}
+        self.instance = instance
+        self.max_pods = max_pods    # nodecfg.context.maxpods.MaxPods, computed once per compile
 
 
 class Rendered:

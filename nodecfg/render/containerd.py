@@ -43,8 +43,18 @@ V3_MARKERS = (V3_IMAGES, V3_RUNTIME)
 
 # --- facts taken from the instance and the config -------------------------
 
+def _three_numbers(text: str) -> list[str] | None:
+    """The numbers of a text that is nothing but ``N.N.N`` in ASCII digits (as instance files write
+    versions), else None.  Either pattern below then matches the whole text: no need to compile it."""
+    parts = text.split(".")
+    return parts if len(parts) == 3 and all(part.isascii() and part.isdigit() for part in parts) else None
+
+
 def is_containerd_2(version: str) -> bool:
     """nodeadm extracts the first ``N.N.N`` of the version and tests ``2.``."""
+    plain = _three_numbers(version or "")
+    if plain is not None:
+        return plain[0] == "2"
     match = re.search(r"[0-9]+\.[0-9]+.[0-9]+", version or "")
     return bool(match) and match.group(0).startswith("2.")
 
@@ -52,8 +62,13 @@ def is_containerd_2(version: str) -> bool:
 def cdi_enabled(kubelet_version: str) -> bool:
     from nodecfg.core.versions import parse_version
 
-    match = re.search(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)", kubelet_version or "")
-    version = parse_version(match.group(0)) if match else None  # bounded digits: int() stops at 4300
+    text = kubelet_version or ""
+    if _three_numbers(text.removeprefix("v")) is not None:
+        found = text
+    else:
+        match = re.search(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)", text)
+        found = match.group(0) if match else None
+    version = parse_version(found) if found else None  # bounded digits: int() stops at 4300
     return version is not None and tuple(version) >= CDI_KUBELET_VERSION
 
 

@@ -10,7 +10,7 @@ What the kubelet makes of that line is nodecfg.nodeadm.kubelet_argv.
 """
 
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from nodecfg.context.instance import Instance
 from nodecfg.nodeadm import gonet
@@ -26,12 +26,18 @@ RUNTIME_CGROUP = "/runtime.slice/containerd.service"
 NVIDIA_GPU_LABEL = "nvidia.com/gpu.present=true"
 
 
-class KubeletFlag(NamedTuple):
-    name: str    # without leading dashes; "" when a user entry is not a flag
-    value: str   # "" for a bare boolean flag
-    text: str    # exactly as it appears on the command line
-    origin: str  # "default", "instance:<key>", "config:/spec/..."
-    from_user: bool = False
+class KubeletFlag:
+    """One flag of the kubelet's command line (read by attribute only: a plain class, no NamedTuple to
+    build at import)."""
+
+    __slots__ = ("name", "value", "text", "origin", "from_user")
+
+    def __init__(self, name: str, value: str, text: str, origin: str, from_user: bool = False) -> None:
+        self.name = name            # without leading dashes; "" when a user entry is not a flag
+        self.value = value          # "" for a bare boolean flag
+        self.text = text            # exactly as it appears on the command line
+        self.origin = origin        # "default", "instance:<key>", "config:/spec/..."
+        self.from_user = from_user
 
 
 def outpost_enabled(config: dict[str, Any]) -> bool:

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from nodecfg.core.codes import NC530, NC531, NC540
@@ -124,7 +123,11 @@ def go_quote(value: str) -> str:
 
 def _go_is_print(ch: str) -> bool:
     """unicode.IsPrint: letters, marks, numbers, punctuation, symbols, ASCII space."""
-    return ch == " " or unicodedata.category(ch)[0] in "LMNPS"
+    if " " <= ch <= "~":
+        return True  # printable ASCII: the space, or a letter, digit, punctuation or symbol
+    import unicodedata  # other text is rare in a rendered value
+
+    return unicodedata.category(ch)[0] in "LMNPS"
 
 
 def _go_hex_escape(code: int) -> str:
