@@ -223,3 +223,29 @@ def test_a_double_quoted_scalar_reads_as_json_reads_the_same_string(value):
     quoted = json.dumps(value, ensure_ascii=False)
     assert yaml_block._double_quoted(f"k: {quoted} # c", 3) == (value, 3 + len(quoted))
     assert yaml_block._double_quoted(quoted[:-1], 0) is None  # not closed on its line
+
+
+@pytest.mark.parametrize("text", [
+    'echo "Hello world"\n',                       # Karpenter's docs: user data of one command
+    '#!/bin/bash\necho "Hello, AL2023!"\n\n',     # a script of one command after its shebang
+    "echo hello",                                 # no line break at the end
+    "123\n", "true\n", "~\n", "1.5e3\n", "0o17\n", "-x\n",
+    "'single ''quoted'''\n", '"double \\u00e9"\n',
+    "plain # a comment\n# and a comment line\n",
+    "one\n---\ntwo\n", "a: 1\n---\nscalar\n",
+])
+def test_a_document_of_one_scalar_on_one_line_reads_as_ruamel_reads_it(monkeypatch, text):
+    assert yaml_block.compose(text, reader.MAX_EVENTS) is not None
+    assert _read(text, monkeypatch, fast=True) == _read(text, monkeypatch, fast=False)
+
+
+@pytest.mark.parametrize("text", [
+    "echo hi\nyum install -y x\n",    # a second line continues a plain scalar: ruamel folds it
+    "echo hi\n  more\n",
+    "echo hi\n\nmore\n",
+    "|\n  block\n", ">\n  folded\n",
+    "!tag x\n", "&anchor x\n", "*alias\n", "? x\n",
+    "'open\n  quote'\n",
+])
+def test_a_document_of_one_scalar_over_several_lines_is_left_to_ruamel(text):
+    assert yaml_block.compose(text, reader.MAX_EVENTS) is None

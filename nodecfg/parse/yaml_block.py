@@ -273,7 +273,11 @@ class _Composer:
         found = self.key(line, column)
         if found is not None:
             return self.mapping(line, column, found)
-        raise _Decline  # a scalar on a line of its own
+        if indent < 0 and self.lines[line][column] not in "|>":
+            # a document that is one scalar on one line (a script's single command): a later line
+            # would continue it, which stream() leaves to ruamel
+            return self.scalar_value(line, column, indent)
+        raise _Decline  # a scalar on a line of its own inside a collection
 
     # --- collections ----------------------------------------------------------------------------
 
