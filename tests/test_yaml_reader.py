@@ -106,7 +106,7 @@ def test_invalid_utf8_is_located():
 
 
 def test_spans_are_spans():
-    # the builder makes its spans without Span's generated __new__: they must still be Spans, field for field
+    # the builder makes its spans with Span._make (fields in order): they must still be Spans, field for field
     docs, _ = parse_yaml_documents("a:\n  b: c\n", "f", 3)
     span = docs[0].positions["/a/b"]
     assert type(span) is Span and span == Span("f", 5, 6, 5, 7) and span.end_col == 7

@@ -145,10 +145,6 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
-# A Span made from its fields in order, without the Python-level __new__ a NamedTuple has (one Span a node)
-_new_tuple = tuple.__new__
-
-
 class _Builder:
     """Turns a ruamel node tree into plain data, recording spans by JSON pointer."""
 
@@ -165,8 +161,9 @@ class _Builder:
     def span(self, node) -> Span:
         start, end = node.start_mark, node.end_mark
         first_line = self.line_offset + 1
-        return _new_tuple(Span, (self.uri, start.line + first_line, start.column + 1,
-                                 end.line + first_line, end.column + 1))
+        # _make: the fields in order, without the keyword handling of Span(...) (one Span a node)
+        return Span._make((self.uri, start.line + first_line, start.column + 1,
+                           end.line + first_line, end.column + 1))
 
     def report(self, code: str, node, message: str, hint: str = "", *, as_read: str | None = None) -> None:
         span = self.span(node)
