@@ -139,9 +139,9 @@ def read_source(path: str | os.PathLike[str], size: int, tree: str | None = None
     settled = time.time_ns() - status.st_mtime_ns > _SETTLED_NS
     if settled and len(data) <= _READ_BYTES_KEPT // 8:
         _READS[key] = (signature, data, len(data) < size)  # the whole file when it came in under the cap
-        _READ_BYTES[0] += len(data) - (len(remembered[1]) if remembered is not None else 0)
-        while len(_READS) > _READS_KEPT or _READ_BYTES[0] > _READ_BYTES_KEPT:
-            _READ_BYTES[0] -= len(_READS.popitem(last=False)[1][1])
+        _READS.move_to_end(key)
+        while len(_READS) > _READS_KEPT or sum(len(kept) for _, kept, _ in _READS.values()) > _READ_BYTES_KEPT:
+            _READS.popitem(last=False)
     return data
 
 
@@ -149,7 +149,6 @@ def read_source(path: str | os.PathLike[str], size: int, tree: str | None = None
 _READS: "OrderedDict[tuple[str, str | None], tuple[tuple[int, ...], bytes, bool]]" = OrderedDict()
 _READS_KEPT = 64
 _READ_BYTES_KEPT = 8 << 20
-_READ_BYTES = [0]
 _SETTLED_NS = 2_000_000_000
 
 

@@ -336,7 +336,7 @@ def _in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def _guess(name: str, candidates: list[str]) -> str | None:
     """The one candidate name is a mis-casing or a typo of (difflib), if any."""
-    return _case_insensitive_match(name, candidates) or _close_match(name, candidates)
+    return _case_insensitive_match(name, candidates) or _close_match(name, tuple(candidates))
 
 
 def _did_you_mean(name: str, candidates: list[str], include_far: bool = False) -> str:
@@ -351,14 +351,8 @@ def _case_insensitive_match(name: str, candidates: list[str]) -> str | None:
     return next((c for c in candidates if c.lower() == lowered and c != name), None)
 
 
-def _close_match(name: str, candidates: list[str]) -> str | None:
-    return _closest(name, tuple(candidates))
-
-
-@lru_cache(maxsize=256)
-def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
-    """The candidate closest to name, else the closest ignoring case (difflib): a finding's hint and its
-    fix both ask."""
+def _close_match(name: str, candidates: tuple[str, ...]) -> str | None:
+    """The candidate closest to name, else the closest ignoring case (difflib)."""
     close = _close_matches(name, candidates)
     if close:
         return close[0]
